@@ -1,0 +1,2 @@
+//! `truce`: the command-line tool.
+fn main() {}

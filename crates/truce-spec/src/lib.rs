@@ -1,0 +1,10 @@
+//! The truce deal specification: the typed model of a staged exchange deal,
+//! the loader that validates a deal file and its rosters, and diagnostics that
+//! say what is wrong, where, and how to fix it.
+//!
+//! This crate does no I/O: callers hand it the deal text and a way to read
+//! roster files.
+
+mod model;
+
+pub use model::*;

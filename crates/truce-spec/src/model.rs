@@ -1,0 +1,384 @@
+//! The validated deal model: what every other crate consumes.
+//!
+//! A [`Deal`] only exists once the loader has checked every rule in
+//! `../shared/DESIGN.md`: ids are well formed and unique, every reference
+//! resolves, numbers are in range and consistent. Field names are the JSON
+//! contract of the normalised deal (`truce check --format json`), so renaming
+//! a field is a breaking change for outside tools.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The only deal `format_version` this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as written in the deal.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A party id: lowercase letters, digits and `-` (`side-a`, `relief`).
+    PartyId
+);
+id_type!(
+    /// A category id: lowercase letters, digits and `-` (`child`, `detainee-minor`).
+    CategoryId
+);
+id_type!(
+    /// An opaque person id from a roster (`A-0001`): never a name.
+    PersonId
+);
+id_type!(
+    /// A group (family) id from a roster; scoped to its holder.
+    GroupId
+);
+id_type!(
+    /// An open issue id: lowercase letters, digits and `-`.
+    IssueId
+);
+
+/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// A checked date; `None` when the day does not exist.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days_in_month).then_some(Date { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What a party does in the deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Holds people and releases them.
+    Side,
+    /// Proposes texts and sees everything.
+    Mediator,
+    /// Carries people across (e.g. a humanitarian organisation).
+    Intermediary,
+    /// Guarantees the deal.
+    Guarantor,
+    /// Watches; sees aggregates only.
+    Observer,
+}
+
+impl Role {
+    /// Every role, in the order the documentation lists them.
+    pub const ALL: [Role; 5] = [
+        Role::Side,
+        Role::Mediator,
+        Role::Intermediary,
+        Role::Guarantor,
+        Role::Observer,
+    ];
+
+    /// The keyword used in deal files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Side => "side",
+            Role::Mediator => "mediator",
+            Role::Intermediary => "intermediary",
+            Role::Guarantor => "guarantor",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A participant in the deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    pub id: PartyId,
+    pub role: Role,
+    /// Optional display name (an organisation, never a person).
+    pub name: Option<String>,
+    /// Persons an intermediary can carry per day, both directions together;
+    /// `None` = no stated limit. Only intermediaries have one.
+    pub capacity_per_day: Option<u32>,
+    /// Convoys per day; intermediaries default to 2 (one each way).
+    pub handovers_per_day: Option<u32>,
+}
+
+/// The agreed days without hostilities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pause {
+    /// Base days, at least 1.
+    pub days: u32,
+    /// How extra days are earned, if they can be.
+    pub extension: Option<Extension>,
+}
+
+/// Each extra day must see at least `per_releases` persons released by `by`
+/// on that day; at most `max_days` extra days, consecutive after the base days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    pub per_releases: u32,
+    pub by: PartyId,
+    pub max_days: u32,
+}
+
+/// A class of persons with a priority tier (1 = released first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub id: CategoryId,
+    pub tier: u32,
+}
+
+/// The persons one side holds and the limits on releasing them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Roster {
+    pub holder: PartyId,
+    /// The roster CSV, relative to the deal file.
+    pub file: String,
+    /// On days this holder releases anyone, at least this many.
+    pub min_per_day: Option<u32>,
+    /// Never more than this many per day.
+    pub max_per_day: Option<u32>,
+    /// The deal guarantees at least this many in all.
+    pub total_min: Option<u32>,
+    /// At most this many in all.
+    pub total_max: Option<u32>,
+}
+
+/// A person eligible for release, known only by an opaque id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub holder: PartyId,
+    pub category: CategoryId,
+    /// A family travelling together, if any.
+    pub group: Option<GroupId>,
+}
+
+/// One side of an exchange rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExchangeSide {
+    pub holder: PartyId,
+    pub categories: Vec<CategoryId>,
+}
+
+/// For every person of `gives.categories` released by `gives.holder`,
+/// `receives.holder` releases `ratio` persons of `receives.categories`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exchange {
+    pub gives: ExchangeSide,
+    pub receives: ExchangeSide,
+    pub ratio: u32,
+}
+
+/// How tiers order the releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// No person of tier t of a holder before all its persons of tiers < t.
+    Strict,
+    /// Tiers are weights in the objective, not hard constraints.
+    Weighted,
+}
+
+impl Priority {
+    /// The keyword used in deal files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Strict => "strict",
+            Priority::Weighted => "weighted",
+        }
+    }
+}
+
+/// Release rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    pub priority: Priority,
+    /// A group goes in one handover; its tier is its members' best.
+    pub keep_groups_together: bool,
+    /// Bound on any side's exposure, in persons; `None` = unbounded.
+    pub max_exposure: Option<u32>,
+    /// The intermediary for every handover; `None` when the deal has none.
+    pub via: Option<PartyId>,
+}
+
+/// A term still under negotiation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenIssue {
+    pub id: IssueId,
+    /// What the issue is about, for people.
+    pub description: Option<String>,
+    /// The values on the table, in the order written.
+    pub options: Vec<String>,
+    /// The deal term an agreed value fills in (`pause.days`,
+    /// `roster.side-b.max_per_day`, `exchange.1.ratio`…), if any.
+    pub sets: Option<String>,
+}
+
+/// A validated deal. Field order and names are the normalised-deal JSON
+/// contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deal {
+    pub format_version: u32,
+    pub name: String,
+    pub start: Option<Date>,
+    pub parties: Vec<Party>,
+    pub pause: Pause,
+    pub categories: Vec<Category>,
+    pub rosters: Vec<Roster>,
+    /// Every person of every roster, in roster then file order.
+    pub persons: Vec<Person>,
+    pub exchanges: Vec<Exchange>,
+    pub release: Release,
+    pub open_issues: Vec<OpenIssue>,
+}
+
+impl Deal {
+    /// The party with this id.
+    pub fn party(&self, id: &PartyId) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.id == id)
+    }
+
+    /// The category with this id.
+    pub fn category(&self, id: &CategoryId) -> Option<&Category> {
+        self.categories.iter().find(|c| &c.id == id)
+    }
+
+    /// The tier of a category (1 = first).
+    pub fn tier(&self, id: &CategoryId) -> Option<u32> {
+        self.category(id).map(|c| c.tier)
+    }
+
+    /// The roster of a holder; a deal has at most one per holder.
+    pub fn roster(&self, holder: &PartyId) -> Option<&Roster> {
+        self.rosters.iter().find(|r| &r.holder == holder)
+    }
+
+    /// The persons a holder releases.
+    pub fn persons_of<'a>(&'a self, holder: &'a PartyId) -> impl Iterator<Item = &'a Person> {
+        self.persons.iter().filter(move |p| &p.holder == holder)
+    }
+
+    /// The parties with the `side` role.
+    pub fn sides(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(|p| p.role == Role::Side)
+    }
+
+    /// The intermediary every handover goes through, if the deal names one.
+    pub fn intermediary(&self) -> Option<&Party> {
+        self.release.via.as_ref().and_then(|id| self.party(id))
+    }
+
+    /// Base days plus the most extension days the deal allows.
+    pub fn max_days(&self) -> u32 {
+        self.pause.days + self.pause.extension.as_ref().map_or(0, |e| e.max_days)
+    }
+
+    /// The exchange rule in which this holder's category pays (`gives`), if any.
+    pub fn exchange_paid_by(&self, holder: &PartyId, category: &CategoryId) -> Option<&Exchange> {
+        self.exchanges
+            .iter()
+            .find(|e| &e.gives.holder == holder && e.gives.categories.contains(category))
+    }
+
+    /// The exchange rule in which this holder's category is a counter-release
+    /// (`receives`), if any.
+    pub fn exchange_paying(&self, holder: &PartyId, category: &CategoryId) -> Option<&Exchange> {
+        self.exchanges
+            .iter()
+            .find(|e| &e.receives.holder == holder && e.receives.categories.contains(category))
+    }
+}
+
+/// A deal with no open issues: the only kind the planner accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct AgreedDeal(Deal);
+
+/// A deal still has open issues, so it cannot be planned yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the deal still has open issues ({}): agree them first", .open.join(", "))]
+pub struct NotAgreed {
+    /// The ids of the open issues.
+    pub open: Vec<String>,
+    /// The deal, given back.
+    pub deal: Box<Deal>,
+}
+
+impl AgreedDeal {
+    /// The deal, if it has no open issues.
+    pub fn new(deal: Deal) -> Result<AgreedDeal, NotAgreed> {
+        if deal.open_issues.is_empty() {
+            Ok(AgreedDeal(deal))
+        } else {
+            Err(NotAgreed {
+                open: deal.open_issues.iter().map(|i| i.id.0.clone()).collect(),
+                deal: Box::new(deal),
+            })
+        }
+    }
+
+    /// The underlying deal.
+    pub fn into_inner(self) -> Deal {
+        self.0
+    }
+}
+
+impl std::ops::Deref for AgreedDeal {
+    type Target = Deal;
+    fn deref(&self) -> &Deal {
+        &self.0
+    }
+}
