@@ -8,3 +8,12 @@
 mod model;
 
 pub use model::*;
+mod diagnostic;
+mod load;
+mod source;
+
+pub use diagnostic::{
+    Diagnostic, Diagnostics, JsonDiagnostic, Severity, Span, render_text, to_json,
+};
+pub use load::{LoadOptions, Loaded, ReadError, RosterReader, load};
+pub use source::{FileId, SourceFile, SourceMap};

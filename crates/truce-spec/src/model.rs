@@ -164,6 +164,13 @@ pub struct Pause {
     pub extension: Option<Extension>,
 }
 
+impl Pause {
+    /// Base days plus the most extension days.
+    pub fn max_days(&self) -> u32 {
+        self.days + self.extension.as_ref().map_or(0, |e| e.max_days)
+    }
+}
+
 /// Each extra day must see at least `per_releases` persons released by `by`
 /// on that day; at most `max_days` extra days, consecutive after the base days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -252,6 +259,9 @@ pub struct Release {
     pub max_exposure: Option<u32>,
     /// The intermediary for every handover; `None` when the deal has none.
     pub via: Option<PartyId>,
+    /// The only days (1-based, increasing) on which handovers may take
+    /// place, e.g. weekly releases; `None` = any day of the pause.
+    pub release_days: Option<Vec<u32>>,
 }
 
 /// A term still under negotiation.
@@ -323,7 +333,7 @@ impl Deal {
 
     /// Base days plus the most extension days the deal allows.
     pub fn max_days(&self) -> u32 {
-        self.pause.days + self.pause.extension.as_ref().map_or(0, |e| e.max_days)
+        self.pause.max_days()
     }
 
     /// The exchange rule in which this holder's category pays (`gives`), if any.
@@ -368,6 +378,15 @@ impl AgreedDeal {
                 deal: Box::new(deal),
             })
         }
+    }
+
+    /// Treats the deal's current text as agreed, open issues and all: for
+    /// rehearsing a plan while terms are still negotiated. The open issues
+    /// are dropped from the result, so nothing downstream mistakes it for
+    /// the deal the parties signed.
+    pub fn as_drafted(mut deal: Deal) -> AgreedDeal {
+        deal.open_issues.clear();
+        AgreedDeal(deal)
     }
 
     /// The underlying deal.

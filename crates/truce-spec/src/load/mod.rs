@@ -1,0 +1,470 @@
+//! From deal text and roster files to a validated [`Deal`], or every problem
+//! found on the way.
+//!
+//! Sections are read in dependency order (parties, categories, pause,
+//! rosters, exchanges, release, open issues) whatever their order in the
+//! file, so that a reference can be checked against what it names. Every
+//! read reports its own diagnostic and the loader carries on, so one run
+//! shows all problems; a [`Deal`] is built only when none is an error.
+
+mod consistency;
+mod parties;
+mod read;
+mod roster;
+mod terms;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::de::DeTable;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Span};
+use crate::model::*;
+use crate::source::SourceMap;
+use read::{Cx, Sp, Tbl};
+
+/// Limits that keep a hostile or mistaken input from exhausting memory.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Largest deal file read, in bytes.
+    pub max_deal_bytes: usize,
+    /// Largest roster file read, in bytes.
+    pub max_roster_bytes: u64,
+    /// Most persons over all rosters.
+    pub max_persons: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_deal_bytes: 1 << 20,
+            max_roster_bytes: 256 << 20,
+            max_persons: 5_000_000,
+        }
+    }
+}
+
+/// Why a roster file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("the file does not exist")]
+    NotFound,
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Reads a roster file named in the deal (a path relative to the deal file,
+/// already checked to stay beside it). The CLI reads the disk; tests read
+/// memory; this crate never touches the file system itself.
+pub trait RosterReader {
+    fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError>;
+}
+
+impl<F: FnMut(&str, u64) -> Result<Vec<u8>, ReadError>> RosterReader for F {
+    fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+        self(path, max_bytes)
+    }
+}
+
+/// What a load found.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The deal, when no problem is an error.
+    pub deal: Option<Deal>,
+    pub diagnostics: Diagnostics,
+    /// The deal file and every roster read, for rendering diagnostics.
+    pub sources: SourceMap,
+    /// The deal file itself could not be decoded or parsed as TOML: the
+    /// command-line contract answers such input with exit code 2.
+    pub unreadable: bool,
+}
+
+/// Loads and validates a deal.
+///
+/// ```
+/// use truce_spec::{load, LoadOptions, ReadError};
+///
+/// let deal = r#"
+/// format_version = 1
+/// name = "One-day pause"
+/// [[party]]
+/// id = "side-b"
+/// role = "side"
+/// [pause]
+/// days = 1
+/// [[category]]
+/// id = "child"
+/// tier = 1
+/// [[roster]]
+/// holder = "side-b"
+/// file = "rosters/side-b.csv"
+/// "#;
+/// let mut rosters = |path: &str, _max: u64| match path {
+///     "rosters/side-b.csv" => Ok(b"id,category\nB-0001,child\n".to_vec()),
+///     _ => Err(ReadError::NotFound),
+/// };
+/// let loaded = load("deal.toml", deal.as_bytes(), &mut rosters, &LoadOptions::default());
+/// let deal = loaded.deal.expect("valid");
+/// assert_eq!(deal.persons.len(), 1);
+/// ```
+pub fn load(
+    deal_name: &str,
+    deal_bytes: &[u8],
+    rosters: &mut dyn RosterReader,
+    opts: &LoadOptions,
+) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let text = String::from_utf8_lossy(deal_bytes).into_owned();
+    let file = sources.add(deal_name, text);
+    let loaded = |deal, diagnostics, sources, unreadable| Loaded {
+        deal,
+        diagnostics,
+        sources,
+        unreadable,
+    };
+
+    if deal_bytes.len() > opts.max_deal_bytes {
+        diags.push(
+            Diagnostic::error(
+                "file-too-large",
+                Span::new(file, 0..0),
+                format!(
+                    "the deal file is {} bytes, more than the limit of {} bytes",
+                    deal_bytes.len(),
+                    opts.max_deal_bytes
+                ),
+            )
+            .help("a deal file holds terms only; persons belong in roster CSV files beside it"),
+        );
+        return loaded(None, diags, sources, true);
+    }
+    if let Err(e) = std::str::from_utf8(deal_bytes) {
+        let at = e.valid_up_to();
+        diags.push(
+            Diagnostic::error(
+                "not-utf8",
+                Span::new(file, at..at + 1),
+                "the deal file is not valid UTF-8",
+            )
+            .label("this byte is not UTF-8")
+            .help("save the file as UTF-8"),
+        );
+        return loaded(None, diags, sources, true);
+    }
+    let text = sources.get(file).text.clone();
+    let (root, errors) = DeTable::parse_recoverable(&text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error(
+                    "toml-syntax",
+                    Span::new(file, span),
+                    toml_message(e.message()),
+                )
+                .label("here")
+                .help("fix the TOML syntax (see https://toml.io)"),
+            );
+        }
+        return loaded(None, diags, sources, true);
+    }
+
+    let mut cx = Cx {
+        file,
+        diags: &mut diags,
+    };
+    let root_span = root.span();
+    let root = Tbl {
+        map: root.get_ref(),
+        span: &root_span,
+        name: "the deal",
+    };
+    let deal = read_deal(&mut cx, &root, &mut sources, rosters, opts);
+    let deal = if diags.has_errors() { None } else { deal };
+    loaded(deal, diags, sources, false)
+}
+
+/// TOML's own messages are good; make them fit after `error: FILE:L:C:`.
+fn toml_message(m: &str) -> String {
+    let m = m.trim().trim_end_matches('.');
+    let mut c = m.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => "invalid TOML".into(),
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "format_version",
+    "name",
+    "description",
+    "start",
+    "party",
+    "pause",
+    "category",
+    "roster",
+    "exchange",
+    "release",
+    "open_issue",
+];
+
+/// What the sections read so far define, for checking references.
+#[derive(Default)]
+pub(crate) struct Symbols {
+    pub parties: HashMap<String, (Option<Role>, Range<usize>)>,
+    pub categories: HashMap<String, (u32, Range<usize>)>,
+    /// Categories some person or exchange uses (for the unused warning).
+    pub used_categories: std::collections::HashSet<String>,
+    /// Where each term was written, by its path (`pause.days`,
+    /// `roster.side-b.max_per_day`, `party.relief.capacity_per_day`).
+    pub terms: HashMap<String, Range<usize>>,
+}
+
+impl Symbols {
+    /// Checks a party reference; reports unknown parties and wrong roles.
+    pub fn party(
+        &self,
+        cx: &mut Cx<'_>,
+        r: &Sp<String>,
+        key: &str,
+        want: Option<Role>,
+    ) -> Option<PartyId> {
+        let Some((role, def)) = self.parties.get(&r.v) else {
+            let known: Vec<&str> = self.parties.keys().map(String::as_str).collect();
+            let d = cx
+                .error(
+                    "unknown-party",
+                    &r.span,
+                    format!(
+                        "`{key}` names the party `{}`, which the deal does not define",
+                        r.v
+                    ),
+                )
+                .label("unknown party");
+            match read::nearest(&r.v, &known) {
+                Some(n) => d.help(format!("did you mean `{n}`?")),
+                None => d.help(format!(
+                    "define it with a [[party]] table, or use one of: {}",
+                    sorted(&known)
+                )),
+            };
+            return None;
+        };
+        if let (Some(want), Some(role)) = (want, role)
+            && want != *role
+        {
+            let article = if want == Role::Intermediary {
+                "an"
+            } else {
+                "a"
+            };
+            cx.error(
+                "wrong-role",
+                &r.span,
+                format!(
+                    "`{key}` must name {article} {want}, but `{}` is {} {role}",
+                    r.v,
+                    if *role == Role::Intermediary || *role == Role::Observer {
+                        "an"
+                    } else {
+                        "a"
+                    }
+                ),
+            )
+            .label(format!("not {article} {want}"))
+            .related(def.clone(), "defined here")
+            .help(format!("name a party with role = \"{want}\" here"));
+            return None;
+        }
+        Some(PartyId(r.v.clone()))
+    }
+
+    /// Checks a category reference.
+    pub fn category(&mut self, cx: &mut Cx<'_>, r: &Sp<String>, key: &str) -> Option<CategoryId> {
+        if self.categories.contains_key(&r.v) {
+            self.used_categories.insert(r.v.clone());
+            return Some(CategoryId(r.v.clone()));
+        }
+        let known: Vec<&str> = self.categories.keys().map(String::as_str).collect();
+        let d = cx
+            .error(
+                "unknown-category",
+                &r.span,
+                format!(
+                    "`{key}` names the category `{}`, which the deal does not define",
+                    r.v
+                ),
+            )
+            .label("unknown category");
+        match read::nearest(&r.v, &known) {
+            Some(n) => d.help(format!("did you mean `{n}`?")),
+            None => d.help(format!(
+                "define it with a [[category]] table, or use one of: {}",
+                sorted(&known)
+            )),
+        };
+        None
+    }
+}
+
+pub(crate) fn sorted(names: &[&str]) -> String {
+    let mut v = names.to_vec();
+    v.sort_unstable();
+    if v.is_empty() {
+        "(none defined)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// Checks a party, category or issue id: lowercase letters, digits and `-`.
+pub(crate) fn check_id(cx: &mut Cx<'_>, id: &Sp<String>, what: &str) -> bool {
+    let s = &id.v;
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !ok {
+        let slug = slug(s);
+        let d = cx
+            .error(
+                "bad-id",
+                &id.span,
+                format!("`{s}` is not a valid {what} id"),
+            )
+            .label("invalid id");
+        if slug.is_empty() || slug.len() > 64 {
+            d.help("use 1 to 64 lowercase letters, digits and '-', e.g. `side-a`");
+        } else {
+            d.help(format!(
+                "use lowercase letters, digits and '-' (at most 64), e.g. `{slug}`"
+            ));
+        }
+    }
+    ok
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+fn read_deal(
+    cx: &mut Cx<'_>,
+    root: &Tbl<'_, '_>,
+    sources: &mut SourceMap,
+    rosters: &mut dyn RosterReader,
+    opts: &LoadOptions,
+) -> Option<Deal> {
+    root.check_keys(cx, TOP_KEYS);
+
+    let version = root.require(cx, "format_version", "format_version = 1")?;
+    let version = read::as_uint(cx, version, "format_version", 0, u32::MAX)?;
+    if version.v != FORMAT_VERSION {
+        cx.error(
+            "unsupported-version",
+            &version.span,
+            format!(
+                "this deal has format_version {}, but this truce reads format_version {FORMAT_VERSION}",
+                version.v
+            ),
+        )
+        .label("unsupported version")
+        .help(if version.v > FORMAT_VERSION {
+            "use a newer truce, or convert the deal to format_version = 1"
+        } else {
+            "write format_version = 1"
+        });
+        // Other versions may mean other fields: reading on would only bury
+        // the one problem that matters under false ones.
+        return None;
+    }
+
+    let name = root.req_str(cx, "name", "name = \"Four-day humanitarian pause\"");
+    if let Some(n) = &name
+        && (n.v.trim().is_empty() || n.v.chars().count() > 200)
+    {
+        cx.error(
+            "bad-name",
+            &n.span,
+            "`name` must have 1 to 200 characters".into(),
+        )
+        .label("empty or too long")
+        .help("name the deal in a few words");
+    }
+    if let Some(v) = root.get("description") {
+        read::as_str(cx, v, "description");
+    }
+    let start = read_start(cx, root);
+
+    let mut sym = Symbols::default();
+    let parties = parties::read_parties(cx, root, &mut sym);
+    let categories = parties::read_categories(cx, root, &mut sym);
+    let pause = parties::read_pause(cx, root, &mut sym);
+    let roster_set = roster::read_rosters(cx, root, &mut sym, sources, rosters, opts);
+    let exchanges = terms::read_exchanges(cx, root, &mut sym, &roster_set);
+    let release = terms::read_release(
+        cx,
+        root,
+        &mut sym,
+        &parties,
+        pause.as_ref().map(Pause::max_days),
+    );
+    let open_issues = terms::read_open_issues(cx, root, &sym, &parties, &roster_set, &exchanges);
+
+    let deal = Deal {
+        format_version: FORMAT_VERSION,
+        name: name?.v,
+        start,
+        parties: parties.into_iter().map(|p| p.v).collect(),
+        pause: pause?,
+        categories,
+        rosters: roster_set.rosters.into_iter().map(|r| r.v).collect(),
+        persons: roster_set.persons,
+        exchanges: exchanges.into_iter().map(|e| e.v).collect(),
+        release: release?,
+        open_issues,
+    };
+    consistency::check(cx, root.span, &deal, &sym, &roster_set.groups);
+    Some(deal)
+}
+
+fn read_start(cx: &mut Cx<'_>, root: &Tbl<'_, '_>) -> Option<Date> {
+    let v = root.get("start")?;
+    let date = v
+        .get_ref()
+        .as_datetime()
+        .and_then(|dt| match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => Some(d),
+            _ => None,
+        });
+    let checked = date.and_then(|d| Date::new(d.year, d.month, d.day));
+    if checked.is_none() {
+        let found = if v.get_ref().is_str() {
+            "a string".to_owned()
+        } else if v.get_ref().is_datetime() {
+            "a date with a time".to_owned()
+        } else {
+            format!("a {}", v.get_ref().type_str())
+        };
+        cx.error(
+            "wrong-type",
+            &v.span(),
+            format!("`start` must be a date, found {found}"),
+        )
+        .label("expected a date")
+        .help("write the date of day 1 without quotes, e.g. `start = 2026-03-02`");
+    }
+    checked
+}
