@@ -1,2 +1,64 @@
-//! `truce`: the command-line tool.
-fn main() {}
+//! `truce`: the command-line tool for staged exchange agreements.
+//!
+//! Exit codes (the contract in DESIGN.md): 0 success; 1 the input is valid
+//! but the answer is negative (the deal has errors, a plan is infeasible,
+//! verification failed); 2 usage or input error (unreadable or malformed
+//! file, bad flag). A bug prints one `error: internal error` line and exits
+//! 101, never a backtrace.
+
+mod check;
+mod cli;
+mod demo;
+mod error;
+mod files;
+mod generate;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use error::{CliError, Outcome};
+
+fn main() -> ExitCode {
+    // RUST_BACKTRACE may be set on the user's machine: a bug must still read
+    // as one plain line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}");
+        eprintln!("error: this is a bug in truce; please report it with the command you ran");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; usage
+            // errors print clap's message (which names the fix) and exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let Some(hint) = e.hint() {
+                eprintln!("help: {hint}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Outcome, CliError> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "truce", &mut std::io::stdout());
+            Ok(Outcome::Success)
+        }
+    }
+}

@@ -119,6 +119,13 @@ impl Diagnostics {
         }
     }
 
+    /// Orders the problems by file (deal first, then rosters) and position,
+    /// the order a person fixes them in.
+    pub fn sort(&mut self) {
+        self.items
+            .sort_by_key(|d| (d.span.file, d.span.range.start));
+    }
+
     /// The problems kept, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()

@@ -17,3 +17,8 @@ pub use diagnostic::{
 };
 pub use load::{LoadOptions, Loaded, ReadError, RosterReader, load};
 pub use source::{FileId, SourceFile, SourceMap};
+mod generate;
+
+pub use generate::{
+    GenerateError, GenerateOptions, GeneratedDeal, MAX_GENERATED_PERSONS, generate,
+};

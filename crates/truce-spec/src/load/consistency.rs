@@ -30,49 +30,9 @@ pub(crate) fn check(
 
     for r in &deal.rosters {
         let key = |k: &str| format!("roster.{}.{k}", r.holder);
-        let held = deal.persons_of(&r.holder).count() as u64;
-        if let (Some(min), Some(max)) = (r.min_per_day, r.max_per_day)
-            && min > max
-        {
-            cx.error(
-                "min-above-max",
-                &at(&key("min_per_day")),
-                format!(
-                    "the roster of `{}` has min_per_day {min} above max_per_day {max}",
-                    r.holder
-                ),
-            )
-            .label("above max_per_day")
-            .related(at(&key("max_per_day")), "max_per_day")
-            .help(format!(
-                "lower min_per_day to {max} or less, or raise max_per_day to {min}"
-            ));
-        }
-        if let (Some(min), Some(max)) = (r.total_min, r.total_max)
-            && min > max
-        {
-            cx.error(
-                "min-above-max",
-                &at(&key("total_min")),
-                format!(
-                    "the roster of `{}` has total_min {min} above total_max {max}",
-                    r.holder
-                ),
-            )
-            .label("above total_max")
-            .related(at(&key("total_max")), "total_max")
-            .help(format!(
-                "lower total_min to {max} or less, or raise total_max to {min}"
-            ));
-        }
         let Some(total_min) = r.total_min.map(u64::from) else {
             continue;
         };
-        if total_min > held {
-            cx.error("total-unmeetable", &at(&key("total_min")), format!("the deal guarantees at least {total_min} persons from `{}`, but its roster lists {held}", r.holder))
-                .label(format!("more than the {held} listed"))
-                .help(format!("lower total_min to {held}, or complete the roster"));
-        }
         if let Some(max) = r.max_per_day {
             let most = u64::from(max) * u64::from(days);
             if total_min > most {

@@ -60,6 +60,11 @@ pub enum ReadError {
 /// memory; this crate never touches the file system itself.
 pub trait RosterReader {
     fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError>;
+
+    /// How diagnostics name the file (e.g. its path from where the user is).
+    fn display_name(&self, path: &str) -> String {
+        path.to_owned()
+    }
 }
 
 impl<F: FnMut(&str, u64) -> Result<Vec<u8>, ReadError>> RosterReader for F {
@@ -184,6 +189,7 @@ pub fn load(
     };
     let deal = read_deal(&mut cx, &root, &mut sources, rosters, opts);
     let deal = if diags.has_errors() { None } else { deal };
+    diags.sort();
     loaded(deal, diags, sources, false)
 }
 
@@ -403,9 +409,7 @@ fn read_deal(
         .label("empty or too long")
         .help("name the deal in a few words");
     }
-    if let Some(v) = root.get("description") {
-        read::as_str(cx, v, "description");
-    }
+    let description = root.str(cx, "description").map(|d| d.v);
     let start = read_start(cx, root);
 
     let mut sym = Symbols::default();
@@ -426,6 +430,7 @@ fn read_deal(
     let deal = Deal {
         format_version: FORMAT_VERSION,
         name: name?.v,
+        description,
         start,
         parties: parties.into_iter().map(|p| p.v).collect(),
         pause: pause?,

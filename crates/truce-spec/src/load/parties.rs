@@ -187,9 +187,7 @@ const PAUSE_KEYS: &[&str] = &["days", "extension"];
 const EXTENSION_KEYS: &[&str] = &["per_releases", "by", "max_days"];
 
 pub(crate) fn read_pause(cx: &mut Cx<'_>, root: &Tbl<'_, '_>, sym: &mut Symbols) -> Option<Pause> {
-    let Some(v) = root.require(cx, "pause", "[pause] with days = 4") else {
-        return None;
-    };
+    let v = root.require(cx, "pause", "[pause] with days = 4")?;
     let Some(map) = v.get_ref().as_table() else {
         read::type_error(cx, v, "pause", "a table", "[pause]");
         return None;

@@ -128,15 +128,17 @@ pub(crate) fn read_rosters(
             .label("no persons in this file")
             .help("add one line `id,category[,group]` per person, or remove the roster");
         }
+        let roster = Roster {
+            holder,
+            file: file.v,
+            min_per_day,
+            max_per_day,
+            total_min,
+            total_max,
+        };
+        check_numbers(cx, sym, &roster, (set.persons.len() - before) as u64);
         set.rosters.push(Sp {
-            v: Roster {
-                holder,
-                file: file.v,
-                min_per_day,
-                max_per_day,
-                total_min,
-                total_max,
-            },
+            v: roster,
             span: (*span).clone(),
         });
     }
@@ -196,7 +198,7 @@ fn read_csv(
         }
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let fid = sources.add(file.v.clone(), text);
+    let fid = sources.add(reader.display_name(&file.v), text);
     let src = sources.get(fid);
     if let Err(e) = std::str::from_utf8(&bytes) {
         let at = e.valid_up_to();
@@ -382,6 +384,54 @@ fn read_csv(
             group: group.map(|g| GroupId(g.to_owned())),
         });
         origins.push(at_line(line));
+    }
+}
+
+/// Contradictions within one roster's own numbers: checked even when other
+/// sections have errors, so they are not hidden behind them.
+fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: u64) {
+    let at = |path: String| sym.terms.get(&path).cloned().unwrap_or_default();
+    let key = |k: &str| format!("roster.{}.{k}", r.holder);
+    if let (Some(min), Some(max)) = (r.min_per_day, r.max_per_day)
+        && min > max
+    {
+        cx.error(
+            "min-above-max",
+            &at(key("min_per_day")),
+            format!(
+                "the roster of `{}` has min_per_day {min} above max_per_day {max}",
+                r.holder
+            ),
+        )
+        .label("above max_per_day")
+        .related(at(key("max_per_day")), "max_per_day")
+        .help(format!(
+            "lower min_per_day to {max} or less, or raise max_per_day to {min}"
+        ));
+    }
+    if let (Some(min), Some(max)) = (r.total_min, r.total_max)
+        && min > max
+    {
+        cx.error(
+            "min-above-max",
+            &at(key("total_min")),
+            format!(
+                "the roster of `{}` has total_min {min} above total_max {max}",
+                r.holder
+            ),
+        )
+        .label("above total_max")
+        .related(at(key("total_max")), "total_max")
+        .help(format!(
+            "lower total_min to {max} or less, or raise total_max to {min}"
+        ));
+    }
+    if let Some(total_min) = r.total_min.map(u64::from)
+        && total_min > held
+    {
+        cx.error("total-unmeetable", &at(key("total_min")), format!("the deal guarantees at least {total_min} persons from `{}`, but its roster lists {held}", r.holder))
+            .label(format!("more than the {held} listed"))
+            .help(format!("lower total_min to {held}, or complete the roster"));
     }
 }
 

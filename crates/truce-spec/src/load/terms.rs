@@ -235,7 +235,7 @@ pub(crate) fn read_release(
             }
         },
     };
-    let keep = t.bool(cx, "keep_groups_together").map_or(true, |b| b.v);
+    let keep = t.bool(cx, "keep_groups_together").is_none_or(|b| b.v);
     let max_exposure = t.get("max_exposure").and_then(|v| {
         sym.terms.insert("release.max_exposure".into(), v.span());
         if v.get_ref()

@@ -1,0 +1,71 @@
+//! `truce check`: validate a deal, report every problem.
+
+use std::io::Write;
+
+use truce_spec::Loaded;
+
+use crate::cli::{CheckArgs, Format};
+use crate::error::{CliError, Outcome};
+use crate::files;
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
+    let loaded = files::load_deal(&args.deal)?;
+    let rendered = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
+    let deal_name = loaded
+        .sources
+        .files()
+        .next()
+        .map_or(String::new(), |(_, f)| f.name.clone());
+    eprint!("{rendered}");
+    match (&loaded.deal, args.format) {
+        (Some(deal), Format::Json) => print_json(deal)?,
+        (Some(deal), Format::Text) => {
+            println!("ok: {deal_name}: {}", crate::summary::one_line(deal));
+            if !deal.open_issues.is_empty() {
+                let ids: Vec<&str> = deal.open_issues.iter().map(|i| i.id.as_str()).collect();
+                println!(
+                    "note: {} open issue(s) still to agree: {}",
+                    ids.len(),
+                    ids.join(", ")
+                );
+            }
+        }
+        (None, Format::Json) => print_json(&diagnostics_json(&loaded))?,
+        (None, Format::Text) => {}
+    }
+    let d = &loaded.diagnostics;
+    if loaded.deal.is_none() {
+        eprintln!(
+            "error: {deal_name}: {} error(s), {} warning(s); the deal is not valid",
+            d.error_count(),
+            d.warning_count()
+        );
+    } else if d.warning_count() > 0 {
+        eprintln!("warning: {deal_name}: {} warning(s)", d.warning_count());
+    }
+    Ok(match (loaded.unreadable, loaded.deal.is_some()) {
+        (true, _) => {
+            return Err(CliError::Usage(format!(
+                "{deal_name} cannot be parsed as a deal"
+            )));
+        }
+        (false, true) => Outcome::Success,
+        (false, false) => Outcome::Negative,
+    })
+}
+
+fn diagnostics_json(loaded: &Loaded) -> serde_json::Value {
+    let items = truce_spec::to_json(&loaded.diagnostics, &loaded.sources);
+    serde_json::json!({
+        "valid": false,
+        "errors": loaded.diagnostics.error_count(),
+        "warnings": loaded.diagnostics.warning_count(),
+        "diagnostics": items,
+    })
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| CliError::Output(e.to_string()))
+}

@@ -1,0 +1,91 @@
+//! The command line: every subcommand, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// truce: model, plan and verify staged exchange agreements: a pause in
+/// hostilities traded for staged releases of captives and detainees.
+#[derive(Debug, Parser)]
+#[command(name = "truce", version, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 success; 1 valid input, negative answer (the deal has \
+errors, a plan is infeasible, verification failed); 2 usage or input error.\n\n\
+Start with `truce demo`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a deal and its rosters, reporting every problem found.
+    Check(CheckArgs),
+    /// Walk through the shipped example deal, with nothing to install.
+    Demo(DemoArgs),
+    /// Write a valid synthetic deal of a given size, for tests and benchmarks.
+    Generate(GenerateArgs),
+    /// Print a shell completion script (e.g. `truce completions bash > truce.bash`).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// For tools: the JSON contract of DESIGN.md.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The deal file (TOML), or a folder holding `deal.toml`.
+    pub deal: PathBuf,
+    /// Output format; with `json`, a valid deal is printed normalised, rosters inlined.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Also write the example's deal, rosters and report into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The folder to write `deal.toml` and `rosters/` into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Captives held by side-b (side-a holds `ratio` times as many detainees).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub persons: u32,
+    /// Base days of the pause.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Priority tiers among the captives' categories.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub tiers: u32,
+    /// Detainees released per captive.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub ratio: u32,
+    /// Share of captives travelling in families, from 0 to 1.
+    #[arg(long, default_value_t = 0.3)]
+    pub family_share: f64,
+    /// Generate no extension rule.
+    #[arg(long)]
+    pub no_extension: bool,
+    /// Random seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Overwrite an existing deal in the folder.
+    #[arg(long)]
+    pub force: bool,
+}

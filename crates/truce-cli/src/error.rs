@@ -1,0 +1,56 @@
+//! The one mapping from failures to exit codes.
+
+use std::path::PathBuf;
+
+/// How a command that ran to the end answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the input was valid but the answer is negative.
+    Negative,
+}
+
+/// A command could not do its work: exit 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is a folder without a deal.toml", .0.display())]
+    NoDealInFolder(PathBuf),
+    #[error("{} already exists", .0.display())]
+    WouldOverwrite(PathBuf),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot print the result: {0}")]
+    Output(String),
+}
+
+impl CliError {
+    /// The exit code: every `CliError` is a usage or input error.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            CliError::Read { .. } => Some("check the path and that the file can be read"),
+            CliError::NoDealInFolder(_) => {
+                Some("name the deal file itself, e.g. `truce check path/to/deal.toml`")
+            }
+            CliError::WouldOverwrite(_) => {
+                Some("choose another folder, or pass --force to overwrite")
+            }
+            _ => None,
+        }
+    }
+}

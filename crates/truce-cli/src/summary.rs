@@ -1,0 +1,212 @@
+//! A deal told in plain words: what `truce demo` and `truce check` print.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use truce_spec::{Deal, Priority, Role};
+
+/// One line: the deal's size at a glance.
+pub fn one_line(deal: &Deal) -> String {
+    format!(
+        "\"{}\": {} parties, {} persons in {} roster(s), {} categories, {} exchange rule(s), {}",
+        deal.name,
+        deal.parties.len(),
+        deal.persons.len(),
+        deal.rosters.len(),
+        deal.categories.len(),
+        deal.exchanges.len(),
+        pause_words(deal)
+    )
+}
+
+fn pause_words(deal: &Deal) -> String {
+    let days = plural(deal.pause.days, "day");
+    match &deal.pause.extension {
+        Some(e) => format!(
+            "a pause of {days}, extendable by up to {}",
+            plural(e.max_days, "day")
+        ),
+        None => format!("a pause of {days}"),
+    }
+}
+
+fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The whole deal, for a person reading it for the first time.
+pub fn full(deal: &Deal) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", deal.name);
+    let _ = writeln!(s, "{}", "=".repeat(deal.name.chars().count()));
+    if let Some(d) = &deal.description {
+        let _ = writeln!(s, "{d}");
+    }
+
+    let _ = writeln!(s, "\nParties");
+    for p in &deal.parties {
+        let mut line = format!("  {:<14}{:<14}", p.id.as_str(), p.role.as_str());
+        if let Some(n) = &p.name {
+            let _ = write!(line, "{n}");
+        }
+        if p.role == Role::Intermediary {
+            let cap = p
+                .capacity_per_day
+                .map_or("any number of persons".to_owned(), |c| plural(c, "person"));
+            let _ = write!(
+                line,
+                "{}carries {cap} a day in {}",
+                if p.name.is_some() { ": " } else { "" },
+                plural(p.handovers_per_day.unwrap_or(2), "handover")
+            );
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+
+    let _ = writeln!(s, "\nPause");
+    let span = match deal.start {
+        Some(start) => {
+            let last = start
+                .plus_days(deal.pause.days - 1)
+                .map_or(String::new(), |d| format!(" to {} {d}", d.weekday()));
+            format!("from {} {start}{last}", start.weekday())
+        }
+        None => "(no start date set)".to_owned(),
+    };
+    let _ = writeln!(s, "  {} {span}", plural(deal.pause.days, "day"));
+    if let Some(e) = &deal.pause.extension {
+        let _ = writeln!(
+            s,
+            "  one more day for every day on which {} releases at least {}, up to {} more",
+            e.by,
+            plural(e.per_releases, "person"),
+            plural(e.max_days, "day")
+        );
+    }
+    if let Some(days) = &deal.release.release_days {
+        let list: Vec<String> = days.iter().map(u32::to_string).collect();
+        let _ = writeln!(s, "  handovers only on days {}", list.join(", "));
+    }
+
+    let _ = writeln!(s, "\nWho is released, in which order");
+    let rule = match deal.release.priority {
+        Priority::Strict => {
+            "strict priority: no tier of a holder before its earlier tiers are all released"
+        }
+        Priority::Weighted => "weighted priority: earlier tiers are preferred, not required, first",
+    };
+    let _ = writeln!(s, "  ({rule})");
+    for r in &deal.rosters {
+        let persons: Vec<_> = deal.persons_of(&r.holder).collect();
+        let mut limits = Vec::new();
+        if let Some(m) = r.total_min {
+            limits.push(format!("at least {m}"));
+        }
+        if let Some(m) = r.total_max {
+            limits.push(format!("at most {m} in all"));
+        }
+        match (r.min_per_day, r.max_per_day) {
+            (Some(a), Some(b)) => limits.push(format!("{a} to {b} on each release day")),
+            (None, Some(b)) => limits.push(format!("at most {b} a day")),
+            (Some(a), None) => limits.push(format!("at least {a} on each release day")),
+            (None, None) => {}
+        }
+        let limits = if limits.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", limits.join("; "))
+        };
+        let _ = writeln!(
+            s,
+            "  {} holds {}{limits}",
+            r.holder,
+            plural(persons.len() as u64, "person")
+        );
+        // tier → category → count, and families per tier (a family counts at
+        // its best member's tier, as it travels with them).
+        let mut tiers: BTreeMap<u32, BTreeMap<&str, usize>> = BTreeMap::new();
+        let mut families: BTreeMap<&str, u32> = BTreeMap::new();
+        for p in &persons {
+            let tier = deal.tier(&p.category).unwrap_or(u32::MAX);
+            *tiers
+                .entry(tier)
+                .or_default()
+                .entry(p.category.as_str())
+                .or_default() += 1;
+            if let Some(g) = &p.group {
+                let t = families.entry(g.as_str()).or_insert(tier);
+                *t = (*t).min(tier);
+            }
+        }
+        for (tier, cats) in &tiers {
+            let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            let fam = families.values().filter(|t| *t == tier).count();
+            let fam = if fam > 0 {
+                format!("; {} travelling together", plural(fam as u64, "family"))
+                    .replace("familys", "families")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "    tier {tier}: {}{fam}", list.join(", "));
+        }
+    }
+
+    if !deal.exchanges.is_empty() {
+        let _ = writeln!(s, "\nExchange");
+        for e in &deal.exchanges {
+            let gives: Vec<&str> = e.gives.categories.iter().map(|c| c.as_str()).collect();
+            let receives: Vec<&str> = e.receives.categories.iter().map(|c| c.as_str()).collect();
+            let _ = writeln!(
+                s,
+                "  for each {} released by {}, {} releases {} ({}) the same day, after",
+                gives.join("/"),
+                e.gives.holder,
+                e.receives.holder,
+                e.ratio,
+                receives.join("/"),
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\nRelease rules");
+    let _ = writeln!(
+        s,
+        "  {}; {}; {}",
+        if deal.release.keep_groups_together {
+            "families travel together"
+        } else {
+            "families may be split"
+        },
+        deal.release
+            .max_exposure
+            .map_or("no bound on exposure".to_owned(), |m| format!(
+                "no side ever more than {} ahead of what it has received",
+                plural(m, "person")
+            )),
+        deal.release
+            .via
+            .as_ref()
+            .map_or("no intermediary".to_owned(), |v| format!(
+                "every handover via {v}"
+            ))
+    );
+
+    if !deal.open_issues.is_empty() {
+        let _ = writeln!(s, "\nStill open ({})", deal.open_issues.len());
+        for i in &deal.open_issues {
+            let about = i.description.as_deref().unwrap_or("");
+            let sets = i
+                .sets
+                .as_deref()
+                .map_or(String::new(), |t| format!(" [sets {t}]"));
+            let _ = writeln!(s, "  {:<14}{about}", i.id.as_str());
+            let _ = writeln!(s, "  {:<14}options: {}{sets}", "", i.options.join(" | "));
+        }
+    }
+    s
+}
