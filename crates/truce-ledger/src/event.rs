@@ -1,0 +1,196 @@
+//! What can happen in a deal's execution: the payload of each ledger event.
+//!
+//! Events carry ids, counts and hashes, never names: a handover lists opaque
+//! person ids, and the deal and plan themselves appear only as their
+//! canonical hashes, so the ledger can be shared with every party and with
+//! history without copying the rosters into it.
+
+use std::fmt;
+
+use ed25519_dalek::Signature;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::canon::{Hash, canonical_json};
+use crate::ids::{DealId, PartyId, PersonId, Role};
+use crate::keys::{PartyKey, PublicKey};
+
+/// Longest free text (deal name, reasons, breach summaries) in bytes.
+pub const MAX_TEXT_LEN: usize = 1000;
+
+/// Most persons in one handover; far above any convoy, low enough that a
+/// hostile ledger cannot make the verifier hold millions of ids per line.
+pub const MAX_PERSONS_PER_HANDOVER: usize = 10_000;
+
+/// An event's payload. The JSON has a `type` tag in kebab-case
+/// (`"type":"handover-recorded"`) and the variant's fields beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Event {
+    /// The deal exists, with its parties and their roles. First event of a
+    /// deal, by a mediator it lists.
+    DealCreated {
+        /// A display name for the deal (not a person).
+        name: String,
+        parties: Vec<PartyRole>,
+    },
+    /// The mediator opened negotiation: draft → negotiating.
+    NegotiationStarted {},
+    /// Every side signed the deal's canonical hash: negotiating → agreed.
+    DealAgreed {
+        /// [`crate::deal_hash`] of the agreed deal.
+        deal_hash: Hash,
+        /// One signature per side over [`agreement_message`].
+        signatures: Vec<PartySignature>,
+    },
+    /// The mediator adopted a staged plan: agreed → planned.
+    PlanAdopted {
+        /// Canonical hash of the plan JSON.
+        plan_hash: Hash,
+        /// Days the plan uses.
+        days: u32,
+    },
+    /// The pause began: planned → active.
+    PauseStarted {},
+    /// The intermediary carried persons from `holder` to `to` on `day`.
+    HandoverRecorded {
+        holder: PartyId,
+        to: PartyId,
+        day: u32,
+        persons: Vec<PersonId>,
+    },
+    /// The receiving side confirms the handover recorded at seq `handover`.
+    HandoverConfirmed { handover: u64 },
+    /// Any party reports a breach by `against`.
+    BreachReported { against: PartyId, summary: String },
+    /// The mediator rules on the breach reported at seq `breach`.
+    BreachResolved { breach: u64, finding: Finding },
+    /// The pause is suspended: active → suspended.
+    Suspended { reason: String },
+    /// The pause resumes: suspended → active.
+    Resumed {},
+    /// The pause is extended by `days`; the deal stays active.
+    Extended { days: u32 },
+    /// Every handover is done and confirmed: active → completed.
+    Completed {},
+    /// The deal collapsed: an outcome with its reason, from any state after
+    /// agreed.
+    Collapsed { reason: String },
+}
+
+impl Event {
+    /// The `type` tag as written in the ledger.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::DealCreated { .. } => "deal-created",
+            Event::NegotiationStarted {} => "negotiation-started",
+            Event::DealAgreed { .. } => "deal-agreed",
+            Event::PlanAdopted { .. } => "plan-adopted",
+            Event::PauseStarted {} => "pause-started",
+            Event::HandoverRecorded { .. } => "handover-recorded",
+            Event::HandoverConfirmed { .. } => "handover-confirmed",
+            Event::BreachReported { .. } => "breach-reported",
+            Event::BreachResolved { .. } => "breach-resolved",
+            Event::Suspended { .. } => "suspended",
+            Event::Resumed {} => "resumed",
+            Event::Extended { .. } => "extended",
+            Event::Completed {} => "completed",
+            Event::Collapsed { .. } => "collapsed",
+        }
+    }
+}
+
+/// A party and its role, as the deal-created event lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyRole {
+    pub id: PartyId,
+    pub role: Role,
+}
+
+/// The mediator's ruling on a breach report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Finding {
+    /// The breach happened.
+    Upheld,
+    /// The report was not borne out.
+    Dismissed,
+}
+
+/// An ed25519 signature, written as 128 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sig(pub(crate) Signature);
+
+impl Sig {
+    /// The 64 signature bytes.
+    pub fn to_bytes(&self) -> [u8; 64] {
+        self.0.to_bytes()
+    }
+
+    /// A signature from its 64 bytes (not checked until verified).
+    pub fn from_bytes(bytes: &[u8; 64]) -> Sig {
+        Sig(Signature::from_bytes(bytes))
+    }
+}
+
+impl fmt::Debug for Sig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sig({})", hex::encode(self.to_bytes()))
+    }
+}
+
+impl Serialize for Sig {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(self.to_bytes()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Sig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut bytes = [0; 64];
+        hex::decode_to_slice(&s, &mut bytes)
+            .map_err(|_| serde::de::Error::custom("a signature must be 128 hex digits"))?;
+        Ok(Sig::from_bytes(&bytes))
+    }
+}
+
+/// A side's signature on the agreed deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartySignature {
+    pub party: PartyId,
+    pub signature: Sig,
+}
+
+/// Domain separation: an agreement signature can never pass for an event
+/// signature or the other way round.
+const AGREEMENT_DOMAIN: &[u8] = b"truce/agreement/v1\n";
+
+#[derive(Serialize)]
+struct AgreementStatement<'a> {
+    deal: &'a DealId,
+    deal_hash: &'a Hash,
+}
+
+/// The bytes a side signs to agree a deal: a domain tag, then the canonical
+/// JSON `{"deal":…,"deal_hash":…}`.
+pub fn agreement_message(deal: &DealId, deal_hash: &Hash) -> Vec<u8> {
+    let statement = AgreementStatement { deal, deal_hash };
+    // Two strings always encode; an empty message would simply never verify.
+    let body = canonical_json(&statement).unwrap_or_default();
+    [AGREEMENT_DOMAIN, &body].concat()
+}
+
+/// A side's signature agreeing `deal_hash` for `deal`.
+pub fn sign_agreement(key: &PartyKey, deal: &DealId, deal_hash: &Hash) -> PartySignature {
+    PartySignature {
+        party: key.party().clone(),
+        signature: Sig(key.sign(&agreement_message(deal, deal_hash))),
+    }
+}
+
+/// Whether `signature` is `key`'s agreement to `deal_hash` for `deal`.
+pub fn verify_agreement(key: &PublicKey, deal: &DealId, deal_hash: &Hash, signature: &Sig) -> bool {
+    key.verify(&agreement_message(deal, deal_hash), &signature.0)
+}

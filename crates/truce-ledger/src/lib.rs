@@ -1,0 +1,83 @@
+//! The truce execution ledger, without I/O: signed, hash-chained events of a
+//! deal's execution, the lifecycle rules they must follow, and offline
+//! verification with only the parties' public keys.
+//!
+//! - An event ([`Event`]) is wrapped in an envelope ([`SignedEvent`]): deal,
+//!   seq, hash of the previous event, author, the caller's timestamp, and the
+//!   author's ed25519 signature. Its ledger line is RFC 8785 canonical JSON.
+//! - [`DealLedger`] is the append path a store uses: it drafts the next
+//!   event for an author and accepts it only if chain, signatures and
+//!   lifecycle rules ([`DealState`]) all hold.
+//! - [`verify`] checks a whole `ledger.jsonl` export and names the first bad
+//!   event ([`VerifyReport`]).
+//!
+//! The crate reads no clock, no file and no global RNG: time and randomness
+//! come from the caller.
+//!
+//! # Example: sign, append, verify
+//!
+//! ```
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_chacha::rand_core::SeedableRng;
+//! use truce_ledger::*;
+//!
+//! let mut rng = ChaCha20Rng::seed_from_u64(7); // the CLI seeds from the OS
+//! let party = |id: &str| PartyId::new(id).unwrap();
+//! let mediator = keygen(party("mediator"), &mut rng);
+//! let side_a = keygen(party("side-a"), &mut rng);
+//! let side_b = keygen(party("side-b"), &mut rng);
+//! let keys = KeyRing::of([&mediator, &side_a, &side_b]).unwrap();
+//!
+//! let deal = DealId::new("four-day-pause").unwrap();
+//! let mut ledger = DealLedger::new(deal.clone());
+//! let mut events = Vec::new();
+//! let mut record = |ledger: &mut DealLedger, key: &PartyKey, at_ms, event| {
+//!     let signed = ledger.draft(key.party().clone(), at_ms, event).sign(key).unwrap();
+//!     ledger.append(&signed, &keys).unwrap();
+//!     events.push(signed);
+//! };
+//!
+//! let parties = [("mediator", Role::Mediator), ("side-a", Role::Side), ("side-b", Role::Side)]
+//!     .map(|(id, role)| PartyRole { id: party(id), role })
+//!     .to_vec();
+//! let name = "Four-day pause".to_owned();
+//! record(&mut ledger, &mediator, 1_000, Event::DealCreated { name, parties });
+//! record(&mut ledger, &mediator, 2_000, Event::NegotiationStarted {});
+//! let deal_hash = Hash::of(b"the normalised deal json"); // deal_hash(&deal) in practice
+//! let signatures = [&side_a, &side_b].map(|k| sign_agreement(k, &deal, &deal_hash)).to_vec();
+//! record(&mut ledger, &mediator, 3_000, Event::DealAgreed { deal_hash, signatures });
+//! assert_eq!(ledger.phase(), Some(Phase::Agreed));
+//!
+//! let jsonl = export(&events).unwrap();
+//! let report = verify(&jsonl, &keys).unwrap();
+//! assert!(report.intact, "{}", report.render_text());
+//!
+//! // Any edit is caught and located.
+//! let tampered = jsonl.replacen("Four-day", "Five-day", 1);
+//! let report = verify(&tampered, &keys).unwrap();
+//! let bad = report.first_bad.unwrap();
+//! assert_eq!((bad.line, bad.kind), (1, "bad-signature"));
+//! ```
+
+mod canon;
+mod envelope;
+mod event;
+mod ids;
+mod keys;
+mod ledger;
+mod problem;
+mod state;
+mod verify;
+
+pub use canon::{EncodeError, Hash, MAX_SAFE_INTEGER, canonical_json, deal_hash};
+pub use envelope::{Draft, LEDGER_FORMAT_VERSION, SignError, SignedEvent, export};
+pub use event::{
+    Event, Finding, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole, PartySignature, Sig,
+    agreement_message, sign_agreement, verify_agreement,
+};
+pub use ids::{DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug};
+pub use keys::{KEY_FORMAT_VERSION, KeyFileError, KeyRing, PartyKey, PublicKey, keygen};
+pub use ledger::DealLedger;
+pub use problem::Problem;
+pub use state::{DealState, Phase, Violation};
+pub use verify::{BadEvent, DealSummary, VerifyError, VerifyReport, verify, verify_bytes};

@@ -1,0 +1,146 @@
+//! Why an event is bad, and the checks shared by the append path
+//! ([`crate::DealLedger`]) and offline verification ([`crate::verify`]):
+//! the chain links and the signatures an event needs.
+
+use ed25519_dalek::{Signature, VerifyingKey};
+
+use crate::envelope::{LEDGER_FORMAT_VERSION, SignedEvent};
+use crate::event::{Event, agreement_message};
+use crate::ids::{DealId, PartyId};
+use crate::keys::KeyRing;
+use crate::state::{DealState, Violation};
+
+/// What is wrong with an event. Messages name deals, parties and sequence
+/// numbers, never persons or free text, so they are safe to log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("malformed event at column {column}: {what}")]
+    Malformed { column: usize, what: &'static str },
+    #[error("unsupported format_version {0} (this build reads {LEDGER_FORMAT_VERSION})")]
+    UnsupportedVersion(u64),
+    #[error("not in canonical form (RFC 8785): the line was edited or re-encoded")]
+    NotCanonical,
+    #[error("the event belongs to deal {found}, not {expected}")]
+    WrongDeal { expected: DealId, found: DealId },
+    #[error(
+        "missing or reordered event: expected seq {expected} of deal {deal}, found seq {found}"
+    )]
+    OutOfOrder {
+        deal: DealId,
+        expected: u64,
+        found: u64,
+    },
+    #[error("broken chain: prev is not the hash of seq {prev_seq} of deal {deal}")]
+    BrokenChain { deal: DealId, prev_seq: u64 },
+    #[error("broken chain: the first event of a deal has prev null")]
+    PrevOnFirst,
+    #[error("no public key for party {0}")]
+    UnknownKey(PartyId),
+    #[error("bad signature: not signed by its author {0}")]
+    BadSignature(PartyId),
+    #[error("bad agreement signature of side {0}")]
+    BadAgreementSignature(PartyId),
+    #[error("event not allowed: {0}")]
+    NotAllowed(#[from] Violation),
+}
+
+impl Problem {
+    /// A stable kebab-case name for tools (`--format json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::Malformed { .. } => "malformed",
+            Problem::UnsupportedVersion(_) => "unsupported-version",
+            Problem::NotCanonical => "not-canonical",
+            Problem::WrongDeal { .. } => "wrong-deal",
+            Problem::OutOfOrder { .. } => "out-of-order",
+            Problem::BrokenChain { .. } | Problem::PrevOnFirst => "broken-chain",
+            Problem::UnknownKey(_) => "unknown-key",
+            Problem::BadSignature(_) => "bad-signature",
+            Problem::BadAgreementSignature(_) => "bad-agreement-signature",
+            Problem::NotAllowed(_) => "not-allowed",
+        }
+    }
+}
+
+/// Check that `ev` is the next link of its deal's chain: seq 1 with no
+/// `prev` for a new deal, else the next seq with `prev` = the head's hash.
+pub(crate) fn check_link(state: Option<&DealState>, ev: &SignedEvent) -> Result<(), Problem> {
+    if ev.format_version != LEDGER_FORMAT_VERSION {
+        return Err(Problem::UnsupportedVersion(ev.format_version.into()));
+    }
+    let (expected, head) = match state {
+        None => (1, None),
+        Some(s) => (s.last_seq().saturating_add(1), Some(s.head())),
+    };
+    if ev.seq != expected {
+        return Err(Problem::OutOfOrder {
+            deal: ev.deal.clone(),
+            expected,
+            found: ev.seq,
+        });
+    }
+    match (head, ev.prev) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(Problem::PrevOnFirst),
+        (Some(h), Some(p)) if h == p => Ok(()),
+        (Some(_), _) => Err(Problem::BrokenChain {
+            deal: ev.deal.clone(),
+            prev_seq: expected - 1,
+        }),
+    }
+}
+
+/// One signature to check, and whose it is.
+#[derive(Debug)]
+pub(crate) struct SigCheck {
+    pub message: Vec<u8>,
+    pub signature: Signature,
+    pub key: VerifyingKey,
+    /// `None` for the author's signature, the side for an agreement one.
+    pub side: Option<PartyId>,
+}
+
+impl SigCheck {
+    pub fn problem(&self, ev_author: &PartyId) -> Problem {
+        match &self.side {
+            None => Problem::BadSignature(ev_author.clone()),
+            Some(side) => Problem::BadAgreementSignature(side.clone()),
+        }
+    }
+}
+
+/// Every signature `ev` carries, with the key each must verify under: the
+/// author's over the envelope, and each side's over the agreement.
+pub(crate) fn signatures(
+    ev: &SignedEvent,
+    message: Vec<u8>,
+    keys: &KeyRing,
+) -> Result<Vec<SigCheck>, Problem> {
+    let key_of = |p: &PartyId| {
+        keys.get(p)
+            .map(|k| k.0)
+            .ok_or_else(|| Problem::UnknownKey(p.clone()))
+    };
+    let mut out = vec![SigCheck {
+        message,
+        signature: ev.signature.0,
+        key: key_of(&ev.author)?,
+        side: None,
+    }];
+    if let Event::DealAgreed {
+        deal_hash,
+        signatures,
+    } = &ev.event
+    {
+        let message = agreement_message(&ev.deal, deal_hash);
+        for s in signatures {
+            out.push(SigCheck {
+                message: message.clone(),
+                signature: s.signature.0,
+                key: key_of(&s.party)?,
+                side: Some(s.party.clone()),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,492 @@
+//! The lifecycle state machine: which event may follow in which phase, and
+//! who may author it.
+//!
+//! `draft → negotiating → agreed → planned → active ⇄ suspended →
+//! completed | collapsed`, with `extended` an event on an active deal. A
+//! collapse is an outcome any phase after `agreed` may reach, recorded with
+//! its reason. The machine only reads ids, counts and hashes; signatures are
+//! checked by the caller (batched in [`crate::verify`], one by one in
+//! [`crate::DealLedger`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::canon::Hash;
+use crate::envelope::SignedEvent;
+use crate::event::{Event, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole};
+use crate::ids::{DealId, PartyId, PersonId, Role};
+
+/// Where a deal is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Draft,
+    Negotiating,
+    Agreed,
+    Planned,
+    Active,
+    Suspended,
+    Completed,
+    Collapsed,
+}
+
+impl Phase {
+    /// The phase's name as the ledger and reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Draft => "draft",
+            Phase::Negotiating => "negotiating",
+            Phase::Agreed => "agreed",
+            Phase::Planned => "planned",
+            Phase::Active => "active",
+            Phase::Suspended => "suspended",
+            Phase::Completed => "completed",
+            Phase::Collapsed => "collapsed",
+        }
+    }
+
+    /// Agreed and not yet over: where breaches and collapse can happen.
+    fn in_force(self) -> bool {
+        matches!(
+            self,
+            Phase::Agreed | Phase::Planned | Phase::Active | Phase::Suspended
+        )
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// An event the lifecycle rules do not allow. Messages name parties, phases
+/// and sequence numbers, never persons or free text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    #[error("the first event of a deal must be deal-created, not {0}")]
+    NotCreatedFirst(&'static str),
+    #[error("the deal is already created")]
+    CreatedTwice,
+    #[error("{kind} is not allowed while the deal is {phase}")]
+    WrongPhase { kind: &'static str, phase: Phase },
+    #[error("{author} is not a party to the deal")]
+    NotAParty { author: PartyId },
+    #[error("{kind} must be authored by {allowed}, but {author} is {role}")]
+    WrongRole {
+        kind: &'static str,
+        allowed: &'static str,
+        author: PartyId,
+        role: Role,
+    },
+    #[error("party {0} is listed twice")]
+    DuplicateParty(PartyId),
+    #[error("a deal needs at least two sides and a mediator")]
+    TooFewParties,
+    #[error("{0} is not a side of the deal")]
+    NotASide(PartyId),
+    #[error("{0} is not a party to the deal")]
+    UnknownParty(PartyId),
+    #[error("side {0} signed the agreement twice")]
+    SignedTwice(PartyId),
+    #[error("the agreement lacks the signature of side {0}")]
+    MissingSignature(PartyId),
+    #[error("a handover goes from one side to another, not from {0} to itself")]
+    HandoverToSelf(PartyId),
+    #[error("a handover lists no person")]
+    EmptyHandover,
+    #[error("a handover lists more than {MAX_PERSONS_PER_HANDOVER} persons")]
+    HandoverTooLarge,
+    #[error("a handover lists the same person twice")]
+    PersonTwice,
+    #[error("a person in this handover was already handed over at seq {0}")]
+    AlreadyHandedOver(u64),
+    #[error("day {day} is outside the pause (days 1 to {days})")]
+    DayOutsidePause { day: u32, days: u32 },
+    #[error("{what} must be at least 1")]
+    Zero { what: &'static str },
+    #[error("seq {0} is not a handover-recorded event of this deal")]
+    NoSuchHandover(u64),
+    #[error("the handover at seq {0} is already confirmed")]
+    AlreadyConfirmed(u64),
+    #[error("only {to}, the receiving side, confirms the handover at seq {seq}")]
+    NotReceiver { seq: u64, to: PartyId },
+    #[error("seq {0} is not an open breach report of this deal")]
+    NoSuchBreach(u64),
+    #[error("the deal cannot complete: the handover at seq {0} is not confirmed")]
+    UnconfirmedHandover(u64),
+    #[error("the deal cannot complete: the breach reported at seq {0} is not resolved")]
+    OpenBreach(u64),
+    #[error("{what} must be 1 to {MAX_TEXT_LEN} bytes without control characters")]
+    BadText { what: &'static str },
+}
+
+/// The state of one deal after the events seen so far.
+#[derive(Debug, Clone)]
+pub struct DealState {
+    deal: DealId,
+    phase: Phase,
+    parties: BTreeMap<PartyId, Role>,
+    last_seq: u64,
+    head: Hash,
+    deal_hash: Option<Hash>,
+    /// Days the pause has: the plan's days plus extensions.
+    days: u32,
+    /// Handover seq → (receiving side, confirmed).
+    handovers: BTreeMap<u64, (PartyId, bool)>,
+    /// Handovers not yet confirmed, oldest first.
+    unconfirmed: BTreeSet<u64>,
+    /// Each person handed over, with the seq of its handover.
+    handed_over: HashSetMap,
+    /// Breach reports not yet resolved.
+    open_breaches: BTreeSet<u64>,
+}
+
+/// Persons already handed over; a set for speed, the seq for the message.
+type HashSetMap = std::collections::HashMap<PersonId, u64>;
+
+impl DealState {
+    /// The state after a deal's first event, which must be `deal-created`.
+    pub fn create(first: &SignedEvent, hash: Hash) -> Result<DealState, Violation> {
+        let Event::DealCreated { name, parties } = &first.event else {
+            return Err(Violation::NotCreatedFirst(first.event.kind()));
+        };
+        check_text("the deal name", name)?;
+        let parties = party_map(parties)?;
+        let count = |role| parties.values().filter(|r| **r == role).count();
+        if count(Role::Side) < 2 || count(Role::Mediator) == 0 {
+            return Err(Violation::TooFewParties);
+        }
+        let state = DealState {
+            deal: first.deal.clone(),
+            phase: Phase::Draft,
+            parties,
+            last_seq: first.seq,
+            head: hash,
+            deal_hash: None,
+            days: 0,
+            handovers: BTreeMap::new(),
+            unconfirmed: BTreeSet::new(),
+            handed_over: HashSetMap::new(),
+            open_breaches: BTreeSet::new(),
+        };
+        state.require_role(first, &[Role::Mediator], "a mediator")?;
+        Ok(state)
+    }
+
+    /// The deal's id.
+    pub fn deal(&self) -> &DealId {
+        &self.deal
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Seq of the last event applied.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Hash of the last event applied: the `prev` of the next one.
+    pub fn head(&self) -> Hash {
+        self.head
+    }
+
+    /// The agreed deal's hash, once agreed.
+    pub fn deal_hash(&self) -> Option<Hash> {
+        self.deal_hash
+    }
+
+    /// The role of a party, if it is one.
+    pub fn role(&self, party: &PartyId) -> Option<Role> {
+        self.parties.get(party).copied()
+    }
+
+    /// Handovers recorded and not yet confirmed by their receiving side.
+    pub fn unconfirmed_handovers(&self) -> impl Iterator<Item = u64> + '_ {
+        self.unconfirmed.iter().copied()
+    }
+
+    /// Check the next event against the rules and, only if it passes, apply
+    /// it. Chain links (seq, prev) are the caller's to check first.
+    pub fn apply(&mut self, ev: &SignedEvent, hash: Hash) -> Result<(), Violation> {
+        let next = self.check(ev)?;
+        self.commit(ev, next);
+        self.last_seq = ev.seq;
+        self.head = hash;
+        Ok(())
+    }
+
+    /// The phase after `ev`, if the rules allow it; changes nothing.
+    fn check(&self, ev: &SignedEvent) -> Result<Phase, Violation> {
+        use Phase::*;
+        let kind = ev.event.kind();
+        let phase = self.phase;
+        let allowed = |ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Violation::WrongPhase { kind, phase })
+            }
+        };
+        let mediator = &[Role::Mediator][..];
+        match &ev.event {
+            Event::DealCreated { .. } => Err(Violation::CreatedTwice),
+            Event::NegotiationStarted {} => {
+                allowed(phase == Draft)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                Ok(Negotiating)
+            }
+            Event::DealAgreed {
+                deal_hash: _,
+                signatures,
+            } => {
+                allowed(phase == Negotiating)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                self.check_signers(signatures.iter().map(|s| &s.party))?;
+                Ok(Agreed)
+            }
+            Event::PlanAdopted { plan_hash: _, days } => {
+                allowed(phase == Agreed)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                nonzero("the plan's days", *days)?;
+                Ok(Planned)
+            }
+            Event::PauseStarted {} => {
+                allowed(phase == Planned)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                Ok(Active)
+            }
+            Event::HandoverRecorded {
+                holder,
+                to,
+                day,
+                persons,
+            } => {
+                allowed(phase == Active)?;
+                self.require_role(ev, &[Role::Intermediary], "the intermediary")?;
+                self.check_handover(holder, to, *day, persons)?;
+                Ok(Active)
+            }
+            Event::HandoverConfirmed { handover } => {
+                allowed(matches!(phase, Active | Suspended))?;
+                self.require_party(ev)?;
+                match self.handovers.get(handover) {
+                    None => Err(Violation::NoSuchHandover(*handover)),
+                    Some((_, true)) => Err(Violation::AlreadyConfirmed(*handover)),
+                    Some((to, false)) if to != &ev.author => Err(Violation::NotReceiver {
+                        seq: *handover,
+                        to: to.clone(),
+                    }),
+                    Some(_) => Ok(phase),
+                }
+            }
+            Event::BreachReported { against, summary } => {
+                allowed(phase.in_force())?;
+                self.require_party(ev)?;
+                self.known(against)?;
+                check_text("a breach summary", summary)?;
+                Ok(phase)
+            }
+            Event::BreachResolved { breach, finding: _ } => {
+                allowed(phase.in_force())?;
+                self.require_role(ev, mediator, "a mediator")?;
+                if self.open_breaches.contains(breach) {
+                    Ok(phase)
+                } else {
+                    Err(Violation::NoSuchBreach(*breach))
+                }
+            }
+            Event::Suspended { reason } => {
+                allowed(phase == Active)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                check_text("a suspension reason", reason)?;
+                Ok(Suspended)
+            }
+            Event::Resumed {} => {
+                allowed(phase == Suspended)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                Ok(Active)
+            }
+            Event::Extended { days } => {
+                allowed(phase == Active)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                nonzero("the extension's days", *days)?;
+                Ok(Active)
+            }
+            Event::Completed {} => {
+                allowed(phase == Active)?;
+                self.require_role(ev, mediator, "a mediator")?;
+                if let Some(seq) = self.unconfirmed.first() {
+                    return Err(Violation::UnconfirmedHandover(*seq));
+                }
+                if let Some(seq) = self.open_breaches.first() {
+                    return Err(Violation::OpenBreach(*seq));
+                }
+                Ok(Completed)
+            }
+            Event::Collapsed { reason } => {
+                allowed(phase.in_force())?;
+                // A side may walk away; the mediator records what it sees.
+                self.require_role(ev, &[Role::Mediator, Role::Side], "a mediator or a side")?;
+                check_text("a collapse reason", reason)?;
+                Ok(Collapsed)
+            }
+        }
+    }
+
+    /// Record what a checked event changes besides the phase.
+    fn commit(&mut self, ev: &SignedEvent, next: Phase) {
+        match &ev.event {
+            Event::DealAgreed { deal_hash, .. } => self.deal_hash = Some(*deal_hash),
+            Event::PlanAdopted { days, .. } => self.days = *days,
+            Event::Extended { days } => self.days = self.days.saturating_add(*days),
+            Event::HandoverRecorded { to, persons, .. } => {
+                self.handovers.insert(ev.seq, (to.clone(), false));
+                self.unconfirmed.insert(ev.seq);
+                for p in persons {
+                    self.handed_over.insert(p.clone(), ev.seq);
+                }
+            }
+            Event::HandoverConfirmed { handover } => {
+                if let Some(h) = self.handovers.get_mut(handover) {
+                    h.1 = true;
+                }
+                self.unconfirmed.remove(handover);
+            }
+            Event::BreachReported { .. } => {
+                self.open_breaches.insert(ev.seq);
+            }
+            Event::BreachResolved { breach, .. } => {
+                self.open_breaches.remove(breach);
+            }
+            _ => {}
+        }
+        self.phase = next;
+    }
+
+    fn require_party(&self, ev: &SignedEvent) -> Result<Role, Violation> {
+        self.role(&ev.author).ok_or_else(|| Violation::NotAParty {
+            author: ev.author.clone(),
+        })
+    }
+
+    fn require_role(
+        &self,
+        ev: &SignedEvent,
+        roles: &[Role],
+        allowed: &'static str,
+    ) -> Result<(), Violation> {
+        let role = self.require_party(ev)?;
+        if roles.contains(&role) {
+            Ok(())
+        } else {
+            Err(Violation::WrongRole {
+                kind: ev.event.kind(),
+                allowed,
+                author: ev.author.clone(),
+                role,
+            })
+        }
+    }
+
+    fn known(&self, party: &PartyId) -> Result<Role, Violation> {
+        self.role(party)
+            .ok_or_else(|| Violation::UnknownParty(party.clone()))
+    }
+
+    fn side(&self, party: &PartyId) -> Result<(), Violation> {
+        match self.known(party)? {
+            Role::Side => Ok(()),
+            _ => Err(Violation::NotASide(party.clone())),
+        }
+    }
+
+    /// Every side signs once, and only sides sign.
+    fn check_signers<'a>(
+        &self,
+        signers: impl Iterator<Item = &'a PartyId>,
+    ) -> Result<(), Violation> {
+        let mut seen = BTreeSet::new();
+        for party in signers {
+            self.side(party)?;
+            if !seen.insert(party) {
+                return Err(Violation::SignedTwice(party.clone()));
+            }
+        }
+        let sides = self.parties.iter().filter(|(_, r)| **r == Role::Side);
+        match sides.map(|(p, _)| p).find(|p| !seen.contains(p)) {
+            Some(missing) => Err(Violation::MissingSignature(missing.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn check_handover(
+        &self,
+        holder: &PartyId,
+        to: &PartyId,
+        day: u32,
+        persons: &[PersonId],
+    ) -> Result<(), Violation> {
+        self.side(holder)?;
+        self.side(to)?;
+        if holder == to {
+            return Err(Violation::HandoverToSelf(holder.clone()));
+        }
+        if day == 0 || day > self.days {
+            return Err(Violation::DayOutsidePause {
+                day,
+                days: self.days,
+            });
+        }
+        if persons.is_empty() {
+            return Err(Violation::EmptyHandover);
+        }
+        if persons.len() > MAX_PERSONS_PER_HANDOVER {
+            return Err(Violation::HandoverTooLarge);
+        }
+        let mut here = HashSet::with_capacity(persons.len());
+        for p in persons {
+            if let Some(seq) = self.handed_over.get(p) {
+                return Err(Violation::AlreadyHandedOver(*seq));
+            }
+            if !here.insert(p) {
+                return Err(Violation::PersonTwice);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn party_map(parties: &[PartyRole]) -> Result<BTreeMap<PartyId, Role>, Violation> {
+    let mut map = BTreeMap::new();
+    for p in parties {
+        if map.insert(p.id.clone(), p.role).is_some() {
+            return Err(Violation::DuplicateParty(p.id.clone()));
+        }
+    }
+    Ok(map)
+}
+
+fn nonzero(what: &'static str, n: u32) -> Result<(), Violation> {
+    if n == 0 {
+        Err(Violation::Zero { what })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_text(what: &'static str, text: &str) -> Result<(), Violation> {
+    let ok = !text.trim().is_empty()
+        && text.len() <= MAX_TEXT_LEN
+        && !text.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(Violation::BadText { what })
+    }
+}

@@ -1,0 +1,510 @@
+//! The lifecycle rules, as tables: which event is allowed in which phase and
+//! by which role (snapshots), then the finer rules one case at a time.
+
+use std::fmt::Write as _;
+
+use truce_ledger::*;
+
+use crate::fixture::{Book, Parties, party, persons};
+
+type Who = fn(&Parties) -> &PartyKey;
+
+const PHASES: [Phase; 8] = [
+    Phase::Draft,
+    Phase::Negotiating,
+    Phase::Agreed,
+    Phase::Planned,
+    Phase::Active,
+    Phase::Suspended,
+    Phase::Completed,
+    Phase::Collapsed,
+];
+
+const WHO: [(&str, Who); 5] = [
+    ("mediator", |p| &p.mediator),
+    ("side-a", |p| &p.side_a),
+    ("side-b", |p| &p.side_b),
+    ("relief", |p| &p.relief),
+    ("observer", |p| &p.observer),
+];
+
+/// A deal in `phase`; in force phases also hold an unconfirmed handover
+/// (side-b → side-a) and an open breach report, whose seqs are returned.
+fn setup(phase: Phase) -> (Book, u64, u64) {
+    let mut b = Book::new("matrix");
+    let (mut handover, mut breach) = (99, 99);
+    let base = match phase {
+        Phase::Suspended | Phase::Completed => Phase::Active,
+        Phase::Collapsed => Phase::Agreed,
+        p => p,
+    };
+    b.reach(base);
+    if matches!(phase, Phase::Active | Phase::Suspended) {
+        handover = b.record(|p| &p.relief, handover_event(&["X-0001"]));
+    }
+    if matches!(
+        phase,
+        Phase::Agreed | Phase::Planned | Phase::Active | Phase::Suspended
+    ) {
+        breach = b.record(|p| &p.side_a, breach_event());
+    }
+    match phase {
+        Phase::Suspended => {
+            b.record(|p| &p.mediator, Event::Suspended { reason: "r".into() });
+        }
+        Phase::Completed => {
+            b.record(|p| &p.mediator, Event::Completed {});
+        }
+        Phase::Collapsed => {
+            b.record(|p| &p.mediator, Event::Collapsed { reason: "r".into() });
+        }
+        _ => {}
+    }
+    assert_eq!(b.ledger.phase(), Some(phase));
+    (b, handover, breach)
+}
+
+fn handover_event(ids: &[&str]) -> Event {
+    Event::HandoverRecorded {
+        holder: party("side-b"),
+        to: party("side-a"),
+        day: 1,
+        persons: persons(ids),
+    }
+}
+
+fn breach_event() -> Event {
+    Event::BreachReported {
+        against: party("side-b"),
+        summary: "late convoy".into(),
+    }
+}
+
+/// Every event kind, with the author the rules expect.
+fn events(b: &Book, handover: u64, breach: u64) -> Vec<(Who, Event)> {
+    let deal = b.deal();
+    let deal_hash = Hash::of(b"deal");
+    let (m, a, sb, r): (Who, Who, Who, Who) =
+        (|p| &p.mediator, |p| &p.side_a, |p| &p.side_b, |p| &p.relief);
+    vec![
+        (
+            m,
+            Event::DealCreated {
+                name: "again".into(),
+                parties: b.parties.roles(),
+            },
+        ),
+        (m, Event::NegotiationStarted {}),
+        (
+            m,
+            Event::DealAgreed {
+                deal_hash,
+                signatures: vec![
+                    sign_agreement(&b.parties.side_a, &deal, &deal_hash),
+                    sign_agreement(&b.parties.side_b, &deal, &deal_hash),
+                ],
+            },
+        ),
+        (
+            m,
+            Event::PlanAdopted {
+                plan_hash: Hash::of(b"plan"),
+                days: 4,
+            },
+        ),
+        (m, Event::PauseStarted {}),
+        (r, handover_event(&["X-0002"])),
+        (a, Event::HandoverConfirmed { handover }),
+        (sb, breach_event()),
+        (
+            m,
+            Event::BreachResolved {
+                breach,
+                finding: Finding::Upheld,
+            },
+        ),
+        (m, Event::Suspended { reason: "r".into() }),
+        (m, Event::Resumed {}),
+        (m, Event::Extended { days: 2 }),
+        (m, Event::Completed {}),
+        (m, Event::Collapsed { reason: "r".into() }),
+    ]
+}
+
+fn outcome(r: Result<u64, Problem>) -> String {
+    match r {
+        Ok(_) => "ok".into(),
+        Err(p) => p.to_string(),
+    }
+}
+
+#[test]
+fn events_by_phase() {
+    let mut table = String::new();
+    for phase in PHASES {
+        let (b, h, br) = setup(phase);
+        for (who, event) in events(&b, h, br) {
+            let kind = event.kind();
+            let mut b2 = setup(phase).0;
+            let _ = writeln!(
+                table,
+                "{phase:<11} {kind:<19} {}",
+                outcome(b2.try_record(who, event))
+            );
+        }
+    }
+    insta::assert_snapshot!(table);
+}
+
+/// Each event in the phase where it is allowed, by each party.
+#[test]
+fn events_by_role() {
+    let home = [
+        ("negotiation-started", Phase::Draft),
+        ("deal-agreed", Phase::Negotiating),
+        ("plan-adopted", Phase::Agreed),
+        ("pause-started", Phase::Planned),
+        ("handover-recorded", Phase::Active),
+        ("handover-confirmed", Phase::Active),
+        ("breach-reported", Phase::Active),
+        ("breach-resolved", Phase::Active),
+        ("suspended", Phase::Active),
+        ("resumed", Phase::Suspended),
+        ("extended", Phase::Active),
+        ("collapsed", Phase::Active),
+    ];
+    let mut table = String::new();
+    for (kind, phase) in home {
+        for (name, who) in WHO {
+            let (mut b, h, br) = setup(phase);
+            let (_, event) = events(&b, h, br)
+                .into_iter()
+                .find(|(_, e)| e.kind() == kind)
+                .unwrap();
+            let _ = writeln!(
+                table,
+                "{kind:<19} by {name:<9} {}",
+                outcome(b.try_record(who, event))
+            );
+        }
+    }
+    insta::assert_snapshot!(table);
+}
+
+fn check(b: &mut Book, who: Who, event: Event, expect: &str) {
+    assert_eq!(outcome(b.try_record(who, event)), expect);
+}
+
+#[test]
+fn agreement_needs_every_side() {
+    let mut b = Book::new("agree");
+    b.reach(Phase::Negotiating);
+    let (deal, h) = (b.deal(), Hash::of(b"deal"));
+    let a = sign_agreement(&b.parties.side_a, &deal, &h);
+    let b_sig = sign_agreement(&b.parties.side_b, &deal, &h);
+    let agreed = |signatures| Event::DealAgreed {
+        deal_hash: h,
+        signatures,
+    };
+    check(
+        &mut b,
+        |p| &p.mediator,
+        agreed(vec![a.clone()]),
+        "event not allowed: the agreement lacks the signature of side side-b",
+    );
+    check(
+        &mut b,
+        |p| &p.mediator,
+        agreed(vec![a.clone(), a.clone()]),
+        "event not allowed: side side-a signed the agreement twice",
+    );
+    let mediator_sig = sign_agreement(&b.parties.mediator, &deal, &h);
+    check(
+        &mut b,
+        |p| &p.mediator,
+        agreed(vec![a.clone(), b_sig.clone(), mediator_sig]),
+        "event not allowed: mediator is not a side of the deal",
+    );
+    // side-a's key signing in side-b's name.
+    let forged = PartySignature {
+        party: party("side-b"),
+        signature: a.signature,
+    };
+    check(
+        &mut b,
+        |p| &p.mediator,
+        agreed(vec![a.clone(), forged]),
+        "bad agreement signature of side side-b",
+    );
+    // A signature on another deal hash does not carry over.
+    let other = sign_agreement(&b.parties.side_b, &deal, &Hash::of(b"other deal"));
+    check(
+        &mut b,
+        |p| &p.mediator,
+        agreed(vec![a.clone(), other]),
+        "bad agreement signature of side side-b",
+    );
+    check(&mut b, |p| &p.mediator, agreed(vec![b_sig, a]), "ok");
+    assert_eq!(b.ledger.state().unwrap().deal_hash(), Some(h));
+}
+
+#[test]
+fn handover_rules() {
+    let mut b = Book::new("handover");
+    b.reach(Phase::Active);
+    let h = |holder: &str, to: &str, day, ids: &[&str]| Event::HandoverRecorded {
+        holder: party(holder),
+        to: party(to),
+        day,
+        persons: persons(ids),
+    };
+    let relief: Who = |p| &p.relief;
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-a", 1, &["A-1"]),
+        "event not allowed: a handover goes from one side to another, not from side-a to itself",
+    );
+    check(
+        &mut b,
+        relief,
+        h("relief", "side-a", 1, &["A-1"]),
+        "event not allowed: relief is not a side of the deal",
+    );
+    check(
+        &mut b,
+        relief,
+        h("side-a", "nobody", 1, &["A-1"]),
+        "event not allowed: nobody is not a party to the deal",
+    );
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-b", 0, &["A-1"]),
+        "event not allowed: day 0 is outside the pause (days 1 to 4)",
+    );
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-b", 5, &["A-1"]),
+        "event not allowed: day 5 is outside the pause (days 1 to 4)",
+    );
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-b", 1, &[]),
+        "event not allowed: a handover lists no person",
+    );
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-b", 1, &["A-1", "A-1"]),
+        "event not allowed: a handover lists the same person twice",
+    );
+    let first = b.record(relief, h("side-a", "side-b", 1, &["A-1", "A-2"]));
+    check(
+        &mut b,
+        relief,
+        h("side-a", "side-b", 2, &["A-3", "A-2"]),
+        &format!(
+            "event not allowed: a person in this handover was already handed over at seq {first}"
+        ),
+    );
+    check(
+        &mut b,
+        |p| &p.side_a,
+        Event::HandoverConfirmed { handover: first },
+        &format!(
+            "event not allowed: only side-b, the receiving side, confirms the handover at seq {first}"
+        ),
+    );
+    check(
+        &mut b,
+        |p| &p.side_b,
+        Event::HandoverConfirmed { handover: 1 },
+        "event not allowed: seq 1 is not a handover-recorded event of this deal",
+    );
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::Completed {},
+        &format!(
+            "event not allowed: the deal cannot complete: the handover at seq {first} is not confirmed"
+        ),
+    );
+    check(
+        &mut b,
+        |p| &p.side_b,
+        Event::HandoverConfirmed { handover: first },
+        "ok",
+    );
+    check(
+        &mut b,
+        |p| &p.side_b,
+        Event::HandoverConfirmed { handover: first },
+        &format!("event not allowed: the handover at seq {first} is already confirmed"),
+    );
+    // An extension adds days to the pause.
+    check(&mut b, |p| &p.mediator, Event::Extended { days: 1 }, "ok");
+    check(&mut b, relief, h("side-b", "side-a", 5, &["B-1"]), "ok");
+}
+
+#[test]
+fn completion_waits_for_breaches() {
+    let mut b = Book::new("breach");
+    b.reach(Phase::Active);
+    let seq = b.record(|p| &p.observer, breach_event());
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::Completed {},
+        &format!(
+            "event not allowed: the deal cannot complete: the breach reported at seq {seq} is not resolved"
+        ),
+    );
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::BreachResolved {
+            breach: seq,
+            finding: Finding::Upheld,
+        },
+        "ok",
+    );
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::BreachResolved {
+            breach: seq,
+            finding: Finding::Upheld,
+        },
+        &format!("event not allowed: seq {seq} is not an open breach report of this deal"),
+    );
+    check(&mut b, |p| &p.mediator, Event::Completed {}, "ok");
+}
+
+#[test]
+fn collapse_is_an_outcome() {
+    let mut b = Book::new("collapse");
+    b.reach(Phase::Planned);
+    check(
+        &mut b,
+        |p| &p.side_b,
+        Event::Collapsed { reason: " ".into() },
+        "event not allowed: a collapse reason must be 1 to 1000 bytes without control characters",
+    );
+    check(
+        &mut b,
+        |p| &p.side_b,
+        Event::Collapsed {
+            reason: "side-b withdrew".into(),
+        },
+        "ok",
+    );
+    assert_eq!(b.ledger.phase(), Some(Phase::Collapsed));
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::PauseStarted {},
+        "event not allowed: pause-started is not allowed while the deal is collapsed",
+    );
+}
+
+#[test]
+fn creation_rules() {
+    let mut b = Book::new("create");
+    check(
+        &mut b,
+        |p| &p.mediator,
+        Event::NegotiationStarted {},
+        "event not allowed: the first event of a deal must be deal-created, not negotiation-started",
+    );
+    let roles = b.parties.roles();
+    let created = |parties: Vec<PartyRole>| Event::DealCreated {
+        name: "d".into(),
+        parties,
+    };
+    check(
+        &mut b,
+        |p| &p.mediator,
+        created(roles[..2].to_vec()),
+        "event not allowed: a deal needs at least two sides and a mediator",
+    );
+    check(
+        &mut b,
+        |p| &p.mediator,
+        created([&roles[..], &roles[1..2]].concat()),
+        "event not allowed: party side-a is listed twice",
+    );
+    check(
+        &mut b,
+        |p| &p.side_a,
+        created(roles.clone()),
+        "event not allowed: deal-created must be authored by a mediator, but side-a is side",
+    );
+    check(&mut b, |p| &p.mediator, created(roles), "ok");
+}
+
+#[test]
+fn append_checks_the_chain() {
+    let mut b = Book::new("chain");
+    b.reach(Phase::Draft);
+    let mediator = b.parties.mediator.clone();
+    let keys = b.keys.clone();
+    let draft = b
+        .ledger
+        .draft(party("mediator"), 5, Event::NegotiationStarted {});
+    let sign = |d: Draft| d.sign(&mediator).unwrap();
+    let mut stale = draft.clone();
+    stale.seq = 1;
+    assert_eq!(
+        b.ledger
+            .append(&sign(stale), &keys)
+            .unwrap_err()
+            .to_string(),
+        "missing or reordered event: expected seq 2 of deal chain, found seq 1"
+    );
+    let mut forked = draft.clone();
+    forked.prev = Some(Hash::of(b"elsewhere"));
+    assert_eq!(
+        b.ledger
+            .append(&sign(forked), &keys)
+            .unwrap_err()
+            .to_string(),
+        "broken chain: prev is not the hash of seq 1 of deal chain"
+    );
+    let mut other = draft.clone();
+    other.deal = DealId::new("other").unwrap();
+    assert_eq!(
+        b.ledger
+            .append(&sign(other), &keys)
+            .unwrap_err()
+            .to_string(),
+        "the event belongs to deal other, not chain"
+    );
+    assert_eq!(
+        draft
+            .clone()
+            .sign(&b.parties.side_a)
+            .unwrap_err()
+            .to_string(),
+        "the key is side-a's, but the event's author is mediator"
+    );
+    let mut forged = sign(draft.clone());
+    forged.at_ms += 1;
+    assert_eq!(
+        b.ledger.append(&forged, &keys).unwrap_err().to_string(),
+        "bad signature: not signed by its author mediator"
+    );
+    let partial = KeyRing::of([&b.parties.side_a]).unwrap();
+    assert_eq!(
+        b.ledger
+            .append(&sign(draft.clone()), &partial)
+            .unwrap_err()
+            .to_string(),
+        "no public key for party mediator"
+    );
+    assert_eq!(b.ledger.next_seq(), 2, "refused events change nothing");
+    b.ledger.append(&sign(draft), &keys).unwrap();
+    assert_eq!(b.ledger.phase(), Some(Phase::Negotiating));
+}
