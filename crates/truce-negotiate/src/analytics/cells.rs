@@ -1,0 +1,428 @@
+//! Exact analytics for non-additive (hyper-rectangle) utilities without
+//! enumerating outcomes one by one.
+//!
+//! Two values of an issue that every rectangle bound and every additive table
+//! treats alike give every party the same utility, so each issue splits into
+//! classes of equivalent values and the search runs over combinations of
+//! classes ("cells"): 25.4 million cells instead of 10^10 outcomes on ANAC
+//! 2014's 10issues. A depth-first branch and bound over the cells prunes every
+//! subtree whose optimistic utility vector is already dominated.
+
+use std::collections::HashMap;
+
+use super::archive::Archive;
+use crate::domain::{Domain, Utility};
+
+/// A global rectangle: owning party and utility.
+#[derive(Debug)]
+struct GRect {
+    party: usize,
+    utility: f64,
+    /// Last issue (in search order) that bounds it.
+    last: Option<usize>,
+}
+
+/// The class structure of a domain.
+#[derive(Debug)]
+pub(crate) struct Cells {
+    parties: usize,
+    /// `classes[issue]` = value indices of each class.
+    pub(crate) classes: Vec<Vec<Vec<usize>>>,
+    /// `add[issue][class][party]`: additive contribution.
+    add: Vec<Vec<Vec<f64>>>,
+    /// `inside[issue][class]`: rects bounded by the issue that contain it.
+    inside: Vec<Vec<Vec<bool>>>,
+    /// `bounded[issue]`: rects that bound the issue.
+    bounded: Vec<Vec<usize>>,
+    rects: Vec<GRect>,
+    scale: Vec<f64>,
+    /// Largest and smallest additive contribution of the issues from `i` on.
+    add_max_from: Vec<Vec<f64>>,
+    add_min_from: Vec<Vec<f64>>,
+}
+
+impl Cells {
+    pub(crate) fn new(domain: &Domain) -> Self {
+        let parties = domain.parties.len();
+        let issues = domain.issues.len();
+        let mut rects = Vec::new();
+        let mut bounds = Vec::new();
+        let mut scale = vec![1.0; parties];
+        for (p, party) in domain.parties.iter().enumerate() {
+            if let Utility::HyperRectangles(h) = &party.utility {
+                if let Some(s) = scale.get_mut(p) {
+                    *s = h.scale;
+                }
+                for r in &h.rects {
+                    rects.push(GRect {
+                        party: p,
+                        utility: r.utility,
+                        last: r.includes.iter().map(|x| x.0).max(),
+                    });
+                    bounds.push(&r.includes);
+                }
+            }
+        }
+        let mut bounded = vec![Vec::new(); issues];
+        for (r, inc) in bounds.iter().enumerate() {
+            for &(i, _, _) in inc.iter() {
+                if let Some(b) = bounded.get_mut(i) {
+                    if !b.contains(&r) {
+                        b.push(r);
+                    }
+                }
+            }
+        }
+        let mut classes = Vec::with_capacity(issues);
+        let mut add = Vec::with_capacity(issues);
+        let mut inside = Vec::with_capacity(issues);
+        for (i, issue) in domain.issues.iter().enumerate() {
+            let my_rects = bounded.get(i).map_or(&[][..], Vec::as_slice);
+            let mut by_key: HashMap<(Vec<u64>, Vec<bool>), usize> = HashMap::new();
+            let mut cls: Vec<Vec<usize>> = Vec::new();
+            let mut cls_add = Vec::new();
+            let mut cls_in = Vec::new();
+            for v in 0..issue.values.len() {
+                let adds: Vec<f64> = domain
+                    .parties
+                    .iter()
+                    .map(|p| match &p.utility {
+                        Utility::Additive(a) => a
+                            .tables
+                            .get(i)
+                            .and_then(|t| t.get(v))
+                            .copied()
+                            .unwrap_or(0.0),
+                        Utility::HyperRectangles(_) => 0.0,
+                    })
+                    .collect();
+                let ins: Vec<bool> = my_rects
+                    .iter()
+                    .map(|&r| {
+                        bounds.get(r).is_some_and(|inc| {
+                            inc.iter()
+                                .filter(|x| x.0 == i)
+                                .all(|&(_, lo, hi)| lo <= v && v <= hi)
+                        })
+                    })
+                    .collect();
+                let key = (adds.iter().map(|x| x.to_bits()).collect(), ins.clone());
+                let c = *by_key.entry(key).or_insert_with(|| {
+                    cls.push(Vec::new());
+                    cls_add.push(adds);
+                    cls_in.push(ins);
+                    cls.len() - 1
+                });
+                if let Some(members) = cls.get_mut(c) {
+                    members.push(v);
+                }
+            }
+            classes.push(cls);
+            add.push(cls_add);
+            inside.push(cls_in);
+        }
+        let mut add_max_from = vec![vec![0.0; parties]; issues + 1];
+        let mut add_min_from = vec![vec![0.0; parties]; issues + 1];
+        for i in (0..issues).rev() {
+            for p in 0..parties {
+                let vals = add.get(i).map_or(&[][..], Vec::as_slice);
+                let hi = vals
+                    .iter()
+                    .filter_map(|c| c.get(p))
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let lo = vals
+                    .iter()
+                    .filter_map(|c| c.get(p))
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                let next_hi = add_max_from
+                    .get(i + 1)
+                    .and_then(|x| x.get(p))
+                    .copied()
+                    .unwrap_or(0.0);
+                let next_lo = add_min_from
+                    .get(i + 1)
+                    .and_then(|x| x.get(p))
+                    .copied()
+                    .unwrap_or(0.0);
+                if let Some(x) = add_max_from.get_mut(i).and_then(|x| x.get_mut(p)) {
+                    *x = hi + next_hi;
+                }
+                if let Some(x) = add_min_from.get_mut(i).and_then(|x| x.get_mut(p)) {
+                    *x = lo + next_lo;
+                }
+            }
+        }
+        Self {
+            parties,
+            classes,
+            add,
+            inside,
+            bounded,
+            rects,
+            scale,
+            add_max_from,
+            add_min_from,
+        }
+    }
+
+    /// Number of cells (saturating).
+    pub(crate) fn count(&self) -> u128 {
+        self.classes
+            .iter()
+            .fold(1u128, |n, c| n.saturating_mul(c.len() as u128))
+    }
+
+    /// Outcomes of a cell, up to `limit`.
+    pub(crate) fn expand(&self, cell: &[u32], limit: usize) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new()];
+        for (i, &c) in cell.iter().enumerate() {
+            let members = self
+                .classes
+                .get(i)
+                .and_then(|x| x.get(c as usize))
+                .map_or(&[][..], Vec::as_slice);
+            let mut next = Vec::new();
+            'outer: for o in &out {
+                for &v in members {
+                    if next.len() >= limit {
+                        break 'outer;
+                    }
+                    let mut o2 = o.clone();
+                    o2.push(v);
+                    next.push(o2);
+                }
+            }
+            out = next;
+        }
+        out
+    }
+}
+
+/// What a search looks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Goal {
+    /// The non-dominated cells.
+    Frontier,
+    /// The smallest utility of one party.
+    Min(usize),
+}
+
+/// Search state.
+pub(crate) struct Search<'a> {
+    cells: &'a Cells,
+    domain: &'a Domain,
+    goal: Goal,
+    pub(crate) archive: Archive<Vec<u32>>,
+    pub(crate) best_min: f64,
+    pub(crate) visited: u64,
+    max_visits: u64,
+    pub(crate) complete: bool,
+    path: Vec<u32>,
+}
+
+impl<'a> Search<'a> {
+    pub(crate) fn run(
+        cells: &'a Cells,
+        domain: &'a Domain,
+        goal: Goal,
+        keep: usize,
+        max_visits: u64,
+    ) -> Self {
+        let mut s = Self {
+            cells,
+            domain,
+            goal,
+            archive: Archive::new(keep),
+            best_min: f64::INFINITY,
+            visited: 0,
+            max_visits,
+            complete: true,
+            path: Vec::with_capacity(cells.classes.len()),
+        };
+        let parties = cells.parties;
+        let mut alive = vec![true; cells.rects.len()];
+        let mut fixed = vec![0.0; parties];
+        let mut pending_pos = vec![0.0; parties];
+        let mut pending_neg = vec![0.0; parties];
+        for r in &cells.rects {
+            match r.last {
+                None => {
+                    if let Some(x) = fixed.get_mut(r.party) {
+                        *x += r.utility;
+                    }
+                }
+                Some(_) => {
+                    if let Some(x) = pending_pos.get_mut(r.party) {
+                        *x += r.utility.max(0.0);
+                    }
+                    if let Some(x) = pending_neg.get_mut(r.party) {
+                        *x += r.utility.min(0.0);
+                    }
+                }
+            }
+        }
+        let add = vec![0.0; parties];
+        s.descend(0, &mut alive, &add, &fixed, &pending_pos, &pending_neg, 1);
+        s
+    }
+
+    /// Utility bound of party `p` at a node.
+    fn bound(&self, depth: usize, p: usize, add: f64, hyper: f64, pending: f64, max: bool) -> f64 {
+        let rest = if max {
+            &self.cells.add_max_from
+        } else {
+            &self.cells.add_min_from
+        };
+        let rest = rest
+            .get(depth)
+            .and_then(|x| x.get(p))
+            .copied()
+            .unwrap_or(0.0);
+        let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
+        add + rest + (hyper + pending) / scale
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "the search state of one node")]
+    fn descend(
+        &mut self,
+        depth: usize,
+        alive: &mut [bool],
+        add: &[f64],
+        hyper: &[f64],
+        pending_pos: &[f64],
+        pending_neg: &[f64],
+        count: u128,
+    ) {
+        if !self.complete {
+            return;
+        }
+        self.visited += 1;
+        if self.visited > self.max_visits {
+            self.complete = false;
+            return;
+        }
+        let parties = self.cells.parties;
+        match self.goal {
+            Goal::Frontier => {
+                // Loosen the bound by a hair: incremental sums may round
+                // differently from the exact evaluation of a leaf.
+                let ub: Vec<f64> = (0..parties)
+                    .map(|p| {
+                        let b = self.bound(
+                            depth,
+                            p,
+                            add.get(p).copied().unwrap_or(0.0),
+                            hyper.get(p).copied().unwrap_or(0.0),
+                            pending_pos.get(p).copied().unwrap_or(0.0),
+                            true,
+                        );
+                        b + 1e-9 * (1.0 + b.abs())
+                    })
+                    .collect();
+                if self.archive.excludes(&ub) {
+                    return;
+                }
+            }
+            Goal::Min(p) => {
+                let lb = self.bound(
+                    depth,
+                    p,
+                    add.get(p).copied().unwrap_or(0.0),
+                    hyper.get(p).copied().unwrap_or(0.0),
+                    pending_neg.get(p).copied().unwrap_or(0.0),
+                    false,
+                );
+                if lb >= self.best_min {
+                    return;
+                }
+            }
+        }
+        let Some(classes) = self.cells.classes.get(depth) else {
+            self.leaf(add, hyper, count);
+            return;
+        };
+        let my_rects = self.cells.bounded.get(depth).map_or(&[][..], Vec::as_slice);
+        for (c, members) in classes.iter().enumerate() {
+            let mut add2 = add.to_vec();
+            if let Some(a) = self.cells.add.get(depth).and_then(|x| x.get(c)) {
+                for (x, y) in add2.iter_mut().zip(a) {
+                    *x += y;
+                }
+            }
+            let mut hyper2 = hyper.to_vec();
+            let mut pos2 = pending_pos.to_vec();
+            let mut neg2 = pending_neg.to_vec();
+            let mut killed = Vec::new();
+            let ins = self.cells.inside.get(depth).and_then(|x| x.get(c));
+            for (k, &r) in my_rects.iter().enumerate() {
+                let (Some(rect), Some(true)) = (self.cells.rects.get(r), alive.get(r).copied())
+                else {
+                    continue;
+                };
+                let p = rect.party;
+                let is_in = ins.and_then(|x| x.get(k)).copied().unwrap_or(false);
+                if !is_in || rect.last == Some(depth) {
+                    if let Some(x) = pos2.get_mut(p) {
+                        *x -= rect.utility.max(0.0);
+                    }
+                    if let Some(x) = neg2.get_mut(p) {
+                        *x -= rect.utility.min(0.0);
+                    }
+                }
+                if !is_in {
+                    if let Some(a) = alive.get_mut(r) {
+                        *a = false;
+                    }
+                    killed.push(r);
+                } else if rect.last == Some(depth) {
+                    if let Some(x) = hyper2.get_mut(p) {
+                        *x += rect.utility;
+                    }
+                }
+            }
+            self.path.push(c as u32);
+            let n = count.saturating_mul(members.len() as u128);
+            self.descend(depth + 1, alive, &add2, &hyper2, &pos2, &neg2, n);
+            self.path.pop();
+            for r in killed {
+                if let Some(a) = alive.get_mut(r) {
+                    *a = true;
+                }
+            }
+        }
+    }
+
+    fn leaf(&mut self, add: &[f64], hyper: &[f64], count: u128) {
+        match self.goal {
+            Goal::Min(p) => {
+                let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
+                let u = add.get(p).copied().unwrap_or(0.0)
+                    + hyper.get(p).copied().unwrap_or(0.0) / scale;
+                self.best_min = self.best_min.min(u);
+            }
+            Goal::Frontier => {
+                // Exact utilities of a representative outcome, evaluated the
+                // way every other part of the crate evaluates them.
+                let rep: Vec<usize> = self
+                    .path
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| {
+                        self.cells
+                            .classes
+                            .get(i)
+                            .and_then(|x| x.get(c as usize))
+                            .and_then(|m| m.first())
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let u = self.domain.utilities(&rep);
+                let path = &self.path;
+                self.archive.offer(&u, count, || path.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The text rendering of an analysis: a readable report with one table.
+
+use std::fmt::Write;
+
+use super::{Analysis, Disagreement, Point};
+
+fn utils(u: &[f64]) -> String {
+    u.iter()
+        .map(|x| format!("{x:.6}"))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn point_line(out: &mut String, label: &str, p: Option<&Point>) {
+    let _ = match p {
+        Some(p) => writeln!(
+            out,
+            "{label}: {}  [{}]",
+            utils(&p.utilities),
+            p.outcome.join(", ")
+        ),
+        None => writeln!(out, "{label}: none (no rational outcome on the frontier)"),
+    };
+}
+
+/// Renders an analysis as a readable report with a frontier table.
+pub fn render_text(a: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "domain {} ({:?}, {:?} reading): {} issues, {} outcomes, {} parties",
+        a.domain,
+        a.format,
+        a.reading,
+        a.issues.len(),
+        a.outcomes,
+        a.parties.len()
+    );
+    for (k, name) in a.parties.iter().enumerate() {
+        let r = a.reservation.get(k).copied().unwrap_or(0.0);
+        let [lo, hi] = a.utility_ranges.get(k).copied().unwrap_or([0.0, 0.0]);
+        let _ = writeln!(
+            out,
+            "  u{k} = {name}: reservation {r:.6}, utility {lo:.6} .. {hi:.6}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Pareto frontier: {} points, {} outcomes{} ({}){}",
+        a.pareto_points,
+        a.pareto_outcomes,
+        if a.pareto_complete {
+            ""
+        } else {
+            ", not all listed"
+        },
+        a.method,
+        if a.exact { "" } else { ", NOT EXACT" }
+    );
+    let width = a.parties.len() * 10;
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<width$}  {:<8}  outcome",
+        "#", "utilities", "rational"
+    );
+    for (k, p) in a.pareto.iter().enumerate() {
+        let tie = if p.ties > 1 {
+            format!(" (1 of {} tied)", p.ties)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<width$}  {:<8}  {}{tie}",
+            k + 1,
+            utils(&p.utilities),
+            if p.rational { "yes" } else { "no" },
+            p.outcome.join(", ")
+        );
+    }
+    let d = match a.disagreement.definition {
+        Disagreement::Reservation => "reservation values",
+        Disagreement::ReservationOrWorst => "max(reservation, lowest utility)",
+    };
+    let _ = writeln!(
+        out,
+        "disagreement point ({d}): {}",
+        utils(&a.disagreement.utilities)
+    );
+    point_line(&mut out, "Nash (max product of gains)", a.nash.as_ref());
+    point_line(&mut out, "Kalai (GENIUS, min |u0-u1|)", a.kalai.as_ref());
+    point_line(
+        &mut out,
+        "Kalai (NegMAS, max-min gain)",
+        a.kalai_maxmin.as_ref(),
+    );
+    point_line(&mut out, "max welfare", a.max_welfare.as_ref());
+    let _ = match a.opposition {
+        Some(o) => writeln!(out, "opposition: {o:.6}"),
+        None => writeln!(out, "opposition: none"),
+    };
+    for n in &a.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}

@@ -1,0 +1,5 @@
+//! The one integration-test binary of truce-negotiate.
+
+mod analytics;
+mod common;
+mod readers;
