@@ -1,0 +1,15 @@
+//! The exact staged-exchange planner of truce, and an independent checker.
+//!
+//! (Crate documentation with the semantics follows in `docs.md`.)
+#![doc = include_str!("../docs.md")]
+
+pub mod check;
+mod explain;
+mod plan;
+mod solve;
+
+pub use check::{CheckReport, Violation, ViolationKind, check_plan};
+pub use plan::{
+    Conflict, Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status, from_json, to_json,
+};
+pub use solve::{ModelError, PlanError, PlanOptions, PlanOutcome, plan};

@@ -1,0 +1,125 @@
+//! The plan: what the planner emits and what outside tools read.
+//!
+//! Field names are the plan JSON contract of `../shared/DESIGN.md`
+//! (`status`, `gap`, `released`, `days_used`, `max_exposure`,
+//! `stages[{day, handovers[{from, via, persons}]}]`); the other fields are
+//! additions the contract welcomes. The independent checker does **not** use
+//! these types: it reads the JSON with its own.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The plan `format_version` this build writes.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// How far the planner's answer is proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Proven lexicographically optimal.
+    Optimal,
+    /// A valid plan; `gap` bounds how far it may be from the optimum.
+    Feasible,
+    /// No plan meets every term; `conflicts` says why.
+    Infeasible,
+}
+
+impl Status {
+    /// The keyword used in the JSON and text forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+            Status::Infeasible => "infeasible",
+        }
+    }
+}
+
+/// Which levels of the lexicographic objective are proven optimal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    /// No plan releases more persons.
+    pub released: bool,
+    /// No plan releasing as many uses fewer days.
+    pub days_used: bool,
+    /// No such plan has a smaller maximum exposure.
+    pub max_exposure: bool,
+    /// No such plan has a smaller tier-weighted day sum.
+    pub tier_order: bool,
+}
+
+/// One handover: persons moved from a holder, via an intermediary, at one
+/// point in time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    /// The holder releasing the persons.
+    pub from: String,
+    /// The intermediary carrying them; `None` when the deal names none.
+    pub via: Option<String>,
+    /// Person ids, in roster order.
+    pub persons: Vec<String>,
+}
+
+/// One day's handovers, in execution order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    /// Day number, 1 = the deal's `start`.
+    pub day: u32,
+    pub handovers: Vec<Handover>,
+}
+
+/// One term of a conflict, in words and numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The terms involved, as deal paths (`pause.days`, `roster.side-b.max_per_day`).
+    pub terms: Vec<String>,
+    /// What conflicts, with the numbers.
+    pub reason: String,
+    /// Changes that would each resolve it.
+    pub resolutions: Vec<String>,
+}
+
+/// A staged plan (or the proof that none exists).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    /// The deal's name.
+    pub deal: String,
+    pub status: Status,
+    /// Relative gap on the first unproven objective level (0 when optimal);
+    /// `None` when infeasible.
+    pub gap: Option<f64>,
+    /// Persons released per holder (every holder with a roster appears).
+    pub released: BTreeMap<String, u32>,
+    /// The last day with a handover; 0 for an empty plan.
+    pub days_used: u32,
+    /// The largest exposure over all rules, sides and handover points.
+    pub max_exposure: f64,
+    /// Sum over all persons of day × tier weight (unreleased persons count
+    /// the day after the last possible one); smaller releases higher tiers earlier.
+    pub tier_weighted_days: u64,
+    pub proof: Proof,
+    pub stages: Vec<Stage>,
+    /// Why the deal is infeasible: the smallest conflicting sets found.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Plan {
+    /// Total persons released by every holder.
+    pub fn total_released(&self) -> u32 {
+        self.released.values().sum()
+    }
+}
+
+/// The plan as pretty JSON (the contract form).
+pub fn to_json(plan: &Plan) -> String {
+    // Serialising plain data with string keys cannot fail; fall back to an
+    // empty object rather than panic should serde ever disagree.
+    serde_json::to_string_pretty(plan).unwrap_or_else(|_| String::from("{}"))
+}
+
+/// Reads a plan written by [`to_json`].
+pub fn from_json(text: &str) -> Result<Plan, serde_json::Error> {
+    serde_json::from_str(text)
+}

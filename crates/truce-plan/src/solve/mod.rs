@@ -1,0 +1,318 @@
+//! The exact planner: the lexicographic objective solved level by level.
+//!
+//! Each level is a bound on the next: with `D` the last allowed day and `X`
+//! the exposure bound, [`dp::Search`] finds the most persons released and,
+//! among those plans, the best tier order, exactly. Released persons never
+//! decrease when `D` or `X` grows (every plan of the smaller bound is a plan of
+//! the larger), so binary searches find the smallest `D` that still releases
+//! the optimum, then the smallest `X` that does with that `D`; the final search
+//! at (`D*`, `X*`) gives the best tier order. See the crate docs for the whole
+//! optimality argument and where it stops (days with four or more handovers).
+
+mod day;
+mod dp;
+pub(crate) mod model;
+
+use std::collections::BTreeMap;
+
+use truce_spec::{AgreedDeal, Deal};
+
+use crate::explain;
+use crate::plan::{Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
+use dp::{OutOfBudget, Search};
+use model::Model;
+pub use model::ModelError;
+
+/// How the planner searches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Day actions the exact search may enumerate before it gives up on a
+    /// proof (a deterministic work limit rather than a clock, so every party
+    /// gets the same answer on any machine).
+    pub step_budget: u64,
+    /// Look for the smallest set of conflicting terms when infeasible.
+    pub explain: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            step_budget: 20_000_000,
+            explain: true,
+        }
+    }
+}
+
+/// Why no plan (not even an infeasibility proof) could be produced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The deal has a shape this planner does not model.
+    #[error("failed to model the deal: {0}")]
+    Unsupported(#[from] ModelError),
+    /// The exact search needed more steps than allowed.
+    #[error("failed to finish the exact search within {0} steps: raise the step budget")]
+    SearchLimit(u64),
+}
+
+/// A plan (optimal, feasible with its gap, or infeasible with conflicts), or
+/// why the planner could not answer.
+pub type PlanOutcome = Result<Plan, PlanError>;
+
+/// The lexicographically optimal plan of an agreed deal.
+pub fn plan(deal: &AgreedDeal, opts: &PlanOptions) -> PlanOutcome {
+    plan_deal(deal, opts)
+}
+
+/// The same on any deal value (what-if variants in explanations).
+pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
+    let model = model::build(deal)?;
+    let mut budget = opts.step_budget;
+    let out = levels(&model, &mut budget)
+        .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
+    let Some(levels) = out else {
+        let conflicts = if opts.explain {
+            explain::conflicts(deal, opts)
+        } else {
+            Vec::new()
+        };
+        return Ok(infeasible(deal, &model, conflicts));
+    };
+    Ok(assemble(deal, &model, &levels))
+}
+
+/// Is there any plan at all? (The explanation's oracle.)
+pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
+    let model = model::build(deal).ok()?;
+    let mut budget = budget;
+    let bound = model.max_exposure.unwrap_or(u32::MAX);
+    run(&model, model.max_days, bound, &mut budget)
+        .ok()
+        .map(|r| r.is_some())
+}
+
+struct Levels {
+    path: Vec<(u32, day::DayAction)>,
+    proof: Proof,
+    gap: f64,
+}
+
+fn run(
+    model: &Model,
+    days: u32,
+    exposure: u32,
+    budget: &mut u64,
+) -> Result<Option<dp::Value>, OutOfBudget> {
+    let mut s = Search::new(model, days, exposure, *budget);
+    let r = s.solve();
+    *budget = s.budget;
+    r
+}
+
+/// Smallest `v` in `lo..=hi` with `ok(v)`, given `ok(hi)` and monotone `ok`.
+fn smallest(
+    lo: u32,
+    hi: u32,
+    mut ok: impl FnMut(u32) -> Result<bool, OutOfBudget>,
+) -> Result<u32, OutOfBudget> {
+    let (mut lo, mut hi) = (lo, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid)? { hi = mid } else { lo = mid + 1 }
+    }
+    Ok(hi)
+}
+
+fn levels(model: &Model, budget: &mut u64) -> Result<Option<Levels>, OutOfBudget> {
+    let bound = model.max_exposure.unwrap_or(u32::MAX);
+    let Some((best, _)) = run(model, model.max_days, bound, budget)? else {
+        return Ok(None);
+    };
+    let released_with = |d: u32, x: u32, budget: &mut u64| -> Result<bool, OutOfBudget> {
+        Ok(run(model, d, x, budget)?.is_some_and(|(n, _)| n == best))
+    };
+    let days = smallest(0, model.max_days, |d| released_with(d, bound, budget))?;
+    // A canonical day's exposure is its largest paying release of one rule.
+    let most_gives = most_daily_gives(model).min(bound);
+    let exposure = if model.rules.is_empty() {
+        0
+    } else {
+        smallest(0, most_gives, |x| released_with(days, x, budget))?
+    };
+    let mut s = Search::new(model, days, exposure, *budget);
+    s.solve()?;
+    let path = s.path()?;
+    *budget = s.budget;
+    let (proof, gap) = proof(model, best, days, exposure, budget)?;
+    Ok(Some(Levels { path, proof, gap }))
+}
+
+/// An upper bound on any day's paying releases for one rule.
+fn most_daily_gives(model: &Model) -> u32 {
+    (0..model.rules.len())
+        .map(|e| {
+            model
+                .kinds
+                .iter()
+                .map(|k| k.gives[e].saturating_mul(k.units.len() as u32))
+                .fold(0u32, u32::saturating_add)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Which levels are proven. The canonical daily shape (one handover per
+/// releasing holder) is without loss when a day cannot interleave a payer's
+/// releases with their payment, i.e. with at most three handovers a day or no
+/// exchange rule. Otherwise released persons and days are proven against the
+/// exposure-free relaxation, where interleaving never helps.
+fn proof(
+    model: &Model,
+    best: u32,
+    days: u32,
+    exposure: u32,
+    budget: &mut u64,
+) -> Result<(Proof, f64), OutOfBudget> {
+    let interleaving = !model.rules.is_empty() && model.handovers_per_day >= 4;
+    if !interleaving {
+        let all = Proof {
+            released: true,
+            days_used: true,
+            max_exposure: true,
+            tier_order: true,
+        };
+        return Ok((all, 0.0));
+    }
+    let relaxed = run(model, model.max_days, u32::MAX, budget)?.map_or(best, |(n, _)| n);
+    let released = relaxed == best;
+    let relaxed_days = if released {
+        smallest(0, days, |d| {
+            Ok(run(model, d, u32::MAX, budget)?.is_some_and(|(n, _)| n == best))
+        })?
+    } else {
+        0
+    };
+    let days_proven = released && relaxed_days == days;
+    let gap = if !released {
+        f64::from(relaxed - best) / f64::from(relaxed.max(1))
+    } else if !days_proven {
+        f64::from(days - relaxed_days) / f64::from(days.max(1))
+    } else if exposure > 1 {
+        // Interleaving cannot bring exposure below one person.
+        f64::from(exposure - 1) / f64::from(exposure)
+    } else {
+        0.0
+    };
+    let exposure_proven = days_proven && exposure <= 1;
+    let proof = Proof {
+        released,
+        days_used: days_proven,
+        max_exposure: exposure_proven,
+        tier_order: false,
+    };
+    Ok((proof, gap))
+}
+
+fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
+    let mut cursor = vec![0usize; model.kinds.len()];
+    let mut day_of = vec![None::<u32>; deal.persons.len()];
+    let mut stages = Vec::new();
+    let mut max_exposure = 0u32;
+    for (day, action) in &levels.path {
+        let mut handovers = Vec::new();
+        for &h in &model.order {
+            let mut persons: Vec<usize> = Vec::new();
+            for &(k, x) in action
+                .take
+                .iter()
+                .filter(|&&(k, _)| model.kinds[k].holder == h)
+            {
+                let units = &model.kinds[k].units[cursor[k]..cursor[k] + x as usize];
+                cursor[k] += x as usize;
+                persons.extend(units.iter().flatten());
+            }
+            if persons.is_empty() {
+                continue;
+            }
+            persons.sort_unstable();
+            for &p in &persons {
+                day_of[p] = Some(*day);
+            }
+            handovers.push(Handover {
+                from: model.holders[h].id.clone(),
+                via: model.via.clone(),
+                persons: persons
+                    .iter()
+                    .map(|&p| deal.persons[p].id.0.clone())
+                    .collect(),
+            });
+        }
+        for e in 0..model.rules.len() {
+            let g: u32 = action
+                .take
+                .iter()
+                .map(|&(k, x)| x * model.kinds[k].gives[e])
+                .sum();
+            max_exposure = max_exposure.max(g);
+        }
+        stages.push(Stage {
+            day: *day,
+            handovers,
+        });
+    }
+    let mut released: BTreeMap<String, u32> =
+        model.holders.iter().map(|h| (h.id.clone(), 0)).collect();
+    let mut tier_weighted_days = 0u64;
+    for kind in &model.kinds {
+        for unit in &kind.units {
+            for &p in unit {
+                let day = day_of[p].unwrap_or(model.max_days + 1);
+                tier_weighted_days += kind.weight * u64::from(day);
+                if day_of[p].is_some() {
+                    *released
+                        .entry(model.holders[kind.holder].id.clone())
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    let p = levels.proof;
+    let optimal = p.released && p.days_used && p.max_exposure && p.tier_order;
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        deal: deal.name.clone(),
+        status: if optimal {
+            Status::Optimal
+        } else {
+            Status::Feasible
+        },
+        gap: Some(levels.gap),
+        released,
+        days_used: stages.last().map_or(0, |s| s.day),
+        max_exposure: f64::from(max_exposure),
+        tier_weighted_days,
+        proof: p,
+        stages,
+        conflicts: Vec::new(),
+    }
+}
+
+fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>) -> Plan {
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        deal: deal.name.clone(),
+        status: Status::Infeasible,
+        gap: None,
+        released: model.holders.iter().map(|h| (h.id.clone(), 0)).collect(),
+        days_used: 0,
+        max_exposure: 0.0,
+        tier_weighted_days: 0,
+        proof: Proof {
+            released: true,
+            days_used: true,
+            max_exposure: true,
+            tier_order: true,
+        },
+        stages: Vec::new(),
+        conflicts,
+    }
+}

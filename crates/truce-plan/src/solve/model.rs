@@ -1,0 +1,253 @@
+//! The planner's compact model: interchangeable release units aggregated
+//! into *kinds*, so the search grows with the number of distinct kinds and
+//! their counts, not with person ids.
+//!
+//! A *unit* is what must move together: a whole group when the deal keeps
+//! groups together, otherwise one person. Two units are interchangeable
+//! (same kind) when they have the same holder, the same effective tier and
+//! the same multiset of categories: every term of the deal then treats them
+//! alike (counts, exchange roles, priority, tier weight).
+
+use std::collections::{BTreeMap, HashMap};
+
+use truce_spec::{Deal, Priority};
+
+/// Why the planner cannot model a deal (a limit of this planner, not of the deal).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// Exchange rules form a cycle between holders, so no single daily order
+    /// of handovers puts every release before its counter-release.
+    #[error(
+        "exchange rules form a cycle between holders ({0}); the planner needs each day's payers before their payees"
+    )]
+    ExchangeCycle(String),
+    /// An exchange rule whose holder pays itself.
+    #[error("exchange rule {0} has the same holder on both sides")]
+    SelfExchange(usize),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Holder {
+    pub id: String,
+    pub min_per_day: u32,
+    pub max_per_day: u32,
+    pub total_min: u32,
+    pub total_max: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub ratio: u32,
+    pub gives: usize,
+    pub receives: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Kind {
+    pub holder: usize,
+    pub tier: u32,
+    /// Persons per unit.
+    pub size: u32,
+    /// Per rule: members of one unit that pay (`gives`) / are counter-releases.
+    pub gives: Vec<u32>,
+    pub receives: Vec<u32>,
+    /// Tier weight of one member (higher tiers weigh more).
+    pub weight: u64,
+    /// The units: person indices into `Deal::persons`, in roster order.
+    pub units: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    pub holders: Vec<Holder>,
+    /// Holders in the order their daily handovers run (payers first).
+    pub order: Vec<usize>,
+    pub rules: Vec<Rule>,
+    pub kinds: Vec<Kind>,
+    /// Per holder: its kinds' indices grouped by tier, best tier first.
+    pub tiers_of: Vec<Vec<Vec<usize>>>,
+    pub strict: bool,
+    pub capacity: u32,
+    /// Handovers per day; `u32::MAX` when the deal names no intermediary.
+    pub handovers_per_day: u32,
+    pub base_days: u32,
+    pub max_days: u32,
+    /// Extension: (holder index of `by`, if it has a roster; per_releases).
+    pub extension: Option<(Option<usize>, u32)>,
+    /// The only days handovers may happen, when the deal restricts them.
+    pub release_days: Option<Vec<u32>>,
+    /// The deal's exposure bound.
+    pub max_exposure: Option<u32>,
+    pub via: Option<String>,
+}
+
+impl Model {
+    /// Units of each kind the roster holds.
+    pub fn initial(&self) -> Vec<u32> {
+        self.kinds.iter().map(|k| k.units.len() as u32).collect()
+    }
+}
+
+/// Builds the model of a deal (agreed or a what-if variant of one).
+pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
+    let holders: Vec<Holder> = deal
+        .rosters
+        .iter()
+        .map(|r| Holder {
+            id: r.holder.0.clone(),
+            min_per_day: r.min_per_day.unwrap_or(0),
+            max_per_day: r.max_per_day.unwrap_or(u32::MAX),
+            total_min: r.total_min.unwrap_or(0),
+            total_max: r.total_max.unwrap_or(u32::MAX),
+        })
+        .collect();
+    let holder_index: HashMap<&str, usize> = holders
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
+    let mut rules = Vec::new();
+    for (i, e) in deal.exchanges.iter().enumerate() {
+        let (Some(&gives), Some(&receives)) = (
+            holder_index.get(e.gives.holder.as_str()),
+            holder_index.get(e.receives.holder.as_str()),
+        ) else {
+            // A rule between holders without rosters never binds anyone.
+            rules.push(Rule {
+                ratio: e.ratio.max(1),
+                gives: usize::MAX,
+                receives: usize::MAX,
+            });
+            continue;
+        };
+        if gives == receives {
+            return Err(ModelError::SelfExchange(i + 1));
+        }
+        rules.push(Rule {
+            ratio: e.ratio.max(1),
+            gives,
+            receives,
+        });
+    }
+    let order = topological(&holders, &rules)?;
+    let kinds = kinds(deal, &holder_index);
+    let mut tiers_of: Vec<BTreeMap<u32, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
+    for (k, kind) in kinds.iter().enumerate() {
+        tiers_of[kind.holder].entry(kind.tier).or_default().push(k);
+    }
+    let via = deal.intermediary();
+    let extension = deal
+        .pause
+        .extension
+        .as_ref()
+        .map(|e| (holder_index.get(e.by.as_str()).copied(), e.per_releases));
+    Ok(Model {
+        holders,
+        order,
+        rules,
+        kinds,
+        tiers_of: tiers_of
+            .into_iter()
+            .map(|m| m.into_values().collect())
+            .collect(),
+        strict: deal.release.priority == Priority::Strict,
+        capacity: via.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
+        handovers_per_day: via.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
+        base_days: deal.pause.days,
+        max_days: deal.max_days(),
+        extension,
+        max_exposure: deal.release.max_exposure,
+        release_days: deal.release.release_days.clone(),
+        via: deal.release.via.as_ref().map(|v| v.0.clone()),
+    })
+}
+
+/// Holders ordered so that every rule's payer comes before its payee.
+fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelError> {
+    let n = holders.len();
+    let mut indegree = vec![0usize; n];
+    for r in rules.iter().filter(|r| r.gives < n) {
+        indegree[r.receives] += 1;
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    while order.len() < n {
+        let Some(next) = (0..n).find(|&h| !done[h] && indegree[h] == 0) else {
+            let cycle: Vec<&str> = (0..n)
+                .filter(|&h| !done[h])
+                .map(|h| holders[h].id.as_str())
+                .collect();
+            return Err(ModelError::ExchangeCycle(cycle.join(", ")));
+        };
+        done[next] = true;
+        order.push(next);
+        for r in rules.iter().filter(|r| r.gives == next) {
+            indegree[r.receives] -= 1;
+        }
+    }
+    Ok(order)
+}
+
+fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
+    let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
+    let tier_of = |i: usize| deal.tier(&deal.persons[i].category).unwrap_or(max_tier);
+    // Units in roster order: a kept group becomes one unit at its first member.
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    let mut group_unit: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, p) in deal.persons.iter().enumerate() {
+        match (&p.group, deal.release.keep_groups_together) {
+            (Some(g), true) => {
+                let key = (p.holder.as_str(), g.as_str());
+                let u = *group_unit.entry(key).or_insert_with(|| {
+                    units.push(Vec::new());
+                    units.len() - 1
+                });
+                units[u].push(i);
+            }
+            _ => units.push(vec![i]),
+        }
+    }
+    let mut kinds: Vec<Kind> = Vec::new();
+    let mut by_key: HashMap<(usize, u32, Vec<&str>), usize> = HashMap::new();
+    for unit in units {
+        let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
+            continue;
+        };
+        let tier = unit.iter().map(|&i| tier_of(i)).min().unwrap_or(max_tier);
+        let mut cats: Vec<&str> = unit
+            .iter()
+            .map(|&i| deal.persons[i].category.as_str())
+            .collect();
+        cats.sort_unstable();
+        let k = *by_key.entry((holder, tier, cats)).or_insert_with(|| {
+            let count = |side: fn(&truce_spec::Exchange) -> &truce_spec::ExchangeSide| {
+                deal.exchanges
+                    .iter()
+                    .map(|e| {
+                        let s = side(e);
+                        let n = unit
+                            .iter()
+                            .filter(|&&i| {
+                                s.holder == deal.persons[i].holder
+                                    && s.categories.contains(&deal.persons[i].category)
+                            })
+                            .count();
+                        n as u32
+                    })
+                    .collect::<Vec<u32>>()
+            };
+            kinds.push(Kind {
+                holder,
+                tier,
+                size: unit.len() as u32,
+                gives: count(|e| &e.gives),
+                receives: count(|e| &e.receives),
+                weight: u64::from(max_tier + 1 - tier.min(max_tier)),
+                units: Vec::new(),
+            });
+            kinds.len() - 1
+        });
+        kinds[k].units.push(unit);
+    }
+    kinds
+}

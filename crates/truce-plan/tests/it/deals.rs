@@ -1,0 +1,170 @@
+//! Deals built in code (the spec loader is not ready yet): a small builder
+//! and the fixtures whose optimum is derived on paper in `optimum.rs`.
+
+use truce_spec::*;
+
+/// A deal under construction; every field starts permissive.
+pub struct B(pub Deal);
+
+impl B {
+    pub fn new(name: &str) -> B {
+        B(Deal {
+            format_version: FORMAT_VERSION,
+            name: name.into(),
+            description: None,
+            start: Date::new(2026, 3, 2),
+            parties: vec![],
+            pause: Pause {
+                days: 1,
+                extension: None,
+            },
+            categories: vec![],
+            rosters: vec![],
+            persons: vec![],
+            exchanges: vec![],
+            release: Release {
+                priority: Priority::Strict,
+                keep_groups_together: true,
+                max_exposure: None,
+                via: None,
+                release_days: None,
+            },
+            open_issues: vec![],
+        })
+    }
+
+    pub fn days(mut self, days: u32) -> B {
+        self.0.pause.days = days;
+        self
+    }
+
+    pub fn extension(mut self, by: &str, per_releases: u32, max_days: u32) -> B {
+        self.0.pause.extension = Some(Extension {
+            per_releases,
+            by: by.into(),
+            max_days,
+        });
+        self
+    }
+
+    pub fn category(mut self, id: &str, tier: u32) -> B {
+        self.0.categories.push(Category {
+            id: id.into(),
+            tier,
+        });
+        self
+    }
+
+    pub fn via(mut self, id: &str, capacity: Option<u32>, handovers: Option<u32>) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Intermediary,
+            name: None,
+            capacity_per_day: capacity,
+            handovers_per_day: handovers,
+        });
+        self.0.release.via = Some(id.into());
+        self
+    }
+
+    /// A side and its roster: `persons` as (category, group) in file order,
+    /// ids `<prefix>-0001`….
+    pub fn side(
+        mut self,
+        id: &str,
+        limits: [Option<u32>; 4],
+        persons: &[(&str, Option<&str>)],
+    ) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Side,
+            name: None,
+            capacity_per_day: None,
+            handovers_per_day: None,
+        });
+        let [min_per_day, max_per_day, total_min, total_max] = limits;
+        self.0.rosters.push(Roster {
+            holder: id.into(),
+            file: format!("rosters/{id}.csv"),
+            min_per_day,
+            max_per_day,
+            total_min,
+            total_max,
+        });
+        let prefix = id.rsplit('-').next().unwrap_or(id).to_uppercase();
+        for (i, (category, group)) in persons.iter().enumerate() {
+            self.0.persons.push(Person {
+                id: PersonId(format!("{prefix}-{:04}", i + 1)),
+                holder: id.into(),
+                category: (*category).into(),
+                group: group.map(GroupId::from),
+            });
+        }
+        self
+    }
+
+    pub fn exchange(mut self, gives: (&str, &[&str]), receives: (&str, &[&str]), ratio: u32) -> B {
+        let side = |(holder, cats): (&str, &[&str])| ExchangeSide {
+            holder: holder.into(),
+            categories: cats.iter().map(|&c| c.into()).collect(),
+        };
+        self.0.exchanges.push(Exchange {
+            gives: side(gives),
+            receives: side(receives),
+            ratio,
+        });
+        self
+    }
+
+    pub fn weighted(mut self) -> B {
+        self.0.release.priority = Priority::Weighted;
+        self
+    }
+
+    pub fn max_exposure(mut self, x: u32) -> B {
+        self.0.release.max_exposure = Some(x);
+        self
+    }
+
+    pub fn agreed(self) -> AgreedDeal {
+        AgreedDeal::new(self.0).expect("fixtures have no open issues")
+    }
+}
+
+/// `n` persons of one category, no group.
+pub fn many(category: &str, n: usize) -> Vec<(&str, Option<&str>)> {
+    vec![(category, None); n]
+}
+
+/// The humanitarian-pause example: 50 captives (children, women, elderly,
+/// some in families) held by side-b, paid 1:3 with side-a's detainees,
+/// 4 days plus earned extension days, 2 convoys a day.
+pub fn humanitarian() -> AgreedDeal {
+    let mut b_persons = many("child", 14);
+    for g in ["f1", "f2", "f3", "f4", "f5", "f6"] {
+        b_persons.push(("woman", Some(g)));
+        b_persons.push(("child", Some(g)));
+    }
+    b_persons.extend(many("woman", 16));
+    b_persons.extend(many("elderly", 8));
+    let mut a_persons = many("detainee-minor", 60);
+    a_persons.extend(many("detainee-woman", 120));
+    B::new("Four-day humanitarian pause")
+        .days(4)
+        .extension("side-b", 10, 6)
+        .category("child", 1)
+        .category("woman", 2)
+        .category("elderly", 3)
+        .category("detainee-minor", 1)
+        .category("detainee-woman", 2)
+        .via("relief", Some(60), Some(2))
+        .side("side-a", [None, None, None, None], &a_persons)
+        .side("side-b", [Some(10), Some(15), Some(40), None], &b_persons)
+        .exchange(
+            ("side-b", &["child", "woman", "elderly"]),
+            ("side-a", &["detainee-minor", "detainee-woman"]),
+            3,
+        )
+        .max_exposure(15)
+        .agreed()
+}

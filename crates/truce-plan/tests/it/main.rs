@@ -1,0 +1,6 @@
+//! Integration tests of truce-plan: hand-derived optima, the independent
+//! checker on planner plans and on mutated ones, and property tests.
+
+mod checker;
+mod deals;
+mod optimum;

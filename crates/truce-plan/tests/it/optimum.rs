@@ -1,0 +1,156 @@
+//! Small deals whose optimum is derived on paper (the derivation is beside
+//! each fixture); the planner must find it, prove it, and pass the checker.
+
+use truce_plan::{Plan, PlanOptions, Status, check_plan, plan, to_json};
+use truce_spec::AgreedDeal;
+
+use crate::deals::*;
+
+/// (status, released in all, days_used, max_exposure)
+type Expect = (Status, u32, u32, f64);
+
+/// Plans the deal, checks the plan independently and compares the figures.
+pub fn check(deal: &AgreedDeal, expect: Expect) -> Plan {
+    let p = plan(deal, &PlanOptions::default()).expect("the planner answers");
+    let report = check_plan(deal, &to_json(&p));
+    if p.status != Status::Infeasible {
+        assert!(report.is_valid(), "{:#?}", report.violations);
+    }
+    let got = (p.status, p.total_released(), p.days_used, p.max_exposure);
+    assert_eq!(got, expect, "{}", to_json(&p));
+    p
+}
+
+/// 50 captives, 15 a day at most, capacity 60 = g + 3g so g ≤ 15 a day:
+/// four days suffice (4 × 15 ≥ 50), three do not (45 < 50); spreading 50 over
+/// four days makes the largest day at least 13 (⌈50/4⌉), and 13+13+12+12 fits
+/// the groups. So: all 50 (and 150 counter-releases), 4 days, exposure 13.
+#[test]
+fn humanitarian_example() {
+    check(&humanitarian(), (Status::Optimal, 200, 4, 13.0));
+}
+
+/// One holder, five persons, two a day, three days: ⌈5/2⌉ = 3 days; strict
+/// priority puts the two tier-1 persons on day 1.
+#[test]
+fn five_persons_two_a_day() {
+    let persons = [
+        ("child", None),
+        ("man", None),
+        ("child", None),
+        ("man", None),
+        ("man", None),
+    ];
+    let deal = B::new("five")
+        .days(3)
+        .category("child", 1)
+        .category("man", 2)
+        .side("side-b", [None, Some(2), None, None], &persons)
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 5, 3, 0.0));
+    assert_eq!(p.stages[0].handovers[0].persons, ["B-0001", "B-0003"]);
+}
+
+/// Side-a releases free persons, at most 5 a day; side-b's 10 earn extension
+/// days (5 each by side-b). Releasing side-b's 10 early (the greedy choice)
+/// ends the pause after 2 days: 10 + 2 × 5 = 20. Releasing none of side-b on
+/// the base days and 5 on each of the 2 extension days earns both: side-a
+/// releases 5 × 4 = 20, side-b 10, all 30 persons; it cannot be more.
+#[test]
+fn fewer_per_day_earns_an_extension() {
+    let deal = B::new("extension")
+        .days(2)
+        .extension("side-b", 5, 2)
+        .category("man", 1)
+        .side("side-a", [None, Some(5), None, None], &many("man", 20))
+        .side("side-b", [None, Some(10), None, None], &many("man", 10))
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 30, 4, 0.0));
+    let b_days: Vec<u32> = p
+        .stages
+        .iter()
+        .filter(|s| s.handovers.iter().any(|h| h.from == "side-b"))
+        .map(|s| s.day)
+        .collect();
+    assert_eq!(b_days, [3, 4]);
+}
+
+/// Four children at 1:3 through capacity 8 (g + 3g ≤ 8, so g ≤ 2 a day): two
+/// days of 2 children and 6 detainees; exposure 2 (the day's paying release).
+#[test]
+fn ratio_through_capacity() {
+    let deal = B::new("ratio")
+        .days(3)
+        .category("child", 1)
+        .category("detainee", 1)
+        .via("relief", Some(8), Some(2))
+        .side("side-a", [None, None, None, None], &many("detainee", 12))
+        .side("side-b", [None, None, None, None], &many("child", 4))
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 3)
+        .agreed();
+    check(&deal, (Status::Optimal, 16, 2, 2.0));
+}
+
+/// A family of three (a man with two children: tier 1 through its children)
+/// and three single men, three a day: strict priority releases the family
+/// first, whole, on day 1, then the men on day 2.
+#[test]
+fn family_goes_first_and_whole() {
+    let persons = [
+        ("man", None),
+        ("man", Some("f")),
+        ("child", Some("f")),
+        ("man", None),
+        ("child", Some("f")),
+        ("man", None),
+    ];
+    let deal = B::new("family")
+        .days(2)
+        .category("child", 1)
+        .category("man", 2)
+        .side("side-b", [None, Some(3), None, None], &persons)
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 6, 2, 0.0));
+    assert_eq!(
+        p.stages[0].handovers[0].persons,
+        ["B-0002", "B-0003", "B-0005"]
+    );
+}
+
+/// Weighted priority with a cap of 2 in all: the two tier-1 persons go (level 4
+/// counts the unreleased), on day 1 together.
+#[test]
+fn weighted_prefers_better_tiers_under_a_cap() {
+    let persons = [
+        ("man", None),
+        ("child", None),
+        ("man", None),
+        ("child", None),
+    ];
+    let deal = B::new("weighted")
+        .days(2)
+        .weighted()
+        .category("child", 1)
+        .category("man", 2)
+        .side("side-b", [None, None, None, Some(2)], &persons)
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 2, 1, 0.0));
+    assert_eq!(p.stages[0].handovers[0].persons, ["B-0002", "B-0004"]);
+}
+
+/// The exposure bound of 1 with two handovers a day forces one paying
+/// release a day: 3 children need 3 days.
+#[test]
+fn exposure_bound_spreads_releases() {
+    let deal = B::new("exposure")
+        .days(5)
+        .category("child", 1)
+        .category("detainee", 1)
+        .via("relief", None, Some(2))
+        .side("side-a", [None, None, None, None], &many("detainee", 3))
+        .side("side-b", [None, None, None, None], &many("child", 3))
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .max_exposure(1)
+        .agreed();
+    check(&deal, (Status::Optimal, 6, 3, 1.0));
+}
