@@ -162,8 +162,17 @@ pub fn load(
     let text = sources.get(file).text.clone();
     let (root, errors) = DeTable::parse_recoverable(&text);
     if !errors.is_empty() {
+        // After the first syntax error the parser's recovery can misread
+        // whole blocks (an unclosed `[` swallows the lines after it): keep
+        // one error per line and the first few lines, which are real.
+        let mut lines_seen = Vec::new();
         for e in errors {
             let span = e.span().unwrap_or(0..0);
+            let line = sources.get(file).line_col(span.start).0;
+            if lines_seen.contains(&line) || lines_seen.len() >= MAX_SYNTAX_ERRORS {
+                continue;
+            }
+            lines_seen.push(line);
             diags.push(
                 Diagnostic::error(
                     "toml-syntax",
@@ -202,6 +211,9 @@ fn toml_message(m: &str) -> String {
         None => "invalid TOML".into(),
     }
 }
+
+/// Syntax errors shown before the rest are likely consequences of them.
+const MAX_SYNTAX_ERRORS: usize = 3;
 
 const TOP_KEYS: &[&str] = &[
     "format_version",

@@ -36,6 +36,8 @@ pub(crate) struct GroupInfo {
 pub(crate) struct RosterSet {
     pub rosters: Vec<Sp<Roster>>,
     pub persons: Vec<Person>,
+    /// Holders whose roster file had errors, so its counts are partial.
+    pub incomplete: std::collections::HashSet<String>,
     /// Groups by (holder, group id).
     pub groups: HashMap<(String, String), GroupInfo>,
 }
@@ -107,6 +109,7 @@ pub(crate) fn read_rosters(
         if set.persons.len() >= opts.max_persons {
             continue;
         }
+        let errors_before = cx.diags.error_count();
         read_csv(
             cx,
             sym,
@@ -119,7 +122,13 @@ pub(crate) fn read_rosters(
             &mut origins,
         );
         let Some(holder) = holder_id else { continue };
-        if set.persons.len() == before && !cx.diags.has_code("roster-unreadable") {
+        // A roster with errors lists fewer persons than it means to: counts
+        // drawn from it would only raise false alarms.
+        let complete = cx.diags.error_count() == errors_before;
+        if !complete {
+            set.incomplete.insert(holder.0.clone());
+        }
+        if set.persons.len() == before && complete {
             cx.warning(
                 "empty-roster",
                 &file.span,
@@ -136,7 +145,8 @@ pub(crate) fn read_rosters(
             total_min,
             total_max,
         };
-        check_numbers(cx, sym, &roster, (set.persons.len() - before) as u64);
+        let held = (set.persons.len() - before) as u64;
+        check_numbers(cx, sym, &roster, complete.then_some(held));
         set.rosters.push(Sp {
             v: roster,
             span: (*span).clone(),
@@ -389,7 +399,7 @@ fn read_csv(
 
 /// Contradictions within one roster's own numbers: checked even when other
 /// sections have errors, so they are not hidden behind them.
-fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: u64) {
+fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: Option<u64>) {
     let at = |path: String| sym.terms.get(&path).cloned().unwrap_or_default();
     let key = |k: &str| format!("roster.{}.{k}", r.holder);
     if let (Some(min), Some(max)) = (r.min_per_day, r.max_per_day)
@@ -426,7 +436,7 @@ fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: u64) {
             "lower total_min to {max} or less, or raise total_max to {min}"
         ));
     }
-    if let Some(total_min) = r.total_min.map(u64::from)
+    if let (Some(total_min), Some(held)) = (r.total_min.map(u64::from), held)
         && total_min > held
     {
         cx.error("total-unmeetable", &at(key("total_min")), format!("the deal guarantees at least {total_min} persons from `{}`, but its roster lists {held}", r.holder))

@@ -86,7 +86,9 @@ pub(crate) fn read_exchanges(
                     .persons
                     .iter()
                     .any(|p| p.holder == side.v.holder && &p.category == c);
-                if !held && rosters.rosters.iter().any(|r| r.v.holder == side.v.holder) {
+                let complete = rosters.rosters.iter().any(|r| r.v.holder == side.v.holder)
+                    && !rosters.incomplete.contains(side.v.holder.as_str());
+                if !held && complete {
                     cx.warning(
                         "exchange-unused-category",
                         &side.span,

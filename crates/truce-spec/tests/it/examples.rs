@@ -1,0 +1,132 @@
+//! The shipped examples load clean, and the normalised deal keeps the JSON
+//! contract of DESIGN.md.
+
+use serde_json::Value;
+
+use crate::{load_dir, repo, subdirs};
+
+#[test]
+fn every_example_checks_clean() {
+    let examples = subdirs(&repo().join("examples"));
+    let names: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["humanitarian-pause", "minimal", "phased-ceasefire"]);
+    for (name, path) in &examples {
+        let loaded = load_dir(path);
+        let text = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
+        assert!(loaded.deal.is_some(), "{name}:\n{text}");
+        assert_eq!(loaded.diagnostics.warning_count(), 0, "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn minimal_normalises_to_snapshot() {
+    let deal = load_dir(&repo().join("examples/minimal"))
+        .deal
+        .expect("valid");
+    insta::assert_json_snapshot!("minimal_normalised", deal);
+}
+
+/// The field names outside tools read (DESIGN.md, "Command-line contract").
+const CONTRACT: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "name",
+            "parties",
+            "pause",
+            "categories",
+            "rosters",
+            "persons",
+            "exchanges",
+            "release",
+        ],
+    ),
+    (
+        "parties",
+        &["id", "role", "capacity_per_day", "handovers_per_day"],
+    ),
+    ("pause", &["days", "extension"]),
+    ("pause.extension", &["per_releases", "by", "max_days"]),
+    ("categories", &["id", "tier"]),
+    (
+        "rosters",
+        &[
+            "holder",
+            "min_per_day",
+            "max_per_day",
+            "total_min",
+            "total_max",
+        ],
+    ),
+    ("persons", &["id", "holder", "category", "group"]),
+    ("exchanges", &["gives", "receives", "ratio"]),
+    ("exchanges.gives", &["holder", "categories"]),
+    ("exchanges.receives", &["holder", "categories"]),
+    (
+        "release",
+        &["priority", "keep_groups_together", "max_exposure", "via"],
+    ),
+];
+
+fn objects<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
+    let mut current = vec![v];
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        current = current
+            .into_iter()
+            .flat_map(|v| match &v[part] {
+                Value::Array(items) => items.iter().collect::<Vec<_>>(),
+                other => vec![other],
+            })
+            .collect();
+    }
+    current
+}
+
+#[test]
+fn normalised_deal_keeps_the_json_contract() {
+    for (name, path) in subdirs(&repo().join("examples")) {
+        let deal = load_dir(&path).deal.expect("valid");
+        let json = serde_json::to_value(&deal).expect("json");
+        for (path, fields) in CONTRACT {
+            for obj in objects(&json, path) {
+                if obj.is_null() && *path == "pause.extension" {
+                    continue;
+                }
+                for f in *fields {
+                    assert!(obj.get(f).is_some(), "{name}: `{path}` lacks `{f}`: {obj}");
+                }
+            }
+        }
+        // Absent optional numbers are null, not missing.
+        assert_eq!(
+            json["persons"].as_array().map(Vec::len),
+            Some(deal.persons.len())
+        );
+    }
+}
+
+#[test]
+fn humanitarian_pause_has_the_story_the_issue_asks_for() {
+    let deal = load_dir(&repo().join("examples/humanitarian-pause"))
+        .deal
+        .expect("valid");
+    assert_eq!(deal.pause.days, 4);
+    let ext = deal.pause.extension.as_ref().expect("extension");
+    assert_eq!((ext.per_releases, ext.by.as_str()), (10, "side-b"));
+    let captives = deal
+        .persons
+        .iter()
+        .filter(|p| p.holder.as_str() == "side-b")
+        .count();
+    assert!(
+        (45..=55).contains(&captives),
+        "about fifty captives, found {captives}"
+    );
+    assert!(deal.persons.iter().any(|p| p.group.is_some()), "families");
+    assert_eq!(deal.exchanges[0].ratio, 3);
+    let relief = deal.intermediary().expect("intermediary");
+    assert_eq!(relief.handovers_per_day, Some(2));
+    assert!(relief.capacity_per_day.is_some());
+    let tiers: std::collections::BTreeSet<u32> = deal.categories.iter().map(|c| c.tier).collect();
+    assert!(tiers.len() >= 2, "tiers");
+}
