@@ -17,6 +17,7 @@ pub fn repo() -> PathBuf {
 
 /// Reads rosters from a folder on disk and names them by their path in the
 /// deal, so snapshots do not depend on where the repository is.
+#[derive(Debug)]
 pub struct DirReader(pub PathBuf);
 
 impl RosterReader for DirReader {
