@@ -6,10 +6,13 @@
 pub mod check;
 mod explain;
 mod plan;
+mod render;
 mod solve;
 
+pub use check::DayFigures;
 pub use check::{CheckReport, Violation, ViolationKind, check_plan};
 pub use plan::{
     Conflict, Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status, from_json, to_json,
 };
+pub use render::{ExportError, export_csv, export_ics, export_svg, render_text};
 pub use solve::{ModelError, PlanError, PlanOptions, PlanOutcome, plan};

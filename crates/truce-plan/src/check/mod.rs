@@ -92,6 +92,19 @@ pub struct CheckReport {
     pub days_used: u32,
     /// The largest exposure over all rules, sides and handover points.
     pub max_exposure: f64,
+    /// Per stage, in plan order: what each holder released and the day's
+    /// largest exposure.
+    pub days: Vec<DayFigures>,
+}
+
+/// One stage's recomputed figures (for tables and charts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayFigures {
+    pub day: u32,
+    /// Persons released that day per holder with a roster.
+    pub released: BTreeMap<String, u32>,
+    /// The largest exposure after any handover that day.
+    pub max_exposure: f64,
 }
 
 impl CheckReport {
@@ -124,6 +137,7 @@ pub fn check_plan(deal: &Deal, plan_json: &str) -> CheckReport {
             released: BTreeMap::new(),
             days_used: 0,
             max_exposure: 0.0,
+            days: Vec::new(),
         },
     }
 }

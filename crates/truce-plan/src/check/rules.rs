@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use truce_spec::{Deal, Person, Priority};
 
 use super::input::{HandoverInput, PlanInput};
-use super::{CheckReport, Violation, ViolationKind as K};
+use super::{CheckReport, DayFigures, Violation, ViolationKind as K};
 
 /// The plan `format_version` the checker reads.
 const READS_FORMAT_VERSION: u32 = 1;
@@ -88,6 +88,9 @@ struct Walk<'d> {
     max_exposure_num: u64,
     max_exposure_den: u64,
     by_releases: BTreeMap<u32, u32>,
+    /// Today's largest exposure, as the fraction num/den.
+    today_exposure: (u64, u64),
+    days: Vec<DayFigures>,
     violations: Vec<Violation>,
 }
 
@@ -140,6 +143,8 @@ impl<'d> Walk<'d> {
             max_exposure_num: 0,
             max_exposure_den: 1,
             by_releases: BTreeMap::new(),
+            today_exposure: (0, 1),
+            days: Vec::new(),
             violations: Vec::new(),
         }
     }
@@ -156,6 +161,7 @@ impl<'d> Walk<'d> {
     fn start_day(&mut self, day: u32, handovers: usize) {
         self.today_by_holder.clear();
         self.today_total = 0;
+        self.today_exposure = (0, 1);
         for r in &mut self.rules {
             r.paid_today = 0;
             r.counter_today = 0;
@@ -346,6 +352,9 @@ impl<'d> Walk<'d> {
     /// Exposure of rule `i` after a handover, as the exact fraction num/ratio.
     fn exposure(&mut self, day: u32, i: usize, paid: u64, counter: u64, ratio: u64) {
         let num = (ratio * paid).abs_diff(counter);
+        if num * self.today_exposure.1 > self.today_exposure.0 * ratio {
+            self.today_exposure = (num, ratio);
+        }
         if num * self.max_exposure_den > self.max_exposure_num * ratio {
             self.max_exposure_num = num;
             self.max_exposure_den = ratio;
@@ -368,6 +377,17 @@ impl<'d> Walk<'d> {
     }
 
     fn end_day(&mut self, day: u32) {
+        let released = self
+            .released_by
+            .keys()
+            .map(|h| (h.clone(), self.today_by_holder.get(h).copied().unwrap_or(0)))
+            .collect();
+        let (num, den) = self.today_exposure;
+        self.days.push(DayFigures {
+            day,
+            released,
+            max_exposure: num as f64 / den as f64,
+        });
         for (i, rule) in self.deal.exchanges.iter().enumerate() {
             let ratio = u64::from(rule.ratio.max(1));
             let c = &self.rules[i];
@@ -446,6 +466,7 @@ impl<'d> Walk<'d> {
             released: self.released_by,
             days_used: self.days_used,
             max_exposure,
+            days: self.days,
         }
     }
 

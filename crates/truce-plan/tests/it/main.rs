@@ -3,4 +3,6 @@
 
 mod checker;
 mod deals;
+mod infeasible;
 mod optimum;
+mod render;
