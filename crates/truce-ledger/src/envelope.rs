@@ -157,6 +157,18 @@ impl SignedEvent {
     }
 }
 
+/// The signing message of a ledger line already known to be canonical,
+/// without encoding it again: `signature` sorts after every other key, so
+/// the signed body is the line without its last member. `None` if the line
+/// does not end in a signature member (the caller then encodes).
+pub(crate) fn signing_message_of_line(line: &[u8]) -> Option<Vec<u8>> {
+    const MEMBER: &[u8] = br#","signature":""#;
+    let cut = line.len().checked_sub(MEMBER.len() + 128 + 2)?;
+    let tail = line.get(cut..)?;
+    (tail.starts_with(MEMBER) && tail.ends_with(b"\"}"))
+        .then(|| [EVENT_DOMAIN, &line[..cut], b"}"].concat())
+}
+
 /// The `ledger.jsonl` text of these events: one canonical line each, each
 /// ending in a newline.
 pub fn export<'a>(

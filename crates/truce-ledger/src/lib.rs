@@ -80,4 +80,7 @@ pub use keys::{KEY_FORMAT_VERSION, KeyFileError, KeyRing, PartyKey, PublicKey, k
 pub use ledger::DealLedger;
 pub use problem::Problem;
 pub use state::{DealState, Phase, Violation};
-pub use verify::{BadEvent, DealSummary, VerifyError, VerifyReport, verify, verify_bytes};
+pub use verify::{
+    BadEvent, DEFAULT_BATCH, DealSummary, VerifyError, VerifyOptions, VerifyReport, verify,
+    verify_bytes, verify_with,
+};

@@ -15,15 +15,36 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::Serialize;
 
 use crate::canon::Hash;
-use crate::envelope::SignedEvent;
+use crate::envelope::{SignedEvent, signing_message_of_line};
 use crate::ids::DealId;
 use crate::keys::KeyRing;
 use crate::problem::{Problem, SigCheck, check_link, signatures};
 use crate::state::{DealState, Phase};
 
-/// Signatures per batch: large enough that the batch equation's shared work
-/// pays off, small enough that a failing batch is cheap to re-check.
-const BATCH: usize = 256;
+/// Signatures per batch and thread by default: large enough that the batch
+/// equation's shared work pays off, small enough that a failing batch is
+/// cheap to re-check one by one.
+pub const DEFAULT_BATCH: usize = 512;
+
+/// How to verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Threads that check signature batches (at least 1). The crate never
+    /// asks the system how many cores it has: the CLI passes
+    /// `std::thread::available_parallelism()`.
+    pub threads: usize,
+    /// Signatures per batch and thread (at least 1).
+    pub batch: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> VerifyOptions {
+        VerifyOptions {
+            threads: 1,
+            batch: DEFAULT_BATCH,
+        }
+    }
+}
 
 /// The outcome of verifying a ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,6 +120,15 @@ pub fn verify(ledger_jsonl: &str, keys: &KeyRing) -> Result<VerifyReport, Verify
 /// [`verify`] on raw bytes: what the CLI should call, so that a line that is
 /// not UTF-8 is reported as a bad event rather than an unreadable file.
 pub fn verify_bytes(ledger: &[u8], keys: &KeyRing) -> Result<VerifyReport, VerifyError> {
+    verify_with(ledger, keys, &VerifyOptions::default())
+}
+
+/// [`verify_bytes`] with options: the same report whatever the options.
+pub fn verify_with(
+    ledger: &[u8],
+    keys: &KeyRing,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, VerifyError> {
     let body = ledger.strip_suffix(b"\n").unwrap_or(ledger);
     if body.is_empty() {
         return Err(VerifyError::Empty);
@@ -108,6 +138,8 @@ pub fn verify_bytes(ledger: &[u8], keys: &KeyRing) -> Result<VerifyReport, Verif
         deals: BTreeMap::new(),
         pending: Vec::new(),
         events: 0,
+        threads: options.threads.max(1),
+        batch: options.batch.max(1),
     };
     let mut bad = None;
     for (i, line) in body.split(|b| *b == b'\n').enumerate() {
@@ -158,6 +190,8 @@ struct Verifier<'k> {
     deals: BTreeMap<DealId, DealState>,
     pending: Vec<Pending>,
     events: usize,
+    threads: usize,
+    batch: usize,
 }
 
 impl Verifier<'_> {
@@ -175,7 +209,10 @@ impl Verifier<'_> {
         if let Err(p) = check_link(self.deals.get(&ev.deal), &ev) {
             return Err(self.fail(at(p)));
         }
-        let message = match ev.signing_message() {
+        let message = match signing_message_of_line(line)
+            .ok_or(())
+            .or_else(|()| ev.signing_message())
+        {
             Ok(m) => m,
             Err(_) => return Err(self.fail(at(Problem::NotCanonical))),
         };
@@ -203,7 +240,7 @@ impl Verifier<'_> {
             return Err(self.fail(at(Problem::NotAllowed(v))));
         }
         self.events += 1;
-        if self.pending.len() >= BATCH {
+        if self.pending.len() >= self.batch.saturating_mul(self.threads) {
             self.flush()?;
         }
         Ok(())
@@ -221,10 +258,7 @@ impl Verifier<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let messages: Vec<&[u8]> = batch.iter().map(|p| p.check.message.as_slice()).collect();
-        let sigs: Vec<Signature> = batch.iter().map(|p| p.check.signature).collect();
-        let keys: Vec<VerifyingKey> = batch.iter().map(|p| p.check.key).collect();
-        if ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok() {
+        if batch_ok(&batch, self.threads) {
             return Ok(());
         }
         // Strict single verification is the reference; the batch only
@@ -244,6 +278,31 @@ impl Verifier<'_> {
             None => Ok(()),
         }
     }
+}
+
+/// Whether every signature in `batch` verifies, in ed25519 batches spread
+/// over `threads` threads. A thread that fails for any reason counts as a
+/// failed batch, which the caller then re-checks one signature at a time.
+fn batch_ok(batch: &[Pending], threads: usize) -> bool {
+    fn one(chunk: &[Pending]) -> bool {
+        let messages: Vec<&[u8]> = chunk.iter().map(|p| p.check.message.as_slice()).collect();
+        let sigs: Vec<Signature> = chunk.iter().map(|p| p.check.signature).collect();
+        let keys: Vec<VerifyingKey> = chunk.iter().map(|p| p.check.key).collect();
+        ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok()
+    }
+    let per_thread = batch.len().div_ceil(threads.max(1)).max(1);
+    if per_thread >= batch.len() {
+        return one(batch);
+    }
+    let mut chunks = batch.chunks(per_thread);
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let others: Vec<_> = chunks.map(|c| s.spawn(move || one(c))).collect();
+        let here = one(first);
+        others
+            .into_iter()
+            .fold(here, |ok, h| h.join().unwrap_or(false) && ok)
+    })
 }
 
 /// A line that is not a ledger event. The JSON parser's own message is not

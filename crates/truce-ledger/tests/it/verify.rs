@@ -209,3 +209,20 @@ fn long_ledger_crosses_batches() {
         "line 700 seq 700 bad-signature: bad signature: not signed by its author side-b"
     );
 }
+
+#[test]
+fn options_do_not_change_the_verdict() {
+    let book = crate::fixture::long_deal(150);
+    let mut l = lines(&book.jsonl());
+    let mut ev: SignedEvent = serde_json::from_str(&l[201]).unwrap();
+    ev.at_ms += 1;
+    l[201] = ev.to_line().unwrap();
+    let text = join(&l);
+    let reference = verify(&text, &book.keys).unwrap();
+    assert_eq!(reference.first_bad.as_ref().map(|b| b.line), Some(202));
+    for (threads, batch) in [(1, 1), (2, 3), (3, 64), (2, 10_000)] {
+        let options = VerifyOptions { threads, batch };
+        let report = verify_with(text.as_bytes(), &book.keys, &options).unwrap();
+        assert_eq!(report, reference, "threads {threads}, batch {batch}");
+    }
+}
