@@ -110,6 +110,17 @@ pub enum ReadErrorKind {
         /// The issue.
         issue: String,
     },
+    /// An issue with more values than analytics can index.
+    #[error("issue `{issue}` has more than {limit} values")]
+    TooManyValues {
+        /// The issue.
+        issue: String,
+        /// The largest number of values allowed.
+        limit: u64,
+    },
+    /// GENIUS XML and GeniusWeb JSON files in one directory.
+    #[error("this file's format differs from the domain file's (GENIUS XML vs GeniusWeb JSON)")]
+    MixedFormats,
     /// A construct the reader knows but does not evaluate.
     #[error("unsupported {0}")]
     Unsupported(String),
@@ -148,8 +159,14 @@ impl ReadErrorKind {
             Self::BadWeight { .. } => "use a number >= 0",
             Self::OtherDomain { .. } => "put the profile beside the domain it was written for",
             Self::EmptyIssue { .. } => "list at least one value (lowerbound <= upperbound)",
+            Self::TooManyValues { .. } => {
+                "narrow the bounds, or turn the issue into a few discrete values"
+            }
+            Self::MixedFormats => "keep the domain and all its profiles in one format",
             Self::Unsupported(_) => {
-                "rewrite the profile with linear-additive or hyper-rectangle utilities"
+                "truce reads linear-additive profiles (discrete, integer, real, number \
+                 utilities) and GENIUS PlainUfun hyper-rectangles with INCLUDES bounds; \
+                 convert the profile to one of these"
             }
         }
     }

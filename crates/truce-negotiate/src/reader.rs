@@ -160,9 +160,5 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
 }
 
 fn mixed(file: &str) -> ReadError {
-    ReadError::at(
-        file,
-        (1, 1),
-        K::Unsupported("mix of GENIUS XML and GeniusWeb JSON files in one domain".into()),
-    )
+    ReadError::at(file, (1, 1), K::MixedFormats)
 }

@@ -163,9 +163,10 @@ pub(crate) fn read_domain(
                 if hi - lo >= MAX_ISSUE_VALUES as f64 {
                     return Err(cx.err(
                         node,
-                        K::Unsupported(format!(
-                            "integer issue `{name}` with more than {MAX_ISSUE_VALUES} values"
-                        )),
+                        K::TooManyValues {
+                            issue: name.clone(),
+                            limit: MAX_ISSUE_VALUES,
+                        },
                     ));
                 }
                 // In range: checked just above, so the cast cannot truncate.

@@ -128,9 +128,10 @@ fn number_values(
     if count > MAX_ISSUE_VALUES as f64 {
         return Err(cx.err(
             issue,
-            K::Unsupported(format!(
-                "number issue `{issue}` with more than {MAX_ISSUE_VALUES} values"
-            )),
+            K::TooManyValues {
+                issue: issue.to_owned(),
+                limit: MAX_ISSUE_VALUES,
+            },
         ));
     }
     let mut values = Vec::new();
@@ -366,7 +367,11 @@ fn read_bid(
                 "reservationBid",
                 K::UnknownValue {
                     issue: issue.name.clone(),
-                    value: format!("{v:?}"),
+                    value: match v {
+                        Json::Str(s) => s.clone(),
+                        Json::Num(x) => format!("{x}"),
+                        other => format!("{other:?}"),
+                    },
                 },
             ));
         };

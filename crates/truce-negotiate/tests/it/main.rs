@@ -2,4 +2,6 @@
 
 mod analytics;
 mod common;
+mod errors;
+mod props;
 mod readers;

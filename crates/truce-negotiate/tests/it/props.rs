@@ -1,0 +1,160 @@
+//! Properties of the frontier on small random domains, against brute force:
+//! no frontier point dominates another, every outcome is dominated by or
+//! equal to a frontier point, and the frontier lists exactly the
+//! non-dominated outcomes (ties kept).
+
+use proptest::prelude::*;
+use truce_negotiate::{
+    Additive, AnalyzeOptions, Domain, Format, HyperRectangles, Issue, Party, Reading, Rect,
+    Utility, analyze,
+};
+
+fn dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x >= y) && a.iter().zip(b).any(|(x, y)| x > y)
+}
+
+fn all_outcomes(sizes: &[usize]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for &n in sizes {
+        out = out
+            .into_iter()
+            .flat_map(|o| {
+                (0..n).map(move |v| {
+                    let mut o = o.clone();
+                    o.push(v);
+                    o
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn domain(sizes: &[usize], utilities: Vec<Utility>) -> Domain {
+    Domain {
+        name: "random".into(),
+        format: Format::GeniusXml,
+        reading: Reading::Genius,
+        issues: sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Issue {
+                name: format!("i{i}"),
+                values: (0..n).map(|v| v.to_string()).collect(),
+            })
+            .collect(),
+        parties: utilities
+            .into_iter()
+            .enumerate()
+            .map(|(k, utility)| Party {
+                name: format!("p{k}"),
+                file: format!("p{k}.xml"),
+                utility,
+                reservation: 0.0,
+                discount: None,
+            })
+            .collect(),
+        ignored_files: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// The one check: the analysis frontier against brute force.
+fn check(d: &Domain) -> Result<(), TestCaseError> {
+    let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
+    let a = analyze(d, &AnalyzeOptions::default());
+    prop_assert!(a.exact && a.pareto_complete);
+    let front: Vec<Vec<f64>> = a.pareto.iter().map(|p| p.utilities.clone()).collect();
+    for x in &front {
+        for y in &front {
+            prop_assert!(!dominates(x, y), "{x:?} dominates {y:?}");
+        }
+    }
+    let outcomes = all_outcomes(&sizes);
+    let utils: Vec<Vec<f64>> = outcomes.iter().map(|o| d.utilities(o)).collect();
+    let mut expected = Vec::new();
+    for (o, u) in outcomes.iter().zip(&utils) {
+        prop_assert!(
+            front.iter().any(|f| f == u || dominates(f, u)),
+            "{o:?} {u:?} not covered"
+        );
+        if !utils.iter().any(|v| dominates(v, u)) {
+            expected.push(d.outcome_values(o));
+        }
+    }
+    let mut listed: Vec<Vec<String>> = a.pareto.iter().map(|p| p.outcome.clone()).collect();
+    listed.sort();
+    expected.sort();
+    prop_assert_eq!(listed, expected);
+    Ok(())
+}
+
+fn additive(sizes: Vec<usize>, parties: usize) -> impl Strategy<Value = Domain> {
+    // Utilities on a coarse grid so that ties are frequent.
+    let table = sizes
+        .iter()
+        .map(|&n| proptest::collection::vec(0u8..4, n))
+        .collect::<Vec<_>>();
+    proptest::collection::vec(table, parties).prop_map(move |ps| {
+        let utilities = ps
+            .into_iter()
+            .map(|t| {
+                Utility::Additive(Additive {
+                    tables: t
+                        .into_iter()
+                        .map(|col| col.into_iter().map(|x| f64::from(x) * 0.25).collect())
+                        .collect(),
+                })
+            })
+            .collect();
+        domain(&sizes, utilities)
+    })
+}
+
+fn rects(sizes: Vec<usize>, parties: usize) -> impl Strategy<Value = Domain> {
+    let n = sizes.len();
+    let sizes2 = sizes.clone();
+    let rect = (
+        -2i8..6,
+        proptest::collection::vec((0..n, 0usize..4, 0usize..4), 1..3),
+    );
+    proptest::collection::vec(proptest::collection::vec(rect, 1..5), parties).prop_map(move |ps| {
+        let utilities = ps
+            .into_iter()
+            .map(|rs| {
+                Utility::HyperRectangles(HyperRectangles {
+                    rects: rs
+                        .into_iter()
+                        .map(|(u, inc)| Rect {
+                            utility: f64::from(u),
+                            includes: inc
+                                .into_iter()
+                                .map(|(i, a, b)| (i, a.min(b), a.max(b)))
+                                .collect(),
+                        })
+                        .collect(),
+                    scale: 4.0,
+                })
+            })
+            .collect();
+        domain(&sizes2, utilities)
+    })
+}
+
+fn shape() -> impl Strategy<Value = (Vec<usize>, usize)> {
+    (proptest::collection::vec(1usize..5, 1..5), 2usize..4)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn additive_frontier_equals_brute_force(d in shape().prop_flat_map(|(s, p)| additive(s, p))) {
+        check(&d)?;
+    }
+
+    #[test]
+    fn hyper_rectangle_frontier_equals_brute_force(d in shape().prop_flat_map(|(s, p)| rects(s, p))) {
+        check(&d)?;
+    }
+}
