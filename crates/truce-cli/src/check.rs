@@ -34,7 +34,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         (None, Format::Text) => {}
     }
     let d = &loaded.diagnostics;
-    if loaded.deal.is_none() {
+    if loaded.deal.is_none() && !loaded.unreadable {
         eprintln!(
             "error: {deal_name}: {} error(s), {} warning(s); the deal is not valid",
             d.error_count(),

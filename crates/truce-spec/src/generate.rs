@@ -104,6 +104,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<GeneratedDeal, GenerateError> 
     // Captives, families first (a family shares one tier-1 adult and 1–3
     // others), then singles of every category.
     let mut captives = String::from("id,category,group\n");
+    let mut used = std::collections::BTreeSet::new();
+    let mut drawn = 0usize;
     let mut n = 0u32;
     let mut families = 0u32;
     let in_families = (f64::from(opts.persons) * opts.family_share) as u32;
@@ -115,16 +117,23 @@ pub fn generate(opts: &GenerateOptions) -> Result<GeneratedDeal, GenerateError> 
             let category = if k == 0 {
                 "woman"
             } else {
-                pick(&mut rng, &categories)
+                pick(&mut rng, &categories, &mut drawn)
             };
+            used.insert(category.to_owned());
             let _ = writeln!(captives, "B-{n:07},{category},F-{families:06}");
         }
     }
     while n < opts.persons {
         n += 1;
-        let category = pick(&mut rng, &categories);
+        let category = pick(&mut rng, &categories, &mut drawn);
+        used.insert(category.to_owned());
         let _ = writeln!(captives, "B-{n:07},{category},");
     }
+    // Declare only the categories drawn: an unused one would be a warning.
+    let categories: Vec<(String, u32)> = categories
+        .into_iter()
+        .filter(|(c, _)| used.contains(c))
+        .collect();
     let detainees = u64::from(opts.persons) * u64::from(opts.ratio);
     let mut held = String::with_capacity(detainees as usize * 18 + 16);
     held.push_str("id,category\n");
@@ -165,7 +174,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GeneratedDeal, GenerateError> 
     );
     let _ = writeln!(deal, "[pause]\ndays = {}\n", opts.days);
     if opts.extension {
-        let per = (max_b / 2).max(1);
+        let per = (max_b / 2).clamp(1, opts.persons);
         let _ = writeln!(
             deal,
             "[pause.extension]\nper_releases = {per}\nby = \"side-b\"\nmax_days = {}\n",
@@ -208,7 +217,14 @@ pub fn generate(opts: &GenerateOptions) -> Result<GeneratedDeal, GenerateError> 
     })
 }
 
-fn pick<'a>(rng: &mut ChaCha8Rng, categories: &'a [(String, u32)]) -> &'a str {
-    let i = rng.random_range(0..categories.len());
+/// The next category: each one once, in order, so that small deals use all
+/// the tiers they declare; then at random.
+fn pick<'a>(rng: &mut ChaCha8Rng, categories: &'a [(String, u32)], drawn: &mut usize) -> &'a str {
+    let i = if *drawn < categories.len() {
+        *drawn
+    } else {
+        rng.random_range(0..categories.len())
+    };
+    *drawn += 1;
     categories.get(i).map_or("woman", |(c, _)| c.as_str())
 }
