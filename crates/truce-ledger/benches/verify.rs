@@ -125,7 +125,11 @@ fn verify_ledger(bencher: divan::Bencher, (threads, batch): (usize, usize)) {
     let n = 20_000;
     let f = fixture();
     let text = ledger(&f, n);
-    let options = VerifyOptions { threads, batch };
+    let options = VerifyOptions {
+        threads,
+        batch,
+        ..VerifyOptions::default()
+    };
     bencher.counter(ItemsCount::new(n)).bench(|| {
         let report = verify_with(divan::black_box(text.as_bytes()), &f.ring, &options).unwrap();
         assert!(report.intact);

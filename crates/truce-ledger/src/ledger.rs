@@ -14,6 +14,7 @@ use crate::ids::{DealId, PartyId};
 use crate::keys::KeyRing;
 use crate::problem::{Problem, check_link, signatures};
 use crate::state::{DealState, Phase};
+use crate::verify::Receipt;
 
 /// One deal's chain: its state and head, not its events (the store keeps
 /// those).
@@ -70,9 +71,10 @@ impl DealLedger {
     }
 
     /// Append a signed event if it is the next link, every signature it
-    /// carries verifies, and the lifecycle allows it; returns its hash. On
-    /// error nothing changes.
-    pub fn append(&mut self, ev: &SignedEvent, keys: &KeyRing) -> Result<Hash, Problem> {
+    /// carries verifies, and the lifecycle allows it; returns the receipt
+    /// the store hands back once the event is durable. On error nothing
+    /// changes.
+    pub fn append(&mut self, ev: &SignedEvent, keys: &KeyRing) -> Result<Receipt, Problem> {
         if ev.deal != self.deal {
             return Err(Problem::WrongDeal {
                 expected: self.deal.clone(),
@@ -96,6 +98,10 @@ impl DealLedger {
             Some(state) => state.apply(ev, hash)?,
             None => self.state = Some(DealState::create(ev, hash)?),
         }
-        Ok(hash)
+        Ok(Receipt {
+            deal: self.deal.clone(),
+            seq: ev.seq,
+            hash,
+        })
     }
 }

@@ -81,6 +81,6 @@ pub use ledger::DealLedger;
 pub use problem::Problem;
 pub use state::{DealState, Phase, Violation};
 pub use verify::{
-    BadEvent, DEFAULT_BATCH, DealSummary, VerifyError, VerifyOptions, VerifyReport, verify,
-    verify_bytes, verify_with,
+    BadEvent, DEFAULT_BATCH, DealSummary, Receipt, VerifyError, VerifyOptions, VerifyReport,
+    verify, verify_bytes, verify_with,
 };

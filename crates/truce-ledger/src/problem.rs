@@ -40,6 +40,14 @@ pub enum Problem {
     BadSignature(PartyId),
     #[error("bad agreement signature of side {0}")]
     BadAgreementSignature(PartyId),
+    #[error(
+        "seq {seq} of deal {deal} is not the event its receipt acknowledges: the ledger was rewritten"
+    )]
+    ReceiptMismatch { deal: DealId, seq: u64 },
+    #[error(
+        "the ledger ends at seq {last} of deal {deal}, but a receipt acknowledges seq {seq}: events were cut off"
+    )]
+    Truncated { deal: DealId, seq: u64, last: u64 },
     #[error("event not allowed: {0}")]
     NotAllowed(#[from] Violation),
 }
@@ -57,6 +65,8 @@ impl Problem {
             Problem::UnknownKey(_) => "unknown-key",
             Problem::BadSignature(_) => "bad-signature",
             Problem::BadAgreementSignature(_) => "bad-agreement-signature",
+            Problem::ReceiptMismatch { .. } => "receipt-mismatch",
+            Problem::Truncated { .. } => "truncated",
             Problem::NotAllowed(_) => "not-allowed",
         }
     }

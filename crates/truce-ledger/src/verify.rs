@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use ed25519_dalek::{Signature, VerifyingKey};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::canon::Hash;
 use crate::envelope::{SignedEvent, signing_message_of_line};
@@ -26,8 +26,20 @@ use crate::state::{DealState, Phase};
 /// cheap to re-check one by one.
 pub const DEFAULT_BATCH: usize = 512;
 
+/// A store's acknowledgement of one event, kept by a party: the ledger must
+/// contain exactly this event. Receipts are what catch events cut off the
+/// end of a ledger, which leaves a shorter chain that is otherwise intact.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub deal: DealId,
+    pub seq: u64,
+    /// The event's hash (SHA-256 of its ledger line).
+    pub hash: Hash,
+}
+
 /// How to verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyOptions {
     /// Threads that check signature batches (at least 1). The crate never
     /// asks the system how many cores it has: the CLI passes
@@ -35,6 +47,9 @@ pub struct VerifyOptions {
     pub threads: usize,
     /// Signatures per batch and thread (at least 1).
     pub batch: usize,
+    /// Receipts the ledger must honour (JSON: an array of
+    /// `{"deal","seq","hash"}`).
+    pub receipts: Vec<Receipt>,
 }
 
 impl Default for VerifyOptions {
@@ -42,6 +57,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             threads: 1,
             batch: DEFAULT_BATCH,
+            receipts: Vec::new(),
         }
     }
 }
@@ -140,6 +156,11 @@ pub fn verify_with(
         events: 0,
         threads: options.threads.max(1),
         batch: options.batch.max(1),
+        receipts: options
+            .receipts
+            .iter()
+            .map(|r| ((r.deal.clone(), r.seq), r.hash))
+            .collect(),
     };
     let mut bad = None;
     for (i, line) in body.split(|b| *b == b'\n').enumerate() {
@@ -150,6 +171,10 @@ pub fn verify_with(
     }
     if bad.is_none() {
         bad = v.flush().err();
+    }
+    if bad.is_none() {
+        let lines = body.split(|b| *b == b'\n').count();
+        bad = v.unreached_receipt(lines + 1);
     }
     Ok(match bad {
         Some(b) => VerifyReport {
@@ -192,6 +217,8 @@ struct Verifier<'k> {
     events: usize,
     threads: usize,
     batch: usize,
+    /// Receipts by (deal, seq), removed as the events they name are seen.
+    receipts: BTreeMap<(DealId, u64), Hash>,
 }
 
 impl Verifier<'_> {
@@ -239,11 +266,34 @@ impl Verifier<'_> {
         if let Err(v) = applied {
             return Err(self.fail(at(Problem::NotAllowed(v))));
         }
+        let key = (ev.deal.clone(), ev.seq);
+        if self.receipts.remove(&key).is_some_and(|h| h != hash) {
+            let (deal, seq) = key;
+            return Err(self.fail(at(Problem::ReceiptMismatch { deal, seq })));
+        }
         self.events += 1;
         if self.pending.len() >= self.batch.saturating_mul(self.threads) {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// The first receipt (in deal and seq order) whose event the ledger
+    /// never reached, reported at `line`, just past the end.
+    fn unreached_receipt(&self, line: usize) -> Option<Box<BadEvent>> {
+        let ((deal, seq), _) = self.receipts.first_key_value()?;
+        let last = self.deals.get(deal).map_or(0, DealState::last_seq);
+        let problem = Problem::Truncated {
+            deal: deal.clone(),
+            seq: *seq,
+            last,
+        };
+        Some(Box::new(BadEvent::new(
+            line,
+            Some(deal.clone()),
+            Some(*seq),
+            problem,
+        )))
     }
 
     /// The bad event to report when the pass fails at `bad`: an earlier bad

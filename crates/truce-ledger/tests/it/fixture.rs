@@ -67,6 +67,8 @@ pub struct Book {
     pub keys: KeyRing,
     pub ledger: DealLedger,
     pub events: Vec<SignedEvent>,
+    /// What the store acknowledged, one per event.
+    pub receipts: Vec<Receipt>,
     /// The injected clock: one minute per event.
     pub clock_ms: u64,
 }
@@ -80,6 +82,7 @@ impl Book {
             keys,
             ledger: DealLedger::new(DealId::new(deal).unwrap()),
             events: Vec::new(),
+            receipts: Vec::new(),
             clock_ms: 1_772_431_200_000, // 2026-03-02T06:00:00Z
         }
     }
@@ -101,7 +104,8 @@ impl Book {
     ) -> Result<u64, Problem> {
         let author = who(&self.parties).clone();
         let ev = self.sign(&author, event);
-        self.ledger.append(&ev, &self.keys)?;
+        let receipt = self.ledger.append(&ev, &self.keys)?;
+        self.receipts.push(receipt);
         self.events.push(ev);
         Ok(self.ledger.next_seq() - 1)
     }

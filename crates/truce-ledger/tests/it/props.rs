@@ -58,4 +58,23 @@ proptest! {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         prop_assert_eq!(bad_line(text.as_bytes(), keys), Some(i.min(j) + 1));
     }
+
+    /// Garbage never panics and never passes, whether it is random bytes or
+    /// a ledger line with a random slice of it replaced.
+    #[test]
+    fn garbage_is_reported_not_a_panic(
+        noise in prop::collection::vec(any::<u8>(), 1..400),
+        pos in any::<prop::sample::Index>(),
+    ) {
+        let (jsonl, keys) = &*LEDGER;
+        prop_assert!(verify_bytes(&noise, keys).map_or(true, |r| !r.intact));
+        let mut spliced = jsonl.as_bytes().to_vec();
+        let at = pos.index(spliced.len());
+        let end = (at + noise.len()).min(spliced.len());
+        spliced.splice(at..end, noise.iter().copied());
+        if spliced != jsonl.as_bytes() {
+            let report = verify_bytes(&spliced, keys).unwrap();
+            prop_assert!(!report.intact || report.events < 23);
+        }
+    }
 }

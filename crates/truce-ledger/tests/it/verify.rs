@@ -221,8 +221,61 @@ fn options_do_not_change_the_verdict() {
     let reference = verify(&text, &book.keys).unwrap();
     assert_eq!(reference.first_bad.as_ref().map(|b| b.line), Some(202));
     for (threads, batch) in [(1, 1), (2, 3), (3, 64), (2, 10_000)] {
-        let options = VerifyOptions { threads, batch };
+        let options = VerifyOptions {
+            threads,
+            batch,
+            ..VerifyOptions::default()
+        };
         let report = verify_with(text.as_bytes(), &book.keys, &options).unwrap();
         assert_eq!(report, reference, "threads {threads}, batch {batch}");
     }
+}
+
+#[test]
+fn receipts_catch_cut_and_rewritten_tails() {
+    let book = story();
+    let keys = &book.keys;
+    let with = |receipts: &[Receipt], text: &str| {
+        let options = VerifyOptions {
+            receipts: receipts.to_vec(),
+            ..VerifyOptions::default()
+        };
+        let report = verify_with(text.as_bytes(), keys, &options).unwrap();
+        report.first_bad.map_or("intact".into(), |b| {
+            format!("line {} {}: {}", b.line, b.kind, b.message)
+        })
+    };
+    let last = book.receipts.last().unwrap().clone();
+    assert_eq!(with(&book.receipts, &book.jsonl()), "intact");
+
+    // Cutting the last two events leaves an intact chain...
+    let cut = join(&lines(&book.jsonl())[..21]);
+    assert_eq!(first_bad(&cut, keys), "intact");
+    // ...that the last receipt exposes.
+    assert_eq!(
+        with(std::slice::from_ref(&last), &cut),
+        "line 22 truncated: the ledger ends at seq 21 of deal four-day-pause, \
+         but a receipt acknowledges seq 23: events were cut off"
+    );
+
+    // The mediator re-signs a different ending: every signature holds, the
+    // receipt does not.
+    let mut rewritten = story();
+    rewritten.events.pop();
+    rewritten.ledger = DealLedger::new(rewritten.deal());
+    for ev in &rewritten.events {
+        rewritten.ledger.append(ev, keys).unwrap();
+    }
+    rewritten.record(
+        |p| &p.mediator,
+        Event::Collapsed {
+            reason: "rewritten ending".into(),
+        },
+    );
+    assert_eq!(first_bad(&rewritten.jsonl(), keys), "intact");
+    assert_eq!(
+        with(&[last], &rewritten.jsonl()),
+        "line 23 receipt-mismatch: seq 23 of deal four-day-pause is not the event its \
+         receipt acknowledges: the ledger was rewritten"
+    );
 }
