@@ -42,6 +42,20 @@ pub struct Draft {
 }
 
 /// A signed ledger event: one line of `ledger.jsonl`.
+///
+/// The line is the RFC 8785 canonical JSON of this struct (keys sorted,
+/// no spaces), ending in `\n`:
+///
+/// ```json
+/// {"at_ms":1772431260000,"author":"mediator","deal":"four-day-pause","event":{"type":"negotiation-started"},"format_version":1,"prev":"61f4…ca16","seq":2,"signature":"fff0…d30b"}
+/// ```
+///
+/// - `seq` counts the deal's events from 1; `prev` is the hash of the deal's
+///   previous event (`null` at seq 1).
+/// - `at_ms` is Unix time in milliseconds from the caller's clock.
+/// - `signature` is the author's ed25519 signature (128 hex digits) over
+///   `truce/event/v1\n` followed by the canonical JSON of every other field.
+/// - The event's hash, repeated by the next `prev`, is SHA-256 of the line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedEvent {

@@ -67,7 +67,8 @@ impl PartyKey {
         self.signing.sign(message)
     }
 
-    /// The secret key file of this party (see the module documentation).
+    /// The secret key file of this party, for that party only:
+    /// `{"format_version":1,"party":"side-a","secret_key":"<64 hex>"}`.
     pub fn to_secret_file(&self) -> String {
         let file = SecretFile {
             format_version: KEY_FORMAT_VERSION,
@@ -109,6 +110,27 @@ pub fn keygen<R: CryptoRng + ?Sized>(party: PartyId, rng: &mut R) -> PartyKey {
     PartyKey::generate(party, rng)
 }
 
+/// What `truce keygen` writes: one secret key file per party (to be handed
+/// to that party only) and the shared public key file.
+#[derive(Debug)]
+pub struct KeyFiles {
+    /// Each party's key; `PartyKey::to_secret_file` gives the file text.
+    pub secret: Vec<PartyKey>,
+    /// The `keys.json` text for every party.
+    pub public: String,
+}
+
+/// Fresh keys for these parties from the caller's cryptographic RNG, as
+/// files; a party listed twice is refused.
+pub fn keygen_files<R: CryptoRng + ?Sized>(
+    parties: &[PartyId],
+    rng: &mut R,
+) -> Result<KeyFiles, KeyFileError> {
+    let secret: Vec<PartyKey> = parties.iter().map(|p| keygen(p.clone(), rng)).collect();
+    let public = KeyRing::of(&secret)?.to_json();
+    Ok(KeyFiles { secret, public })
+}
+
 /// An ed25519 public key.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PublicKey(pub(crate) VerifyingKey);
@@ -143,6 +165,12 @@ impl fmt::Debug for PublicKey {
 }
 
 /// Public keys by party: everything `verify` needs besides the ledger.
+///
+/// Its file, `keys.json` ([`KeyRing::parse`], [`KeyRing::to_json`]):
+/// `{"format_version":1,"parties":[{"id":"side-a","public_key":"<64 hex>"},…]}`,
+/// the 32-byte ed25519 public key in hex (either case read, lowercase
+/// written); unknown fields, duplicate parties, malformed and weak
+/// (small-order) keys are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyRing {
     keys: BTreeMap<PartyId, PublicKey>,

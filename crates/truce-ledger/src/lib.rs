@@ -9,7 +9,24 @@
 //!   event for an author and accepts it only if chain, signatures and
 //!   lifecycle rules ([`DealState`]) all hold.
 //! - [`verify`] checks a whole `ledger.jsonl` export and names the first bad
-//!   event ([`VerifyReport`]).
+//!   event ([`VerifyReport`]); [`verify_with`] adds options: signature
+//!   threads, and the [`Receipt`]s a party kept, which expose events cut off
+//!   the end or a rewritten history.
+//! - Keys: [`keygen`] / [`keygen_files`] from the caller's RNG, the public
+//!   key file [`KeyRing`] (format below) and the
+//!   secret key file [`PartyKey::to_secret_file`].
+//!
+//! Key file (`keys.json`, party id → ed25519 public key in hex):
+//!
+//! ```json
+//! {"format_version":1,"parties":[
+//! {"id":"mediator","public_key":"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"}
+//! ]}
+//! ```
+//!
+//! Ledger (`ledger.jsonl`): one event per line, each line the RFC 8785
+//! canonical JSON of a [`SignedEvent`] (see [`SignedEvent`] for the fields
+//! and what is signed and hashed).
 //!
 //! The crate reads no clock, no file and no global RNG: time and randomness
 //! come from the caller.
@@ -76,7 +93,9 @@ pub use event::{
     agreement_message, sign_agreement, verify_agreement,
 };
 pub use ids::{DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug};
-pub use keys::{KEY_FORMAT_VERSION, KeyFileError, KeyRing, PartyKey, PublicKey, keygen};
+pub use keys::{
+    KEY_FORMAT_VERSION, KeyFileError, KeyFiles, KeyRing, PartyKey, PublicKey, keygen, keygen_files,
+};
 pub use ledger::DealLedger;
 pub use problem::Problem;
 pub use state::{DealState, Phase, Violation};

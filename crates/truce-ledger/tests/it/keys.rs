@@ -78,3 +78,22 @@ fn bad_key_files() {
     let err = KeyRing::parse("{\n  \"format_version\": 1,\n  \"parties\": [}").unwrap_err();
     assert_eq!(err.position(), Some((3, 15)));
 }
+
+#[test]
+fn keygen_files_for_the_cli() {
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    let parties = [party("mediator"), party("side-a")];
+    let files = truce_ledger::keygen_files(&parties, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let ring = KeyRing::parse(&files.public).unwrap();
+    for key in &files.secret {
+        let back = PartyKey::from_secret_file(&key.to_secret_file()).unwrap();
+        assert_eq!(ring.get(back.party()), Some(&key.public_key()));
+    }
+    let twice = [party("side-a"), party("side-a")];
+    let err = truce_ledger::keygen_files(&twice, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "party side-a has more than one key in the key file"
+    );
+}
