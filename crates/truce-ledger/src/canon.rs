@@ -76,7 +76,7 @@ impl Serialize for Hash {
 
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let s = String::deserialize(d)?;
         Hash::from_hex(&s).ok_or_else(|| serde::de::Error::custom("a hash must be 64 hex digits"))
     }
 }

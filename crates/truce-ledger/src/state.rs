@@ -8,7 +8,7 @@
 //! checked by the caller (batched in [`crate::verify`], one by one in
 //! [`crate::DealLedger`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -138,14 +138,12 @@ pub struct DealState {
     handovers: BTreeMap<u64, (PartyId, bool)>,
     /// Handovers not yet confirmed, oldest first.
     unconfirmed: BTreeSet<u64>,
-    /// Each person handed over, with the seq of its handover.
-    handed_over: HashSetMap,
+    /// Each person handed over, with the seq of its handover (for the
+    /// message when someone is listed again).
+    handed_over: HashMap<PersonId, u64>,
     /// Breach reports not yet resolved.
     open_breaches: BTreeSet<u64>,
 }
-
-/// Persons already handed over; a set for speed, the seq for the message.
-type HashSetMap = std::collections::HashMap<PersonId, u64>;
 
 impl DealState {
     /// The state after a deal's first event, which must be `deal-created`.
@@ -169,7 +167,7 @@ impl DealState {
             days: 0,
             handovers: BTreeMap::new(),
             unconfirmed: BTreeSet::new(),
-            handed_over: HashSetMap::new(),
+            handed_over: HashMap::new(),
             open_breaches: BTreeSet::new(),
         };
         state.require_role(first, &[Role::Mediator], "a mediator")?;
