@@ -16,13 +16,21 @@ fn load_files(files: &[(String, String)]) -> usize {
             .map(|(_, t)| t.as_bytes().to_vec())
             .ok_or(ReadError::NotFound)
     };
-    let loaded = load("deal.toml", files[0].1.as_bytes(), &mut rosters, &LoadOptions::default());
+    let loaded = load(
+        "deal.toml",
+        files[0].1.as_bytes(),
+        &mut rosters,
+        &LoadOptions::default(),
+    );
     loaded.deal.map_or(0, |d| d.persons.len())
 }
 
 #[divan::bench]
 fn humanitarian_pause(bencher: divan::Bencher) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/humanitarian-pause/");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/humanitarian-pause/"
+    );
     let read = |p: &str| std::fs::read_to_string(format!("{dir}{p}")).expect("example");
     let files = vec![
         ("deal.toml".to_owned(), read("deal.toml")),
@@ -35,7 +43,12 @@ fn humanitarian_pause(bencher: divan::Bencher) {
 /// `persons` captives at ratio 1: twice as many persons in all.
 #[divan::bench(args = [5_000, 50_000])]
 fn generated(bencher: divan::Bencher, persons: u32) {
-    let opts = GenerateOptions { persons, days: 30, ratio: 1, ..GenerateOptions::default() };
+    let opts = GenerateOptions {
+        persons,
+        days: 30,
+        ratio: 1,
+        ..GenerateOptions::default()
+    };
     let files = generate(&opts).expect("valid").files;
     bencher.bench(|| assert_eq!(load_files(&files), persons as usize * 2));
 }
