@@ -15,7 +15,8 @@ mod reader_genius;
 mod reader_geniusweb;
 
 pub use analytics::{
-    Analysis, AnalyzeOptions, Disagreement, FrontierOutcome, Point, analyze, render_text,
+    Analysis, AnalyzeOptions, Cloud, Disagreement, FrontierOutcome, Point, analyze, outcome_cloud,
+    render_svg, render_text,
 };
 pub use domain::{
     Additive, Domain, DomainFiles, Format, HyperRectangles, Issue, Party, ReadOptions, Reading,

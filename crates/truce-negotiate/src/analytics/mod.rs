@@ -6,12 +6,14 @@ mod cells;
 mod merge;
 mod render;
 mod solutions;
+mod svg;
 
 use serde::Serialize;
 
 use crate::domain::{Domain, Format, Reading, Utility};
 
 pub use render::render_text;
+pub use svg::{Cloud, outcome_cloud, render_svg};
 
 /// The disagreement point of the Nash product and the max-min Kalai point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

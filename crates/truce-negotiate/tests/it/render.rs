@@ -33,3 +33,17 @@ fn json_contract() {
     v["seconds"] = serde_json::json!(0.0);
     insta::assert_json_snapshot!(v);
 }
+
+#[test]
+fn svg_charts() {
+    use truce_negotiate::{outcome_cloud, render_svg};
+    for (name, cap) in [("Laptop", 1000), ("Party", 200)] {
+        let d = load(name, Reading::Genius);
+        let a = analyze(&d, &AnalyzeOptions::default());
+        let cloud = outcome_cloud(&d, cap);
+        assert_eq!(cloud.sampled, a.outcomes > cap as u128);
+        let svg = render_svg(&a, &cloud);
+        roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        insta::assert_snapshot!(format!("svg-{name}"), svg);
+    }
+}
