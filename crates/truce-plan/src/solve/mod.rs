@@ -49,6 +49,13 @@ pub enum PlanError {
     /// The deal has a shape this planner does not model.
     #[error("failed to model the deal: {0}")]
     Unsupported(#[from] ModelError),
+    /// Only plans that pay in several handovers a day (P, Q, P, Q) could
+    /// keep within the exposure bound; this planner plans one handover per
+    /// holder a day, so it cannot prove either way.
+    #[error(
+        "failed to plan within the exposure bound: only paying in several handovers a day could meet it, which this planner does not plan yet"
+    )]
+    NeedsInterleaving,
     /// The exact search needed more steps than allowed.
     #[error("failed to finish the exact search within {0} steps: raise the step budget")]
     SearchLimit(u64),
@@ -70,6 +77,14 @@ pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
     let out = levels(&model, &mut budget)
         .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
     let Some(levels) = out else {
+        if interleaving(&model) && model.max_exposure.is_some() {
+            let mut b = opts.step_budget;
+            let relaxed = run(&model, model.max_days, u32::MAX, &mut b)
+                .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
+            if relaxed.is_some() {
+                return Err(PlanError::NeedsInterleaving);
+            }
+        }
         let conflicts = if opts.explain {
             explain::conflicts(deal, opts)
         } else {
@@ -85,9 +100,19 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
     let model = model::build(deal).ok()?;
     let mut budget = budget;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
-    run(&model, model.max_days, bound, &mut budget)
-        .ok()
-        .map(|r| r.is_some())
+    if run(&model, model.max_days, bound, &mut budget)
+        .ok()?
+        .is_some()
+    {
+        return Some(true);
+    }
+    if interleaving(&model) && model.max_exposure.is_some() {
+        // Paying in chunks might meet the bound: infeasible only if even the
+        // exposure-free relaxation is.
+        let relaxed = run(&model, model.max_days, u32::MAX, &mut budget).ok()?;
+        return relaxed.is_none().then_some(false);
+    }
+    Some(false)
 }
 
 struct Levels {
@@ -160,6 +185,11 @@ fn most_daily_gives(model: &Model) -> u32 {
         .unwrap_or(0)
 }
 
+/// Can a day pay in chunks (P, Q, P, Q), which the canonical day does not plan?
+fn interleaving(model: &Model) -> bool {
+    !model.rules.is_empty() && model.handovers_per_day >= 4
+}
+
 /// Which levels are proven. The canonical daily shape (one handover per
 /// releasing holder) is without loss when a day cannot interleave a payer's
 /// releases with their payment, i.e. with at most three handovers a day or no
@@ -172,8 +202,7 @@ fn proof(
     exposure: u32,
     budget: &mut u64,
 ) -> Result<(Proof, f64), OutOfBudget> {
-    let interleaving = !model.rules.is_empty() && model.handovers_per_day >= 4;
-    if !interleaving {
+    if !interleaving(model) {
         let all = Proof {
             released: true,
             days_used: true,

@@ -5,4 +5,5 @@ mod checker;
 mod deals;
 mod infeasible;
 mod optimum;
+mod props;
 mod render;

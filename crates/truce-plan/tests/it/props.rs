@@ -1,0 +1,271 @@
+//! Properties over random small deals:
+//! * every plan the planner emits passes the independent checker;
+//! * its figures are the optimum found by brute force over every assignment
+//!   of persons to days, judged by the checker alone (no planner code);
+//! * mutations of its plans are rejected with the right reason.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use truce_plan::{PlanError, PlanOptions, Status, ViolationKind as K, check_plan, plan, to_json};
+use truce_spec::AgreedDeal;
+
+use crate::deals::B;
+
+const B_CATS: [&str; 3] = ["child", "woman", "man"];
+const A_CATS: [&str; 2] = ["minor", "adult"];
+
+#[derive(Debug, Clone)]
+struct Spec {
+    b: Vec<(usize, usize)>,
+    a: Vec<(usize, usize)>,
+    limits: [[Option<u32>; 4]; 2],
+    exchange: Option<([bool; 3], u32)>,
+    via: Option<(Option<u32>, u32)>,
+    days: u32,
+    extension: Option<(bool, u32)>,
+    strict: bool,
+    keep: bool,
+    exposure: Option<u32>,
+}
+
+fn limits() -> impl Strategy<Value = [Option<u32>; 4]> {
+    (
+        proptest::option::weighted(0.3, 1u32..=2),
+        proptest::option::weighted(0.5, 1u32..=3),
+        proptest::option::weighted(0.3, 0u32..=3),
+        proptest::option::weighted(0.3, 1u32..=4),
+    )
+        .prop_map(|(a, b, c, d)| [a, b, c, d])
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        proptest::collection::vec((0usize..3, 0usize..3), 1..=3),
+        proptest::collection::vec((0usize..2, 0usize..2), 0..=3),
+        [limits(), limits()],
+        proptest::option::weighted(0.6, (any::<[bool; 3]>(), 1u32..=2)),
+        proptest::option::weighted(0.7, (proptest::option::of(2u32..=8), 1u32..=3)),
+        1u32..=2,
+        proptest::option::weighted(0.4, (any::<bool>(), 1u32..=2)),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::weighted(0.4, 1u32..=3),
+    )
+        .prop_map(
+            |(b, a, limits, exchange, via, days, extension, strict, keep, exposure)| Spec {
+                b,
+                a,
+                limits,
+                exchange,
+                via,
+                days,
+                extension,
+                strict,
+                keep,
+                exposure,
+            },
+        )
+}
+
+fn deal_of(s: &Spec) -> AgreedDeal {
+    let group = |g: usize, prefix: &str| (g > 0).then(|| format!("{prefix}{g}"));
+    let b_groups: Vec<Option<String>> = s.b.iter().map(|&(_, g)| group(g, "g")).collect();
+    let a_groups: Vec<Option<String>> = s.a.iter().map(|&(_, g)| group(g, "h")).collect();
+    let b: Vec<(&str, Option<&str>)> =
+        s.b.iter()
+            .zip(&b_groups)
+            .map(|(&(c, _), g)| (B_CATS[c], g.as_deref()))
+            .collect();
+    let a: Vec<(&str, Option<&str>)> =
+        s.a.iter()
+            .zip(&a_groups)
+            .map(|(&(c, _), g)| (A_CATS[c], g.as_deref()))
+            .collect();
+    let mut d = B::new("random")
+        .days(s.days)
+        .category("child", 1)
+        .category("woman", 2)
+        .category("man", 3)
+        .category("minor", 1)
+        .category("adult", 2);
+    if let Some((cap, h)) = s.via {
+        d = d.via("relief", cap, Some(h));
+    }
+    d = d
+        .side("side-a", s.limits[0], &a)
+        .side("side-b", s.limits[1], &b);
+    if let Some((mask, ratio)) = s.exchange {
+        let gives: Vec<&str> = B_CATS
+            .iter()
+            .zip(mask)
+            .filter(|(_, m)| *m)
+            .map(|(c, _)| *c)
+            .collect();
+        if !gives.is_empty() {
+            d = d.exchange(("side-b", &gives), ("side-a", &A_CATS), ratio);
+        }
+    }
+    if let Some((by_b, per)) = s.extension {
+        d = d.extension(if by_b { "side-b" } else { "side-a" }, per, 1);
+    }
+    if !s.strict {
+        d = d.weighted();
+    }
+    if let Some(x) = s.exposure {
+        d = d.max_exposure(x);
+    }
+    let mut deal = d.0;
+    deal.release.keep_groups_together = s.keep;
+    AgreedDeal::new(deal).expect("no open issues")
+}
+
+/// (released, days_used, max_exposure, tier-weighted days) of the best plan
+/// over every assignment of persons to days, with one handover per holder a
+/// day (payer side-b first); validity and figures come from the checker.
+fn brute_force(deal: &AgreedDeal) -> Option<(u32, u32, f64, u64)> {
+    let days = deal.max_days();
+    let n = deal.persons.len();
+    let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
+    let tier = |i: usize| {
+        let p = &deal.persons[i];
+        let own = |q: &truce_spec::Person| deal.tier(&q.category).unwrap_or(max_tier);
+        match (&p.group, deal.release.keep_groups_together) {
+            (Some(g), true) => deal
+                .persons
+                .iter()
+                .filter(|q| q.holder == p.holder && q.group.as_ref() == Some(g))
+                .map(own)
+                .min()
+                .unwrap_or(max_tier),
+            _ => own(p),
+        }
+    };
+    let via = deal.release.via.as_ref().map(|v| v.0.clone());
+    let mut best: Option<(u32, u32, f64, u64)> = None;
+    let mut assign = vec![0u32; n];
+    loop {
+        let mut stages = Vec::new();
+        for day in 1..=days {
+            let mut handovers = Vec::new();
+            for holder in ["side-b", "side-a"] {
+                let persons: Vec<&str> = (0..n)
+                    .filter(|&i| assign[i] == day && deal.persons[i].holder.as_str() == holder)
+                    .map(|i| deal.persons[i].id.as_str())
+                    .collect();
+                if !persons.is_empty() {
+                    handovers.push(json!({"from": holder, "via": via, "persons": persons}));
+                }
+            }
+            if !handovers.is_empty() {
+                stages.push(json!({"day": day, "handovers": handovers}));
+            }
+        }
+        let report = check_plan(
+            deal,
+            &json!({"format_version": 1, "stages": stages}).to_string(),
+        );
+        if report.is_valid() {
+            let weighted: u64 = (0..n)
+                .map(|i| {
+                    u64::from(max_tier + 1 - tier(i))
+                        * u64::from(if assign[i] == 0 { days + 1 } else { assign[i] })
+                })
+                .sum();
+            let released: u32 = report.released.values().sum();
+            let cand = (released, report.days_used, report.max_exposure, weighted);
+            let better = |b: &(u32, u32, f64, u64)| {
+                (cand.0 > b.0)
+                    || (cand.0 == b.0 && cand.1 < b.1)
+                    || (cand.0 == b.0 && cand.1 == b.1 && cand.2 < b.2)
+                    || (cand.0 == b.0 && cand.1 == b.1 && cand.2 == b.2 && cand.3 < b.3)
+            };
+            if best.as_ref().is_none_or(better) {
+                best = Some(cand);
+            }
+        }
+        // Next assignment (odometer over 0..=days per person).
+        let mut i = 0;
+        while i < n && assign[i] == days {
+            assign[i] = 0;
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        assign[i] += 1;
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn planner_plans_pass_the_checker_and_match_brute_force(s in spec()) {
+        let deal = deal_of(&s);
+        let outcome = plan(&deal, &PlanOptions::default());
+        let brute = brute_force(&deal);
+        let p = match outcome {
+            Ok(p) => p,
+            // Only a deal whose bound might be met by paying in chunks.
+            Err(PlanError::NeedsInterleaving) => {
+                prop_assert!(deal.release.via.is_none() && !deal.exchanges.is_empty());
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+        };
+        if p.status == Status::Infeasible {
+            prop_assert!(brute.is_none(), "planner says infeasible, brute force found {brute:?}");
+            return Ok(());
+        }
+        let report = check_plan(&deal, &to_json(&p));
+        prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
+        let brute = brute.expect("a valid plan exists, so brute force finds one");
+        let got = (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
+        if p.status == Status::Optimal {
+            prop_assert_eq!(got, brute, "{}", to_json(&p));
+        } else {
+            // Unlimited handovers a day: optimal among one-handover-per-holder
+            // days, which is what brute force enumerates.
+            prop_assert_eq!((got.0, got.1), (brute.0, brute.1));
+        }
+    }
+
+    #[test]
+    fn mutated_plans_are_rejected(s in spec(), pick in any::<prop::sample::Index>()) {
+        let deal = deal_of(&s);
+        let Ok(p) = plan(&deal, &PlanOptions::default()) else { return Ok(()) };
+        if p.stages.is_empty() {
+            return Ok(());
+        }
+        let v: Value = serde_json::from_str(&to_json(&p)).expect("json");
+        let kinds = |m: &Value| check_plan(&deal, &m.to_string()).kinds();
+
+        // A person of the last day's first handover listed twice in it.
+        let mut m = v.clone();
+        let last = m["stages"].as_array().map_or(0, |a| a.len() - 1);
+        let persons = m["stages"][last]["handovers"][0]["persons"].as_array_mut().expect("persons");
+        let again = pick.get(persons).clone();
+        persons.push(again);
+        prop_assert!(kinds(&m).contains(&K::ReleasedTwice));
+
+        // A misreported figure.
+        let mut m = v.clone();
+        m["days_used"] = json!(p.days_used + 1);
+        prop_assert!(kinds(&m).contains(&K::FigureMismatch));
+
+        // The whole plan moved past the pause.
+        let mut m = v.clone();
+        m["stages"][last]["day"] = json!(deal.max_days() + 1);
+        prop_assert!(kinds(&m).contains(&K::BeyondPause));
+
+        // The day's last counter-release dropped.
+        let mut m = v.clone();
+        let paid = m["stages"][0]["handovers"].as_array_mut().expect("handovers").iter_mut().rev()
+            .find(|h| h["from"] == "side-a" && !deal.exchanges.is_empty());
+        if let Some(h) = paid {
+            h["persons"].as_array_mut().expect("persons").pop();
+            prop_assert!(kinds(&m).contains(&K::MissingCounterRelease), "{:?}", kinds(&m));
+        }
+    }
+}
