@@ -86,6 +86,9 @@ pub struct DealSummary {
     pub last_seq: u64,
     /// Hash of the last event.
     pub head: Hash,
+    /// The deal hash every side signed, once agreed: compare it with
+    /// `deal_hash` of the deal file to know which terms were agreed.
+    pub deal_hash: Option<Hash>,
 }
 
 /// The first bad event: where it is, and why it is bad.
@@ -194,6 +197,7 @@ pub fn verify_with(
                     phase: s.phase(),
                     last_seq: s.last_seq(),
                     head: s.head(),
+                    deal_hash: s.deal_hash(),
                 })
                 .collect(),
             first_bad: None,
@@ -407,6 +411,9 @@ impl VerifyReport {
                         "  {}: {}, last seq {}, head {}",
                         d.deal, d.phase, d.last_seq, d.head
                     );
+                    if let Some(h) = d.deal_hash {
+                        let _ = writeln!(out, "    agreed deal hash {h}");
+                    }
                 }
             }
             Some(b) => {

@@ -279,3 +279,31 @@ fn receipts_catch_cut_and_rewritten_tails() {
          receipt acknowledges: the ledger was rewritten"
     );
 }
+
+/// `tests/data/` holds the fixture's ledger and keys as files, for the CLI's
+/// end-to-end tests; they must stay what the fixture writes. Regenerate with
+/// `TRUCE_LEDGER_WRITE_DATA=1 cargo test -p truce-ledger`.
+#[test]
+fn data_files_match_the_fixture() {
+    let book = story();
+    let mut tampered = lines(&book.jsonl());
+    tampered[5] = tampered[5].replace("B-0001", "B-0009");
+    let files = [
+        ("ledger.jsonl", book.jsonl()),
+        ("keys.json", book.keys.to_json()),
+        ("tampered.jsonl", join(&tampered)),
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    for (name, text) in files {
+        let path = dir.join(name);
+        if std::env::var_os("TRUCE_LEDGER_WRITE_DATA").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == text,
+            "{} is stale: regenerate it",
+            path.display()
+        );
+    }
+}
