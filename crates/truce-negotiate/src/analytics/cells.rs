@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use super::archive::Archive;
 use crate::domain::{Domain, Utility};
 
+/// Most (value, rectangle) flags the class index may hold.
+pub(crate) const MAX_CLASS_FLAGS: usize = 50_000_000;
+
 /// A global rectangle: owning party and utility.
 #[derive(Debug)]
 struct GRect {
@@ -42,7 +45,9 @@ pub(crate) struct Cells {
 }
 
 impl Cells {
-    pub(crate) fn new(domain: &Domain) -> Self {
+    /// The class structure, or `None` when indexing it would take more
+    /// than [`MAX_CLASS_FLAGS`] flags.
+    pub(crate) fn new(domain: &Domain) -> Option<Self> {
         let parties = domain.parties.len();
         let issues = domain.issues.len();
         let mut rects = Vec::new();
@@ -72,6 +77,17 @@ impl Cells {
                     }
                 }
             }
+        }
+        let flags = domain
+            .issues
+            .iter()
+            .enumerate()
+            .fold(0usize, |n, (i, issue)| {
+                let rects = bounded.get(i).map_or(0, Vec::len) + parties;
+                n.saturating_add(issue.values.len().saturating_mul(rects))
+            });
+        if flags > MAX_CLASS_FLAGS {
+            return None;
         }
         let mut classes = Vec::with_capacity(issues);
         let mut add = Vec::with_capacity(issues);
@@ -154,7 +170,7 @@ impl Cells {
                 }
             }
         }
-        Self {
+        Some(Self {
             parties,
             classes,
             add,
@@ -164,7 +180,7 @@ impl Cells {
             scale,
             add_max_from,
             add_min_from,
-        }
+        })
     }
 
     /// Number of cells (saturating).

@@ -12,6 +12,10 @@
 
 use super::archive::non_dominated;
 
+/// Most candidate sums formed in one merge step (memory stays in the
+/// hundreds of MB even for many parties).
+const MAX_CANDIDATES: usize = 8_000_000;
+
 /// One distinct utility vector of a prefix frontier.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
@@ -53,9 +57,19 @@ pub(crate) fn merge(tables: &[&[Vec<f64>]], issues: usize, max_points: usize) ->
         }
         let kept_values: Vec<usize> = non_dominated(&own, parties).into_iter().flatten().collect();
         let prev = levels.last().map_or(&[][..], Vec::as_slice);
-        let mut cand = Vec::with_capacity(prev.len() * kept_values.len() * parties);
-        let mut origin = Vec::with_capacity(prev.len() * kept_values.len());
-        for (k, node) in prev.iter().enumerate() {
+        // Bound the candidate list: past it, merge an evenly spaced subset
+        // of the previous level (the result is then approximate).
+        let allowed = (MAX_CANDIDATES / kept_values.len().max(1)).max(1);
+        let chosen: Vec<usize> = if prev.len() > allowed {
+            thinned = true;
+            let step = prev.len().div_ceil(allowed);
+            (0..prev.len()).step_by(step).collect()
+        } else {
+            (0..prev.len()).collect()
+        };
+        let mut cand = Vec::with_capacity(chosen.len() * kept_values.len() * parties);
+        let mut origin = Vec::with_capacity(chosen.len() * kept_values.len());
+        for (k, node) in chosen.iter().filter_map(|&k| Some((k, prev.get(k)?))) {
             for &v in &kept_values {
                 for (p, base) in node.u.iter().enumerate() {
                     let add = own.get(v * parties + p).copied().unwrap_or(0.0);

@@ -109,6 +109,9 @@ pub struct Analysis {
     pub method: &'static str,
     /// Reservation values, in party order.
     pub reservation: Vec<f64>,
+    /// GENIUS discount factors as read (0 and 1 mean none), in party order;
+    /// analytics ignore time.
+    pub discount: Vec<Option<f64>>,
     /// `[lowest, highest]` utility of each party over all outcomes.
     pub utility_ranges: Vec<[f64; 2]>,
     /// Every non-dominated outcome (GENIUS definition: all outcomes count,
@@ -223,6 +226,7 @@ pub fn analyze(domain: &Domain, opts: &AnalyzeOptions) -> Analysis {
         exact: frontier.exact,
         method: frontier.method,
         reservation,
+        discount: domain.parties.iter().map(|p| p.discount).collect(),
         utility_ranges: frontier
             .minima
             .iter()
@@ -301,7 +305,8 @@ fn additive_frontier(domain: &Domain, tables: &[&[Vec<f64>]], opts: &AnalyzeOpti
     let mut notes = Vec::new();
     if m.thinned {
         notes.push(format!(
-            "the frontier has more than {} points; it was thinned evenly and is not exact",
+            "a merge step exceeded {} frontier points or 8,000,000 candidate sums; it was \
+             thinned evenly and the frontier is not exact",
             opts.max_frontier_points
         ));
     }
@@ -316,7 +321,20 @@ fn additive_frontier(domain: &Domain, tables: &[&[Vec<f64>]], opts: &AnalyzeOpti
 }
 
 fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
-    let cells = cells::Cells::new(domain);
+    let Some(cells) = cells::Cells::new(domain) else {
+        return Frontier {
+            points: Vec::new(),
+            exact: false,
+            method: "none",
+            maxima: vec![f64::NAN; domain.parties.len()],
+            minima: vec![f64::NAN; domain.parties.len()],
+            notes: vec![format!(
+                "the hyper-rectangle profiles bound more than {} (value, rectangle) pairs; \
+                 not analysed",
+                cells::MAX_CLASS_FLAGS
+            )],
+        };
+    };
     let keep = opts.max_listed_outcomes.max(1);
     let search = cells::Search::run(
         &cells,

@@ -39,9 +39,13 @@ pub fn render_text(a: &Analysis) -> String {
     for (k, name) in a.parties.iter().enumerate() {
         let r = a.reservation.get(k).copied().unwrap_or(0.0);
         let [lo, hi] = a.utility_ranges.get(k).copied().unwrap_or([0.0, 0.0]);
+        let discount = match a.discount.get(k).copied().flatten() {
+            Some(d) if d > 0.0 && d < 1.0 => format!(", discount {d} (ignored)"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  u{k} = {name}: reservation {r:.6}, utility {lo:.6} .. {hi:.6}"
+            "  u{k} = {name}: reservation {r:.6}, utility {lo:.6} .. {hi:.6}{discount}"
         );
     }
     let _ = writeln!(

@@ -158,3 +158,44 @@ proptest! {
         check(&d)?;
     }
 }
+
+/// A frontier larger than the cap is thinned, flagged as not exact, and
+/// still mutually non-dominated; the listing cap keeps counts exact.
+#[test]
+fn caps_are_reported_not_silent() {
+    // Zero-sum: every outcome with a distinct sum is on the frontier.
+    let table: Vec<Vec<f64>> = (0..3)
+        .map(|i| (0..40).map(|v| f64::from(v) * 10f64.powi(i)).collect())
+        .collect();
+    let neg: Vec<Vec<f64>> = table
+        .iter()
+        .map(|t| t.iter().map(|x| -x).collect())
+        .collect();
+    let d = domain(
+        &[40, 40, 40],
+        vec![
+            Utility::Additive(Additive { tables: table }),
+            Utility::Additive(Additive { tables: neg }),
+        ],
+    );
+    let full = analyze(&d, &AnalyzeOptions::default());
+    assert!(full.exact);
+    assert_eq!(full.pareto_outcomes, 64_000);
+    assert_eq!(full.pareto.len(), 10_000);
+    assert!(!full.pareto_complete);
+    let capped = analyze(
+        &d,
+        &AnalyzeOptions {
+            max_frontier_points: 100,
+            ..AnalyzeOptions::default()
+        },
+    );
+    assert!(!capped.exact);
+    assert!(capped.notes.iter().any(|n| n.contains("not exact")));
+    assert!(capped.pareto_points <= 100);
+    for x in &capped.pareto {
+        for y in &capped.pareto {
+            assert!(!dominates(&x.utilities, &y.utilities));
+        }
+    }
+}
