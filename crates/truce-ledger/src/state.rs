@@ -74,7 +74,7 @@ pub enum Violation {
     WrongPhase { kind: &'static str, phase: Phase },
     #[error("{author} is not a party to the deal")]
     NotAParty { author: PartyId },
-    #[error("{kind} must be authored by {allowed}, but {author} is {role}")]
+    #[error("{kind} must be authored by {allowed}, but {author} is {}", with_article(*role))]
     WrongRole {
         kind: &'static str,
         allowed: &'static str,
@@ -458,6 +458,15 @@ impl DealState {
         }
         Ok(())
     }
+}
+
+/// "a side", "an intermediary": roles as a sentence needs them.
+fn with_article(role: Role) -> String {
+    let article = match role {
+        Role::Intermediary | Role::Observer => "an",
+        _ => "a",
+    };
+    format!("{article} {role}")
 }
 
 fn party_map(parties: &[PartyRole]) -> Result<BTreeMap<PartyId, Role>, Violation> {

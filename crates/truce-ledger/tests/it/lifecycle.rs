@@ -440,7 +440,7 @@ fn creation_rules() {
         &mut b,
         |p| &p.side_a,
         created(roles.clone()),
-        "event not allowed: deal-created must be authored by a mediator, but side-a is side",
+        "event not allowed: deal-created must be authored by a mediator, but side-a is a side",
     );
     check(&mut b, |p| &p.mediator, created(roles), "ok");
 }
