@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use truce_ledger::{KeyRing, verify_bytes};
+use truce_ledger::{KeyRing, VerifyOptions, verify_bytes, verify_with};
 
 use crate::fixture::story;
 
@@ -34,6 +34,19 @@ proptest! {
         bytes[at] ^= mask;
         let expect = line_of(&bytes, at);
         prop_assert_eq!(bad_line(&bytes, keys), Some(expect));
+    }
+
+    /// The same with tiny batches over two threads, so that the damaged line
+    /// is found after earlier batches passed and later ones were queued.
+    #[test]
+    fn any_flipped_byte_is_found_across_batches(pos in any::<prop::sample::Index>(), mask in 1u8..=255) {
+        let (jsonl, keys) = &*LEDGER;
+        let mut bytes = jsonl.as_bytes().to_vec();
+        let at = pos.index(bytes.len());
+        bytes[at] ^= mask;
+        let options = VerifyOptions { threads: 2, batch: 3, ..VerifyOptions::default() };
+        let bad = verify_with(&bytes, keys, &options).ok().and_then(|r| r.first_bad);
+        prop_assert_eq!(bad.map(|b| b.line), Some(line_of(&bytes, at)));
     }
 
     #[test]
