@@ -47,3 +47,31 @@ fn svg_charts() {
         insta::assert_snapshot!(format!("svg-{name}"), svg);
     }
 }
+
+/// Small fixtures for what the shared domains lack: real-valued GENIUS
+/// issues, GeniusWeb number ranges and utilities, three parties. The text
+/// report of each reading is the expectation.
+#[test]
+fn good_fixtures() {
+    use std::path::PathBuf;
+    const GOOD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/good");
+    let mut cases: Vec<String> = std::fs::read_dir(GOOD)
+        .expect("fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let files = crate::common::files_of(&PathBuf::from(GOOD).join(&case));
+        let mut report = String::new();
+        for reading in [Reading::Genius, Reading::Raw] {
+            let opts = truce_negotiate::ReadOptions {
+                reading,
+                ..Default::default()
+            };
+            let d = truce_negotiate::read_domain(&files, &opts).unwrap_or_else(|e| panic!("{e}"));
+            report.push_str(&render_text(&analyze(&d, &AnalyzeOptions::default())));
+        }
+        insta::assert_snapshot!(format!("good-{case}"), report);
+    }
+}
