@@ -9,6 +9,9 @@ use crate::error::{CliError, Outcome};
 use crate::files;
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
+    if let Some(plan) = &args.plan {
+        return check_plan(args, plan);
+    }
     let loaded = files::load_deal(&args.deal)?;
     let rendered = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
     let deal_name = loaded
@@ -68,4 +71,54 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}").map_err(|e| CliError::Output(e.to_string()))
+}
+
+/// `truce check DEAL --plan PLAN`: the independent checker, every violation.
+fn check_plan(args: &CheckArgs, plan_path: &std::path::Path) -> Result<Outcome, CliError> {
+    let deal = crate::plan::load_valid(&args.deal)?;
+    let bytes = std::fs::read(plan_path).map_err(|source| CliError::Read {
+        path: plan_path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", plan_path.display())))?;
+    let report = truce_plan::check_plan(&deal, &text);
+    let name = plan_path.display();
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Text => {
+            for v in &report.violations {
+                let day = v.day.map_or(String::new(), |d| format!("day {d}: "));
+                let persons = if v.persons.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (persons: {})", v.persons.join(", "))
+                };
+                eprintln!("error: {name}: {day}{}{persons}", v.message);
+            }
+            if report.is_valid() {
+                let released: Vec<String> = report
+                    .released
+                    .iter()
+                    .map(|(h, n)| format!("{h} {n}"))
+                    .collect();
+                println!(
+                    "ok: {name} keeps every term of the deal: released {}; {} day(s) used; max exposure {}",
+                    released.join(", "),
+                    report.days_used,
+                    report.max_exposure
+                );
+            } else {
+                eprintln!(
+                    "error: {name}: {} violation(s) of the deal's terms",
+                    report.violations.len()
+                );
+            }
+        }
+    }
+    Ok(if report.is_valid() {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
 }

@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate a deal and its rosters, reporting every problem found.
     Check(CheckArgs),
+    /// The optimal day-by-day release plan of an agreed deal, with its proof.
+    Plan(PlanArgs),
     /// Walk through the shipped example deal, with nothing to install.
     Demo(DemoArgs),
     /// Write a valid synthetic deal of a given size, for tests and benchmarks.
@@ -47,7 +49,51 @@ pub enum Format {
 pub struct CheckArgs {
     /// The deal file (TOML), or a folder holding `deal.toml`.
     pub deal: PathBuf,
-    /// Output format; with `json`, a valid deal is printed normalised, rosters inlined.
+    /// Also verify this plan (JSON, as `truce plan --out` writes it) against the deal.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Output format; with `json`, a valid deal is printed normalised, rosters inlined
+    /// (or, with --plan, the checker's report).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// A plan export for people and their tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Export {
+    /// One row per person released.
+    Csv,
+    /// One calendar event per handover, from the deal's start date.
+    Ics,
+    /// A chart of cumulative releases per side and exposure per day.
+    Svg,
+}
+
+impl Export {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Export::Csv => "csv",
+            Export::Ics => "ics",
+            Export::Svg => "svg",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The deal file (TOML), or a folder holding `deal.toml`.
+    pub deal: PathBuf,
+    /// Write the plan (JSON) to this file; exports are written beside it.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// Export the plan as CSV, calendar or chart (repeatable). Without --out, one
+    /// export is printed to stdout instead of the table.
+    #[arg(long, value_enum)]
+    pub export: Vec<Export>,
+    /// Plan the deal's current text although open issues remain (a rehearsal).
+    #[arg(long)]
+    pub as_drafted: bool,
+    /// Output format of the plan.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

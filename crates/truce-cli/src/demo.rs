@@ -2,7 +2,8 @@
 //!
 //! The example is compiled into the binary, so the demo runs from any folder.
 
-use truce_spec::{LoadOptions, ReadError};
+use truce_plan::PlanOptions;
+use truce_spec::{AgreedDeal, LoadOptions, ReadError};
 
 use crate::cli::DemoArgs;
 use crate::error::{CliError, Outcome};
@@ -34,19 +35,66 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
             "the shipped example deal is invalid".into(),
         ));
     };
-    let report = crate::summary::full(&deal);
+    let mut report = crate::summary::full(&deal);
     println!("truce demo: the shipped example `humanitarian-pause` (synthetic persons only)\n");
     print!("{report}");
+
+    // The open issues are still on the table: rehearse the plan of the text
+    // as drafted, as a mediator would before the sides agree.
+    let drafted = AgreedDeal::as_drafted(deal);
+    let started = std::time::Instant::now();
+    let plan = truce_plan::plan(&drafted, &PlanOptions::default())
+        .map_err(|e| CliError::Plan(e.to_string()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let table = truce_plan::render_text(&drafted, &plan);
+    println!(
+        "\nThe plan, if the text were agreed as drafted (planned in {:.0} ms)",
+        seconds * 1000.0
+    );
+    print!("{table}");
+    let check = truce_plan::check_plan(&drafted, &truce_plan::to_json(&plan));
+    println!(
+        "independent check: {}",
+        if check.is_valid() {
+            "the plan keeps every term".to_owned()
+        } else {
+            format!("{} violation(s)", check.violations.len())
+        }
+    );
+    report.push_str("\nThe plan, if the text were agreed as drafted\n");
+    report.push_str(&table);
+    let svg = truce_plan::export_svg(&drafted, &plan);
+    let chart = match &args.out {
+        Some(dir) => dir.join("plan.svg"),
+        None => std::env::temp_dir().join("truce-demo").join("plan.svg"),
+    };
+    files::write_atomic(&chart, svg.as_bytes())?;
+    println!(
+        "chart of releases and exposure per day: {}",
+        chart.display()
+    );
+
     println!("\nNext steps");
-    println!(
-        "  truce check examples/humanitarian-pause/deal.toml   validate a deal, every problem at once"
-    );
-    println!(
-        "  truce check examples/humanitarian-pause --format json   the normalised deal for other tools"
-    );
-    println!(
-        "  truce generate --persons 2000 --days 30 --out /tmp/big   a synthetic deal of any size"
-    );
+    for (command, what) in [
+        (
+            "truce check examples/humanitarian-pause",
+            "validate a deal, every problem at once",
+        ),
+        (
+            "truce check examples/humanitarian-pause --format json",
+            "the normalised deal, for tools",
+        ),
+        (
+            "truce plan examples/minimal --out plan.json --export csv",
+            "plan an agreed deal, with exports",
+        ),
+        (
+            "truce generate --persons 2000 --days 30 --out /tmp/big",
+            "a synthetic deal of any size",
+        ),
+    ] {
+        println!("  {command:<58} {what}");
+    }
 
     if let Some(dir) = &args.out {
         let files = [
@@ -54,10 +102,11 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
             ("rosters/side-a.csv".to_owned(), SIDE_A.to_owned()),
             ("rosters/side-b.csv".to_owned(), SIDE_B.to_owned()),
             ("report.txt".to_owned(), report),
+            ("plan.json".to_owned(), truce_plan::to_json(&plan)),
         ];
         files::write_tree(dir, &files, true)?;
         println!(
-            "\nwrote the deal, its rosters and report.txt to {}",
+            "\nwrote the deal, its rosters, plan.json, plan.svg and report.txt to {}",
             dir.display()
         );
     }

@@ -30,6 +30,14 @@ pub enum CliError {
     WouldOverwrite(PathBuf),
     #[error("{0}")]
     Usage(String),
+    #[error("{} is not a valid deal; run `truce check` on it for every problem", .0.display())]
+    InvalidDeal(PathBuf),
+    #[error(
+        "the deal still has open issues ({0}): agree them first, or pass --as-drafted to plan its current text"
+    )]
+    NotAgreed(String),
+    #[error("cannot plan: {0}")]
+    Plan(String),
     #[error("cannot print the result: {0}")]
     Output(String),
 }
