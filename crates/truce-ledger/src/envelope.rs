@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::canon::{EncodeError, Hash, canonical_json, check_safe};
+use crate::canon::{EncodeError, Hash, MAX_SAFE_INTEGER, canonical_json, check_safe};
 use crate::event::{Event, Sig};
 use crate::ids::{DealId, PartyId};
 use crate::keys::{PartyKey, PublicKey};
@@ -162,6 +162,25 @@ impl SignedEvent {
     /// The event's hash: SHA-256 of its ledger line.
     pub fn hash(&self) -> Result<Hash, EncodeError> {
         self.to_line().map(|l| Hash::of(l.as_bytes()))
+    }
+
+    /// Whether `line` is this event's canonical line, checked with plain
+    /// `serde_json`, which writes our types in RFC 8785 order (see
+    /// [`Event`]'s `Serialize`). `false` only means "ask the canonicalizer".
+    pub(crate) fn is_line_fast(&self, line: &[u8]) -> bool {
+        let ints = [self.seq, self.at_ms, self.event_int()];
+        ints.iter().all(|i| *i <= MAX_SAFE_INTEGER)
+            && serde_json::to_vec(self).is_ok_and(|v| v == line)
+    }
+
+    /// The event's u64 field, if any (0 otherwise): integers past 2^53 are
+    /// written differently by serde_json and RFC 8785.
+    fn event_int(&self) -> u64 {
+        match self.event {
+            Event::HandoverConfirmed { handover } => handover,
+            Event::BreachResolved { breach, .. } => breach,
+            _ => 0,
+        }
     }
 
     /// Whether `key` made this event's signature (strict ed25519).

@@ -23,7 +23,9 @@ pub const MAX_PERSONS_PER_HANDOVER: usize = 10_000;
 
 /// An event's payload. The JSON has a `type` tag in kebab-case
 /// (`"type":"handover-recorded"`) and the variant's fields beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Fields are declared, and written, in sorted key order (see the
+/// `Serialize` impl).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Event {
     /// The deal exists, with its parties and their roles. First event of a
@@ -44,19 +46,19 @@ pub enum Event {
     },
     /// The mediator adopted a staged plan: agreed → planned.
     PlanAdopted {
-        /// Canonical hash of the plan JSON.
-        plan_hash: Hash,
         /// Days the plan uses.
         days: u32,
+        /// Canonical hash of the plan JSON.
+        plan_hash: Hash,
     },
     /// The pause began: planned → active.
     PauseStarted {},
     /// The intermediary carried persons from `holder` to `to` on `day`.
     HandoverRecorded {
-        holder: PartyId,
-        to: PartyId,
         day: u32,
+        holder: PartyId,
         persons: Vec<PersonId>,
+        to: PartyId,
     },
     /// The receiving side confirms the handover recorded at seq `handover`.
     HandoverConfirmed { handover: u64 },
@@ -96,6 +98,66 @@ impl Event {
             Event::Completed {} => "completed",
             Event::Collapsed { .. } => "collapsed",
         }
+    }
+}
+
+/// Written by hand rather than derived because serde's internally tagged
+/// form puts `type` first, while RFC 8785 sorts it after every field name
+/// of every variant. With each variant's fields in sorted order and `type`
+/// last, plain `serde_json` output of a ledger line already is its canonical
+/// form, which lets `verify` check canonical form at serde_json speed
+/// (`tests/it/canon.rs` holds this equal to the canonicalizer's output).
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Event::DealCreated { name, parties } => {
+                m.serialize_entry("name", name)?;
+                m.serialize_entry("parties", parties)?;
+            }
+            Event::DealAgreed {
+                deal_hash,
+                signatures,
+            } => {
+                m.serialize_entry("deal_hash", deal_hash)?;
+                m.serialize_entry("signatures", signatures)?;
+            }
+            Event::PlanAdopted { days, plan_hash } => {
+                m.serialize_entry("days", days)?;
+                m.serialize_entry("plan_hash", plan_hash)?;
+            }
+            Event::HandoverRecorded {
+                day,
+                holder,
+                persons,
+                to,
+            } => {
+                m.serialize_entry("day", day)?;
+                m.serialize_entry("holder", holder)?;
+                m.serialize_entry("persons", persons)?;
+                m.serialize_entry("to", to)?;
+            }
+            Event::HandoverConfirmed { handover } => m.serialize_entry("handover", handover)?,
+            Event::BreachReported { against, summary } => {
+                m.serialize_entry("against", against)?;
+                m.serialize_entry("summary", summary)?;
+            }
+            Event::BreachResolved { breach, finding } => {
+                m.serialize_entry("breach", breach)?;
+                m.serialize_entry("finding", finding)?;
+            }
+            Event::Suspended { reason } | Event::Collapsed { reason } => {
+                m.serialize_entry("reason", reason)?;
+            }
+            Event::Extended { days } => m.serialize_entry("days", days)?,
+            Event::NegotiationStarted {}
+            | Event::PauseStarted {}
+            | Event::Resumed {}
+            | Event::Completed {} => {}
+        }
+        m.serialize_entry("type", self.kind())?;
+        m.end()
     }
 }
 

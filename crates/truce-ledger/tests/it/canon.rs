@@ -58,3 +58,125 @@ fn lines_are_their_own_canonical_form() {
         );
     }
 }
+
+mod fast_path {
+    //! `verify` trusts plain serde_json output of a ledger line to be its
+    //! RFC 8785 form; this holds it to the canonicalizer on arbitrary events.
+
+    use proptest::prelude::*;
+    use truce_ledger::*;
+
+    fn id() -> impl Strategy<Value = String> {
+        "[a-z0-9-]{1,12}"
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        // Any Unicode, control characters and quotes included.
+        any::<String>()
+    }
+
+    fn int() -> impl Strategy<Value = u64> {
+        0..=MAX_SAFE_INTEGER
+    }
+
+    fn hash() -> impl Strategy<Value = Hash> {
+        any::<[u8; 32]>().prop_map(Hash)
+    }
+
+    fn sig() -> impl Strategy<Value = Sig> {
+        (any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(a, b)| {
+            let mut bytes = [0; 64];
+            bytes[..32].copy_from_slice(&a);
+            bytes[32..].copy_from_slice(&b);
+            Sig::from_bytes(&bytes)
+        })
+    }
+
+    fn party() -> impl Strategy<Value = PartyId> {
+        id().prop_map(|s| PartyId::new(&s).unwrap())
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        let role = prop_oneof![
+            Just(Role::Side),
+            Just(Role::Mediator),
+            Just(Role::Intermediary),
+            Just(Role::Guarantor),
+            Just(Role::Observer)
+        ];
+        let roles = prop::collection::vec((party(), role), 0..4).prop_map(|v| {
+            v.into_iter()
+                .map(|(id, role)| PartyRole { id, role })
+                .collect()
+        });
+        let sigs = prop::collection::vec((party(), sig()), 0..3).prop_map(|v| {
+            v.into_iter()
+                .map(|(party, signature)| PartySignature { party, signature })
+                .collect()
+        });
+        let persons = prop::collection::vec("[A-Za-z0-9._-]{1,10}", 0..4)
+            .prop_map(|v| v.iter().map(|p| PersonId::new(p).unwrap()).collect());
+        prop_oneof![
+            (text(), roles).prop_map(|(name, parties)| Event::DealCreated { name, parties }),
+            Just(Event::NegotiationStarted {}),
+            (hash(), sigs).prop_map(|(deal_hash, signatures)| Event::DealAgreed {
+                deal_hash,
+                signatures
+            }),
+            (any::<u32>(), hash())
+                .prop_map(|(days, plan_hash)| Event::PlanAdopted { days, plan_hash }),
+            Just(Event::PauseStarted {}),
+            (any::<u32>(), party(), persons, party()).prop_map(|(day, holder, persons, to)| {
+                Event::HandoverRecorded {
+                    day,
+                    holder,
+                    persons,
+                    to,
+                }
+            }),
+            int().prop_map(|handover| Event::HandoverConfirmed { handover }),
+            (party(), text())
+                .prop_map(|(against, summary)| Event::BreachReported { against, summary }),
+            (int(), any::<bool>()).prop_map(|(breach, up)| Event::BreachResolved {
+                breach,
+                finding: if up {
+                    Finding::Upheld
+                } else {
+                    Finding::Dismissed
+                },
+            }),
+            text().prop_map(|reason| Event::Suspended { reason }),
+            Just(Event::Resumed {}),
+            any::<u32>().prop_map(|days| Event::Extended { days }),
+            Just(Event::Completed {}),
+            text().prop_map(|reason| Event::Collapsed { reason }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn serde_json_writes_ledger_lines_canonically(
+            event in event(),
+            deal in id(),
+            author in party(),
+            (seq, at_ms) in (int(), int()),
+            prev in prop::option::of(hash()),
+            signature in sig(),
+        ) {
+            let ev = SignedEvent {
+                at_ms,
+                author,
+                deal: DealId::new(&deal).unwrap(),
+                event,
+                format_version: LEDGER_FORMAT_VERSION,
+                prev,
+                seq,
+                signature,
+            };
+            let plain = serde_json::to_string(&ev).unwrap();
+            prop_assert_eq!(&plain, &ev.to_line().unwrap());
+            let back: SignedEvent = serde_json::from_str(&plain).unwrap();
+            prop_assert_eq!(back, ev);
+        }
+    }
+}
