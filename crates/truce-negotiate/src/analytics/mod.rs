@@ -358,13 +358,15 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
         .collect();
     let minima: Vec<f64> = (0..parties)
         .map(|p| {
-            let s = cells::Search::run(
-                &cells,
-                domain,
-                cells::Goal::Min(p),
-                1,
-                opts.max_search_nodes,
-            );
+            // One party's own classes are coarser than the joint ones, so
+            // its minimum is searched on a domain holding that party alone.
+            let mut alone = domain.clone();
+            alone.parties = domain.parties.get(p).cloned().into_iter().collect();
+            let Some(own) = cells::Cells::new(&alone) else {
+                exact = false;
+                return f64::NAN;
+            };
+            let s = cells::Search::run(&own, &alone, cells::Goal::Min(0), 1, opts.max_search_nodes);
             exact &= s.complete;
             s.best_min
         })

@@ -82,6 +82,22 @@ fn check(d: &Domain) -> Result<(), TestCaseError> {
             expected.push(d.outcome_values(o));
         }
     }
+    for (k, range) in a.utility_ranges.iter().enumerate() {
+        let lo = utils
+            .iter()
+            .filter_map(|u| u.get(k))
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let hi = utils
+            .iter()
+            .filter_map(|u| u.get(k))
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        prop_assert!(
+            (range[0] - lo).abs() < 1e-9 && (range[1] - hi).abs() < 1e-9,
+            "{range:?} vs {lo} {hi}"
+        );
+    }
     let mut listed: Vec<Vec<String>> = a.pareto.iter().map(|p| p.outcome.clone()).collect();
     listed.sort();
     expected.sort();
