@@ -117,8 +117,8 @@ fn ledger(f: &Fixture, n: usize) -> String {
 
 /// A 20,000-event ledger, by (signature threads, batch size).
 #[divan::bench(
-    args = [(1, 64), (1, 256), (1, DEFAULT_BATCH), (1, 2048), (2, DEFAULT_BATCH)],
-    sample_count = 5,
+    args = [(1, 64), (1, 256), (1, DEFAULT_BATCH), (1, 4096), (2, DEFAULT_BATCH)],
+    sample_count = 8,
     sample_size = 1
 )]
 fn verify_ledger(bencher: divan::Bencher, (threads, batch): (usize, usize)) {

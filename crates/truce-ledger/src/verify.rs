@@ -24,7 +24,7 @@ use crate::state::{DealState, Phase};
 /// Signatures per batch and thread by default: large enough that the batch
 /// equation's shared work pays off, small enough that a failing batch is
 /// cheap to re-check one by one.
-pub const DEFAULT_BATCH: usize = 512;
+pub const DEFAULT_BATCH: usize = 1024;
 
 /// A store's acknowledgement of one event, kept by a party: the ledger must
 /// contain exactly this event. Receipts are what catch events cut off the
