@@ -29,7 +29,18 @@
 //! and what is signed and hashed).
 //!
 //! The crate reads no clock, no file and no global RNG: time and randomness
-//! come from the caller.
+//! come from the caller. It starts threads only when asked
+//! ([`VerifyOptions::threads`]).
+//!
+//! # For `truce verify LEDGER --keys KEYS`
+//!
+//! Read both files as bytes, parse the keys with [`KeyRing::parse`] (an
+//! error is exit 2, with [`KeyFileError::position`]), then call
+//! [`verify_bytes`] (or [`verify_with`] for `--threads` / receipts):
+//! `Ok(report)` with `report.intact` is exit 0, `Ok` with a
+//! [`VerifyReport::first_bad`] is exit 1, `Err(VerifyError)` is exit 2.
+//! Print [`VerifyReport::render_text`] or [`VerifyReport::to_json`]. No
+//! message names a person or quotes free text from the ledger.
 //!
 //! # Example: sign, append, verify
 //!
