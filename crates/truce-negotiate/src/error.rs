@@ -118,6 +118,12 @@ pub enum ReadErrorKind {
         /// The largest number of values allowed.
         limit: u64,
     },
+    /// A domain with more issues than the analytics index.
+    #[error("the domain has more than {limit} issues")]
+    TooManyIssues {
+        /// The largest number of issues allowed.
+        limit: usize,
+    },
     /// GENIUS XML and GeniusWeb JSON files in one directory.
     #[error("this file's format differs from the domain file's (GENIUS XML vs GeniusWeb JSON)")]
     MixedFormats,
@@ -162,6 +168,7 @@ impl ReadErrorKind {
             Self::TooManyValues { .. } => {
                 "narrow the bounds, or turn the issue into a few discrete values"
             }
+            Self::TooManyIssues { .. } => "split the domain; no negotiation has this many issues",
             Self::MixedFormats => "keep the domain and all its profiles in one format",
             Self::Unsupported(_) => {
                 "truce reads linear-additive profiles (discrete, integer, real, number \

@@ -23,4 +23,4 @@ pub use domain::{
     Rect, Utility,
 };
 pub use error::{ReadError, ReadErrorKind};
-pub use reader::read_domain;
+pub use reader::{read_domain, read_profiles};

@@ -1,7 +1,7 @@
 //! A domain directory: tell the domain file from the profiles by content,
 //! order parties by profile file name, and dispatch to the format readers.
 
-use crate::domain::{Domain, DomainFiles, Format, ReadOptions};
+use crate::domain::{Domain, DomainFiles, Format, Issue, ReadOptions};
 use crate::error::{ReadError, ReadErrorKind as K};
 use crate::json::{self, Json};
 use crate::{reader_genius as genius, reader_geniusweb as web};
@@ -143,7 +143,14 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
                 let Content::Json(pj) = content else {
                     return Err(mixed(pname));
                 };
-                parties.push(web::read_profile(pname, ptext, pj, &name, &issues, &metas)?);
+                parties.push(web::read_profile(
+                    pname,
+                    ptext,
+                    pj,
+                    Some(&name),
+                    &issues,
+                    &metas,
+                )?);
             }
             (name, Format::GeniusWebJson, issues)
         }
@@ -161,4 +168,97 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
 
 fn mixed(file: &str) -> ReadError {
     ReadError::at(file, (1, 1), K::MixedFormats)
+}
+
+/// Reads profiles against issues that come from elsewhere instead of a
+/// domain file: a deal's `[[open_issue]]` tables (issue name = id, values =
+/// options), or issues a mediator typed in. Every profile (GENIUS
+/// `<utility_space>` XML or GeniusWeb JSON, whose embedded domain name is not
+/// checked) must name these issues and values; other files are ignored.
+///
+/// ```
+/// use truce_negotiate::{DomainFiles, Issue, ReadOptions, read_profiles};
+/// let issues = vec![Issue { name: "pause-days".into(), values: vec!["4".into(), "5".into()] }];
+/// let profile = |a: f64, b: f64| format!(
+///     r#"{{"LinearAdditiveUtilitySpace":{{"issueWeights":{{"pause-days":1}},
+///        "issueUtilities":{{"pause-days":{{"DiscreteValueSetUtilities":
+///        {{"valueUtilities":{{"4":{a},"5":{b}}}}}}}}}}}}}"#);
+/// let files = DomainFiles { files: vec![
+///     ("side-a.json".into(), profile(1.0, 0.2)),
+///     ("side-b.json".into(), profile(0.0, 1.0)),
+/// ]};
+/// let domain = read_profiles("deal", issues, &files, &ReadOptions::default()).unwrap();
+/// assert_eq!(domain.utilities(&[1]), vec![0.2, 1.0]);
+/// ```
+pub fn read_profiles(
+    name: &str,
+    issues: Vec<Issue>,
+    files: &DomainFiles,
+    opts: &ReadOptions,
+) -> Result<Domain, ReadError> {
+    let mut profiles = Vec::new();
+    let mut ignored = Vec::new();
+    let mut parsed = Vec::new();
+    for (file, text) in &files.files {
+        let body = text.trim_start_matches('\u{feff}').trim_start();
+        if body.starts_with('<') {
+            parsed.push((
+                file,
+                text,
+                Content::Xml(genius::parse_xml(
+                    file,
+                    text.trim_start_matches('\u{feff}'),
+                )?),
+            ));
+        } else if body.starts_with('{') {
+            parsed.push((file, text, Content::Json(json::parse(file, text)?)));
+        } else {
+            ignored.push(file.clone());
+        }
+    }
+    for (file, text, content) in &parsed {
+        match classify(content) {
+            Role::Profile => profiles.push((file.as_str(), text.as_str(), content)),
+            _ => ignored.push((*file).clone()),
+        }
+    }
+    if profiles.is_empty() {
+        let first = files
+            .files
+            .first()
+            .map_or("(no files)", |(n, _)| n.as_str());
+        return Err(ReadError::at(first, (1, 1), K::NoProfiles));
+    }
+    profiles.sort_by(|a, b| a.0.cmp(b.0));
+    ignored.sort();
+    let mut notes = Vec::new();
+    let mut parties = Vec::with_capacity(profiles.len());
+    let xml = profiles.iter().all(|p| matches!(p.2, Content::Xml(_)));
+    for (file, text, content) in &profiles {
+        let party = match content {
+            Content::Xml(doc) if xml => {
+                let metas = vec![genius::IssueMeta::discrete(); issues.len()];
+                genius::read_profile(file, doc, &issues, &metas, opts, &mut notes)?
+            }
+            Content::Json(j) if !xml => {
+                let metas = vec![web::NumberMeta::default(); issues.len()];
+                web::read_profile(file, text, j, None, &issues, &metas)?
+            }
+            _ => return Err(mixed(file)),
+        };
+        parties.push(party);
+    }
+    Ok(Domain {
+        name: name.to_owned(),
+        format: if xml {
+            Format::GeniusXml
+        } else {
+            Format::GeniusWebJson
+        },
+        reading: opts.reading,
+        issues,
+        parties,
+        ignored_files: ignored,
+        notes,
+    })
 }

@@ -12,6 +12,9 @@ use crate::error::{ReadError, ReadErrorKind as K};
 /// allocate without bound and cannot be analysed by enumeration anyway.
 pub(crate) const MAX_ISSUE_VALUES: u64 = 1_000_000;
 
+/// Largest number of issues: analytics recurse once per issue.
+pub(crate) const MAX_ISSUES: usize = 10_000;
+
 /// How far issue weights may add up away from 1 before the file is rejected:
 /// GENIUS files carry rounding errors (Laptop adds up to 1.0000518).
 pub(crate) const WEIGHT_SUM_TOLERANCE: f64 = 0.01;
@@ -26,6 +29,18 @@ pub(crate) struct IssueMeta {
     lower: f64,
     /// The `index` attribute, which hyper-rectangles refer to.
     xml_index: Option<i64>,
+}
+
+impl IssueMeta {
+    /// A discrete issue (values are plain strings).
+    pub(crate) fn discrete() -> Self {
+        Self {
+            kind: Kind::Discrete,
+            numbers: Vec::new(),
+            lower: 0.0,
+            xml_index: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +150,9 @@ pub(crate) fn read_domain(
     let mut issues = Vec::new();
     let mut metas = Vec::new();
     for node in doc.descendants().filter(|n| n.has_tag_name("issue")) {
+        if issues.len() == MAX_ISSUES {
+            return Err(cx.err(node, K::TooManyIssues { limit: MAX_ISSUES }));
+        }
         let name = cx.attr(node, "name")?.to_owned();
         let kind = issue_kind(node);
         let xml_index = node.attribute("index").and_then(|i| i.trim().parse().ok());

@@ -6,10 +6,10 @@
 use crate::domain::{Additive, Issue, Party, Utility};
 use crate::error::{ReadError, ReadErrorKind as K};
 use crate::json::{Json, locate};
-use crate::reader_genius::{MAX_ISSUE_VALUES, WEIGHT_SUM_TOLERANCE, stem};
+use crate::reader_genius::{MAX_ISSUE_VALUES, MAX_ISSUES, WEIGHT_SUM_TOLERANCE, stem};
 
 /// Numeric value of each value of a number issue (empty for discrete ones).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct NumberMeta {
     numbers: Vec<f64>,
 }
@@ -58,6 +58,9 @@ pub(crate) fn read_domain(
     };
     let mut issues = Vec::new();
     let mut metas = Vec::new();
+    if members.len() > MAX_ISSUES {
+        return Err(cx.err("issuesValues", K::TooManyIssues { limit: MAX_ISSUES }));
+    }
     for (issue, spec) in members {
         let (values, numbers) = if let Some(Json::Arr(vals)) = spec.get("values") {
             let mut values = Vec::with_capacity(vals.len());
@@ -164,7 +167,7 @@ pub(crate) fn read_profile(
     file: &str,
     text: &str,
     json: &Json,
-    domain_name: &str,
+    domain_name: Option<&str>,
     issues: &[Issue],
     metas: &[NumberMeta],
 ) -> Result<Party, ReadError> {
@@ -179,14 +182,16 @@ pub(crate) fn read_profile(
         .get("domain")
         .and_then(|d| d.get("name"))
         .and_then(Json::as_str);
-    if let Some(profile_domain) = profile_domain.filter(|d| *d != domain_name) {
-        return Err(cx.err(
-            "domain",
-            K::OtherDomain {
-                profile: profile_domain.to_owned(),
-                domain: domain_name.to_owned(),
-            },
-        ));
+    if let (Some(profile), Some(domain)) = (profile_domain, domain_name) {
+        if profile != domain {
+            return Err(cx.err(
+                "domain",
+                K::OtherDomain {
+                    profile: profile.to_owned(),
+                    domain: domain.to_owned(),
+                },
+            ));
+        }
     }
     let utils = space
         .get("issueUtilities")

@@ -108,3 +108,68 @@ fn every_shared_domain_reads_in_both_readings() {
     }
     insta::assert_snapshot!(summary);
 }
+
+/// A deal's open issues (ids and options) with GENIUS profiles beside the
+/// deal: profiles are read against those issues; a profile naming another
+/// issue is refused.
+#[test]
+fn profiles_against_open_issues() {
+    use truce_negotiate::{DomainFiles, Issue, ReadOptions, read_profiles};
+    let issues = || {
+        vec![
+            Issue {
+                name: "pause-days".into(),
+                values: ["4", "5", "6", "7"].map(String::from).to_vec(),
+            },
+            Issue {
+                name: "ratio".into(),
+                values: ["2", "3"].map(String::from).to_vec(),
+            },
+        ]
+    };
+    let profile = |days: [u8; 4], ratio: [u8; 2], w: f64, issue: &str| {
+        format!(
+            r#"<utility_space><objective>
+  <weight index="1" value="{w}"/><weight index="2" value="{}"/>
+  <issue index="1" name="{issue}">{}</issue>
+  <issue index="2" name="ratio"><item value="2" evaluation="{}"/><item value="3" evaluation="{}"/></issue>
+</objective></utility_space>"#,
+            1.0 - w,
+            ["4", "5", "6", "7"]
+                .iter()
+                .zip(days)
+                .map(|(v, e)| format!(r#"<item value="{v}" evaluation="{e}"/>"#))
+                .collect::<String>(),
+            ratio[0],
+            ratio[1],
+        )
+    };
+    let files = DomainFiles {
+        files: vec![
+            (
+                "side-b.xml".into(),
+                profile([1, 2, 3, 4], [4, 1], 0.5, "pause-days"),
+            ),
+            (
+                "side-a.xml".into(),
+                profile([4, 3, 2, 1], [1, 4], 0.75, "pause-days"),
+            ),
+            ("deal.toml".into(), "format_version = 1".into()),
+        ],
+    };
+    let d = read_profiles("deal", issues(), &files, &ReadOptions::default()).expect("reads");
+    assert_eq!(d.parties[0].name, "side-a");
+    assert_eq!(d.ignored_files, ["deal.toml"]);
+    assert_eq!(d.utilities(&[0, 1]), vec![1.0, 0.125 + 0.125]);
+    let bad = DomainFiles {
+        files: vec![(
+            "side-a.xml".into(),
+            profile([4, 3, 2, 1], [1, 4], 0.75, "days"),
+        )],
+    };
+    let err = read_profiles("deal", issues(), &bad, &ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string().lines().next(),
+        Some("side-a.xml:3:3: unknown issue `days`")
+    );
+}
