@@ -95,7 +95,7 @@ pub(crate) fn check_link(state: Option<&DealState>, ev: &SignedEvent) -> Result<
         (Some(h), Some(p)) if h == p => Ok(()),
         (Some(_), _) => Err(Problem::BrokenChain {
             deal: ev.deal.clone(),
-            prev_seq: expected - 1,
+            prev_seq: expected.saturating_sub(1),
         }),
     }
 }

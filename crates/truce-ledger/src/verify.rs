@@ -182,7 +182,7 @@ pub fn verify_with(
     Ok(match bad {
         Some(b) => VerifyReport {
             intact: false,
-            events: b.line - 1,
+            events: b.line.saturating_sub(1),
             deals: Vec::new(),
             first_bad: Some(*b),
         },
