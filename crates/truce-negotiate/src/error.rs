@@ -118,6 +118,14 @@ pub enum ReadErrorKind {
         /// The largest number of values allowed.
         limit: u64,
     },
+    /// An issue or value named twice.
+    #[error("{what} `{name}` is listed twice")]
+    Duplicate {
+        /// "issue" or "value of issue `x`".
+        what: String,
+        /// The repeated name.
+        name: String,
+    },
     /// A domain with more issues than the analytics index.
     #[error("the domain has more than {limit} issues")]
     TooManyIssues {
@@ -168,6 +176,7 @@ impl ReadErrorKind {
             Self::TooManyValues { .. } => {
                 "narrow the bounds, or turn the issue into a few discrete values"
             }
+            Self::Duplicate { .. } => "remove or rename one of the two",
             Self::TooManyIssues { .. } => "split the domain; no negotiation has this many issues",
             Self::MixedFormats => "keep the domain and all its profiles in one format",
             Self::Unsupported(_) => {

@@ -212,6 +212,24 @@ pub(crate) fn read_domain(
         if values.is_empty() {
             return Err(empty());
         }
+        if let Some(dup) = first_duplicate(&values) {
+            return Err(cx.err(
+                node,
+                K::Duplicate {
+                    what: format!("value of issue `{name}`"),
+                    name: dup.to_owned(),
+                },
+            ));
+        }
+        if issues.iter().any(|i: &Issue| i.name == name) {
+            return Err(cx.err(
+                node,
+                K::Duplicate {
+                    what: "issue".into(),
+                    name,
+                },
+            ));
+        }
         issues.push(Issue { name, values });
         metas.push(IssueMeta {
             kind,
@@ -623,4 +641,13 @@ pub(crate) fn stem(file: &str) -> String {
         Some((s, _)) if !s.is_empty() => s.to_owned(),
         _ => base.to_owned(),
     }
+}
+
+/// The first value that occurs twice, if any.
+pub(crate) fn first_duplicate(values: &[String]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    values
+        .iter()
+        .find(|v| !seen.insert(v.as_str()))
+        .map(String::as_str)
 }

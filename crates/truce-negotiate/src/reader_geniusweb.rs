@@ -6,7 +6,9 @@
 use crate::domain::{Additive, Issue, Party, Utility};
 use crate::error::{ReadError, ReadErrorKind as K};
 use crate::json::{Json, locate};
-use crate::reader_genius::{MAX_ISSUE_VALUES, MAX_ISSUES, WEIGHT_SUM_TOLERANCE, stem};
+use crate::reader_genius::{
+    MAX_ISSUE_VALUES, MAX_ISSUES, WEIGHT_SUM_TOLERANCE, first_duplicate, stem,
+};
 
 /// Numeric value of each value of a number issue (empty for discrete ones).
 #[derive(Debug, Clone, Default)]
@@ -82,6 +84,24 @@ pub(crate) fn read_domain(
                 issue,
                 K::EmptyIssue {
                     issue: issue.clone(),
+                },
+            ));
+        }
+        if let Some(dup) = first_duplicate(&values) {
+            return Err(cx.err(
+                dup,
+                K::Duplicate {
+                    what: format!("value of issue `{issue}`"),
+                    name: dup.to_owned(),
+                },
+            ));
+        }
+        if issues.iter().any(|i: &Issue| &i.name == issue) {
+            return Err(cx.err(
+                issue,
+                K::Duplicate {
+                    what: "issue".into(),
+                    name: issue.clone(),
                 },
             ));
         }

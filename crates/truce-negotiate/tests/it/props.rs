@@ -215,3 +215,55 @@ fn caps_are_reported_not_silent() {
         }
     }
 }
+
+/// Readers and analytics never panic, whatever bytes a file holds: random
+/// edits of real domain files must give a domain or a typed error.
+mod mangled {
+    use proptest::prelude::*;
+    use truce_negotiate::{AnalyzeOptions, DomainFiles, ReadOptions, analyze, read_domain};
+
+    use crate::common::{DOMAINS, files_of};
+
+    fn mangle(text: &str, edits: &[(usize, u8, u8)]) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for &(at, op, byte) in edits {
+            let at = at % (bytes.len() + 1);
+            let b = b"<>\"&{}[]:,0-9.e/ a"[usize::from(byte) % 18];
+            match op % 3 {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.insert(at, b),
+                _ if at < bytes.len() => bytes[at] = b,
+                _ => {}
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn check(dir: &str, file: usize, edits: &[(usize, u8, u8)]) {
+        let mut files = files_of(&std::path::PathBuf::from(DOMAINS).join(dir));
+        files.files.sort();
+        let k = file % files.files.len();
+        if let Some(f) = files.files.get_mut(k) {
+            f.1 = mangle(&f.1, edits);
+        }
+        let files = DomainFiles { files: files.files };
+        if let Ok(d) = read_domain(&files, &ReadOptions::default()) {
+            let _ = analyze(&d, &AnalyzeOptions::default());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn mangled_files_never_panic(
+            dir in prop::sample::select(vec!["Laptop", "IntegerDomain", "JapnTrip", "anl2023-domain09"]),
+            file in 0usize..4,
+            edits in proptest::collection::vec((0usize..4000, 0u8..3, 0u8..18), 1..6),
+        ) {
+            check(dir, file, &edits);
+        }
+    }
+}
