@@ -78,7 +78,7 @@ pub struct FrontierOutcome {
 
 /// A solution point, with the definition used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Disagreed {
+pub struct DisagreementPoint {
     /// Which disagreement point.
     pub definition: Disagreement,
     /// Its utilities, in party order.
@@ -125,7 +125,7 @@ pub struct Analysis {
     /// Whether `pareto` lists every frontier outcome.
     pub pareto_complete: bool,
     /// The disagreement point used by `nash` and `kalai_maxmin`.
-    pub disagreement: Disagreed,
+    pub disagreement: DisagreementPoint,
     /// Rational frontier point maximising the product of gains over the
     /// disagreement point.
     pub nash: Option<Point>,
@@ -237,7 +237,7 @@ pub fn analyze(domain: &Domain, opts: &AnalyzeOptions) -> Analysis {
         pareto_outcomes,
         pareto_complete: frontier.exact && listed as u128 == pareto_outcomes,
         pareto,
-        disagreement: Disagreed {
+        disagreement: DisagreementPoint {
             definition: opts.disagreement,
             utilities: sol.disagreement,
         },
