@@ -12,6 +12,7 @@
 mod day;
 mod dp;
 pub(crate) mod model;
+mod sequence;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,18 @@ pub struct PlanOptions {
     pub step_budget: u64,
     /// Look for the smallest set of conflicting terms when infeasible.
     pub explain: bool,
+    /// Which exact method to use.
+    pub method: Method,
+}
+
+/// The exact method (both prove what they return; they differ in speed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Method {
+    /// The day-count sequence when the deal has its shape, else the unit search.
+    #[default]
+    Auto,
+    /// Always the unit-level dynamic programme (for cross-checks).
+    UnitSearch,
 }
 
 impl Default for PlanOptions {
@@ -39,6 +52,7 @@ impl Default for PlanOptions {
         PlanOptions {
             step_budget: 20_000_000,
             explain: true,
+            method: Method::Auto,
         }
     }
 }
@@ -74,7 +88,7 @@ pub fn plan(deal: &AgreedDeal, opts: &PlanOptions) -> PlanOutcome {
 pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
-    let out = levels(&model, &mut budget)
+    let out = levels(&model, &mut budget, opts.method)
         .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
     let Some(levels) = out else {
         if interleaving(&model) && model.max_exposure.is_some() {
@@ -147,7 +161,12 @@ fn smallest(
     Ok(hi)
 }
 
-fn levels(model: &Model, budget: &mut u64) -> Result<Option<Levels>, OutOfBudget> {
+fn levels(model: &Model, budget: &mut u64, method: Method) -> Result<Option<Levels>, OutOfBudget> {
+    if method == Method::Auto
+        && let Some(found) = sequence_levels(model)
+    {
+        return Ok(found);
+    }
     let bound = model.max_exposure.unwrap_or(u32::MAX);
     let Some((best, _)) = run(model, model.max_days, bound, budget)? else {
         return Ok(None);
@@ -169,6 +188,43 @@ fn levels(model: &Model, budget: &mut u64) -> Result<Option<Levels>, OutOfBudget
     *budget = s.budget;
     let (proof, gap) = proof(model, best, days, exposure, budget)?;
     Ok(Some(Levels { path, proof, gap }))
+}
+
+/// The fast path ([`sequence`]): `None` when the deal does not have its
+/// shape or its day counts do not pack into whole groups.
+fn sequence_levels(model: &Model) -> Option<Option<Levels>> {
+    let chain = sequence::chain(model)?;
+    let mut seq = sequence::Sequence::new(model, chain);
+    let bound = model.max_exposure.unwrap_or(u32::MAX);
+    let Some((best, _)) = seq.run(model.max_days, bound) else {
+        // The relaxation has no plan, so the deal has none.
+        return Some(None);
+    };
+    let mut reaches = |d: u32, x: u32| seq.run(d, x).is_some_and(|(n, _)| n == best);
+    let days = smallest_pure(0, model.max_days, |d| reaches(d, bound));
+    let exposure = if model.rules.is_empty() {
+        0
+    } else {
+        smallest_pure(0, bound.min(most_daily_gives(model)), |x| reaches(days, x))
+    };
+    seq.run(days, exposure);
+    let counts = seq.day_counts(exposure);
+    let path = seq.realise(&counts)?;
+    let proof = Proof {
+        released: true,
+        days_used: true,
+        max_exposure: true,
+        tier_order: true,
+    };
+    Some(Some(Levels {
+        path,
+        proof,
+        gap: 0.0,
+    }))
+}
+
+fn smallest_pure(lo: u32, hi: u32, mut ok: impl FnMut(u32) -> bool) -> u32 {
+    smallest(lo, hi, |v| Ok(ok(v))).unwrap_or(hi)
 }
 
 /// An upper bound on any day's paying releases for one rule.

@@ -4,9 +4,10 @@
 //!
 //! A *unit* is what must move together: a whole group when the deal keeps
 //! groups together, otherwise one person. Two units are interchangeable
-//! (same kind) when they have the same holder, the same effective tier and
-//! the same multiset of categories: every term of the deal then treats them
-//! alike (counts, exchange roles, priority, tier weight).
+//! (same kind) when they have the same holder, effective tier and size, and
+//! as many members paying (and being counter-releases) under each exchange
+//! rule: every term of the deal then treats them alike (counts, exchange
+//! roles, priority, tier weight). Categories matter only through these.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -188,6 +189,9 @@ fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelEr
     Ok(order)
 }
 
+/// (holder, effective tier, size, payers per rule, counter-releases per rule).
+type KindKey = (usize, u32, u32, Vec<u32>, Vec<u32>);
+
 fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
     let tier_of = |i: usize| deal.tier(&deal.persons[i].category).unwrap_or(max_tier);
@@ -208,40 +212,39 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
         }
     }
     let mut kinds: Vec<Kind> = Vec::new();
-    let mut by_key: HashMap<(usize, u32, Vec<&str>), usize> = HashMap::new();
+    // Categories matter to the terms only through tier and exchange roles.
+    let mut by_key: HashMap<KindKey, usize> = HashMap::new();
     for unit in units {
         let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
             continue;
         };
         let tier = unit.iter().map(|&i| tier_of(i)).min().unwrap_or(max_tier);
-        let mut cats: Vec<&str> = unit
-            .iter()
-            .map(|&i| deal.persons[i].category.as_str())
-            .collect();
-        cats.sort_unstable();
-        let k = *by_key.entry((holder, tier, cats)).or_insert_with(|| {
-            let count = |side: fn(&truce_spec::Exchange) -> &truce_spec::ExchangeSide| {
-                deal.exchanges
-                    .iter()
-                    .map(|e| {
-                        let s = side(e);
-                        let n = unit
-                            .iter()
-                            .filter(|&&i| {
-                                s.holder == deal.persons[i].holder
-                                    && s.categories.contains(&deal.persons[i].category)
-                            })
-                            .count();
-                        n as u32
-                    })
-                    .collect::<Vec<u32>>()
-            };
+        let count = |side: fn(&truce_spec::Exchange) -> &truce_spec::ExchangeSide| {
+            deal.exchanges
+                .iter()
+                .map(|e| {
+                    let s = side(e);
+                    let n = unit
+                        .iter()
+                        .filter(|&&i| {
+                            s.holder == deal.persons[i].holder
+                                && s.categories.contains(&deal.persons[i].category)
+                        })
+                        .count();
+                    n as u32
+                })
+                .collect::<Vec<u32>>()
+        };
+        let (gives, receives) = (count(|e| &e.gives), count(|e| &e.receives));
+        let size = unit.len() as u32;
+        let key = (holder, tier, size, gives.clone(), receives.clone());
+        let k = *by_key.entry(key).or_insert_with(|| {
             kinds.push(Kind {
                 holder,
                 tier,
-                size: unit.len() as u32,
-                gives: count(|e| &e.gives),
-                receives: count(|e| &e.receives),
+                size,
+                gives,
+                receives,
                 weight: u64::from(max_tier + 1 - tier.min(max_tier)),
                 units: Vec::new(),
             });

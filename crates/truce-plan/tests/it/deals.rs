@@ -168,3 +168,59 @@ pub fn humanitarian() -> AgreedDeal {
         .max_exposure(15)
         .agreed()
 }
+
+/// Loads a deal from in-memory files (`deal.toml` and its rosters).
+pub fn load_files(files: &[(String, String)]) -> AgreedDeal {
+    let by_path: std::collections::HashMap<&str, &str> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let mut rosters = |path: &str, _max: u64| {
+        by_path
+            .get(path)
+            .map(|t| t.as_bytes().to_vec())
+            .ok_or(ReadError::NotFound)
+    };
+    let text = by_path.get("deal.toml").copied().unwrap_or_default();
+    let loaded = load(
+        "deal.toml",
+        text.as_bytes(),
+        &mut rosters,
+        &LoadOptions::default(),
+    );
+    // Planned as drafted: open issues keep the values written in the deal.
+    AgreedDeal::as_drafted(loaded.deal.expect("the deal loads"))
+}
+
+/// A deal from `truce generate`.
+pub fn generated(persons: u32, days: u32, seed: u64) -> AgreedDeal {
+    let opts = GenerateOptions {
+        persons,
+        days,
+        seed,
+        ..GenerateOptions::default()
+    };
+    load_files(&generate(&opts).expect("valid options").files)
+}
+
+/// A shipped example, by folder name.
+pub fn example(name: &str) -> AgreedDeal {
+    let (deal, a, b) = match name {
+        "humanitarian-pause" => (
+            include_str!("../../../../examples/humanitarian-pause/deal.toml"),
+            include_str!("../../../../examples/humanitarian-pause/rosters/side-a.csv"),
+            include_str!("../../../../examples/humanitarian-pause/rosters/side-b.csv"),
+        ),
+        "phased-ceasefire" => (
+            include_str!("../../../../examples/phased-ceasefire/deal.toml"),
+            include_str!("../../../../examples/phased-ceasefire/rosters/side-a.csv"),
+            include_str!("../../../../examples/phased-ceasefire/rosters/side-b.csv"),
+        ),
+        _ => panic!("no example {name}"),
+    };
+    load_files(&[
+        ("deal.toml".into(), deal.into()),
+        ("rosters/side-a.csv".into(), a.into()),
+        ("rosters/side-b.csv".into(), b.into()),
+    ])
+}

@@ -1,7 +1,7 @@
 //! Small deals whose optimum is derived on paper (the derivation is beside
 //! each fixture); the planner must find it, prove it, and pass the checker.
 
-use truce_plan::{Plan, PlanOptions, Status, check_plan, plan, to_json};
+use truce_plan::{Method, Plan, PlanOptions, Status, check_plan, plan, to_json};
 use truce_spec::AgreedDeal;
 
 use crate::deals::*;
@@ -153,4 +153,74 @@ fn exposure_bound_spreads_releases() {
         .max_exposure(1)
         .agreed();
     check(&deal, (Status::Optimal, 6, 3, 1.0));
+}
+
+/// The shipped example: 50 captives, 15 a day at most with 10 at least, so
+/// four days (4 × 15 ≥ 50 > 3 × 15); ⌈50/4⌉ = 13 is the least largest day.
+#[test]
+fn shipped_humanitarian_example() {
+    check(
+        &example("humanitarian-pause"),
+        (Status::Optimal, 200, 4, 13.0),
+    );
+}
+
+/// Weekly releases, two ratios, four handovers a day: paying in chunks could
+/// lower exposure, which the unit search does not plan, so released persons
+/// and days are proven and the plan is reported `feasible`.
+#[test]
+fn shipped_phased_ceasefire() {
+    let deal = example("phased-ceasefire");
+    let p = plan(&deal, &PlanOptions::default()).expect("the planner answers");
+    let report = check_plan(&deal, &to_json(&p));
+    assert!(report.is_valid(), "{:#?}", report.violations);
+    assert_eq!(
+        (p.status, p.total_released(), p.days_used),
+        (Status::Feasible, 1123, 35)
+    );
+    assert!(p.proof.released && p.proof.days_used);
+}
+
+/// The fast path (day-count sequence) and the unit search agree on
+/// generated deals with families and four tiers, and both pass the checker.
+#[test]
+fn fast_path_agrees_with_the_unit_search() {
+    for seed in 1..=4 {
+        let deal = generated(24, 3, seed);
+        let fast = plan(&deal, &PlanOptions::default()).expect("fast");
+        let slow = plan(
+            &deal,
+            &PlanOptions {
+                method: Method::UnitSearch,
+                ..PlanOptions::default()
+            },
+        )
+        .expect("slow");
+        for p in [&fast, &slow] {
+            let report = check_plan(&deal, &to_json(p));
+            assert!(report.is_valid(), "{:#?}", report.violations);
+        }
+        let figures = |p: &Plan| {
+            (
+                p.status,
+                p.total_released(),
+                p.days_used,
+                p.max_exposure,
+                p.tier_weighted_days,
+            )
+        };
+        assert_eq!(figures(&fast), figures(&slow), "seed {seed}");
+    }
+}
+
+/// A generated 2,000-captive, 30-day deal with families and four tiers: the
+/// fast path proves it optimal and the checker agrees with every figure.
+#[test]
+fn generated_two_thousand() {
+    let deal = generated(2_000, 30, 7);
+    let p = plan(&deal, &PlanOptions::default()).expect("the planner answers");
+    let report = check_plan(&deal, &to_json(&p));
+    assert!(report.is_valid(), "{:#?}", &report.violations[..report.violations.len().min(5)]);
+    assert_eq!(p.status, Status::Optimal);
+    assert_eq!((report.days_used, report.max_exposure), (p.days_used, p.max_exposure));
 }
