@@ -15,4 +15,4 @@ pub use plan::{
     Conflict, Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status, from_json, to_json,
 };
 pub use render::{ExportError, export_csv, export_ics, export_svg, render_text};
-pub use solve::{Method, ModelError, PlanError, PlanOptions, PlanOutcome, plan};
+pub use solve::{Method, ModelError, PlanError, PlanOptions, PlanOutcome, Prefix, plan, replan};

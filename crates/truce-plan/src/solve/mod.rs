@@ -12,6 +12,7 @@
 mod day;
 mod dp;
 pub(crate) mod model;
+mod replan;
 mod sequence;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use crate::plan::{Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
 use dp::{OutOfBudget, Search};
 use model::Model;
 pub use model::ModelError;
+pub use replan::{Prefix, replan};
 
 /// How the planner searches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,9 @@ pub enum PlanError {
         "failed to plan within the exposure bound: only paying in several handovers a day could meet it, which this planner does not plan yet"
     )]
     NeedsInterleaving,
+    /// The handovers carried out already break terms of the deal.
+    #[error("failed to re-plan: the handovers carried out break terms: {}", .0.join("; "))]
+    InvalidPrefix(Vec<String>),
     /// The exact search needed more steps than allowed.
     #[error("failed to finish the exact search within {0} steps: raise the step budget")]
     SearchLimit(u64),
@@ -86,9 +91,15 @@ pub fn plan(deal: &AgreedDeal, opts: &PlanOptions) -> PlanOutcome {
 
 /// The same on any deal value (what-if variants in explanations).
 pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
+    plan_deal_from(deal, opts, 0)
+}
+
+/// The same, where exposure up to `exposure_floor` is already incurred (a
+/// re-plan's prefix): level 3 then only minimises exposure above it.
+pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, exposure_floor: u32) -> PlanOutcome {
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
-    let out = levels(&model, &mut budget, opts.method)
+    let out = levels(&model, &mut budget, opts.method, exposure_floor)
         .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
     let Some(levels) = out else {
         if interleaving(&model) && model.max_exposure.is_some() {
@@ -161,9 +172,14 @@ fn smallest(
     Ok(hi)
 }
 
-fn levels(model: &Model, budget: &mut u64, method: Method) -> Result<Option<Levels>, OutOfBudget> {
+fn levels(
+    model: &Model,
+    budget: &mut u64,
+    method: Method,
+    floor: u32,
+) -> Result<Option<Levels>, OutOfBudget> {
     if method == Method::Auto
-        && let Some(found) = sequence_levels(model)
+        && let Some(found) = sequence_levels(model, floor)
     {
         return Ok(found);
     }
@@ -180,7 +196,9 @@ fn levels(model: &Model, budget: &mut u64, method: Method) -> Result<Option<Leve
     let exposure = if model.rules.is_empty() {
         0
     } else {
-        smallest(0, most_gives, |x| released_with(days, x, budget))?
+        smallest(floor.min(most_gives), most_gives, |x| {
+            released_with(days, x, budget)
+        })?
     };
     let mut s = Search::new(model, days, exposure, *budget);
     s.solve()?;
@@ -192,7 +210,7 @@ fn levels(model: &Model, budget: &mut u64, method: Method) -> Result<Option<Leve
 
 /// The fast path ([`sequence`]): `None` when the deal does not have its
 /// shape or its day counts do not pack into whole groups.
-fn sequence_levels(model: &Model) -> Option<Option<Levels>> {
+fn sequence_levels(model: &Model, floor: u32) -> Option<Option<Levels>> {
     let chain = sequence::chain(model)?;
     let mut seq = sequence::Sequence::new(model, chain);
     let bound = model.max_exposure.unwrap_or(u32::MAX);
@@ -205,7 +223,8 @@ fn sequence_levels(model: &Model) -> Option<Option<Levels>> {
     let exposure = if model.rules.is_empty() {
         0
     } else {
-        smallest_pure(0, bound.min(most_daily_gives(model)), |x| reaches(days, x))
+        let hi = bound.min(most_daily_gives(model));
+        smallest_pure(floor.min(hi), hi, |x| reaches(days, x))
     };
     seq.run(days, exposure);
     let counts = seq.day_counts(exposure);

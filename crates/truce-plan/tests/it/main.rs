@@ -7,3 +7,4 @@ mod infeasible;
 mod optimum;
 mod props;
 mod render;
+mod replan;

@@ -220,7 +220,14 @@ fn generated_two_thousand() {
     let deal = generated(2_000, 30, 7);
     let p = plan(&deal, &PlanOptions::default()).expect("the planner answers");
     let report = check_plan(&deal, &to_json(&p));
-    assert!(report.is_valid(), "{:#?}", &report.violations[..report.violations.len().min(5)]);
+    assert!(
+        report.is_valid(),
+        "{:#?}",
+        &report.violations[..report.violations.len().min(5)]
+    );
     assert_eq!(p.status, Status::Optimal);
-    assert_eq!((report.days_used, report.max_exposure), (p.days_used, p.max_exposure));
+    assert_eq!(
+        (report.days_used, report.max_exposure),
+        (p.days_used, p.max_exposure)
+    );
 }

@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use truce_plan::{PlanError, PlanOptions, Status, ViolationKind as K, check_plan, plan, to_json};
+use truce_plan::{
+    PlanError, PlanOptions, Prefix, Status, ViolationKind as K, check_plan, plan, replan, to_json,
+};
 use truce_spec::AgreedDeal;
 
 use crate::deals::B;
@@ -267,5 +269,22 @@ proptest! {
             h["persons"].as_array_mut().expect("persons").pop();
             prop_assert!(kinds(&m).contains(&K::MissingCounterRelease), "{:?}", kinds(&m));
         }
+    }
+
+    /// Following an optimal plan for k days and re-planning gives the same
+    /// figures: the rest of an optimal plan is an optimal rest.
+    #[test]
+    fn re_planning_a_followed_plan_changes_nothing(s in spec(), k in 0u32..=3) {
+        let deal = deal_of(&s);
+        let Ok(p) = plan(&deal, &PlanOptions::default()) else { return Ok(()) };
+        if p.status != Status::Optimal {
+            return Ok(());
+        }
+        let prefix = Prefix { through_day: k, stages: p.stages.iter().filter(|st| st.day <= k).cloned().collect() };
+        let again = replan(&deal, &prefix, &PlanOptions::default()).expect("a followed plan re-plans");
+        let report = check_plan(&deal, &to_json(&again));
+        prop_assert!(report.is_valid(), "{:#?}", report.violations);
+        let figures = |p: &truce_plan::Plan| (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
+        prop_assert_eq!(figures(&again), figures(&p));
     }
 }
