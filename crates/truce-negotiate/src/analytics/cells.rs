@@ -225,7 +225,9 @@ pub(crate) enum Goal {
     Min(usize),
 }
 
-/// Search state.
+/// Search state. The per-depth sums live in one buffer (`4 × parties`
+/// numbers per depth: additive, decided hyper-rectangle, pending positive and
+/// pending negative utility), so a node allocates nothing.
 pub(crate) struct Search<'a> {
     cells: &'a Cells,
     domain: &'a Domain,
@@ -236,7 +238,16 @@ pub(crate) struct Search<'a> {
     max_visits: u64,
     pub(crate) complete: bool,
     path: Vec<u32>,
+    state: Vec<f64>,
+    alive: Vec<bool>,
+    killed: Vec<usize>,
+    bound: Vec<f64>,
 }
+
+const ADD: usize = 0;
+const HYPER: usize = 1;
+const POS: usize = 2;
+const NEG: usize = 3;
 
 impl<'a> Search<'a> {
     pub(crate) fn run(
@@ -246,6 +257,8 @@ impl<'a> Search<'a> {
         keep: usize,
         max_visits: u64,
     ) -> Self {
+        let parties = cells.parties;
+        let depths = cells.classes.len() + 1;
         let mut s = Self {
             cells,
             domain,
@@ -255,37 +268,47 @@ impl<'a> Search<'a> {
             visited: 0,
             max_visits,
             complete: true,
-            path: Vec::with_capacity(cells.classes.len()),
+            path: Vec::with_capacity(depths),
+            state: vec![0.0; depths * 4 * parties],
+            alive: vec![true; cells.rects.len()],
+            killed: Vec::new(),
+            bound: vec![0.0; parties],
         };
-        let parties = cells.parties;
-        let mut alive = vec![true; cells.rects.len()];
-        let mut fixed = vec![0.0; parties];
-        let mut pending_pos = vec![0.0; parties];
-        let mut pending_neg = vec![0.0; parties];
         for r in &cells.rects {
-            match r.last {
-                None => {
-                    if let Some(x) = fixed.get_mut(r.party) {
-                        *x += r.utility;
-                    }
-                }
-                Some(_) => {
-                    if let Some(x) = pending_pos.get_mut(r.party) {
-                        *x += r.utility.max(0.0);
-                    }
-                    if let Some(x) = pending_neg.get_mut(r.party) {
-                        *x += r.utility.min(0.0);
-                    }
+            let (part, value) = match r.last {
+                None => (HYPER, r.utility),
+                Some(_) => (POS, r.utility.max(0.0)),
+            };
+            if let Some(x) = s.state.get_mut(part * parties + r.party) {
+                *x += value;
+            }
+            if r.last.is_some() {
+                if let Some(x) = s.state.get_mut(NEG * parties + r.party) {
+                    *x += r.utility.min(0.0);
                 }
             }
         }
-        let add = vec![0.0; parties];
-        s.descend(0, &mut alive, &add, &fixed, &pending_pos, &pending_neg, 1);
+        s.descend(0, 1);
         s
     }
 
-    /// Utility bound of party `p` at a node.
-    fn bound(&self, depth: usize, p: usize, add: f64, hyper: f64, pending: f64, max: bool) -> f64 {
+    fn get(&self, depth: usize, part: usize, p: usize) -> f64 {
+        let parties = self.cells.parties;
+        self.state
+            .get((depth * 4 + part) * parties + p)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn bump(&mut self, depth: usize, part: usize, p: usize, by: f64) {
+        let parties = self.cells.parties;
+        if let Some(x) = self.state.get_mut((depth * 4 + part) * parties + p) {
+            *x += by;
+        }
+    }
+
+    /// Utility bound of party `p` at a node of `depth`.
+    fn bound_at(&self, depth: usize, p: usize, max: bool) -> f64 {
         let rest = if max {
             &self.cells.add_max_from
         } else {
@@ -296,21 +319,12 @@ impl<'a> Search<'a> {
             .and_then(|x| x.get(p))
             .copied()
             .unwrap_or(0.0);
+        let pending = self.get(depth, if max { POS } else { NEG }, p);
         let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
-        add + rest + (hyper + pending) / scale
+        self.get(depth, ADD, p) + rest + (self.get(depth, HYPER, p) + pending) / scale
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the search state of one node")]
-    fn descend(
-        &mut self,
-        depth: usize,
-        alive: &mut [bool],
-        add: &[f64],
-        hyper: &[f64],
-        pending_pos: &[f64],
-        pending_neg: &[f64],
-        count: u128,
-    ) {
+    fn descend(&mut self, depth: usize, count: u128) {
         if !self.complete {
             return;
         }
@@ -324,98 +338,81 @@ impl<'a> Search<'a> {
             Goal::Frontier => {
                 // Loosen the bound by a hair: incremental sums may round
                 // differently from the exact evaluation of a leaf.
-                let ub: Vec<f64> = (0..parties)
-                    .map(|p| {
-                        let b = self.bound(
-                            depth,
-                            p,
-                            add.get(p).copied().unwrap_or(0.0),
-                            hyper.get(p).copied().unwrap_or(0.0),
-                            pending_pos.get(p).copied().unwrap_or(0.0),
-                            true,
-                        );
-                        b + 1e-9 * (1.0 + b.abs())
-                    })
-                    .collect();
-                if self.archive.excludes(&ub) {
+                for p in 0..parties {
+                    let b = self.bound_at(depth, p, true);
+                    if let Some(x) = self.bound.get_mut(p) {
+                        *x = b + 1e-9 * (1.0 + b.abs());
+                    }
+                }
+                if self.archive.excludes(&self.bound) {
                     return;
                 }
             }
             Goal::Min(p) => {
-                let lb = self.bound(
-                    depth,
-                    p,
-                    add.get(p).copied().unwrap_or(0.0),
-                    hyper.get(p).copied().unwrap_or(0.0),
-                    pending_neg.get(p).copied().unwrap_or(0.0),
-                    false,
-                );
-                if lb >= self.best_min {
+                if self.bound_at(depth, p, false) >= self.best_min {
                     return;
                 }
             }
         }
-        let Some(classes) = self.cells.classes.get(depth) else {
-            self.leaf(add, hyper, count);
+        let cells = self.cells;
+        let Some(classes) = cells.classes.get(depth) else {
+            self.leaf(depth, count);
             return;
         };
-        let my_rects = self.cells.bounded.get(depth).map_or(&[][..], Vec::as_slice);
+        let my_rects = cells.bounded.get(depth).map_or(&[][..], Vec::as_slice);
+        let width = 4 * parties;
         for (c, members) in classes.iter().enumerate() {
-            let mut add2 = add.to_vec();
-            if let Some(a) = self.cells.add.get(depth).and_then(|x| x.get(c)) {
-                for (x, y) in add2.iter_mut().zip(a) {
-                    *x += y;
+            let from = depth * width;
+            if from + 2 * width > self.state.len() {
+                return;
+            }
+            self.state.copy_within(from..from + width, from + width);
+            if let Some(a) = cells.add.get(depth).and_then(|x| x.get(c)) {
+                for (p, &y) in a.iter().enumerate() {
+                    self.bump(depth + 1, ADD, p, y);
                 }
             }
-            let mut hyper2 = hyper.to_vec();
-            let mut pos2 = pending_pos.to_vec();
-            let mut neg2 = pending_neg.to_vec();
-            let mut killed = Vec::new();
-            let ins = self.cells.inside.get(depth).and_then(|x| x.get(c));
+            let mark = self.killed.len();
+            let ins = cells.inside.get(depth).and_then(|x| x.get(c));
             for (k, &r) in my_rects.iter().enumerate() {
-                let (Some(rect), Some(true)) = (self.cells.rects.get(r), alive.get(r).copied())
+                let (Some(rect), Some(true)) = (cells.rects.get(r), self.alive.get(r).copied())
                 else {
                     continue;
                 };
                 let p = rect.party;
                 let is_in = ins.and_then(|x| x.get(k)).copied().unwrap_or(false);
-                if !is_in || rect.last == Some(depth) {
-                    if let Some(x) = pos2.get_mut(p) {
-                        *x -= rect.utility.max(0.0);
-                    }
-                    if let Some(x) = neg2.get_mut(p) {
-                        *x -= rect.utility.min(0.0);
-                    }
+                let decided = rect.last == Some(depth);
+                if !is_in || decided {
+                    self.bump(depth + 1, POS, p, -rect.utility.max(0.0));
+                    self.bump(depth + 1, NEG, p, -rect.utility.min(0.0));
                 }
                 if !is_in {
-                    if let Some(a) = alive.get_mut(r) {
+                    if let Some(a) = self.alive.get_mut(r) {
                         *a = false;
                     }
-                    killed.push(r);
-                } else if rect.last == Some(depth) {
-                    if let Some(x) = hyper2.get_mut(p) {
-                        *x += rect.utility;
-                    }
+                    self.killed.push(r);
+                } else if decided {
+                    self.bump(depth + 1, HYPER, p, rect.utility);
                 }
             }
             self.path.push(c as u32);
-            let n = count.saturating_mul(members.len() as u128);
-            self.descend(depth + 1, alive, &add2, &hyper2, &pos2, &neg2, n);
+            self.descend(depth + 1, count.saturating_mul(members.len() as u128));
             self.path.pop();
-            for r in killed {
-                if let Some(a) = alive.get_mut(r) {
-                    *a = true;
+            while self.killed.len() > mark {
+                if let Some(r) = self.killed.pop() {
+                    if let Some(a) = self.alive.get_mut(r) {
+                        *a = true;
+                    }
                 }
             }
         }
     }
 
-    fn leaf(&mut self, add: &[f64], hyper: &[f64], count: u128) {
+    fn leaf(&mut self, depth: usize, count: u128) {
         match self.goal {
             Goal::Min(p) => {
                 let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
-                let u = add.get(p).copied().unwrap_or(0.0)
-                    + hyper.get(p).copied().unwrap_or(0.0) / scale;
+                let u = self.get(depth, ADD, p) + self.get(depth, HYPER, p) / scale;
                 self.best_min = self.best_min.min(u);
             }
             Goal::Frontier => {
