@@ -24,6 +24,10 @@ pub enum Command {
     Check(CheckArgs),
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
+    /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
+    Keygen(KeygenArgs),
+    /// Verify an exported ledger offline, with only the parties' public keys.
+    Verify(VerifyArgs),
     /// Walk through the shipped example deal, with nothing to install.
     Demo(DemoArgs),
     /// Write a valid synthetic deal of a given size, for tests and benchmarks.
@@ -134,4 +138,29 @@ pub struct GenerateArgs {
     /// Overwrite an existing deal in the folder.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// A party to create a key pair for (repeatable): its id in the deal.
+    #[arg(long = "party", value_name = "ID", required = true)]
+    pub parties: Vec<String>,
+    /// The folder for `<party>.key` (owner-only permissions) and `keys.json`.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The exported ledger (`ledger.jsonl`: one signed event per line).
+    pub ledger: PathBuf,
+    /// The parties' public keys (`keys.json`).
+    #[arg(long, value_name = "KEYS")]
+    pub keys: PathBuf,
+    /// Output format of the verification report.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

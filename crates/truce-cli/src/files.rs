@@ -89,6 +89,17 @@ fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// Writes a file whole or not at all: a temporary file beside it, flushed to
 /// disk, then renamed over the target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
+    write_atomic_mode(path, contents, 0o644)
+}
+
+/// Like [`write_atomic`], for a file only its owner may read (secret keys):
+/// the permissions are set when the file is created, so the secret is never
+/// readable by others, not even for a moment.
+pub fn write_secret(path: &Path, contents: &[u8]) -> Result<(), CliError> {
+    write_atomic_mode(path, contents, 0o600)
+}
+
+fn write_atomic_mode(path: &Path, contents: &[u8], mode: u32) -> Result<(), CliError> {
     let err = |source| CliError::Write {
         path: path.to_owned(),
         source,
@@ -102,7 +113,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        #[cfg(not(unix))]
+        let _ = mode;
+        let mut f = options.open(&tmp)?;
         f.write_all(contents)?;
         f.sync_all()?;
         fs::rename(&tmp, path)

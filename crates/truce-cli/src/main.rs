@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod files;
 mod generate;
+mod ledger;
 mod plan;
 mod summary;
 
@@ -55,6 +56,8 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Keygen(args) => ledger::keygen(&args),
+        Command::Verify(args) => ledger::verify(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Completions { shell } => {

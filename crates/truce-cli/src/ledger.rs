@@ -1,0 +1,87 @@
+//! `truce keygen` and `truce verify`: the parties' keys and offline
+//! verification of an exported ledger.
+
+use truce_ledger::{KeyRing, PartyId};
+
+use crate::cli::{Format, KeygenArgs, VerifyArgs};
+use crate::error::{CliError, Outcome};
+use crate::files;
+
+pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
+    let mut parties = Vec::with_capacity(args.parties.len());
+    for id in &args.parties {
+        let party = PartyId::new(id)
+            .map_err(|e| CliError::Usage(format!("`{id}` is not a party id: {e}")))?;
+        if parties.contains(&party) {
+            return Err(CliError::Usage(format!("the party `{id}` is named twice")));
+        }
+        parties.push(party);
+    }
+    let keys = truce_ledger::keygen_files(&parties, &mut rand::rng())
+        .map_err(|e| CliError::Usage(format!("cannot create keys: {e}")))?;
+    let public = args.out.join("keys.json");
+    let secrets: Vec<_> = keys
+        .secret
+        .iter()
+        .map(|k| (args.out.join(format!("{}.key", k.party())), k))
+        .collect();
+    if !args.force {
+        for path in secrets.iter().map(|(p, _)| p).chain([&public]) {
+            if path.exists() {
+                return Err(CliError::WouldOverwrite(path.clone()));
+            }
+        }
+    }
+    for (path, key) in &secrets {
+        files::write_secret(path, key.to_secret_file().as_bytes())?;
+        println!(
+            "wrote {} (secret: keep it with {} only)",
+            path.display(),
+            key.party()
+        );
+    }
+    files::write_atomic(&public, keys.public.as_bytes())?;
+    println!(
+        "wrote {} (public keys: share with every party)",
+        public.display()
+    );
+    Ok(Outcome::Success)
+}
+
+pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    let key_bytes = read(&args.keys)?;
+    let key_text = String::from_utf8(key_bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", args.keys.display())))?;
+    let keys = KeyRing::parse(&key_text).map_err(|e| {
+        let place = e
+            .position()
+            .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+        CliError::Usage(format!(
+            "{}{place}: not a valid key file: {e}",
+            args.keys.display()
+        ))
+    })?;
+    let ledger = read(&args.ledger)?;
+    let report = truce_ledger::verify_bytes(&ledger, &keys)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", args.ledger.display())))?;
+    match args.format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text if report.intact => print!("{}", report.render_text()),
+        Format::Text => {
+            for line in report.render_text().lines() {
+                eprintln!("{line}");
+            }
+        }
+    }
+    Ok(if report.intact {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
