@@ -73,6 +73,7 @@ pub struct FrontierOutcome {
     /// Every party gets at least its reservation value.
     pub rational: bool,
     /// How many outcomes share these utilities (this one included).
+    #[serde(serialize_with = "count")]
     pub ties: u128,
 }
 
@@ -100,7 +101,8 @@ pub struct Analysis {
     pub issues: Vec<String>,
     /// Party (profile) names, in the order of utilities.
     pub parties: Vec<String>,
-    /// Number of outcomes.
+    /// Number of outcomes (saturating; in JSON a float past 2^64).
+    #[serde(serialize_with = "count")]
     pub outcomes: u128,
     /// Whether the frontier is exact (false only when a cap was hit; see
     /// `notes`).
@@ -121,6 +123,7 @@ pub struct Analysis {
     /// Distinct utility vectors on the frontier.
     pub pareto_points: usize,
     /// Outcomes on the frontier, ties included.
+    #[serde(serialize_with = "count")]
     pub pareto_outcomes: u128,
     /// Whether `pareto` lists every frontier outcome.
     pub pareto_complete: bool,
@@ -146,6 +149,15 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// Wall-clock seconds spent in [`analyze`].
     pub seconds: f64,
+}
+
+/// Counts past `u64::MAX` become floats: JSON readers (and
+/// `serde_json::Value`) do not take larger integers.
+fn count<S: serde::Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
+    match u64::try_from(*n) {
+        Ok(n) => s.serialize_u64(n),
+        Err(_) => s.serialize_f64(*n as f64),
+    }
 }
 
 /// A frontier before solutions: distinct vectors with counts and up to

@@ -267,3 +267,54 @@ mod mangled {
         }
     }
 }
+
+/// Medium domains with continuous random utilities (no ties) for two to
+/// four parties: the merge must agree with brute force beyond the tiny
+/// proptest sizes.
+#[test]
+fn medium_random_domains_equal_brute_force() {
+    let mut seed: u64 = 7;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for parties in 2..=4 {
+        let sizes = [4, 5, 3, 4, 3];
+        let utilities = (0..parties)
+            .map(|_| {
+                Utility::Additive(Additive {
+                    tables: sizes
+                        .iter()
+                        .map(|&n| (0..n).map(|_| next()).collect())
+                        .collect(),
+                })
+            })
+            .collect();
+        check(&domain(&sizes, utilities)).expect("frontier equals brute force");
+    }
+}
+
+/// Outcome counts past 2^64 stay serialisable.
+#[test]
+fn astronomic_counts_serialise() {
+    let sizes = vec![1000; 8];
+    let d = domain(
+        &sizes,
+        vec![
+            Utility::Additive(Additive {
+                tables: sizes.iter().map(|&n| vec![0.5; n]).collect(),
+            }),
+            Utility::Additive(Additive {
+                tables: sizes.iter().map(|&n| vec![0.25; n]).collect(),
+            }),
+        ],
+    );
+    let a = analyze(&d, &AnalyzeOptions::default());
+    assert_eq!(a.outcomes, 10u128.pow(24));
+    assert_eq!(a.pareto_outcomes, 10u128.pow(24));
+    assert_eq!(a.pareto.len(), 10_000);
+    let v = serde_json::to_value(&a).expect("serialisable");
+    assert_eq!(v["outcomes"].as_f64(), Some(1e24));
+}
