@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs PostgreSQL from Debian, starts a throwaway cluster on 127.0.0.1 in
+# a temporary directory (as the `postgres` user: CI runs as root and initdb
+# refuses root), creates a database and prints its URL on stdout, last line.
+#
+#   export TRUCE_TEST_POSTGRES_URL=$(.ci/postgres.sh | tail -n1)
+#
+# Nothing listens beyond loopback; the cluster is stopped with
+#   su postgres -c "pg_ctl -D $PGDATA stop"   (the script prints the line).
+set -euo pipefail
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update >&2
+    apt-get install -y --no-install-recommends postgresql >&2
+fi
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+
+port=${TRUCE_PG_PORT:-54329}
+data=$(mktemp -d /tmp/truce-pg.XXXXXX)
+chown postgres:postgres "$data"
+run() { su postgres -s /bin/bash -c "$*"; }
+
+run "$bin/initdb -D $data -U postgres -A trust --no-sync" >&2
+# Loopback only, socket in the data dir (no /var/run/postgresql needed).
+run "$bin/pg_ctl -D $data -l $data/log -w -o \"-c listen_addresses=127.0.0.1 -p $port -k $data\" start" >&2
+run "$bin/createdb -h 127.0.0.1 -p $port -U postgres truce_test" >&2
+
+echo "stop with: su postgres -c \"$bin/pg_ctl -D $data stop\"" >&2
+echo "postgres://postgres@127.0.0.1:$port/truce_test"

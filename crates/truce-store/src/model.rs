@@ -1,0 +1,70 @@
+//! Rows as the store reads and writes them. Ids are the ledger's spelling
+//! (`truce_ledger::DealId::as_str`), hashes lowercase hex.
+
+/// A deal to create, with its parties and the hashes of their tokens; all
+/// written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewDeal {
+    pub id: String,
+    /// The normalised deal JSON as the mediator sent it.
+    pub deal_json: String,
+    /// `truce_ledger::deal_hash` of that JSON, hex.
+    pub deal_hash: String,
+    pub created_at_ms: u64,
+    pub parties: Vec<PartyRecord>,
+    /// `(token_hash, party_id)`: SHA-256 of each bearer token ([`crate::token_hash`]).
+    pub tokens: Vec<(String, String)>,
+}
+
+/// A stored deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealRecord {
+    pub id: String,
+    pub deal_json: String,
+    pub deal_hash: String,
+    pub created_at_ms: u64,
+}
+
+/// A party of a deal and its ed25519 public key (64 hex digits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyRecord {
+    pub party_id: String,
+    /// The ledger's role keyword (`side`, `mediator`, …).
+    pub role: String,
+    pub public_key: String,
+}
+
+/// Whose a bearer token is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub deal_id: String,
+    pub party_id: String,
+}
+
+/// An event to append, already verified by the caller.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub deal_id: String,
+    pub seq: u64,
+    /// Hash of the previous event, hex; `None` for seq 1.
+    pub prev: Option<String>,
+    /// SHA-256 of `line`, hex.
+    pub hash: String,
+    /// The canonical ledger line (no newline).
+    pub line: String,
+}
+
+/// An acknowledged event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub hash: String,
+    pub line: String,
+}
+
+/// The last event of a deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}

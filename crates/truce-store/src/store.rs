@@ -1,0 +1,212 @@
+//! [`Store`]: open either backend from a URL, and the group-commit writer.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{AppendError, StoreError};
+use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+use crate::sql::{PgStorage, SqliteStorage, Storage};
+
+/// Most events committed in one transaction: enough to amortise an fsync
+/// over a burst of clients, small enough to keep each commit short.
+pub const MAX_BATCH: usize = 256;
+
+/// Appends waiting for the writer; a full queue makes callers wait
+/// (backpressure) rather than grow memory.
+const QUEUE: usize = 4096;
+
+/// The hex SHA-256 of a bearer token: the only form in which tokens are
+/// stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteStorage),
+    Postgres(PgStorage),
+}
+
+struct Job {
+    event: NewEvent,
+    reply: oneshot::Sender<Result<(), AppendError>>,
+}
+
+/// The store a server holds: cheap to clone, all clones share one pool and
+/// one writer.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    writer: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("seq", &self.event.seq).finish()
+    }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($s) => $e,
+            Backend::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Open (and for SQLite create) the database at `url`, run the
+    /// migrations and start the writer. Must run inside a tokio runtime.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Backend::Postgres(PgStorage::new(pool))
+        } else {
+            Backend::Sqlite(SqliteStorage::new(sqlite_pool(url).await?))
+        };
+        match &backend {
+            Backend::Sqlite(s) => s.migrate().await?,
+            Backend::Postgres(s) => s.migrate().await?,
+        }
+        let (tx, rx) = mpsc::channel(QUEUE);
+        match &backend {
+            Backend::Sqlite(s) => drop(tokio::spawn(writer(s.clone(), rx))),
+            Backend::Postgres(s) => drop(tokio::spawn(writer(s.clone(), rx))),
+        }
+        Ok(Store {
+            backend,
+            writer: tx,
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Create a deal with its parties and token hashes, all or nothing.
+    pub async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
+        dispatch!(self, s => s.create_deal(deal).await)
+    }
+
+    /// A deal by id.
+    pub async fn deal(&self, id: &str) -> Result<Option<DealRecord>, StoreError> {
+        dispatch!(self, s => s.deal(id).await)
+    }
+
+    /// A deal's parties, in id order.
+    pub async fn parties(&self, id: &str) -> Result<Vec<PartyRecord>, StoreError> {
+        dispatch!(self, s => s.parties(id).await)
+    }
+
+    /// Whose token has this hash ([`token_hash`]).
+    pub async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        dispatch!(self, s => s.token(token_hash).await)
+    }
+
+    /// Up to `limit` events with seq > `after`, in seq order.
+    pub async fn events(
+        &self,
+        deal: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        dispatch!(self, s => s.events(deal, after, limit).await)
+    }
+
+    /// The deal's last event.
+    pub async fn head(&self, deal: &str) -> Result<Option<Head>, StoreError> {
+        dispatch!(self, s => s.head(deal).await)
+    }
+
+    /// Append one verified event; returns once it is committed (durable),
+    /// or says which seq the deal expects next.
+    pub async fn append(&self, event: NewEvent) -> Result<(), AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(Job { event, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+async fn sqlite_pool(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
+    let options = if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url)?
+    } else if url.contains("://") {
+        return Err(StoreError::BadUrl);
+    } else {
+        SqliteConnectOptions::new().filename(url)
+    };
+    let memory = url.contains(":memory:");
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(if memory {
+            SqliteJournalMode::Memory
+        } else {
+            SqliteJournalMode::Wal
+        })
+        // FULL: the WAL is fsynced at every commit, so a commit that
+        // returned survives a power cut, not only a process kill.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    // An in-memory database lives in one connection; a file takes a few
+    // readers beside the writer (WAL lets them read during a commit).
+    let max = if memory { 1 } else { 4 };
+    Ok(SqlitePoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?)
+}
+
+/// The single writer: takes what is queued (up to [`MAX_BATCH`]), commits it
+/// in one transaction, then answers every caller. Ends when every `Store`
+/// clone is gone.
+async fn writer<S: Storage>(storage: S, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let events: Vec<NewEvent> = jobs.iter().map(|j| j.event.clone()).collect();
+        match storage.append_batch(&events).await {
+            Ok(results) => {
+                for (job, result) in jobs.drain(..).zip(results) {
+                    // A caller that went away just misses its answer.
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                // sqlx errors name tables and constraints, never row values.
+                tracing::error!(error = %e, events = jobs.len(), "append batch not committed");
+                let concurrent = matches!(e, StoreError::Concurrent);
+                for job in jobs.drain(..) {
+                    let err = if concurrent {
+                        // Another process won the race: the caller re-reads the head.
+                        AppendError::Conflict {
+                            expected: job.event.seq,
+                        }
+                    } else {
+                        // `StoreError` is not `Clone`; every caller of the batch
+                        // learns that its commit failed, and nothing was stored.
+                        AppendError::Store(StoreError::CommitFailed)
+                    };
+                    let _ = job.reply.send(Err(err));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Test databases: a fresh SQLite file per test, or the shared PostgreSQL
+//! database with ids made unique per test.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use truce_store::{NewDeal, NewEvent, PartyRecord, Store, token_hash};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name no other test of any run uses.
+pub fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
+}
+
+/// The database URL tests run against.
+pub fn url() -> String {
+    if cfg!(feature = "postgres-tests") {
+        std::env::var("TRUCE_TEST_POSTGRES_URL")
+            .expect("postgres-tests needs TRUCE_TEST_POSTGRES_URL (see .ci/postgres.sh)")
+    } else {
+        let dir = std::env::temp_dir().join("truce-store-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir.join(format!("{}.db", unique("db")))
+            .display()
+            .to_string()
+    }
+}
+
+pub async fn open() -> (Store, String) {
+    let url = url();
+    let store = Store::open(&url).await.expect("open store");
+    (store, url)
+}
+
+/// A deal row with two sides and a mediator, tokens `<deal>/<party>`.
+pub fn new_deal(id: &str) -> NewDeal {
+    let party = |p: &str, role: &str| PartyRecord {
+        party_id: p.to_owned(),
+        role: role.to_owned(),
+        public_key: "00".repeat(32),
+    };
+    NewDeal {
+        id: id.to_owned(),
+        deal_json: r#"{"name":"test"}"#.to_owned(),
+        deal_hash: "ab".repeat(32),
+        created_at_ms: 1_000,
+        parties: vec![
+            party("mediator", "mediator"),
+            party("side-a", "side"),
+            party("side-b", "side"),
+        ],
+        tokens: ["mediator", "side-a", "side-b"]
+            .map(|p| (token_hash(&format!("{id}/{p}")), p.to_owned()))
+            .to_vec(),
+    }
+}
+
+/// Event `seq` of a fake chain: hashes are derived from the seq, so the
+/// chain links without real signatures (the store checks links only).
+pub fn event(deal: &str, seq: u64) -> NewEvent {
+    NewEvent {
+        deal_id: deal.to_owned(),
+        seq,
+        prev: (seq > 1).then(|| fake_hash(deal, seq - 1)),
+        hash: fake_hash(deal, seq),
+        line: format!(r#"{{"seq":{seq}}}"#),
+    }
+}
+
+pub fn fake_hash(deal: &str, seq: u64) -> String {
+    token_hash(&format!("{deal}#{seq}"))
+}
