@@ -63,13 +63,15 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Json, ReadError> {
     })
 }
 
-/// 1-based position of the first `"key"` in the text (for errors about a
-/// key; serde does not keep positions of values it accepted).
-pub(crate) fn locate(text: &str, key: &str) -> (usize, usize) {
+/// Byte offset of the first `"key"` at or after `from`.
+pub(crate) fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
     let needle = format!("\"{key}\"");
-    let Some(at) = text.find(&needle) else {
-        return (1, 1);
-    };
+    text.get(from..)?.find(&needle).map(|at| at + from)
+}
+
+/// 1-based line and column of a byte offset (serde does not keep positions
+/// of values it accepted, so errors about them locate their key in the text).
+pub(crate) fn position(text: &str, at: usize) -> (usize, usize) {
     let before = text.get(..at).unwrap_or("");
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

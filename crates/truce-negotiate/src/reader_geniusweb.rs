@@ -5,7 +5,7 @@
 
 use crate::domain::{Additive, Issue, Party, Utility};
 use crate::error::{ReadError, ReadErrorKind as K};
-use crate::json::{Json, locate};
+use crate::json::{Json, find_key, position};
 use crate::reader_genius::{
     MAX_ISSUE_VALUES, MAX_ISSUES, WEIGHT_SUM_TOLERANCE, first_duplicate, stem,
 };
@@ -16,14 +16,34 @@ pub(crate) struct NumberMeta {
     numbers: Vec<f64>,
 }
 
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Byte offset of the key whose value is being read; errors point at
+    /// keys found from here on.
+    at: usize,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        Self { file, text, at: 0 }
+    }
+    /// The context of the next `"key"` after the current one.
+    fn within(&self, key: &str) -> Self {
+        Self {
+            at: find_key(self.text, self.at + 1, key).unwrap_or(self.at),
+            ..*self
+        }
+    }
+    /// An error at the current key.
+    fn here(&self, kind: K) -> ReadError {
+        ReadError::at(self.file, position(self.text, self.at), kind)
+    }
+    /// An error at the first `"key"` from the current key on.
     fn err(&self, key: &str, kind: K) -> ReadError {
-        ReadError::at(self.file, locate(self.text, key), kind)
+        let at = find_key(self.text, self.at, key).unwrap_or(self.at);
+        ReadError::at(self.file, position(self.text, at), kind)
     }
     fn missing(&self, near: &str, what: &str) -> ReadError {
         self.err(near, K::Missing { what: what.into() })
@@ -50,7 +70,7 @@ pub(crate) fn read_domain(
     text: &str,
     json: &Json,
 ) -> Result<(String, Vec<Issue>, Vec<NumberMeta>), ReadError> {
-    let cx = Ctx { file, text };
+    let cx = Ctx::new(file, text);
     let name = json
         .get("name")
         .and_then(Json::as_str)
@@ -87,23 +107,18 @@ pub(crate) fn read_domain(
                 },
             ));
         }
+        let icx = cx.within("issuesValues").within(issue);
         if let Some(dup) = first_duplicate(&values) {
-            return Err(cx.err(
-                dup,
-                K::Duplicate {
-                    what: format!("value of issue `{issue}`"),
-                    name: dup.to_owned(),
-                },
-            ));
+            return Err(icx.within(dup).within(dup).here(K::Duplicate {
+                what: format!("value of issue `{issue}`"),
+                name: dup.to_owned(),
+            }));
         }
         if issues.iter().any(|i: &Issue| &i.name == issue) {
-            return Err(cx.err(
-                issue,
-                K::Duplicate {
-                    what: "issue".into(),
-                    name: issue.clone(),
-                },
-            ));
+            return Err(icx.within(issue).here(K::Duplicate {
+                what: "issue".into(),
+                name: issue.clone(),
+            }));
         }
         issues.push(Issue {
             name: issue.clone(),
@@ -191,7 +206,7 @@ pub(crate) fn read_profile(
     issues: &[Issue],
     metas: &[NumberMeta],
 ) -> Result<Party, ReadError> {
-    let cx = Ctx { file, text };
+    let cx = Ctx::new(file, text);
     let Some(space) = json.get("LinearAdditiveUtilitySpace") else {
         return Err(cx.err(
             "",
@@ -221,32 +236,31 @@ pub(crate) fn read_profile(
         .get("issueWeights")
         .and_then(Json::members)
         .ok_or_else(|| cx.missing("LinearAdditiveUtilitySpace", "object `issueWeights`"))?;
-    for (name, _) in utils.iter().chain(weights) {
-        if !issues.iter().any(|i| &i.name == name) {
-            return Err(cx.err(
-                name,
-                K::UnknownIssue {
+    for (section, members) in [("issueUtilities", utils), ("issueWeights", weights)] {
+        for (name, _) in members {
+            if !issues.iter().any(|i| &i.name == name) {
+                let kind = K::UnknownIssue {
                     issue: name.clone(),
-                },
-            ));
+                };
+                return Err(cx.within(section).err(name, kind));
+            }
         }
     }
+    let wcx = cx.within("issueWeights");
+    let ucx = cx.within("issueUtilities");
     let mut tables = Vec::with_capacity(issues.len());
     let mut sum = 0.0;
     for (issue, meta) in issues.iter().zip(metas) {
         let w = match weights.iter().find(|(k, _)| *k == issue.name) {
-            Some((_, w)) => cx.number(Some(w), &issue.name)?,
+            Some((_, w)) => wcx.number(Some(w), &issue.name)?,
             None => {
-                return Err(cx.err(
-                    "issueWeights",
-                    K::MissingIssue {
-                        issue: issue.name.clone(),
-                    },
-                ));
+                return Err(wcx.here(K::MissingIssue {
+                    issue: issue.name.clone(),
+                }));
             }
         };
         if w < 0.0 {
-            return Err(cx.err(
+            return Err(wcx.err(
                 &issue.name,
                 K::BadWeight {
                     what: format!("weight of issue `{}`", issue.name),
@@ -256,18 +270,15 @@ pub(crate) fn read_profile(
         }
         sum += w;
         let Some((_, spec)) = utils.iter().find(|(k, _)| *k == issue.name) else {
-            return Err(cx.err(
-                "issueUtilities",
-                K::MissingIssue {
-                    issue: issue.name.clone(),
-                },
-            ));
+            return Err(ucx.here(K::MissingIssue {
+                issue: issue.name.clone(),
+            }));
         };
-        let evals = value_utilities(&cx, issue, meta, spec)?;
+        let evals = value_utilities(&ucx.within(&issue.name), issue, meta, spec)?;
         tables.push(evals.into_iter().map(|e| w * e).collect());
     }
     if (sum - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
-        return Err(cx.err("issueWeights", K::WeightSum { sum }));
+        return Err(wcx.here(K::WeightSum { sum }));
     }
     let utility = Utility::Additive(Additive { tables });
     let reservation = match space.get("reservationBid") {
@@ -313,13 +324,10 @@ fn value_utilities(
         let mut out = Vec::with_capacity(issue.values.len());
         for value in &issue.values {
             let Some((_, u)) = map.iter().find(|(k, _)| k == value) else {
-                return Err(cx.err(
-                    &issue.name,
-                    K::MissingValue {
-                        issue: issue.name.clone(),
-                        value: value.clone(),
-                    },
-                ));
+                return Err(cx.here(K::MissingValue {
+                    issue: issue.name.clone(),
+                    value: value.clone(),
+                }));
             };
             out.push(cx.number(Some(u), value)?);
         }
@@ -363,24 +371,22 @@ fn value_utilities(
 }
 
 fn read_bid(
-    cx: &Ctx,
+    outer: &Ctx,
     bid: &Json,
     issues: &[Issue],
     metas: &[NumberMeta],
 ) -> Result<Vec<usize>, ReadError> {
+    let cx = &outer.within("reservationBid");
     let Some(values) = bid.get("issuevalues").and_then(Json::members) else {
         return Err(cx.missing("reservationBid", "object `issuevalues` in `reservationBid`"));
     };
     let mut outcome = Vec::with_capacity(issues.len());
     for (issue, meta) in issues.iter().zip(metas) {
         let Some((_, v)) = values.iter().find(|(k, _)| *k == issue.name) else {
-            return Err(cx.err(
-                "reservationBid",
-                K::MissingValue {
-                    issue: issue.name.clone(),
-                    value: "(reservation bid)".into(),
-                },
-            ));
+            return Err(cx.here(K::MissingValue {
+                issue: issue.name.clone(),
+                value: "(reservation bid)".into(),
+            }));
         };
         let index = match v {
             Json::Str(s) => issue.values.iter().position(|x| x == s),
@@ -389,7 +395,7 @@ fn read_bid(
         };
         let Some(index) = index else {
             return Err(cx.err(
-                "reservationBid",
+                &issue.name,
                 K::UnknownValue {
                     issue: issue.name.clone(),
                     value: match v {
