@@ -22,6 +22,10 @@ pub struct Cli {
 pub enum Command {
     /// Validate a deal and its rosters, reporting every problem found.
     Check(CheckArgs),
+    /// Record agreed values of open issues: a new deal file beside the old one.
+    Agree(AgreeArgs),
+    /// Negotiation analytics of a GENIUS / GeniusWeb domain folder, or of a deal's open issues.
+    Analyze(AnalyzeArgs),
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
@@ -163,4 +167,62 @@ pub struct VerifyArgs {
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// The deal file (TOML), or a folder holding `deal.toml`.
+    pub deal: PathBuf,
+    /// An agreed value, `ISSUE=VALUE` (repeatable): one of the issue's options.
+    #[arg(long = "set", value_name = "ISSUE=VALUE", required = true)]
+    pub values: Vec<String>,
+    /// The agreed deal to write, in the deal's folder (beside its rosters).
+    #[arg(long, value_name = "FILE", default_value = "agreed.toml")]
+    pub out: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How GENIUS XML numbers are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReadingArg {
+    /// GENIUS's own: per-issue max normalisation, weights renormalised.
+    #[default]
+    Genius,
+    /// The raw evaluation numbers, as written.
+    Raw,
+}
+
+/// The disagreement point of the Nash and max-min Kalai solutions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DisagreementArg {
+    /// Each party's reservation value (GENIUS).
+    #[default]
+    Reservation,
+    /// The higher of the reservation value and the worst utility (NegMAS).
+    Worst,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A domain folder (domain file and one profile per party), or a deal (file or
+    /// folder) whose open issues are analysed with the sides' preference files.
+    pub domain: PathBuf,
+    /// With a deal: the folder of preference profiles, one per party
+    /// (default: `preferences/` beside the deal).
+    #[arg(long, value_name = "DIR")]
+    pub preferences: Option<PathBuf>,
+    /// How GENIUS XML utilities are read.
+    #[arg(long, value_enum, default_value_t)]
+    pub reading: ReadingArg,
+    /// The disagreement point of the Nash and max-min Kalai points.
+    #[arg(long, value_enum, default_value_t)]
+    pub disagreement: DisagreementArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write an SVG chart of the outcomes, the frontier and the solution points.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }

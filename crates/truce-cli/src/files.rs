@@ -10,15 +10,7 @@ use crate::error::CliError;
 
 /// Loads a deal file (or the `deal.toml` of a folder) and its rosters.
 pub fn load_deal(path: &Path) -> Result<Loaded, CliError> {
-    let path = if path.is_dir() {
-        let inner = path.join("deal.toml");
-        if !inner.is_file() {
-            return Err(CliError::NoDealInFolder(path.to_owned()));
-        }
-        inner
-    } else {
-        path.to_owned()
-    };
+    let path = deal_file(path)?;
     let opts = LoadOptions::default();
     // One byte over the limit is enough for the loader to say it is too large.
     let bytes =
@@ -26,14 +18,32 @@ pub fn load_deal(path: &Path) -> Result<Loaded, CliError> {
             path: path.clone(),
             source,
         })?;
+    Ok(load_text(&path, &bytes))
+}
+
+/// Loads deal text as if it were the file `path` (its rosters beside it).
+pub fn load_text(path: &Path, bytes: &[u8]) -> Loaded {
     let base = path.parent().map(Path::to_owned).unwrap_or_default();
     let mut rosters = DiskRosters { base };
-    Ok(truce_spec::load(
+    truce_spec::load(
         &path.display().to_string(),
-        &bytes,
+        bytes,
         &mut rosters,
-        &opts,
-    ))
+        &LoadOptions::default(),
+    )
+}
+
+/// The deal file a path names: itself, or the `deal.toml` of a folder.
+pub fn deal_file(path: &Path) -> Result<PathBuf, CliError> {
+    Ok(if path.is_dir() {
+        let inner = path.join("deal.toml");
+        if !inner.is_file() {
+            return Err(CliError::NoDealInFolder(path.to_owned()));
+        }
+        inner
+    } else {
+        path.to_owned()
+    })
 }
 
 /// Roster files beside the deal file.

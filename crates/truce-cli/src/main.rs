@@ -6,6 +6,8 @@
 //! file, bad flag). A bug prints one `error: internal error` line and exits
 //! 101, never a backtrace.
 
+mod agree;
+mod analyze;
 mod check;
 mod cli;
 mod demo;
@@ -55,6 +57,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Agree(args) => agree::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),

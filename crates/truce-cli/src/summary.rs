@@ -196,6 +196,13 @@ pub fn full(deal: &Deal) -> String {
             ))
     );
 
+    if !deal.agreed_terms.is_empty() {
+        let _ = writeln!(s, "\nAgreed ({})", deal.agreed_terms.len());
+        for t in &deal.agreed_terms {
+            let about = t.description.as_deref().unwrap_or("");
+            let _ = writeln!(s, "  {:<14}{:<8}{about}", t.id.as_str(), t.value);
+        }
+    }
     if !deal.open_issues.is_empty() {
         let _ = writeln!(s, "\nStill open ({})", deal.open_issues.len());
         for i in &deal.open_issues {

@@ -8,10 +8,12 @@
 mod model;
 
 pub use model::*;
+mod agree;
 mod diagnostic;
 mod load;
 mod source;
 
+pub use agree::{AgreeError, fill_in_agreed};
 pub use diagnostic::{
     Diagnostic, Diagnostics, JsonDiagnostic, Severity, Span, render_text, to_json,
 };

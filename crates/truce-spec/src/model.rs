@@ -327,6 +327,16 @@ pub struct OpenIssue {
     pub sets: Option<String>,
 }
 
+/// A term settled in negotiation: what was agreed, kept for the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgreedTerm {
+    pub id: IssueId,
+    pub value: String,
+    pub description: Option<String>,
+    /// The deal term the value was written into, if any.
+    pub sets: Option<String>,
+}
+
 /// A validated deal. Field order and names are the normalised-deal JSON
 /// contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -345,6 +355,8 @@ pub struct Deal {
     pub exchanges: Vec<Exchange>,
     pub release: Release,
     pub open_issues: Vec<OpenIssue>,
+    /// Open issues since agreed, with their values.
+    pub agreed_terms: Vec<AgreedTerm>,
 }
 
 impl Deal {

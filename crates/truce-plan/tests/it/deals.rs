@@ -30,6 +30,7 @@ impl B {
                 release_days: None,
             },
             open_issues: vec![],
+            agreed_terms: vec![],
         })
     }
 

@@ -227,6 +227,7 @@ const TOP_KEYS: &[&str] = &[
     "exchange",
     "release",
     "open_issue",
+    "agreed_term",
 ];
 
 /// What the sections read so far define, for checking references.
@@ -438,6 +439,7 @@ fn read_deal(
         pause.as_ref().map(Pause::max_days),
     );
     let open_issues = terms::read_open_issues(cx, root, &sym, &parties, &roster_set, &exchanges);
+    let agreed_terms = terms::read_agreed_terms(cx, root, &open_issues);
 
     let deal = Deal {
         format_version: FORMAT_VERSION,
@@ -452,6 +454,7 @@ fn read_deal(
         exchanges: exchanges.into_iter().map(|e| e.v).collect(),
         release: release?,
         open_issues,
+        agreed_terms,
     };
     consistency::check(cx, root.span, &deal, &sym, &roster_set.groups);
     Some(deal)

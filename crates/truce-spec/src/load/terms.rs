@@ -537,3 +537,53 @@ fn settable(
         _ => Err("unknown path".into()),
     }
 }
+
+const AGREED_KEYS: &[&str] = &["id", "value", "description", "sets"];
+
+/// `[[agreed_term]]`: the record of settled issues (`truce agree` writes them).
+pub(crate) fn read_agreed_terms(
+    cx: &mut Cx<'_>,
+    root: &Tbl<'_, '_>,
+    open: &[OpenIssue],
+) -> Vec<AgreedTerm> {
+    let mut out: Vec<AgreedTerm> = Vec::new();
+    for (i, (map, span)) in read::table_array(cx, root, "agreed_term")
+        .iter()
+        .enumerate()
+    {
+        let name = format!("[[agreed_term]] #{}", i + 1);
+        let t = Tbl {
+            map,
+            span,
+            name: &name,
+        };
+        t.check_keys(cx, AGREED_KEYS);
+        let id = t.req_str(cx, "id", "id = \"pause-days\"");
+        let value = t.req_str(cx, "value", "value = \"5\"");
+        let description = t.str(cx, "description").map(|d| d.v);
+        let sets = t.str(cx, "sets").map(|s| s.v);
+        let (Some(id), Some(value)) = (id, value) else {
+            continue;
+        };
+        if !check_id(cx, &id, "agreed term") {
+            continue;
+        }
+        if open.iter().any(|o| o.id.as_str() == id.v) || out.iter().any(|a| a.id.as_str() == id.v) {
+            cx.error(
+                "duplicate-id",
+                &id.span,
+                format!("`{}` is both agreed and still open, or agreed twice", id.v),
+            )
+            .label("settled more than once")
+            .help("keep one record per issue: remove the open issue once it is agreed");
+            continue;
+        }
+        out.push(AgreedTerm {
+            id: IssueId(id.v),
+            value: value.v,
+            description,
+            sets,
+        });
+    }
+    out
+}

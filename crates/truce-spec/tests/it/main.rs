@@ -1,5 +1,6 @@
 //! Integration tests of truce-spec: one binary, one module per feature.
 
+mod agree;
 mod bad;
 mod examples;
 mod generated;
