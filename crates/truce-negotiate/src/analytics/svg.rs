@@ -266,10 +266,16 @@ pub fn render_svg(a: &Analysis, cloud: &Cloud) -> String {
     } else {
         "all outcomes".to_owned()
     };
+    // Two short lines: one long line would run past the legend column.
     let _ = writeln!(
         s,
-        r##"<text x="{lx:.1}" y="{:.1}" fill="#666">grey: {sample}</text>"##,
+        r##"<text x="{lx:.1}" y="{:.1}" fill="#666">grey dots:</text>"##,
         ly + 22.0
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{lx:.1}" y="{:.1}" fill="#666">{sample}</text>"##,
+        ly + 38.0
     );
     s.push_str("</svg>\n");
     s
