@@ -1,0 +1,154 @@
+//! The API's JSON types: a boundary of their own, converted from the core
+//! types, so a change inside the ledger does not silently change the API.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// `POST /api/v1/deals`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDeal {
+    /// The deal's id in the ledger: lowercase letters, digits and `-`.
+    pub id: String,
+    /// The normalised deal JSON (`truce check DEAL --format json`): its
+    /// `parties` (id, role) and `persons` (id, holder, category, group) are
+    /// read; the whole is stored and hashed.
+    #[schema(value_type = Object)]
+    pub deal: serde_json::Value,
+    /// The parties' public keys: the `keys.json` object
+    /// (`{"format_version":1,"parties":[{"id","public_key"}]}`), one per
+    /// party of the deal.
+    #[schema(value_type = Object)]
+    pub keys: serde_json::Value,
+}
+
+/// The answer to creating a deal: each party's bearer token, shown once.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedDeal {
+    pub deal: String,
+    /// `deal_hash` of the normalised deal JSON, hex: what the sides sign to
+    /// agree.
+    pub deal_hash: String,
+    /// One token per party. The server keeps only their SHA-256: hand each
+    /// to its party now, it cannot be shown again.
+    pub tokens: Vec<PartyToken>,
+}
+
+/// A party's bearer token.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartyToken {
+    pub party: String,
+    pub role: String,
+    pub token: String,
+}
+
+/// A party and its role.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PartyView {
+    pub id: String,
+    pub role: String,
+}
+
+/// Persons of one holder and category: what every role may count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Aggregate {
+    pub holder: String,
+    pub category: String,
+    pub persons: u64,
+}
+
+/// `GET /api/v1/deals/{deal}`: the deal as the caller's role may see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DealView {
+    pub deal: String,
+    pub deal_hash: String,
+    /// Who is asking.
+    pub you: PartyView,
+    /// Which persons this view lists: `all` (mediator), `own-and-received`
+    /// (a side), `carried` (an intermediary), `none` (guarantor, observer).
+    pub visibility: String,
+    /// The normalised deal JSON with `persons` cut down to those the role
+    /// may see.
+    #[schema(value_type = Object)]
+    pub terms: serde_json::Value,
+    /// Counts per holder and category, for every role.
+    pub aggregates: Vec<Aggregate>,
+}
+
+/// `GET /api/v1/deals/{deal}/state`: where the deal's chain stands.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StateView {
+    pub deal: String,
+    /// `none` before the first event, then the ledger's phase.
+    pub phase: String,
+    /// The seq the next event must carry.
+    pub next_seq: u64,
+    /// Hash of the last event, the next event's `prev`; null while empty.
+    pub head: Option<String>,
+    /// Hash of the agreed deal, once agreed.
+    pub agreed_deal_hash: Option<String>,
+    /// Handovers recorded and not yet confirmed.
+    pub unconfirmed_handovers: Vec<u64>,
+}
+
+/// `201` to an appended event: the store's receipt, to keep. With receipts,
+/// `truce verify --receipts` proves the ledger still holds the event.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptView {
+    pub deal: String,
+    pub seq: u64,
+    /// SHA-256 of the event's ledger line, hex.
+    pub hash: String,
+}
+
+/// Query of `GET /api/v1/deals/{deal}/events`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// Events with seq greater than this (default 0).
+    pub after: Option<u64>,
+    /// At most this many (default and maximum 1000).
+    pub limit: Option<u32>,
+}
+
+/// One event as the caller's role may see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventView {
+    pub seq: u64,
+    pub hash: String,
+    /// The event's `type` (`handover-recorded`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub author: String,
+    pub at_ms: u64,
+    /// The signed event (a ledger line), when the role may see all of it.
+    #[schema(value_type = Option<Object>)]
+    pub signed: Option<serde_json::Value>,
+    /// A handover whose persons the role may not see: who, when, how many.
+    pub redacted: Option<RedactedHandover>,
+}
+
+/// A handover without its persons.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RedactedHandover {
+    pub day: u32,
+    pub holder: String,
+    pub to: String,
+    pub persons: u64,
+}
+
+/// A page of events.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventPage {
+    pub events: Vec<EventView>,
+    /// Pass as `after` for the next page; null at the end.
+    pub next_after: Option<u64>,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}

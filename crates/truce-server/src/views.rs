@@ -1,0 +1,150 @@
+//! What each role may see (DESIGN.md "Ledger and service"):
+//!
+//! | role | persons in the deal view | handover events |
+//! |---|---|---|
+//! | mediator | all | all |
+//! | side | its own roster, and the persons handed over to it | those it gives or receives |
+//! | intermediary | the persons of the handovers it recorded | those it recorded |
+//! | guarantor, observer | none (aggregates only) | none (counts only) |
+//!
+//! Every role sees the terms without persons, the aggregates (persons per
+//! holder and category), every non-handover event, and each handover's
+//! day, holder, receiver and count.
+
+use std::collections::{BTreeMap, HashSet};
+
+use truce_ledger::{Event, PartyId, Role, SignedEvent};
+use truce_store::{DealRecord, StoredEvent};
+
+use crate::api::{Aggregate, DealView, EventView, PartyView, RedactedHandover};
+use crate::error::AppError;
+use crate::state::{Caller, Chain, Handover};
+
+/// Whether the caller may see the persons of this handover.
+pub(crate) fn sees(caller: &Caller, h: &Handover) -> bool {
+    sees_handover(caller, &h.author, &h.holder, &h.to)
+}
+
+/// The rule itself, on the handover event's own fields: a side sees what
+/// it gives and what it receives, an intermediary what it carried.
+fn sees_handover(caller: &Caller, author: &PartyId, holder: &PartyId, to: &PartyId) -> bool {
+    match caller.role {
+        Role::Mediator => true,
+        Role::Side => holder == &caller.party || to == &caller.party,
+        Role::Intermediary => author == &caller.party,
+        Role::Guarantor | Role::Observer => false,
+    }
+}
+
+fn visibility(role: Role) -> &'static str {
+    match role {
+        Role::Mediator => "all",
+        Role::Side => "own-and-received",
+        Role::Intermediary => "carried",
+        Role::Guarantor | Role::Observer => "none",
+    }
+}
+
+/// The deal as the caller's role may see it.
+pub(crate) fn deal_view(
+    caller: &Caller,
+    record: &DealRecord,
+    chain: &Chain,
+) -> Result<DealView, AppError> {
+    let mut terms: serde_json::Value =
+        serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
+    let persons = match terms.get_mut("persons").map(serde_json::Value::take) {
+        Some(serde_json::Value::Array(p)) => p,
+        _ => Vec::new(),
+    };
+    let aggregates = aggregates(&persons);
+    let str_of = |p: &serde_json::Value, k: &str| {
+        p.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let handed: HashSet<&str> = chain
+        .handovers
+        .values()
+        .filter(|h| sees(caller, h))
+        .flat_map(|h| h.persons.iter().map(|p| p.as_str()))
+        .collect();
+    let visible: Vec<serde_json::Value> = persons
+        .into_iter()
+        .filter(|p| match caller.role {
+            Role::Mediator => true,
+            Role::Side => {
+                str_of(p, "holder") == caller.party.as_str() || handed.contains(&*str_of(p, "id"))
+            }
+            Role::Intermediary => handed.contains(&*str_of(p, "id")),
+            Role::Guarantor | Role::Observer => false,
+        })
+        .collect();
+    if let Some(obj) = terms.as_object_mut() {
+        obj.insert("persons".to_owned(), serde_json::Value::Array(visible));
+    }
+    Ok(DealView {
+        deal: record.id.clone(),
+        deal_hash: record.deal_hash.clone(),
+        you: PartyView {
+            id: caller.party.to_string(),
+            role: caller.role.to_string(),
+        },
+        visibility: visibility(caller.role).to_owned(),
+        terms,
+        aggregates,
+    })
+}
+
+fn aggregates(persons: &[serde_json::Value]) -> Vec<Aggregate> {
+    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for p in persons {
+        let field = |k| p.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        *counts
+            .entry((field("holder").to_owned(), field("category").to_owned()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((holder, category), persons)| Aggregate {
+            holder,
+            category,
+            persons,
+        })
+        .collect()
+}
+
+/// One stored event as the caller's role may see it.
+pub(crate) fn event_view(caller: &Caller, stored: &StoredEvent) -> Result<EventView, AppError> {
+    let ev: SignedEvent = serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?;
+    let (signed, redacted) = match &ev.event {
+        Event::HandoverRecorded {
+            day,
+            holder,
+            persons,
+            to,
+        } if !sees_handover(caller, &ev.author, holder, to) => (
+            None,
+            Some(RedactedHandover {
+                day: *day,
+                holder: holder.to_string(),
+                to: to.to_string(),
+                persons: persons.len() as u64,
+            }),
+        ),
+        _ => (
+            Some(serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?),
+            None,
+        ),
+    };
+    Ok(EventView {
+        seq: ev.seq,
+        hash: stored.hash.clone(),
+        kind: ev.event.kind().to_owned(),
+        author: ev.author.to_string(),
+        at_ms: ev.at_ms,
+        signed,
+        redacted,
+    })
+}

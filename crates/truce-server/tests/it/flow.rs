@@ -1,0 +1,90 @@
+//! A deal's life through the API, and the export verifying offline.
+
+use axum::http::StatusCode;
+use truce_ledger::{Event, KeyRing, verify};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_deal_runs_to_completion_and_its_export_verifies() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 4).await;
+    activate(&app, &deal).await;
+    let h = record(
+        &app,
+        &deal,
+        "relief",
+        handover("side-a", "side-b", &["A-0001", "A-0002"]),
+    )
+    .await;
+    record(
+        &app,
+        &deal,
+        "side-b",
+        Event::HandoverConfirmed { handover: h.seq },
+    )
+    .await;
+    let h = record(
+        &app,
+        &deal,
+        "relief",
+        handover("side-b", "side-a", &["B-0001"]),
+    )
+    .await;
+    record(
+        &app,
+        &deal,
+        "side-a",
+        Event::HandoverConfirmed { handover: h.seq },
+    )
+    .await;
+    record(&app, &deal, "mediator", Event::Completed {}).await;
+
+    let s = state(&app, &deal).await;
+    assert_eq!((s.phase.as_str(), s.next_seq), ("completed", 11));
+
+    let uri = format!("/api/v1/deals/{}/ledger.jsonl", deal.id);
+    let reply = send(
+        &app,
+        request("GET", &uri, Some(deal.token("mediator")), None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.content_type, "application/x-ndjson");
+    let report = verify(&reply.text, &KeyRing::of(&deal.keys).unwrap()).unwrap();
+    assert!(report.intact, "{}", report.render_text());
+    assert_eq!(report.events, 10);
+}
+
+#[tokio::test]
+async fn health_names_the_database() {
+    let app = test_app().await;
+    let reply = send(&app, request("GET", "/api/v1/health", None, None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let want = if cfg!(feature = "postgres-tests") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(reply.body["database"], want);
+}
+
+#[tokio::test]
+async fn a_restarted_server_continues_the_chain_from_the_database() {
+    let url = database_url();
+    let store = truce_store::Store::open(&url).await.unwrap();
+    let app = truce_server::app(truce_server::AppState::new(store, None));
+    let deal = create_deal(&app, 2).await;
+    activate(&app, &deal).await;
+    drop(app);
+    let store = truce_store::Store::open(&url).await.unwrap();
+    let app = truce_server::app(truce_server::AppState::new(store, None));
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover("side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    assert_eq!(state(&app, &deal).await.next_seq, 7);
+}

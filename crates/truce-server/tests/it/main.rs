@@ -1,0 +1,10 @@
+//! The service's tests. Every module runs on SQLite by default; with the
+//! `postgres-tests` feature the same modules run on the PostgreSQL at
+//! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
+
+mod crash;
+mod flow;
+mod openapi;
+mod problems;
+mod roles;
+mod support;
