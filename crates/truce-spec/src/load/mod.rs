@@ -329,6 +329,18 @@ impl Symbols {
     }
 }
 
+/// Reports an id defined a second time, pointing at the first definition.
+pub(crate) fn duplicate_id(cx: &mut Cx<'_>, what: &str, id: &Sp<String>, first: &Range<usize>) {
+    cx.error(
+        "duplicate-id",
+        &id.span,
+        format!("the {what} `{}` is defined twice", id.v),
+    )
+    .label("second definition")
+    .related(first.clone(), "first defined here")
+    .help(format!("give each {what} its own id"));
+}
+
 pub(crate) fn sorted(names: &[&str]) -> String {
     let mut v = names.to_vec();
     v.sort_unstable();

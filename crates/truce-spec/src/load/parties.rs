@@ -1,7 +1,7 @@
 //! `[[party]]`, `[[category]]` and `[pause]`: what every other section refers to.
 
 use super::read::{self, Cx, Sp, Tbl};
-use super::{Symbols, check_id};
+use super::{Symbols, check_id, duplicate_id};
 use crate::model::*;
 
 /// Upper bounds that keep arithmetic on days and persons far from overflow
@@ -65,14 +65,7 @@ pub(crate) fn read_parties(
         let Some(id) = id else { continue };
         let valid = check_id(cx, &id, "party");
         if let Some((_, first)) = sym.parties.get(&id.v) {
-            cx.error(
-                "duplicate-id",
-                &id.span,
-                format!("the party `{}` is defined twice", id.v),
-            )
-            .label("second definition")
-            .related(first.clone(), "first defined here")
-            .help("give each party its own id");
+            duplicate_id(cx, "party", &id, first);
             continue;
         }
         // A party with a malformed id is still recorded, so references to it
@@ -160,14 +153,7 @@ pub(crate) fn read_categories(
         let Some(id) = id else { continue };
         let valid = check_id(cx, &id, "category");
         if let Some((_, first)) = sym.categories.get(&id.v) {
-            cx.error(
-                "duplicate-id",
-                &id.span,
-                format!("the category `{}` is defined twice", id.v),
-            )
-            .label("second definition")
-            .related(first.clone(), "first defined here")
-            .help("give each category its own id");
+            duplicate_id(cx, "category", &id, first);
             continue;
         }
         let tier_v = tier.as_ref().map_or(0, |t| t.v);

@@ -402,39 +402,30 @@ fn read_csv(
 fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: Option<u64>) {
     let at = |path: String| sym.terms.get(&path).cloned().unwrap_or_default();
     let key = |k: &str| format!("roster.{}.{k}", r.holder);
-    if let (Some(min), Some(max)) = (r.min_per_day, r.max_per_day)
-        && min > max
-    {
-        cx.error(
-            "min-above-max",
-            &at(key("min_per_day")),
-            format!(
-                "the roster of `{}` has min_per_day {min} above max_per_day {max}",
-                r.holder
-            ),
-        )
-        .label("above max_per_day")
-        .related(at(key("max_per_day")), "max_per_day")
-        .help(format!(
-            "lower min_per_day to {max} or less, or raise max_per_day to {min}"
-        ));
-    }
-    if let (Some(min), Some(max)) = (r.total_min, r.total_max)
-        && min > max
-    {
-        cx.error(
-            "min-above-max",
-            &at(key("total_min")),
-            format!(
-                "the roster of `{}` has total_min {min} above total_max {max}",
-                r.holder
-            ),
-        )
-        .label("above total_max")
-        .related(at(key("total_max")), "total_max")
-        .help(format!(
-            "lower total_min to {max} or less, or raise total_max to {min}"
-        ));
+    for (low, high) in [("min_per_day", "max_per_day"), ("total_min", "total_max")] {
+        let value = |k: &str| match k {
+            "min_per_day" => r.min_per_day,
+            "max_per_day" => r.max_per_day,
+            "total_min" => r.total_min,
+            _ => r.total_max,
+        };
+        if let (Some(min), Some(max)) = (value(low), value(high))
+            && min > max
+        {
+            cx.error(
+                "min-above-max",
+                &at(key(low)),
+                format!(
+                    "the roster of `{}` has {low} {min} above {high} {max}",
+                    r.holder
+                ),
+            )
+            .label(format!("above {high}"))
+            .related(at(key(high)), high)
+            .help(format!(
+                "lower {low} to {max} or less, or raise {high} to {min}"
+            ));
+        }
     }
     if let (Some(total_min), Some(held)) = (r.total_min.map(u64::from), held)
         && total_min > held

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::parties::{MAX_DAYS, MAX_HANDOVERS, MAX_PERSONS};
 use super::read::{self, Cx, Sp, Tbl};
 use super::roster::RosterSet;
-use super::{Symbols, check_id};
+use super::{Symbols, check_id, duplicate_id};
 use crate::model::*;
 
 /// The largest exchange ratio: far above any real deal (1:1,000 is already
@@ -373,14 +373,7 @@ pub(crate) fn read_open_issues(
         if let Some(id) = &id {
             ok &= check_id(cx, id, "open issue");
             if let Some(first) = seen.get(&id.v) {
-                cx.error(
-                    "duplicate-id",
-                    &id.span,
-                    format!("the open issue `{}` is defined twice", id.v),
-                )
-                .label("second definition")
-                .related(first.clone(), "first defined here")
-                .help("give each open issue its own id");
+                duplicate_id(cx, "open issue", &id, first);
                 ok = false;
             } else {
                 seen.insert(id.v.clone(), id.span.clone());
