@@ -373,7 +373,7 @@ pub(crate) fn read_open_issues(
         if let Some(id) = &id {
             ok &= check_id(cx, id, "open issue");
             if let Some(first) = seen.get(&id.v) {
-                duplicate_id(cx, "open issue", &id, first);
+                duplicate_id(cx, "open issue", id, first);
                 ok = false;
             } else {
                 seen.insert(id.v.clone(), id.span.clone());
