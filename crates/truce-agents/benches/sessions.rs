@@ -1,0 +1,5 @@
+//! Session throughput (filled in with the benchmark commit).
+
+fn main() {
+    divan::main();
+}

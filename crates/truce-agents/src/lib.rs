@@ -1,0 +1,102 @@
+//! Negotiation sessions for truce: protocols, agents and tournaments over any
+//! domain `truce-negotiate` reads (GENIUS, GeniusWeb, a deal's open issues).
+//!
+//! * **Protocols.** Stacked alternating offers ([`Protocol::Sao`]) exactly as
+//!   NegMAS 0.16.0's `SAOMechanism` runs it (see [`sao`] for the rules and
+//!   relative time), and a mediated single-text protocol
+//!   ([`Protocol::SingleText`], see [`single_text`]) in which parties only
+//!   accept or veto the mediator's text.
+//! * **Agents** ([`AgentKind`]): `boulware`, `linear`, `conceder`,
+//!   `aspiration` (NegMAS's time-based negotiators, same curves, tolerances
+//!   and outcome choice), `tit-for-tat` (NegMAS `NaiveTitForTatNegotiator`),
+//!   `hardliner` and `random`. No agent offers or accepts an outcome below its
+//!   reservation value.
+//! * **Privacy in the types.** An agent is built from one [`PrivateView`]:
+//!   its own party's utilities and reservation value. Only this crate can make
+//!   a view, and a session makes exactly one per party and hands it to that
+//!   party's agent. Agents otherwise see the public outcome space and offers
+//!   ([`Turn`]); the single-text [`Mediator`] sees only [`Vote`]s.
+//! * **Tournaments** ([`run_tournament`]): every ordered pairing on every
+//!   domain, repeated, in parallel on scoped threads, deterministic whatever
+//!   the thread count (each session's seed derives from its coordinates).
+//!
+//! # Reproducing NegMAS
+//!
+//! Each party's outcomes are enumerated in NegMAS's order (first issue
+//! slowest) and sorted once by utility ([`Prepared`]); an agent's offer at a
+//! utility level is NegMAS's `PresortingInverseUtilityFunction.worst_in`. The
+//! one thing NegMAS leaves to chance is the order of exactly equal utilities
+//! (NumPy's unstable `argsort`); this crate breaks such ties by enumeration
+//! order, so a trace can differ from NegMAS's where an agent picks between
+//! outcomes of exactly equal utility. The tests compare every baseline trace
+//! and say which match offer by offer.
+//!
+//! This crate does no I/O and reads no clock: a time limit is measured with a
+//! clock the caller passes to [`run_prepared`], and `--repeat` throughput is
+//! measured by the caller around [`run_repeated`].
+//!
+//! ```
+//! use truce_agents::{AgentKind, SessionOptions, render_trace_text, run_session};
+//! # let domain = truce_agents::doc_domain();
+//! let session = run_session(&domain, &SessionOptions {
+//!     agents: vec![AgentKind::Boulware, AgentKind::Linear],
+//!     rounds: 10,
+//!     ..SessionOptions::default()
+//! })?;
+//! assert_eq!(session.agreement.as_deref(), Some(&["5".to_owned()][..]));
+//! assert!(render_trace_text(&session).contains("agreement after"));
+//! # Ok::<(), truce_agents::SessionError>(())
+//! ```
+
+pub mod agents;
+mod error;
+pub mod sao;
+mod seed;
+mod session;
+pub mod single_text;
+mod space;
+mod tournament;
+mod view;
+
+pub use agents::{Agent, AgentKind, parse_agents};
+pub use error::SessionError;
+pub use session::{
+    End, Protocol, Session, SessionOptions, TraceEntry, render_trace_text, run_prepared,
+    run_session,
+};
+pub use single_text::{Mediator, Vote, Voter};
+pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};
+pub use tournament::{
+    Repeated, TournamentOptions, TournamentResults, run_repeated, run_tournament,
+};
+pub use view::{PrivateView, PublicOffer, Response, Turn};
+
+/// A three-day pause domain for documentation examples.
+#[doc(hidden)]
+pub fn doc_domain() -> truce_negotiate::Domain {
+    use truce_negotiate::{Additive, Domain, Format, Issue, Party, Reading, Utility};
+    let party = |name: &str, table: [f64; 3]| Party {
+        name: name.into(),
+        file: format!("{name}.json"),
+        utility: Utility::Additive(Additive {
+            tables: vec![table.to_vec()],
+        }),
+        reservation: 0.0,
+        discount: None,
+    };
+    Domain {
+        name: "pause".into(),
+        format: Format::GeniusWebJson,
+        reading: Reading::Genius,
+        issues: vec![Issue {
+            name: "days".into(),
+            values: vec!["4".into(), "5".into(), "6".into()],
+        }],
+        parties: vec![
+            party("side-a", [0.0, 0.6, 1.0]),
+            party("side-b", [1.0, 0.7, 0.0]),
+        ],
+        ignored_files: vec![],
+        notes: vec![],
+    }
+}

@@ -1,0 +1,378 @@
+//! One negotiation session: options, the result (the JSON contract of `truce
+//! negotiate`), and its text rendering.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use serde::Serialize;
+use truce_negotiate::Domain;
+
+use crate::agents::AgentKind;
+use crate::error::SessionError;
+use crate::sao::{self, Deadline};
+use crate::seed::mix;
+use crate::single_text::{self, HillClimber, HonestVoter, Voter};
+use crate::space::{OutcomeId, Prepared};
+use crate::view::{PrivateView, PublicOffer};
+
+/// The negotiation protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// Stacked alternating offers (NegMAS `SAOMechanism`).
+    #[default]
+    Sao,
+    /// Mediated single-text: parties only accept or veto the mediator's text.
+    SingleText,
+}
+
+impl FromStr for Protocol {
+    type Err = SessionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sao" => Ok(Self::Sao),
+            "single-text" | "single_text" | "singletext" => Ok(Self::SingleText),
+            _ => Err(SessionError::UnknownProtocol(s.to_owned())),
+        }
+    }
+}
+
+/// Options of one session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionOptions {
+    /// One agent per party, in profile-file order (the first opens). In
+    /// single-text every party votes honestly whatever its agent.
+    pub agents: Vec<AgentKind>,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Round limit (NegMAS `n_steps`); 0 means none (then a time limit and a
+    /// clock are needed).
+    pub rounds: u32,
+    /// Time limit in seconds, measured with the clock given to
+    /// [`run_prepared`]; `None` for rounds only (deterministic).
+    pub time_limit: Option<f64>,
+    /// Seed of every random choice (random agents, the mediator).
+    pub seed: u64,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            agents: vec![AgentKind::Aspiration, AgentKind::Boulware],
+            protocol: Protocol::Sao,
+            rounds: 100,
+            time_limit: None,
+            seed: 0,
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum End {
+    /// Every party accepted an offer.
+    Agreement,
+    /// The deadline passed.
+    Timeout,
+    /// An agent left (it had no acceptable offer to make).
+    Left,
+    /// Single-text: a party vetoed the final text.
+    Rejected,
+}
+
+/// A session's result before names are attached (what tournaments keep).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawOutcome {
+    pub agreement: Option<OutcomeId>,
+    pub rounds: u32,
+    pub end: End,
+    pub offers: Vec<PublicOffer>,
+}
+
+impl RawOutcome {
+    pub(crate) fn new(
+        agreement: Option<OutcomeId>,
+        rounds: u32,
+        end: End,
+        offers: Vec<PublicOffer>,
+    ) -> Self {
+        Self {
+            agreement,
+            rounds,
+            end,
+            offers,
+        }
+    }
+}
+
+/// One offer of the trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceEntry {
+    /// Round (NegMAS `step`), from 0.
+    pub round: u32,
+    /// The party that made the offer, or `mediator`.
+    pub proposer: String,
+    /// The outcome, as values in issue order.
+    pub offer: Vec<String>,
+    /// Every party's utility of the offer (profile-file order).
+    pub utilities: Vec<f64>,
+    /// Single-text only: whether every party accepted the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<bool>,
+}
+
+/// The result of one session: the JSON contract of `truce negotiate`
+/// (`agreement`, `utilities`, `rounds`, `trace[{round, proposer, offer}]`)
+/// plus context.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    /// Domain name.
+    pub domain: String,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Party names, profile-file order.
+    pub parties: Vec<String>,
+    /// Agent of each party.
+    pub agents: Vec<AgentKind>,
+    /// The seed.
+    pub seed: u64,
+    /// The agreed outcome (values in issue order), or null.
+    pub agreement: Option<Vec<String>>,
+    /// Every party's utility of the agreement, or of disagreement (its
+    /// reservation value) when there is none.
+    pub utilities: Vec<f64>,
+    /// Rounds used (NegMAS's final `step`): the agreeing round + 1, or the
+    /// deadline.
+    pub rounds: u32,
+    /// How the session ended.
+    pub end: End,
+    /// Every offer, oldest first.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// Runs one session on a domain. Enumerates the domain first; to run many
+/// sessions on one domain, [`Prepared::new`] once and call [`run_prepared`].
+///
+/// ```
+/// use truce_agents::{AgentKind, SessionOptions, run_session};
+/// # let domain = truce_agents::doc_domain();
+/// let opts = SessionOptions {
+///     agents: vec![AgentKind::Aspiration, AgentKind::Conceder],
+///     rounds: 20,
+///     ..SessionOptions::default()
+/// };
+/// let session = run_session(&domain, &opts)?;
+/// assert!(session.agreement.is_some());
+/// assert!(session.rounds <= 20);
+/// # Ok::<(), truce_agents::SessionError>(())
+/// ```
+pub fn run_session(domain: &Domain, opts: &SessionOptions) -> Result<Session, SessionError> {
+    let prepared = Prepared::new(domain)?;
+    run_prepared(domain, &prepared, opts, None)
+}
+
+/// Runs one session on a domain enumerated beforehand. `clock` (seconds since
+/// the session started) is only read when `opts.time_limit` is set.
+pub fn run_prepared(
+    domain: &Domain,
+    prepared: &Prepared,
+    opts: &SessionOptions,
+    clock: Option<&dyn Fn() -> f64>,
+) -> Result<Session, SessionError> {
+    let raw = run_raw(prepared, opts, clock)?;
+    Ok(name_outcome(domain, prepared, opts, raw))
+}
+
+pub(crate) fn check(prepared: &Prepared, opts: &SessionOptions) -> Result<(), SessionError> {
+    let parties = prepared.parties();
+    if parties < 2 {
+        return Err(SessionError::TooFewParties(parties));
+    }
+    if opts.protocol == Protocol::Sao && opts.agents.len() != parties {
+        return Err(SessionError::AgentCount {
+            agents: opts.agents.len(),
+            parties,
+        });
+    }
+    let timed = opts.time_limit.is_some_and(|t| t > 0.0);
+    if opts.rounds == 0 && !timed {
+        return Err(SessionError::NoDeadline);
+    }
+    Ok(())
+}
+
+/// Each party's private view: the only thing its agent is built from.
+pub(crate) fn views(prepared: &Prepared) -> impl Iterator<Item = PrivateView> + '_ {
+    prepared
+        .inverses
+        .iter()
+        .zip(&prepared.reservations)
+        .enumerate()
+        .map(|(party, (inverse, &reservation))| {
+            PrivateView::new(party, inverse.clone(), prepared.space.clone(), reservation)
+        })
+}
+
+pub(crate) fn run_raw(
+    prepared: &Prepared,
+    opts: &SessionOptions,
+    clock: Option<&dyn Fn() -> f64>,
+) -> Result<(RawOutcome, Option<Vec<bool>>), SessionError> {
+    check(prepared, opts)?;
+    match opts.protocol {
+        Protocol::Sao => {
+            let timed = opts.time_limit.filter(|t| *t > 0.0);
+            if timed.is_some() && clock.is_none() {
+                return Err(SessionError::NoClock);
+            }
+            let mut agents: Vec<_> = views(prepared)
+                .zip(&opts.agents)
+                .map(|(view, kind)| {
+                    let seed = mix(opts.seed, view.party() as u64);
+                    kind.build(view, seed)
+                })
+                .collect();
+            let deadline = Deadline {
+                rounds: (opts.rounds > 0).then_some(opts.rounds),
+                seconds: timed,
+                clock,
+            };
+            Ok((sao::run(&mut agents, &deadline), None))
+        }
+        Protocol::SingleText => {
+            let mut voters: Vec<Box<dyn Voter>> = views(prepared)
+                .map(|view| Box::new(HonestVoter::new(view)) as Box<dyn Voter>)
+                .collect();
+            let mut mediator = HillClimber::new(mix(opts.seed, u64::MAX));
+            let rounds = opts.rounds.max(1);
+            let (raw, accepted) =
+                single_text::run(&prepared.space, &mut mediator, &mut voters, rounds);
+            Ok((raw, Some(accepted)))
+        }
+    }
+}
+
+fn name_outcome(
+    domain: &Domain,
+    prepared: &Prepared,
+    opts: &SessionOptions,
+    (raw, accepted): (RawOutcome, Option<Vec<bool>>),
+) -> Session {
+    let values = |id: OutcomeId| domain.outcome_values(&prepared.space.decode(id));
+    let party_name = |i: usize| {
+        domain
+            .parties
+            .get(i)
+            .map_or_else(|| "mediator".to_owned(), |p| p.name.clone())
+    };
+    let trace = raw
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(k, o)| TraceEntry {
+            round: o.round,
+            proposer: party_name(o.proposer),
+            offer: values(o.outcome),
+            utilities: prepared.utilities(o.outcome),
+            accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
+        })
+        .collect();
+    Session {
+        domain: domain.name.clone(),
+        protocol: opts.protocol,
+        parties: domain.parties.iter().map(|p| p.name.clone()).collect(),
+        agents: opts.agents.clone(),
+        seed: opts.seed,
+        agreement: raw.agreement.map(values),
+        utilities: match raw.agreement {
+            Some(id) => prepared.utilities(id),
+            None => prepared.reservations.clone(),
+        },
+        rounds: raw.rounds,
+        end: raw.end,
+        trace,
+    }
+}
+
+/// The session as a readable table: one line per offer with every party's
+/// utility, then the result.
+pub fn render_trace_text(session: &Session) -> String {
+    let mut out = String::new();
+    let agents: Vec<&str> = session.agents.iter().map(|a| a.name()).collect();
+    let _ = writeln!(
+        out,
+        "{} — {} — {}",
+        session.domain,
+        match session.protocol {
+            Protocol::Sao => "stacked alternating offers",
+            Protocol::SingleText => "mediated single text",
+        },
+        if session.protocol == Protocol::Sao {
+            session
+                .parties
+                .iter()
+                .zip(&agents)
+                .map(|(p, a)| format!("{p} ({a})"))
+                .collect::<Vec<_>>()
+                .join(" vs ")
+        } else {
+            session.parties.join(", ")
+        }
+    );
+    let name_width = session
+        .trace
+        .iter()
+        .map(|t| t.proposer.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = write!(out, "{:>5}  {:<name_width$}", "round", "proposer");
+    for p in &session.parties {
+        let _ = write!(out, "  {:>10}", truncate(p, 10));
+    }
+    let _ = writeln!(out, "  offer");
+    for t in &session.trace {
+        let _ = write!(out, "{:>5}  {:<name_width$}", t.round, t.proposer);
+        for u in &t.utilities {
+            let _ = write!(out, "  {:>10.4}", u);
+        }
+        let mark = match t.accepted {
+            Some(true) => "  ✓ ",
+            Some(false) => "  ✗ ",
+            None => "  ",
+        };
+        let _ = writeln!(out, "{mark}{}", t.offer.join(", "));
+    }
+    match &session.agreement {
+        Some(a) => {
+            let utils: Vec<String> = session
+                .utilities
+                .iter()
+                .map(|u| format!("{u:.4}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "agreement after {} rounds: {} (utilities {})",
+                session.rounds,
+                a.join(", "),
+                utils.join(", ")
+            );
+        }
+        None => {
+            let why = match session.end {
+                End::Timeout => "deadline reached",
+                End::Left => "an agent left",
+                End::Rejected => "a party vetoed the final text",
+                End::Agreement => "",
+            };
+            let _ = writeln!(out, "no agreement after {} rounds ({why})", session.rounds);
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

@@ -1,0 +1,179 @@
+//! The mediated single-text protocol: a mediator proposes a text (a complete
+//! outcome), every party answers only "accept" or "reject" (a veto), and the
+//! mediator hill-climbs: a text every party accepts becomes the new current
+//! text. No party reveals its utility function: the mediator's only input is
+//! the votes, and [`Mediator::propose`] has no parameter that could carry
+//! anything else.
+//!
+//! * The mediator opens with a random text and, each round, proposes the
+//!   current text with one issue changed to another value, both drawn from
+//!   a ChaCha8 stream fixed by the session seed.
+//! * A party accepts a proposal when it is at least as good for it as the
+//!   current text (an honest hill-climbing vote).
+//! * When the rounds run out, every party votes on the final text against
+//!   disagreement: it is the agreement if each party finds it at least as good
+//!   as its reservation value, otherwise there is no agreement.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::session::{End, RawOutcome};
+use crate::space::{OutcomeId, OutcomeSpace};
+use crate::view::{PrivateView, PublicOffer};
+
+/// A party's answer to the mediator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vote {
+    /// The party accepts the proposed text.
+    Accept,
+    /// The party vetoes it.
+    Reject,
+}
+
+/// A party in single-text: it sees its own preferences and the texts only.
+pub trait Voter: std::fmt::Debug + Send {
+    /// Vote on replacing `current` by `proposal`.
+    fn vote(&mut self, current: OutcomeId, proposal: OutcomeId) -> Vote;
+    /// Vote on `text` as the final agreement (against disagreement).
+    fn ratify(&mut self, text: OutcomeId) -> Vote;
+}
+
+/// The mediator: proposes texts from the public outcome space and the votes
+/// alone.
+pub trait Mediator: std::fmt::Debug + Send {
+    /// The opening text.
+    fn open(&mut self, space: &OutcomeSpace) -> OutcomeId;
+    /// The next text to propose, given the current one and the votes on the
+    /// previous proposal (empty in the first round).
+    fn propose(
+        &mut self,
+        space: &OutcomeSpace,
+        current: OutcomeId,
+        last_votes: &[Vote],
+    ) -> OutcomeId;
+}
+
+/// An honest voter: accepts what is no worse for it.
+#[derive(Debug)]
+pub struct HonestVoter {
+    view: PrivateView,
+}
+
+impl HonestVoter {
+    /// The voter of one party.
+    pub fn new(view: PrivateView) -> Self {
+        Self { view }
+    }
+}
+
+impl Voter for HonestVoter {
+    fn vote(&mut self, current: OutcomeId, proposal: OutcomeId) -> Vote {
+        if self.view.utility(proposal) >= self.view.utility(current) {
+            Vote::Accept
+        } else {
+            Vote::Reject
+        }
+    }
+
+    fn ratify(&mut self, text: OutcomeId) -> Vote {
+        if self.view.is_rational(text) {
+            Vote::Accept
+        } else {
+            Vote::Reject
+        }
+    }
+}
+
+/// A hill-climbing mediator with a fixed seed.
+#[derive(Debug)]
+pub struct HillClimber {
+    rng: ChaCha8Rng,
+    values: Vec<usize>,
+}
+
+impl HillClimber {
+    /// A mediator whose random stream is fixed by `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl Mediator for HillClimber {
+    fn open(&mut self, space: &OutcomeSpace) -> OutcomeId {
+        let n = space.len().max(1);
+        self.rng.random_range(0..n) as OutcomeId
+    }
+
+    fn propose(
+        &mut self,
+        space: &OutcomeSpace,
+        current: OutcomeId,
+        _last_votes: &[Vote],
+    ) -> OutcomeId {
+        space.decode_into(current, &mut self.values);
+        let issues = self.values.len();
+        // Issues with a single value cannot change; try a few times, then
+        // re-propose the current text.
+        for _ in 0..8 {
+            let issue = self.rng.random_range(0..issues.max(1));
+            let size = space.issue_size(issue);
+            if size < 2 {
+                continue;
+            }
+            let shift = self.rng.random_range(1..size);
+            if let Some(slot) = self.values.get_mut(issue) {
+                *slot = (*slot + shift) % size;
+            }
+            return space.encode(&self.values).unwrap_or(current);
+        }
+        current
+    }
+}
+
+/// Runs a single-text session of `rounds` proposals.
+pub(crate) fn run(
+    space: &OutcomeSpace,
+    mediator: &mut dyn Mediator,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+) -> (RawOutcome, Vec<bool>) {
+    let mut offers = Vec::with_capacity(rounds as usize + 1);
+    let mut accepted = Vec::with_capacity(rounds as usize + 1);
+    let mut current = mediator.open(space);
+    offers.push(PublicOffer {
+        round: 0,
+        proposer: usize::MAX,
+        outcome: current,
+    });
+    accepted.push(true);
+    let mut votes: Vec<Vote> = Vec::with_capacity(voters.len());
+    for round in 1..rounds {
+        let proposal = mediator.propose(space, current, &votes);
+        votes.clear();
+        votes.extend(voters.iter_mut().map(|v| v.vote(current, proposal)));
+        let all = votes.iter().all(|&v| v == Vote::Accept);
+        if all {
+            current = proposal;
+        }
+        offers.push(PublicOffer {
+            round,
+            proposer: usize::MAX,
+            outcome: proposal,
+        });
+        accepted.push(all);
+    }
+    let agreed = voters.iter_mut().all(|v| v.ratify(current) == Vote::Accept);
+    let (agreement, end) = if agreed {
+        (Some(current), End::Agreement)
+    } else {
+        (None, End::Rejected)
+    };
+    (
+        RawOutcome::new(agreement, rounds.max(1), end, offers),
+        accepted,
+    )
+}

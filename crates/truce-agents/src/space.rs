@@ -1,0 +1,274 @@
+//! The enumerated outcome space and each party's presorted utilities.
+//!
+//! Outcomes are numbered in `itertools.product` order (the first issue
+//! varies slowest), which is the order NegMAS enumerates them in; ties between
+//! equal utilities are broken by that number, so every query is reproducible.
+
+use std::sync::Arc;
+
+use truce_negotiate::{Domain, Utility};
+
+use crate::error::SessionError;
+
+/// The largest outcome space a session enumerates (Energy, the largest shared
+/// domain, has 390,625; 4 million keeps a prepared domain under 100 MB).
+pub const MAX_OUTCOMES: u128 = 4_000_000;
+
+/// An outcome: its number in enumeration order.
+pub type OutcomeId = u32;
+
+/// NegMAS's `_common.EPS`: how far below the requested lower bound an
+/// inverter may still pick an outcome that is nearer to the bound.
+const INVERTER_EPS: f64 = 1e-6;
+
+/// The issues' value counts and the mixed-radix numbering of outcomes. Public
+/// knowledge: every agent may hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeSpace {
+    sizes: Vec<usize>,
+    count: usize,
+}
+
+impl OutcomeSpace {
+    /// The space of a domain, or an error if it is empty or too large.
+    pub fn of(domain: &Domain) -> Result<Self, SessionError> {
+        let total = domain.outcome_count();
+        if total == 0 || domain.issues.is_empty() {
+            return Err(SessionError::EmptyDomain);
+        }
+        if total > MAX_OUTCOMES {
+            return Err(SessionError::TooManyOutcomes {
+                outcomes: total,
+                max: MAX_OUTCOMES,
+            });
+        }
+        let count = usize::try_from(total).map_err(|_| SessionError::TooManyOutcomes {
+            outcomes: total,
+            max: MAX_OUTCOMES,
+        })?;
+        Ok(Self {
+            sizes: domain.issues.iter().map(|i| i.values.len()).collect(),
+            count,
+        })
+    }
+
+    /// Number of outcomes.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Always false: an empty space is refused by [`OutcomeSpace::of`].
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Number of values of an issue (0 for an issue out of range).
+    pub fn issue_size(&self, issue: usize) -> usize {
+        self.sizes.get(issue).copied().unwrap_or(0)
+    }
+
+    /// Number of issues.
+    pub fn issues(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// Writes the value indices of an outcome into `out` (one per issue).
+    pub fn decode_into(&self, id: OutcomeId, out: &mut Vec<usize>) {
+        out.clear();
+        out.resize(self.sizes.len(), 0);
+        let mut rest = id as usize;
+        for (slot, &size) in out.iter_mut().zip(&self.sizes).rev() {
+            *slot = rest % size;
+            rest /= size;
+        }
+    }
+
+    /// The value indices of an outcome.
+    pub fn decode(&self, id: OutcomeId) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.decode_into(id, &mut out);
+        out
+    }
+
+    /// The number of an outcome given by value indices, if every index is in
+    /// range.
+    pub fn encode(&self, values: &[usize]) -> Option<OutcomeId> {
+        if values.len() != self.sizes.len() {
+            return None;
+        }
+        let mut id = 0usize;
+        for (&v, &size) in values.iter().zip(&self.sizes) {
+            if v >= size {
+                return None;
+            }
+            id = id * size + v;
+        }
+        OutcomeId::try_from(id).ok()
+    }
+}
+
+/// One party's utilities of every outcome, and the outcomes sorted by them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inverse {
+    /// `utility[id]`.
+    utility: Vec<f64>,
+    /// Outcome ids in ascending utility, ties in id order.
+    sorted: Vec<OutcomeId>,
+    /// `utility[sorted[k]]`, kept beside for cache-friendly binary search.
+    sorted_utility: Vec<f64>,
+    /// Lowest and highest utility: each issue's extreme summed in issue order,
+    /// exactly as NegMAS evaluates its extreme outcomes.
+    min: f64,
+    max: f64,
+}
+
+impl Inverse {
+    fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
+        let mut utility = Vec::with_capacity(space.len());
+        let mut values = vec![0usize; space.sizes.len()];
+        for _ in 0..space.len() {
+            utility.push(utility_fn.eval(&values));
+            // Odometer step: the last issue varies fastest.
+            for (slot, &size) in values.iter_mut().zip(&space.sizes).rev() {
+                *slot += 1;
+                if *slot < size {
+                    break;
+                }
+                *slot = 0;
+            }
+        }
+        let mut sorted: Vec<OutcomeId> = (0..space.len() as OutcomeId).collect();
+        // Stable: equal utilities keep enumeration order.
+        sorted.sort_by(|&a, &b| utility[a as usize].total_cmp(&utility[b as usize]));
+        let sorted_utility: Vec<f64> = sorted.iter().map(|&o| utility[o as usize]).collect();
+        let (min, max) = match utility_fn {
+            Utility::Additive(a) => a.range(),
+            Utility::HyperRectangles(_) => (
+                sorted_utility.first().copied().unwrap_or(0.0),
+                sorted_utility.last().copied().unwrap_or(0.0),
+            ),
+        };
+        Self {
+            utility,
+            sorted,
+            sorted_utility,
+            min,
+            max,
+        }
+    }
+
+    /// Utility of an outcome (0 for an id out of range).
+    pub fn utility(&self, id: OutcomeId) -> f64 {
+        self.utility.get(id as usize).copied().unwrap_or(0.0)
+    }
+
+    /// Lowest utility over all outcomes.
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    /// Highest utility over all outcomes.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// A best outcome (the first of the highest utility in enumeration order).
+    pub fn best(&self) -> OutcomeId {
+        let top = self.sorted_utility.last().copied().unwrap_or(0.0);
+        let first = self.sorted_utility.partition_point(|&u| u < top);
+        self.sorted.get(first).copied().unwrap_or(0)
+    }
+
+    /// Number of outcomes.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether there are no outcomes (never, for a built space).
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The outcome at rank `k` (0 = worst).
+    pub fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
+        Some((*self.sorted.get(k)?, *self.sorted_utility.get(k)?))
+    }
+
+    /// First rank whose utility is at least `u`.
+    pub fn rank_at_least(&self, u: f64) -> usize {
+        self.sorted_utility.partition_point(|&x| x < u)
+    }
+
+    /// NegMAS's `PresortingInverseUtilityFunction.worst_in((lo, hi))` over the
+    /// outcomes whose utility is at least `floor` (the reservation value):
+    /// the worst outcome with utility at least `lo`, except that one up to
+    /// `1e-6` below `lo` wins when it is strictly nearer to `lo`; when every
+    /// outcome is below `lo`, the best one ("clamps up"). Ties go to the
+    /// lowest enumeration number. `None` when no outcome reaches `floor`.
+    pub fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+        let n = self.sorted_utility.len();
+        let first_rational = self.rank_at_least(floor);
+        if first_rational >= n {
+            return None;
+        }
+        let mut i = self.rank_at_least(lo).max(first_rational);
+        if i >= n {
+            i = n - 1;
+        }
+        let at_i = self.sorted_utility[i];
+        let mut best = i;
+        if i > first_rational {
+            let below = self.sorted_utility[i - 1];
+            let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+            if in_range && (below - lo).abs() < (at_i - lo).abs() {
+                // NumPy's argmin returns the first of equal candidates.
+                best = self.sorted_utility[..i].partition_point(|&x| x < below);
+                best = best.max(first_rational);
+            }
+        }
+        self.sorted.get(best).copied()
+    }
+}
+
+/// A domain enumerated once for many sessions: the outcome space and every
+/// party's presorted utilities (shared, read-only, across threads).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub(crate) space: Arc<OutcomeSpace>,
+    pub(crate) inverses: Vec<Arc<Inverse>>,
+    pub(crate) reservations: Vec<f64>,
+}
+
+impl Prepared {
+    /// Enumerates the domain and sorts every party's utilities. This is the
+    /// expensive part of a session (O(n log n) per party); tournaments and
+    /// `--repeat` do it once.
+    pub fn new(domain: &Domain) -> Result<Self, SessionError> {
+        let space = OutcomeSpace::of(domain)?;
+        let inverses = domain
+            .parties
+            .iter()
+            .map(|p| Arc::new(Inverse::build(&space, &p.utility)))
+            .collect();
+        Ok(Self {
+            space: Arc::new(space),
+            inverses,
+            reservations: domain.parties.iter().map(|p| p.reservation).collect(),
+        })
+    }
+
+    /// The outcome space.
+    pub fn space(&self) -> &OutcomeSpace {
+        &self.space
+    }
+
+    /// Number of parties.
+    pub fn parties(&self) -> usize {
+        self.inverses.len()
+    }
+
+    /// Every party's utility of an outcome.
+    pub fn utilities(&self, id: OutcomeId) -> Vec<f64> {
+        self.inverses.iter().map(|inv| inv.utility(id)).collect()
+    }
+}

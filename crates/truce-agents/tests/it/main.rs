@@ -1,0 +1,4 @@
+//! The one integration-test binary of truce-agents.
+
+mod baselines;
+mod common;
