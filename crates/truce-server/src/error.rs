@@ -160,7 +160,9 @@ impl From<truce_ledger::Problem> for AppError {
             P::OutOfOrder { .. } | P::BrokenChain { .. } | P::PrevOnFirst => {
                 AppError::conflict(p.kind(), detail)
             }
-            P::NotAllowed(V::WrongRole { .. } | V::NotAParty { .. }) => AppError::forbidden(detail),
+            P::NotAllowed(V::WrongRole { .. } | V::NotAParty { .. } | V::NotReceiver { .. }) => {
+                AppError::forbidden(detail)
+            }
             _ => AppError::unprocessable(p.kind(), detail),
         }
     }
