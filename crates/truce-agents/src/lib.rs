@@ -67,7 +67,8 @@ pub use session::{
 pub use single_text::{Mediator, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};
 pub use tournament::{
-    Repeated, TournamentOptions, TournamentResults, run_repeated, run_tournament,
+    AgentSummary, Repeated, TournamentOptions, TournamentResults, TournamentRow, run_repeated,
+    run_tournament,
 };
 pub use view::{PrivateView, PublicOffer, Response, Turn};
 

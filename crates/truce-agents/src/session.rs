@@ -13,7 +13,7 @@ use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{self, HillClimber, HonestVoter, Voter};
 use crate::space::{OutcomeId, Prepared};
-use crate::view::{PrivateView, PublicOffer};
+use crate::view::PublicOffer;
 
 /// The negotiation protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -203,18 +203,6 @@ pub(crate) fn check(prepared: &Prepared, opts: &SessionOptions) -> Result<(), Se
     Ok(())
 }
 
-/// Each party's private view: the only thing its agent is built from.
-pub(crate) fn views(prepared: &Prepared) -> impl Iterator<Item = PrivateView> + '_ {
-    prepared
-        .inverses
-        .iter()
-        .zip(&prepared.reservations)
-        .enumerate()
-        .map(|(party, (inverse, &reservation))| {
-            PrivateView::new(party, inverse.clone(), prepared.space.clone(), reservation)
-        })
-}
-
 pub(crate) fn run_raw(
     prepared: &Prepared,
     opts: &SessionOptions,
@@ -227,7 +215,8 @@ pub(crate) fn run_raw(
             if timed.is_some() && clock.is_none() {
                 return Err(SessionError::NoClock);
             }
-            let mut agents: Vec<_> = views(prepared)
+            let mut agents: Vec<_> = prepared
+                .views()
                 .zip(&opts.agents)
                 .map(|(view, kind)| {
                     let seed = mix(opts.seed, view.party() as u64);
@@ -242,7 +231,8 @@ pub(crate) fn run_raw(
             Ok((sao::run(&mut agents, &deadline), None))
         }
         Protocol::SingleText => {
-            let mut voters: Vec<Box<dyn Voter>> = views(prepared)
+            let mut voters: Vec<Box<dyn Voter>> = prepared
+                .views()
                 .map(|view| Box::new(HonestVoter::new(view)) as Box<dyn Voter>)
                 .collect();
             let mut mediator = HillClimber::new(mix(opts.seed, u64::MAX));

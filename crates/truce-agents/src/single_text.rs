@@ -134,6 +134,30 @@ impl Mediator for HillClimber {
     }
 }
 
+/// The result of [`run_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextOutcome {
+    /// The ratified text, if every party ratified it.
+    pub agreement: Option<OutcomeId>,
+    /// Every text proposed, with whether all parties accepted it.
+    pub texts: Vec<(OutcomeId, bool)>,
+}
+
+/// Runs single-text with any mediator and voters (one per party, each built
+/// from that party's view alone) for `rounds` proposals.
+pub fn run_with(
+    prepared: &crate::space::Prepared,
+    mediator: &mut dyn Mediator,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+) -> TextOutcome {
+    let (raw, accepted) = run(prepared.space(), mediator, voters, rounds);
+    TextOutcome {
+        agreement: raw.agreement,
+        texts: raw.offers.iter().map(|o| o.outcome).zip(accepted).collect(),
+    }
+}
+
 /// Runs a single-text session of `rounds` proposals.
 pub(crate) fn run(
     space: &OutcomeSpace,

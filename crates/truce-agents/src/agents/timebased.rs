@@ -39,7 +39,12 @@ impl TimeBased {
     fn band(&self, t: f64) -> (f64, f64) {
         let lo_u = self.view.floor();
         let hi_u = self.view.inverse().max();
-        let aspiration = 1.0 - t.powf(self.exponent);
+        // A hardliner keeps its aspiration even at t = 1, where `t^inf` is 1.
+        let aspiration = if self.exponent.is_infinite() {
+            1.0
+        } else {
+            1.0 - t.powf(self.exponent)
+        };
         let clamp = |x: f64| lo_u.max(hi_u.min(x));
         let lo = clamp((hi_u - lo_u) * aspiration + lo_u - self.eps);
         let hi = clamp((hi_u - lo_u) * 1.0 + lo_u + self.eps);

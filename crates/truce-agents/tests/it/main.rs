@@ -2,3 +2,8 @@
 
 mod baselines;
 mod common;
+mod privacy;
+mod props;
+mod render;
+mod sessions;
+mod tournament;

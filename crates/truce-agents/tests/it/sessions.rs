@@ -1,0 +1,147 @@
+//! Session behaviour: determinism, agent names, errors, single-text.
+
+use truce_agents::{
+    AgentKind, End, Protocol, SessionError, SessionOptions, parse_agents, run_repeated, run_session,
+};
+use truce_negotiate::Reading;
+
+use crate::common::load;
+
+#[test]
+fn agent_names_parse_and_unknown_names_list_the_valid_ones() {
+    assert_eq!(
+        parse_agents("aspiration, Boulware,tit_for_tat").unwrap(),
+        vec![
+            AgentKind::Aspiration,
+            AgentKind::Boulware,
+            AgentKind::TitForTat
+        ]
+    );
+    let err = parse_agents("aspiration,bulware").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown agent `bulware` (valid agents: boulware, linear, conceder, aspiration, tit-for-tat, hardliner, random)"
+    );
+    assert!("nope".parse::<Protocol>().is_err());
+    assert_eq!(
+        "single-text".parse::<Protocol>().unwrap(),
+        Protocol::SingleText
+    );
+}
+
+#[test]
+fn errors_are_returned_not_panicked() {
+    let domain = load("Laptop", Reading::Genius);
+    let one = SessionOptions {
+        agents: vec![AgentKind::Boulware],
+        ..SessionOptions::default()
+    };
+    assert!(matches!(
+        run_session(&domain, &one),
+        Err(SessionError::AgentCount {
+            agents: 1,
+            parties: 2
+        })
+    ));
+    let none = SessionOptions {
+        rounds: 0,
+        ..SessionOptions::default()
+    };
+    assert_eq!(run_session(&domain, &none), Err(SessionError::NoDeadline));
+    let timed = SessionOptions {
+        rounds: 0,
+        time_limit: Some(1.0),
+        ..SessionOptions::default()
+    };
+    assert_eq!(run_session(&domain, &timed), Err(SessionError::NoClock));
+}
+
+#[test]
+fn every_pairing_is_deterministic_for_a_seed() {
+    let domain = load("ItexvsCypress", Reading::Genius);
+    for &a in &AgentKind::ALL {
+        for &b in &AgentKind::ALL {
+            let opts = SessionOptions {
+                agents: vec![a, b],
+                rounds: 60,
+                seed: 7,
+                ..SessionOptions::default()
+            };
+            let one = run_session(&domain, &opts).unwrap();
+            let two = run_session(&domain, &opts).unwrap();
+            assert_eq!(one, two, "{a} vs {b}");
+            assert!(one.rounds <= 60);
+        }
+    }
+}
+
+#[test]
+fn a_time_limit_ends_the_session_by_the_given_clock() {
+    let domain = load("Laptop", Reading::Genius);
+    let prepared = truce_agents::Prepared::new(&domain).unwrap();
+    let ticks = std::cell::Cell::new(0.0);
+    // A fake clock: each reading is 0.1 s later.
+    let clock = || {
+        ticks.set(ticks.get() + 0.1);
+        ticks.get()
+    };
+    let opts = SessionOptions {
+        agents: vec![AgentKind::Hardliner, AgentKind::Hardliner],
+        rounds: 0,
+        time_limit: Some(2.0),
+        ..SessionOptions::default()
+    };
+    let s = truce_agents::run_prepared(&domain, &prepared, &opts, Some(&clock)).unwrap();
+    assert_eq!(s.end, End::Timeout);
+    assert!(s.rounds > 0 && s.rounds < 20, "{}", s.rounds);
+}
+
+#[test]
+fn single_text_agrees_on_a_rational_text_and_is_reproducible() {
+    let domain = load("Grocery", Reading::Genius);
+    let opts = SessionOptions {
+        protocol: Protocol::SingleText,
+        rounds: 300,
+        seed: 11,
+        ..SessionOptions::default()
+    };
+    let a = run_session(&domain, &opts).unwrap();
+    assert_eq!(a, run_session(&domain, &opts).unwrap());
+    assert_eq!(a.end, End::Agreement);
+    for (u, p) in a.utilities.iter().zip(&domain.parties) {
+        assert!(*u >= p.reservation);
+    }
+    assert!(a.trace.iter().all(|t| t.proposer == "mediator"));
+    // Accepted texts never make any party worse off.
+    let mut last: Option<&Vec<f64>> = None;
+    for t in a.trace.iter().filter(|t| t.accepted == Some(true)) {
+        if let Some(prev) = last {
+            assert!(t.utilities.iter().zip(prev).all(|(n, o)| n >= o));
+        }
+        last = Some(&t.utilities);
+    }
+}
+
+#[test]
+fn repeat_measures_with_the_callers_clock() {
+    let domain = load("Laptop", Reading::Genius);
+    let t = std::cell::Cell::new(0.0);
+    let clock = || {
+        let now = t.get();
+        t.set(now + 0.5);
+        now
+    };
+    let r = run_repeated(&domain, &SessionOptions::default(), 10, &clock).unwrap();
+    assert_eq!(r.repeat, 10);
+    assert_eq!(r.negotiations_per_second, 20.0);
+    let json = serde_json::to_value(&r).unwrap();
+    for key in [
+        "agreement",
+        "utilities",
+        "rounds",
+        "trace",
+        "negotiations_per_second",
+    ] {
+        assert!(json.get(key).is_some(), "{key}");
+    }
+}
