@@ -89,6 +89,7 @@ struct PersonShape {
         (status = 401, body = Problem, content_type = "application/problem+json", description = "the server requires an admin token"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "a deal with this id exists"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn create_deal(
