@@ -15,7 +15,7 @@
 //!   agreement.
 
 use crate::agents::Agent;
-use crate::session::{End, RawOutcome};
+use crate::session::{End, SessionOutcome};
 use crate::view::{PublicOffer, Turn};
 
 /// The deadline of a session.
@@ -54,7 +54,7 @@ impl Deadline<'_> {
 }
 
 /// Runs one SAO session between `agents` (one per party, in party order).
-pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> RawOutcome {
+pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> SessionOutcome {
     let n = agents.len();
     let mut offers: Vec<PublicOffer> =
         Vec::with_capacity(2 * deadline.rounds.unwrap_or(64) as usize);
@@ -63,7 +63,7 @@ pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> RawOutc
     let mut round = 0u32;
     loop {
         if deadline.over(round) {
-            return RawOutcome::new(None, round, End::Timeout, offers);
+            return SessionOutcome::new(None, round, End::Timeout, offers);
         }
         let relative_time = deadline.relative_time(round);
         for (index, agent) in agents.iter_mut().enumerate() {
@@ -79,7 +79,7 @@ pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> RawOutc
                 if agent.accepts(&turn, current.outcome) {
                     acceptances += 1;
                     if acceptances == n {
-                        return RawOutcome::new(
+                        return SessionOutcome::new(
                             Some(current.outcome),
                             round + 1,
                             End::Agreement,
@@ -90,7 +90,7 @@ pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> RawOutc
                 }
             }
             let Some(outcome) = agent.propose(&turn) else {
-                return RawOutcome::new(None, round + 1, End::Left, offers);
+                return SessionOutcome::new(None, round + 1, End::Left, offers);
             };
             let offer = PublicOffer {
                 round,

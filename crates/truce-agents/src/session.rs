@@ -82,16 +82,21 @@ pub enum End {
     Rejected,
 }
 
-/// A session's result before names are attached (what tournaments keep).
+/// A session's result as outcome numbers, before names are attached: what
+/// tournaments and throughput loops keep.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RawOutcome {
+pub struct SessionOutcome {
+    /// The agreed outcome.
     pub agreement: Option<OutcomeId>,
+    /// Rounds used.
     pub rounds: u32,
+    /// How the session ended.
     pub end: End,
+    /// Every offer (single-text: every text proposed), oldest first.
     pub offers: Vec<PublicOffer>,
 }
 
-impl RawOutcome {
+impl SessionOutcome {
     pub(crate) fn new(
         agreement: Option<OutcomeId>,
         rounds: u32,
@@ -185,6 +190,15 @@ pub fn run_prepared(
     Ok(name_outcome(domain, prepared, opts, raw))
 }
 
+/// Runs one session on a prepared domain and returns outcome numbers only
+/// (no names, no trace strings): the fast path for many sessions.
+pub fn run_outcome(
+    prepared: &Prepared,
+    opts: &SessionOptions,
+) -> Result<SessionOutcome, SessionError> {
+    Ok(run_raw(prepared, opts, None)?.0)
+}
+
 pub(crate) fn check(prepared: &Prepared, opts: &SessionOptions) -> Result<(), SessionError> {
     let parties = prepared.parties();
     if parties < 2 {
@@ -207,7 +221,7 @@ pub(crate) fn run_raw(
     prepared: &Prepared,
     opts: &SessionOptions,
     clock: Option<&dyn Fn() -> f64>,
-) -> Result<(RawOutcome, Option<Vec<bool>>), SessionError> {
+) -> Result<(SessionOutcome, Option<Vec<bool>>), SessionError> {
     check(prepared, opts)?;
     match opts.protocol {
         Protocol::Sao => {
@@ -248,7 +262,7 @@ fn name_outcome(
     domain: &Domain,
     prepared: &Prepared,
     opts: &SessionOptions,
-    (raw, accepted): (RawOutcome, Option<Vec<bool>>),
+    (raw, accepted): (SessionOutcome, Option<Vec<bool>>),
 ) -> Session {
     let values = |id: OutcomeId| domain.outcome_values(&prepared.space.decode(id));
     let party_name = |i: usize| {

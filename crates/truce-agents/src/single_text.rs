@@ -17,7 +17,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::session::{End, RawOutcome};
+use crate::session::{End, SessionOutcome};
 use crate::space::{OutcomeId, OutcomeSpace};
 use crate::view::{PrivateView, PublicOffer};
 
@@ -164,7 +164,7 @@ pub(crate) fn run(
     mediator: &mut dyn Mediator,
     voters: &mut [Box<dyn Voter>],
     rounds: u32,
-) -> (RawOutcome, Vec<bool>) {
+) -> (SessionOutcome, Vec<bool>) {
     let mut offers = Vec::with_capacity(rounds as usize + 1);
     let mut accepted = Vec::with_capacity(rounds as usize + 1);
     let mut current = mediator.open(space);
@@ -197,7 +197,7 @@ pub(crate) fn run(
         (None, End::Rejected)
     };
     (
-        RawOutcome::new(agreement, rounds.max(1), end, offers),
+        SessionOutcome::new(agreement, rounds.max(1), end, offers),
         accepted,
     )
 }

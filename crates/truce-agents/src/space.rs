@@ -124,22 +124,26 @@ pub struct Inverse {
 
 impl Inverse {
     fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
-        let mut utility = Vec::with_capacity(space.len());
-        let mut values = vec![0usize; space.sizes.len()];
-        for _ in 0..space.len() {
-            utility.push(utility_fn.eval(&values));
-            // Odometer step: the last issue varies fastest.
-            for (slot, &size) in values.iter_mut().zip(&space.sizes).rev() {
-                *slot += 1;
-                if *slot < size {
-                    break;
+        let utility = match utility_fn {
+            Utility::Additive(a) => additive_utilities(space, &a.tables),
+            Utility::HyperRectangles(_) => {
+                let mut utility = Vec::with_capacity(space.len());
+                let mut values = Vec::with_capacity(space.sizes.len());
+                for id in 0..space.len() as OutcomeId {
+                    space.decode_into(id, &mut values);
+                    utility.push(utility_fn.eval(&values));
                 }
-                *slot = 0;
+                utility
             }
-        }
-        let mut sorted: Vec<OutcomeId> = (0..space.len() as OutcomeId).collect();
-        // Stable: equal utilities keep enumeration order.
-        sorted.sort_by(|&a, &b| utility[a as usize].total_cmp(&utility[b as usize]));
+        };
+        // Sorting (key, id) pairs with distinct ids is a stable sort by
+        // utility: equal utilities keep enumeration order.
+        let keyed: Vec<(u64, OutcomeId)> = utility
+            .iter()
+            .enumerate()
+            .map(|(id, &u)| (order_key(u), id as OutcomeId))
+            .collect();
+        let sorted: Vec<OutcomeId> = radix_sort(keyed).into_iter().map(|(_, id)| id).collect();
         let sorted_utility: Vec<f64> = sorted.iter().map(|&o| utility[o as usize]).collect();
         let (min, max) = match utility_fn {
             Utility::Additive(a) => a.range(),
@@ -227,6 +231,76 @@ impl Inverse {
             }
         }
         self.sorted.get(best).copied()
+    }
+}
+
+/// Every outcome's utility in enumeration order, summed issue by issue from
+/// 0.0 exactly as `Additive::eval` (and NegMAS) add them, so the values are
+/// bit-identical to evaluating each outcome, in O(n) instead of O(n·issues).
+fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
+    let mut sums = Vec::with_capacity(space.len());
+    sums.push(0.0f64);
+    let mut next = Vec::with_capacity(space.len());
+    for (issue, &size) in space.sizes.iter().enumerate() {
+        let table = tables.get(issue).map_or(&[][..], Vec::as_slice);
+        next.clear();
+        for &partial in &sums {
+            for v in 0..size {
+                next.push(partial + table.get(v).copied().unwrap_or(0.0));
+            }
+        }
+        std::mem::swap(&mut sums, &mut next);
+    }
+    sums
+}
+
+/// Stable LSD radix sort by key, 16 bits a pass: a presorted Travel party
+/// (188,160 outcomes) takes a fraction of a comparison sort's time, and
+/// stability keeps equal utilities in enumeration order.
+fn radix_sort(mut items: Vec<(u64, OutcomeId)>) -> Vec<(u64, OutcomeId)> {
+    const BITS: u32 = 16;
+    const BUCKETS: usize = 1 << BITS;
+    // Small spaces: clearing 65,536 counters would cost more than sorting.
+    if items.len() < BUCKETS {
+        items.sort_unstable();
+        return items;
+    }
+    let mut scratch = items.clone();
+    let mut counts = vec![0usize; BUCKETS];
+    for pass in 0..(64 / BITS) {
+        let shift = pass * BITS;
+        let digit = |key: u64| ((key >> shift) as usize) & (BUCKETS - 1);
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &(key, _) in &items {
+            counts[digit(key)] += 1;
+        }
+        // Skip passes where every key has the same digit.
+        if counts.contains(&items.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = next;
+            next += here;
+        }
+        for &item in &items {
+            let slot = &mut counts[digit(item.0)];
+            scratch[*slot] = item;
+            *slot += 1;
+        }
+        std::mem::swap(&mut items, &mut scratch);
+    }
+    items
+}
+
+/// A `u64` whose order is `f64::total_cmp`'s.
+fn order_key(u: f64) -> u64 {
+    let bits = u.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
     }
 }
 
