@@ -53,6 +53,25 @@ impl Deadline<'_> {
     }
 }
 
+/// Runs SAO with agents of the caller's making: `make` is called once per
+/// party, in party order, with that party's view and nothing else, and the
+/// agent it returns plays for that party. This is the privacy boundary: the
+/// only preferences an agent can ever hold are the ones in the view it was
+/// built from.
+pub fn run_with(
+    prepared: &crate::space::Prepared,
+    make: &mut dyn FnMut(crate::view::PrivateView) -> Box<dyn Agent>,
+    rounds: u32,
+) -> SessionOutcome {
+    let mut agents: Vec<Box<dyn Agent>> = prepared.views().map(make).collect();
+    let deadline = Deadline {
+        rounds: Some(rounds.max(1)),
+        seconds: None,
+        clock: None,
+    };
+    run(&mut agents, &deadline)
+}
+
 /// Runs one SAO session between `agents` (one per party, in party order).
 pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> SessionOutcome {
     let n = agents.len();

@@ -137,6 +137,8 @@ pub struct Session {
     pub domain: String,
     /// The protocol.
     pub protocol: Protocol,
+    /// Issue names, in the order of offer values.
+    pub issues: Vec<String>,
     /// Party names, profile-file order.
     pub parties: Vec<String>,
     /// Agent of each party.
@@ -286,6 +288,7 @@ fn name_outcome(
     Session {
         domain: domain.name.clone(),
         protocol: opts.protocol,
+        issues: domain.issues.iter().map(|i| i.name.clone()).collect(),
         parties: domain.parties.iter().map(|p| p.name.clone()).collect(),
         agents: opts.agents.clone(),
         seed: opts.seed,

@@ -64,3 +64,50 @@ fn the_mediator_receives_votes_only() {
     assert!(mediator.seen_votes[1..].iter().all(|v| v.len() == 2));
     assert!(result.agreement.is_some() || result.agreement.is_none());
 }
+
+/// An agent that remembers what it was built from and concedes nothing.
+#[derive(Debug)]
+struct Recorder {
+    best: u32,
+}
+
+impl truce_agents::Agent for Recorder {
+    fn accepts(&mut self, _turn: &truce_agents::Turn, offer: u32) -> bool {
+        offer == self.best
+    }
+
+    fn propose(&mut self, _turn: &truce_agents::Turn) -> Option<u32> {
+        Some(self.best)
+    }
+}
+
+#[test]
+fn sao_builds_each_agent_from_its_own_view_only() {
+    let domain = load("Grocery", Reading::Genius);
+    let prepared = Prepared::new(&domain).unwrap();
+    let mut received: Vec<(usize, Vec<f64>)> = Vec::new();
+    let mut make = |view: PrivateView| -> Box<dyn truce_agents::Agent> {
+        let utilities = (0..view.space().len() as u32)
+            .map(|o| view.utility(o))
+            .collect();
+        received.push((view.party(), utilities));
+        Box::new(Recorder {
+            best: view.inverse().best(),
+        })
+    };
+    let outcome = truce_agents::sao::run_with(&prepared, &mut make, 10);
+    assert_eq!(received.len(), 2, "one view per party");
+    for (k, (party, utilities)) in received.iter().enumerate() {
+        assert_eq!(*party, k, "built in party order");
+        for (id, u) in utilities.iter().enumerate() {
+            let values = prepared.space().decode(id as u32);
+            assert_eq!(
+                *u,
+                domain.parties[k].utility.eval(&values),
+                "party {k} got its own utility"
+            );
+        }
+    }
+    assert_ne!(received[0].1, received[1].1, "the two views differ");
+    assert!(outcome.rounds <= 10);
+}
