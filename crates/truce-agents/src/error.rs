@@ -43,6 +43,14 @@ pub enum SessionError {
     /// Neither a round limit nor a time limit.
     #[error("a session needs a deadline: at least 1 round or a positive time limit")]
     NoDeadline,
+    /// More rounds than a session allows.
+    #[error("{rounds} rounds is more than the {max} a session allows")]
+    TooManyRounds {
+        /// Rounds asked for.
+        rounds: u32,
+        /// The limit.
+        max: u32,
+    },
     /// A time limit without a clock to measure it.
     #[error("a time limit needs a clock (use `run_prepared` with one)")]
     NoClock,

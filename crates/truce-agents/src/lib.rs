@@ -81,8 +81,8 @@ mod view;
 pub use agents::{Agent, AgentKind, parse_agents};
 pub use error::SessionError;
 pub use session::{
-    End, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry, render_trace_text,
-    run_outcome, run_prepared, run_session,
+    End, MAX_ROUNDS, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry,
+    render_trace_text, run_outcome, run_prepared, run_session,
 };
 pub use single_text::{Mediator, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};

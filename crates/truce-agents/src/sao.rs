@@ -76,7 +76,7 @@ pub fn run_with(
 pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> SessionOutcome {
     let n = agents.len();
     let mut offers: Vec<PublicOffer> =
-        Vec::with_capacity(2 * deadline.rounds.unwrap_or(64) as usize);
+        Vec::with_capacity(2 * deadline.rounds.unwrap_or(64).min(1024) as usize);
     let mut on_table: Option<PublicOffer> = None;
     let mut acceptances = 0usize;
     let mut round = 0u32;

@@ -15,6 +15,10 @@ use crate::single_text::{self, HillClimber, HonestVoter, Voter};
 use crate::space::{OutcomeId, Prepared};
 use crate::view::PublicOffer;
 
+/// The most rounds a session runs (ANAC uses 100 to a few thousand; a
+/// million keeps every session's memory and time bounded).
+pub const MAX_ROUNDS: u32 = 1_000_000;
+
 /// The negotiation protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -210,6 +214,12 @@ pub(crate) fn check(prepared: &Prepared, opts: &SessionOptions) -> Result<(), Se
         return Err(SessionError::AgentCount {
             agents: opts.agents.len(),
             parties,
+        });
+    }
+    if opts.rounds > MAX_ROUNDS {
+        return Err(SessionError::TooManyRounds {
+            rounds: opts.rounds,
+            max: MAX_ROUNDS,
         });
     }
     let timed = opts.time_limit.is_some_and(|t| t > 0.0);

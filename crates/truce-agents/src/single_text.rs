@@ -165,8 +165,9 @@ pub(crate) fn run(
     voters: &mut [Box<dyn Voter>],
     rounds: u32,
 ) -> (SessionOutcome, Vec<bool>) {
-    let mut offers = Vec::with_capacity(rounds as usize + 1);
-    let mut accepted = Vec::with_capacity(rounds as usize + 1);
+    let capacity = rounds.min(1024) as usize + 1;
+    let mut offers = Vec::with_capacity(capacity);
+    let mut accepted = Vec::with_capacity(capacity);
     let mut current = mediator.open(space);
     offers.push(PublicOffer {
         round: 0,

@@ -54,6 +54,19 @@ fn errors_are_returned_not_panicked() {
         ..SessionOptions::default()
     };
     assert_eq!(run_session(&domain, &timed), Err(SessionError::NoClock));
+    let long = SessionOptions {
+        rounds: u32::MAX,
+        ..SessionOptions::default()
+    };
+    assert!(matches!(
+        run_session(&domain, &long),
+        Err(SessionError::TooManyRounds { .. })
+    ));
+    let huge = load("10issues", Reading::Genius);
+    assert!(matches!(
+        run_session(&huge, &SessionOptions::default()),
+        Err(SessionError::TooManyOutcomes { .. })
+    ));
 }
 
 #[test]
