@@ -90,7 +90,7 @@ pub use tournament::{
     AgentSummary, Repeated, TournamentOptions, TournamentResults, TournamentRow, run_repeated,
     run_tournament,
 };
-pub use view::{PrivateView, PublicOffer, Response, Turn};
+pub use view::{PrivateView, PublicOffer, Turn};
 
 /// A three-day pause domain for documentation examples.
 #[doc(hidden)]

@@ -96,14 +96,3 @@ pub struct Turn<'a> {
     /// Every offer made so far, oldest first.
     pub offers: &'a [PublicOffer],
 }
-
-/// An agent's answer to an offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Response {
-    /// Accept the offer on the table.
-    Accept,
-    /// Reject it and make a counter-offer.
-    Counter(OutcomeId),
-    /// Leave the negotiation (no outcome is acceptable any more).
-    Leave,
-}

@@ -8,6 +8,59 @@ use truce_negotiate::Reading;
 use crate::common::load;
 
 #[test]
+fn a_deals_open_issues_negotiate_like_any_domain() {
+    use truce_negotiate::{DomainFiles, Issue, ReadOptions, read_profiles};
+    let issues = vec![
+        Issue {
+            name: "pause-days".into(),
+            values: ["4", "5", "6", "7"].map(String::from).to_vec(),
+        },
+        Issue {
+            name: "first-release".into(),
+            values: ["children", "elderly"].map(String::from).to_vec(),
+        },
+    ];
+    let profile = |days: [f64; 4], first: [f64; 2]| {
+        format!(
+            r#"{{"LinearAdditiveUtilitySpace":{{"issueWeights":{{"pause-days":0.7,"first-release":0.3}},
+            "issueUtilities":{{
+              "pause-days":{{"DiscreteValueSetUtilities":{{"valueUtilities":{{"4":{},"5":{},"6":{},"7":{}}}}}}},
+              "first-release":{{"DiscreteValueSetUtilities":{{"valueUtilities":{{"children":{},"elderly":{}}}}}}}}}}},
+            "reservationBid":null}}"#,
+            days[0], days[1], days[2], days[3], first[0], first[1]
+        )
+    };
+    let files = DomainFiles {
+        files: vec![
+            (
+                "side-a.json".into(),
+                profile([0.0, 0.4, 0.8, 1.0], [1.0, 0.5]),
+            ),
+            (
+                "side-b.json".into(),
+                profile([1.0, 0.8, 0.3, 0.0], [0.6, 1.0]),
+            ),
+        ],
+    };
+    let domain = read_profiles("deal", issues, &files, &ReadOptions::default()).unwrap();
+    for protocol in [Protocol::Sao, Protocol::SingleText] {
+        let s = run_session(
+            &domain,
+            &SessionOptions {
+                protocol,
+                rounds: 50,
+                ..SessionOptions::default()
+            },
+        )
+        .unwrap();
+        let agreed = s.agreement.expect("the sides agree");
+        assert_eq!(s.issues, ["pause-days", "first-release"]);
+        assert!(domain.issues[0].values.contains(&agreed[0]));
+        assert!(domain.issues[1].values.contains(&agreed[1]));
+    }
+}
+
+#[test]
 fn agent_names_parse_and_unknown_names_list_the_valid_ones() {
     assert_eq!(
         parse_agents("aspiration, Boulware,tit_for_tat").unwrap(),
