@@ -57,7 +57,17 @@
 //!
 //! ```
 //! use truce_agents::{AgentKind, SessionOptions, render_trace_text, run_session};
-//! # let domain = truce_agents::doc_domain();
+//! use truce_negotiate::{DomainFiles, ReadOptions, read_domain};
+//! let profile = |u4: f64, u5: f64, u6: f64| format!(
+//!     r#"{{"LinearAdditiveUtilitySpace":{{"issueWeights":{{"days":1}},
+//!        "issueUtilities":{{"days":{{"DiscreteValueSetUtilities":
+//!        {{"valueUtilities":{{"4":{u4},"5":{u5},"6":{u6}}}}}}}}}}}}}"#);
+//! let files = DomainFiles { files: vec![
+//!     ("pause.json".into(), r#"{"name":"pause","issuesValues":{"days":{"values":["4","5","6"]}}}"#.into()),
+//!     ("side-a.json".into(), profile(0.0, 0.6, 1.0)),
+//!     ("side-b.json".into(), profile(1.0, 0.7, 0.0)),
+//! ]};
+//! let domain = read_domain(&files, &ReadOptions::default()).expect("domain");
 //! let session = run_session(&domain, &SessionOptions {
 //!     agents: vec![AgentKind::Boulware, AgentKind::Linear],
 //!     rounds: 10,
@@ -91,33 +101,3 @@ pub use tournament::{
     run_tournament,
 };
 pub use view::{PrivateView, PublicOffer, Turn};
-
-/// A three-day pause domain for documentation examples.
-#[doc(hidden)]
-pub fn doc_domain() -> truce_negotiate::Domain {
-    use truce_negotiate::{Additive, Domain, Format, Issue, Party, Reading, Utility};
-    let party = |name: &str, table: [f64; 3]| Party {
-        name: name.into(),
-        file: format!("{name}.json"),
-        utility: Utility::Additive(Additive {
-            tables: vec![table.to_vec()],
-        }),
-        reservation: 0.0,
-        discount: None,
-    };
-    Domain {
-        name: "pause".into(),
-        format: Format::GeniusWebJson,
-        reading: Reading::Genius,
-        issues: vec![Issue {
-            name: "days".into(),
-            values: vec!["4".into(), "5".into(), "6".into()],
-        }],
-        parties: vec![
-            party("side-a", [0.0, 0.6, 1.0]),
-            party("side-b", [1.0, 0.7, 0.0]),
-        ],
-        ignored_files: vec![],
-        notes: vec![],
-    }
-}

@@ -168,7 +168,22 @@ pub struct Session {
 ///
 /// ```
 /// use truce_agents::{AgentKind, SessionOptions, run_session};
-/// # let domain = truce_agents::doc_domain();
+/// use truce_negotiate::{DomainFiles, ReadOptions, read_domain};
+/// let files = DomainFiles { files: vec![
+///     ("d.xml".into(), r#"<negotiation_template><utility_space><objective>
+///         <issue name="days" index="1" etype="discrete">
+///           <item index="1" value="4"/><item index="2" value="5"/><item index="3" value="6"/>
+///         </issue></objective></utility_space></negotiation_template>"#.into()),
+///     ("side-a.xml".into(), r#"<utility_space><objective><weight index="1" value="1"/>
+///         <issue name="days" index="1"><item value="4" evaluation="1"/>
+///         <item value="5" evaluation="2"/><item value="6" evaluation="3"/></issue>
+///         </objective></utility_space>"#.into()),
+///     ("side-b.xml".into(), r#"<utility_space><objective><weight index="1" value="1"/>
+///         <issue name="days" index="1"><item value="4" evaluation="3"/>
+///         <item value="5" evaluation="2"/><item value="6" evaluation="1"/></issue>
+///         </objective></utility_space>"#.into()),
+/// ]};
+/// let domain = read_domain(&files, &ReadOptions::default()).expect("domain");
 /// let opts = SessionOptions {
 ///     agents: vec![AgentKind::Aspiration, AgentKind::Conceder],
 ///     rounds: 20,

@@ -146,8 +146,12 @@ pub fn run_tournament(
     if opts.domains.is_empty() || opts.agents.is_empty() {
         return Err(SessionError::EmptyTournament);
     }
-    let mut agents = opts.agents.clone();
-    agents.dedup();
+    let mut agents: Vec<AgentKind> = Vec::with_capacity(opts.agents.len());
+    for &a in &opts.agents {
+        if !agents.contains(&a) {
+            agents.push(a);
+        }
+    }
     let pairs = pairings(&agents);
     let mut arenas = Vec::with_capacity(opts.domains.len());
     for domain in &opts.domains {
