@@ -80,6 +80,8 @@
 
 pub mod agents;
 mod error;
+mod render;
+mod repeat;
 pub mod sao;
 mod seed;
 mod session;
@@ -90,14 +92,15 @@ mod view;
 
 pub use agents::{Agent, AgentKind, parse_agents};
 pub use error::SessionError;
+pub use render::render_trace_text;
+pub use repeat::{Repeated, run_repeated};
 pub use session::{
-    End, MAX_ROUNDS, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry,
-    render_trace_text, run_outcome, run_prepared, run_session,
+    End, MAX_ROUNDS, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry, run_outcome,
+    run_prepared, run_session,
 };
 pub use single_text::{Mediator, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};
 pub use tournament::{
-    AgentSummary, Repeated, TournamentOptions, TournamentResults, TournamentRow, run_repeated,
-    run_tournament,
+    AgentSummary, TournamentOptions, TournamentResults, TournamentRow, run_tournament,
 };
 pub use view::{PrivateView, PublicOffer, Turn};
