@@ -236,7 +236,8 @@ pub(crate) fn check(prepared: &Prepared, opts: &SessionOptions) -> Result<(), Se
             max: MAX_ROUNDS,
         });
     }
-    let timed = opts.time_limit.is_some_and(|t| t > 0.0);
+    // Single-text counts proposals; only SAO runs against a clock.
+    let timed = opts.protocol == Protocol::Sao && opts.time_limit.is_some_and(|t| t > 0.0);
     if opts.rounds == 0 && !timed {
         return Err(SessionError::NoDeadline);
     }
@@ -276,7 +277,7 @@ pub(crate) fn run_raw(
                 .map(|view| Box::new(HonestVoter::new(view)) as Box<dyn Voter>)
                 .collect();
             let mut mediator = HillClimber::new(mix(opts.seed, u64::MAX));
-            let rounds = opts.rounds.max(1);
+            let rounds = opts.rounds;
             let (raw, accepted) =
                 single_text::run(&prepared.space, &mut mediator, &mut voters, rounds);
             Ok((raw, Some(accepted)))
