@@ -5,6 +5,8 @@
 
 pub mod check;
 mod explain;
+#[cfg(feature = "highs")]
+pub mod mip;
 mod plan;
 mod render;
 mod solve;

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use super::model::Model;
 
 /// Units taken of one kind: (kind index, units).
-type Take = (usize, u32);
+pub(crate) type Take = (usize, u32);
+
+/// One handover of a day: (holder index, units per kind).
+pub(crate) type HandoverUnits = (usize, Vec<Take>);
 
 /// What one holder releases in a day: units per kind.
 #[derive(Debug, Clone)]
@@ -25,6 +28,9 @@ pub(crate) struct DayAction {
     pub persons: u32,
     /// Σ over released persons of their tier weight.
     pub weight: u64,
+    /// The day's handovers in order, as (holder, units per kind), when the day
+    /// pays in chunks; `None` = one handover per holder in `Model::order`.
+    pub order: Option<Vec<HandoverUnits>>,
 }
 
 /// The day's context the enumeration needs.
@@ -87,6 +93,7 @@ fn combine(
             take: take.clone(),
             persons,
             weight,
+            order: None,
         });
         return;
     }

@@ -228,7 +228,7 @@ fn sequence_levels(model: &Model, floor: u32) -> Option<Option<Levels>> {
     };
     seq.run(days, exposure);
     let counts = seq.day_counts(exposure);
-    let path = seq.realise(&counts)?;
+    let path = seq.realise(&counts, exposure)?;
     let proof = Proof {
         released: true,
         days_used: true,
@@ -320,22 +320,49 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
     let mut cursor = vec![0usize; model.kinds.len()];
     let mut day_of = vec![None::<u32>; deal.persons.len()];
     let mut stages = Vec::new();
-    let mut max_exposure = 0u32;
+    // Exposure as the exact fraction num / ratio, walked handover by handover.
+    let mut worst = (0u64, 1u64);
     for (day, action) in &levels.path {
-        let mut handovers = Vec::new();
-        for &h in &model.order {
-            let mut persons: Vec<usize> = Vec::new();
-            for &(k, x) in action
-                .take
+        let order: Vec<day::HandoverUnits> = match &action.order {
+            Some(order) => order.clone(),
+            None => model
+                .order
                 .iter()
-                .filter(|&&(k, _)| model.kinds[k].holder == h)
-            {
+                .map(|&h| {
+                    (
+                        h,
+                        action
+                            .take
+                            .iter()
+                            .copied()
+                            .filter(|&(k, _)| model.kinds[k].holder == h)
+                            .collect(),
+                    )
+                })
+                .collect(),
+        };
+        let mut handovers = Vec::new();
+        let mut today = vec![(0u64, 0u64); model.rules.len()];
+        for (h, takes) in order {
+            let mut persons: Vec<usize> = Vec::new();
+            for &(k, x) in &takes {
                 let units = &model.kinds[k].units[cursor[k]..cursor[k] + x as usize];
                 cursor[k] += x as usize;
                 persons.extend(units.iter().flatten());
+                for (e, t) in today.iter_mut().enumerate() {
+                    t.0 += u64::from(x * model.kinds[k].gives[e]);
+                    t.1 += u64::from(x * model.kinds[k].receives[e]);
+                }
             }
             if persons.is_empty() {
                 continue;
+            }
+            for (e, &(paid, counter)) in today.iter().enumerate() {
+                let r = u64::from(model.rules[e].ratio);
+                let num = (r * paid).abs_diff(counter);
+                if num * worst.1 > worst.0 * r {
+                    worst = (num, r);
+                }
             }
             persons.sort_unstable();
             for &p in &persons {
@@ -349,14 +376,6 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
                     .map(|&p| deal.persons[p].id.0.clone())
                     .collect(),
             });
-        }
-        for e in 0..model.rules.len() {
-            let g: u32 = action
-                .take
-                .iter()
-                .map(|&(k, x)| x * model.kinds[k].gives[e])
-                .sum();
-            max_exposure = max_exposure.max(g);
         }
         stages.push(Stage {
             day: *day,
@@ -392,7 +411,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
         gap: Some(levels.gap),
         released,
         days_used: stages.last().map_or(0, |s| s.day),
-        max_exposure: f64::from(max_exposure),
+        max_exposure: worst.0 as f64 / worst.1 as f64,
         tier_weighted_days,
         proof: p,
         stages,

@@ -20,7 +20,7 @@
 
 use std::collections::VecDeque;
 
-use super::day::DayAction;
+use super::day::{DayAction, HandoverUnits};
 use super::model::Model;
 
 /// (persons released, tier savings): the lexicographic value.
@@ -33,9 +33,13 @@ pub(crate) struct Chain {
     payee: Option<usize>,
     ratio: u32,
     rule: Option<usize>,
+    /// Paying chunks a day can hold: each is a payer handover followed by its
+    /// payment, so ⌊handovers_per_day / 2⌋ (1 without a payee).
+    rounds: u64,
 }
 
-/// The chain, when the deal has this shape (and a day cannot pay in chunks).
+/// The chain, when the deal has this shape (and a finite number of
+/// handovers a day when there is a payee).
 pub(crate) fn chain(m: &Model) -> Option<Chain> {
     let holders_with_units: Vec<usize> = {
         let mut h: Vec<usize> = m
@@ -54,10 +58,11 @@ pub(crate) fn chain(m: &Model) -> Option<Chain> {
             payee: None,
             ratio: 0,
             rule: None,
+            rounds: 1,
         }),
         (1, _) => {
             let r = &m.rules[0];
-            if r.gives >= m.holders.len() || m.handovers_per_day >= 4 {
+            if r.gives >= m.holders.len() || m.handovers_per_day == u32::MAX {
                 return None;
             }
             let pays = |k: &super::model::Kind| {
@@ -71,6 +76,7 @@ pub(crate) fn chain(m: &Model) -> Option<Chain> {
                 payee: Some(r.receives),
                 ratio: r.ratio,
                 rule: Some(0),
+                rounds: u64::from(m.handovers_per_day / 2).max(1),
             })
         }
         _ => None,
@@ -171,7 +177,8 @@ impl<'m> Sequence<'m> {
             return (1, 0);
         }
         if self.ch.rule.is_some() {
-            hi = hi.min(u64::from(exposure));
+            // Every real day's largest chunk is at least g / rounds.
+            hi = hi.min(u64::from(exposure).saturating_mul(self.ch.rounds));
         }
         if let Some(q) = self.ch.payee {
             let qh = &m.holders[q];
@@ -278,7 +285,7 @@ impl<'m> Sequence<'m> {
     }
 
     /// Whole units for the day counts, tier by tier; `None` if groups do not fit.
-    pub fn realise(&self, counts: &[(u32, u64)]) -> Option<Vec<(u32, DayAction)>> {
+    pub fn realise(&self, counts: &[(u32, u64)], exposure: u32) -> Option<Vec<(u32, DayAction)>> {
         let r = u64::from(self.ch.ratio);
         let mut takes: Vec<Vec<(usize, u32)>> = vec![Vec::new(); counts.len()];
         let p_counts: Vec<u64> = counts.iter().map(|&(_, g)| g).collect();
@@ -287,27 +294,123 @@ impl<'m> Sequence<'m> {
             let q_counts: Vec<u64> = p_counts.iter().map(|g| g * r).collect();
             pack(self.m, q, &q_counts, &mut takes)?;
         }
-        Some(
-            counts
+        let mut actions = Vec::with_capacity(counts.len());
+        for (&(day, g), take) in counts.iter().zip(takes) {
+            let weight = take
                 .iter()
-                .zip(takes)
-                .map(|(&(day, g), take)| {
-                    let weight = take
-                        .iter()
-                        .map(|&(k, x)| u64::from(x * self.m.kinds[k].size) * self.m.kinds[k].weight)
-                        .sum();
-                    (
-                        day,
-                        DayAction {
-                            take,
-                            persons: (g * (1 + r)) as u32,
-                            weight,
-                        },
-                    )
-                })
-                .collect(),
-        )
+                .map(|&(k, x)| u64::from(x * self.m.kinds[k].size) * self.m.kinds[k].weight)
+                .sum();
+            let order = match self.ch.payee {
+                Some(q) if g > u64::from(exposure) => Some(self.chunked(&take, q, exposure)?),
+                _ => None,
+            };
+            actions.push((
+                day,
+                DayAction {
+                    take,
+                    persons: (g * (1 + r)) as u32,
+                    weight,
+                    order,
+                },
+            ));
+        }
+        Some(actions)
     }
+
+    /// A day paid in chunks of at most `exposure` paying releases, each
+    /// followed by its exact payment, both holders in tier order.
+    fn chunked(
+        &self,
+        take: &[(usize, u32)],
+        payee: usize,
+        exposure: u32,
+    ) -> Option<Vec<HandoverUnits>> {
+        let m = self.m;
+        let mut paying = by_tier(m, take, self.ch.payer);
+        let mut paid = by_tier(m, take, payee);
+        let mut order = Vec::new();
+        while paying.iter().any(|u| u.3 > 0) {
+            if order.len() as u64 >= 2 * self.ch.rounds {
+                return None;
+            }
+            let chunk = fill_chunk(&mut paying, u64::from(exposure))?;
+            let size: u64 = chunk
+                .iter()
+                .map(|&(k, x)| u64::from(x * m.kinds[k].size))
+                .sum();
+            let payment = exact_in_tier_order(&mut paid, size * u64::from(self.ch.ratio))?;
+            order.push((self.ch.payer, chunk));
+            order.push((payee, payment));
+        }
+        Some(order)
+    }
+}
+
+/// A holder's units of the day as (kind, tier, size, count), tier order,
+/// larger units first within a tier.
+fn by_tier(m: &Model, take: &[(usize, u32)], holder: usize) -> Vec<(usize, u32, u64, u32)> {
+    let mut out: Vec<(usize, u32, u64, u32)> = take
+        .iter()
+        .filter(|&&(k, _)| m.kinds[k].holder == holder)
+        .map(|&(k, x)| (k, m.kinds[k].tier, u64::from(m.kinds[k].size), x))
+        .collect();
+    out.sort_by_key(|u| (u.1, std::cmp::Reverse(u.2)));
+    out
+}
+
+/// Up to `room` persons in tier order: a tier is entered only once the
+/// previous one is used up; `None` when not even one unit fits.
+fn fill_chunk(units: &mut [(usize, u32, u64, u32)], room: u64) -> Option<Vec<(usize, u32)>> {
+    let mut left = room;
+    let mut chunk = Vec::new();
+    let mut i = 0;
+    while i < units.len() {
+        let tier = units[i].1;
+        let end = i + units[i..].iter().take_while(|u| u.1 == tier).count();
+        for u in &mut units[i..end] {
+            let n = u64::from(u.3).min(left / u.2.max(1));
+            if n > 0 {
+                u.3 -= n as u32;
+                left -= n * u.2;
+                chunk.push((u.0, n as u32));
+            }
+        }
+        if units[i..end].iter().any(|u| u.3 > 0) {
+            break;
+        }
+        i = end;
+    }
+    (!chunk.is_empty()).then_some(chunk)
+}
+
+/// Exactly `amount` persons in tier order (all of a tier before the next).
+fn exact_in_tier_order(
+    units: &mut [(usize, u32, u64, u32)],
+    amount: u64,
+) -> Option<Vec<(usize, u32)>> {
+    let mut left = amount;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while left > 0 && i < units.len() {
+        let tier = units[i].1;
+        let end = i + units[i..].iter().take_while(|u| u.1 == tier).count();
+        let in_tier: u64 = units[i..end].iter().map(|u| u.2 * u64::from(u.3)).sum();
+        let share = left.min(in_tier);
+        let avail: Vec<(usize, u64, u64)> = units[i..end]
+            .iter()
+            .map(|u| (u.0, u.2, u64::from(u.3)))
+            .collect();
+        let chosen = fill(&avail, share)?;
+        for (u, x) in units[i..end].iter_mut().zip(chosen) {
+            if x > 0 {
+                u.3 -= x as u32;
+                out.push((u.0, x as u32));
+            }
+        }
+        left -= share;
+        i = end;
+    }
+    (left == 0).then_some(out)
 }
 
 fn add(a: Val, b: Val) -> Val {

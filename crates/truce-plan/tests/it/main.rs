@@ -4,6 +4,8 @@
 mod checker;
 mod deals;
 mod infeasible;
+#[cfg(feature = "highs")]
+mod mip;
 mod optimum;
 mod props;
 mod render;

@@ -231,3 +231,23 @@ fn generated_two_thousand() {
         (p.days_used, p.max_exposure)
     );
 }
+
+/// Four handovers a day let a day pay in two chunks (children, detainees,
+/// children, detainees). Six children within an exposure of 2 then need two
+/// days (a day holds at most 2 × 2 = 4), and no day can keep every chunk
+/// below ⌈3/2⌉ = 2, so exposure 2 is optimal.
+#[test]
+fn paying_in_chunks() {
+    let deal = B::new("chunks")
+        .days(3)
+        .category("child", 1)
+        .category("detainee", 1)
+        .via("relief", None, Some(4))
+        .side("side-a", [None, None, None, None], &many("detainee", 6))
+        .side("side-b", [None, None, None, None], &many("child", 6))
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .max_exposure(2)
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 12, 2, 2.0));
+    assert_eq!(p.stages[0].handovers.len(), 4);
+}

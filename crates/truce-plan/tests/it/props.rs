@@ -17,7 +17,7 @@ const B_CATS: [&str; 3] = ["child", "woman", "man"];
 const A_CATS: [&str; 2] = ["minor", "adult"];
 
 #[derive(Debug, Clone)]
-struct Spec {
+pub struct Spec {
     b: Vec<(usize, usize)>,
     a: Vec<(usize, usize)>,
     limits: [[Option<u32>; 4]; 2],
@@ -40,7 +40,7 @@ fn limits() -> impl Strategy<Value = [Option<u32>; 4]> {
         .prop_map(|(a, b, c, d)| [a, b, c, d])
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
+pub fn spec() -> impl Strategy<Value = Spec> {
     (
         proptest::collection::vec((0usize..3, 0usize..3), 1..=3),
         proptest::collection::vec((0usize..2, 0usize..2), 0..=3),
@@ -69,7 +69,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         )
 }
 
-fn deal_of(s: &Spec) -> AgreedDeal {
+pub fn deal_of(s: &Spec) -> AgreedDeal {
     let group = |g: usize, prefix: &str| (g > 0).then(|| format!("{prefix}{g}"));
     let b_groups: Vec<Option<String>> = s.b.iter().map(|&(_, g)| group(g, "g")).collect();
     let a_groups: Vec<Option<String>> = s.a.iter().map(|&(_, g)| group(g, "h")).collect();
