@@ -129,8 +129,9 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let store = truce_store::Store::open(&opts.database_url).await?;
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
+    let durability = store.durability().await?;
     tracing::info!(
-        database = store.backend_name(),
+        database = durability,
         "listening on http://{addr}/api/v1 (explorer: http://{addr}/api/v1/explorer/)"
     );
     let state = AppState::new(store, opts.admin_token);

@@ -5,7 +5,6 @@
 //! too), and only `BIGINT` / `TEXT` columns.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::future::Future;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -48,6 +47,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
         after: u64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+    /// Move committed pages from the log into the database (SQLite's WAL;
+    /// nothing to do on PostgreSQL).
+    fn checkpoint(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The deal's last event, if any.
     fn head(&self, deal: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
 }
@@ -85,7 +87,7 @@ fn concurrent(e: sqlx::Error) -> StoreError {
 }
 
 macro_rules! sql_storage {
-    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty) => {
+    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -199,44 +201,41 @@ macro_rules! sql_storage {
                 batch: &[NewEvent],
             ) -> Result<Vec<Result<(), AppendError>>, StoreError> {
                 let mut tx = self.pool.begin().await?;
-                // Heads as this transaction sees them, so that several events of
-                // one deal can be chained inside one batch.
-                let mut heads: HashMap<&str, Option<(u64, String)>> = HashMap::new();
                 let mut out = Vec::with_capacity(batch.len());
                 for ev in batch {
-                    let head = match heads.get(ev.deal_id.as_str()) {
-                        Some(h) => h.clone(),
-                        None => {
-                            let row: Option<(i64, String)> = sqlx::query_as::<$db, _>(
-                                "SELECT seq, hash FROM events WHERE deal_id = $1 ORDER BY seq DESC LIMIT 1",
-                            )
-                            .bind(&ev.deal_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                            row.map(|(s, h)| Ok::<_, StoreError>((to_u64(s)?, h))).transpose()?
-                        }
-                    };
-                    let (expected, prev) = match &head {
-                        None => (1, None),
-                        Some((seq, hash)) => (seq.saturating_add(1), Some(hash.as_str())),
-                    };
-                    if ev.seq != expected || ev.prev.as_deref() != prev {
-                        out.push(Err(AppendError::Conflict { expected }));
-                        heads.insert(&ev.deal_id, head);
-                        continue;
-                    }
-                    sqlx::query::<$db>(
-                        "INSERT INTO events (deal_id, seq, hash, line) VALUES ($1, $2, $3, $4)",
+                    // One statement checks the link and inserts: the row
+                    // goes in only if seq - 1 exists with hash = prev (or
+                    // seq is 1 and prev null) and seq itself is free.
+                    let inserted = sqlx::query::<$db>(
+                        "INSERT INTO events (deal_id, seq, hash, line) SELECT $1, $2, $3, $4 \
+                         WHERE (SELECT hash FROM events WHERE deal_id = $1 AND seq = $2 - 1) IS NOT DISTINCT FROM $5 \
+                         AND ($5 IS NOT NULL OR $2 = 1) \
+                         ON CONFLICT DO NOTHING",
                     )
                     .bind(&ev.deal_id)
                     .bind(to_i64(ev.seq)?)
                     .bind(&ev.hash)
                     .bind(&ev.line)
+                    .bind(ev.prev.as_deref())
                     .execute(&mut *tx)
                     .await
-                    .map_err(concurrent)?;
-                    heads.insert(&ev.deal_id, Some((ev.seq, ev.hash.clone())));
-                    out.push(Ok(()));
+                    .map_err(concurrent)?
+                    .rows_affected();
+                    if inserted == 1 {
+                        out.push(Ok(()));
+                        continue;
+                    }
+                    let head: Option<(i64,)> = sqlx::query_as::<$db, _>(
+                        "SELECT seq FROM events WHERE deal_id = $1 ORDER BY seq DESC LIMIT 1",
+                    )
+                    .bind(&ev.deal_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let expected = match head {
+                        Some((seq,)) => to_u64(seq)?.saturating_add(1),
+                        None => 1,
+                    };
+                    out.push(Err(AppendError::Conflict { expected }));
                 }
                 tx.commit().await.map_err(concurrent)?;
                 Ok(out)
@@ -261,6 +260,14 @@ macro_rules! sql_storage {
                     .collect()
             }
 
+            async fn checkpoint(&self) -> Result<(), StoreError> {
+                if $checkpoint.is_empty() {
+                    return Ok(());
+                }
+                sqlx::query::<$db>($checkpoint).execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn head(&self, deal: &str) -> Result<Option<Head>, StoreError> {
                 let row: Option<(i64, String)> = sqlx::query_as::<$db, _>(
                     "SELECT seq, hash FROM events WHERE deal_id = $1 ORDER BY seq DESC LIMIT 1",
@@ -279,11 +286,14 @@ sql_storage!(
     /// [`Storage`] on an SQLite file (WAL, `synchronous=FULL`).
     SqliteStorage,
     sqlx::Sqlite,
-    SqlitePool
+    SqlitePool,
+    // PASSIVE: copies what it can without blocking readers or the writer.
+    "PRAGMA wal_checkpoint(PASSIVE)"
 );
 sql_storage!(
     /// [`Storage`] on PostgreSQL (default durable commit).
     PgStorage,
     sqlx::Postgres,
-    PgPool
+    PgPool,
+    ""
 );

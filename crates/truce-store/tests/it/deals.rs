@@ -72,3 +72,17 @@ async fn a_file_url_without_scheme_and_a_sqlite_url_both_open() {
         .unwrap_err();
     assert!(matches!(err, StoreError::BadUrl), "{err:?}");
 }
+
+#[tokio::test]
+async fn commits_are_durable_by_configuration() {
+    let (store, _) = open().await;
+    let want = if cfg!(feature = "postgres-tests") {
+        "postgres synchronous_commit=on fsync=on"
+    } else {
+        "sqlite journal_mode=wal synchronous=full"
+    };
+    // Every pooled connection must carry the settings: ask a few times.
+    for _ in 0..4 {
+        assert_eq!(store.durability().await.unwrap(), want);
+    }
+}
