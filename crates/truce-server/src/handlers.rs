@@ -322,11 +322,25 @@ pub(crate) async fn append_event(
             caller.party
         )));
     }
-    let slot: DealSlot = state.slot(&caller.deal);
-    let mut guard = slot.lock().await;
+    // Verify-and-commit runs as its own task: a client that hangs up
+    // mid-request cannot cancel it between the in-memory append and the
+    // store's answer, so memory and database never disagree.
+    let task = tokio::spawn(append_verified(state, caller.deal, ev));
+    task.await
+        .map_err(|e| AppError::internal(&e))?
+        .map(|receipt| (StatusCode::CREATED, Json(receipt)))
+}
+
+async fn append_verified(
+    state: AppState,
+    deal: DealId,
+    ev: SignedEvent,
+) -> Result<ReceiptView, AppError> {
+    let slot: DealSlot = state.slot(&deal);
+    let mut guard = slot.lock_owned().await;
     let chain = match &mut *guard {
         Some(chain) => chain,
-        empty @ None => empty.insert(state.load(&caller.deal).await?),
+        empty @ None => empty.insert(state.load(&deal).await?),
     };
     if let Event::DealCreated { parties, .. } = &ev.event {
         check_created_parties(chain, parties)?;
@@ -334,7 +348,7 @@ pub(crate) async fn append_event(
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
     let line = ev.to_line().map_err(|e| AppError::internal(&e))?;
     let new = NewEvent {
-        deal_id: caller.deal.to_string(),
+        deal_id: deal.to_string(),
         seq: ev.seq,
         prev: ev.prev.map(|h| h.to_string()),
         hash: receipt.hash.to_string(),
@@ -343,14 +357,11 @@ pub(crate) async fn append_event(
     match state.store().append(new).await {
         Ok(()) => {
             chain.index(&ev);
-            Ok((
-                StatusCode::CREATED,
-                Json(ReceiptView {
-                    deal: receipt.deal.to_string(),
-                    seq: receipt.seq,
-                    hash: receipt.hash.to_string(),
-                }),
-            ))
+            Ok(ReceiptView {
+                deal: receipt.deal.to_string(),
+                seq: receipt.seq,
+                hash: receipt.hash.to_string(),
+            })
         }
         // Memory ran ahead of the database: forget it, reload next time.
         Err(AppendError::Conflict { expected }) => {
@@ -373,16 +384,19 @@ fn check_created_parties(
     chain: &Chain,
     parties: &[truce_ledger::PartyRole],
 ) -> Result<(), AppError> {
-    let listed: BTreeSet<(String, &str)> = parties
+    let listed: BTreeSet<(&str, &str)> = parties
         .iter()
-        .map(|p| (p.id.to_string(), p.role.as_str()))
+        .map(|p| (p.id.as_str(), p.role.as_str()))
         .collect();
-    let registered: BTreeSet<String> = chain.keys.parties().map(|p| p.to_string()).collect();
-    let ids: BTreeSet<String> = listed.iter().map(|(id, _)| id.clone()).collect();
-    if ids != registered || listed.len() != parties.len() {
+    let registered: BTreeSet<(&str, &str)> = chain
+        .roles
+        .iter()
+        .map(|(p, r)| (p.as_str(), r.as_str()))
+        .collect();
+    if listed != registered || listed.len() != parties.len() {
         return Err(AppError::unprocessable(
             "parties-mismatch",
-            "deal-created must list exactly the parties the deal was created with",
+            "deal-created must list exactly the parties and roles the deal was created with",
         ));
     }
     Ok(())

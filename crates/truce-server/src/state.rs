@@ -56,6 +56,8 @@ pub(crate) struct Handover {
 pub(crate) struct Chain {
     pub ledger: DealLedger,
     pub keys: KeyRing,
+    /// The parties and roles the deal was created with.
+    pub roles: BTreeMap<PartyId, Role>,
     pub handovers: BTreeMap<u64, Handover>,
 }
 
@@ -161,6 +163,7 @@ impl AppState {
     pub(crate) async fn load(&self, deal: &DealId) -> Result<Chain, AppError> {
         let store = self.store();
         let mut keys = KeyRing::new();
+        let mut roles = BTreeMap::new();
         for p in store
             .parties(deal.as_str())
             .await
@@ -168,12 +171,14 @@ impl AppState {
         {
             let party = PartyId::new(&p.party_id).map_err(|e| AppError::internal(&e))?;
             let key = PublicKey::from_hex(&p.public_key).map_err(|e| AppError::internal(&e))?;
+            roles.insert(party.clone(), parse_role(&p.role)?);
             keys.insert(party, key)
                 .map_err(|e| AppError::internal(&e))?;
         }
         let mut chain = Chain {
             ledger: DealLedger::new(deal.clone()),
             keys,
+            roles,
             handovers: BTreeMap::new(),
         };
         let mut after = 0;

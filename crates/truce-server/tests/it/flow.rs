@@ -88,3 +88,38 @@ async fn a_restarted_server_continues_the_chain_from_the_database() {
     .await;
     assert_eq!(state(&app, &deal).await.next_seq, 7);
 }
+
+#[tokio::test]
+async fn deal_created_must_list_the_registered_parties_and_roles() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 1).await;
+    let (_, Event::DealCreated { name, mut parties }) = to_active(&deal).remove(0) else {
+        unreachable!("the first event is deal-created")
+    };
+    parties[5].role = truce_ledger::Role::Guarantor; // monitor is an observer
+    let ev = sign_next(
+        &app,
+        &deal,
+        "mediator",
+        Event::DealCreated { name, parties },
+    )
+    .await;
+    let reply = post_event(&app, &deal, "mediator", &ev).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["kind"], "parties-mismatch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_process_server_answers_over_loopback() {
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .unwrap();
+    assert!(addr.ip().is_loopback());
+    let mut client = crate::client::Client::connect(addr).await.unwrap();
+    let (status, body) = client
+        .call("GET", "/api/v1/health", None, None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    handle.shutdown().await;
+}

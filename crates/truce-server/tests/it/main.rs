@@ -5,6 +5,7 @@
 mod client;
 mod crash;
 mod flow;
+mod logs;
 mod openapi;
 mod problems;
 mod roles;
