@@ -8,19 +8,52 @@
 //! |---|---|---|
 //! | `GET /health` | anyone | the service and its database answer |
 //! | `POST /deals` | anyone (or the admin token, if set) | create a deal from its normalised JSON and public keys; answers each party's bearer token, once |
-//! | `GET /deals/{deal}` | the deal's parties | the deal as the role may see it ([`views`](crate) table in `views.rs`) |
+//! | `GET /deals/{deal}` | the deal's parties | the deal as the role may see it (below) |
 //! | `GET /deals/{deal}/state` | the deal's parties | phase, next seq, head: what a client signs against |
-//! | `POST /deals/{deal}/events` | the deal's parties, as authors | append a signed event; `201` with a receipt only once it is durable |
-//! | `GET /deals/{deal}/events` | the deal's parties | events, with the persons of handovers the role may not see redacted to a count |
+//! | `POST /deals/{deal}/events` | the deal's parties, each for itself | append a signed event; `201` with a receipt only once it is durable |
+//! | `GET /deals/{deal}/events` | the deal's parties | events, handovers the role may not see redacted to counts |
 //! | `GET /deals/{deal}/ledger.jsonl` | parties who may see every event | the ledger for `truce verify` |
 //!
-//! The client signs; the server verifies the signature, the chain link and
-//! the lifecycle rules with `truce_ledger::DealLedger` before storing, and
-//! answers `201` only after the store's commit.
+//! # A deal's life over the API
 //!
-//! Errors are `application/problem+json` ([`AppError`]): 4xx for anything
-//! the client can fix (never a 500), with no persons, rosters or tokens in
-//! them. Request logs carry method, route, status and latency only.
+//! 1. The mediator runs `truce check DEAL --format json` and generates the
+//!    parties' keys (`keys.json`), then `POST /deals` with
+//!    `{"id", "deal": <normalised JSON>, "keys": <keys.json>}`. The answer
+//!    holds `deal_hash` and one bearer token per party; the server keeps
+//!    only SHA-256 of each token, so they are shown this once.
+//! 2. Each party, with its own token and key: `GET /deals/{deal}/state`
+//!    gives `next_seq` and `head`; it signs a `truce_ledger::Draft` with
+//!    those and `POST`s the `SignedEvent` JSON. The first event is the
+//!    mediator's `deal-created`, listing exactly the registered parties
+//!    and roles. A `201` carries the receipt (`deal`, `seq`, `hash`) to
+//!    keep for `truce verify --receipts`.
+//!
+//! # Who sees what
+//!
+//! | role | persons in `GET /deals/{deal}` | handover events | export |
+//! |---|---|---|---|
+//! | mediator | all | all | yes |
+//! | side | its own roster and the persons handed to it | those it gives or receives | if it sees every handover |
+//! | intermediary | the persons of the handovers it recorded | those it recorded | if it sees every handover |
+//! | guarantor, observer | none: aggregates only | day, holder, receiver, count | no (once any handover exists) |
+//!
+//! Every role sees the terms without persons, the aggregates (persons per
+//! holder and category) and every non-handover event. A token of one deal
+//! gets `404` on every other deal, exactly as for a deal that does not
+//! exist. An event is accepted only from its author's token; the lifecycle
+//! rules of `truce_ledger` decide what each role may author (`403` when the
+//! role may not).
+//!
+//! # Answers
+//!
+//! `400` malformed body or query, `401` no or unknown token, `403` role or
+//! author forbids, `404` no such deal for this token, `405`, `409` not the
+//! next link (replayed, stale `prev`, out of order, or lost a race: read
+//! `/state` and sign again), `413` body over the route's limit
+//! ([`MAX_DEAL_BODY`], [`MAX_EVENT_BODY`], 64 KiB otherwise), `415` not
+//! JSON, `422` bad signature, bad keys or deal, or a lifecycle rule
+//! refuses; `503` the store did not commit (nothing stored; retry the same
+//! event). All as `application/problem+json` ([`Problem`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), truce_server::ServeError> {
