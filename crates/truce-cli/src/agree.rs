@@ -1,6 +1,8 @@
 //! `truce agree`: write the agreed values of open issues into a new deal
 //! file, validated before it is written.
 
+use std::path::Path;
+
 use truce_spec::fill_in_agreed;
 
 use crate::cli::AgreeArgs;
@@ -8,24 +10,34 @@ use crate::error::{CliError, Outcome};
 use crate::files;
 
 pub fn run(args: &AgreeArgs) -> Result<Outcome, CliError> {
-    let deal_path = files::deal_file(&args.deal)?;
-    let dir = deal_path
-        .parent()
-        .map(std::path::Path::to_owned)
-        .unwrap_or_default();
+    let mut pairs = Vec::with_capacity(args.values.len());
+    for v in &args.values {
+        let Some((issue, value)) = v.split_once('=') else {
+            return Err(CliError::Usage(format!("`{v}` is not ISSUE=VALUE")));
+        };
+        pairs.push((issue.trim(), value.trim()));
+    }
+    write_agreed(&args.deal, &pairs, &args.out, args.force)
+}
+
+/// Writes the deal with agreed values filled in, beside it, after checking
+/// that the result is a valid deal.
+pub fn write_agreed(
+    deal: &Path,
+    pairs: &[(&str, &str)],
+    out: &Path,
+    force: bool,
+) -> Result<Outcome, CliError> {
+    let deal_path = files::deal_file(deal)?;
+    let dir = deal_path.parent().map(Path::to_owned).unwrap_or_default();
     // Rosters are named relative to the deal and may not use `..`: the
     // agreed deal must live beside them.
-    let out = if args.out.components().count() == 1 {
-        dir.join(&args.out)
+    let out = if out.components().count() == 1 {
+        dir.join(out)
     } else {
-        args.out.clone()
+        out.to_owned()
     };
-    if out
-        .parent()
-        .map(std::path::Path::to_owned)
-        .unwrap_or_default()
-        != dir
-    {
+    if out.parent().map(Path::to_owned).unwrap_or_default() != dir {
         return Err(CliError::Usage(format!(
             "write the agreed deal beside the deal and its rosters, in {}",
             if dir.as_os_str().is_empty() {
@@ -35,21 +47,14 @@ pub fn run(args: &AgreeArgs) -> Result<Outcome, CliError> {
             }
         )));
     }
-    if out.exists() && !args.force {
+    if out.exists() && !force {
         return Err(CliError::WouldOverwrite(out));
-    }
-    let mut pairs = Vec::with_capacity(args.values.len());
-    for v in &args.values {
-        let Some((issue, value)) = v.split_once('=') else {
-            return Err(CliError::Usage(format!("`{v}` is not ISSUE=VALUE")));
-        };
-        pairs.push((issue.trim(), value.trim()));
     }
     let text = std::fs::read_to_string(&deal_path).map_err(|source| CliError::Read {
         path: deal_path.clone(),
         source,
     })?;
-    let agreed = fill_in_agreed(&text, &pairs)
+    let agreed = fill_in_agreed(&text, pairs)
         .map_err(|e| CliError::Usage(format!("{}: {e}", deal_path.display())))?;
     let loaded = files::load_text(&out, agreed.as_bytes());
     eprint!(

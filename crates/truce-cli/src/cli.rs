@@ -26,6 +26,10 @@ pub enum Command {
     Agree(AgreeArgs),
     /// Negotiation analytics of a GENIUS / GeniusWeb domain folder, or of a deal's open issues.
     Analyze(AnalyzeArgs),
+    /// Rehearse one negotiation between automated agents, with its trace.
+    Negotiate(NegotiateArgs),
+    /// Every pairing of agents in both roles on every domain, with a results table.
+    Tournament(TournamentArgs),
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
@@ -204,10 +208,11 @@ pub enum DisagreementArg {
     Worst,
 }
 
+/// Where a negotiation domain comes from.
 #[derive(Debug, Args)]
-pub struct AnalyzeArgs {
+pub struct DomainArgs {
     /// A domain folder (domain file and one profile per party), or a deal (file or
-    /// folder) whose open issues are analysed with the sides' preference files.
+    /// folder) whose open issues are negotiated with the sides' preference files.
     pub domain: PathBuf,
     /// With a deal: the folder of preference profiles, one per party
     /// (default: `preferences/` beside the deal).
@@ -216,6 +221,12 @@ pub struct AnalyzeArgs {
     /// How GENIUS XML utilities are read.
     #[arg(long, value_enum, default_value_t)]
     pub reading: ReadingArg,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub source: DomainArgs,
     /// The disagreement point of the Nash and max-min Kalai points.
     #[arg(long, value_enum, default_value_t)]
     pub disagreement: DisagreementArg,
@@ -225,4 +236,70 @@ pub struct AnalyzeArgs {
     /// Write an SVG chart of the outcomes, the frontier and the solution points.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NegotiateArgs {
+    #[command(flatten)]
+    pub source: DomainArgs,
+    /// One agent per party, in profile order (the first opens): boulware, linear,
+    /// conceder, aspiration, tit-for-tat, hardliner, random.
+    #[arg(long, value_name = "A,B", default_value = "aspiration,boulware")]
+    pub agents: String,
+    /// `sao` (stacked alternating offers) or `single-text` (a mediator proposes,
+    /// parties only accept or reject: no one reveals its preferences).
+    #[arg(long, default_value = "sao")]
+    pub protocol: String,
+    /// Deadline in rounds.
+    #[arg(long, default_value_t = 100)]
+    pub rounds: u32,
+    /// Seed of every random choice: the same seed gives the same session.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Run K negotiations and report negotiations per second (measured in-process).
+    #[arg(long, value_name = "K")]
+    pub repeat: Option<usize>,
+    /// With a deal: write the deal with the agreed values filled in (beside it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TournamentArgs {
+    /// Domain folders or deals (comma-separated or repeated).
+    #[arg(long, value_name = "DIR", value_delimiter = ',', required = true)]
+    pub domains: Vec<PathBuf>,
+    /// Agents (comma-separated); default: all of them.
+    #[arg(long, value_name = "A,B,…")]
+    pub agents: Option<String>,
+    /// Sessions per pairing and domain.
+    #[arg(long, default_value_t = 1)]
+    pub repetitions: u32,
+    /// Deadline in rounds of each session.
+    #[arg(long, default_value_t = 100)]
+    pub rounds: u32,
+    /// `sao` or `single-text`.
+    #[arg(long, default_value = "sao")]
+    pub protocol: String,
+    /// Tournament seed: results are the same for a seed whatever the threads.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// How GENIUS XML utilities are read.
+    #[arg(long, value_enum, default_value_t)]
+    pub reading: ReadingArg,
+    /// Write one CSV row per session to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

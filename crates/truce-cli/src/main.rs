@@ -11,12 +11,15 @@ mod analyze;
 mod check;
 mod cli;
 mod demo;
+mod domains;
 mod error;
 mod files;
 mod generate;
 mod ledger;
+mod negotiate;
 mod plan;
 mod summary;
+mod tournament;
 
 use std::process::ExitCode;
 
@@ -59,6 +62,8 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Check(args) => check::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Negotiate(args) => negotiate::run(&args),
+        Command::Tournament(args) => tournament::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),

@@ -1,0 +1,119 @@
+//! Negotiation domains from disk: a GENIUS / GeniusWeb folder, or a deal's
+//! open issues with the sides' preference profiles.
+
+use std::path::{Path, PathBuf};
+
+use truce_negotiate::{Domain, DomainFiles, Issue, ReadOptions, Reading};
+
+use crate::cli::{DomainArgs, ReadingArg};
+use crate::error::CliError;
+use crate::files;
+
+/// Largest domain or profile file read (the largest shared domain file is
+/// well under 1 MiB).
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// A domain, and the deal file it came from, if any.
+#[derive(Debug)]
+pub struct Loaded {
+    pub domain: Domain,
+    pub deal: Option<PathBuf>,
+}
+
+pub fn reading(r: ReadingArg) -> ReadOptions {
+    ReadOptions {
+        reading: match r {
+            ReadingArg::Genius => Reading::Genius,
+            ReadingArg::Raw => Reading::Raw,
+        },
+        ..ReadOptions::default()
+    }
+}
+
+pub fn load(args: &DomainArgs) -> Result<Loaded, CliError> {
+    load_path(&args.domain, args.preferences.as_deref(), args.reading)
+}
+
+pub fn load_path(
+    path: &Path,
+    preferences: Option<&Path>,
+    r: ReadingArg,
+) -> Result<Loaded, CliError> {
+    let opts = reading(r);
+    let is_deal = path.is_file() || path.join("deal.toml").is_file();
+    if !is_deal {
+        let domain = truce_negotiate::read_domain(&read_folder(path)?, &opts)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        return Ok(Loaded { domain, deal: None });
+    }
+    let deal_path = files::deal_file(path)?;
+    let deal = crate::plan::load_valid(path)?;
+    if deal.open_issues.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: the deal has no open issues to negotiate",
+            path.display()
+        )));
+    }
+    let issues = deal
+        .open_issues
+        .iter()
+        .map(|i| Issue {
+            name: i.id.as_str().to_owned(),
+            values: i.options.clone(),
+        })
+        .collect();
+    let dir = match preferences {
+        Some(d) => d.to_owned(),
+        None => deal_path
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default()
+            .join("preferences"),
+    };
+    let domain = truce_negotiate::read_profiles(&deal.name, issues, &read_folder(&dir)?, &opts)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(Loaded {
+        domain,
+        deal: Some(deal_path),
+    })
+}
+
+/// Every regular file of a folder as (name, text), sorted by name: the
+/// readers tell domains from profiles by content and order parties by name.
+fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
+    let read_err = |source| CliError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if len > MAX_FILE_BYTES {
+            return Err(CliError::Usage(format!(
+                "{} is larger than {MAX_FILE_BYTES} bytes",
+                path.display()
+            )));
+        }
+        let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match String::from_utf8(bytes) {
+            Ok(text) => out.push((name, text)),
+            // A binary file (an archive, an image) is no domain file: skip it
+            // as the readers skip other non-domain files.
+            Err(_) => eprintln!("note: {} is not text; skipped", path.display()),
+        }
+    }
+    Ok(DomainFiles { files: out })
+}
