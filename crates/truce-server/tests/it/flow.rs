@@ -123,3 +123,34 @@ async fn the_in_process_server_answers_over_loopback() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     handle.shutdown().await;
 }
+
+/// Sixteen clients sign different events for the same seq at once: one is
+/// stored, every other gets 409, and the chain has no fork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_appends_to_one_seq_store_exactly_one() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 1).await;
+    activate(&app, &deal).await;
+    let s = state(&app, &deal).await;
+    let mut tasks = Vec::new();
+    for days in 1..=16 {
+        let ev = sign_at(
+            &deal,
+            "mediator",
+            s.next_seq,
+            s.head.as_deref(),
+            Event::Extended { days },
+        );
+        let (app, deal) = (app.clone(), deal.clone());
+        tasks.push(tokio::spawn(async move {
+            post_event(&app, &deal, "mediator", &ev).await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap().as_u16());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [vec![201], vec![409; 15]].concat());
+    assert_eq!(state(&app, &deal).await.next_seq, s.next_seq + 1);
+}
