@@ -154,3 +154,18 @@ async fn racing_appends_to_one_seq_store_exactly_one() {
     assert_eq!(statuses, [vec![201], vec![409; 15]].concat());
     assert_eq!(state(&app, &deal).await.next_seq, s.next_seq + 1);
 }
+
+/// Route limits override the 64 KiB default: a deal of 4,000 persons
+/// (~400 KB) is created, and its view lists a side's own roster.
+#[tokio::test]
+async fn a_large_deal_fits_under_its_route_limit() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 2000).await;
+    let uri = format!("/api/v1/deals/{}", deal.id);
+    let reply = send(&app, request("GET", &uri, Some(deal.token("side-a")), None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body["terms"]["persons"].as_array().unwrap().len(),
+        2000
+    );
+}
