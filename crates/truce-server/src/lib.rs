@@ -80,6 +80,7 @@ pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
 pub use serve::{
-    ServeError, ServeOptions, ServerHandle, app, init_logging, run, serve, start_in_process,
+    REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, app, init_logging, run, serve,
+    start_in_process,
 };
 pub use state::{AppState, Caller};

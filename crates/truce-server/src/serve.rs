@@ -2,12 +2,12 @@
 //! for `truce serve`, [`start_in_process`] for the demo and tests.
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -76,8 +76,27 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         // Bodies of routes without their own limit (GETs) stay small.
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn(deadline))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// How long a request may take to arrive and be answered: a client that
+/// drips its body cannot hold a handler (and, for appends, a deal's lock
+/// waiting on it) for ever. An append already verified runs on in its own
+/// task and is committed or not as usual; the client reads `/state`.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+
+async fn deadline(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "the request took longer than 30 s to arrive and be answered; if it was an event, read /state before sending it again",
+        )
+        .into_response(),
+    }
 }
 
 /// One line per request: method, route template, status, latency. Never
