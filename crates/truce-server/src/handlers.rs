@@ -31,7 +31,8 @@ pub const MAX_EVENT_BODY: usize = 1024 * 1024;
 /// Most events per page of `GET /deals/{deal}/events`.
 pub const MAX_PAGE: u32 = 1000;
 
-/// The deal's chain, loaded from the store on first use, under its lock.
+/// The deal's chain under its lock, loaded from the store on first use and
+/// whenever the store's head has moved past it.
 async fn with_chain<T>(
     state: &AppState,
     deal: &DealId,
@@ -39,11 +40,24 @@ async fn with_chain<T>(
 ) -> Result<T, AppError> {
     let slot: DealSlot = state.slot(deal);
     let mut guard = slot.lock().await;
-    let chain = match &mut *guard {
-        Some(chain) => chain,
-        empty @ None => empty.insert(state.load(deal).await?),
-    };
-    f(chain)
+    // Another server on the same PostgreSQL database may have appended:
+    // one indexed read tells, and a stale chain is read again.
+    let head = state
+        .store()
+        .head(deal.as_str())
+        .await
+        .map_err(|e| AppError::internal(&e))?
+        .map(|h| h.hash);
+    let current = guard
+        .as_ref()
+        .is_some_and(|c| c.ledger.head().map(|h| h.to_string()) == head);
+    if !current {
+        *guard = Some(state.load(deal).await?);
+    }
+    match guard.as_ref() {
+        Some(chain) => f(chain),
+        None => Err(AppError::internal(&"a deal's chain was not loaded")),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/health", tag = "service",

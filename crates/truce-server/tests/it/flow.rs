@@ -169,3 +169,43 @@ async fn a_large_deal_fits_under_its_route_limit() {
         2000
     );
 }
+
+/// Two servers on one database (PostgreSQL in deployment): what one
+/// appends, the other's reads show, and a client signing against a stale
+/// head gets 409, not a fork.
+#[tokio::test]
+async fn two_servers_on_one_database_agree() {
+    let url = database_url();
+    let node = |store| truce_server::app(truce_server::AppState::new(store, None));
+    let a = node(truce_store::Store::open(&url).await.unwrap());
+    let b = node(truce_store::Store::open(&url).await.unwrap());
+    let deal = create_deal(&a, 1).await;
+    activate(&a, &deal).await;
+    let stale = state(&b, &deal).await; // b now holds the chain in memory
+    record(&a, &deal, "mediator", Event::Extended { days: 1 }).await;
+    assert_eq!(state(&b, &deal).await.next_seq, stale.next_seq + 1);
+
+    let s = state(&a, &deal).await;
+    let on_a = sign_at(
+        &deal,
+        "mediator",
+        s.next_seq,
+        s.head.as_deref(),
+        Event::Extended { days: 2 },
+    );
+    let on_b = sign_at(
+        &deal,
+        "mediator",
+        s.next_seq,
+        s.head.as_deref(),
+        Event::Extended { days: 3 },
+    );
+    assert_eq!(
+        post_event(&a, &deal, "mediator", &on_a).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post_event(&b, &deal, "mediator", &on_b).await.status,
+        StatusCode::CONFLICT
+    );
+}
