@@ -16,7 +16,13 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 
-port=${TRUCE_PG_PORT:-54329}
+# The first free port from 54329 (a second run beside a first one works).
+port=${TRUCE_PG_PORT:-}
+if [ -z "$port" ]; then
+    for p in $(seq 54329 54349); do
+        if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+    done
+fi
 data=$(mktemp -d /tmp/truce-pg.XXXXXX)
 chown postgres:postgres "$data"
 run() { su postgres -s /bin/bash -c "$*"; }
