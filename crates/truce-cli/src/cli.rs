@@ -32,6 +32,8 @@ pub enum Command {
     Tournament(TournamentArgs),
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
+    /// The mediator service (HTTP API) on the embedded SQLite database or PostgreSQL.
+    Serve(ServeArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
     Keygen(KeygenArgs),
     /// Verify an exported ledger offline, with only the parties' public keys.
@@ -302,4 +304,14 @@ pub struct TournamentArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// `sqlite://PATH` or a file path (created if missing), or `postgres://…`.
+    #[arg(long, value_name = "URL", default_value = "truce.db")]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
 }

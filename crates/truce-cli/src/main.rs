@@ -18,6 +18,7 @@ mod generate;
 mod ledger;
 mod negotiate;
 mod plan;
+mod serve;
 mod summary;
 mod tournament;
 
@@ -65,6 +66,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Negotiate(args) => negotiate::run(&args),
         Command::Tournament(args) => tournament::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),
         Command::Demo(args) => demo::run(&args),
