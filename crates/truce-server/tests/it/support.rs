@@ -33,8 +33,7 @@ pub fn database_url() -> String {
         std::env::var("TRUCE_TEST_POSTGRES_URL")
             .expect("postgres-tests needs TRUCE_TEST_POSTGRES_URL (see .ci/postgres.sh)")
     } else {
-        let dir = std::env::temp_dir().join("truce-server-tests");
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = test_dir(&std::env::temp_dir().join("truce-server-tests"));
         dir.join(format!("{}.db", unique("db")))
             .display()
             .to_string()
@@ -306,4 +305,26 @@ pub fn handover(holder: &str, to: &str, persons: &[&str]) -> Event {
             .collect(),
         to: party(to),
     }
+}
+
+/// This run's directory of test databases, `<root>/<pid>`. Entries more
+/// than an hour old are removed first, so runs do not pile up.
+fn test_dir(root: &std::path::Path) -> std::path::PathBuf {
+    static CLEANED: std::sync::Once = std::sync::Once::new();
+    CLEANED.call_once(|| {
+        let hour = std::time::Duration::from_secs(3600);
+        for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+            if old {
+                let _ = std::fs::remove_dir_all(entry.path());
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    });
+    let dir = root.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
