@@ -324,7 +324,9 @@ pub(crate) fn nearest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
         .iter()
         .map(|k| (strsim::damerau_levenshtein(word, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
+        // Ties go to the alphabetically first name: callers pass names from
+        // hash maps, and the suggestion must not change from run to run.
+        .min_by_key(|&(d, k)| (d, k))
         .map(|(_, k)| k)
 }
 
