@@ -238,8 +238,29 @@ fn resolution(deal: &Deal, t: Term, feasible_with: &dyn Fn(&Deal) -> bool) -> Op
         feasible_with(&d)
     };
     let persons = deal.persons.len() as u32;
-    let raise = |from: u32, to: u32| (from..=to).find(|&v| with(v));
-    let lower = |from: u32| (0..from).rev().find(|&v| with(v));
+    // Every term relaxes monotonically, so binary searches find the boundary.
+    let raise = |from: u32, to: u32| {
+        if from > to || !with(to) {
+            return None;
+        }
+        let (mut lo, mut hi) = (from, to);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if with(mid) { hi = mid } else { lo = mid + 1 }
+        }
+        Some(hi)
+    };
+    let lower = |from: u32| {
+        if from == 0 || !with(0) {
+            return None;
+        }
+        let (mut lo, mut hi) = (0, from - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if with(mid) { lo = mid } else { hi = mid - 1 }
+        }
+        Some(lo)
+    };
     let r = |i: usize| &deal.rosters[i];
     let holder = |i: usize| r(i).holder.as_str();
     match t {

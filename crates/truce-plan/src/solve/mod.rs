@@ -102,7 +102,7 @@ pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, exposure_floor: u3
     let out = levels(&model, &mut budget, opts.method, exposure_floor)
         .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
     let Some(levels) = out else {
-        if interleaving(&model) && model.max_exposure.is_some() {
+        if interleaving(&model) && model.max_exposure.is_some() && !relaxation_infeasible(&model) {
             let mut b = opts.step_budget;
             let relaxed = run(&model, model.max_days, u32::MAX, &mut b)
                 .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
@@ -125,6 +125,17 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
     let model = model::build(deal).ok()?;
     let mut budget = budget;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
+    if let Some(chain) = sequence::chain(&model) {
+        // The fast path's relaxation decides infeasibility; a packed plan, feasibility.
+        let mut seq = sequence::Sequence::new(&model, chain);
+        if seq.run(model.max_days, bound).is_none() {
+            return Some(false);
+        }
+        let counts = seq.day_counts(bound);
+        if seq.realise(&counts, bound).is_some() {
+            return Some(true);
+        }
+    }
     if run(&model, model.max_days, bound, &mut budget)
         .ok()?
         .is_some()
@@ -138,6 +149,17 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
         return relaxed.is_none().then_some(false);
     }
     Some(false)
+}
+
+/// Does the fast path's relaxation (which includes paying in chunks) prove
+/// that no plan exists?
+fn relaxation_infeasible(model: &Model) -> bool {
+    sequence::chain(model).is_some_and(|chain| {
+        let bound = model.max_exposure.unwrap_or(u32::MAX);
+        sequence::Sequence::new(model, chain)
+            .run(model.max_days, bound)
+            .is_none()
+    })
 }
 
 struct Levels {

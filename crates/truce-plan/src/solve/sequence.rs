@@ -264,6 +264,7 @@ impl<'m> Sequence<'m> {
             let mult = i64::from(self.m.max_days + 1 - day);
             let next = &self.values[day as usize];
             let (lo, hi) = self.window(day, exposure);
+            let hi = hi.min((self.cmax - c) as u64);
             let found = (lo..=hi)
                 .map(|g| c + g as usize)
                 .filter(|&c2| c2 <= self.cmax)
