@@ -20,7 +20,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         },
         ..AnalyzeOptions::default()
     };
-    let mut analysis = truce_negotiate::analyze(&domain, &analysis_opts);
+    let mut analysis = crate::progress::after_a_second("analysing the outcome space", || {
+        truce_negotiate::analyze(&domain, &analysis_opts)
+    });
     // The contract's `seconds` covers loading and analysis, measured here.
     analysis.seconds = started.elapsed().as_secs_f64();
     if let Some(path) = &args.svg {

@@ -18,6 +18,7 @@ mod generate;
 mod ledger;
 mod negotiate;
 mod plan;
+mod progress;
 mod serve;
 mod summary;
 mod tournament;
