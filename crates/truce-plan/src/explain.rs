@@ -130,7 +130,9 @@ fn set(deal: &mut Deal, t: Term, value: Option<u32>) {
                 v.handovers_per_day = Some(value.unwrap_or(loosest.max(1)));
             }
         }
-        Term::PauseDays => deal.pause.days = value.unwrap_or(deal.pause.days + MAX_EXTRA_DAYS),
+        Term::PauseDays => {
+            deal.pause.days = value.unwrap_or(deal.pause.days.saturating_add(MAX_EXTRA_DAYS))
+        }
         Term::ExtensionPerReleases => {
             if let Some(e) = deal.pause.extension.as_mut() {
                 e.per_releases = value.unwrap_or(0);
@@ -267,24 +269,31 @@ fn resolution(deal: &Deal, t: Term, feasible_with: &dyn Fn(&Deal) -> bool) -> Op
         Term::TotalMin(i) => {
             lower(r(i).total_min?).map(|v| format!("lower {}'s total_min to {v}", holder(i)))
         }
-        Term::MaxPerDay(i) => raise(r(i).max_per_day? + 1, persons)
+        Term::MaxPerDay(i) => raise(r(i).max_per_day?.saturating_add(1), persons)
             .map(|v| format!("raise {}'s max_per_day to {v}", holder(i))),
         Term::MinPerDay(i) => {
             lower(r(i).min_per_day?).map(|v| format!("lower {}'s min_per_day to {v}", holder(i)))
         }
-        Term::TotalMax(i) => raise(r(i).total_max? + 1, persons)
+        Term::TotalMax(i) => raise(r(i).total_max?.saturating_add(1), persons)
             .map(|v| format!("raise {}'s total_max to {v}", holder(i))),
         Term::Capacity => {
             let c = deal.intermediary()?.capacity_per_day?;
-            raise(c + 1, persons)
+            raise(c.saturating_add(1), persons)
                 .map(|v| format!("raise the intermediary's capacity_per_day to {v}"))
         }
         Term::HandoversPerDay => {
             let h = deal.intermediary()?.handovers_per_day.unwrap_or(2);
-            raise(h + 1, h + deal.rosters.len() as u32)
-                .map(|v| format!("allow {v} handovers a day"))
+            raise(
+                h.saturating_add(1),
+                h.saturating_add(deal.rosters.len() as u32),
+            )
+            .map(|v| format!("allow {v} handovers a day"))
         }
-        Term::PauseDays => raise(deal.pause.days + 1, deal.pause.days + MAX_EXTRA_DAYS).map(|v| {
+        Term::PauseDays => raise(
+            deal.pause.days.saturating_add(1),
+            deal.pause.days.saturating_add(MAX_EXTRA_DAYS),
+        )
+        .map(|v| {
             let extra = v - deal.pause.days;
             format!(
                 "add {} day{} to the pause",
@@ -294,7 +303,7 @@ fn resolution(deal: &Deal, t: Term, feasible_with: &dyn Fn(&Deal) -> bool) -> Op
         }),
         Term::ExtensionPerReleases => lower(deal.pause.extension.as_ref()?.per_releases)
             .map(|v| format!("lower the extension's per_releases to {v}")),
-        Term::MaxExposure => raise(deal.release.max_exposure? + 1, persons)
+        Term::MaxExposure => raise(deal.release.max_exposure?.saturating_add(1), persons)
             .map(|v| format!("raise max_exposure to {v}")),
         Term::StrictPriority => with(0).then(|| "make priority weighted instead of strict".into()),
         Term::KeepGroups => {

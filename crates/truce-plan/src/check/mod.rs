@@ -1,7 +1,7 @@
 //! The independent checker: verifies any plan JSON against any deal.
 //!
 //! It shares no code with the planner: it reads the plan text with its own
-//! lenient types ([`input`]), looks persons up in the [`truce_spec::Deal`]
+//! lenient types (module `input`), looks persons up in the [`truce_spec::Deal`]
 //! directly, and recomputes every term and every reported figure by walking
 //! the handovers in execution order. A planner bug therefore cannot hide
 //! behind the same bug in the checker. The rules it applies are written down

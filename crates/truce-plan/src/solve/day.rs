@@ -104,7 +104,7 @@ fn combine(
         .iter()
         .enumerate()
         .filter(|(_, r)| r.receives == h)
-        .map(|(e, r)| gives[e] * r.ratio)
+        .map(|(e, r)| gives[e].saturating_mul(r.ratio))
         .collect();
     let Some(options) = per_holder[h].get(&key) else {
         return;

@@ -230,7 +230,7 @@ fn levels(
     Ok(Some(Levels { path, proof, gap }))
 }
 
-/// The fast path ([`sequence`]): `None` when the deal does not have its
+/// The fast path (`sequence`): `None` when the deal does not have its
 /// shape or its day counts do not pack into whole groups.
 fn sequence_levels(model: &Model, floor: u32) -> Option<Option<Levels>> {
     let chain = sequence::chain(model)?;

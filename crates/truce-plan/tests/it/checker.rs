@@ -165,3 +165,41 @@ fn unknown_and_twice_released_persons() {
     rejects(&deal, &p, K::ReleasedTwice, Some(2));
     rejects(&deal, &p, K::UnknownPerson, Some(2));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use truce_plan::check_plan;
+
+    use crate::deals::humanitarian;
+
+    /// Any plan-shaped JSON with any ids, days and holders: a report, never a panic.
+    fn stage() -> impl Strategy<Value = serde_json::Value> {
+        let handover = (
+            prop::sample::select(vec!["side-a", "side-b", "relief", "nobody"]),
+            proptest::option::of(prop::sample::select(vec!["relief", "other"])),
+            proptest::collection::vec(
+                prop::sample::select(vec!["A-0001", "A-0150", "B-0001", "B-0015", "B-0016", "Z-1"]),
+                0..6,
+            ),
+        )
+            .prop_map(|(from, via, persons)| serde_json::json!({"from": from, "via": via, "persons": persons}));
+        (0u32..14, proptest::collection::vec(handover, 0..4))
+            .prop_map(|(day, handovers)| serde_json::json!({"day": day, "handovers": handovers}))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_any_plan(stages in proptest::collection::vec(stage(), 0..6), days_used in 0u32..20) {
+            let plan = serde_json::json!({"format_version": 1, "days_used": days_used, "max_exposure": 1.5, "stages": stages});
+            let report = check_plan(&humanitarian(), &plan.to_string());
+            prop_assert_eq!(report.is_valid(), report.violations.is_empty());
+        }
+
+        #[test]
+        fn on_any_text(text in ".{0,200}") {
+            let _ = check_plan(&humanitarian(), &text);
+        }
+    }
+}
