@@ -90,3 +90,12 @@ fn infeasible_text_names_the_conflict() {
     let p = plan(&deal, &PlanOptions::default()).expect("plan");
     insta::assert_snapshot!(render_text(&deal, &p));
 }
+
+/// The plan JSON contract (`status`, `gap`, `released`, `days_used`,
+/// `max_exposure`, `stages[{day, handovers[{from, via, persons}]}]`).
+#[test]
+fn plan_json_contract() {
+    let deal = small();
+    let p = plan(&deal, &PlanOptions::default()).expect("plan");
+    insta::assert_snapshot!(truce_plan::to_json(&p));
+}
