@@ -94,7 +94,7 @@ impl<'m> Search<'m> {
         if ends { self.days + 1 } else { day + 1 }
     }
 
-    fn day_actions(&mut self, day: u32, rem: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
+    pub fn day_actions(&mut self, day: u32, rem: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
         let released = self.released(rem);
         let by_needed = if day > self.model.base_days {
             self.model.extension.map_or(u32::MAX, |(_, per)| per)
@@ -179,7 +179,7 @@ impl<'m> Search<'m> {
     }
 
     /// Past the last day: every guaranteed total must have been met.
-    fn terminal(&self, rem: &[u32]) -> Option<Value> {
+    pub fn terminal(&self, rem: &[u32]) -> Option<Value> {
         let released = self.released(rem);
         let met = self
             .model

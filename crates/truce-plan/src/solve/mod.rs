@@ -99,8 +99,16 @@ pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
 pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, exposure_floor: u32) -> PlanOutcome {
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
-    let out = levels(&model, &mut budget, opts.method, exposure_floor)
-        .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
+    let out = match levels(&model, &mut budget, opts.method, exposure_floor) {
+        Ok(out) => out,
+        Err(OutOfBudget) => {
+            // No proof in budget: a greedy plan with a proven gap, if one is found.
+            return match greedy(&model, opts.step_budget) {
+                Some(levels) => Ok(assemble(deal, &model, &levels)),
+                None => Err(PlanError::SearchLimit(opts.step_budget)),
+            };
+        }
+    };
     let Some(levels) = out else {
         if interleaving(&model) && model.max_exposure.is_some() && !relaxation_infeasible(&model) {
             let mut b = opts.step_budget;
@@ -149,6 +157,63 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
         return relaxed.is_none().then_some(false);
     }
     Some(false)
+}
+
+/// Day by day, the admissible day releasing the most (best tiers on ties),
+/// with no look-ahead; `None` if it misses a guaranteed total or the budget.
+/// Its gap is against a simple bound on releases: each holder's roster, cap
+/// and daily maximum over every possible day, and the intermediary's capacity.
+fn greedy(model: &Model, budget: u64) -> Option<Levels> {
+    let bound = model.max_exposure.unwrap_or(u32::MAX);
+    let mut search = Search::new(model, model.max_days, bound, budget);
+    let mut rem = model.initial();
+    let mut path = Vec::new();
+    for day in 1..=model.max_days {
+        let best = search
+            .day_actions(day, &rem)
+            .ok()?
+            .into_iter()
+            .max_by_key(|a| (a.persons, a.weight));
+        match best {
+            Some(a) => {
+                for &(k, x) in &a.take {
+                    rem[k] -= x;
+                }
+                path.push((day, a));
+            }
+            None if day > model.base_days && model.extension.is_some_and(|(_, per)| per > 0) => {
+                break;
+            }
+            None => {}
+        }
+    }
+    search.terminal(&rem)?;
+    let released: u64 = path.iter().map(|(_, a)| u64::from(a.persons)).sum();
+    let days = u64::from(model.max_days);
+    let mut per_holder = vec![0u64; model.holders.len()];
+    for kind in &model.kinds {
+        per_holder[kind.holder] += kind.units.len() as u64 * u64::from(kind.size);
+    }
+    let most: u64 = model
+        .holders
+        .iter()
+        .zip(per_holder)
+        .map(|(h, n)| {
+            n.min(u64::from(h.total_max))
+                .min(u64::from(h.max_per_day).saturating_mul(days))
+        })
+        .sum::<u64>()
+        .min(u64::from(model.capacity).saturating_mul(days));
+    let gap = if most == 0 {
+        0.0
+    } else {
+        most.saturating_sub(released) as f64 / most as f64
+    };
+    Some(Levels {
+        path,
+        proof: Proof::default(),
+        gap,
+    })
 }
 
 /// Does the fast path's relaxation (which includes paying in chunks) prove

@@ -252,3 +252,24 @@ fn paying_in_chunks() {
     let p = check(&deal, (Status::Optimal, 12, 2, 2.0));
     assert_eq!(p.stages[0].handovers.len(), 4);
 }
+
+/// With too small a step budget for a proof, the planner still answers: a
+/// greedy plan, `feasible`, with its proven gap, that passes the checker.
+#[test]
+fn out_of_budget_gives_a_feasible_plan_with_a_gap() {
+    let deal = humanitarian();
+    let opts = PlanOptions {
+        step_budget: 3_000,
+        method: Method::UnitSearch,
+        ..PlanOptions::default()
+    };
+    let p = plan(&deal, &opts).expect("a greedy plan");
+    assert_eq!(p.status, Status::Feasible);
+    assert!(
+        p.gap.is_some_and(|g| (0.0..=1.0).contains(&g)),
+        "{:?}",
+        p.gap
+    );
+    let report = check_plan(&deal, &to_json(&p));
+    assert!(report.is_valid(), "{:#?}", report.violations);
+}
