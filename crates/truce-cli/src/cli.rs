@@ -107,6 +107,13 @@ pub struct PlanArgs {
     /// Plan the deal's current text although open issues remain (a rehearsal).
     #[arg(long)]
     pub as_drafted: bool,
+    /// Re-plan the rest from what was carried out: a plan JSON whose stages (up to
+    /// --through-day) are the handovers done, kept unchanged.
+    #[arg(long, value_name = "PLAN")]
+    pub carried_out: Option<PathBuf>,
+    /// With --carried-out: the last day that has passed (default: the last day in the file).
+    #[arg(long, value_name = "DAY", requires = "carried_out")]
+    pub through_day: Option<u32>,
     /// Output format of the plan.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -21,8 +21,36 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         Err(e) if args.as_drafted => AgreedDeal::as_drafted(*e.deal),
         Err(e) => return Err(CliError::NotAgreed(e.open.join(", "))),
     };
-    let plan = truce_plan::plan(&agreed, &PlanOptions::default())
-        .map_err(|e| CliError::Plan(e.to_string()))?;
+    let plan = match &args.carried_out {
+        None => truce_plan::plan(&agreed, &PlanOptions::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let done = truce_plan::from_json(&text).map_err(|e| {
+                CliError::Usage(format!(
+                    "{}:{}:{}: not a plan: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let last = done.stages.iter().map(|s| s.day).max().unwrap_or(0);
+            let through_day = args.through_day.unwrap_or(last);
+            let stages = done
+                .stages
+                .into_iter()
+                .filter(|s| s.day <= through_day)
+                .collect();
+            let prefix = truce_plan::Prefix {
+                through_day,
+                stages,
+            };
+            truce_plan::replan(&agreed, &prefix, &PlanOptions::default())
+        }
+    }
+    .map_err(|e| CliError::Plan(e.to_string()))?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;
