@@ -34,11 +34,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         eprintln!("wrote {}", path.display());
     }
     match args.format {
-        Format::Json => {
-            let text = serde_json::to_string_pretty(&analysis)
-                .map_err(|e| CliError::Output(e.to_string()))?;
-            println!("{text}");
-        }
+        Format::Json => crate::print_json(&analysis)?,
         Format::Text => print!("{}", truce_negotiate::render_text(&analysis)),
     }
     Ok(Outcome::Success)

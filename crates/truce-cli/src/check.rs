@@ -1,12 +1,11 @@
 //! `truce check`: validate a deal, report every problem.
 
-use std::io::Write;
-
 use truce_spec::Loaded;
 
 use crate::cli::{CheckArgs, Format};
 use crate::error::{CliError, Outcome};
 use crate::files;
+use crate::print_json;
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     if let Some(plan) = &args.plan {
@@ -65,12 +64,6 @@ fn diagnostics_json(loaded: &Loaded) -> serde_json::Value {
         "warnings": loaded.diagnostics.warning_count(),
         "diagnostics": items,
     })
-}
-
-fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| CliError::Output(e.to_string()))
 }
 
 /// `truce check DEAL --plan PLAN`: the independent checker, every violation.

@@ -79,3 +79,13 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         }
     }
 }
+
+/// Prints a value as pretty JSON on stdout: the one JSON writer of every
+/// command. A closed pipe is an error to report, not a panic (as `println!`
+/// would make it).
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| CliError::Output(e.to_string()))
+}

@@ -7,6 +7,7 @@ use truce_agents::{Protocol, SessionOptions};
 
 use crate::cli::{Format, NegotiateArgs};
 use crate::error::{CliError, Outcome};
+use crate::print_json;
 
 pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
     let loaded = crate::domains::load(&args.source)?;
@@ -64,10 +65,4 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
         return crate::agree::write_agreed(deal, &pairs, out, args.force);
     }
     Ok(Outcome::Success)
-}
-
-fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
-    println!("{text}");
-    Ok(())
 }

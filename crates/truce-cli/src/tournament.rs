@@ -46,11 +46,7 @@ pub fn run(args: &TournamentArgs) -> Result<Outcome, CliError> {
         eprintln!("wrote {}", path.display());
     }
     match args.format {
-        Format::Json => {
-            let text = serde_json::to_string_pretty(&results)
-                .map_err(|e| CliError::Output(e.to_string()))?;
-            println!("{text}");
-        }
+        Format::Json => crate::print_json(&results)?,
         Format::Text => print!("{}", results.render_summary()),
     }
     Ok(Outcome::Success)
