@@ -65,6 +65,7 @@
 
 mod api;
 mod auth;
+pub mod client;
 mod error;
 mod handlers;
 mod openapi;
