@@ -18,6 +18,7 @@ fn key(id: &str, seed: u8) -> PartyKey {
 struct Fixture {
     keys: Vec<PartyKey>,
     ring: KeyRing,
+    person_key: PersonKey,
 }
 
 fn fixture() -> Fixture {
@@ -28,7 +29,12 @@ fn fixture() -> Fixture {
         key("relief", 4),
     ];
     let ring = KeyRing::of(&keys).unwrap();
-    Fixture { keys, ring }
+    let person_key = PersonKey::from_bytes([9; 32]);
+    Fixture {
+        keys,
+        ring,
+        person_key,
+    }
 }
 
 /// The events of an active deal: setup, then handovers of one person each,
@@ -81,7 +87,10 @@ fn events(f: &Fixture, n: usize) -> impl Iterator<Item = (usize, Event)> + '_ {
                     holder: party(b),
                     to: party(a),
                     day: 1 + (i % 4) as u32,
-                    persons: vec![PersonId::new(&format!("P-{i:07}")).unwrap()],
+                    pseudonyms: vec![
+                        f.person_key
+                            .pseudonym(&deal, &PersonId::new(&format!("P-{i:07}")).unwrap()),
+                    ],
                 },
             )
         } else {

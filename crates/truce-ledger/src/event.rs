@@ -1,9 +1,12 @@
 //! What can happen in a deal's execution: the payload of each ledger event.
 //!
-//! Events carry ids, counts and hashes, never names: a handover lists opaque
-//! person ids, and the deal and plan themselves appear only as their
-//! canonical hashes, so the ledger can be shared with every party and with
-//! history without copying the rosters into it.
+//! Events carry party ids, counts, hashes and person pseudonyms, never
+//! names or person ids: a handover lists the keyed [`Pseudonym`] of each
+//! person it carried (see [`crate::PersonKey`]: the deal's key is held by
+//! the mediator, the sides and the intermediary, never by guarantors,
+//! observers or whoever only verifies), and the deal and plan themselves
+//! appear only as their canonical hashes, so the ledger can be shared with
+//! every party and with history without copying the rosters into it.
 
 use std::fmt;
 
@@ -11,14 +14,16 @@ use ed25519_dalek::Signature;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::canon::{Hash, canonical_json};
-use crate::ids::{DealId, PartyId, PersonId, Role};
+use crate::ids::{DealId, PartyId, Role};
 use crate::keys::{PartyKey, PublicKey};
+use crate::person::Pseudonym;
 
 /// Longest free text (deal name, reasons, breach summaries) in bytes.
 pub const MAX_TEXT_LEN: usize = 1000;
 
 /// Most persons in one handover; far above any convoy, low enough that a
-/// hostile ledger cannot make the verifier hold millions of ids per line.
+/// hostile ledger cannot make the verifier hold millions of pseudonyms per
+/// line.
 pub const MAX_PERSONS_PER_HANDOVER: usize = 10_000;
 
 /// An event's payload. The JSON has a `type` tag in kebab-case
@@ -57,7 +62,9 @@ pub enum Event {
     HandoverRecorded {
         day: u32,
         holder: PartyId,
-        persons: Vec<PersonId>,
+        /// Each person carried, as its pseudonym under the deal's
+        /// [`crate::PersonKey`]; never a person id.
+        pseudonyms: Vec<Pseudonym>,
         to: PartyId,
     },
     /// The receiving side confirms the handover recorded at seq `handover`.
@@ -130,12 +137,12 @@ impl Serialize for Event {
             Event::HandoverRecorded {
                 day,
                 holder,
-                persons,
+                pseudonyms,
                 to,
             } => {
                 m.serialize_entry("day", day)?;
                 m.serialize_entry("holder", holder)?;
-                m.serialize_entry("persons", persons)?;
+                m.serialize_entry("pseudonyms", pseudonyms)?;
                 m.serialize_entry("to", to)?;
             }
             Event::HandoverConfirmed { handover } => m.serialize_entry("handover", handover)?,

@@ -15,6 +15,15 @@
 //! - Keys: [`keygen`] / [`keygen_files`] from the caller's RNG, the public
 //!   key file [`KeyRing`] (format below) and the
 //!   secret key file [`PartyKey::to_secret_file`].
+//! - Persons: a handover names the persons it carried by [`Pseudonym`], the
+//!   HMAC-SHA256 of deal and person id under the deal's [`PersonKey`]
+//!   (see [`PersonKey::pseudonym`]), never by id. The key is the deal's,
+//!   held by the mediator, the sides and the intermediary (the service
+//!   creates it with the deal, or the mediator brings one); a guarantor, an
+//!   observer or anyone verifying a ledger without it learns from a
+//!   handover only its day, holder, receiver and how many persons it
+//!   carried. A person keeps one pseudonym for the whole deal, so the rules
+//!   against handing a person over twice hold for every verifier.
 //!
 //! Key file (`keys.json`, party id → ed25519 public key in hex):
 //!
@@ -40,9 +49,10 @@
 //! `Ok(report)` with `report.intact` is exit 0, `Ok` with a
 //! [`VerifyReport::first_bad`] is exit 1, `Err(VerifyError)` is exit 2.
 //! Print [`VerifyReport::render_text`] or [`VerifyReport::to_json`]. No
-//! message names a person or quotes free text from the ledger.
+//! message names a person (the ledger holds none: only pseudonyms) or
+//! quotes free text from the ledger.
 //!
-//! # Example: sign, append, verify
+//! # Example: sign, append, verify; persons by pseudonym
 //!
 //! ```
 //! use rand_chacha::ChaCha20Rng;
@@ -54,7 +64,8 @@
 //! let mediator = keygen(party("mediator"), &mut rng);
 //! let side_a = keygen(party("side-a"), &mut rng);
 //! let side_b = keygen(party("side-b"), &mut rng);
-//! let keys = KeyRing::of([&mediator, &side_a, &side_b]).unwrap();
+//! let relief = keygen(party("relief"), &mut rng);
+//! let keys = KeyRing::of([&mediator, &side_a, &side_b, &relief]).unwrap();
 //!
 //! let deal = DealId::new("four-day-pause").unwrap();
 //! let mut ledger = DealLedger::new(deal.clone());
@@ -65,9 +76,14 @@
 //!     events.push(signed);
 //! };
 //!
-//! let parties = [("mediator", Role::Mediator), ("side-a", Role::Side), ("side-b", Role::Side)]
-//!     .map(|(id, role)| PartyRole { id: party(id), role })
-//!     .to_vec();
+//! let parties = [
+//!     ("mediator", Role::Mediator),
+//!     ("side-a", Role::Side),
+//!     ("side-b", Role::Side),
+//!     ("relief", Role::Intermediary),
+//! ]
+//! .map(|(id, role)| PartyRole { id: party(id), role })
+//! .to_vec();
 //! let name = "Four-day pause".to_owned();
 //! record(&mut ledger, &mediator, 1_000, Event::DealCreated { name, parties });
 //! record(&mut ledger, &mediator, 2_000, Event::NegotiationStarted {});
@@ -75,10 +91,29 @@
 //! let signatures = [&side_a, &side_b].map(|k| sign_agreement(k, &deal, &deal_hash)).to_vec();
 //! record(&mut ledger, &mediator, 3_000, Event::DealAgreed { deal_hash, signatures });
 //! assert_eq!(ledger.phase(), Some(Phase::Agreed));
+//! let plan_hash = Hash::of(b"the plan json");
+//! record(&mut ledger, &mediator, 4_000, Event::PlanAdopted { days: 4, plan_hash });
+//! record(&mut ledger, &mediator, 5_000, Event::PauseStarted {});
+//!
+//! // The deal's person key, made once and given to the mediator, the sides
+//! // and the intermediary. A handover carries pseudonyms, never ids.
+//! let person_key = PersonKey::generate(&mut rng);
+//! let pseudonyms = ["A-0001", "A-0002"]
+//!     .map(|p| person_key.pseudonym(&deal, &PersonId::new(p).unwrap()))
+//!     .to_vec();
+//! let (holder, to) = (party("side-a"), party("side-b"));
+//! let handover = Event::HandoverRecorded { day: 1, holder, pseudonyms, to };
+//! record(&mut ledger, &relief, 6_000, handover.clone());
 //!
 //! let jsonl = export(&events).unwrap();
+//! assert!(!jsonl.contains("A-0001"));
 //! let report = verify(&jsonl, &keys).unwrap();
 //! assert!(report.intact, "{}", report.render_text());
+//!
+//! // The same persons again: caught on their pseudonyms, without the key.
+//! let again = ledger.draft(party("relief"), 7_000, handover).sign(&relief).unwrap();
+//! let refused = ledger.append(&again, &keys).unwrap_err();
+//! assert_eq!(refused.kind(), "not-allowed");
 //!
 //! // Any edit is caught and located.
 //! let tampered = jsonl.replacen("Four-day", "Five-day", 1);
@@ -93,6 +128,7 @@ mod event;
 mod ids;
 mod keys;
 mod ledger;
+mod person;
 mod problem;
 mod state;
 mod verify;
@@ -108,6 +144,7 @@ pub use keys::{
     KEY_FORMAT_VERSION, KeyFileError, KeyFiles, KeyRing, PartyKey, PublicKey, keygen, keygen_files,
 };
 pub use ledger::DealLedger;
+pub use person::{PersonKey, Pseudonym};
 pub use problem::Problem;
 pub use state::{DealState, Phase, Violation};
 pub use verify::{

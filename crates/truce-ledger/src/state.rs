@@ -4,7 +4,9 @@
 //! `draft → negotiating → agreed → planned → active ⇄ suspended →
 //! completed | collapsed`, with `extended` an event on an active deal. A
 //! collapse is an outcome any phase after `agreed` may reach, recorded with
-//! its reason. The machine only reads ids, counts and hashes; signatures are
+//! its reason. The machine only reads ids, counts, hashes and person
+//! pseudonyms (a person keeps one pseudonym for the whole deal, so "handed
+//! over twice" is caught without the deal's person key); signatures are
 //! checked by the caller (batched in [`crate::verify`], one by one in
 //! [`crate::DealLedger`]).
 
@@ -16,7 +18,8 @@ use serde::Serialize;
 use crate::canon::Hash;
 use crate::envelope::SignedEvent;
 use crate::event::{Event, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole};
-use crate::ids::{DealId, PartyId, PersonId, Role};
+use crate::ids::{DealId, PartyId, Role};
+use crate::person::Pseudonym;
 
 /// Where a deal is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -63,7 +66,7 @@ impl fmt::Display for Phase {
 }
 
 /// An event the lifecycle rules do not allow. Messages name parties, phases
-/// and sequence numbers, never persons or free text.
+/// and sequence numbers, never persons, pseudonyms or free text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
     #[error("the first event of a deal must be deal-created, not {0}")]
@@ -95,13 +98,13 @@ pub enum Violation {
     MissingSignature(PartyId),
     #[error("a handover goes from one side to another, not from {0} to itself")]
     HandoverToSelf(PartyId),
-    #[error("a handover lists no person")]
+    #[error("a handover lists no person pseudonym")]
     EmptyHandover,
-    #[error("a handover lists more than {MAX_PERSONS_PER_HANDOVER} persons")]
+    #[error("a handover lists more than {MAX_PERSONS_PER_HANDOVER} person pseudonyms")]
     HandoverTooLarge,
-    #[error("a handover lists the same person twice")]
+    #[error("a handover lists the same person pseudonym twice")]
     PersonTwice,
-    #[error("a person in this handover was already handed over at seq {0}")]
+    #[error("a person pseudonym in this handover was already handed over at seq {0}")]
     AlreadyHandedOver(u64),
     #[error("day {day} is outside the pause (days 1 to {days})")]
     DayOutsidePause { day: u32, days: u32 },
@@ -138,9 +141,9 @@ pub struct DealState {
     handovers: BTreeMap<u64, (PartyId, bool)>,
     /// Handovers not yet confirmed, oldest first.
     unconfirmed: BTreeSet<u64>,
-    /// Each person handed over, with the seq of its handover (for the
-    /// message when someone is listed again).
-    handed_over: HashMap<PersonId, u64>,
+    /// Each person handed over, by pseudonym, with the seq of its handover
+    /// (for the message when someone is listed again).
+    handed_over: HashMap<Pseudonym, u64>,
     /// Breach reports not yet resolved.
     open_breaches: BTreeSet<u64>,
 }
@@ -263,11 +266,11 @@ impl DealState {
                 holder,
                 to,
                 day,
-                persons,
+                pseudonyms,
             } => {
                 allowed(phase == Active)?;
                 self.require_role(ev, &[Role::Intermediary], "the intermediary")?;
-                self.check_handover(holder, to, *day, persons)?;
+                self.check_handover(holder, to, *day, pseudonyms)?;
                 Ok(Active)
             }
             Event::HandoverConfirmed { handover } => {
@@ -343,11 +346,11 @@ impl DealState {
             Event::DealAgreed { deal_hash, .. } => self.deal_hash = Some(*deal_hash),
             Event::PlanAdopted { days, .. } => self.days = *days,
             Event::Extended { days } => self.days = self.days.saturating_add(*days),
-            Event::HandoverRecorded { to, persons, .. } => {
+            Event::HandoverRecorded { to, pseudonyms, .. } => {
                 self.handovers.insert(ev.seq, (to.clone(), false));
                 self.unconfirmed.insert(ev.seq);
-                for p in persons {
-                    self.handed_over.insert(p.clone(), ev.seq);
+                for p in pseudonyms {
+                    self.handed_over.insert(*p, ev.seq);
                 }
             }
             Event::HandoverConfirmed { handover } => {
@@ -428,7 +431,7 @@ impl DealState {
         holder: &PartyId,
         to: &PartyId,
         day: u32,
-        persons: &[PersonId],
+        pseudonyms: &[Pseudonym],
     ) -> Result<(), Violation> {
         self.side(holder)?;
         self.side(to)?;
@@ -441,14 +444,14 @@ impl DealState {
                 days: self.days,
             });
         }
-        if persons.is_empty() {
+        if pseudonyms.is_empty() {
             return Err(Violation::EmptyHandover);
         }
-        if persons.len() > MAX_PERSONS_PER_HANDOVER {
+        if pseudonyms.len() > MAX_PERSONS_PER_HANDOVER {
             return Err(Violation::HandoverTooLarge);
         }
-        let mut here = HashSet::with_capacity(persons.len());
-        for p in persons {
+        let mut here = HashSet::with_capacity(pseudonyms.len());
+        for p in pseudonyms {
             if let Some(seq) = self.handed_over.get(p) {
                 return Err(Violation::AlreadyHandedOver(*seq));
             }

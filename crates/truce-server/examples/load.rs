@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use truce_ledger::{
-    DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId, Role, keygen,
-    sign_agreement,
+    DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId, PersonKey, Role,
+    keygen, sign_agreement,
 };
 
 use client::Client;
@@ -76,6 +76,7 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
     let created: truce_server::CreatedDeal = serde_json::from_slice(&bytes).expect("created");
     let deal_id = DealId::new(&created.deal).expect("id");
     let deal_hash = Hash::from_hex(&created.deal_hash).expect("hash");
+    let person_key = PersonKey::from_hex(&created.person_key).expect("person key");
     let key = |p: &str| keys.iter().find(|k| k.party().as_str() == p).expect("key");
 
     let parties = PARTIES
@@ -119,7 +120,10 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
             Event::HandoverRecorded {
                 day: 1,
                 holder: party("side-a"),
-                persons: vec![PersonId::new(&format!("A-{i:05}")).expect("person")],
+                pseudonyms: vec![person_key.pseudonym(
+                    &deal_id,
+                    &PersonId::new(&format!("A-{i:05}")).expect("person"),
+                )],
                 to: party("side-b"),
             },
         ));

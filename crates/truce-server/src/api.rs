@@ -20,6 +20,13 @@ pub struct CreateDeal {
     /// party of the deal.
     #[schema(value_type = Object)]
     pub keys: serde_json::Value,
+    /// The deal's person key, 64 hex digits (`truce_ledger::PersonKey`):
+    /// handovers name persons by their HMAC-SHA256 pseudonym under it. Bring
+    /// one to compute pseudonyms before the service answers; omit it and the
+    /// service makes one from the operating system's randomness. `422
+    /// bad-person-key` if malformed.
+    #[serde(default)]
+    pub person_key: Option<String>,
 }
 
 /// The answer to creating a deal: each party's bearer token, shown once.
@@ -29,6 +36,11 @@ pub struct CreatedDeal {
     /// `deal_hash` of the normalised deal JSON, hex: what the sides sign to
     /// agree.
     pub deal_hash: String,
+    /// The deal's person key, 64 hex digits: the one sent, or the one the
+    /// service made. The mediator hands it to the parties who see persons
+    /// (the sides and the intermediary), never to guarantors or observers;
+    /// they also read it from `GET /deals/{deal}`.
+    pub person_key: String,
     /// One token per party. The server keeps only their SHA-256: hand each
     /// to its party now, it cannot be shown again.
     pub tokens: Vec<PartyToken>,
@@ -67,6 +79,10 @@ pub struct DealView {
     /// Which persons this view lists: `all` (mediator), `own-and-received`
     /// (a side), `carried` (an intermediary), `none` (guarantor, observer).
     pub visibility: String,
+    /// The deal's person key (64 hex digits) for the mediator, the sides and
+    /// the intermediary, who sign handovers and check their persons' pseudonyms
+    /// offline; null for guarantors and observers.
+    pub person_key: Option<String>,
     /// The normalised deal JSON with `persons` cut down to those the role
     /// may see.
     #[schema(value_type = Object)]
@@ -111,7 +127,10 @@ pub struct EventsQuery {
     pub limit: Option<u32>,
 }
 
-/// One event as the caller's role may see it.
+/// One event as the caller's role may see it: every role sees every signed
+/// event whole (a handover names persons by pseudonym only; its day,
+/// holder, receiver and the number of pseudonyms are its counts); the
+/// person ids of a handover are added only for the roles that may see them.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
     pub seq: u64,
@@ -121,20 +140,16 @@ pub struct EventView {
     pub kind: String,
     pub author: String,
     pub at_ms: u64,
-    /// The signed event (a ledger line), when the role may see all of it.
-    #[schema(value_type = Option<Object>)]
-    pub signed: Option<serde_json::Value>,
-    /// A handover whose persons the role may not see: who, when, how many.
-    pub redacted: Option<RedactedHandover>,
-}
-
-/// A handover without its persons.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RedactedHandover {
-    pub day: u32,
-    pub holder: String,
-    pub to: String,
-    pub persons: u64,
+    /// The signed event: its ledger line as JSON.
+    #[schema(value_type = Object)]
+    pub signed: serde_json::Value,
+    /// Present only on a `handover-recorded` event whose persons the
+    /// caller's role may see (the mediator every one, a side those it gives
+    /// or receives, the intermediary those it recorded; guarantors and
+    /// observers none): the person ids its pseudonyms stand for, in the
+    /// event's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persons: Option<Vec<String>>,
 }
 
 /// A page of events.

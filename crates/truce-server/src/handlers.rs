@@ -1,7 +1,7 @@
 //! The endpoints under `/api/v1`. Each handler: authenticate, check the
 //! role, call the ledger or the store, convert to API types.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,8 +9,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use truce_ledger::{DealId, Event, KeyRing, PartyId, PersonId, Role, SignedEvent};
+use truce_ledger::{DealId, Event, KeyRing, PartyId, PersonId, PersonKey, Role, SignedEvent};
 use truce_store::{AppendError, NewDeal, NewEvent, PartyRecord, StoreError};
 
 use crate::api::{
@@ -19,14 +18,14 @@ use crate::api::{
 };
 use crate::auth::{DealCaller, bearer, json_body};
 use crate::error::{AppError, Problem};
-use crate::state::{AppState, Chain, DealSlot};
+use crate::state::{AppState, Chain, DealShape, DealSlot, UnknownPerson, new_person_key};
 use crate::views;
 
 /// Largest `POST /deals` body: a normalised deal with rosters of ~200,000
 /// persons.
 pub const MAX_DEAL_BODY: usize = 32 * 1024 * 1024;
 /// Largest `POST /deals/{deal}/events` body: a handover of the most persons
-/// the ledger allows (10,000 ids of up to 64 bytes) fits.
+/// the ledger allows (10,000 pseudonyms of 64 hex digits) fits.
 pub const MAX_EVENT_BODY: usize = 1024 * 1024;
 /// Most events per page of `GET /deals/{deal}/events`.
 pub const MAX_PAGE: u32 = 1000;
@@ -75,27 +74,6 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
     }))
 }
 
-/// The parts of the normalised deal JSON the service reads; the rest is
-/// stored as sent.
-#[derive(Deserialize)]
-struct DealShape {
-    parties: Vec<PartyShape>,
-    #[serde(default)]
-    persons: Vec<PersonShape>,
-}
-
-#[derive(Deserialize)]
-struct PartyShape {
-    id: String,
-    role: String,
-}
-
-#[derive(Deserialize)]
-struct PersonShape {
-    id: String,
-    holder: String,
-}
-
 #[utoipa::path(post, path = "/api/v1/deals", tag = "deals", request_body = CreateDeal,
     responses(
         (status = 201, body = CreatedDeal, description = "the deal, with each party's token (shown once)"),
@@ -104,7 +82,7 @@ struct PersonShape {
         (status = 409, body = Problem, content_type = "application/problem+json", description = "a deal with this id exists"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "bad deal id, deal, keys or person key (`bad-person-key`)"),
     ))]
 pub(crate) async fn create_deal(
     State(state): State<AppState>,
@@ -142,6 +120,12 @@ pub(crate) async fn create_deal(
     let parties = check_parties(&shape, &keys)?;
     let deal_hash = truce_ledger::deal_hash(&req.deal)
         .map_err(|e| AppError::unprocessable("bad-deal", format!("`deal`: {e}")))?;
+    let person_key = match &req.person_key {
+        // The message never quotes the value: it is a secret.
+        Some(hex) => PersonKey::from_hex(hex)
+            .map_err(|e| AppError::unprocessable("bad-person-key", format!("`person_key`: {e}")))?,
+        None => new_person_key()?,
+    };
     let mut tokens = Vec::new();
     let mut hashes = Vec::new();
     for p in &parties {
@@ -158,6 +142,7 @@ pub(crate) async fn create_deal(
         deal_json: req.deal.to_string(),
         deal_hash: deal_hash.to_string(),
         created_at_ms: now_ms(),
+        person_key: person_key.to_hex(),
         parties,
         tokens: hashes,
     };
@@ -176,6 +161,7 @@ pub(crate) async fn create_deal(
         Json(CreatedDeal {
             deal: id.to_string(),
             deal_hash: deal_hash.to_string(),
+            person_key: person_key.to_hex(),
             tokens,
         }),
     ))
@@ -223,10 +209,14 @@ fn check_parties(shape: &DealShape, keys: &KeyRing) -> Result<Vec<PartyRecord>, 
             format!("`keys` has a key for {extra}, who is not a party to the deal"),
         ));
     }
+    let mut ids = HashSet::with_capacity(shape.persons.len());
     for person in &shape.persons {
         PersonId::new(&person.id).map_err(|e| bad(format!("a person id: {e}")))?;
         if !sides.contains(&person.holder) {
             return Err(bad("a person's holder is not a side of the deal".to_owned()));
+        }
+        if !ids.insert(person.id.as_str()) {
+            return Err(bad("a person id is listed twice".to_owned()));
         }
     }
     Ok(out)
@@ -360,6 +350,19 @@ async fn append_verified(
         check_created_parties(chain, parties)?;
     }
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
+    let persons = match &ev.event {
+        Event::HandoverRecorded {
+            holder, pseudonyms, ..
+        } => match chain.resolve(holder, pseudonyms) {
+            Ok(persons) => persons,
+            Err(UnknownPerson(position)) => {
+                // The ledger accepted it in memory: forget that, reload.
+                *guard = None;
+                return Err(unknown_person(holder, position));
+            }
+        },
+        _ => Vec::new(),
+    };
     let line = ev.to_line().map_err(|e| AppError::internal(&e))?;
     let new = NewEvent {
         deal_id: deal.to_string(),
@@ -370,7 +373,7 @@ async fn append_verified(
     };
     match state.store().append(new).await {
         Ok(()) => {
-            chain.index(&ev);
+            chain.index(&ev, persons);
             Ok(ReceiptView {
                 deal: receipt.deal.to_string(),
                 seq: receipt.seq,
@@ -390,6 +393,20 @@ async fn append_verified(
             Err(AppError::unavailable(&e))
         }
     }
+}
+
+/// A handover's pseudonym that is not a person held by its holder. The
+/// detail gives the position only: the same answer whether the pseudonym is
+/// no person of the deal or a person held by someone else, so a key holder
+/// cannot use the service to learn who is in whose roster.
+fn unknown_person(holder: &PartyId, position: usize) -> AppError {
+    AppError::unprocessable(
+        "unknown-person",
+        format!(
+            "pseudonym {position} of the handover is not a person held by {holder} in this deal; \
+             compute each pseudonym with the deal's person key from a person id of {holder}'s roster"
+        ),
+    )
 }
 
 /// The deal-created event must list exactly the parties and roles the deal
@@ -420,7 +437,7 @@ fn check_created_parties(
     params(("deal" = String, Path, description = "deal id"), EventsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = EventPage, description = "events in seq order; handovers the role may not see are redacted to counts"),
+        (status = 200, body = EventPage, description = "events in seq order, each signed event whole (handovers name persons by pseudonym only); a handover's `persons` only where the role may see them"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -442,10 +459,15 @@ pub(crate) async fn list_events(
         .events(caller.deal.as_str(), q.after.unwrap_or(0), limit)
         .await
         .map_err(|e| AppError::internal(&e))?;
-    let events = stored
-        .iter()
-        .map(|s| views::event_view(&caller, s))
-        .collect::<Result<Vec<EventView>, AppError>>()?;
+    // The chain is read after the page, so it holds every handover the
+    // page has (it is reloaded if the store's head moved).
+    let events = with_chain(&state, &caller.deal, |chain| {
+        stored
+            .iter()
+            .map(|s| views::event_view(&caller, s, chain))
+            .collect::<Result<Vec<EventView>, AppError>>()
+    })
+    .await?;
     let next_after = (stored.len() == limit as usize)
         .then(|| stored.last().map(|s| s.seq))
         .flatten();
@@ -456,9 +478,8 @@ pub(crate) async fn list_events(
     params(("deal" = String, Path, description = "deal id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, content_type = "application/x-ndjson", body = String, description = "the whole ledger, one canonical line per event: `truce verify` input"),
+        (status = 200, content_type = "application/x-ndjson", body = String, description = "the whole ledger, one canonical line per event: `truce verify` input. Every party may export it: handovers name persons by pseudonym only"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "the ledger holds handovers the role may not see"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn export_ledger(
@@ -474,13 +495,6 @@ pub(crate) async fn export_ledger(
             .await
             .map_err(|e| AppError::internal(&e))?;
         for e in &page {
-            // Checked line by line, so an event appended meanwhile is
-            // judged too.
-            if views::event_view(&caller, e)?.redacted.is_some() {
-                return Err(AppError::forbidden(
-                    "the ledger holds handovers this role may not see; ask the mediator for an export",
-                ));
-            }
             out += &e.line;
             out.push('\n');
             after = e.seq;

@@ -7,38 +7,53 @@
 //! | method, path | who | does |
 //! |---|---|---|
 //! | `GET /health` | anyone | the service and its database answer |
-//! | `POST /deals` | anyone (or the admin token, if set) | create a deal from its normalised JSON and public keys; answers each party's bearer token, once |
+//! | `POST /deals` | anyone (or the admin token, if set) | create a deal from its normalised JSON, public keys and optional person key; answers the person key and each party's bearer token, once |
 //! | `GET /deals/{deal}` | the deal's parties | the deal as the role may see it (below) |
 //! | `GET /deals/{deal}/state` | the deal's parties | phase, next seq, head: what a client signs against |
 //! | `POST /deals/{deal}/events` | the deal's parties, each for itself | append a signed event; `201` with a receipt only once it is durable |
-//! | `GET /deals/{deal}/events` | the deal's parties | events, handovers the role may not see redacted to counts |
-//! | `GET /deals/{deal}/ledger.jsonl` | parties who may see every event | the ledger for `truce verify` |
+//! | `GET /deals/{deal}/events` | the deal's parties | every signed event; a handover's person ids where the role may see them |
+//! | `GET /deals/{deal}/ledger.jsonl` | the deal's parties | the ledger for `truce verify` (persons by pseudonym only) |
 //!
 //! # A deal's life over the API
 //!
 //! 1. The mediator runs `truce check DEAL --format json` and generates the
 //!    parties' keys (`keys.json`), then `POST /deals` with
-//!    `{"id", "deal": <normalised JSON>, "keys": <keys.json>}`. The answer
-//!    holds `deal_hash` and one bearer token per party; the server keeps
-//!    only SHA-256 of each token, so they are shown this once.
+//!    `{"id", "deal": <normalised JSON>, "keys": <keys.json>, "person_key"?}`.
+//!    The answer holds `deal_hash`, the deal's `person_key` (the one sent,
+//!    or 32 bytes from the operating system) and one bearer token per
+//!    party; the server keeps only SHA-256 of each token, so they are shown
+//!    this once. The mediator hands the person key to the sides and the
+//!    intermediary (they can also read it from `GET /deals/{deal}`), never
+//!    to guarantors or observers.
 //! 2. Each party, with its own token and key: `GET /deals/{deal}/state`
 //!    gives `next_seq` and `head`; it signs a `truce_ledger::Draft` with
 //!    those and `POST`s the `SignedEvent` JSON. The first event is the
 //!    mediator's `deal-created`, listing exactly the registered parties
-//!    and roles. A `201` carries the receipt (`deal`, `seq`, `hash`) to
-//!    keep for `truce verify --receipts`.
+//!    and roles. A handover names each person by
+//!    `truce_ledger::PersonKey::pseudonym(deal, person id)`; the service
+//!    refuses (`422 unknown-person`) a pseudonym that is not a person held
+//!    by the handover's `holder`, without saying which person it is. A
+//!    `201` carries the receipt (`deal`, `seq`, `hash`) to keep for
+//!    `truce verify --receipts`.
 //!
 //! # Who sees what
 //!
-//! | role | persons in `GET /deals/{deal}` | handover events | export |
-//! |---|---|---|---|
-//! | mediator | all | all | yes |
-//! | side | its own roster and the persons handed to it | those it gives or receives | if it sees every handover |
-//! | intermediary | the persons of the handovers it recorded | those it recorded | if it sees every handover |
-//! | guarantor, observer | none: aggregates only | day, holder, receiver, count | no (once any handover exists) |
+//! | role | persons in `GET /deals/{deal}` | `persons` of handover events | `person_key` | export |
+//! |---|---|---|---|---|
+//! | mediator | all | all | yes | yes |
+//! | side | its own roster and the persons handed to it | those it gives or receives | yes | yes |
+//! | intermediary | the persons of the handovers it recorded | those it recorded | yes | yes |
+//! | guarantor, observer | none: aggregates only | none | null | yes |
 //!
-//! Every role sees the terms without persons, the aggregates (persons per
-//! holder and category) and every non-handover event. A token of one deal
+//! A signed event never holds a person id: a handover lists pseudonyms, so
+//! every role reads every signed event whole (`EventView::signed`) and may
+//! export the ledger; without the person key a handover tells its day,
+//! holder, receiver and how many persons it carried. The service resolves
+//! pseudonyms through the deal's roster and adds the person ids
+//! (`EventView::persons`) only for the roles above. Every role sees the
+//! terms without persons and the aggregates (persons per holder and
+//! category). Whoever holds the person key can test a guessed person id
+//! against the pseudonyms (SAFETY.md). A token of one deal
 //! gets `404` on every other deal, exactly as for a deal that does not
 //! exist. An event is accepted only from its author's token; the lifecycle
 //! rules of `truce_ledger` decide what each role may author (`403` when the
@@ -51,9 +66,10 @@
 //! next link (replayed, stale `prev`, out of order, or lost a race: read
 //! `/state` and sign again), `413` body over the route's limit
 //! ([`MAX_DEAL_BODY`], [`MAX_EVENT_BODY`], 64 KiB otherwise), `415` not
-//! JSON, `422` bad signature, bad keys or deal, or a lifecycle rule
-//! refuses; `503` the store did not commit (nothing stored; retry the same
-//! event). All as `application/problem+json` ([`Problem`]).
+//! JSON, `422` bad signature, bad keys, deal or person key, an unknown
+//! person, or a lifecycle rule refuses;
+//! `503` the store did not commit (nothing stored; retry the same event).
+//! All as `application/problem+json` ([`Problem`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), truce_server::ServeError> {
@@ -75,7 +91,7 @@ mod views;
 
 pub use api::{
     Aggregate, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, Health,
-    PartyToken, PartyView, ReceiptView, RedactedHandover, StateView,
+    PartyToken, PartyView, ReceiptView, StateView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};

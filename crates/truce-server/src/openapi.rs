@@ -27,7 +27,7 @@ use crate::handlers;
     ),
     components(schemas(
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
-        api::DealView, api::StateView, api::ReceiptView, api::EventView, api::RedactedHandover,
+        api::DealView, api::StateView, api::ReceiptView, api::EventView,
         api::EventPage, api::Health, Problem,
     )),
     modifiers(&BearerAuth),

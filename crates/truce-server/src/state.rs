@@ -1,13 +1,16 @@
 //! Shared state: the store, each deal's chain kept in memory (so an append
-//! verifies against the head without re-reading the ledger), and the token
+//! verifies against the head without re-reading the ledger, and handovers
+//! resolve their pseudonyms without re-reading the roster), and the token
 //! cache.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use serde::Deserialize;
 use tokio::sync::Mutex as AsyncMutex;
 use truce_ledger::{
-    DealId, DealLedger, Event, KeyRing, PartyId, PersonId, PublicKey, Role, SignedEvent,
+    DealId, DealLedger, Event, KeyRing, PartyId, PersonId, PersonKey, Pseudonym, PublicKey, Role,
+    SignedEvent,
 };
 use truce_store::Store;
 
@@ -41,7 +44,8 @@ pub struct Caller {
     pub role: Role,
 }
 
-/// A handover as the views need it: who carried whom from where to where.
+/// A handover as the views need it: who carried whom from where to where,
+/// its pseudonyms resolved to the deal's person ids.
 #[derive(Debug, Clone)]
 pub(crate) struct Handover {
     pub author: PartyId,
@@ -50,38 +54,115 @@ pub(crate) struct Handover {
     pub persons: Vec<PersonId>,
 }
 
-/// A deal's chain in memory: the ledger (state and head), its key ring, and
-/// the handovers by seq.
+/// A person of the deal's roster.
 #[derive(Debug, Clone)]
+pub(crate) struct Person {
+    pub id: PersonId,
+    pub holder: PartyId,
+}
+
+/// A deal's chain in memory: the ledger (state and head), its key ring, the
+/// person key and the roster by pseudonym, and the handovers by seq.
+#[derive(Debug)]
 pub(crate) struct Chain {
     pub ledger: DealLedger,
     pub keys: KeyRing,
     /// The parties and roles the deal was created with.
     pub roles: BTreeMap<PartyId, Role>,
+    /// The deal's person key (its `Debug` does not show it).
+    pub person_key: PersonKey,
+    /// Every person of the deal by its pseudonym under `person_key`.
+    pub persons: HashMap<Pseudonym, Person>,
     pub handovers: BTreeMap<u64, Handover>,
 }
 
+/// A handover's pseudonym that is not a person of the deal held by the
+/// handover's holder: its position in the list, from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UnknownPerson(pub usize);
+
 impl Chain {
-    /// Note what `ev`, just appended, adds to the views.
-    pub fn index(&mut self, ev: &SignedEvent) {
-        if let Event::HandoverRecorded {
-            holder,
-            persons,
-            to,
-            ..
-        } = &ev.event
-        {
+    /// The person ids of a handover from `holder`: each pseudonym must be a
+    /// person of the deal held by `holder`.
+    pub fn resolve(
+        &self,
+        holder: &PartyId,
+        pseudonyms: &[Pseudonym],
+    ) -> Result<Vec<PersonId>, UnknownPerson> {
+        pseudonyms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match self.persons.get(p) {
+                Some(person) if &person.holder == holder => Ok(person.id.clone()),
+                _ => Err(UnknownPerson(i + 1)),
+            })
+            .collect()
+    }
+
+    /// Note what `ev`, just appended, adds to the views; `persons` are its
+    /// resolved pseudonyms if it is a handover.
+    pub fn index(&mut self, ev: &SignedEvent, persons: Vec<PersonId>) {
+        if let Event::HandoverRecorded { holder, to, .. } = &ev.event {
             self.handovers.insert(
                 ev.seq,
                 Handover {
                     author: ev.author.clone(),
                     holder: holder.clone(),
                     to: to.clone(),
-                    persons: persons.clone(),
+                    persons,
                 },
             );
         }
     }
+
+    /// Index a stored event, resolving a handover's pseudonyms (they were
+    /// resolved when it was appended; failing now means the database was
+    /// edited).
+    fn index_stored(&mut self, ev: &SignedEvent) -> Result<(), AppError> {
+        let persons = match &ev.event {
+            Event::HandoverRecorded {
+                holder, pseudonyms, ..
+            } => self
+                .resolve(holder, pseudonyms)
+                .map_err(|UnknownPerson(i)| {
+                    AppError::internal(&format_args!(
+                        "stored handover at seq {} names an unknown person (pseudonym {i})",
+                        ev.seq
+                    ))
+                })?,
+            _ => Vec::new(),
+        };
+        self.index(ev, persons);
+        Ok(())
+    }
+}
+
+/// The parts of the normalised deal JSON the service reads; the rest is
+/// stored as sent.
+#[derive(Deserialize)]
+pub(crate) struct DealShape {
+    pub parties: Vec<PartyShape>,
+    #[serde(default)]
+    pub persons: Vec<PersonShape>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PartyShape {
+    pub id: String,
+    pub role: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PersonShape {
+    pub id: String,
+    pub holder: String,
+}
+
+/// A fresh person key from the operating system's randomness.
+pub(crate) fn new_person_key() -> Result<PersonKey, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(&e))?;
+    Ok(PersonKey::from_bytes(bytes))
 }
 
 /// Events read per query while loading a chain.
@@ -162,6 +243,30 @@ impl AppState {
     /// it goes: a database edited behind the server's back is refused here.
     pub(crate) async fn load(&self, deal: &DealId) -> Result<Chain, AppError> {
         let store = self.store();
+        let record = store
+            .deal(deal.as_str())
+            .await
+            .map_err(|e| AppError::internal(&e))?
+            .ok_or_else(AppError::no_deal)?;
+        let key_hex = match record.person_key {
+            Some(k) => k,
+            // A deal created before person keys existed gets one now; if
+            // another server got there first, its key is the one kept.
+            None => store
+                .fill_person_key(deal.as_str(), &new_person_key()?.to_hex())
+                .await
+                .map_err(|e| AppError::internal(&e))?
+                .ok_or_else(AppError::no_deal)?,
+        };
+        let person_key = PersonKey::from_hex(&key_hex).map_err(|e| AppError::internal(&e))?;
+        let shape: DealShape =
+            serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
+        let mut persons = HashMap::with_capacity(shape.persons.len());
+        for p in shape.persons {
+            let id = PersonId::new(&p.id).map_err(|e| AppError::internal(&e))?;
+            let holder = PartyId::new(&p.holder).map_err(|e| AppError::internal(&e))?;
+            persons.insert(person_key.pseudonym(deal, &id), Person { id, holder });
+        }
         let mut keys = KeyRing::new();
         let mut roles = BTreeMap::new();
         for p in store
@@ -179,6 +284,8 @@ impl AppState {
             ledger: DealLedger::new(deal.clone()),
             keys,
             roles,
+            person_key,
+            persons,
             handovers: BTreeMap::new(),
         };
         let mut after = 0;
@@ -194,7 +301,7 @@ impl AppState {
                     .ledger
                     .append(&ev, &chain.keys)
                     .map_err(|e| AppError::internal(&e))?;
-                chain.index(&ev);
+                chain.index_stored(&ev)?;
                 after = stored.seq;
             }
             if page.len() < LOAD_PAGE as usize {

@@ -1,28 +1,40 @@
 //! What each role may see (DESIGN.md "Ledger and service"):
 //!
-//! | role | persons in the deal view | handover events |
-//! |---|---|---|
-//! | mediator | all | all |
-//! | side | its own roster, and the persons handed over to it | those it gives or receives |
-//! | intermediary | the persons of the handovers it recorded | those it recorded |
-//! | guarantor, observer | none (aggregates only) | none (counts only) |
+//! | role | persons in the deal view | persons of handover events | person key |
+//! |---|---|---|---|
+//! | mediator | all | all | yes |
+//! | side | its own roster, and the persons handed over to it | those it gives or receives | yes |
+//! | intermediary | the persons of the handovers it recorded | those it recorded | yes |
+//! | guarantor, observer | none (aggregates only) | none | no |
 //!
 //! Every role sees the terms without persons, the aggregates (persons per
-//! holder and category), every non-handover event, and each handover's
-//! day, holder, receiver and count.
+//! holder and category) and every signed event whole: a handover names its
+//! persons by pseudonym only, so its day, holder, receiver and count are
+//! all a party without the person key learns from it. The person ids of a
+//! handover (`EventView::persons`) are resolved by the service from the
+//! deal's roster, and given only to the roles above.
 
 use std::collections::{BTreeMap, HashSet};
 
 use truce_ledger::{Event, PartyId, Role, SignedEvent};
 use truce_store::{DealRecord, StoredEvent};
 
-use crate::api::{Aggregate, DealView, EventView, PartyView, RedactedHandover};
+use crate::api::{Aggregate, DealView, EventView, PartyView};
 use crate::error::AppError;
 use crate::state::{Caller, Chain, Handover};
 
 /// Whether the caller may see the persons of this handover.
 pub(crate) fn sees(caller: &Caller, h: &Handover) -> bool {
     sees_handover(caller, &h.author, &h.holder, &h.to)
+}
+
+/// Whether the caller's role holds the deal's person key: every role that
+/// may see some person.
+fn holds_person_key(role: Role) -> bool {
+    match role {
+        Role::Mediator | Role::Side | Role::Intermediary => true,
+        Role::Guarantor | Role::Observer => false,
+    }
 }
 
 /// The rule itself, on the handover event's own fields: a side sees what
@@ -92,6 +104,7 @@ pub(crate) fn deal_view(
             role: caller.role.to_string(),
         },
         visibility: visibility(caller.role).to_owned(),
+        person_key: holds_person_key(caller.role).then(|| chain.person_key.to_hex()),
         terms,
         aggregates,
     })
@@ -115,28 +128,23 @@ fn aggregates(persons: &[serde_json::Value]) -> Vec<Aggregate> {
         .collect()
 }
 
-/// One stored event as the caller's role may see it.
-pub(crate) fn event_view(caller: &Caller, stored: &StoredEvent) -> Result<EventView, AppError> {
+/// One stored event as the caller's role may see it: the signed event
+/// whole, and for a handover the caller may see, its persons (resolved
+/// when it was appended; `chain` must be at least as new as `stored`).
+pub(crate) fn event_view(
+    caller: &Caller,
+    stored: &StoredEvent,
+    chain: &Chain,
+) -> Result<EventView, AppError> {
     let ev: SignedEvent = serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?;
-    let (signed, redacted) = match &ev.event {
-        Event::HandoverRecorded {
-            day,
-            holder,
-            persons,
-            to,
-        } if !sees_handover(caller, &ev.author, holder, to) => (
-            None,
-            Some(RedactedHandover {
-                day: *day,
-                holder: holder.to_string(),
-                to: to.to_string(),
-                persons: persons.len() as u64,
-            }),
-        ),
-        _ => (
-            Some(serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?),
-            None,
-        ),
+    let persons = match &ev.event {
+        Event::HandoverRecorded { .. } => {
+            let h = chain.handovers.get(&ev.seq).ok_or_else(|| {
+                AppError::internal(&format_args!("handover at seq {} not indexed", ev.seq))
+            })?;
+            sees(caller, h).then(|| h.persons.iter().map(ToString::to_string).collect())
+        }
+        _ => None,
     };
     Ok(EventView {
         seq: ev.seq,
@@ -144,7 +152,7 @@ pub(crate) fn event_view(caller: &Caller, stored: &StoredEvent) -> Result<EventV
         kind: ev.event.kind().to_owned(),
         author: ev.author.to_string(),
         at_ms: ev.at_ms,
-        signed,
-        redacted,
+        signed: serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?,
+        persons,
     })
 }

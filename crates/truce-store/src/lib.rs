@@ -8,6 +8,10 @@
 //! - [`Store`] is what a server holds: it opens either backend from a URL,
 //!   runs the migrations, and puts appends through one writer task that
 //!   commits them in groups (see "Durability").
+//! - A deal row holds the normalised deal JSON and its hash, and the deal's
+//!   person key (`truce_ledger::PersonKey`, hex): the key of the
+//!   pseudonyms its handover events carry (migration `0002_person_key.sql`;
+//!   deals created before it get one with [`Store::fill_person_key`]).
 //!
 //! # Durability
 //!

@@ -11,6 +11,9 @@ pub struct NewDeal {
     /// `truce_ledger::deal_hash` of that JSON, hex.
     pub deal_hash: String,
     pub created_at_ms: u64,
+    /// The deal's person key (`truce_ledger::PersonKey`), 64 hex digits: the
+    /// key of the pseudonyms its handovers carry.
+    pub person_key: String,
     pub parties: Vec<PartyRecord>,
     /// `(token_hash, party_id)`: SHA-256 of each bearer token ([`crate::token_hash`]).
     pub tokens: Vec<(String, String)>,
@@ -23,6 +26,9 @@ pub struct DealRecord {
     pub deal_json: String,
     pub deal_hash: String,
     pub created_at_ms: u64,
+    /// The deal's person key, hex; `None` only for a deal created before
+    /// person keys existed (see [`crate::Store::fill_person_key`]).
+    pub person_key: Option<String>,
 }
 
 /// A party of a deal and its ed25519 public key (64 hex digits).

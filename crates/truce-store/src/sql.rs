@@ -23,6 +23,14 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// A deal by id.
     fn deal(&self, id: &str)
     -> impl Future<Output = Result<Option<DealRecord>, StoreError>> + Send;
+    /// Give a deal that has no person key (created before migration 0002)
+    /// this one; a deal that has one keeps it. The deal's key afterwards, or
+    /// `None` if there is no such deal.
+    fn fill_person_key(
+        &self,
+        id: &str,
+        person_key: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// A deal's parties, in id order.
     fn parties(
         &self,
@@ -55,15 +63,27 @@ pub trait Storage: Clone + Send + Sync + 'static {
 }
 
 /// The migrations, embedded so the binary carries its schema. One folder
-/// serves both databases (see `migrations/0001_init.sql`).
+/// serves both databases (see `migrations/0001_init.sql`). A migration once
+/// released is never edited (sqlx checks each applied one's checksum): a
+/// change is a new file.
 pub(crate) fn migrator() -> Migrator {
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        sqlx::SqlStr::from_static(include_str!("../migrations/0001_init.sql")),
-        false,
-    )];
+    let migration = |version, name, sql| {
+        Migration::new(
+            version,
+            Cow::Borrowed(name),
+            MigrationType::Simple,
+            sqlx::SqlStr::from_static(sql),
+            false,
+        )
+    };
+    let migrations = vec![
+        migration(1, "init", include_str!("../migrations/0001_init.sql")),
+        migration(
+            2,
+            "person key",
+            include_str!("../migrations/0002_person_key.sql"),
+        ),
+    ];
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
@@ -123,12 +143,13 @@ macro_rules! sql_storage {
                     return Err(StoreError::DealExists(deal.id.clone()));
                 }
                 sqlx::query::<$db>(
-                    "INSERT INTO deals (id, deal_json, deal_hash, created_at_ms) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO deals (id, deal_json, deal_hash, created_at_ms, person_key) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(&deal.id)
                 .bind(&deal.deal_json)
                 .bind(&deal.deal_hash)
                 .bind(to_i64(deal.created_at_ms)?)
+                .bind(&deal.person_key)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| match concurrent(e) {
@@ -161,16 +182,45 @@ macro_rules! sql_storage {
             }
 
             async fn deal(&self, id: &str) -> Result<Option<DealRecord>, StoreError> {
-                let row: Option<(String, String, String, i64)> = sqlx::query_as::<$db, _>(
-                    "SELECT id, deal_json, deal_hash, created_at_ms FROM deals WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|(id, deal_json, deal_hash, at)| {
-                    Ok(DealRecord { id, deal_json, deal_hash, created_at_ms: to_u64(at)? })
+                let row: Option<(String, String, String, i64, Option<String>)> =
+                    sqlx::query_as::<$db, _>(
+                        "SELECT id, deal_json, deal_hash, created_at_ms, person_key FROM deals WHERE id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|(id, deal_json, deal_hash, at, person_key)| {
+                    Ok(DealRecord {
+                        id,
+                        deal_json,
+                        deal_hash,
+                        created_at_ms: to_u64(at)?,
+                        person_key,
+                    })
                 })
                 .transpose()
+            }
+
+            async fn fill_person_key(
+                &self,
+                id: &str,
+                person_key: &str,
+            ) -> Result<Option<String>, StoreError> {
+                // One statement sets it only where it is missing, so two
+                // servers filling at once agree on the first key written.
+                sqlx::query::<$db>(
+                    "UPDATE deals SET person_key = $2 WHERE id = $1 AND person_key IS NULL",
+                )
+                .bind(id)
+                .bind(person_key)
+                .execute(&self.pool)
+                .await?;
+                let row: Option<(Option<String>,)> =
+                    sqlx::query_as::<$db, _>("SELECT person_key FROM deals WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.and_then(|(key,)| key))
             }
 
             async fn parties(&self, id: &str) -> Result<Vec<PartyRecord>, StoreError> {

@@ -145,6 +145,17 @@ impl Store {
         dispatch!(self, s => s.deal(id).await)
     }
 
+    /// Give a deal created before person keys existed this `person_key`
+    /// (hex); a deal that has one keeps it. The deal's key afterwards, or
+    /// `None` if there is no such deal.
+    pub async fn fill_person_key(
+        &self,
+        id: &str,
+        person_key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.fill_person_key(id, person_key).await)
+    }
+
     /// A deal's parties, in id order.
     pub async fn parties(&self, id: &str) -> Result<Vec<PartyRecord>, StoreError> {
         dispatch!(self, s => s.parties(id).await)

@@ -114,8 +114,8 @@ mod fast_path {
                 .map(|(party, signature)| PartySignature { party, signature })
                 .collect()
         });
-        let persons = prop::collection::vec("[A-Za-z0-9._-]{1,10}", 0..4)
-            .prop_map(|v| v.iter().map(|p| PersonId::new(p).unwrap()).collect());
+        let pseudonyms = prop::collection::vec(any::<[u8; 32]>(), 0..4)
+            .prop_map(|v| v.into_iter().map(Pseudonym::from_bytes).collect());
         prop_oneof![
             (text(), roles).prop_map(|(name, parties)| Event::DealCreated { name, parties }),
             Just(Event::NegotiationStarted {}),
@@ -126,14 +126,14 @@ mod fast_path {
             (any::<u32>(), hash())
                 .prop_map(|(days, plan_hash)| Event::PlanAdopted { days, plan_hash }),
             Just(Event::PauseStarted {}),
-            (any::<u32>(), party(), persons, party()).prop_map(|(day, holder, persons, to)| {
-                Event::HandoverRecorded {
+            (any::<u32>(), party(), pseudonyms, party()).prop_map(
+                |(day, holder, pseudonyms, to)| Event::HandoverRecorded {
                     day,
                     holder,
-                    persons,
+                    pseudonyms,
                     to,
                 }
-            }),
+            ),
             int().prop_map(|handover| Event::HandoverConfirmed { handover }),
             (party(), text())
                 .prop_map(|(against, summary)| Event::BreachReported { against, summary }),

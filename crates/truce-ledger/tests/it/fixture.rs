@@ -1,5 +1,5 @@
 //! A deterministic deal ledger to test against: keys from fixed seeds, a
-//! fixed clock, synthetic person ids.
+//! fixed clock, synthetic person ids under a fixed person key.
 
 use truce_ledger::*;
 
@@ -7,8 +7,17 @@ pub fn party(id: &str) -> PartyId {
     PartyId::new(id).unwrap()
 }
 
-pub fn persons(ids: &[&str]) -> Vec<PersonId> {
-    ids.iter().map(|p| PersonId::new(p).unwrap()).collect()
+/// The fixture's person key (fixed, so snapshots are stable).
+pub fn person_key() -> PersonKey {
+    PersonKey::from_bytes([9; 32])
+}
+
+/// The pseudonyms of these person ids in `deal` under [`person_key`].
+pub fn pseudonyms(deal: &DealId, ids: &[&str]) -> Vec<Pseudonym> {
+    let key = person_key();
+    ids.iter()
+        .map(|p| key.pseudonym(deal, &PersonId::new(p).unwrap()))
+        .collect()
 }
 
 /// Keys of the fixture's parties; seeds are fixed so snapshots are stable.
@@ -193,13 +202,14 @@ impl Book {
 
     /// A handover from `holder` to `to` on `day`, recorded and confirmed.
     pub fn exchange(&mut self, holder: &str, to: &str, day: u32, ids: &[&str]) {
+        let deal = self.deal();
         let seq = self.record(
             |p| &p.relief,
             Event::HandoverRecorded {
                 holder: party(holder),
                 to: party(to),
                 day,
-                persons: persons(ids),
+                pseudonyms: pseudonyms(&deal, ids),
             },
         );
         let receiver: fn(&Parties) -> &PartyKey = if to == "side-a" {

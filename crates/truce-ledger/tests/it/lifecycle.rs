@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use truce_ledger::*;
 
-use crate::fixture::{Book, Parties, party, persons};
+use crate::fixture::{Book, Parties, party, pseudonyms};
 
 type Who = fn(&Parties) -> &PartyKey;
 
@@ -40,7 +40,7 @@ fn setup(phase: Phase) -> (Book, u64, u64) {
     };
     b.reach(base);
     if matches!(phase, Phase::Active | Phase::Suspended) {
-        handover = b.record(|p| &p.relief, handover_event(&["X-0001"]));
+        handover = b.record(|p| &p.relief, handover_event(&b.deal(), &["X-0001"]));
     }
     if matches!(
         phase,
@@ -64,12 +64,12 @@ fn setup(phase: Phase) -> (Book, u64, u64) {
     (b, handover, breach)
 }
 
-fn handover_event(ids: &[&str]) -> Event {
+fn handover_event(deal: &DealId, ids: &[&str]) -> Event {
     Event::HandoverRecorded {
         holder: party("side-b"),
         to: party("side-a"),
         day: 1,
-        persons: persons(ids),
+        pseudonyms: pseudonyms(deal, ids),
     }
 }
 
@@ -113,7 +113,7 @@ fn events(b: &Book, handover: u64, breach: u64) -> Vec<(Who, Event)> {
             },
         ),
         (m, Event::PauseStarted {}),
-        (r, handover_event(&["X-0002"])),
+        (r, handover_event(&deal, &["X-0002"])),
         (a, Event::HandoverConfirmed { handover }),
         (sb, breach_event()),
         (
@@ -252,11 +252,12 @@ fn agreement_needs_every_side() {
 fn handover_rules() {
     let mut b = Book::new("handover");
     b.reach(Phase::Active);
+    let deal = b.deal();
     let h = |holder: &str, to: &str, day, ids: &[&str]| Event::HandoverRecorded {
         holder: party(holder),
         to: party(to),
         day,
-        persons: persons(ids),
+        pseudonyms: pseudonyms(&deal, ids),
     };
     let relief: Who = |p| &p.relief;
     check(
@@ -293,13 +294,13 @@ fn handover_rules() {
         &mut b,
         relief,
         h("side-a", "side-b", 1, &[]),
-        "event not allowed: a handover lists no person",
+        "event not allowed: a handover lists no person pseudonym",
     );
     check(
         &mut b,
         relief,
         h("side-a", "side-b", 1, &["A-1", "A-1"]),
-        "event not allowed: a handover lists the same person twice",
+        "event not allowed: a handover lists the same person pseudonym twice",
     );
     let first = b.record(relief, h("side-a", "side-b", 1, &["A-1", "A-2"]));
     check(
@@ -307,7 +308,7 @@ fn handover_rules() {
         relief,
         h("side-a", "side-b", 2, &["A-3", "A-2"]),
         &format!(
-            "event not allowed: a person in this handover was already handed over at seq {first}"
+            "event not allowed: a person pseudonym in this handover was already handed over at seq {first}"
         ),
     );
     check(

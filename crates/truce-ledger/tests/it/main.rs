@@ -4,5 +4,6 @@ mod canon;
 mod fixture;
 mod keys;
 mod lifecycle;
+mod person;
 mod props;
 mod verify;

@@ -3,7 +3,7 @@
 
 use truce_ledger::*;
 
-use crate::fixture::{Book, Parties, story};
+use crate::fixture::{Book, Parties, pseudonyms, story};
 
 fn lines(jsonl: &str) -> Vec<String> {
     jsonl.lines().map(str::to_owned).collect()
@@ -26,6 +26,15 @@ fn first_bad(jsonl: &str, keys: &KeyRing) -> String {
             b.message
         ),
     }
+}
+
+/// `line` with the pseudonym of person `from` of the story's deal replaced
+/// by that of `to`: a forger with the person key editing a handover.
+fn swap_person(line: &str, from: &str, to: &str) -> String {
+    let deal = DealId::new("four-day-pause").unwrap();
+    let [old, new] = [from, to].map(|p| pseudonyms(&deal, &[p])[0].to_string());
+    assert!(line.contains(&old), "{line}");
+    line.replace(&old, &new)
 }
 
 #[test]
@@ -82,8 +91,8 @@ fn damage_is_named() {
         }),
     );
     case(
-        "person id edited",
-        edit(&|l| l[5] = l[5].replace("B-0001", "B-0009")),
+        "pseudonym edited",
+        edit(&|l| l[5] = swap_person(&l[5], "B-0001", "B-0009")),
     );
     case(
         "signature edited",
@@ -170,7 +179,9 @@ fn empty_ledger_is_an_input_error() {
 fn bytes_that_are_not_utf8() {
     let book = story();
     let mut bytes = book.jsonl().into_bytes();
-    let at = bytes.iter().position(|b| *b == b'B').unwrap();
+    // Inside the first handover's first pseudonym (line 6).
+    let field = b"\"pseudonyms\":[\"";
+    let at = bytes.windows(field.len()).position(|w| w == field).unwrap() + field.len();
     bytes[at] = 0xff;
     let bad = verify_bytes(&bytes, &book.keys).unwrap().first_bad.unwrap();
     assert_eq!((bad.line, bad.kind), (6, "malformed"));
@@ -287,7 +298,7 @@ fn receipts_catch_cut_and_rewritten_tails() {
 fn data_files_match_the_fixture() {
     let book = story();
     let mut tampered = lines(&book.jsonl());
-    tampered[5] = tampered[5].replace("B-0001", "B-0009");
+    tampered[5] = swap_person(&tampered[5], "B-0001", "B-0009");
     let files = [
         ("ledger.jsonl", book.jsonl()),
         ("keys.json", book.keys.to_json()),

@@ -104,16 +104,7 @@ async fn create(client: &mut Client) -> Cursor {
         .unwrap();
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&bytes));
     let created: CreatedDeal = serde_json::from_slice(&bytes).unwrap();
-    let deal = TestDeal {
-        id: truce_ledger::DealId::new(&created.deal).unwrap(),
-        deal_hash: Hash::from_hex(&created.deal_hash).unwrap(),
-        tokens: created
-            .tokens
-            .into_iter()
-            .map(|t| (t.party, t.token))
-            .collect(),
-        keys: keys(),
-    };
+    let deal = TestDeal::from_created(created);
     Cursor {
         deal,
         seq: 1,
@@ -149,7 +140,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_event() {
             };
             for i in 1..=EVENTS_PER_DEAL {
                 let person = format!("A-{i:04}");
-                let event = handover("side-a", "side-b", &[person.as_str()]);
+                let event = handover(&c.deal, "side-a", "side-b", &[person.as_str()]);
                 // The first failure is the kill: stop there.
                 let Ok(r) = c.push(&mut client, "relief", event).await else {
                     return;

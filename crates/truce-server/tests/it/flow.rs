@@ -14,7 +14,7 @@ async fn a_deal_runs_to_completion_and_its_export_verifies() {
         &app,
         &deal,
         "relief",
-        handover("side-a", "side-b", &["A-0001", "A-0002"]),
+        handover(&deal, "side-a", "side-b", &["A-0001", "A-0002"]),
     )
     .await;
     record(
@@ -28,7 +28,7 @@ async fn a_deal_runs_to_completion_and_its_export_verifies() {
         &app,
         &deal,
         "relief",
-        handover("side-b", "side-a", &["B-0001"]),
+        handover(&deal, "side-b", "side-a", &["B-0001"]),
     )
     .await;
     record(
@@ -83,7 +83,7 @@ async fn a_restarted_server_continues_the_chain_from_the_database() {
         &app,
         &deal,
         "relief",
-        handover("side-a", "side-b", &["A-0001"]),
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
     )
     .await;
     assert_eq!(state(&app, &deal).await.next_seq, 7);
@@ -207,5 +207,74 @@ async fn two_servers_on_one_database_agree() {
     assert_eq!(
         post_event(&b, &deal, "mediator", &on_b).await.status,
         StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test]
+async fn a_person_key_brought_by_the_mediator_is_the_deals() {
+    let app = test_app().await;
+    let id = unique("keyed");
+    let mut body = create_body(&id, 2);
+    let key = truce_ledger::PersonKey::from_bytes([3; 32]);
+    body["person_key"] = key.to_hex().to_uppercase().into();
+    let reply = send(
+        &app,
+        request("POST", "/api/v1/deals", None, Some(body.to_string())),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let deal = TestDeal::from_created(serde_json::from_value(reply.body).unwrap());
+    assert_eq!(deal.person_key, key);
+
+    // Without one, each deal gets its own from the operating system.
+    let (a, b) = (create_deal(&app, 1).await, create_deal(&app, 1).await);
+    assert_ne!(a.person_key, b.person_key);
+
+    let view = send(
+        &app,
+        request(
+            "GET",
+            &format!("/api/v1/deals/{}", deal.id),
+            Some(deal.token("relief")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(view.body["person_key"], key.to_hex());
+}
+
+#[tokio::test]
+async fn a_refused_handover_leaves_the_chain_as_it_was() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 2).await;
+    activate(&app, &deal).await;
+    let s = state(&app, &deal).await;
+    // B-0001 is side-b's: not side-a's to hand over.
+    let wrong = sign_next(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001", "B-0001"]),
+    )
+    .await;
+    let reply = post_event(&app, &deal, "relief", &wrong).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["kind"], "unknown-person");
+    assert_eq!(state(&app, &deal).await.next_seq, s.next_seq);
+
+    // The same seq takes a good handover, and A-0001 was not marked as
+    // handed over by the refused one.
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001", "A-0002"]),
+    )
+    .await;
+    let uri = format!("/api/v1/deals/{}/events?after={}", deal.id, s.next_seq - 1);
+    let page = send(&app, request("GET", &uri, Some(deal.token("side-b")), None)).await;
+    assert_eq!(
+        page.body["events"][0]["persons"],
+        serde_json::json!(["A-0001", "A-0002"])
     );
 }

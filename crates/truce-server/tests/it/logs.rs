@@ -39,7 +39,7 @@ async fn logs_carry_no_persons_tokens_or_bodies() {
         &app,
         &deal,
         "relief",
-        handover("side-a", "side-b", &["A-0002"]),
+        handover(&deal, "side-a", "side-b", &["A-0002"]),
     )
     .await;
     // Failures too: a refused handover naming a person, a malformed body.
@@ -47,7 +47,7 @@ async fn logs_carry_no_persons_tokens_or_bodies() {
         &app,
         &deal,
         "relief",
-        handover("side-a", "side-b", &["A-0002"]),
+        handover(&deal, "side-a", "side-b", &["A-0002"]),
     )
     .await;
     post_event(&app, &deal, "relief", &again).await;

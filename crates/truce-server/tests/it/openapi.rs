@@ -1,5 +1,6 @@
 //! The OpenAPI document is served, is 3.1, and its shape (paths, methods,
-//! statuses, schemas) is a snapshot: an API change shows up in review.
+//! statuses, schemas and their properties) is a snapshot: an API change
+//! shows up in review.
 
 use std::collections::BTreeMap;
 
@@ -31,11 +32,45 @@ async fn the_openapi_document_describes_every_route() {
                 .insert(method.clone(), statuses);
         }
     }
-    let schemas: Vec<&String> = doc["components"]["schemas"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    // schema → its properties, required ones marked `*`
+    let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let properties = schema["properties"]
+            .as_object()
+            .map(|p| {
+                p.keys()
+                    .map(|k| {
+                        let star = if required.contains(&k.as_str()) {
+                            "*"
+                        } else {
+                            ""
+                        };
+                        format!("{k}{star}")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        schemas.insert(name.clone(), properties);
+    }
+    // The person key and resolved persons are part of the contract.
+    let property = |schema: &str, field: &str| {
+        doc["components"]["schemas"][schema]["properties"][field].clone()
+    };
+    for (schema, field) in [
+        ("CreateDeal", "person_key"),
+        ("CreatedDeal", "person_key"),
+        ("DealView", "person_key"),
+        ("EventView", "persons"),
+    ] {
+        assert!(
+            !property(schema, field).is_null(),
+            "{schema}.{field} is not in the document"
+        );
+    }
     insta::assert_json_snapshot!((shape, schemas, &doc["components"]["securitySchemes"]));
 }
 

@@ -50,6 +50,10 @@ async fn bad_requests_get_problem_json() {
     missing_key["keys"]["parties"].as_array_mut().unwrap().pop();
     let mut dup = create_body(deal.id.as_str(), 1);
     dup["id"] = deal.id.as_str().into();
+    let mut bad_person_key = create_body("bad-person-key", 1);
+    bad_person_key["person_key"] = "Alice Smith".into();
+    let mut twice = create_body("twice", 2);
+    twice["deal"]["persons"][1]["id"] = "A-0001".into();
 
     let s = state(&app, &deal).await;
     let head = s.head.as_deref();
@@ -91,6 +95,25 @@ async fn bad_requests_get_problem_json() {
         Event::Extended { days: 1 },
     );
     other_deal.deal = truce_ledger::DealId::new("another-deal").unwrap();
+    // Handovers naming persons by pseudonyms the deal does not know: one
+    // made under another key, one of a person side-b holds, sent as side-a's.
+    let relief = Some(deal.token("relief"));
+    let mut stranger = deal.clone();
+    stranger.person_key = truce_ledger::PersonKey::from_bytes([7; 32]);
+    let unknown = sign_at(
+        &deal,
+        "relief",
+        s.next_seq,
+        head,
+        handover(&stranger, "side-a", "side-b", &["A-0001"]),
+    );
+    let not_held = sign_at(
+        &deal,
+        "relief",
+        s.next_seq,
+        head,
+        handover(&deal, "side-a", "side-b", &["A-0001", "B-0001"]),
+    );
     let replay = {
         let all = send(&app, request("GET", &events, med, None)).await;
         all.body["events"][4]["signed"].to_string()
@@ -159,7 +182,35 @@ async fn bad_requests_get_problem_json() {
             post("/api/v1/deals", None, dup.to_string()),
         )
         .await,
+        case(
+            &app,
+            "a malformed person key",
+            &deal,
+            post("/api/v1/deals", None, bad_person_key.to_string()),
+        )
+        .await,
+        case(
+            &app,
+            "a person id listed twice",
+            &deal,
+            post("/api/v1/deals", None, twice.to_string()),
+        )
+        .await,
         case(&app, "no token", &deal, request("GET", &events, None, None)).await,
+        case(
+            &app,
+            "a pseudonym of no person of the deal",
+            &deal,
+            post(&events, relief, unknown.to_line().unwrap()),
+        )
+        .await,
+        case(
+            &app,
+            "a pseudonym of a person the holder does not hold",
+            &deal,
+            post(&events, relief, not_held.to_line().unwrap()),
+        )
+        .await,
         case(
             &app,
             "malformed event",
@@ -219,6 +270,13 @@ async fn bad_requests_get_problem_json() {
             "{} quotes the input",
             c.case
         );
+        for person in ["A-0001", "B-0001"] {
+            assert!(
+                !c.body.to_string().contains(person),
+                "{} names a person",
+                c.case
+            );
+        }
     }
     insta::assert_json_snapshot!(cases);
 }

@@ -29,14 +29,14 @@ async fn two_deals() -> (axum::Router, TestDeal, TestDeal) {
         &app,
         &x,
         "relief",
-        handover("side-a", "side-b", &["A-0001"]),
+        handover(&x, "side-a", "side-b", &["A-0001"]),
     )
     .await;
     record(
         &app,
         &x,
         "relief",
-        handover("side-b", "side-a", &["B-0001"]),
+        handover(&x, "side-b", "side-a", &["B-0001"]),
     )
     .await;
     (app, x, y)
@@ -54,31 +54,23 @@ fn persons(view: &serde_json::Value) -> BTreeSet<String> {
 #[tokio::test]
 async fn each_role_reads_what_it_may_and_no_other_deal() {
     let (app, x, y) = two_deals().await;
-    // role → (persons in the deal view, full handover events, export status)
-    let expect: [(&str, &[&str], bool, StatusCode); 6] = [
+    // role → (persons in the deal view, persons of the handover events,
+    // holds the person key). Every role reads every signed event and may
+    // export the ledger: it names persons by pseudonym only.
+    let expect: [(&str, &[&str], bool, bool); 6] = [
         (
             "mediator",
             &["A-0001", "A-0002", "B-0001", "B-0002"],
             true,
-            StatusCode::OK,
-        ),
-        (
-            "side-a",
-            &["A-0001", "A-0002", "B-0001"],
             true,
-            StatusCode::OK,
         ),
-        (
-            "side-b",
-            &["A-0001", "B-0001", "B-0002"],
-            true,
-            StatusCode::OK,
-        ),
-        ("relief", &["A-0001", "B-0001"], true, StatusCode::OK),
-        ("guarantor", &[], false, StatusCode::FORBIDDEN),
-        ("monitor", &[], false, StatusCode::FORBIDDEN),
+        ("side-a", &["A-0001", "A-0002", "B-0001"], true, true),
+        ("side-b", &["A-0001", "B-0001", "B-0002"], true, true),
+        ("relief", &["A-0001", "B-0001"], true, true),
+        ("guarantor", &[], false, false),
+        ("monitor", &[], false, false),
     ];
-    for (role, want_persons, full_handovers, export) in expect {
+    for (role, want_persons, handover_persons, person_key) in expect {
         let token = Some(x.token(role));
         let get = |path: String| request("GET", &path, token, None);
 
@@ -95,24 +87,46 @@ async fn each_role_reads_what_it_may_and_no_other_deal() {
             2,
             "{role}"
         );
+        let key = view.body["person_key"].as_str();
+        assert_eq!(key.is_some(), person_key, "{role}: person key");
+        assert!(person_key || view.body["person_key"].is_null(), "{role}");
+        if let Some(key) = key {
+            assert_eq!(key, x.person_key.to_hex(), "{role}");
+        }
 
         let events = send(&app, get(format!("/api/v1/deals/{}/events", x.id))).await;
         assert_eq!(events.status, StatusCode::OK, "{role}");
-        for e in events.body["events"].as_array().unwrap() {
+        let listed = events.body["events"].as_array().unwrap();
+        assert_eq!(listed.len(), 7, "{role}");
+        for e in listed {
             let handover = e["type"] == "handover-recorded";
-            let full = !e["signed"].is_null();
+            assert!(e["signed"].is_object(), "{role}: event {}", e["seq"]);
+            assert_eq!(e["signed"]["seq"], e["seq"], "{role}");
+            // `persons` is there only on a handover the role may see.
+            let persons = e.get("persons");
             assert_eq!(
-                full,
-                !handover || full_handovers,
+                persons.is_some(),
+                handover && handover_persons,
                 "{role}: event {}",
                 e["seq"]
             );
-            assert_eq!(e["redacted"].is_null(), full, "{role}: event {}", e["seq"]);
+            if let Some(persons) = persons {
+                let want = if e["signed"]["event"]["holder"] == "side-a" {
+                    "A-0001"
+                } else {
+                    "B-0001"
+                };
+                assert_eq!(persons, &serde_json::json!([want]), "{role}");
+            }
         }
-        assert!(!events.text.contains("A-0001") || full_handovers, "{role}");
+        assert!(
+            !events.text.contains("A-0001") || handover_persons,
+            "{role}"
+        );
 
         let ledger = send(&app, get(format!("/api/v1/deals/{}/ledger.jsonl", x.id))).await;
-        assert_eq!(ledger.status, export, "{role}: export");
+        assert_eq!(ledger.status, StatusCode::OK, "{role}: export");
+        assert_eq!(ledger.text.lines().count(), 7, "{role}: export");
 
         let s = send(&app, get(format!("/api/v1/deals/{}/state", x.id))).await;
         assert_eq!(s.status, StatusCode::OK, "{role}");
@@ -148,7 +162,7 @@ async fn each_role_writes_only_the_events_its_role_may_author() {
     let (app, x, _) = two_deals().await;
     // (event, the one role that may author it now)
     let cases: Vec<(Event, &str)> = vec![
-        (handover("side-a", "side-b", &["A-0002"]), "relief"),
+        (handover(&x, "side-a", "side-b", &["A-0002"]), "relief"),
         (Event::HandoverConfirmed { handover: 6 }, "side-b"),
         (Event::Extended { days: 1 }, "mediator"),
     ];
@@ -194,4 +208,74 @@ async fn no_token_or_a_wrong_token_is_unauthorized_everywhere() {
         let reply = send(&app, request("POST", &uri, token, Some("{}".to_owned()))).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{token:?} append");
     }
+}
+
+/// The deal's whole roster, as the tests create it.
+fn roster(persons_per_side: usize) -> Vec<String> {
+    let ids = |prefix| (1..=persons_per_side).map(move |i| format!("{prefix}-{i:04}"));
+    ids("A").chain(ids("B")).collect()
+}
+
+#[tokio::test]
+async fn no_export_and_no_observer_answer_holds_a_person_id() {
+    let (app, x, _) = two_deals().await;
+    // More of the deal's life: the handovers confirmed, a breach reported.
+    record(&app, &x, "side-b", Event::HandoverConfirmed { handover: 6 }).await;
+    record(&app, &x, "side-a", Event::HandoverConfirmed { handover: 7 }).await;
+    let breach = Event::BreachReported {
+        against: party("side-b"),
+        summary: "late convoy".to_owned(),
+    };
+    record(&app, &x, "monitor", breach).await;
+    let roster = roster(2);
+    let paths = ["", "/state", "/events", "/ledger.jsonl"];
+    for role in ROLES {
+        let ledger = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/deals/{}/ledger.jsonl", x.id),
+                Some(x.token(role)),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(ledger.status, StatusCode::OK, "{role}");
+        assert_eq!(ledger.text.lines().count(), 10, "{role}");
+        for line in ledger.text.lines() {
+            for id in &roster {
+                assert!(!line.contains(id.as_str()), "{role}: {id} in {line}");
+            }
+        }
+    }
+    for role in ["guarantor", "monitor"] {
+        for path in paths {
+            let uri = format!("/api/v1/deals/{}{path}", x.id);
+            let reply = send(&app, request("GET", &uri, Some(x.token(role)), None)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{role} {path}");
+            for id in &roster {
+                assert!(!reply.text.contains(id.as_str()), "{role} {path}: {id}");
+            }
+            assert!(
+                !reply.text.contains(&x.person_key.to_hex()),
+                "{role} {path}: the person key"
+            );
+        }
+    }
+    // The handovers are in the export, by pseudonym: the one the mediator,
+    // the sides and the intermediary compute with the key.
+    let a1 = x
+        .person_key
+        .pseudonym(&x.id, &truce_ledger::PersonId::new("A-0001").unwrap());
+    let ledger = send(
+        &app,
+        request(
+            "GET",
+            &format!("/api/v1/deals/{}/ledger.jsonl", x.id),
+            Some(x.token("monitor")),
+            None,
+        ),
+    )
+    .await;
+    assert!(ledger.text.contains(&a1.to_string()));
 }

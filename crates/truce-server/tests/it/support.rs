@@ -11,8 +11,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use tower::ServiceExt;
 use truce_ledger::{
-    DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId, Role, SignedEvent,
-    keygen, sign_agreement,
+    DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId, PersonKey, Role,
+    SignedEvent, keygen, sign_agreement,
 };
 use truce_server::{AppState, CreatedDeal, StateView};
 
@@ -160,13 +160,32 @@ pub fn request(
         .expect("request")
 }
 
-/// A created deal seen from the tests: its id, hash and tokens by party.
+/// A created deal seen from the tests: its id, hash, person key and
+/// tokens by party.
 #[derive(Debug, Clone)]
 pub struct TestDeal {
     pub id: DealId,
     pub deal_hash: Hash,
+    pub person_key: PersonKey,
     pub tokens: Vec<(String, String)>,
     pub keys: Vec<PartyKey>,
+}
+
+impl TestDeal {
+    /// The deal as `POST /deals` answered it.
+    pub fn from_created(created: CreatedDeal) -> TestDeal {
+        TestDeal {
+            id: DealId::new(&created.deal).expect("deal id"),
+            deal_hash: Hash::from_hex(&created.deal_hash).expect("hash"),
+            person_key: PersonKey::from_hex(&created.person_key).expect("person key"),
+            tokens: created
+                .tokens
+                .into_iter()
+                .map(|t| (t.party, t.token))
+                .collect(),
+            keys: keys(),
+        }
+    }
 }
 
 impl TestDeal {
@@ -186,16 +205,7 @@ pub async fn create_deal(app: &Router, persons_per_side: usize) -> TestDeal {
     let reply = send(app, request("POST", "/api/v1/deals", None, Some(body))).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     let created: CreatedDeal = serde_json::from_value(reply.body).expect("created");
-    TestDeal {
-        id: DealId::new(&created.deal).expect("deal id"),
-        deal_hash: Hash::from_hex(&created.deal_hash).expect("hash"),
-        tokens: created
-            .tokens
-            .into_iter()
-            .map(|t| (t.party, t.token))
-            .collect(),
-        keys: keys(),
-    }
+    TestDeal::from_created(created)
 }
 
 pub async fn state(app: &Router, deal: &TestDeal) -> StateView {
@@ -295,13 +305,18 @@ pub async fn activate(app: &Router, deal: &TestDeal) {
     }
 }
 
-pub fn handover(holder: &str, to: &str, persons: &[&str]) -> Event {
+/// A day-1 handover of these persons of `deal`, named by pseudonym under
+/// the deal's person key.
+pub fn handover(deal: &TestDeal, holder: &str, to: &str, persons: &[&str]) -> Event {
     Event::HandoverRecorded {
         day: 1,
         holder: party(holder),
-        persons: persons
+        pseudonyms: persons
             .iter()
-            .map(|p| PersonId::new(p).expect("person"))
+            .map(|p| {
+                deal.person_key
+                    .pseudonym(&deal.id, &PersonId::new(p).expect("person"))
+            })
             .collect(),
         to: party(to),
     }

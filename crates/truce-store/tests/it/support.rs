@@ -47,6 +47,7 @@ pub fn new_deal(id: &str) -> NewDeal {
         deal_json: r#"{"name":"test"}"#.to_owned(),
         deal_hash: "ab".repeat(32),
         created_at_ms: 1_000,
+        person_key: "cd".repeat(32),
         parties: vec![
             party("mediator", "mediator"),
             party("side-a", "side"),
@@ -55,6 +56,21 @@ pub fn new_deal(id: &str) -> NewDeal {
         tokens: ["mediator", "side-a", "side-b"]
             .map(|p| (token_hash(&format!("{id}/{p}")), p.to_owned()))
             .to_vec(),
+    }
+}
+
+/// Run one statement taking the deal id as `$1` on the test database
+/// behind the store's back (to make rows the store itself no longer writes).
+pub async fn execute(url: &str, sql: &'static str, id: &str) {
+    if cfg!(feature = "postgres-tests") {
+        let pool = sqlx::PgPool::connect(url).await.expect("connect");
+        sqlx::query(sql).bind(id).execute(&pool).await.expect("sql");
+    } else {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(url);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("connect");
+        sqlx::query(sql).bind(id).execute(&pool).await.expect("sql");
     }
 }
 
