@@ -304,7 +304,7 @@ pub(crate) async fn get_state(
         (status = 409, body = Problem, content_type = "application/problem+json", description = "not the next link (replayed, stale or out of order): read /state and sign again"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "bad signature or a lifecycle rule refuses the event"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "bad signature, a lifecycle rule refuses the event, a handover names an unknown person (`unknown-person`), or an agreement is on another deal than the one stored (`wrong-deal-hash`)"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "not stored; retry"),
     ))]
 pub(crate) async fn append_event(
@@ -346,8 +346,10 @@ async fn append_verified(
         Some(chain) => chain,
         empty @ None => empty.insert(state.load(&deal).await?),
     };
-    if let Event::DealCreated { parties, .. } = &ev.event {
-        check_created_parties(chain, parties)?;
+    match &ev.event {
+        Event::DealCreated { parties, .. } => check_created_parties(chain, parties)?,
+        Event::DealAgreed { deal_hash, .. } => check_agreed_hash(chain, deal_hash)?,
+        _ => {}
     }
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
     let persons = match &ev.event {
@@ -407,6 +409,25 @@ fn unknown_person(holder: &PartyId, position: usize) -> AppError {
              compute each pseudonym with the deal's person key from a person id of {holder}'s roster"
         ),
     )
+}
+
+/// The sides must agree the deal the service stored: a deal-agreed event
+/// carries the hash they signed, which must be the one computed at
+/// `POST /deals` (signatures on any other hash prove agreement to another
+/// text).
+fn check_agreed_hash(chain: &Chain, deal_hash: &truce_ledger::Hash) -> Result<(), AppError> {
+    if *deal_hash == chain.deal_hash {
+        return Ok(());
+    }
+    Err(AppError::unprocessable(
+        "wrong-deal-hash",
+        format!(
+            "the sides signed a different deal than the one stored: deal_hash {deal_hash} is not \
+             the stored deal's {}; sign the `deal_hash` of GET /deals/{}",
+            chain.deal_hash,
+            chain.ledger.deal()
+        ),
+    ))
 }
 
 /// The deal-created event must list exactly the parties and roles the deal

@@ -29,7 +29,9 @@
 //!    gives `next_seq` and `head`; it signs a `truce_ledger::Draft` with
 //!    those and `POST`s the `SignedEvent` JSON. The first event is the
 //!    mediator's `deal-created`, listing exactly the registered parties
-//!    and roles. A handover names each person by
+//!    and roles; the sides' signatures in `deal-agreed` must be on the
+//!    stored deal's `deal_hash` (`422 wrong-deal-hash` otherwise). A
+//!    handover names each person by
 //!    `truce_ledger::PersonKey::pseudonym(deal, person id)`; the service
 //!    refuses (`422 unknown-person`) a pseudonym that is not a person held
 //!    by the handover's `holder`, without saying which person it is. A
@@ -67,7 +69,8 @@
 //! `/state` and sign again), `413` body over the route's limit
 //! ([`MAX_DEAL_BODY`], [`MAX_EVENT_BODY`], 64 KiB otherwise), `415` not
 //! JSON, `422` bad signature, bad keys, deal or person key, an unknown
-//! person, or a lifecycle rule refuses;
+//! person, an agreement on another deal than the one stored, or a lifecycle
+//! rule refuses;
 //! `503` the store did not commit (nothing stored; retry the same event).
 //! All as `application/problem+json` ([`Problem`]).
 //!

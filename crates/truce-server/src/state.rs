@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Deserialize;
 use tokio::sync::Mutex as AsyncMutex;
 use truce_ledger::{
-    DealId, DealLedger, Event, KeyRing, PartyId, PersonId, PersonKey, Pseudonym, PublicKey, Role,
-    SignedEvent,
+    DealId, DealLedger, Event, Hash, KeyRing, PartyId, PersonId, PersonKey, Pseudonym, PublicKey,
+    Role, SignedEvent,
 };
 use truce_store::Store;
 
@@ -69,6 +69,9 @@ pub(crate) struct Chain {
     pub keys: KeyRing,
     /// The parties and roles the deal was created with.
     pub roles: BTreeMap<PartyId, Role>,
+    /// The stored deal's hash (computed at `POST /deals`): what the sides
+    /// must sign to agree.
+    pub deal_hash: Hash,
     /// The deal's person key (its `Debug` does not show it).
     pub person_key: PersonKey,
     /// Every person of the deal by its pseudonym under `person_key`.
@@ -259,6 +262,8 @@ impl AppState {
                 .ok_or_else(AppError::no_deal)?,
         };
         let person_key = PersonKey::from_hex(&key_hex).map_err(|e| AppError::internal(&e))?;
+        let deal_hash = Hash::from_hex(&record.deal_hash)
+            .ok_or_else(|| AppError::internal(&"a stored deal hash is not 64 hex digits"))?;
         let shape: DealShape =
             serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
         let mut persons = HashMap::with_capacity(shape.persons.len());
@@ -284,6 +289,7 @@ impl AppState {
             ledger: DealLedger::new(deal.clone()),
             keys,
             roles,
+            deal_hash,
             person_key,
             persons,
             handovers: BTreeMap::new(),

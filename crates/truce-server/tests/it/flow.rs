@@ -278,3 +278,52 @@ async fn a_refused_handover_leaves_the_chain_as_it_was() {
         serde_json::json!(["A-0001", "A-0002"])
     );
 }
+
+#[tokio::test]
+async fn the_sides_must_agree_the_deal_that_was_stored() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 1).await;
+    let mut steps = to_active(&deal);
+    let rest = steps.split_off(2);
+    for (author, event) in steps {
+        record(&app, &deal, author, event).await;
+    }
+    // Both sides signed, validly, another text's hash.
+    let other = truce_ledger::Hash::of(b"another deal text");
+    let signatures = ["side-a", "side-b"]
+        .map(|s| truce_ledger::sign_agreement(key_of(&deal.keys, s), &deal.id, &other))
+        .to_vec();
+    let ev = sign_next(
+        &app,
+        &deal,
+        "mediator",
+        Event::DealAgreed {
+            deal_hash: other,
+            signatures,
+        },
+    )
+    .await;
+    let reply = post_event(&app, &deal, "mediator", &ev).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.body["kind"], "wrong-deal-hash");
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("the sides signed a different deal than the one stored: "),
+        "{detail}"
+    );
+    assert!(detail.contains(&deal.deal_hash.to_string()), "{detail}");
+    assert_eq!(state(&app, &deal).await.phase, "negotiating");
+
+    // The stored deal's hash is agreed.
+    for (author, event) in rest {
+        record(&app, &deal, author, event).await;
+    }
+    let s = state(&app, &deal).await;
+    assert_eq!(s.phase, "active");
+    assert_eq!(s.agreed_deal_hash, Some(deal.deal_hash.to_string()));
+}
