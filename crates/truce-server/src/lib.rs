@@ -74,6 +74,16 @@
 //! `503` the store did not commit (nothing stored; retry the same event).
 //! All as `application/problem+json` ([`Problem`]).
 //!
+//! # Connections
+//!
+//! [`serve`] runs its own accept loop (hyper's HTTP/1.1 server, TCP_NODELAY):
+//! a client has [`HEADER_READ_TIMEOUT`] (10 s) to send a request's line and
+//! headers, and a keep-alive connection idle that long is closed; then
+//! [`REQUEST_DEADLINE`] (30 s) bounds reading the body and answering. At
+//! most [`MAX_CONNECTIONS`] (1024) are served at once, the rest wait in the
+//! listen backlog. Shutdown (Ctrl-C, [`ServerHandle::shutdown`]) stops
+//! accepting and lets the requests in flight finish.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), truce_server::ServeError> {
 //! let (addr, handle) = truce_server::start_in_process("sqlite::memory:").await?;
@@ -100,7 +110,7 @@ pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
 pub use serve::{
-    REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, app, init_logging, run, serve,
-    start_in_process,
+    HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle,
+    app, init_logging, run, serve, start_in_process,
 };
 pub use state::{AppState, Caller};
