@@ -362,7 +362,8 @@ fn batch_ok(batch: &[Pending], threads: usize) -> bool {
 }
 
 /// A line that is not a ledger event. The JSON parser's own message is not
-/// repeated: it can quote the line's content, and a line may hold person ids.
+/// repeated: it can quote the line's content, and a damaged or forged line
+/// may hold anything, a name typed where a pseudonym belongs included.
 fn malformed(n: usize, line: &[u8], e: &serde_json::Error) -> BadEvent {
     use serde_json::error::Category;
     // Best effort to say which event it was, from whatever still parses.
