@@ -177,6 +177,15 @@ pub struct VerifyArgs {
     /// The parties' public keys (`keys.json`).
     #[arg(long, value_name = "KEYS")]
     pub keys: PathBuf,
+    /// Receipts a party kept (`receipts.json`: an array of
+    /// `{"deal","seq","hash"}` as the service answered them): the ledger must
+    /// still hold each, which catches events cut off its end.
+    #[arg(long, value_name = "FILE")]
+    pub receipts: Option<PathBuf>,
+    /// The deal file the sides agreed: its hash must be the one every side
+    /// signed in the ledger's `deal-agreed` event.
+    #[arg(long, value_name = "DEAL")]
+    pub deal: Option<PathBuf>,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -87,8 +87,8 @@ impl Date {
 
 impl Date {
     /// Days since 1970-01-01 (negative before), by Howard Hinnant's
-    /// `days_from_civil`.
-    fn to_days(self) -> i64 {
+    /// `days_from_civil`: what a timestamp of the date needs.
+    pub fn to_days(self) -> i64 {
         let (m, d) = (i64::from(self.month), i64::from(self.day));
         let y = i64::from(self.year) - i64::from(m <= 2);
         let era = y.div_euclid(400);

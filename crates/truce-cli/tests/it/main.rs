@@ -11,3 +11,5 @@ fn cli_cases() {
         .case("tests/cmd/*.toml")
         .case("tests/cmd/*.md");
 }
+
+mod demo;

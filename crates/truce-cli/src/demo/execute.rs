@@ -1,0 +1,541 @@
+//! The demo's execution: the mediator service started in-process on a
+//! temporary SQLite file, and every party recording its own signed events
+//! over loopback, as each party's tool would: the deal registered, agreed
+//! by both sides, the plan adopted, each handover recorded by the
+//! intermediary and confirmed by the side that receives it, a breach
+//! reported and ruled on, the earned extension day, completion. Then the
+//! ledger is exported by the guarantor, who sees no person, and verified
+//! offline with only the public keys.
+//!
+//! Keys come from a seeded RNG and timestamps follow the deal's calendar
+//! (not the wall clock), so the demo writes the same ledger on every run.
+//! Real deployments generate keys with `truce keygen`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use truce_ledger::{
+    DealId, Event, Finding, KeyRing, PartyId, PartyKey, PartyRole, PersonId, PersonKey, Receipt,
+    VerifyOptions, VerifyReport,
+};
+use truce_plan::Plan;
+use truce_server::client::{Client, ClientError};
+use truce_spec::{AgreedDeal, Role};
+
+use crate::error::CliError;
+
+/// Seed of the demo's keys: demo keys only, never for a real deal.
+const KEY_SEED: u64 = 20_260_302;
+const MINUTE: u64 = 60_000;
+const DAY: u64 = 24 * 60 * MINUTE;
+
+/// What the execution produced.
+pub struct Execution {
+    /// The ledger as the guarantor exported it.
+    pub ledger: String,
+    /// `keys.json`: every party's public key.
+    pub keys_json: String,
+    /// The receipts the service handed back, one per event.
+    pub receipts: Vec<Receipt>,
+    pub verified: VerifyReport,
+    /// Seconds `truce verify`'s check of the export took.
+    pub verify_seconds: f64,
+    /// The story, one line per step, for the terminal and the report.
+    pub text: String,
+}
+
+/// A party's identity in the demo: its key and its service token.
+struct Party {
+    key: PartyKey,
+    token: String,
+    role: Role,
+}
+
+/// The service, the deal on it and every party's means to act.
+struct Run {
+    client: Client,
+    deal: DealId,
+    parties: BTreeMap<String, Party>,
+    receipts: Vec<Receipt>,
+    text: String,
+}
+
+impl Run {
+    /// `author` records `event` at `at_ms`; returns its seq.
+    async fn record(&mut self, author: &str, at_ms: u64, event: Event) -> Result<u64, CliError> {
+        let party = self
+            .parties
+            .get(author)
+            .ok_or_else(|| failed(format!("{author} is not a party")))?;
+        let kind = event.kind();
+        let (_, receipt) = self
+            .client
+            .record(&self.deal, &party.token, &party.key, at_ms, event)
+            .await
+            .map_err(|e| failed(format!("{author}'s {kind}: {e}")))?;
+        let hash = truce_ledger::Hash::from_hex(&receipt.hash)
+            .ok_or_else(|| failed("the service's receipt has no hash".to_owned()))?;
+        self.receipts.push(Receipt {
+            deal: self.deal.clone(),
+            seq: receipt.seq,
+            hash,
+        });
+        Ok(receipt.seq)
+    }
+
+    fn say(&mut self, line: String) {
+        let _ = writeln!(self.text, "{line}");
+    }
+}
+
+fn failed(what: String) -> CliError {
+    CliError::Usage(format!("the demo's execution failed: {what}"))
+}
+
+fn client_failed(e: ClientError) -> CliError {
+    failed(e.to_string())
+}
+
+/// Run the whole execution on a service started for it, then stop it and
+/// remove its database.
+pub fn run(deal: &AgreedDeal, plan: &Plan, plan_json: &str) -> Result<Execution, CliError> {
+    let dir = scratch_dir()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| failed(format!("cannot start the service's runtime: {e}")))?;
+    let db = dir.join("demo.db");
+    let result = runtime.block_on(async {
+        let url = format!("sqlite://{}", db.display());
+        let (addr, handle) = truce_server::start_in_process(&url)
+            .await
+            .map_err(|e| failed(format!("cannot start the service: {e}")))?;
+        let result = execute(addr, &db, deal, plan, plan_json).await;
+        handle.shutdown().await;
+        result
+    });
+    // The database was the service's working copy; the ledger export is
+    // what is kept.
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// A fresh folder for the service's database, private to this run.
+fn scratch_dir() -> Result<PathBuf, CliError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("truce-demo-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+async fn execute(
+    addr: std::net::SocketAddr,
+    db: &Path,
+    deal: &AgreedDeal,
+    plan: &Plan,
+    plan_json: &str,
+) -> Result<Execution, CliError> {
+    let d: &truce_spec::Deal = deal;
+    let deal_id = DealId::new("humanitarian-pause").map_err(|e| failed(e.to_string()))?;
+
+    // Every party's key pair, and the deal's person key, from one seed.
+    let mut rng = ChaCha20Rng::seed_from_u64(KEY_SEED);
+    let mut keys = Vec::new();
+    for p in &d.parties {
+        let id = PartyId::new(p.id.as_str()).map_err(|e| failed(e.to_string()))?;
+        keys.push((truce_ledger::keygen(id, &mut rng), p.role));
+    }
+    let person_key = PersonKey::generate(&mut rng);
+    let ring = KeyRing::of(keys.iter().map(|(k, _)| k)).map_err(|e| failed(e.to_string()))?;
+    let keys_json = ring.to_json();
+
+    // The mediator registers the agreed deal with the parties' public keys.
+    let normalised = serde_json::to_value(d).map_err(|e| failed(e.to_string()))?;
+    let deal_hash = truce_ledger::deal_hash(&normalised).map_err(|e| failed(e.to_string()))?;
+    let mut client = Client::connect(addr).await.map_err(client_failed)?;
+    let keys_value: serde_json::Value =
+        serde_json::from_str(&keys_json).map_err(|e| failed(e.to_string()))?;
+    let created = client
+        .create_deal(
+            &serde_json::json!({
+                "id": deal_id.as_str(),
+                "deal": normalised,
+                "keys": keys_value,
+                "person_key": person_key.to_hex(),
+            }),
+            None,
+        )
+        .await
+        .map_err(client_failed)?;
+    if created.deal_hash != deal_hash.to_string() {
+        return Err(failed(
+            "the service hashed the deal differently from the sides".to_owned(),
+        ));
+    }
+    let mut tokens: BTreeMap<String, String> = created
+        .tokens
+        .into_iter()
+        .map(|t| (t.party, t.token))
+        .collect();
+    let mut parties = BTreeMap::new();
+    for (key, role) in keys {
+        let id = key.party().to_string();
+        let token = tokens
+            .remove(&id)
+            .ok_or_else(|| failed(format!("no token for {id}")))?;
+        parties.insert(id, Party { key, token, role });
+    }
+    let mut run = Run {
+        client,
+        deal: deal_id.clone(),
+        parties,
+        receipts: Vec::new(),
+        text: String::new(),
+    };
+    run.say(format!(
+        "The mediator service runs in-process at http://{addr}/api/v1 on a temporary SQLite file ({}).",
+        db.display()
+    ));
+    run.say(format!(
+        "Deal `{deal_id}` registered with {} parties' public keys; each party has its own token.",
+        run.parties.len()
+    ));
+
+    let of_role = |role: Role| -> Vec<String> {
+        d.parties
+            .iter()
+            .filter(|p| p.role == role)
+            .map(|p| p.id.as_str().to_owned())
+            .collect()
+    };
+    let mediator = of_role(Role::Mediator)
+        .into_iter()
+        .next()
+        .ok_or_else(|| failed("the deal has no mediator".to_owned()))?;
+    let intermediary = of_role(Role::Intermediary)
+        .into_iter()
+        .next()
+        .ok_or_else(|| failed("the deal has no intermediary".to_owned()))?;
+    let sides = of_role(Role::Side);
+    let start_ms = d
+        .start
+        .map_or(0, |s| u64::try_from(s.to_days()).unwrap_or(0) * DAY);
+    // Day n of the pause at hh:mm UTC; day 0 is the eve of the pause.
+    let at = |day: i64, hh: u64, mm: u64| -> u64 {
+        let day_ms = (day - 1) * DAY as i64;
+        (start_ms as i64 + day_ms) as u64 + hh * 60 * MINUTE + mm * MINUTE
+    };
+
+    let parties: Vec<PartyRole> = d
+        .parties
+        .iter()
+        .map(|p| {
+            Ok(PartyRole {
+                id: PartyId::new(p.id.as_str()).map_err(|e| failed(e.to_string()))?,
+                role: ledger_role(p.role),
+            })
+        })
+        .collect::<Result<_, CliError>>()?;
+    let name = d.name.clone();
+    let seq = run
+        .record(
+            &mediator,
+            at(-2, 9, 0),
+            Event::DealCreated { name, parties },
+        )
+        .await?;
+    run.say(format!(
+        "  seq {seq:>2}  deal created by the {mediator}, listing every party and its role"
+    ));
+    let seq = run
+        .record(&mediator, at(-2, 9, 5), Event::NegotiationStarted {})
+        .await?;
+    run.say(format!("  seq {seq:>2}  negotiation opened"));
+    // Each side signs the hash of the deal it agreed, computed on its own.
+    let signatures = sides
+        .iter()
+        .map(|s| {
+            let key = &run.parties[s].key;
+            truce_ledger::sign_agreement(key, &deal_id, &deal_hash)
+        })
+        .collect();
+    let seq = run
+        .record(
+            &mediator,
+            at(0, 18, 0),
+            Event::DealAgreed {
+                deal_hash,
+                signatures,
+            },
+        )
+        .await?;
+    run.say(format!(
+        "  seq {seq:>2}  deal agreed: {} each signed the deal's hash {}…",
+        sides.join(" and "),
+        &deal_hash.to_string()[..12]
+    ));
+    let plan_hash = truce_ledger::Hash::of(plan_json.as_bytes());
+    let seq = run
+        .record(
+            &mediator,
+            at(0, 20, 0),
+            Event::PlanAdopted {
+                days: d.pause.days,
+                plan_hash,
+            },
+        )
+        .await?;
+    run.say(format!(
+        "  seq {seq:>2}  plan adopted for the {}-day pause (plan hash {}…)",
+        d.pause.days,
+        &plan_hash.to_string()[..12]
+    ));
+    let seq = run
+        .record(&mediator, at(1, 6, 0), Event::PauseStarted {})
+        .await?;
+    run.say(format!("  seq {seq:>2}  pause started"));
+
+    let mut days = d.pause.days;
+    // Persons released per (day, holder), for the extension rule.
+    let mut released: BTreeMap<(u32, String), usize> = BTreeMap::new();
+    for stage in &plan.stages {
+        if stage.day > days {
+            // The plan counts on earned extension days: the mediator records
+            // each once the releases that earn it are confirmed.
+            let extra = stage.day - days;
+            let seq = run
+                .record(
+                    &mediator,
+                    at(i64::from(days), 21, 0),
+                    Event::Extended { days: extra },
+                )
+                .await?;
+            days += extra;
+            run.say(format!(
+                "  seq {seq:>2}  pause extended by {extra} day for the plan's day {}: {}",
+                stage.day,
+                earned_words(d, &released)
+            ));
+        }
+        let day = i64::from(stage.day);
+        let mut line = format!("  day {}  ", stage.day);
+        for (n, h) in stage.handovers.iter().enumerate() {
+            let to = sides
+                .iter()
+                .find(|s| **s != h.from)
+                .ok_or_else(|| failed("a handover has no receiving side".to_owned()))?
+                .clone();
+            let holder = PartyId::new(&h.from).map_err(|e| failed(e.to_string()))?;
+            let pseudonyms = h
+                .persons
+                .iter()
+                .map(|p| {
+                    PersonId::new(p)
+                        .map(|p| person_key.pseudonym(&deal_id, &p))
+                        .map_err(|e| failed(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, CliError>>()?;
+            let hour = 9 + 3 * n as u64;
+            let recorded = run
+                .record(
+                    &intermediary,
+                    at(day, hour, 0),
+                    Event::HandoverRecorded {
+                        day: stage.day,
+                        holder,
+                        pseudonyms,
+                        to: PartyId::new(&to).map_err(|e| failed(e.to_string()))?,
+                    },
+                )
+                .await?;
+            let confirmed = run
+                .record(
+                    &to,
+                    at(day, hour, 40),
+                    Event::HandoverConfirmed { handover: recorded },
+                )
+                .await?;
+            *released.entry((stage.day, h.from.clone())).or_default() += h.persons.len();
+            if n > 0 {
+                line.push_str("; ");
+            }
+            let _ = write!(
+                line,
+                "{} → {} {:>2} persons (seq {recorded}, confirmed by {to} at seq {confirmed})",
+                h.from,
+                to,
+                h.persons.len()
+            );
+        }
+        run.say(line);
+        if stage.day == 2 {
+            breach(&mut run, &sides, &mediator, at(2, 16, 0), at(2, 20, 0)).await?;
+        }
+    }
+    let seq = run
+        .record(&mediator, at(i64::from(days), 21, 0), Event::Completed {})
+        .await?;
+    run.say(format!(
+        "  seq {seq:>2}  completed: every handover confirmed, no breach open"
+    ));
+
+    views(&mut run, &intermediary).await?;
+
+    // The guarantor, who may see no person, exports the ledger and checks
+    // it with nothing but the public keys and the receipts.
+    let guarantor = of_role(Role::Guarantor)
+        .into_iter()
+        .chain(of_role(Role::Observer))
+        .next()
+        .unwrap_or(mediator);
+    let token = run.parties[&guarantor].token.clone();
+    let ledger = run
+        .client
+        .ledger(&deal_id, &token)
+        .await
+        .map_err(client_failed)?;
+    let started = Instant::now();
+    let opts = VerifyOptions {
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+        receipts: run.receipts.clone(),
+        ..VerifyOptions::default()
+    };
+    let verified = truce_ledger::verify_with(ledger.as_bytes(), &ring, &opts)
+        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
+    let verify_seconds = started.elapsed().as_secs_f64();
+    if ledger_names_a_person(&ledger, d) {
+        return Err(failed(
+            "the exported ledger names a person; it must hold pseudonyms only".to_owned(),
+        ));
+    }
+    run.say(format!(
+        "{guarantor} exported the ledger ({} events, {} bytes): it holds pseudonyms, never a person id.",
+        ledger.lines().count(),
+        ledger.len()
+    ));
+    Ok(Execution {
+        ledger,
+        keys_json,
+        receipts: run.receipts,
+        verified,
+        verify_seconds,
+        text: run.text,
+    })
+}
+
+/// Day 2: a side reports the other side's convoy late; the mediator looks
+/// into it and dismisses the report. The pause goes on.
+async fn breach(
+    run: &mut Run,
+    sides: &[String],
+    mediator: &str,
+    reported_at: u64,
+    resolved_at: u64,
+) -> Result<(), CliError> {
+    let (Some(reporter), Some(against)) = (sides.first(), sides.get(1)) else {
+        return Ok(());
+    };
+    let summary = "The day's convoy reached the crossing two hours after the agreed window.";
+    let seq = run
+        .record(
+            reporter,
+            reported_at,
+            Event::BreachReported {
+                against: PartyId::new(against).map_err(|e| failed(e.to_string()))?,
+                summary: summary.to_owned(),
+            },
+        )
+        .await?;
+    let resolved = run
+        .record(
+            mediator,
+            resolved_at,
+            Event::BreachResolved {
+                breach: seq,
+                finding: Finding::Dismissed,
+            },
+        )
+        .await?;
+    run.say(format!(
+        "  seq {seq:>2}  breach reported by {reporter} against {against}: \"{summary}\""
+    ));
+    run.say(format!(
+        "  seq {resolved:>2}  breach ruled on by the {mediator}: dismissed (every handover of the day was made and confirmed)"
+    ));
+    Ok(())
+}
+
+/// What each party may see of the deal on the service, once it is done:
+/// the role decides, the service enforces it.
+async fn views(run: &mut Run, intermediary: &str) -> Result<(), CliError> {
+    let mut line = "What each party may see on the service:".to_owned();
+    let ids: Vec<String> = run.parties.keys().cloned().collect();
+    for id in ids {
+        let party = &run.parties[&id];
+        let view = run
+            .client
+            .deal(&run.deal, &party.token)
+            .await
+            .map_err(client_failed)?;
+        let persons = view
+            .terms
+            .get("persons")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        let what = match party.role {
+            Role::Mediator => format!("all {persons} persons"),
+            Role::Side => format!("{persons} persons (its own roster and those it received)"),
+            Role::Intermediary if id == intermediary => {
+                format!("{persons} persons (those it carried)")
+            }
+            _ => format!("{persons} persons: counts per holder and category only"),
+        };
+        let _ = write!(line, "\n  {id:<10} {:<12} {what}", party.role.as_str());
+    }
+    run.say(line);
+    Ok(())
+}
+
+fn ledger_role(role: Role) -> truce_ledger::Role {
+    match role {
+        Role::Side => truce_ledger::Role::Side,
+        Role::Mediator => truce_ledger::Role::Mediator,
+        Role::Intermediary => truce_ledger::Role::Intermediary,
+        Role::Guarantor => truce_ledger::Role::Guarantor,
+        Role::Observer => truce_ledger::Role::Observer,
+    }
+}
+
+/// The extension rule in words, with the days that earned it so far.
+fn earned_words(d: &truce_spec::Deal, released: &BTreeMap<(u32, String), usize>) -> String {
+    let Some(e) = &d.pause.extension else {
+        return "the deal has no extension rule".to_owned();
+    };
+    let by = e.by.as_str();
+    let earning = released
+        .iter()
+        .filter(|((_, holder), n)| holder == by && **n >= e.per_releases as usize)
+        .count()
+        .min(e.max_days as usize);
+    format!(
+        "{by} released at least {} persons on {earning} day(s) so far, which earns up to {earning} more day(s) under the extension rule",
+        e.per_releases
+    )
+}
+
+/// Whether any person id of the deal appears in the exported ledger.
+fn ledger_names_a_person(ledger: &str, d: &truce_spec::Deal) -> bool {
+    d.persons
+        .iter()
+        .any(|p| ledger.contains(&format!("\"{}\"", p.id.as_str())))
+}

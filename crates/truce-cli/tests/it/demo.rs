@@ -1,0 +1,159 @@
+//! `truce demo --out`: the story's ledger, read back as a party would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn truce(args: &[&str]) -> Output {
+    Command::new(trycmd::cargo::cargo_bin!("truce"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the truce binary runs")
+}
+
+/// A fresh folder under the system's temp dir, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("truce-it-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn demo(dir: &Path) -> String {
+    let out = truce(&["demo", "--out", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("ledger.jsonl")).expect("the demo wrote ledger.jsonl")
+}
+
+fn kinds(ledger: &str) -> Vec<String> {
+    ledger
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a ledger line is JSON");
+            v["event"]["type"]
+                .as_str()
+                .expect("an event type")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_ledger_tells_the_whole_story_and_is_the_same_on_every_run() {
+    let (a, b) = (Scratch::new("demo-a"), Scratch::new("demo-b"));
+    let ledger = demo(&a.0);
+    assert_eq!(ledger, demo(&b.0), "seeded keys and the deal's calendar");
+
+    let kinds = kinds(&ledger);
+    let count = |k: &str| kinds.iter().filter(|x| *x == k).count();
+    assert_eq!(
+        kinds[..5],
+        [
+            "deal-created",
+            "negotiation-started",
+            "deal-agreed",
+            "plan-adopted",
+            "pause-started"
+        ]
+    );
+    assert_eq!(kinds.last().map(String::as_str), Some("completed"));
+    // Every handover of the plan is recorded and confirmed by its receiver.
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.0.join("plan.json")).expect("plan.json"))
+            .expect("plan JSON");
+    let handovers: usize = plan["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["handovers"].as_array().expect("handovers").len())
+        .sum();
+    assert!(handovers > 0);
+    assert_eq!(count("handover-recorded"), handovers);
+    assert_eq!(count("handover-confirmed"), handovers);
+    assert_eq!((count("breach-reported"), count("breach-resolved")), (1, 1));
+    // The plan needs a day past the agreed pause: the earned extension.
+    assert_eq!(count("extended"), 1);
+
+    // No person id appears in the signed ledger, only pseudonyms.
+    for roster in ["side-a.csv", "side-b.csv"] {
+        let text = std::fs::read_to_string(a.0.join("rosters").join(roster)).expect("roster");
+        for id in text.lines().skip(1).filter_map(|l| l.split(',').next()) {
+            assert!(
+                !ledger.contains(&format!("\"{id}\"")),
+                "{id} appears in the ledger"
+            );
+        }
+    }
+    let report = std::fs::read_to_string(a.0.join("report.txt")).expect("report.txt");
+    assert!(report.contains("The ledger verifies offline"), "{report}");
+}
+
+#[test]
+fn verify_names_a_deal_file_other_than_the_one_the_sides_signed() {
+    let dir = Scratch::new("demo-deal");
+    demo(&dir.0);
+    let deal = dir.0.join("deal.toml");
+    let text = std::fs::read_to_string(&deal).expect("deal.toml");
+    let changed = text.replacen("max_exposure = 15", "max_exposure = 16", 1);
+    assert_ne!(text, changed, "the example sets max_exposure");
+    std::fs::write(&deal, changed).expect("write deal.toml");
+    let path = |name: &str| dir.0.join(name).to_str().expect("utf-8").to_owned();
+    let out = truce(&[
+        "verify",
+        &path("ledger.jsonl"),
+        "--keys",
+        &path("keys.json"),
+        "--deal",
+        &path("deal.toml"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not the agreed deal's hash")
+            && stderr.contains("the sides signed other terms"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verify_rejects_a_ledger_cut_short_by_the_receipts() {
+    let dir = Scratch::new("demo-cut");
+    let ledger = demo(&dir.0);
+    let lines: Vec<&str> = ledger.lines().collect();
+    let cut = lines[..lines.len() - 1].join("\n") + "\n";
+    std::fs::write(dir.0.join("ledger.jsonl"), cut).expect("write ledger");
+    let path = |name: &str| dir.0.join(name).to_str().expect("utf-8").to_owned();
+    let without = truce(&[
+        "verify",
+        &path("ledger.jsonl"),
+        "--keys",
+        &path("keys.json"),
+    ]);
+    assert_eq!(without.status.code(), Some(0), "a shorter chain is intact");
+    let with = truce(&[
+        "verify",
+        &path("ledger.jsonl"),
+        "--keys",
+        &path("keys.json"),
+        "--receipts",
+        &path("receipts.json"),
+    ]);
+    assert_eq!(with.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&with.stderr);
+    assert!(stderr.contains(&format!("{}", lines.len())), "{stderr}");
+}
