@@ -13,9 +13,6 @@
 //! the signature and lifecycle, commit durably, answer. Results go to
 //! stdout; `BENCH-NOTES.md` records runs.
 
-#[path = "../tests/it/client.rs"]
-mod client;
-
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha20Rng;
@@ -25,7 +22,7 @@ use truce_ledger::{
     keygen, sign_agreement,
 };
 
-use client::Client;
+use truce_server::client::Client;
 
 const PARTIES: [(&str, Role); 4] = [
     ("mediator", Role::Mediator),

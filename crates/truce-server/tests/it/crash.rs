@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use truce_ledger::{Event, Hash, KeyRing, Receipt, VerifyOptions, verify_with};
 use truce_server::{CreatedDeal, ReceiptView, StateView};
 
-use crate::client::Client;
+use truce_server::client::Client;
 use crate::support::*;
 
 const DEALS: usize = 4;

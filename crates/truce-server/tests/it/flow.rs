@@ -115,7 +115,7 @@ async fn the_in_process_server_answers_over_loopback() {
         .await
         .unwrap();
     assert!(addr.ip().is_loopback());
-    let mut client = crate::client::Client::connect(addr).await.unwrap();
+    let mut client = truce_server::client::Client::connect(addr).await.unwrap();
     let (status, body) = client
         .call("GET", "/api/v1/health", None, None)
         .await

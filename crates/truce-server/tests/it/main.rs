@@ -2,7 +2,6 @@
 //! `postgres-tests` feature the same modules run on the PostgreSQL at
 //! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
 
-mod client;
 mod crash;
 mod flow;
 mod logs;
