@@ -284,7 +284,12 @@ async fn execute(
         sides.join(" and "),
         &deal_hash.to_string()[..12]
     ));
-    let plan_hash = truce_ledger::Hash::of(plan_json.as_bytes());
+    // The event carries the canonical hash of the plan JSON (RFC 8785), which
+    // does not depend on how the file is indented.
+    let plan_value: serde_json::Value =
+        serde_json::from_str(plan_json).map_err(|e| failed(e.to_string()))?;
+    let plan_hash =
+        truce_ledger::Hash::of_canonical(&plan_value).map_err(|e| failed(e.to_string()))?;
     let seq = run
         .record(
             &mediator,

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use truce_ledger::{Event, Hash, KeyRing, Receipt, VerifyOptions, verify_with};
 use truce_server::{CreatedDeal, ReceiptView, StateView};
 
-use truce_server::client::Client;
 use crate::support::*;
+use truce_server::client::Client;
 
 const DEALS: usize = 4;
 const EVENTS_PER_DEAL: usize = 250;
