@@ -186,6 +186,10 @@ pub struct VerifyArgs {
     /// signed in the ledger's `deal-agreed` event.
     #[arg(long, value_name = "DEAL")]
     pub deal: Option<PathBuf>,
+    /// The plan file the mediator adopted (`plan.json`): its canonical hash
+    /// must be the ledger's `plan-adopted` hash.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -1,13 +1,12 @@
 //! `truce keygen` and `truce verify`: the parties' keys and offline
 //! verification of an exported ledger.
 
-use std::path::Path;
-
-use truce_ledger::{Hash, KeyRing, PartyId, Receipt, VerifyOptions, VerifyReport};
+use truce_ledger::{KeyRing, PartyId, VerifyOptions, VerifyReport};
 
 use crate::cli::{Format, KeygenArgs, VerifyArgs};
 use crate::error::{CliError, Outcome};
 use crate::files;
+use crate::verify_files::{self, FileCheck};
 
 pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
     let mut parties = Vec::with_capacity(args.parties.len());
@@ -70,7 +69,7 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         ))
     })?;
     let receipts = match &args.receipts {
-        Some(path) => read_receipts(path, &read(path)?)?,
+        Some(path) => verify_files::receipts(path, &read(path)?)?,
         None => Vec::new(),
     };
     let ledger = read(&args.ledger)?;
@@ -81,32 +80,41 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
     };
     let report = truce_ledger::verify_with(&ledger, &keys, &opts)
         .map_err(|e| CliError::Usage(format!("{}: {e}", args.ledger.display())))?;
-    let deal = match &args.deal {
-        Some(path) if report.intact => Some(deal_check(path, &report)?),
-        _ => None,
-    };
-    let agreed = deal.as_ref().is_none_or(|d| d.matches);
+    // The files the caller holds, compared with what the ledger recorded;
+    // only an intact ledger's record means anything.
+    let mut checks = Vec::new();
+    if report.intact {
+        if let Some(path) = &args.deal {
+            checks.push(verify_files::deal(path, &report)?);
+        }
+        if let Some(path) = &args.plan {
+            checks.push(verify_files::plan(path, &report)?);
+        }
+    }
+    let agreed = checks.iter().all(|c| c.matches);
     match args.format {
         Format::Json => {
-            /// The report, and the deal file's check when asked for.
+            /// The report, and the files' checks when asked for.
             #[derive(serde::Serialize)]
             struct Json<'a> {
                 #[serde(flatten)]
                 report: &'a VerifyReport,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                deal_file: Option<serde_json::Value>,
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                files: Vec<serde_json::Value>,
             }
             crate::print_json(&Json {
                 report: &report,
-                deal_file: deal.as_ref().map(DealCheck::to_json),
+                files: checks.iter().map(FileCheck::to_json).collect(),
             })?;
         }
         Format::Text if report.intact => {
             print!("{}", report.render_text());
-            match &deal {
-                Some(d) if d.matches => println!("{}", d.sentence()),
-                Some(d) => eprintln!("error: {}", d.sentence()),
-                None => {}
+            for c in &checks {
+                if c.matches {
+                    println!("{}", c.sentence());
+                } else {
+                    eprintln!("error: {}", c.sentence());
+                }
             }
         }
         Format::Text => {
@@ -119,80 +127,5 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         Outcome::Success
     } else {
         Outcome::Negative
-    })
-}
-
-/// The receipts file: a JSON array of the service's receipts.
-fn read_receipts(path: &Path, bytes: &[u8]) -> Result<Vec<Receipt>, CliError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        // serde_json reports column 0 for a value of the wrong kind.
-        let column = match e.column() {
-            0 => String::new(),
-            c => format!(":{c}"),
-        };
-        CliError::Usage(format!(
-            "{}:{}{column}: not a receipts file (an array of {{\"deal\",\"seq\",\"hash\"}}): {}",
-            path.display(),
-            e.line(),
-            match e.classify() {
-                serde_json::error::Category::Eof => "it ends early",
-                serde_json::error::Category::Syntax => "malformed JSON",
-                _ => "a receipt has a missing or wrong field",
-            }
-        ))
-    })
-}
-
-/// Whether a deal file is the deal the ledger's sides agreed.
-struct DealCheck {
-    path: String,
-    file_hash: Hash,
-    agreed: Option<Hash>,
-    matches: bool,
-}
-
-impl DealCheck {
-    fn sentence(&self) -> String {
-        match self.agreed {
-            Some(a) if self.matches => {
-                format!("{}: its hash {a} is the one every side signed", self.path)
-            }
-            Some(a) => format!(
-                "{}: its hash {} is not the agreed deal's hash {a}: the sides signed other terms",
-                self.path, self.file_hash
-            ),
-            None => format!(
-                "{}: the ledger holds no agreement to compare it with",
-                self.path
-            ),
-        }
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "path": self.path,
-            "deal_hash": self.file_hash.to_string(),
-            "agreed_deal_hash": self.agreed.map(|h| h.to_string()),
-            "matches": self.matches,
-        })
-    }
-}
-
-fn deal_check(path: &Path, report: &VerifyReport) -> Result<DealCheck, CliError> {
-    let [summary] = report.deals.as_slice() else {
-        return Err(CliError::Usage(format!(
-            "--deal compares one deal, but the ledger holds {} deals",
-            report.deals.len()
-        )));
-    };
-    let deal = crate::plan::load_valid(path)?;
-    let normalised = serde_json::to_value(&deal).map_err(|e| CliError::Output(e.to_string()))?;
-    let file_hash = truce_ledger::deal_hash(&normalised)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok(DealCheck {
-        path: path.display().to_string(),
-        file_hash,
-        agreed: summary.deal_hash,
-        matches: summary.deal_hash == Some(file_hash),
     })
 }

@@ -22,6 +22,7 @@ mod progress;
 mod serve;
 mod summary;
 mod tournament;
+mod verify_files;
 
 use std::process::ExitCode;
 

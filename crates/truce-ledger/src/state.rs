@@ -135,6 +135,8 @@ pub struct DealState {
     last_seq: u64,
     head: Hash,
     deal_hash: Option<Hash>,
+    /// The adopted plan's hash, once planned.
+    plan_hash: Option<Hash>,
     /// Days the pause has: the plan's days plus extensions.
     days: u32,
     /// Handover seq → (receiving side, confirmed).
@@ -167,6 +169,7 @@ impl DealState {
             last_seq: first.seq,
             head: hash,
             deal_hash: None,
+            plan_hash: None,
             days: 0,
             handovers: BTreeMap::new(),
             unconfirmed: BTreeSet::new(),
@@ -200,6 +203,11 @@ impl DealState {
     /// The agreed deal's hash, once agreed.
     pub fn deal_hash(&self) -> Option<Hash> {
         self.deal_hash
+    }
+
+    /// The adopted plan's hash, once a plan is adopted.
+    pub fn plan_hash(&self) -> Option<Hash> {
+        self.plan_hash
     }
 
     /// The role of a party, if it is one.
@@ -344,7 +352,10 @@ impl DealState {
     fn commit(&mut self, ev: &SignedEvent, next: Phase) {
         match &ev.event {
             Event::DealAgreed { deal_hash, .. } => self.deal_hash = Some(*deal_hash),
-            Event::PlanAdopted { days, .. } => self.days = *days,
+            Event::PlanAdopted { days, plan_hash } => {
+                self.days = *days;
+                self.plan_hash = Some(*plan_hash);
+            }
             Event::Extended { days } => self.days = self.days.saturating_add(*days),
             Event::HandoverRecorded { to, pseudonyms, .. } => {
                 self.handovers.insert(ev.seq, (to.clone(), false));

@@ -89,6 +89,9 @@ pub struct DealSummary {
     /// The deal hash every side signed, once agreed: compare it with
     /// `deal_hash` of the deal file to know which terms were agreed.
     pub deal_hash: Option<Hash>,
+    /// The plan the mediator adopted, once planned: compare it with the
+    /// canonical hash of the plan file to know which plan is executed.
+    pub plan_hash: Option<Hash>,
 }
 
 /// The first bad event: where it is, and why it is bad.
@@ -198,6 +201,7 @@ pub fn verify_with(
                     last_seq: s.last_seq(),
                     head: s.head(),
                     deal_hash: s.deal_hash(),
+                    plan_hash: s.plan_hash(),
                 })
                 .collect(),
             first_bad: None,
@@ -415,6 +419,9 @@ impl VerifyReport {
                     );
                     if let Some(h) = d.deal_hash {
                         let _ = writeln!(out, "    agreed deal hash {h}");
+                    }
+                    if let Some(h) = d.plan_hash {
+                        let _ = writeln!(out, "    adopted plan hash {h}");
                     }
                 }
             }

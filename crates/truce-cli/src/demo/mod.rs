@@ -197,7 +197,7 @@ fn next_steps(out: Option<&Path>) {
     steps.extend([
         (
             format!(
-                "truce verify {dir}/ledger.jsonl --keys {dir}/keys.json --receipts {dir}/receipts.json --deal {dir}/deal.toml"
+                "truce verify {dir}/ledger.jsonl --keys {dir}/keys.json --receipts {dir}/receipts.json --deal {dir}/deal.toml --plan {dir}/plan.json"
             ),
             "verify the ledger yourself",
         ),

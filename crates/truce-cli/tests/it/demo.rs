@@ -104,30 +104,44 @@ fn the_demo_ledger_tells_the_whole_story_and_is_the_same_on_every_run() {
 }
 
 #[test]
-fn verify_names_a_deal_file_other_than_the_one_the_sides_signed() {
-    let dir = Scratch::new("demo-deal");
+fn verify_names_a_deal_or_plan_file_other_than_the_ones_recorded() {
+    let dir = Scratch::new("demo-files");
     demo(&dir.0);
-    let deal = dir.0.join("deal.toml");
-    let text = std::fs::read_to_string(&deal).expect("deal.toml");
-    let changed = text.replacen("max_exposure = 15", "max_exposure = 16", 1);
-    assert_ne!(text, changed, "the example sets max_exposure");
-    std::fs::write(&deal, changed).expect("write deal.toml");
     let path = |name: &str| dir.0.join(name).to_str().expect("utf-8").to_owned();
-    let out = truce(&[
-        "verify",
-        &path("ledger.jsonl"),
-        "--keys",
-        &path("keys.json"),
-        "--deal",
-        &path("deal.toml"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("is not the agreed deal's hash")
-            && stderr.contains("the sides signed other terms"),
-        "{stderr}"
-    );
+    let verify = |flag: &str, file: &str| {
+        truce(&[
+            "verify",
+            &path("ledger.jsonl"),
+            "--keys",
+            &path("keys.json"),
+            flag,
+            &path(file),
+        ])
+    };
+    // Re-indented, the plan is still the adopted one: the hash is canonical.
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("plan.json")).expect("plan.json"))
+            .expect("plan JSON");
+    std::fs::write(path("compact.json"), plan.to_string()).expect("write");
+    assert_eq!(verify("--plan", "compact.json").status.code(), Some(0));
+
+    let edit = |file: &str, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path(file)).expect("read");
+        let changed = text.replacen(from, to, 1);
+        assert_ne!(text, changed, "{file} holds {from}");
+        std::fs::write(path(file), changed).expect("write");
+    };
+    edit("deal.toml", "max_exposure = 15", "max_exposure = 16");
+    edit("plan.json", "\"B-0001\"", "\"B-0003\"");
+    for (flag, file, says) in [
+        ("--deal", "deal.toml", "the sides signed other terms"),
+        ("--plan", "plan.json", "another plan was adopted"),
+    ] {
+        let out = verify(flag, file);
+        assert_eq!(out.status.code(), Some(1), "{flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
 }
 
 #[test]

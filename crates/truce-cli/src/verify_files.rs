@@ -1,0 +1,137 @@
+//! `truce verify`'s comparisons of the files a party holds with what an
+//! intact ledger recorded: receipts the service gave (`--receipts`), the
+//! deal every side signed (`--deal`) and the plan the mediator adopted
+//! (`--plan`).
+
+use std::path::Path;
+
+use truce_ledger::{DealSummary, Hash, Receipt, VerifyReport};
+
+use crate::error::CliError;
+
+/// The receipts file: a JSON array of the service's receipts.
+pub fn receipts(path: &Path, bytes: &[u8]) -> Result<Vec<Receipt>, CliError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde_json reports column 0 for a value of the wrong kind.
+        let column = match e.column() {
+            0 => String::new(),
+            c => format!(":{c}"),
+        };
+        CliError::Usage(format!(
+            "{}:{}{column}: not a receipts file (an array of {{\"deal\",\"seq\",\"hash\"}}): {}",
+            path.display(),
+            e.line(),
+            match e.classify() {
+                serde_json::error::Category::Eof => "it ends early",
+                serde_json::error::Category::Syntax => "malformed JSON",
+                _ => "a receipt has a missing or wrong field",
+            }
+        ))
+    })
+}
+
+/// What kind of file is compared.
+#[derive(Clone, Copy)]
+enum Kind {
+    Deal,
+    Plan,
+}
+
+/// Whether a file is the one the ledger recorded.
+pub struct FileCheck {
+    kind: Kind,
+    path: String,
+    file_hash: Hash,
+    recorded: Option<Hash>,
+    pub matches: bool,
+}
+
+impl FileCheck {
+    fn new(kind: Kind, path: &Path, file_hash: Hash, recorded: Option<Hash>) -> FileCheck {
+        FileCheck {
+            kind,
+            path: path.display().to_string(),
+            file_hash,
+            recorded,
+            matches: recorded == Some(file_hash),
+        }
+    }
+
+    /// One sentence for the terminal.
+    pub fn sentence(&self) -> String {
+        let (path, hash) = (&self.path, self.file_hash);
+        match (self.kind, self.recorded) {
+            (Kind::Deal, Some(_)) if self.matches => {
+                format!("{path}: its hash {hash} is the one every side signed")
+            }
+            (Kind::Deal, Some(r)) => format!(
+                "{path}: its hash {hash} is not the agreed deal's hash {r}: the sides signed other terms"
+            ),
+            (Kind::Deal, None) => {
+                format!("{path}: the ledger holds no agreement to compare it with")
+            }
+            (Kind::Plan, Some(_)) if self.matches => {
+                format!("{path}: its hash {hash} is the plan the mediator adopted")
+            }
+            (Kind::Plan, Some(r)) => format!(
+                "{path}: its hash {hash} is not the adopted plan's hash {r}: another plan was adopted"
+            ),
+            (Kind::Plan, None) => {
+                format!("{path}: the ledger holds no adopted plan to compare it with")
+            }
+        }
+    }
+
+    /// The check as `truce verify --format json` lists it under `files`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": match self.kind { Kind::Deal => "deal", Kind::Plan => "plan" },
+            "path": self.path,
+            "hash": self.file_hash.to_string(),
+            "recorded_hash": self.recorded.map(|h| h.to_string()),
+            "matches": self.matches,
+        })
+    }
+}
+
+/// The ledger's one deal: a file is compared with one deal's record.
+fn one_deal<'a>(flag: &str, report: &'a VerifyReport) -> Result<&'a DealSummary, CliError> {
+    match report.deals.as_slice() {
+        [summary] => Ok(summary),
+        deals => Err(CliError::Usage(format!(
+            "{flag} compares one deal, but the ledger holds {} deals",
+            deals.len()
+        ))),
+    }
+}
+
+/// `--deal`: the deal file's hash (of its normalised JSON, as `truce check
+/// --format json` prints it) against the hash every side signed.
+pub fn deal(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
+    let summary = one_deal("--deal", report)?;
+    let deal = crate::plan::load_valid(path)?;
+    let normalised = serde_json::to_value(&deal).map_err(|e| CliError::Output(e.to_string()))?;
+    let hash = truce_ledger::deal_hash(&normalised)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Ok(FileCheck::new(Kind::Deal, path, hash, summary.deal_hash))
+}
+
+/// `--plan`: the plan file's canonical hash (RFC 8785, so indentation does
+/// not matter) against the plan the mediator adopted.
+pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
+    let summary = one_deal("--plan", report)?;
+    let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Usage(format!(
+            "{}:{}: not a plan file (JSON, as `truce plan --out` writes it)",
+            path.display(),
+            e.line()
+        ))
+    })?;
+    let hash = Hash::of_canonical(&value)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Ok(FileCheck::new(Kind::Plan, path, hash, summary.plan_hash))
+}
