@@ -227,6 +227,14 @@ async fn execute(
         .next()
         .ok_or_else(|| failed("the deal has no intermediary".to_owned()))?;
     let sides = of_role(Role::Side);
+    // Who watches the deal without holding anyone: the guarantor (or an
+    // observer) reports the breach and exports the ledger; without one, the
+    // mediator does.
+    let monitor = of_role(Role::Guarantor)
+        .into_iter()
+        .chain(of_role(Role::Observer))
+        .next()
+        .unwrap_or_else(|| mediator.clone());
     let start_ms = d
         .start
         .map_or(0, |s| u64::try_from(s.to_days()).unwrap_or(0) * DAY);
@@ -384,7 +392,16 @@ async fn execute(
         }
         run.say(line);
         if stage.day == 2 {
-            breach(&mut run, &sides, &mediator, at(2, 16, 0), at(2, 20, 0)).await?;
+            let against = sides.last().map_or("", String::as_str);
+            breach(
+                &mut run,
+                &monitor,
+                against,
+                &mediator,
+                at(2, 16, 0),
+                at(2, 20, 0),
+            )
+            .await?;
         }
     }
     let seq = run
@@ -398,12 +415,7 @@ async fn execute(
 
     // The guarantor, who may see no person, exports the ledger and checks
     // it with nothing but the public keys and the receipts.
-    let guarantor = of_role(Role::Guarantor)
-        .into_iter()
-        .chain(of_role(Role::Observer))
-        .next()
-        .unwrap_or(mediator);
-    let token = run.parties[&guarantor].token.clone();
+    let token = run.parties[&monitor].token.clone();
     let ledger = run
         .client
         .ledger(&deal_id, &token)
@@ -424,7 +436,7 @@ async fn execute(
         ));
     }
     run.say(format!(
-        "{guarantor} exported the ledger ({} events, {} bytes): it holds pseudonyms, never a person id.",
+        "{monitor} exported the ledger ({} events, {} bytes): it holds pseudonyms, never a person id.",
         ledger.lines().count(),
         ledger.len()
     ));
@@ -438,18 +450,16 @@ async fn execute(
     })
 }
 
-/// Day 2: a side reports the other side's convoy late; the mediator looks
+/// Day 2: the guarantor reports a side's convoy late; the mediator looks
 /// into it and dismisses the report. The pause goes on.
 async fn breach(
     run: &mut Run,
-    sides: &[String],
+    reporter: &str,
+    against: &str,
     mediator: &str,
     reported_at: u64,
     resolved_at: u64,
 ) -> Result<(), CliError> {
-    let (Some(reporter), Some(against)) = (sides.first(), sides.get(1)) else {
-        return Ok(());
-    };
     let summary = "The day's convoy reached the crossing two hours after the agreed window.";
     let seq = run
         .record(
