@@ -19,19 +19,17 @@ use std::time::Instant;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use truce_ledger::{
-    DealId, Event, Finding, KeyRing, PartyId, PartyKey, PartyRole, PersonId, PersonKey, Receipt,
-    VerifyOptions, VerifyReport,
+    DealId, Event, KeyRing, PartyId, PartyKey, PersonKey, Receipt, VerifyOptions, VerifyReport,
 };
 use truce_plan::Plan;
 use truce_server::client::{Client, ClientError};
 use truce_spec::{AgreedDeal, Role};
 
+use super::timeline::{self, Cast, Clock};
 use crate::error::CliError;
 
 /// Seed of the demo's keys: demo keys only, never for a real deal.
 const KEY_SEED: u64 = 20_260_302;
-const MINUTE: u64 = 60_000;
-const DAY: u64 = 24 * 60 * MINUTE;
 
 /// What the execution produced.
 pub struct Execution {
@@ -56,9 +54,9 @@ struct Party {
 }
 
 /// The service, the deal on it and every party's means to act.
-struct Run {
+pub struct Run {
     client: Client,
-    deal: DealId,
+    pub deal: DealId,
     parties: BTreeMap<String, Party>,
     receipts: Vec<Receipt>,
     text: String,
@@ -66,7 +64,12 @@ struct Run {
 
 impl Run {
     /// `author` records `event` at `at_ms`; returns its seq.
-    async fn record(&mut self, author: &str, at_ms: u64, event: Event) -> Result<u64, CliError> {
+    pub async fn record(
+        &mut self,
+        author: &str,
+        at_ms: u64,
+        event: Event,
+    ) -> Result<u64, CliError> {
         let party = self
             .parties
             .get(author)
@@ -87,12 +90,20 @@ impl Run {
         Ok(receipt.seq)
     }
 
-    fn say(&mut self, line: String) {
+    /// A party's signing key.
+    pub fn key(&self, party: &str) -> Result<&PartyKey, CliError> {
+        self.parties
+            .get(party)
+            .map(|p| &p.key)
+            .ok_or_else(|| failed(format!("{party} is not a party")))
+    }
+
+    pub fn say(&mut self, line: String) {
         let _ = writeln!(self.text, "{line}");
     }
 }
 
-fn failed(what: String) -> CliError {
+pub fn failed(what: String) -> CliError {
     CliError::Usage(format!("the demo's execution failed: {what}"))
 }
 
@@ -211,211 +222,19 @@ async fn execute(
         run.parties.len()
     ));
 
-    let of_role = |role: Role| -> Vec<String> {
-        d.parties
-            .iter()
-            .filter(|p| p.role == role)
-            .map(|p| p.id.as_str().to_owned())
-            .collect()
-    };
-    let mediator = of_role(Role::Mediator)
-        .into_iter()
-        .next()
-        .ok_or_else(|| failed("the deal has no mediator".to_owned()))?;
-    let intermediary = of_role(Role::Intermediary)
-        .into_iter()
-        .next()
-        .ok_or_else(|| failed("the deal has no intermediary".to_owned()))?;
-    let sides = of_role(Role::Side);
-    // Who watches the deal without holding anyone: the guarantor (or an
-    // observer) reports the breach and exports the ledger; without one, the
-    // mediator does.
-    let monitor = of_role(Role::Guarantor)
-        .into_iter()
-        .chain(of_role(Role::Observer))
-        .next()
-        .unwrap_or_else(|| mediator.clone());
-    let start_ms = d
-        .start
-        .map_or(0, |s| u64::try_from(s.to_days()).unwrap_or(0) * DAY);
-    // Day n of the pause at hh:mm UTC; day 0 is the eve of the pause.
-    let at = |day: i64, hh: u64, mm: u64| -> u64 {
-        let day_ms = (day - 1) * DAY as i64;
-        (start_ms as i64 + day_ms) as u64 + hh * 60 * MINUTE + mm * MINUTE
-    };
-
-    let parties: Vec<PartyRole> = d
-        .parties
-        .iter()
-        .map(|p| {
-            Ok(PartyRole {
-                id: PartyId::new(p.id.as_str()).map_err(|e| failed(e.to_string()))?,
-                role: ledger_role(p.role),
-            })
-        })
-        .collect::<Result<_, CliError>>()?;
-    let name = d.name.clone();
-    let seq = run
-        .record(
-            &mediator,
-            at(-2, 9, 0),
-            Event::DealCreated { name, parties },
-        )
-        .await?;
-    run.say(format!(
-        "  seq {seq:>2}  deal created by the {mediator}, listing every party and its role"
-    ));
-    let seq = run
-        .record(&mediator, at(-2, 9, 5), Event::NegotiationStarted {})
-        .await?;
-    run.say(format!("  seq {seq:>2}  negotiation opened"));
-    // Each side signs the hash of the deal it agreed, computed on its own.
-    let signatures = sides
-        .iter()
-        .map(|s| {
-            let key = &run.parties[s].key;
-            truce_ledger::sign_agreement(key, &deal_id, &deal_hash)
-        })
-        .collect();
-    let seq = run
-        .record(
-            &mediator,
-            at(0, 18, 0),
-            Event::DealAgreed {
-                deal_hash,
-                signatures,
-            },
-        )
-        .await?;
-    run.say(format!(
-        "  seq {seq:>2}  deal agreed: {} each signed the deal's hash {}…",
-        sides.join(" and "),
-        &deal_hash.to_string()[..12]
-    ));
-    // The event carries the canonical hash of the plan JSON (RFC 8785), which
-    // does not depend on how the file is indented.
+    let cast = Cast::of(d)?;
+    let clock = Clock::of(d);
     let plan_value: serde_json::Value =
         serde_json::from_str(plan_json).map_err(|e| failed(e.to_string()))?;
-    let plan_hash =
-        truce_ledger::Hash::of_canonical(&plan_value).map_err(|e| failed(e.to_string()))?;
-    let seq = run
-        .record(
-            &mediator,
-            at(0, 20, 0),
-            Event::PlanAdopted {
-                days: d.pause.days,
-                plan_hash,
-            },
-        )
-        .await?;
-    run.say(format!(
-        "  seq {seq:>2}  plan adopted for the {}-day pause (plan hash {}…)",
-        d.pause.days,
-        &plan_hash.to_string()[..12]
-    ));
-    let seq = run
-        .record(&mediator, at(1, 6, 0), Event::PauseStarted {})
-        .await?;
-    run.say(format!("  seq {seq:>2}  pause started"));
+    timeline::before_pause(&mut run, d, &cast, &clock, deal_hash, &plan_value).await?;
+    timeline::stages(&mut run, d, plan, &cast, &clock, &person_key).await?;
 
-    let mut days = d.pause.days;
-    // Persons released per (day, holder), for the extension rule.
-    let mut released: BTreeMap<(u32, String), usize> = BTreeMap::new();
-    for stage in &plan.stages {
-        if stage.day > days {
-            // The plan counts on earned extension days: the mediator records
-            // each once the releases that earn it are confirmed.
-            let extra = stage.day - days;
-            let seq = run
-                .record(
-                    &mediator,
-                    at(i64::from(days), 21, 0),
-                    Event::Extended { days: extra },
-                )
-                .await?;
-            days += extra;
-            run.say(format!(
-                "  seq {seq:>2}  pause extended by {extra} day for the plan's day {}: {}",
-                stage.day,
-                earned_words(d, &released)
-            ));
-        }
-        let day = i64::from(stage.day);
-        let mut line = format!("  day {}  ", stage.day);
-        for (n, h) in stage.handovers.iter().enumerate() {
-            let to = sides
-                .iter()
-                .find(|s| **s != h.from)
-                .ok_or_else(|| failed("a handover has no receiving side".to_owned()))?
-                .clone();
-            let holder = PartyId::new(&h.from).map_err(|e| failed(e.to_string()))?;
-            let pseudonyms = h
-                .persons
-                .iter()
-                .map(|p| {
-                    PersonId::new(p)
-                        .map(|p| person_key.pseudonym(&deal_id, &p))
-                        .map_err(|e| failed(e.to_string()))
-                })
-                .collect::<Result<Vec<_>, CliError>>()?;
-            let hour = 9 + 3 * n as u64;
-            let recorded = run
-                .record(
-                    &intermediary,
-                    at(day, hour, 0),
-                    Event::HandoverRecorded {
-                        day: stage.day,
-                        holder,
-                        pseudonyms,
-                        to: PartyId::new(&to).map_err(|e| failed(e.to_string()))?,
-                    },
-                )
-                .await?;
-            let confirmed = run
-                .record(
-                    &to,
-                    at(day, hour, 40),
-                    Event::HandoverConfirmed { handover: recorded },
-                )
-                .await?;
-            *released.entry((stage.day, h.from.clone())).or_default() += h.persons.len();
-            if n > 0 {
-                line.push_str("; ");
-            }
-            let _ = write!(
-                line,
-                "{} → {} {:>2} persons (seq {recorded}, confirmed by {to} at seq {confirmed})",
-                h.from,
-                to,
-                h.persons.len()
-            );
-        }
-        run.say(line);
-        if stage.day == 2 {
-            let against = sides.last().map_or("", String::as_str);
-            breach(
-                &mut run,
-                &monitor,
-                against,
-                &mediator,
-                at(2, 16, 0),
-                at(2, 20, 0),
-            )
-            .await?;
-        }
-    }
-    let seq = run
-        .record(&mediator, at(i64::from(days), 21, 0), Event::Completed {})
-        .await?;
-    run.say(format!(
-        "  seq {seq:>2}  completed: every handover confirmed, no breach open"
-    ));
-
-    views(&mut run, &intermediary).await?;
+    views(&mut run, &cast.intermediary).await?;
 
     // The guarantor, who may see no person, exports the ledger and checks
     // it with nothing but the public keys and the receipts.
-    let token = run.parties[&monitor].token.clone();
+    let monitor = &cast.monitor;
+    let token = run.parties[monitor].token.clone();
     let ledger = run
         .client
         .ledger(&deal_id, &token)
@@ -450,46 +269,6 @@ async fn execute(
     })
 }
 
-/// Day 2: the guarantor reports a side's convoy late; the mediator looks
-/// into it and dismisses the report. The pause goes on.
-async fn breach(
-    run: &mut Run,
-    reporter: &str,
-    against: &str,
-    mediator: &str,
-    reported_at: u64,
-    resolved_at: u64,
-) -> Result<(), CliError> {
-    let summary = "The day's convoy reached the crossing two hours after the agreed window.";
-    let seq = run
-        .record(
-            reporter,
-            reported_at,
-            Event::BreachReported {
-                against: PartyId::new(against).map_err(|e| failed(e.to_string()))?,
-                summary: summary.to_owned(),
-            },
-        )
-        .await?;
-    let resolved = run
-        .record(
-            mediator,
-            resolved_at,
-            Event::BreachResolved {
-                breach: seq,
-                finding: Finding::Dismissed,
-            },
-        )
-        .await?;
-    run.say(format!(
-        "  seq {seq:>2}  breach reported by {reporter} against {against}: \"{summary}\""
-    ));
-    run.say(format!(
-        "  seq {resolved:>2}  breach ruled on by the {mediator}: dismissed (every handover of the day was made and confirmed)"
-    ));
-    Ok(())
-}
-
 /// What each party may see of the deal on the service, once it is done:
 /// the role decides, the service enforces it.
 async fn views(run: &mut Run, intermediary: &str) -> Result<(), CliError> {
@@ -519,33 +298,6 @@ async fn views(run: &mut Run, intermediary: &str) -> Result<(), CliError> {
     }
     run.say(line);
     Ok(())
-}
-
-fn ledger_role(role: Role) -> truce_ledger::Role {
-    match role {
-        Role::Side => truce_ledger::Role::Side,
-        Role::Mediator => truce_ledger::Role::Mediator,
-        Role::Intermediary => truce_ledger::Role::Intermediary,
-        Role::Guarantor => truce_ledger::Role::Guarantor,
-        Role::Observer => truce_ledger::Role::Observer,
-    }
-}
-
-/// The extension rule in words, with the days that earned it so far.
-fn earned_words(d: &truce_spec::Deal, released: &BTreeMap<(u32, String), usize>) -> String {
-    let Some(e) = &d.pause.extension else {
-        return "the deal has no extension rule".to_owned();
-    };
-    let by = e.by.as_str();
-    let earning = released
-        .iter()
-        .filter(|((_, holder), n)| holder == by && **n >= e.per_releases as usize)
-        .count()
-        .min(e.max_days as usize);
-    format!(
-        "{by} released at least {} persons on {earning} day(s) so far, which earns up to {earning} more day(s) under the extension rule",
-        e.per_releases
-    )
 }
 
 /// Whether any person id of the deal appears in the exported ledger.

@@ -9,6 +9,7 @@
 
 mod execute;
 mod rehearse;
+mod timeline;
 
 use std::fmt::Write as _;
 use std::path::Path;
