@@ -38,7 +38,15 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Verify an exported ledger offline, with only the parties' public keys.
     Verify(VerifyArgs),
-    /// Walk through the shipped example deal, with nothing to install.
+    /// Register an agreed deal with a running service: one token per party.
+    Register(RegisterArgs),
+    /// A side's signature agreeing a deal file, for the mediator's `deal-agreed` event.
+    SignAgreement(SignAgreementArgs),
+    /// Sign an event with a party's key and record it on the service.
+    Record(RecordArgs),
+    /// Download a deal's ledger from the service, for `truce verify`.
+    Export(ExportArgs),
+    /// The whole story of the shipped example: negotiated, planned, executed on the service, verified.
     Demo(DemoArgs),
     /// Write a valid synthetic deal of a given size, for tests and benchmarks.
     Generate(GenerateArgs),
@@ -334,4 +342,88 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+}
+
+/// Where the service is and which deal.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// The service's address, `http://HOST:PORT` (plain HTTP: reach a remote
+    /// service through a tunnel or a TLS-terminating proxy on this machine).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+    pub service: String,
+    /// The deal's id on the service (lowercase letters, digits and `-`).
+    #[arg(long = "deal-id", value_name = "ID")]
+    pub deal_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The agreed deal file (TOML), or a folder holding `deal.toml`.
+    pub deal: PathBuf,
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// Every party's public key (`keys.json` from `truce keygen`).
+    #[arg(long, value_name = "KEYS")]
+    pub keys: PathBuf,
+    /// The folder for `<party>.token` and `person.key` (owner-only files:
+    /// hand each to its party, and the person key to those who see persons).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace existing token files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignAgreementArgs {
+    /// The agreed deal file the side signs (its own copy).
+    pub deal: PathBuf,
+    /// The deal's id on the service.
+    #[arg(long = "deal-id", value_name = "ID")]
+    pub deal_id: String,
+    /// The side's secret key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The event as JSON, as the ledger writes it (`{"type":"handover-confirmed","handover":6}`),
+    /// or `@FILE`. A `handover-recorded` may list `persons` by id (with --person-key); a
+    /// `deal-agreed` may leave out `deal_hash` and `signatures` (with --agreement); a
+    /// `plan-adopted` may leave out `plan_hash` (with --plan); a `deal-created` may leave
+    /// out `name` and `parties` (the service's registered ones are used).
+    pub event: String,
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The recording party's secret key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The party's token file (from `truce register`).
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The deal's person key (from `truce register`): turns `persons` into pseudonyms.
+    #[arg(long = "person-key", value_name = "FILE")]
+    pub person_key: Option<PathBuf>,
+    /// A side's signature from `truce sign-agreement` (repeatable, one per side).
+    #[arg(long = "agreement", value_name = "FILE")]
+    pub agreements: Vec<PathBuf>,
+    /// The plan file being adopted: its canonical hash fills `plan_hash`.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Add the service's receipt to this file (a JSON array, for `truce verify --receipts`).
+    #[arg(long, value_name = "FILE")]
+    pub receipts: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The party's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Where to write the ledger (`ledger.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }

@@ -86,7 +86,7 @@ fn io_error(e: &io::Error) -> ReadError {
 
 /// Reads at most `limit` bytes, so a huge or endless file (a FIFO, /dev/zero)
 /// cannot exhaust memory.
-fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = fs::File::open(path)?;
     if file.metadata()?.is_dir() {
         return Err(io::Error::other("it is a folder, not a file"));

@@ -19,6 +19,7 @@ mod ledger;
 mod negotiate;
 mod plan;
 mod progress;
+mod remote;
 mod serve;
 mod summary;
 mod tournament;
@@ -71,6 +72,10 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),
+        Command::Register(args) => remote::register(&args),
+        Command::SignAgreement(args) => remote::sign_agreement(&args),
+        Command::Record(args) => remote::record(&args),
+        Command::Export(args) => remote::export(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Completions { shell } => {

@@ -13,3 +13,4 @@ fn cli_cases() {
 }
 
 mod demo;
+mod service;

@@ -1,0 +1,441 @@
+//! A party's side of the mediator service: `truce register` (the mediator
+//! registers the agreed deal and hands out tokens), `truce sign-agreement`
+//! (a side signs the deal it holds), `truce record` (any party signs one of
+//! its own events with its key and records it) and `truce export` (the
+//! ledger, for `truce verify`). Each call is one request to the service
+//! through `truce_server::client`.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, PersonKey, Receipt, Sig};
+use truce_server::client::{Client, ClientError};
+
+use crate::cli::{ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreementArgs};
+use crate::error::{CliError, Outcome};
+use crate::files;
+
+/// Largest event, signature, token or key file read (a handover of the
+/// most persons the ledger allows fits).
+const MAX_INPUT: u64 = 4 << 20;
+
+/// A side's signature as `truce sign-agreement` prints it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Agreement {
+    deal: DealId,
+    deal_hash: Hash,
+    party: PartyId,
+    signature: Sig,
+}
+
+fn read_text(path: &Path) -> Result<String, CliError> {
+    let bytes = files::read_limited(path, MAX_INPUT + 1).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(CliError::Usage(format!(
+            "{} is larger than {MAX_INPUT} bytes",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+}
+
+fn deal_id(id: &str) -> Result<DealId, CliError> {
+    DealId::new(id).map_err(|e| CliError::Usage(format!("--deal-id `{id}`: {e}")))
+}
+
+fn party_key(path: &Path) -> Result<PartyKey, CliError> {
+    PartyKey::from_secret_file(&read_text(path)?).map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not a secret key file (`truce keygen`): {e}",
+            path.display()
+        ))
+    })
+}
+
+fn token(path: &Path) -> Result<String, CliError> {
+    let text = read_text(path)?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(CliError::Usage(format!(
+            "{} is not a token file (`truce register` writes one per party)",
+            path.display()
+        )));
+    }
+    Ok(token.to_owned())
+}
+
+/// `http://HOST:PORT` as an address to connect to.
+fn address(url: &str) -> Result<SocketAddr, CliError> {
+    let bad = |why: &str| CliError::Usage(format!("--service `{url}`: {why}"));
+    if url.starts_with("https://") {
+        return Err(bad(
+            "truce speaks plain HTTP; reach a remote service through a tunnel or a TLS-terminating proxy on this machine",
+        ));
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| bad("give the address as http://HOST:PORT"))?;
+    let host_port = rest.trim_end_matches('/');
+    if host_port.contains('/') {
+        return Err(bad("give the service's address only, without a path"));
+    }
+    host_port
+        .to_socket_addrs()
+        .map_err(|e| bad(&format!("cannot resolve it: {e}")))?
+        .next()
+        .ok_or_else(|| bad("it resolves to no address"))
+}
+
+/// Run one exchange with the service on a small runtime of its own.
+fn with_client<T>(
+    at: &ServiceArgs,
+    addr: SocketAddr,
+    f: impl AsyncFnOnce(&mut Client) -> Result<T, ClientError>,
+) -> Result<Result<T, ClientError>, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the client: {e}")))?;
+    runtime.block_on(async {
+        let mut client = Client::connect(addr).await.map_err(|e| {
+            CliError::Usage(format!(
+                "cannot reach the service at {}: {e}; is `truce serve` running there?",
+                at.service
+            ))
+        })?;
+        Ok(f(&mut client).await)
+    })
+}
+
+/// A refusal by the service is a negative answer (exit 1), said plainly;
+/// a broken connection is an error (exit 2).
+fn refused(e: ClientError) -> Result<Outcome, CliError> {
+    match e {
+        ClientError::Problem {
+            status,
+            kind,
+            detail,
+        } => {
+            eprintln!("error: the service refused: {status} {kind}: {detail}");
+            Ok(Outcome::Negative)
+        }
+        other => Err(CliError::Usage(other.to_string())),
+    }
+}
+
+/// The agreed deal and its hash, as every side computes it.
+fn agreed_deal(path: &Path) -> Result<(Value, Hash), CliError> {
+    let deal = crate::plan::load_valid(path)?;
+    if !deal.open_issues.is_empty() {
+        let open: Vec<&str> = deal.open_issues.iter().map(|i| i.id.as_str()).collect();
+        return Err(CliError::Usage(format!(
+            "{}: the deal still has open issues ({}); agree them first (`truce agree`): the ledger records the agreed deal",
+            path.display(),
+            open.join(", ")
+        )));
+    }
+    let normalised = serde_json::to_value(&deal).map_err(|e| CliError::Output(e.to_string()))?;
+    let hash = truce_ledger::deal_hash(&normalised)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Ok((normalised, hash))
+}
+
+pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.at.deal_id)?;
+    // The address first: a wrong one is said before any file is read.
+    let addr = address(&args.at.service)?;
+    let (normalised, hash) = agreed_deal(&args.deal)?;
+    let keys: Value = serde_json::from_str(&read_text(&args.keys)?).map_err(|e| {
+        CliError::Usage(format!(
+            "{}:{}: not a key file (`truce keygen` writes keys.json)",
+            args.keys.display(),
+            e.line()
+        ))
+    })?;
+    let parties: Vec<String> = normalised["parties"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| p["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let token_path = |party: &str| args.out.join(format!("{party}.token"));
+    let key_path = args.out.join("person.key");
+    if !args.force {
+        for path in parties
+            .iter()
+            .map(|p| token_path(p))
+            .chain([key_path.clone()])
+        {
+            if path.exists() {
+                return Err(CliError::WouldOverwrite(path));
+            }
+        }
+    }
+    let request = serde_json::json!({"id": id.as_str(), "deal": normalised, "keys": keys});
+    let admin = std::env::var("TRUCE_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let created = match with_client(&args.at, addr, async |c| {
+        c.create_deal(&request, admin.as_deref()).await
+    })? {
+        Ok(created) => created,
+        Err(e) => return refused(e),
+    };
+    if created.deal_hash != hash.to_string() {
+        eprintln!(
+            "warning: the service hashed the deal as {}, not {hash}: its version of truce may differ",
+            created.deal_hash
+        );
+    }
+    let mut written: Vec<PathBuf> = Vec::new();
+    for t in &created.tokens {
+        let path = token_path(&t.party);
+        files::write_secret(&path, format!("{}\n", t.token).as_bytes())?;
+        written.push(path);
+    }
+    files::write_secret(&key_path, format!("{}\n", created.person_key).as_bytes())?;
+    println!("registered deal {id} (deal hash {})", created.deal_hash);
+    for path in &written {
+        println!(
+            "wrote {} (secret: hand it to its party only)",
+            path.display()
+        );
+    }
+    println!(
+        "wrote {} (secret: for the mediator, the sides and the intermediary only)",
+        key_path.display()
+    );
+    Ok(Outcome::Success)
+}
+
+pub fn sign_agreement(args: &SignAgreementArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.deal_id)?;
+    let key = party_key(&args.key)?;
+    let (_, hash) = agreed_deal(&args.deal)?;
+    let signed = truce_ledger::sign_agreement(&key, &id, &hash);
+    crate::print_json(&Agreement {
+        deal: id,
+        deal_hash: hash,
+        party: signed.party,
+        signature: signed.signature,
+    })?;
+    Ok(Outcome::Success)
+}
+
+pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.at.deal_id)?;
+    // The address first: a wrong one is said before any file is read.
+    let addr = address(&args.at.service)?;
+    let key = party_key(&args.key)?;
+    let token = token(&args.token_file)?;
+    let mut event = event_json(args, &id)?;
+    if event["type"] == "deal-created"
+        && (event.get("parties").is_none() || event.get("name").is_none())
+    {
+        // The parties and roles the deal was registered with, as the
+        // service holds them: the event must list exactly those.
+        let view = match with_client(&args.at, addr, async |c| c.deal(&id, &token).await)? {
+            Ok(view) => view,
+            Err(e) => return refused(e),
+        };
+        for field in ["name", "parties"] {
+            if event.get(field).is_none() {
+                let value = view.terms.get(field).cloned().unwrap_or_default();
+                let parties_only =
+                    |p: &Value| serde_json::json!({"id": p["id"], "role": p["role"]});
+                let value = match (field, value) {
+                    ("parties", Value::Array(ps)) => {
+                        Value::Array(ps.iter().map(parties_only).collect())
+                    }
+                    (_, v) => v,
+                };
+                event[field] = value;
+            }
+        }
+    }
+    let event: Event = serde_json::from_value(event)
+        .map_err(|e| CliError::Usage(format!("the event is not a ledger event: {e}")))?;
+    let kind = event.kind();
+    let at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+    let receipt = match with_client(&args.at, addr, async |c| {
+        c.record(&id, &token, &key, at_ms, event).await
+    })? {
+        Ok((_, receipt)) => receipt,
+        Err(e) => return refused(e),
+    };
+    println!(
+        "recorded {kind} by {} at seq {} (hash {})",
+        key.party(),
+        receipt.seq,
+        receipt.hash
+    );
+    if let Some(path) = &args.receipts {
+        let hash = Hash::from_hex(&receipt.hash)
+            .ok_or_else(|| CliError::Usage("the service's receipt has no hash".to_owned()))?;
+        keep_receipt(
+            path,
+            Receipt {
+                deal: id,
+                seq: receipt.seq,
+                hash,
+            },
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The event to sign, as JSON, from the JSON given and the files that
+/// complete it.
+fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
+    let (text, source) = match args.event.strip_prefix('@') {
+        Some(path) => (read_text(Path::new(path))?, path.to_owned()),
+        None => (args.event.clone(), "the event".to_owned()),
+    };
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "{source}:{}:{}: not JSON: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Some(obj) = value.as_object_mut() else {
+        return Err(CliError::Usage(format!(
+            "{source}: an event is a JSON object with a `type`"
+        )));
+    };
+    let kind = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(persons) = obj.remove("persons") {
+        if kind != "handover-recorded" {
+            return Err(CliError::Usage(format!(
+                "{source}: only a handover-recorded lists persons"
+            )));
+        }
+        let path = args.person_key.as_ref().ok_or_else(|| {
+            CliError::Usage(
+                "a handover listing `persons` needs --person-key (from `truce register`)"
+                    .to_owned(),
+            )
+        })?;
+        let key = PersonKey::from_hex(read_text(path)?.trim())
+            .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", path.display())))?;
+        let ids: Vec<String> = serde_json::from_value(persons)
+            .map_err(|_| CliError::Usage(format!("{source}: `persons` is a list of person ids")))?;
+        let mut pseudonyms = Vec::with_capacity(ids.len());
+        for (n, person) in ids.iter().enumerate() {
+            // The message names the position, never the id.
+            let p = PersonId::new(person).map_err(|e| {
+                CliError::Usage(format!("{source}: person {} of the list: {e}", n + 1))
+            })?;
+            pseudonyms.push(Value::String(key.pseudonym(deal, &p).to_string()));
+        }
+        obj.insert("pseudonyms".to_owned(), Value::Array(pseudonyms));
+    }
+    if !args.agreements.is_empty() {
+        if kind != "deal-agreed" {
+            return Err(CliError::Usage(
+                "--agreement completes a deal-agreed event".to_owned(),
+            ));
+        }
+        let (hash, signatures) = agreements(&args.agreements, deal)?;
+        obj.insert("deal_hash".to_owned(), Value::String(hash.to_string()));
+        obj.insert("signatures".to_owned(), signatures);
+    }
+    if let Some(plan) = &args.plan {
+        if kind != "plan-adopted" {
+            return Err(CliError::Usage(
+                "--plan completes a plan-adopted event".to_owned(),
+            ));
+        }
+        let value: Value = serde_json::from_str(&read_text(plan)?).map_err(|e| {
+            CliError::Usage(format!(
+                "{}:{}: not a plan file (JSON)",
+                plan.display(),
+                e.line()
+            ))
+        })?;
+        let hash = Hash::of_canonical(&value)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", plan.display())))?;
+        obj.insert("plan_hash".to_owned(), Value::String(hash.to_string()));
+    }
+    Ok(value)
+}
+
+/// The sides' signature files: all for this deal and the same deal hash.
+fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Value), CliError> {
+    let mut hash = None;
+    let mut signatures = Vec::new();
+    for path in paths {
+        let a: Agreement = serde_json::from_str(&read_text(path)?).map_err(|e| {
+            CliError::Usage(format!(
+                "{}:{}: not a signature from `truce sign-agreement`",
+                path.display(),
+                e.line()
+            ))
+        })?;
+        if &a.deal != deal {
+            return Err(CliError::Usage(format!(
+                "{}: signs deal {}, not {deal}",
+                path.display(),
+                a.deal
+            )));
+        }
+        if hash.is_some_and(|h| h != a.deal_hash) {
+            return Err(CliError::Usage(format!(
+                "{}: {} signed the deal hash {}, another side another one: the sides hold different deal files",
+                path.display(),
+                a.party,
+                a.deal_hash
+            )));
+        }
+        hash = Some(a.deal_hash);
+        signatures.push(serde_json::json!({"party": a.party, "signature": a.signature}));
+    }
+    let hash = hash.ok_or_else(|| CliError::Usage("no --agreement given".to_owned()))?;
+    Ok((hash, Value::Array(signatures)))
+}
+
+/// Add a receipt to the party's receipts file (created if missing).
+fn keep_receipt(path: &Path, receipt: Receipt) -> Result<(), CliError> {
+    let mut receipts: Vec<Receipt> = if path.exists() {
+        crate::verify_files::receipts(path, read_text(path)?.as_bytes())?
+    } else {
+        Vec::new()
+    };
+    receipts.push(receipt);
+    let text =
+        serde_json::to_string_pretty(&receipts).map_err(|e| CliError::Output(e.to_string()))?;
+    files::write_atomic(path, format!("{text}\n").as_bytes())
+}
+
+pub fn export(args: &ExportArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.at.deal_id)?;
+    // The address first: a wrong one is said before any file is read.
+    let addr = address(&args.at.service)?;
+    let token = token(&args.token_file)?;
+    let ledger = match with_client(&args.at, addr, async |c| c.ledger(&id, &token).await)? {
+        Ok(ledger) => ledger,
+        Err(e) => return refused(e),
+    };
+    files::write_atomic(&args.out, ledger.as_bytes())?;
+    println!(
+        "wrote {}: {} events of deal {id}",
+        args.out.display(),
+        ledger.lines().count()
+    );
+    Ok(Outcome::Success)
+}

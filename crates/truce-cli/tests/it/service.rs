@@ -1,0 +1,268 @@
+//! A deal's life through the command line against a real `truce serve`:
+//! each party signs and records its own events with `truce record`, the
+//! mediator registers the deal, the sides sign the agreement, and the
+//! ledger exported with `truce export` verifies with every file the
+//! parties kept.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn truce(args: &[&str]) -> Output {
+    Command::new(trycmd::cargo::cargo_bin!("truce"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .env_remove("TRUCE_ADMIN_TOKEN")
+        .output()
+        .expect("the truce binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = truce(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "truce {}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `truce serve` on a free loopback port and a fresh SQLite file; killed
+/// when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn start(name: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("truce-it-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let db = dir.join("truce.db");
+        let child = Command::new(trycmd::cargo::cargo_bin!("truce"))
+            .args(["serve", "--database-url", db.to_str().expect("utf-8")])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("truce serve starts");
+        // Bounded wait for the port to open: readiness, not a timing claim.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "truce serve did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_str().expect("utf-8").to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn every_party_records_its_own_events_and_the_export_verifies() {
+    let s = Server::start("service");
+    let p = |name: &str| s.path(name);
+    let deal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal/deal.toml");
+    let deal = deal.to_str().expect("utf-8");
+    ok(&["plan", deal, "--out", &p("plan.json")]);
+    let parties = ["side-a", "side-b", "mediator", "relief"];
+    let mut keygen = vec!["keygen", "--out", s.dir.to_str().expect("utf-8")];
+    for party in &parties {
+        keygen.extend(["--party", party]);
+    }
+    ok(&keygen);
+    let id = ["--service", &s.url, "--deal-id", "minimal"];
+    let said = ok(&[
+        &[
+            "register",
+            deal,
+            "--keys",
+            &p("keys.json"),
+            "--out",
+            &p("t"),
+        ][..],
+        &id,
+    ]
+    .concat());
+    assert!(said.contains("registered deal minimal"), "{said}");
+
+    for side in ["side-a", "side-b"] {
+        let sig = ok(&[
+            "sign-agreement",
+            deal,
+            "--deal-id",
+            "minimal",
+            "--key",
+            &p(&format!("{side}.key")),
+        ]);
+        std::fs::write(p(&format!("{side}.sig")), sig).expect("write signature");
+    }
+    let record = |party: &str, event: &str, extra: &[&str]| {
+        let key = p(&format!("{party}.key"));
+        let token = p(&format!("t/{party}.token"));
+        let receipts = p(&format!("{party}.receipts.json"));
+        let args = [
+            &["record", event][..],
+            &id,
+            &[
+                "--key",
+                &key,
+                "--token-file",
+                &token,
+                "--receipts",
+                &receipts,
+            ],
+            extra,
+        ]
+        .concat();
+        truce(&args)
+    };
+    // deal-created without parties: the registered ones are filled in.
+    let created = r#"{"type":"deal-created"}"#.to_owned();
+    let steps: Vec<(&str, String, Vec<String>)> = vec![
+        ("mediator", created, vec![]),
+        ("mediator", r#"{"type":"negotiation-started"}"#.into(), vec![]),
+        (
+            "mediator",
+            r#"{"type":"deal-agreed"}"#.into(),
+            vec!["--agreement".into(), p("side-a.sig"), "--agreement".into(), p("side-b.sig")],
+        ),
+        ("mediator", r#"{"type":"plan-adopted","days":1}"#.into(), vec!["--plan".into(), p("plan.json")]),
+        ("mediator", r#"{"type":"pause-started"}"#.into(), vec![]),
+        (
+            "relief",
+            r#"{"type":"handover-recorded","day":1,"holder":"side-b","to":"side-a","persons":["B-0001","B-0002"]}"#.into(),
+            vec!["--person-key".into(), p("t/person.key")],
+        ),
+        ("side-a", r#"{"type":"handover-confirmed","handover":6}"#.into(), vec![]),
+        ("mediator", r#"{"type":"completed"}"#.into(), vec![]),
+    ];
+    for (party, event, extra) in &steps {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = record(party, event, &extra);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{event}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // The service refuses what the rules forbid: exit 1, and why.
+    let again = record(
+        "side-a",
+        r#"{"type":"handover-confirmed","handover":6}"#,
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("the service refused: 422"), "{stderr}");
+
+    // A side exports; the ledger holds no person id and verifies with the
+    // keys, the receipts the mediator kept, the deal and the plan.
+    let side_a_token = p("t/side-a.token");
+    ok(&[
+        &["export"][..],
+        &id,
+        &["--token-file", &side_a_token, "--out", &p("ledger.jsonl")],
+    ]
+    .concat());
+    let ledger = std::fs::read_to_string(p("ledger.jsonl")).expect("ledger");
+    assert_eq!(ledger.lines().count(), steps.len());
+    assert!(!ledger.contains("B-0001") && !ledger.contains("B-0002"));
+    let verified = ok(&[
+        "verify",
+        &p("ledger.jsonl"),
+        "--keys",
+        &p("keys.json"),
+        "--receipts",
+        &p("mediator.receipts.json"),
+        "--deal",
+        deal,
+        "--plan",
+        &p("plan.json"),
+    ]);
+    assert!(
+        verified.contains("is the one every side signed"),
+        "{verified}"
+    );
+    assert!(
+        verified.contains("is the plan the mediator adopted"),
+        "{verified}"
+    );
+}
+
+#[test]
+fn the_client_says_what_is_wrong_before_anything_is_sent() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "export",
+                "--service",
+                "https://example.org",
+                "--deal-id",
+                "d",
+                "--token-file",
+                "x",
+                "--out",
+                "y",
+            ],
+            "truce speaks plain HTTP",
+        ),
+        (
+            &[
+                "record",
+                "{\"type\":\"completed\"}",
+                "--deal-id",
+                "Bad Id",
+                "--key",
+                "k",
+                "--token-file",
+                "t",
+            ],
+            "--deal-id `Bad Id`",
+        ),
+        (
+            &[
+                "export",
+                "--service",
+                "http://127.0.0.1:9/api",
+                "--deal-id",
+                "d",
+                "--token-file",
+                "x",
+                "--out",
+                "y",
+            ],
+            "without a path",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = truce(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
