@@ -107,6 +107,15 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
     ]
     .concat());
     assert!(said.contains("registered deal minimal"), "{said}");
+    #[cfg(unix)]
+    for secret in ["t/side-a.token", "t/mediator.token", "t/person.key"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(p(secret))
+            .expect(secret)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{secret} is readable by others");
+    }
 
     for side in ["side-a", "side-b"] {
         let sig = ok(&[
