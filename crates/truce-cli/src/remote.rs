@@ -141,10 +141,7 @@ fn agreed_deal(path: &Path) -> Result<(Value, Hash), CliError> {
             open.join(", ")
         )));
     }
-    let normalised = serde_json::to_value(&deal).map_err(|e| CliError::Output(e.to_string()))?;
-    let hash = truce_ledger::deal_hash(&normalised)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok((normalised, hash))
+    crate::verify_files::normalised_deal(&deal)
 }
 
 pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
@@ -361,15 +358,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
                 "--plan completes a plan-adopted event".to_owned(),
             ));
         }
-        let value: Value = serde_json::from_str(&read_text(plan)?).map_err(|e| {
-            CliError::Usage(format!(
-                "{}:{}: not a plan file (JSON)",
-                plan.display(),
-                e.line()
-            ))
-        })?;
-        let hash = Hash::of_canonical(&value)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", plan.display())))?;
+        let hash = crate::verify_files::plan_file_hash(plan)?;
         obj.insert("plan_hash".to_owned(), Value::String(hash.to_string()));
     }
     Ok(value)

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use truce_ledger::{DealSummary, Hash, Receipt, VerifyReport};
+use truce_spec::Deal;
 
 use crate::error::CliError;
 
@@ -105,21 +106,17 @@ fn one_deal<'a>(flag: &str, report: &'a VerifyReport) -> Result<&'a DealSummary,
     }
 }
 
-/// `--deal`: the deal file's hash (of its normalised JSON, as `truce check
-/// --format json` prints it) against the hash every side signed.
-pub fn deal(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
-    let summary = one_deal("--deal", report)?;
-    let deal = crate::plan::load_valid(path)?;
-    let normalised = serde_json::to_value(&deal).map_err(|e| CliError::Output(e.to_string()))?;
-    let hash = truce_ledger::deal_hash(&normalised)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok(FileCheck::new(Kind::Deal, path, hash, summary.deal_hash))
+/// A deal's normalised JSON (as `truce check --format json` prints it) and
+/// its hash: what every side signs, the service stores and `--deal` checks.
+pub fn normalised_deal(deal: &Deal) -> Result<(serde_json::Value, Hash), CliError> {
+    let normalised = serde_json::to_value(deal).map_err(|e| CliError::Output(e.to_string()))?;
+    let hash = truce_ledger::deal_hash(&normalised).map_err(|e| CliError::Output(e.to_string()))?;
+    Ok((normalised, hash))
 }
 
-/// `--plan`: the plan file's canonical hash (RFC 8785, so indentation does
-/// not matter) against the plan the mediator adopted.
-pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
-    let summary = one_deal("--plan", report)?;
+/// The canonical hash (RFC 8785, so indentation does not matter) of a plan
+/// file: what `plan-adopted` records and `--plan` checks.
+pub fn plan_file_hash(path: &Path) -> Result<Hash, CliError> {
     let bytes = std::fs::read(path).map_err(|source| CliError::Read {
         path: path.to_owned(),
         source,
@@ -131,7 +128,19 @@ pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
             e.line()
         ))
     })?;
-    let hash = Hash::of_canonical(&value)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Hash::of_canonical(&value).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+/// `--deal`: the deal file's hash against the hash every side signed.
+pub fn deal(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
+    let summary = one_deal("--deal", report)?;
+    let (_, hash) = normalised_deal(&crate::plan::load_valid(path)?)?;
+    Ok(FileCheck::new(Kind::Deal, path, hash, summary.deal_hash))
+}
+
+/// `--plan`: the plan file's hash against the plan the mediator adopted.
+pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
+    let summary = one_deal("--plan", report)?;
+    let hash = plan_file_hash(path)?;
     Ok(FileCheck::new(Kind::Plan, path, hash, summary.plan_hash))
 }

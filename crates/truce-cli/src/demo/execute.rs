@@ -171,8 +171,7 @@ async fn execute(
     let keys_json = ring.to_json();
 
     // The mediator registers the agreed deal with the parties' public keys.
-    let normalised = serde_json::to_value(d).map_err(|e| failed(e.to_string()))?;
-    let deal_hash = truce_ledger::deal_hash(&normalised).map_err(|e| failed(e.to_string()))?;
+    let (normalised, deal_hash) = crate::verify_files::normalised_deal(d)?;
     let mut client = Client::connect(addr).await.map_err(client_failed)?;
     let keys_value: serde_json::Value =
         serde_json::from_str(&keys_json).map_err(|e| failed(e.to_string()))?;
