@@ -1,33 +1,8 @@
 //! `truce demo --out`: the story's ledger, read back as a party would.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn truce(args: &[&str]) -> Output {
-    Command::new(trycmd::cargo::cargo_bin!("truce"))
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the truce binary runs")
-}
-
-/// A fresh folder under the system's temp dir, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("truce-it-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::support::{Scratch, truce};
 
 fn demo(dir: &Path) -> String {
     let out = truce(&["demo", "--out", dir.to_str().expect("utf-8 path")]);

@@ -14,3 +14,4 @@ fn cli_cases() {
 
 mod demo;
 mod service;
+mod support;

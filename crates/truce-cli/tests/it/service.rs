@@ -4,18 +4,11 @@
 //! ledger exported with `truce export` verifies with every file the
 //! parties kept.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn truce(args: &[&str]) -> Output {
-    Command::new(trycmd::cargo::cargo_bin!("truce"))
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .env_remove("TRUCE_ADMIN_TOKEN")
-        .output()
-        .expect("the truce binary runs")
-}
+use crate::support::{Scratch, truce};
 
 fn ok(args: &[&str]) -> String {
     let out = truce(args);
@@ -34,19 +27,17 @@ fn ok(args: &[&str]) -> String {
 struct Server {
     child: Child,
     url: String,
-    dir: PathBuf,
+    dir: Scratch,
 }
 
 impl Server {
     fn start(name: &str) -> Server {
-        let dir = std::env::temp_dir().join(format!("truce-it-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = Scratch::new(name);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let db = dir.join("truce.db");
+        let db = dir.0.join("truce.db");
         let child = Command::new(trycmd::cargo::cargo_bin!("truce"))
             .args(["serve", "--database-url", db.to_str().expect("utf-8")])
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -68,15 +59,15 @@ impl Server {
     }
 
     fn path(&self, name: &str) -> String {
-        self.dir.join(name).to_str().expect("utf-8").to_owned()
+        self.dir.0.join(name).to_str().expect("utf-8").to_owned()
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        // The folder goes with `dir`, once the server no longer writes to it.
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -88,7 +79,7 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
     let deal = deal.to_str().expect("utf-8");
     ok(&["plan", deal, "--out", &p("plan.json")]);
     let parties = ["side-a", "side-b", "mediator", "relief"];
-    let mut keygen = vec!["keygen", "--out", s.dir.to_str().expect("utf-8")];
+    let mut keygen = vec!["keygen", "--out", s.dir.0.to_str().expect("utf-8")];
     for party in &parties {
         keygen.extend(["--party", party]);
     }
