@@ -105,8 +105,13 @@ fn with_client<T>(
         .map_err(|e| CliError::Usage(format!("cannot start the client: {e}")))?;
     runtime.block_on(async {
         let mut client = Client::connect(addr).await.map_err(|e| {
+            // The client's own message starts "cannot reach the service" too.
+            let why = match e {
+                ClientError::Connect(io) => io.to_string(),
+                other => other.to_string(),
+            };
             CliError::Usage(format!(
-                "cannot reach the service at {}: {e}; is `truce serve` running there?",
+                "cannot reach the service at {}: {why}; is `truce serve` running there?",
                 at.service
             ))
         })?;
