@@ -12,7 +12,7 @@ use truce_negotiate::{Domain, DomainFiles, ReadOptions, Reading, read_domain};
 
 const DOMAINS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/negotiation-domains"
+    "/../../testdata/negotiation-domains"
 );
 
 fn load(name: &str) -> Domain {

@@ -29,7 +29,7 @@
 //! as NegMAS sums them, so they are bit-identical whenever the domain reader
 //! gives the same per-value numbers.
 //!
-//! Of the 26 reference runs in `shared/data/negotiation-baselines/sao-*`, 18
+//! Of the 26 reference runs in `testdata/negotiation-baselines/sao-*`, 18
 //! match NegMAS offer by offer (Laptop, ItexvsCypress, Party and
 //! anl2023-domain00 in every variant and pairing, including tit-for-tat).
 //! The other 8 (Grocery, Car, Wholesaler, Travel) are identical up to the

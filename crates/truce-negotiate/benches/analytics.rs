@@ -12,7 +12,7 @@ fn main() {
 
 const DOMAINS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/negotiation-domains"
+    "/../../testdata/negotiation-domains"
 );
 
 fn files(name: &str) -> DomainFiles {

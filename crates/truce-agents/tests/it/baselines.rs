@@ -1,5 +1,5 @@
 //! Sessions against NegMAS 0.16.0's reference traces
-//! (`shared/data/negotiation-baselines/sao-*/`).
+//! (`testdata/negotiation-baselines/sao-*/`).
 
 use std::path::PathBuf;
 

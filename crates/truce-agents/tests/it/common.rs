@@ -6,11 +6,11 @@ use truce_negotiate::{Domain, DomainFiles, ReadOptions, Reading, read_domain};
 
 pub const DOMAINS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/negotiation-domains"
+    "/../../testdata/negotiation-domains"
 );
 pub const BASELINES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/negotiation-baselines"
+    "/../../testdata/negotiation-baselines"
 );
 
 /// The files of a directory, as the CLI would hand them over.
