@@ -46,6 +46,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Download a deal's ledger from the service, for `truce verify`.
     Export(ExportArgs),
+    /// Where a deal stands on the service: day, released against planned, exposure, findings.
+    Status(StatusArgs),
     /// The whole story of the shipped example: negotiated, planned, executed on the service, verified.
     Demo(DemoArgs),
     /// Write a valid synthetic deal of a given size, for tests and benchmarks.
@@ -195,9 +197,23 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DEAL")]
     pub deal: Option<PathBuf>,
     /// The plan file the mediator adopted (`plan.json`): its canonical hash
-    /// must be the ledger's `plan-adopted` hash.
+    /// must be the ledger's `plan-adopted` hash, and with the deal and the
+    /// person key, execution is compared with it person by person.
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+    /// The deal as the service shows a party (`truce export --terms`), for a
+    /// party without the deal file: compliance is checked on the handovers'
+    /// signed counts.
+    #[arg(long, value_name = "FILE", conflicts_with = "deal")]
+    pub terms: Option<PathBuf>,
+    /// The deal's person key (with --deal): the persons behind the
+    /// pseudonyms are checked too (priority, families, signed counts, plan).
+    #[arg(long = "person-key", value_name = "FILE", requires = "deal")]
+    pub person_key: Option<PathBuf>,
+    /// Report deviations from the terms without failing: exit 0 when the
+    /// ledger is intact whatever compliance finds.
+    #[arg(long)]
+    pub report_only: bool,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -408,7 +424,12 @@ pub struct RecordArgs {
     /// A side's signature from `truce sign-agreement` (repeatable, one per side).
     #[arg(long = "agreement", value_name = "FILE")]
     pub agreements: Vec<PathBuf>,
-    /// The plan file being adopted: its canonical hash fills `plan_hash`.
+    /// The deal file: the categories of a handover's `persons` fill its `counts` (without it,
+    /// the deal as the service shows this party).
+    #[arg(long, value_name = "DEAL")]
+    pub deal: Option<PathBuf>,
+    /// The plan file being adopted: sent to the service to keep, its canonical hash fills
+    /// `plan_hash` and the agreed pause fills `days`.
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
     /// Add the service's receipt to this file (a JSON array, for `truce verify --receipts`).
@@ -426,4 +447,20 @@ pub struct ExportArgs {
     /// Where to write the ledger (`ledger.jsonl`).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Also write the deal as this party may see it (terms, counts per holder and category,
+    /// persons where the role sees them): `truce verify --terms` input.
+    #[arg(long, value_name = "FILE")]
+    pub terms: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The party's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

@@ -92,6 +92,16 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         }
     }
     let agreed = checks.iter().all(|c| c.matches);
+    // The second verdict: only an intact ledger whose files match is
+    // checked against the terms.
+    let compliance = if report.intact && agreed {
+        crate::compliance::check(args, &ledger, &report)?
+    } else {
+        None
+    };
+    let kept = compliance
+        .as_ref()
+        .is_none_or(|c| c.open == 0 || args.report_only);
     match args.format {
         Format::Json => {
             /// The report, and the files' checks when asked for.
@@ -101,10 +111,13 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
                 report: &'a VerifyReport,
                 #[serde(skip_serializing_if = "Vec::is_empty")]
                 files: Vec<serde_json::Value>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                compliance: Option<&'a crate::compliance::Compliance>,
             }
             crate::print_json(&Json {
                 report: &report,
                 files: checks.iter().map(FileCheck::to_json).collect(),
+                compliance: compliance.as_ref(),
             })?;
         }
         Format::Text if report.intact => {
@@ -116,6 +129,9 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
                     eprintln!("error: {}", c.sentence());
                 }
             }
+            if let Some(c) = &compliance {
+                print!("{}", c.render_text());
+            }
         }
         Format::Text => {
             for line in report.render_text().lines() {
@@ -123,7 +139,7 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
             }
         }
     }
-    Ok(if report.intact && agreed {
+    Ok(if report.intact && agreed && kept {
         Outcome::Success
     } else {
         Outcome::Negative

@@ -10,6 +10,7 @@ mod agree;
 mod analyze;
 mod check;
 mod cli;
+mod compliance;
 mod demo;
 mod domains;
 mod error;
@@ -21,6 +22,7 @@ mod plan;
 mod progress;
 mod remote;
 mod serve;
+mod status;
 mod summary;
 mod tournament;
 mod verify_files;
@@ -76,6 +78,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::SignAgreement(args) => remote::sign_agreement(&args),
         Command::Record(args) => remote::record(&args),
         Command::Export(args) => remote::export(&args),
+        Command::Status(args) => remote::status(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Completions { shell } => {

@@ -13,7 +13,9 @@ use serde_json::Value;
 use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, PersonKey, Receipt, Sig};
 use truce_server::client::{Client, ClientError};
 
-use crate::cli::{ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreementArgs};
+use crate::cli::{
+    ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreementArgs, StatusArgs,
+};
 use crate::error::{CliError, Outcome};
 use crate::files;
 
@@ -239,7 +241,60 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
     let addr = address(&args.at.service)?;
     let key = party_key(&args.key)?;
     let token = token(&args.token_file)?;
-    let mut event = event_json(args, &id)?;
+    let (mut event, listed) = event_json(args, &id)?;
+    if event["type"] == "handover-recorded" && event.get("counts").is_none() {
+        if let Some(ids) = &listed {
+            let counts = match &args.deal {
+                Some(path) => {
+                    let deal = crate::plan::load_valid(path)?;
+                    let categories: std::collections::HashMap<&str, &str> = deal
+                        .persons
+                        .iter()
+                        .map(|p| (p.id.as_str(), p.category.as_str()))
+                        .collect();
+                    handover_counts(ids, |id| categories.get(id).map(|c| (*c).to_owned()))
+                }
+                None => {
+                    let view =
+                        match with_client(&args.at, addr, async |c| c.deal(&id, &token).await)? {
+                            Ok(view) => view,
+                            Err(e) => return refused(e),
+                        };
+                    let persons = view.terms["persons"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    handover_counts(ids, |id| {
+                        persons
+                            .iter()
+                            .find(|p| p["id"] == id)
+                            .and_then(|p| p["category"].as_str().map(str::to_owned))
+                    })
+                }
+            }?;
+            event["counts"] = counts;
+        }
+    }
+    if let Some(plan) = &args.plan {
+        // The service keeps the plan itself: execution is checked against it.
+        let text = read_text(plan)?;
+        let kept = match with_client(&args.at, addr, async |c| {
+            c.keep_plan(&id, &token, &text).await
+        })? {
+            Ok(kept) => kept,
+            Err(e) => return refused(e),
+        };
+        if event["plan_hash"].as_str() != Some(kept.plan_hash.as_str()) {
+            return Err(CliError::Usage(format!(
+                "{}: the service hashed the plan as {}, not as this file's canonical hash",
+                plan.display(),
+                kept.plan_hash
+            )));
+        }
+        if event.get("days").is_none() {
+            event["days"] = Value::from(kept.pause_days);
+        }
+    }
     if event["type"] == "deal-created"
         && (event.get("parties").is_none() || event.get("name").is_none())
     {
@@ -297,9 +352,32 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
+/// A handover's signed counts per category, from each listed person's
+/// category (`category_of` answers from the deal file or the service's
+/// view). The message names a position, never a person id.
+fn handover_counts(
+    ids: &[PersonId],
+    category_of: impl Fn(&str) -> Option<String>,
+) -> Result<Value, CliError> {
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for (n, id) in ids.iter().enumerate() {
+        let category = category_of(id.as_str()).ok_or_else(|| {
+            CliError::Usage(format!(
+                "person {} of the handover is not in the deal as this party sees it: give the deal file with --deal, or `counts` per category in the event",
+                n + 1
+            ))
+        })?;
+        *counts.entry(category).or_insert(0) += 1;
+    }
+    Ok(serde_json::json!(counts))
+}
+
 /// The event to sign, as JSON, from the JSON given and the files that
-/// complete it.
-fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
+/// complete it, and the person ids a handover listed.
+fn event_json(
+    args: &RecordArgs,
+    deal: &DealId,
+) -> Result<(Value, Option<Vec<PersonId>>), CliError> {
     let (text, source) = match args.event.strip_prefix('@') {
         Some(path) => (read_text(Path::new(path))?, path.to_owned()),
         None => (args.event.clone(), "the event".to_owned()),
@@ -321,6 +399,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    let mut listed = None;
     if let Some(persons) = obj.remove("persons") {
         if kind != "handover-recorded" {
             return Err(CliError::Usage(format!(
@@ -338,14 +417,17 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
         let ids: Vec<String> = serde_json::from_value(persons)
             .map_err(|_| CliError::Usage(format!("{source}: `persons` is a list of person ids")))?;
         let mut pseudonyms = Vec::with_capacity(ids.len());
+        let mut persons = Vec::with_capacity(ids.len());
         for (n, person) in ids.iter().enumerate() {
             // The message names the position, never the id.
             let p = PersonId::new(person).map_err(|e| {
                 CliError::Usage(format!("{source}: person {} of the list: {e}", n + 1))
             })?;
             pseudonyms.push(Value::String(key.pseudonym(deal, &p).to_string()));
+            persons.push(p);
         }
         obj.insert("pseudonyms".to_owned(), Value::Array(pseudonyms));
+        listed = Some(persons);
     }
     if !args.agreements.is_empty() {
         if kind != "deal-agreed" {
@@ -366,7 +448,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
         let hash = crate::verify_files::plan_file_hash(plan)?;
         obj.insert("plan_hash".to_owned(), Value::String(hash.to_string()));
     }
-    Ok(value)
+    Ok((value, listed))
 }
 
 /// The sides' signature files: all for this deal and the same deal hash.
@@ -431,5 +513,39 @@ pub fn export(args: &ExportArgs) -> Result<Outcome, CliError> {
         args.out.display(),
         ledger.lines().count()
     );
+    if let Some(path) = &args.terms {
+        // The deal as this party may see it: the terms, counts per holder
+        // and category, and persons only where the role sees them; what
+        // `truce verify --terms` checks execution against.
+        let view = match with_client(&args.at, addr, async |c| c.deal(&id, &token).await)? {
+            Ok(view) => view,
+            Err(e) => return refused(e),
+        };
+        let text =
+            serde_json::to_string_pretty(&view).map_err(|e| CliError::Output(e.to_string()))?;
+        files::write_atomic(path, format!("{text}\n").as_bytes())?;
+        println!(
+            "wrote {}: the deal's terms as {} sees them",
+            path.display(),
+            view.you.id
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+/// `truce status`: where the deal stands on the service, as the caller's
+/// role may see it.
+pub fn status(args: &StatusArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.at.deal_id)?;
+    let addr = address(&args.at.service)?;
+    let token = token(&args.token_file)?;
+    let state = match with_client(&args.at, addr, async |c| c.state(&id, &token).await)? {
+        Ok(state) => state,
+        Err(e) => return refused(e),
+    };
+    match args.format {
+        crate::cli::Format::Json => crate::print_json(&state)?,
+        crate::cli::Format::Text => print!("{}", crate::status::render(&state)),
+    }
     Ok(Outcome::Success)
 }

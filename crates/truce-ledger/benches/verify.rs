@@ -84,6 +84,7 @@ fn events(f: &Fixture, n: usize) -> impl Iterator<Item = (usize, Event)> + '_ {
             (
                 r,
                 Event::HandoverRecorded {
+                    counts: None,
                     holder: party(b),
                     to: party(a),
                     day: 1 + (i % 4) as u32,

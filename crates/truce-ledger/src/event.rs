@@ -8,13 +8,14 @@
 //! appear only as their canonical hashes, so the ledger can be shared with
 //! every party and with history without copying the rosters into it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use ed25519_dalek::Signature;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::canon::{Hash, canonical_json};
-use crate::ids::{DealId, PartyId, Role};
+use crate::ids::{CategoryId, DealId, PartyId, Role};
 use crate::keys::{PartyKey, PublicKey};
 use crate::person::Pseudonym;
 
@@ -25,6 +26,22 @@ pub const MAX_TEXT_LEN: usize = 1000;
 /// hostile ledger cannot make the verifier hold millions of pseudonyms per
 /// line.
 pub const MAX_PERSONS_PER_HANDOVER: usize = 10_000;
+
+/// Most categories a handover may count.
+pub const MAX_CATEGORIES_PER_HANDOVER: usize = 1_000;
+
+/// Longest finding id (`daily-min@day-3@side-b`) in bytes.
+pub const MAX_FINDING_ID_LEN: usize = 160;
+
+/// A finding id names a derived deviation from the terms or the plan (see
+/// `truce-exec`): lowercase letters, digits, `-` and `@`, never free text.
+pub fn check_finding_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_FINDING_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'@')
+}
 
 /// An event's payload. The JSON has a `type` tag in kebab-case
 /// (`"type":"handover-recorded"`) and the variant's fields beside it.
@@ -60,6 +77,11 @@ pub enum Event {
     PauseStarted {},
     /// The intermediary carried persons from `holder` to `to` on `day`.
     HandoverRecorded {
+        /// How many of the persons are of each category: the signed
+        /// aggregate that lets a party without the roster check ratios,
+        /// daily limits, exposure and extension days. The service checks it
+        /// against the roster. Absent in ledgers written before it existed.
+        counts: Option<BTreeMap<CategoryId, u32>>,
         day: u32,
         holder: PartyId,
         /// Each person carried, as its pseudonym under the deal's
@@ -73,6 +95,14 @@ pub enum Event {
     BreachReported { against: PartyId, summary: String },
     /// The mediator rules on the breach reported at seq `breach`.
     BreachResolved { breach: u64, finding: Finding },
+    /// The mediator rules on a finding: a deviation from the terms or the
+    /// adopted plan that the execution's record shows (derived, named by its
+    /// id, never signed by anyone before this ruling).
+    FindingRuled {
+        finding: String,
+        reason: String,
+        ruling: Ruling,
+    },
     /// The pause is suspended: active → suspended.
     Suspended { reason: String },
     /// The pause resumes: suspended → active.
@@ -99,6 +129,7 @@ impl Event {
             Event::HandoverConfirmed { .. } => "handover-confirmed",
             Event::BreachReported { .. } => "breach-reported",
             Event::BreachResolved { .. } => "breach-resolved",
+            Event::FindingRuled { .. } => "finding-ruled",
             Event::Suspended { .. } => "suspended",
             Event::Resumed {} => "resumed",
             Event::Extended { .. } => "extended",
@@ -135,11 +166,15 @@ impl Serialize for Event {
                 m.serialize_entry("plan_hash", plan_hash)?;
             }
             Event::HandoverRecorded {
+                counts,
                 day,
                 holder,
                 pseudonyms,
                 to,
             } => {
+                if let Some(counts) = counts {
+                    m.serialize_entry("counts", counts)?;
+                }
                 m.serialize_entry("day", day)?;
                 m.serialize_entry("holder", holder)?;
                 m.serialize_entry("pseudonyms", pseudonyms)?;
@@ -153,6 +188,15 @@ impl Serialize for Event {
             Event::BreachResolved { breach, finding } => {
                 m.serialize_entry("breach", breach)?;
                 m.serialize_entry("finding", finding)?;
+            }
+            Event::FindingRuled {
+                finding,
+                reason,
+                ruling,
+            } => {
+                m.serialize_entry("finding", finding)?;
+                m.serialize_entry("reason", reason)?;
+                m.serialize_entry("ruling", ruling)?;
             }
             Event::Suspended { reason } | Event::Collapsed { reason } => {
                 m.serialize_entry("reason", reason)?;
@@ -184,6 +228,28 @@ pub enum Finding {
     Upheld,
     /// The report was not borne out.
     Dismissed,
+}
+
+/// The mediator's ruling on a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ruling {
+    /// The deviation is accepted (for example agreed by the parties, or
+    /// forced by circumstances no party controlled); it no longer counts
+    /// against the deal.
+    Excused,
+    /// The deviation is a breach of the terms, on the record.
+    Upheld,
+}
+
+impl Ruling {
+    /// The keyword as written in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ruling::Excused => "excused",
+            Ruling::Upheld => "upheld",
+        }
+    }
 }
 
 /// An ed25519 signature, written as 128 lowercase hex digits.

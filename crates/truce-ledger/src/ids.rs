@@ -76,6 +76,13 @@ id_type!(
     check_slug
 );
 id_type!(
+    /// A category of persons (`child`, `detainee-minor`): lowercase letters,
+    /// digits and `-`, as in the deal file. Handovers count their persons
+    /// per category, so a party without the roster can check the terms.
+    CategoryId,
+    check_slug
+);
+id_type!(
     /// An opaque person id from a roster (`A-0001`), never a name.
     PersonId,
     check_person

@@ -102,7 +102,10 @@
 //!     .map(|p| person_key.pseudonym(&deal, &PersonId::new(p).unwrap()))
 //!     .to_vec();
 //! let (holder, to) = (party("side-a"), party("side-b"));
-//! let handover = Event::HandoverRecorded { day: 1, holder, pseudonyms, to };
+//! // Its counts per category, signed, let a party without the roster check
+//! // the terms.
+//! let counts = Some([(CategoryId::new("child").unwrap(), 2)].into_iter().collect());
+//! let handover = Event::HandoverRecorded { counts, day: 1, holder, pseudonyms, to };
 //! record(&mut ledger, &relief, 6_000, handover.clone());
 //!
 //! let jsonl = export(&events).unwrap();
@@ -136,10 +139,13 @@ mod verify;
 pub use canon::{EncodeError, Hash, MAX_SAFE_INTEGER, canonical_json, deal_hash};
 pub use envelope::{Draft, LEDGER_FORMAT_VERSION, SignError, SignedEvent, export};
 pub use event::{
-    Event, Finding, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole, PartySignature, Sig,
-    agreement_message, sign_agreement, verify_agreement,
+    Event, Finding, MAX_CATEGORIES_PER_HANDOVER, MAX_FINDING_ID_LEN, MAX_PERSONS_PER_HANDOVER,
+    MAX_TEXT_LEN, PartyRole, PartySignature, Ruling, Sig, agreement_message, check_finding_id,
+    sign_agreement, verify_agreement,
 };
-pub use ids::{DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug};
+pub use ids::{
+    CategoryId, DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug,
+};
 pub use keys::{
     KEY_FORMAT_VERSION, KeyFileError, KeyFiles, KeyRing, PartyKey, PublicKey, keygen, keygen_files,
 };

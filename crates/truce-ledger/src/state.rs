@@ -17,8 +17,11 @@ use serde::Serialize;
 
 use crate::canon::Hash;
 use crate::envelope::SignedEvent;
-use crate::event::{Event, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole};
-use crate::ids::{DealId, PartyId, Role};
+use crate::event::{
+    Event, MAX_CATEGORIES_PER_HANDOVER, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole,
+    check_finding_id,
+};
+use crate::ids::{CategoryId, DealId, PartyId, Role};
 use crate::person::Pseudonym;
 
 /// Where a deal is in its life.
@@ -50,11 +53,26 @@ impl Phase {
         }
     }
 
-    /// Agreed and not yet over: where breaches and collapse can happen.
+    /// Agreed and not yet over: where breaches can be reported.
     fn in_force(self) -> bool {
         matches!(
             self,
             Phase::Agreed | Phase::Planned | Phase::Active | Phase::Suspended
+        )
+    }
+
+    /// Not yet over: talks that break down before agreement are recorded as
+    /// a collapse too.
+    fn open(self) -> bool {
+        !matches!(self, Phase::Completed | Phase::Collapsed)
+    }
+
+    /// Execution has begun: where findings exist and may be ruled on, even
+    /// after the deal ended.
+    fn executing_or_over(self) -> bool {
+        matches!(
+            self,
+            Phase::Active | Phase::Suspended | Phase::Completed | Phase::Collapsed
         )
     }
 }
@@ -124,6 +142,14 @@ pub enum Violation {
     OpenBreach(u64),
     #[error("{what} must be 1 to {MAX_TEXT_LEN} bytes without control characters")]
     BadText { what: &'static str },
+    #[error(
+        "a handover's counts must add up to its {persons} person pseudonym(s), with every count at least 1 and at most {MAX_CATEGORIES_PER_HANDOVER} categories, but they add up to {counted}"
+    )]
+    CountsMismatch { persons: usize, counted: u64 },
+    #[error("a finding id is lowercase letters, digits, '-' and '@' (at most 160 bytes)")]
+    BadFindingId,
+    #[error("the finding was already ruled on at seq {0}")]
+    FindingRuledTwice(u64),
 }
 
 /// The state of one deal after the events seen so far.
@@ -148,6 +174,8 @@ pub struct DealState {
     handed_over: HashMap<Pseudonym, u64>,
     /// Breach reports not yet resolved.
     open_breaches: BTreeSet<u64>,
+    /// Findings ruled on, by id, with the seq of the ruling.
+    rulings: HashMap<String, u64>,
 }
 
 impl DealState {
@@ -175,6 +203,7 @@ impl DealState {
             unconfirmed: BTreeSet::new(),
             handed_over: HashMap::new(),
             open_breaches: BTreeSet::new(),
+            rulings: HashMap::new(),
         };
         state.require_role(first, &[Role::Mediator], "a mediator")?;
         Ok(state)
@@ -218,6 +247,21 @@ impl DealState {
     /// Handovers recorded and not yet confirmed by their receiving side.
     pub fn unconfirmed_handovers(&self) -> impl Iterator<Item = u64> + '_ {
         self.unconfirmed.iter().copied()
+    }
+
+    /// Breach reports not yet ruled on, oldest first.
+    pub fn open_breaches(&self) -> impl Iterator<Item = u64> + '_ {
+        self.open_breaches.iter().copied()
+    }
+
+    /// Days the pause has now: the adopted plan's days plus extensions.
+    pub fn pause_days(&self) -> u32 {
+        self.days
+    }
+
+    /// The seq of the ruling on finding `id`, if it was ruled on.
+    pub fn ruling_of(&self, id: &str) -> Option<u64> {
+        self.rulings.get(id).copied()
     }
 
     /// Check the next event against the rules and, only if it passes, apply
@@ -271,6 +315,7 @@ impl DealState {
                 Ok(Active)
             }
             Event::HandoverRecorded {
+                counts,
                 holder,
                 to,
                 day,
@@ -279,6 +324,9 @@ impl DealState {
                 allowed(phase == Active)?;
                 self.require_role(ev, &[Role::Intermediary], "the intermediary")?;
                 self.check_handover(holder, to, *day, pseudonyms)?;
+                if let Some(counts) = counts {
+                    check_counts(counts, pseudonyms.len())?;
+                }
                 Ok(Active)
             }
             Event::HandoverConfirmed { handover } => {
@@ -302,13 +350,30 @@ impl DealState {
                 Ok(phase)
             }
             Event::BreachResolved { breach, finding: _ } => {
-                allowed(phase.in_force())?;
+                // A breach still open when the deal collapsed can be ruled on.
+                allowed(phase.in_force() || phase == Collapsed)?;
                 self.require_role(ev, mediator, "a mediator")?;
                 if self.open_breaches.contains(breach) {
                     Ok(phase)
                 } else {
                     Err(Violation::NoSuchBreach(*breach))
                 }
+            }
+            Event::FindingRuled {
+                finding,
+                reason,
+                ruling: _,
+            } => {
+                allowed(phase.executing_or_over())?;
+                self.require_role(ev, mediator, "a mediator")?;
+                if !check_finding_id(finding) {
+                    return Err(Violation::BadFindingId);
+                }
+                if let Some(seq) = self.rulings.get(finding) {
+                    return Err(Violation::FindingRuledTwice(*seq));
+                }
+                check_text("a ruling's reason", reason)?;
+                Ok(phase)
             }
             Event::Suspended { reason } => {
                 allowed(phase == Active)?;
@@ -339,7 +404,8 @@ impl DealState {
                 Ok(Completed)
             }
             Event::Collapsed { reason } => {
-                allowed(phase.in_force())?;
+                // Talks may break down before agreement: an outcome too.
+                allowed(phase.open())?;
                 // A side may walk away; the mediator records what it sees.
                 self.require_role(ev, &[Role::Mediator, Role::Side], "a mediator or a side")?;
                 check_text("a collapse reason", reason)?;
@@ -375,6 +441,9 @@ impl DealState {
             }
             Event::BreachResolved { breach, .. } => {
                 self.open_breaches.remove(breach);
+            }
+            Event::FindingRuled { finding, .. } => {
+                self.rulings.insert(finding.clone(), ev.seq);
             }
             _ => {}
         }
@@ -498,6 +567,19 @@ fn nonzero(what: &'static str, n: u32) -> Result<(), Violation> {
         Err(Violation::Zero { what })
     } else {
         Ok(())
+    }
+}
+
+/// A handover's per-category counts add up to its persons, each at least 1.
+fn check_counts(counts: &BTreeMap<CategoryId, u32>, persons: usize) -> Result<(), Violation> {
+    let counted: u64 = counts.values().map(|&n| u64::from(n)).sum();
+    let ok = counts.len() <= MAX_CATEGORIES_PER_HANDOVER
+        && counts.values().all(|&n| n >= 1)
+        && counted == persons as u64;
+    if ok {
+        Ok(())
+    } else {
+        Err(Violation::CountsMismatch { persons, counted })
     }
 }
 

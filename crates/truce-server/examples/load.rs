@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use truce_ledger::{
-    DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId, PersonKey, Role,
-    keygen, sign_agreement,
+    CategoryId, DealId, Draft, Event, Hash, KeyRing, PartyId, PartyKey, PartyRole, PersonId,
+    PersonKey, Role, keygen, sign_agreement,
 };
 
 use truce_server::client::Client;
@@ -61,7 +61,16 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
         .collect();
     let deal_json = serde_json::json!({
         "name": "Load", "parties": PARTIES.iter().map(|(id, r)| serde_json::json!({"id": id, "role": r.as_str()})).collect::<Vec<_>>(),
+        "pause": {"days": 10},
+        "categories": [{"id": "child", "tier": 1}],
         "persons": persons,
+        "release": {"priority": "strict", "keep_groups_together": true},
+    });
+    // The plan the handovers carry out: every person on day 1.
+    let plan = serde_json::json!({
+        "status": "optimal", "days_used": 1,
+        "stages": [{"day": 1, "handovers": [{"from": "side-a", "via": "relief",
+            "persons": (1..=events).map(|i| format!("A-{i:05}")).collect::<Vec<_>>()}]}],
     });
     let ring = KeyRing::of(keys).expect("ring");
     let body = serde_json::json!({"id": id, "deal": deal_json, "keys": serde_json::from_str::<serde_json::Value>(&ring.to_json()).expect("keys")});
@@ -75,6 +84,18 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
     let deal_hash = Hash::from_hex(&created.deal_hash).expect("hash");
     let person_key = PersonKey::from_hex(&created.person_key).expect("person key");
     let key = |p: &str| keys.iter().find(|k| k.party().as_str() == p).expect("key");
+    let mediator_token = created
+        .tokens
+        .iter()
+        .find(|t| t.party == "mediator")
+        .expect("mediator token")
+        .token
+        .clone();
+    client
+        .keep_plan(&deal_id, &mediator_token, &plan.to_string())
+        .await
+        .expect("keep the plan");
+    let plan_hash = Hash::of_canonical(&plan).expect("plan hash");
 
     let parties = PARTIES
         .iter()
@@ -106,7 +127,7 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
             "mediator",
             Event::PlanAdopted {
                 days: 10,
-                plan_hash: Hash::of(b"plan"),
+                plan_hash,
             },
         ),
         ("mediator", Event::PauseStarted {}),
@@ -115,6 +136,11 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
         chain.push((
             "relief",
             Event::HandoverRecorded {
+                counts: Some(
+                    [(CategoryId::new("child").expect("category"), 1)]
+                        .into_iter()
+                        .collect(),
+                ),
                 day: 1,
                 holder: party("side-a"),
                 pseudonyms: vec![person_key.pseudonym(

@@ -105,6 +105,92 @@ pub struct StateView {
     pub agreed_deal_hash: Option<String>,
     /// Handovers recorded and not yet confirmed.
     pub unconfirmed_handovers: Vec<u64>,
+    /// Where execution stands against the terms and the adopted plan:
+    /// counts, exposure and findings, the same for every role (it names no
+    /// person).
+    pub execution: ExecutionView,
+}
+
+/// Execution against the terms and the adopted plan (truce-exec's status).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExecutionView {
+    /// The last day with a handover (0 before the first).
+    pub day: u32,
+    /// Base days agreed, extra days granted, and the two together.
+    pub base_days: u32,
+    pub extension_days: u32,
+    pub pause_days: u32,
+    /// Date of day 1 and of the pause's last day, when the deal states a start.
+    pub start: Option<String>,
+    pub pause_end: Option<String>,
+    /// `completed` or `collapsed` once execution has ended.
+    pub ended: Option<String>,
+    /// Released, planned (once a plan is adopted) and in the roster, per
+    /// holder and category.
+    pub released: Vec<ReleasedView>,
+    /// Each side's exposure under each exchange rule now, in persons.
+    pub exposure_now: Vec<ExposureView>,
+    /// The largest exposure at any handover so far.
+    pub max_exposure: f64,
+    /// Breach reports not yet ruled on.
+    pub open_breaches: Vec<u64>,
+    /// Every deviation from the terms or the plan, ruled or not.
+    pub findings: Vec<FindingView>,
+    /// How many findings are not yet ruled on.
+    pub open_findings: usize,
+}
+
+/// Persons of one holder and category.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReleasedView {
+    pub holder: String,
+    pub category: String,
+    pub released: u64,
+    pub planned: Option<u64>,
+    pub roster: u64,
+}
+
+/// One side's exposure under one exchange rule.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExposureView {
+    /// The exchange rule, from 1 in deal order.
+    pub rule: usize,
+    pub side: String,
+    pub exposure: f64,
+}
+
+/// A deviation from the terms or the adopted plan, derived from the record.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FindingView {
+    /// What a `finding-ruled` event names.
+    pub id: String,
+    /// `daily-max`, `counter-release`, `priority`, `plan-deviation`, …
+    pub rule: String,
+    pub day: Option<u32>,
+    pub seq: Option<u64>,
+    pub party: Option<String>,
+    /// `counts` (signed aggregates, checkable by anyone) or `persons` (the
+    /// roster and person key).
+    pub evidence: String,
+    /// In words and counts; never a person id.
+    pub message: String,
+    /// `excused` or `upheld` once ruled on, with the ruling's seq.
+    pub ruling: Option<String>,
+    pub ruled_at: Option<u64>,
+}
+
+/// `201` to `POST /api/v1/deals/{deal}/plans`: the plan is kept under its
+/// canonical hash, which a `plan-adopted` event names.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PlanKept {
+    /// Canonical hash of the plan JSON, hex.
+    pub plan_hash: String,
+    /// The plan's last day with a handover.
+    pub days_used: u32,
+    /// Persons the plan releases.
+    pub persons: usize,
+    /// The pause the terms agree: what `plan-adopted` carries as `days`.
+    pub pause_days: u32,
 }
 
 /// `201` to an appended event: the store's receipt, to keep. With receipts,

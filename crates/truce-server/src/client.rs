@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
 use truce_ledger::{DealId, Event, Hash, PartyKey, SignedEvent};
 
-use crate::api::{CreatedDeal, DealView, EventPage, ReceiptView, StateView};
+use crate::api::{CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView};
 
 /// A call that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +178,19 @@ impl Client {
             return Err(problem(status, &bytes));
         }
         String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Answer(e.to_string()))
+    }
+
+    /// `POST /api/v1/deals/{deal}/plans` (the mediator): keep a plan JSON
+    /// under its canonical hash, for a `plan-adopted` event to name.
+    pub async fn keep_plan(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        plan_json: &str,
+    ) -> Result<PlanKept, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/plans");
+        self.json("POST", &path, Some(token), Some(plan_json.to_owned()), 201)
+            .await
     }
 
     /// What a party's tool does to record an event: read `/state` for the

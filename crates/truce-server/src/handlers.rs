@@ -14,7 +14,7 @@ use truce_store::{AppendError, NewDeal, NewEvent, PartyRecord, StoreError};
 
 use crate::api::{
     CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, Health, PartyToken,
-    ReceiptView, StateView,
+    PlanKept, ReceiptView, StateView,
 };
 use crate::auth::{DealCaller, bearer, json_body};
 use crate::error::{AppError, Problem};
@@ -118,6 +118,14 @@ pub(crate) async fn create_deal(
         AppError::unprocessable("bad-keys", detail)
     })?;
     let parties = check_parties(&shape, &keys)?;
+    // The terms execution is checked against must read now, not at the
+    // first handover.
+    truce_exec::Terms::from_value(&req.deal).map_err(|e| {
+        AppError::unprocessable(
+            "bad-deal",
+            format!("`deal` must hold the agreed terms (pause, release, categories): {e}"),
+        )
+    })?;
     let deal_hash = truce_ledger::deal_hash(&req.deal)
         .map_err(|e| AppError::unprocessable("bad-deal", format!("`deal`: {e}")))?;
     let person_key = match &req.person_key {
@@ -285,10 +293,80 @@ pub(crate) async fn get_state(
             unconfirmed_handovers: s
                 .map(|s| s.unconfirmed_handovers().collect())
                 .unwrap_or_default(),
+            execution: views::execution_view(chain),
         })
     })
     .await?;
     Ok(Json(view))
+}
+
+#[utoipa::path(post, path = "/api/v1/deals/{deal}/plans", tag = "deals",
+    params(("deal" = String, Path, description = "deal id")),
+    request_body(content = Object, description = "a plan JSON (`truce plan DEAL --out PLAN`)"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = PlanKept, description = "kept under its canonical hash: adopt it with a `plan-adopted` event naming that hash"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator keeps plans"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "not a plan (`bad-plan`), or a person the deal's roster does not hold where the plan says (`plan-mismatch`)"),
+    ))]
+pub(crate) async fn post_plan(
+    State(state): State<AppState>,
+    DealCaller { caller }: DealCaller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<PlanKept>), AppError> {
+    if caller.role != Role::Mediator {
+        return Err(AppError::forbidden(
+            "only the mediator keeps the deal's plans".to_owned(),
+        ));
+    }
+    let value: serde_json::Value = json_body(&headers, body, MAX_DEAL_BODY)?;
+    let text = value.to_string();
+    let schedule = truce_exec::PlanSchedule::from_json(&text)
+        .map_err(|e| AppError::unprocessable("bad-plan", format!("the plan: {e}")))?;
+    let hash = truce_ledger::Hash::of_canonical(&value)
+        .map_err(|e| AppError::unprocessable("bad-plan", format!("the plan: {e}")))?;
+    let pause_days = with_chain(&state, &caller.deal, |chain| {
+        for (n, h) in schedule.handovers.iter().enumerate() {
+            let held = h.persons.iter().all(|id| {
+                chain
+                    .roster
+                    .index_of_id(id)
+                    .is_some_and(|i| chain.roster.persons()[i].holder == h.from)
+            });
+            if !held {
+                return Err(AppError::unprocessable(
+                    "plan-mismatch",
+                    format!(
+                        "handover {} of the plan (day {}) lists a person that {} does not hold in this deal; plan this deal's agreed terms",
+                        n + 1,
+                        h.day,
+                        h.from
+                    ),
+                ));
+            }
+        }
+        Ok(chain.terms.days)
+    })
+    .await?;
+    state
+        .store()
+        .put_plan(caller.deal.as_str(), &hash.to_string(), &text, now_ms())
+        .await
+        .map_err(|e| AppError::unavailable(&e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PlanKept {
+            plan_hash: hash.to_string(),
+            days_used: schedule.days_used,
+            persons: schedule.planned(),
+            pause_days,
+        }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/deals/{deal}/events", tag = "events",
@@ -351,7 +429,24 @@ async fn append_verified(
         Event::DealAgreed { deal_hash, .. } => check_agreed_hash(chain, deal_hash)?,
         _ => {}
     }
+    check_free_text(chain, &ev.event)?;
+    let adopted = match &ev.event {
+        Event::PlanAdopted { plan_hash, .. } => Some(
+            state
+                .stored_plan(&deal, plan_hash)
+                .await?
+                .ok_or_else(|| unknown_plan(&deal, plan_hash))?,
+        ),
+        _ => None,
+    };
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
+    // After the lifecycle rules (a wrong phase is the first thing to say),
+    // before the store: the execution has not yet taken the event in.
+    if let Err(e) = check_declaration(chain, &ev.event) {
+        // The ledger accepted it in memory: forget that, reload.
+        *guard = None;
+        return Err(e);
+    }
     let persons = match &ev.event {
         Event::HandoverRecorded {
             holder, pseudonyms, ..
@@ -376,6 +471,9 @@ async fn append_verified(
     match state.store().append(new).await {
         Ok(()) => {
             chain.index(&ev, persons);
+            if adopted.is_some() {
+                chain.plan = adopted;
+            }
             Ok(ReceiptView {
                 deal: receipt.deal.to_string(),
                 seq: receipt.seq,
@@ -394,6 +492,66 @@ async fn append_verified(
             *guard = None;
             Err(AppError::unavailable(&e))
         }
+    }
+}
+
+/// A `plan-adopted` event must name a plan kept with `POST .../plans`: the
+/// service checks execution against it.
+fn unknown_plan(deal: &DealId, hash: &truce_ledger::Hash) -> AppError {
+    AppError::unprocessable(
+        "unknown-plan",
+        format!(
+            "plan {hash} is not a plan of deal {deal}; send the plan JSON to POST /api/v1/deals/{deal}/plans first and adopt the plan_hash it answers"
+        ),
+    )
+}
+
+/// Declarations the terms must allow (an extension, completion, the plan's
+/// pause, a handover's counts), and rulings on findings that exist.
+fn check_declaration(chain: &Chain, event: &Event) -> Result<(), AppError> {
+    let ctx = chain.context();
+    chain
+        .execution
+        .check_declaration(ctx, event)
+        .map_err(|r| AppError::unprocessable(r.rule, r.message))?;
+    if let Event::FindingRuled { finding, .. } = event {
+        let known = chain
+            .execution
+            .findings(ctx)
+            .iter()
+            .any(|f| &f.id == finding);
+        if !known {
+            return Err(AppError::unprocessable(
+                "no-such-finding",
+                "the execution shows no finding with this id; read the findings from /state",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Free text is shared with every party and with history: it must not name
+/// a person of the roster. The answer names the field, never the id.
+fn check_free_text(chain: &Chain, event: &Event) -> Result<(), AppError> {
+    let field = match event {
+        Event::DealCreated { name, .. } => Some(("the deal name (`name`)", name)),
+        Event::BreachReported { summary, .. } => Some(("the breach summary (`summary`)", summary)),
+        Event::Suspended { reason } | Event::Collapsed { reason } => {
+            Some(("the reason (`reason`)", reason))
+        }
+        Event::FindingRuled { reason, .. } => Some(("the ruling's reason (`reason`)", reason)),
+        _ => None,
+    };
+    match field {
+        Some((what, text)) if truce_exec::person_id_in_text(text, &chain.roster) => {
+            Err(AppError::unprocessable(
+                "person-id-in-text",
+                format!(
+                    "{what} names a person of the deal's roster; free text is read by every party: describe persons by count, category and day, never by id"
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }
 

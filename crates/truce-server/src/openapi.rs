@@ -21,6 +21,7 @@ use crate::handlers;
         handlers::create_deal,
         handlers::get_deal,
         handlers::get_state,
+        handlers::post_plan,
         handlers::append_event,
         handlers::list_events,
         handlers::export_ledger,
@@ -28,7 +29,8 @@ use crate::handlers;
     components(schemas(
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
         api::DealView, api::StateView, api::ReceiptView, api::EventView,
-        api::EventPage, api::Health, Problem,
+        api::EventPage, api::Health, api::ExecutionView, api::ReleasedView,
+        api::ExposureView, api::FindingView, api::PlanKept, Problem,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -78,6 +78,10 @@ pub fn app(state: AppState) -> Router {
         .route("/deals/{deal}", get(handlers::get_deal))
         .route("/deals/{deal}/state", get(handlers::get_state))
         .route(
+            "/deals/{deal}/plans",
+            post(handlers::post_plan).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),
+        )
+        .route(
             "/deals/{deal}/events",
             post(handlers::append_event)
                 .layer(DefaultBodyLimit::max(MAX_EVENT_BODY))

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 use tokio::sync::Mutex as AsyncMutex;
+use truce_exec::{Context, Execution, PlanSchedule, Roster, Terms};
 use truce_ledger::{
     DealId, DealLedger, Event, Hash, KeyRing, PartyId, PersonId, PersonKey, Pseudonym, PublicKey,
     Role, SignedEvent,
@@ -77,6 +78,14 @@ pub(crate) struct Chain {
     /// Every person of the deal by its pseudonym under `person_key`.
     pub persons: HashMap<Pseudonym, Person>,
     pub handovers: BTreeMap<u64, Handover>,
+    /// The agreed terms, read from the stored deal once.
+    pub terms: Terms,
+    /// The roster with categories, families and tiers, by pseudonym.
+    pub roster: Roster,
+    /// The adopted plan, once a `plan-adopted` event names a stored one.
+    pub plan: Option<PlanSchedule>,
+    /// The execution so far, replayed from the chain.
+    pub execution: Execution,
 }
 
 /// A handover's pseudonym that is not a person of the deal held by the
@@ -102,9 +111,19 @@ impl Chain {
             .collect()
     }
 
+    /// What execution is checked against now.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            terms: &self.terms,
+            roster: Some(&self.roster),
+            plan: self.plan.as_ref(),
+        }
+    }
+
     /// Note what `ev`, just appended, adds to the views; `persons` are its
     /// resolved pseudonyms if it is a handover.
     pub fn index(&mut self, ev: &SignedEvent, persons: Vec<PersonId>) {
+        self.execution.apply(Some(&self.roster), ev);
         if let Event::HandoverRecorded { holder, to, .. } = &ev.event {
             self.handovers.insert(
                 ev.seq,
@@ -264,8 +283,12 @@ impl AppState {
         let person_key = PersonKey::from_hex(&key_hex).map_err(|e| AppError::internal(&e))?;
         let deal_hash = Hash::from_hex(&record.deal_hash)
             .ok_or_else(|| AppError::internal(&"a stored deal hash is not 64 hex digits"))?;
-        let shape: DealShape =
+        let deal_value: serde_json::Value =
             serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
+        let (terms, roster) = Roster::from_value(&deal_value, deal, &person_key)
+            .map_err(|e| AppError::internal(&e))?;
+        let shape: DealShape =
+            serde_json::from_value(deal_value).map_err(|e| AppError::internal(&e))?;
         let mut persons = HashMap::with_capacity(shape.persons.len());
         for p in shape.persons {
             let id = PersonId::new(&p.id).map_err(|e| AppError::internal(&e))?;
@@ -293,6 +316,10 @@ impl AppState {
             person_key,
             persons,
             handovers: BTreeMap::new(),
+            terms,
+            roster,
+            plan: None,
+            execution: Execution::new(),
         };
         let mut after = 0;
         loop {
@@ -311,9 +338,31 @@ impl AppState {
                 after = stored.seq;
             }
             if page.len() < LOAD_PAGE as usize {
+                if let Some(hash) = chain.ledger.state().and_then(|s| s.plan_hash()) {
+                    chain.plan = Some(self.stored_plan(deal, &hash).await?.ok_or_else(|| {
+                        AppError::internal(&"the adopted plan is not in the store")
+                    })?);
+                }
                 return Ok(chain);
             }
         }
+    }
+}
+
+impl AppState {
+    /// A plan kept for `deal` under `hash`, read as a schedule.
+    pub(crate) async fn stored_plan(
+        &self,
+        deal: &DealId,
+        hash: &Hash,
+    ) -> Result<Option<PlanSchedule>, AppError> {
+        let json = self
+            .store()
+            .plan(deal.as_str(), &hash.to_string())
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        json.map(|j| PlanSchedule::from_json(&j).map_err(|e| AppError::internal(&e)))
+            .transpose()
     }
 }
 

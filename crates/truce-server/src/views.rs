@@ -19,7 +19,10 @@ use std::collections::{BTreeMap, HashSet};
 use truce_ledger::{Event, PartyId, Role, SignedEvent};
 use truce_store::{DealRecord, StoredEvent};
 
-use crate::api::{Aggregate, DealView, EventView, PartyView};
+use crate::api::{
+    Aggregate, DealView, EventView, ExecutionView, ExposureView, FindingView, PartyView,
+    ReleasedView,
+};
 use crate::error::AppError;
 use crate::state::{Caller, Chain, Handover};
 
@@ -155,4 +158,62 @@ pub(crate) fn event_view(
         signed: serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?,
         persons,
     })
+}
+
+/// Execution's state as the API gives it. Counts only, so the same for
+/// every role.
+pub(crate) fn execution_view(chain: &Chain) -> ExecutionView {
+    let status = chain.execution.status(chain.context());
+    let open_findings = status.open_findings().count();
+    ExecutionView {
+        day: status.day,
+        base_days: status.base_days,
+        extension_days: status.extension_days,
+        pause_days: status.pause_days,
+        start: status.start,
+        pause_end: status.pause_end,
+        ended: status.ended.map(str::to_owned),
+        released: status
+            .released
+            .into_iter()
+            .map(|r| ReleasedView {
+                holder: r.holder.to_string(),
+                category: r.category.to_string(),
+                released: r.released,
+                planned: r.planned,
+                roster: r.roster,
+            })
+            .collect(),
+        exposure_now: status
+            .exposure_now
+            .into_iter()
+            .map(|e| ExposureView {
+                rule: e.rule,
+                side: e.side.to_string(),
+                exposure: e.exposure,
+            })
+            .collect(),
+        max_exposure: status.max_exposure,
+        open_breaches: status.open_breaches,
+        findings: status
+            .findings
+            .into_iter()
+            .map(|f| FindingView {
+                id: f.id,
+                rule: f.rule.as_str().to_owned(),
+                day: f.day,
+                seq: f.seq,
+                party: f.party.map(|p| p.to_string()),
+                evidence: match f.evidence {
+                    truce_exec::Evidence::Counts => "counts",
+                    truce_exec::Evidence::Persons => "persons",
+                }
+                .to_owned(),
+                message: f.message,
+                ruling: f.ruling.map(|(_, r)| r.as_str().to_owned()),
+                ruled_at: f.ruling.map(|(seq, _)| seq),
+            })
+            .collect(),
+        open_findings,
+    }
 }

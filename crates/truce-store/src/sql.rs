@@ -60,6 +60,21 @@ pub trait Storage: Clone + Send + Sync + 'static {
     fn checkpoint(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The deal's last event, if any.
     fn head(&self, deal: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
+    /// Keep a plan of a deal under its canonical hash (a plan already kept
+    /// under that hash stays as it is: the hash names its content).
+    fn put_plan(
+        &self,
+        deal: &str,
+        plan_hash: &str,
+        plan_json: &str,
+        at_ms: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A kept plan's JSON, by deal and hash.
+    fn plan(
+        &self,
+        deal: &str,
+        plan_hash: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }
 
 /// The migrations, embedded so the binary carries its schema. One folder
@@ -83,6 +98,7 @@ pub(crate) fn migrator() -> Migrator {
             "person key",
             include_str!("../migrations/0002_person_key.sql"),
         ),
+        migration(3, "plans", include_str!("../migrations/0003_plans.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),
@@ -316,6 +332,36 @@ macro_rules! sql_storage {
                 }
                 sqlx::query::<$db>($checkpoint).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn put_plan(
+                &self,
+                deal: &str,
+                plan_hash: &str,
+                plan_json: &str,
+                at_ms: u64,
+            ) -> Result<(), StoreError> {
+                sqlx::query::<$db>(
+                    "INSERT INTO plans (deal_id, plan_hash, plan_json, created_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, plan_hash) DO NOTHING",
+                )
+                .bind(deal)
+                .bind(plan_hash)
+                .bind(plan_json)
+                .bind(to_i64(at_ms)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn plan(&self, deal: &str, plan_hash: &str) -> Result<Option<String>, StoreError> {
+                let row: Option<(String,)> = sqlx::query_as::<$db, _>(
+                    "SELECT plan_json FROM plans WHERE deal_id = $1 AND plan_hash = $2",
+                )
+                .bind(deal)
+                .bind(plan_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(json,)| json))
             }
 
             async fn head(&self, deal: &str) -> Result<Option<Head>, StoreError> {

@@ -181,6 +181,22 @@ impl Store {
         dispatch!(self, s => s.head(deal).await)
     }
 
+    /// Keep a plan of a deal under its canonical hash (idempotent).
+    pub async fn put_plan(
+        &self,
+        deal: &str,
+        plan_hash: &str,
+        plan_json: &str,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.put_plan(deal, plan_hash, plan_json, at_ms).await)
+    }
+
+    /// A kept plan's JSON, by deal and canonical hash.
+    pub async fn plan(&self, deal: &str, plan_hash: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.plan(deal, plan_hash).await)
+    }
+
     /// Append one verified event; returns once it is committed (durable),
     /// or says which seq the deal expects next.
     pub async fn append(&self, event: NewEvent) -> Result<(), AppendError> {

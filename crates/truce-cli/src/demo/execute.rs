@@ -42,6 +42,13 @@ pub struct Execution {
     pub verified: VerifyReport,
     /// Seconds `truce verify`'s check of the export took.
     pub verify_seconds: f64,
+    /// The guarantor's compliance check of the export: the terms as it sees
+    /// them (no person) and the handovers' signed counts.
+    pub by_counts: Vec<truce_exec::Finding>,
+    /// The mediator's: the roster, the person key and the adopted plan.
+    pub by_persons: Vec<truce_exec::Finding>,
+    /// The deal as the guarantor sees it on the service (`terms.json`).
+    pub terms_json: String,
     /// The story, one line per step, for the terminal and the report.
     pub text: String,
 }
@@ -95,6 +102,40 @@ impl Run {
         self.parties
             .get(party)
             .map(|p| &p.key)
+            .ok_or_else(|| failed(format!("{party} is not a party")))
+    }
+
+    /// `party` (the mediator) hands the plan to the service to keep; its
+    /// canonical hash is what `plan-adopted` names.
+    pub async fn keep_plan(
+        &mut self,
+        party: &str,
+        plan_json: &str,
+    ) -> Result<truce_server::PlanKept, CliError> {
+        let token = self.token(party)?;
+        self.client
+            .keep_plan(&self.deal, &token, plan_json)
+            .await
+            .map_err(|e| failed(format!("{party} keeping the plan: {e}")))
+    }
+
+    /// What execution shows so far, as `party` reads it from `/state`.
+    pub async fn execution(
+        &mut self,
+        party: &str,
+    ) -> Result<truce_server::ExecutionView, CliError> {
+        let token = self.token(party)?;
+        self.client
+            .state(&self.deal, &token)
+            .await
+            .map(|s| s.execution)
+            .map_err(|e| failed(format!("{party} reading /state: {e}")))
+    }
+
+    fn token(&self, party: &str) -> Result<String, CliError> {
+        self.parties
+            .get(party)
+            .map(|p| p.token.clone())
             .ok_or_else(|| failed(format!("{party} is not a party")))
     }
 
@@ -225,7 +266,16 @@ async fn execute(
     let clock = Clock::of(d);
     let plan_value: serde_json::Value =
         serde_json::from_str(plan_json).map_err(|e| failed(e.to_string()))?;
-    timeline::before_pause(&mut run, d, &cast, &clock, deal_hash, &plan_value).await?;
+    timeline::before_pause(
+        &mut run,
+        d,
+        &cast,
+        &clock,
+        deal_hash,
+        &plan_value,
+        plan_json,
+    )
+    .await?;
     timeline::stages(&mut run, d, plan, &cast, &clock, &person_key).await?;
 
     views(&mut run, &cast.intermediary).await?;
@@ -258,12 +308,57 @@ async fn execute(
         ledger.lines().count(),
         ledger.len()
     ));
+
+    // Compliance, twice: as the guarantor can check it (the terms it sees
+    // and the signed counts), and as the mediator can (the roster behind
+    // the pseudonyms, and the adopted plan).
+    let view = run
+        .client
+        .deal(&deal_id, &token)
+        .await
+        .map_err(client_failed)?;
+    let terms_json = serde_json::to_string_pretty(&view).map_err(|e| failed(e.to_string()))?;
+    let events: Vec<truce_ledger::SignedEvent> = ledger
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
+    let seen = truce_exec::Terms::from_value(&view.terms)
+        .map_err(|e| failed(e.to_string()))?
+        .with_roster_counts(view.aggregates.iter().map(|a| {
+            (
+                (
+                    PartyId::new(&a.holder).unwrap_or_else(|_| PartyId::new("x").expect("id")),
+                    truce_ledger::CategoryId::new(&a.category)
+                        .unwrap_or_else(|_| truce_ledger::CategoryId::new("x").expect("id")),
+                ),
+                u32::try_from(a.persons).unwrap_or(u32::MAX),
+            )
+        }));
+    let by_counts = truce_exec::Execution::replay(None, &events).findings(truce_exec::Context {
+        terms: &seen,
+        roster: None,
+        plan: None,
+    });
+    let (terms, roster) = truce_exec::Roster::from_value(&normalised, &deal_id, &person_key)
+        .map_err(|e| failed(e.to_string()))?;
+    let schedule =
+        truce_exec::PlanSchedule::from_json(plan_json).map_err(|e| failed(e.to_string()))?;
+    let by_persons =
+        truce_exec::Execution::replay(Some(&roster), &events).findings(truce_exec::Context {
+            terms: &terms,
+            roster: Some(&roster),
+            plan: Some(&schedule),
+        });
     Ok(Execution {
         ledger,
         keys_json,
         receipts: run.receipts,
         verified,
         verify_seconds,
+        by_counts,
+        by_persons,
+        terms_json,
         text: run.text,
     })
 }

@@ -132,6 +132,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         format!("The ledger does NOT verify:\n{}", v.render_text())
     };
     story.text(&verdict);
+    story.text(&compliance_words(&run));
 
     let chart = match &args.out {
         Some(dir) => dir.join("plan.svg"),
@@ -157,6 +158,49 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     })
 }
 
+/// Both compliance checks of the export in words: the guarantor's on the
+/// signed counts, the mediator's person by person against the plan.
+fn compliance_words(run: &execute::Execution) -> String {
+    let mut out = String::new();
+    for (who, how, findings) in [
+        (
+            "the guarantor",
+            "with the terms it sees and the handovers' signed counts",
+            &run.by_counts,
+        ),
+        (
+            "the mediator",
+            "person by person, with the roster, the person key and the adopted plan",
+            &run.by_persons,
+        ),
+    ] {
+        let open = findings.iter().filter(|f| f.is_open()).count();
+        let ids: Vec<String> = findings
+            .iter()
+            .map(|f| match f.ruling {
+                Some((seq, r)) => format!("{} ({} at seq {seq})", f.id, r.as_str()),
+                None => format!("{} (open)", f.id),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Compliance, as {who} checks it {how}: {} deviation(s){}{}.",
+            findings.len(),
+            if ids.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", ids.join(", "))
+            },
+            if open == 0 {
+                ", none left open".to_owned()
+            } else {
+                format!(", {open} open")
+            }
+        );
+    }
+    out
+}
+
 /// `--out DIR`: what the story leaves behind, every file a command of
 /// `truce` reads.
 fn write_out(
@@ -176,11 +220,12 @@ fn write_out(
         ("ledger.jsonl".to_owned(), run.ledger.clone()),
         ("keys.json".to_owned(), run.keys_json.clone()),
         ("receipts.json".to_owned(), receipts + "\n"),
+        ("terms.json".to_owned(), run.terms_json.clone() + "\n"),
         ("report.txt".to_owned(), report.to_owned()),
     ];
     files::write_tree(dir, &files, true)?;
     println!(
-        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json and report.txt to {}",
+        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json, terms.json (the deal as the guarantor sees it) and report.txt to {}",
         dir.display()
     );
     Ok(())

@@ -98,6 +98,7 @@ pub async fn before_pause(
     clock: &Clock,
     deal_hash: Hash,
     plan: &serde_json::Value,
+    plan_json: &str,
 ) -> Result<(), CliError> {
     let mediator = cast.mediator.as_str();
     let parties = d
@@ -147,7 +148,14 @@ pub async fn before_pause(
     // The canonical hash of the plan JSON (RFC 8785) does not depend on how
     // the file is indented.
     let plan_hash = Hash::of_canonical(plan).map_err(|e| failed(e.to_string()))?;
-    let days = d.pause.days;
+    // The service keeps the plan itself, to check execution against it.
+    let kept = run.keep_plan(mediator, plan_json).await?;
+    if kept.plan_hash != plan_hash.to_string() {
+        return Err(failed(
+            "the service hashed the plan differently from the mediator".to_owned(),
+        ));
+    }
+    let days = kept.pause_days;
     let adopted = Event::PlanAdopted { days, plan_hash };
     let seq = run.record(mediator, clock.at(0, 20, 0), adopted).await?;
     run.say(format!(
@@ -174,8 +182,6 @@ pub async fn stages(
 ) -> Result<(), CliError> {
     let mediator = cast.mediator.as_str();
     let mut days = d.pause.days;
-    // Persons released per (day, holder), for the extension rule.
-    let mut released: BTreeMap<(u32, String), usize> = BTreeMap::new();
     for stage in &plan.stages {
         if stage.day > days {
             // The plan counts on earned extension days: the mediator records
@@ -186,18 +192,28 @@ pub async fn stages(
                 .record(mediator, at, Event::Extended { days: extra })
                 .await?;
             days += extra;
+            let by = d.pause.extension.as_ref().map(|e| e.by.as_str());
+            let planned: usize = stage
+                .handovers
+                .iter()
+                .filter(|h| Some(h.from.as_str()) == by)
+                .map(|h| h.persons.len())
+                .sum();
             run.say(format!(
                 "  seq {seq:>2}  pause extended by {extra} day for the plan's day {}: {}",
                 stage.day,
-                earned_words(d, &released)
+                earned_words(d, planned)
             ));
         }
         let day = i64::from(stage.day);
         let mut line = format!("  day {}  ", stage.day);
-        for (n, h) in stage.handovers.iter().enumerate() {
-            let to = cast.receiver(&h.from)?;
-            let pseudonyms = h
-                .persons
+        // On day 2 the crossing closes at noon: the counter-release travels
+        // in two convoys, one more than the terms allow a day. The record
+        // says what happened; the service derives the deviation.
+        let convoys = convoys(stage, stage.day == SPLIT_DAY);
+        for (n, (from, persons)) in convoys.iter().enumerate() {
+            let to = cast.receiver(from)?;
+            let pseudonyms = persons
                 .iter()
                 .map(|p| {
                     PersonId::new(p)
@@ -207,8 +223,9 @@ pub async fn stages(
                 .collect::<Result<Vec<_>, CliError>>()?;
             let hour = 9 + 3 * n as u64;
             let handover = Event::HandoverRecorded {
+                counts: Some(counts(d, persons)?),
                 day: stage.day,
-                holder: party(&h.from)?,
+                holder: party(from)?,
                 pseudonyms,
                 to: party(to)?,
             };
@@ -217,20 +234,19 @@ pub async fn stages(
                 .await?;
             let confirm = Event::HandoverConfirmed { handover: recorded };
             let confirmed = run.record(to, clock.at(day, hour, 40), confirm).await?;
-            *released.entry((stage.day, h.from.clone())).or_default() += h.persons.len();
             if n > 0 {
                 line.push_str("; ");
             }
             let _ = write!(
                 line,
-                "{} → {to} {:>2} persons (seq {recorded}, confirmed by {to} at seq {confirmed})",
-                h.from,
-                h.persons.len()
+                "{from} → {to} {:>2} persons (seq {recorded}, confirmed by {to} at seq {confirmed})",
+                persons.len()
             );
         }
         run.say(line);
-        if stage.day == 2 {
+        if stage.day == SPLIT_DAY {
             breach(run, cast, clock).await?;
+            rule_on_findings(run, cast, clock).await?;
         }
     }
     let seq = run
@@ -241,8 +257,75 @@ pub async fn stages(
         )
         .await?;
     run.say(format!(
-        "  seq {seq:>2}  completed: every handover confirmed, no breach open"
+        "  seq {seq:>2}  completed: every handover confirmed, no breach open, the terms' totals and counter-releases met"
     ));
+    Ok(())
+}
+
+/// The day the counter-release convoy is split in two.
+const SPLIT_DAY: u32 = 2;
+
+/// A stage's convoys: the plan's handovers, or on the split day the last
+/// one in two halves.
+fn convoys(stage: &truce_plan::Stage, split: bool) -> Vec<(&str, &[String])> {
+    let mut out: Vec<(&str, &[String])> = stage
+        .handovers
+        .iter()
+        .map(|h| (h.from.as_str(), h.persons.as_slice()))
+        .collect();
+    if split {
+        if let Some((from, persons)) = out.pop() {
+            let (a, b) = persons.split_at(persons.len() / 2);
+            out.push((from, a));
+            out.push((from, b));
+        }
+    }
+    out
+}
+
+/// A handover's signed counts per category, from the deal's roster.
+fn counts(
+    d: &Deal,
+    persons: &[String],
+) -> Result<BTreeMap<truce_ledger::CategoryId, u32>, CliError> {
+    let mut out = BTreeMap::new();
+    for id in persons {
+        let p = d
+            .persons
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .ok_or_else(|| failed("a planned person is not in the deal".to_owned()))?;
+        let c = truce_ledger::CategoryId::new(p.category.as_str())
+            .map_err(|e| failed(e.to_string()))?;
+        *out.entry(c).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+/// The mediator reads the findings the service derived from the record and
+/// rules on each: the split convoy is excused, both sides having agreed it.
+async fn rule_on_findings(run: &mut Run, cast: &Cast, clock: &Clock) -> Result<(), CliError> {
+    let execution = run.execution(&cast.mediator).await?;
+    for f in execution.findings.iter().filter(|f| f.ruling.is_none()) {
+        run.say(format!("  finding {}: {}", f.id, f.message));
+        let reason = "The crossing closed at noon; both sides agreed that the counter-release travel in two convoys.";
+        let ruling = Event::FindingRuled {
+            finding: f.id.clone(),
+            reason: reason.to_owned(),
+            ruling: truce_ledger::Ruling::Excused,
+        };
+        let seq = run
+            .record(
+                &cast.mediator,
+                clock.at(i64::from(SPLIT_DAY), 20, 30),
+                ruling,
+            )
+            .await?;
+        run.say(format!(
+            "  seq {seq:>2}  finding ruled on by the {}: excused (\"{reason}\")",
+            cast.mediator
+        ));
+    }
     Ok(())
 }
 
@@ -288,19 +371,16 @@ fn ledger_role(role: Role) -> truce_ledger::Role {
     }
 }
 
-/// The extension rule in words, with the days that earned it so far.
-fn earned_words(d: &Deal, released: &BTreeMap<(u32, String), usize>) -> String {
+/// The extension rule in words: each extra day is earned by the releases
+/// made on it, which compliance checks once the day is over.
+fn earned_words(d: &Deal, planned: usize) -> String {
     let Some(e) = &d.pause.extension else {
         return "the deal has no extension rule".to_owned();
     };
-    let by = e.by.as_str();
-    let earning = released
-        .iter()
-        .filter(|((_, holder), n)| holder == by && **n >= e.per_releases as usize)
-        .count()
-        .min(e.max_days as usize);
     format!(
-        "{by} released at least {} persons on {earning} day(s) so far, which earns up to {earning} more day(s) under the extension rule",
-        e.per_releases
+        "the day is earned if {} releases at least {} persons on it (the plan releases {planned}); at most {} extra day(s)",
+        e.by.as_str(),
+        e.per_releases,
+        e.max_days
     )
 }

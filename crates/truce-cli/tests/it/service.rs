@@ -154,7 +154,9 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
         (
             "relief",
             r#"{"type":"handover-recorded","day":1,"holder":"side-b","to":"side-a","persons":["B-0001","B-0002"]}"#.into(),
-            vec!["--person-key".into(), p("t/person.key")],
+            // The intermediary sees no person before it carries them: the
+            // deal file gives their categories for the signed counts.
+            vec!["--person-key".into(), p("t/person.key"), "--deal".into(), deal.to_owned()],
         ),
         ("side-a", r#"{"type":"handover-confirmed","handover":6}"#.into(), vec![]),
         ("mediator", r#"{"type":"completed"}"#.into(), vec![]),
@@ -212,6 +214,57 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
         verified.contains("is the plan the mediator adopted"),
         "{verified}"
     );
+    // Compliance: the deal kept, person by person with the person key...
+    let full = ok(&[
+        "verify",
+        &p("ledger.jsonl"),
+        "--keys",
+        &p("keys.json"),
+        "--deal",
+        deal,
+        "--person-key",
+        &p("t/person.key"),
+        "--plan",
+        &p("plan.json"),
+    ]);
+    assert!(
+        full.contains("Compliance: execution kept the agreed terms and the adopted plan, person by person: no deviation found."),
+        "{full}"
+    );
+    // ...and on the signed counts by a party that holds only the deal as
+    // the service shows it, exported with the ledger.
+    ok(&[
+        &["export"][..],
+        &id,
+        &[
+            "--token-file",
+            &side_a_token,
+            "--out",
+            &p("ledger2.jsonl"),
+            "--terms",
+            &p("terms.json"),
+        ],
+    ]
+    .concat());
+    let counts = ok(&[
+        "verify",
+        &p("ledger2.jsonl"),
+        "--keys",
+        &p("keys.json"),
+        "--terms",
+        &p("terms.json"),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&counts).expect("json");
+    assert_eq!(report["compliance"]["evidence"], "counts");
+    assert_eq!(report["compliance"]["open"], 0);
+    assert_eq!(report["compliance"]["status"]["ended"], "completed");
+
+    // `truce status` says where the deal stands.
+    let status = ok(&[&["status"][..], &id, &["--token-file", &side_a_token]].concat());
+    assert!(status.contains("Deal minimal: completed"), "{status}");
+    assert!(status.contains("Findings: none"), "{status}");
 }
 
 #[test]

@@ -116,6 +116,15 @@ mod fast_path {
         });
         let pseudonyms = prop::collection::vec(any::<[u8; 32]>(), 0..4)
             .prop_map(|v| v.into_iter().map(Pseudonym::from_bytes).collect());
+        // Categories share the party ids' spelling rules.
+        let counts = prop::option::of(prop::collection::btree_map(party(), any::<u32>(), 0..4))
+            .prop_map(|m| {
+                m.map(|m| {
+                    m.into_iter()
+                        .map(|(p, n)| (CategoryId::new(p.as_str()).expect("category"), n))
+                        .collect()
+                })
+            });
         prop_oneof![
             (text(), roles).prop_map(|(name, parties)| Event::DealCreated { name, parties }),
             Just(Event::NegotiationStarted {}),
@@ -126,14 +135,26 @@ mod fast_path {
             (any::<u32>(), hash())
                 .prop_map(|(days, plan_hash)| Event::PlanAdopted { days, plan_hash }),
             Just(Event::PauseStarted {}),
-            (any::<u32>(), party(), pseudonyms, party()).prop_map(
-                |(day, holder, pseudonyms, to)| Event::HandoverRecorded {
+            (any::<u32>(), party(), pseudonyms, party(), counts).prop_map(
+                |(day, holder, pseudonyms, to, counts)| Event::HandoverRecorded {
+                    counts,
                     day,
                     holder,
                     pseudonyms,
                     to,
                 }
             ),
+            (text(), text(), any::<bool>()).prop_map(|(finding, reason, upheld)| {
+                Event::FindingRuled {
+                    finding,
+                    reason,
+                    ruling: if upheld {
+                        Ruling::Upheld
+                    } else {
+                        Ruling::Excused
+                    },
+                }
+            }),
             int().prop_map(|handover| Event::HandoverConfirmed { handover }),
             (party(), text())
                 .prop_map(|(against, summary)| Event::BreachReported { against, summary }),

@@ -206,6 +206,7 @@ impl Book {
         let seq = self.record(
             |p| &p.relief,
             Event::HandoverRecorded {
+                counts: None,
                 holder: party(holder),
                 to: party(to),
                 day,

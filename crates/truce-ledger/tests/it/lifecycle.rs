@@ -66,6 +66,7 @@ fn setup(phase: Phase) -> (Book, u64, u64) {
 
 fn handover_event(deal: &DealId, ids: &[&str]) -> Event {
     Event::HandoverRecorded {
+        counts: None,
         holder: party("side-b"),
         to: party("side-a"),
         day: 1,
@@ -254,6 +255,7 @@ fn handover_rules() {
     b.reach(Phase::Active);
     let deal = b.deal();
     let h = |holder: &str, to: &str, day, ids: &[&str]| Event::HandoverRecorded {
+        counts: None,
         holder: party(holder),
         to: party(to),
         day,

@@ -120,6 +120,14 @@ async fn kill_9_mid_load_loses_no_acknowledged_event() {
     let mut cursors = Vec::new();
     for _ in 0..DEALS {
         let mut c = create(&mut client).await;
+        client
+            .keep_plan(
+                &c.deal.id,
+                c.deal.token("mediator"),
+                &test_plan().to_string(),
+            )
+            .await
+            .unwrap();
         for (author, event) in to_active(&c.deal) {
             c.push(&mut client, author, event).await.unwrap();
         }

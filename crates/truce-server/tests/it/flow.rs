@@ -283,6 +283,7 @@ async fn a_refused_handover_leaves_the_chain_as_it_was() {
 async fn the_sides_must_agree_the_deal_that_was_stored() {
     let app = test_app().await;
     let deal = create_deal(&app, 1).await;
+    keep_plan(&app, &deal).await;
     let mut steps = to_active(&deal);
     let rest = steps.split_off(2);
     for (author, event) in steps {

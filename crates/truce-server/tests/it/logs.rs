@@ -8,12 +8,22 @@ use truce_ledger::Event;
 
 use crate::support::*;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+std::thread_local! {
+    /// This thread's capture buffer, while a test captures.
+    static CAPTURE: std::cell::RefCell<Option<Arc<Mutex<Vec<u8>>>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
-impl Write for Captured {
+/// Writes to the calling thread's capture buffer, if it has one.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        CAPTURE.with(|c| {
+            if let Some(out) = &*c.borrow() {
+                out.lock().unwrap().extend_from_slice(buf);
+            }
+        });
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -21,17 +31,28 @@ impl Write for Captured {
     }
 }
 
+/// Capture what this thread logs. One global subscriber for the whole test
+/// binary, writing to the logging thread's buffer: a thread-local
+/// subscriber would race with the other tests registering the same call
+/// sites at the same moment, and lose lines.
+fn capture() -> Arc<Mutex<Vec<u8>>> {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| ThreadWriter)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    });
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    CAPTURE.with(|c| *c.borrow_mut() = Some(buf.clone()));
+    buf
+}
+
 #[tokio::test]
 async fn logs_carry_no_persons_tokens_or_bodies() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    // The test runtime is single-threaded: every task logs through this.
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    // The test runtime is single-threaded: every task logs on this thread.
+    let captured = capture();
     let app = test_app().await;
     let deal = create_deal(&app, 3).await;
     activate(&app, &deal).await;
@@ -82,7 +103,7 @@ async fn logs_carry_no_persons_tokens_or_bodies() {
     )
     .await;
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("route=\"/api/v1/deals/{deal}/events\""),
         "{log}"

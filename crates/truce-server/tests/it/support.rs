@@ -92,7 +92,7 @@ pub fn deal_json(persons_per_side: usize) -> serde_json::Value {
         "format_version": 1,
         "name": "Test pause",
         "parties": parties,
-        "pause": {"days": 3, "extension": null},
+        "pause": {"days": 3, "extension": {"per_releases": 1, "by": "side-a", "max_days": 10}},
         "categories": [{"id": "child", "tier": 1}, {"id": "detainee-minor", "tier": 1}],
         "persons": persons,
         "release": {"priority": "tier", "keep_groups_together": true, "max_exposure": null, "via": "relief"}
@@ -292,14 +292,55 @@ pub fn to_active(deal: &TestDeal) -> Vec<(&'static str, Event)> {
             "mediator",
             Event::PlanAdopted {
                 days: 3,
-                plan_hash: Hash::of(b"plan"),
+                plan_hash: plan_hash(),
             },
         ),
         ("mediator", Event::PauseStarted {}),
     ]
 }
 
+/// The test deal's plan: on day 1, side-a releases A-0001 and side-b
+/// releases B-0001 (every test deal has them).
+pub fn test_plan() -> serde_json::Value {
+    serde_json::json!({
+        "format_version": 1,
+        "deal": "Test pause",
+        "status": "optimal",
+        "gap": 0.0,
+        "released": {"side-a": 1, "side-b": 1},
+        "days_used": 1,
+        "max_exposure": 0.0,
+        "stages": [{"day": 1, "handovers": [
+            {"from": "side-a", "via": "relief", "persons": ["A-0001"]},
+            {"from": "side-b", "via": "relief", "persons": ["B-0001"]}
+        ]}]
+    })
+}
+
+/// The canonical hash the service keeps the test plan under.
+pub fn plan_hash() -> Hash {
+    Hash::of_canonical(&test_plan()).expect("plan hash")
+}
+
+/// The mediator hands the test plan to the service to keep.
+pub async fn keep_plan(app: &Router, deal: &TestDeal) {
+    let uri = format!("/api/v1/deals/{}/plans", deal.id);
+    let reply = send(
+        app,
+        request(
+            "POST",
+            &uri,
+            Some(deal.token("mediator")),
+            Some(test_plan().to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    assert_eq!(reply.body["plan_hash"], plan_hash().to_string());
+}
+
 pub async fn activate(app: &Router, deal: &TestDeal) {
+    keep_plan(app, deal).await;
     for (author, event) in to_active(deal) {
         record(app, deal, author, event).await;
     }
@@ -308,7 +349,20 @@ pub async fn activate(app: &Router, deal: &TestDeal) {
 /// A day-1 handover of these persons of `deal`, named by pseudonym under
 /// the deal's person key.
 pub fn handover(deal: &TestDeal, holder: &str, to: &str, persons: &[&str]) -> Event {
+    // The test deal's categories: side-a holds children, side-b detainees.
+    let mut counts = std::collections::BTreeMap::new();
+    for p in persons {
+        let category = if p.starts_with('A') {
+            "child"
+        } else {
+            "detainee-minor"
+        };
+        *counts
+            .entry(truce_ledger::CategoryId::new(category).expect("category"))
+            .or_insert(0u32) += 1;
+    }
     Event::HandoverRecorded {
+        counts: Some(counts),
         day: 1,
         holder: party(holder),
         pseudonyms: persons

@@ -1,0 +1,191 @@
+//! `truce verify`'s second verdict: did what the ledger records keep the
+//! deal? The ledger is replayed against the agreed terms (the deal file, or
+//! the deal as the service shows a party: `--terms`), and with the person
+//! key against the roster and the adopted plan, by `truce_exec`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use truce_exec::{Context, Execution, Finding, PlanSchedule, Roster, StatusReport, Terms};
+use truce_ledger::{CategoryId, PartyId, PersonKey, SignedEvent, VerifyReport};
+
+use crate::cli::VerifyArgs;
+use crate::error::CliError;
+
+/// Largest `--terms` or plan file read.
+const MAX_TERMS: u64 = 256 << 20;
+
+/// What compliance found.
+#[derive(Debug, Serialize)]
+pub struct Compliance {
+    /// `counts` (signed aggregates only) or `persons` (roster and person key).
+    pub evidence: &'static str,
+    /// Whether execution was compared with the adopted plan.
+    pub against_plan: bool,
+    /// Findings not yet ruled on.
+    pub open: usize,
+    pub findings: Vec<Finding>,
+    pub status: StatusReport,
+}
+
+/// The compliance verdict, when the caller gave terms to check against.
+pub fn check(
+    args: &VerifyArgs,
+    ledger: &[u8],
+    report: &VerifyReport,
+) -> Result<Option<Compliance>, CliError> {
+    if args.deal.is_none() && args.terms.is_none() {
+        return Ok(None);
+    }
+    let [summary] = report.deals.as_slice() else {
+        return Err(CliError::Usage(format!(
+            "compliance checks one deal, but the ledger holds {} deals",
+            report.deals.len()
+        )));
+    };
+    let (terms, roster) = match (&args.deal, &args.terms, &args.person_key) {
+        (Some(deal), _, Some(key)) => {
+            let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
+            let key = person_key(key)?;
+            let (terms, roster) = Roster::from_value(&value, &summary.deal, &key)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            (terms, Some(roster))
+        }
+        (Some(deal), _, None) => {
+            let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
+            let terms = Terms::from_value(&value)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            (terms, None)
+        }
+        (None, Some(path), _) => (terms_file(path)?, None),
+        (None, None, _) => return Ok(None),
+    };
+    let plan = match (&args.plan, &roster) {
+        (Some(path), Some(_)) => Some(
+            PlanSchedule::from_json(&read(path)?)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
+        ),
+        _ => None,
+    };
+    let text = std::str::from_utf8(ledger)
+        .map_err(|_| CliError::Usage(format!("{}: not UTF-8", args.ledger.display())))?;
+    let mut events = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        // An intact ledger's lines all read; the message is for a ledger
+        // changed between the two readings.
+        let ev: SignedEvent = serde_json::from_str(line)
+            .map_err(|e| CliError::Usage(format!("{}:{}: {e}", args.ledger.display(), n + 1)))?;
+        events.push(ev);
+    }
+    let execution = Execution::replay(roster.as_ref(), &events);
+    let ctx = Context {
+        terms: &terms,
+        roster: roster.as_ref(),
+        plan: plan.as_ref(),
+    };
+    let status = execution.status(ctx);
+    let findings = status.findings.clone();
+    Ok(Some(Compliance {
+        evidence: if roster.is_some() {
+            "persons"
+        } else {
+            "counts"
+        },
+        against_plan: plan.is_some(),
+        open: findings.iter().filter(|f| f.is_open()).count(),
+        findings,
+        status,
+    }))
+}
+
+impl Compliance {
+    /// The verdict in words, one finding a line.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let against = if self.against_plan {
+            "the agreed terms and the adopted plan, person by person"
+        } else if self.evidence == "persons" {
+            "the agreed terms, person by person"
+        } else {
+            "the agreed terms, on the handovers' signed counts"
+        };
+        if self.findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "Compliance: execution kept {against}: no deviation found."
+            );
+            return out;
+        }
+        let ruled = self.findings.len() - self.open;
+        let _ = writeln!(
+            out,
+            "Compliance, against {against}: {} deviation(s) found, {ruled} ruled on by the mediator, {} open.",
+            self.findings.len(),
+            self.open
+        );
+        for f in &self.findings {
+            let state = match f.ruling {
+                Some((seq, r)) => format!("{} at seq {seq}", r.as_str()),
+                None => "open".to_owned(),
+            };
+            let _ = writeln!(out, "  {} ({state}): {}", f.id, f.message);
+        }
+        out
+    }
+}
+
+fn read(path: &Path) -> Result<String, CliError> {
+    let bytes =
+        crate::files::read_limited(path, MAX_TERMS + 1).map_err(|source| CliError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_TERMS {
+        return Err(CliError::Usage(format!(
+            "{} is larger than {MAX_TERMS} bytes",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+}
+
+fn person_key(path: &Path) -> Result<PersonKey, CliError> {
+    PersonKey::from_hex(read(path)?.trim())
+        .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", path.display())))
+}
+
+/// `--terms`: the deal view `truce export --terms` writes (terms with the
+/// persons cut to what the party sees, and counts per holder and category),
+/// or a normalised deal JSON.
+fn terms_file(path: &Path) -> Result<Terms, CliError> {
+    let text = read(path)?;
+    let bad = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        bad(format!(
+            "line {}, column {}: not JSON",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Some(terms) = value.get("terms") else {
+        return Terms::from_value(&value).map_err(|e| bad(e.to_string()));
+    };
+    #[derive(serde::Deserialize)]
+    struct Aggregate {
+        holder: PartyId,
+        category: CategoryId,
+        persons: u32,
+    }
+    let aggregates: Vec<Aggregate> =
+        serde_json::from_value(value.get("aggregates").cloned().unwrap_or_default())
+            .map_err(|_| bad("`aggregates` must list {holder, category, persons}".to_owned()))?;
+    Ok(Terms::from_value(terms)
+        .map_err(|e| bad(e.to_string()))?
+        .with_roster_counts(
+            aggregates
+                .into_iter()
+                .map(|a| ((a.holder, a.category), a.persons)),
+        ))
+}

@@ -1,0 +1,210 @@
+//! A deal's execution as its ledger records it, replayed event by event.
+
+use std::collections::BTreeMap;
+
+use truce_ledger::{CategoryId, Event, PartyId, Ruling, SignedEvent};
+
+use crate::plan::PlanSchedule;
+use crate::roster::Roster;
+use crate::terms::Terms;
+
+/// What execution is checked against: the terms always; the roster (with
+/// the person key) and the adopted plan where the caller has them.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub terms: &'a Terms,
+    pub roster: Option<&'a Roster>,
+    pub plan: Option<&'a PlanSchedule>,
+}
+
+/// One recorded handover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverRecord {
+    pub seq: u64,
+    pub day: u32,
+    /// Who recorded it (the intermediary that carried it).
+    pub author: PartyId,
+    pub holder: PartyId,
+    pub to: PartyId,
+    /// Persons per category: as signed, or (in a ledger written before
+    /// handovers carried counts) from the roster where it is known.
+    pub counts: BTreeMap<CategoryId, u32>,
+    /// Whether `counts` were signed by the intermediary.
+    pub signed_counts: bool,
+    /// The persons carried, as roster indices, where the roster is known;
+    /// `None` for a pseudonym the roster does not hold.
+    pub persons: Option<Vec<Option<usize>>>,
+    /// Number of persons carried.
+    pub total: u32,
+    pub confirmed: bool,
+}
+
+/// How a deal's execution ended, if it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Completed,
+    Collapsed,
+}
+
+/// The execution replayed from the ledger: handovers, extensions, breaches,
+/// rulings. Build it with [`Execution::apply`] for every event in order;
+/// [`Execution::findings`] and [`Execution::status`] read it.
+#[derive(Debug, Clone, Default)]
+pub struct Execution {
+    pub(crate) handovers: Vec<HandoverRecord>,
+    /// `days` of the adopted plan event, once adopted.
+    pub(crate) plan_days: Option<(u64, u32)>,
+    /// Each `extended` event: (seq, days).
+    pub(crate) extensions: Vec<(u64, u32)>,
+    pub(crate) rulings: BTreeMap<String, (u64, Ruling)>,
+    /// Breach reports: seq → resolved.
+    pub(crate) breaches: BTreeMap<u64, bool>,
+    pub(crate) ended: Option<(u64, Ended)>,
+    pub(crate) started: bool,
+}
+
+impl Execution {
+    /// An execution with nothing recorded yet.
+    pub fn new() -> Execution {
+        Execution::default()
+    }
+
+    /// The execution replayed from a ledger's events, in order.
+    pub fn replay<'e>(
+        roster: Option<&Roster>,
+        events: impl IntoIterator<Item = &'e SignedEvent>,
+    ) -> Execution {
+        let mut ex = Execution::new();
+        for ev in events {
+            ex.apply(roster, ev);
+        }
+        ex
+    }
+
+    /// Take one more event into account (the ledger has already accepted
+    /// it: its lifecycle rules and signatures are the ledger's concern).
+    pub fn apply(&mut self, roster: Option<&Roster>, ev: &SignedEvent) {
+        match &ev.event {
+            Event::PlanAdopted { days, .. } => self.plan_days = Some((ev.seq, *days)),
+            Event::PauseStarted {} => self.started = true,
+            Event::HandoverRecorded {
+                counts,
+                day,
+                holder,
+                pseudonyms,
+                to,
+            } => {
+                let persons =
+                    roster.map(|r| pseudonyms.iter().map(|p| r.index_of(p)).collect::<Vec<_>>());
+                let derived = || match (roster, &persons) {
+                    (Some(r), Some(ps)) => {
+                        let known: Vec<usize> = ps.iter().flatten().copied().collect();
+                        r.counts(&known)
+                    }
+                    _ => BTreeMap::new(),
+                };
+                let (counts, signed_counts) = match counts {
+                    Some(c) => (c.clone(), true),
+                    None => (derived(), false),
+                };
+                self.handovers.push(HandoverRecord {
+                    seq: ev.seq,
+                    day: *day,
+                    author: ev.author.clone(),
+                    holder: holder.clone(),
+                    to: to.clone(),
+                    counts,
+                    signed_counts,
+                    persons,
+                    total: u32::try_from(pseudonyms.len()).unwrap_or(u32::MAX),
+                    confirmed: false,
+                });
+            }
+            Event::HandoverConfirmed { handover } => {
+                if let Some(h) = self.handovers.iter_mut().rev().find(|h| h.seq == *handover) {
+                    h.confirmed = true;
+                }
+            }
+            Event::BreachReported { .. } => {
+                self.breaches.insert(ev.seq, false);
+            }
+            Event::BreachResolved { breach, .. } => {
+                self.breaches.insert(*breach, true);
+            }
+            Event::FindingRuled {
+                finding, ruling, ..
+            } => {
+                self.rulings.insert(finding.clone(), (ev.seq, *ruling));
+            }
+            Event::Extended { days } => self.extensions.push((ev.seq, *days)),
+            Event::Completed {} => self.ended = Some((ev.seq, Ended::Completed)),
+            Event::Collapsed { .. } => self.ended = Some((ev.seq, Ended::Collapsed)),
+            Event::DealCreated { .. }
+            | Event::NegotiationStarted {}
+            | Event::DealAgreed { .. }
+            | Event::Suspended { .. }
+            | Event::Resumed {} => {}
+        }
+    }
+
+    /// Every handover recorded, in seq order.
+    pub fn handovers(&self) -> &[HandoverRecord] {
+        &self.handovers
+    }
+
+    /// Extra days granted so far.
+    pub fn extension_days(&self) -> u32 {
+        self.extensions
+            .iter()
+            .fold(0u32, |a, (_, d)| a.saturating_add(*d))
+    }
+
+    /// The last day with a handover (0 before the first).
+    pub fn last_day(&self) -> u32 {
+        self.handovers.iter().map(|h| h.day).max().unwrap_or(0)
+    }
+
+    /// Whether day `day` is over: a later day has a handover, or the deal
+    /// has ended. Checks that need the whole day (daily minimums,
+    /// counter-releases, earned extension days, the plan's day) wait for it.
+    pub(crate) fn day_over(&self, day: u32) -> bool {
+        self.ended.is_some() || self.last_day() > day
+    }
+
+    /// Whether the execution has ended, and how.
+    pub fn ended(&self) -> Option<Ended> {
+        self.ended.map(|(_, e)| e)
+    }
+
+    /// Persons released by `holder` in all.
+    pub fn released_by(&self, holder: &PartyId) -> u64 {
+        self.handovers
+            .iter()
+            .filter(|h| &h.holder == holder)
+            .map(|h| u64::from(h.total))
+            .sum()
+    }
+
+    /// Persons released by `holder` on `day`.
+    pub(crate) fn released_on(&self, holder: &PartyId, day: u32) -> u64 {
+        self.handovers
+            .iter()
+            .filter(|h| &h.holder == holder && h.day == day)
+            .map(|h| u64::from(h.total))
+            .sum()
+    }
+
+    /// The ruling on finding `id`, if any.
+    pub fn ruling(&self, id: &str) -> Option<(u64, Ruling)> {
+        self.rulings.get(id).copied()
+    }
+
+    /// Breach reports not yet ruled on.
+    pub fn open_breaches(&self) -> Vec<u64> {
+        self.breaches
+            .iter()
+            .filter(|(_, resolved)| !**resolved)
+            .map(|(seq, _)| *seq)
+            .collect()
+    }
+}

@@ -1,0 +1,751 @@
+//! Findings: each deviation of the recorded execution from the terms or the
+//! adopted plan, derived (never refused: the record must match reality),
+//! named by a stable id the mediator rules on. A finding's message carries
+//! parties, days, seqs and counts, never a person id, so every role may see
+//! it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
+
+use serde::Serialize;
+use truce_ledger::{PartyId, Ruling};
+
+use crate::execution::{Context, Execution, HandoverRecord};
+use crate::terms::Terms;
+
+/// The rule a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// More than `max_per_day` released by a holder in a day.
+    DailyMax,
+    /// Fewer than `min_per_day` (but some) released by a holder in a day.
+    DailyMin,
+    /// More than `total_max` released by a holder in all.
+    TotalMax,
+    /// Fewer than `total_min` released by a holder when the deal ended.
+    TotalMin,
+    /// More persons carried in a day than the intermediary's capacity.
+    Capacity,
+    /// More convoys in a day than the intermediary's `handovers_per_day`.
+    HandoversPerDay,
+    /// A day's counter-releases differ from `ratio` × what they pay for.
+    CounterRelease,
+    /// A counter-release before the release it pays for, within the day.
+    CounterReleaseEarly,
+    /// Exposure above `max_exposure`.
+    Exposure,
+    /// An extra day on which the extension's releases were not made.
+    ExtensionUnearned,
+    /// An extension beyond the rule (or with no rule).
+    ExtensionLimit,
+    /// A handover on a day outside `release_days`.
+    ReleaseDay,
+    /// A person of a later tier before every earlier tier of the holder.
+    Priority,
+    /// A family split across handovers.
+    GroupSplit,
+    /// A handover's signed counts differ from the persons it lists.
+    CountsMismatch,
+    /// A pseudonym the roster does not hold.
+    UnknownPerson,
+    /// Persons released on another day than the adopted plan says, or not
+    /// in it, or planned for a day that ended without them.
+    PlanDeviation,
+    /// The adopted plan's pause length differs from the terms'.
+    PlanDays,
+}
+
+impl Rule {
+    /// The rule's name in finding ids and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::DailyMax => "daily-max",
+            Rule::DailyMin => "daily-min",
+            Rule::TotalMax => "total-max",
+            Rule::TotalMin => "total-min",
+            Rule::Capacity => "capacity",
+            Rule::HandoversPerDay => "handovers-per-day",
+            Rule::CounterRelease => "counter-release",
+            Rule::CounterReleaseEarly => "counter-release-early",
+            Rule::Exposure => "exposure",
+            Rule::ExtensionUnearned => "extension-unearned",
+            Rule::ExtensionLimit => "extension-limit",
+            Rule::ReleaseDay => "release-day",
+            Rule::Priority => "priority",
+            Rule::GroupSplit => "group-split",
+            Rule::CountsMismatch => "counts-mismatch",
+            Rule::UnknownPerson => "unknown-person",
+            Rule::PlanDeviation => "plan-deviation",
+            Rule::PlanDays => "plan-days",
+        }
+    }
+}
+
+/// What a finding rests on: signed counts every party can check, or the
+/// persons behind the pseudonyms (the roster and the person key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    Counts,
+    Persons,
+}
+
+/// One deviation from the terms or the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable id (`daily-max@day-2@side-b`, `exposure@seq-14`): what a
+    /// `finding-ruled` event names.
+    pub id: String,
+    pub rule: Rule,
+    /// The day it happened, where it belongs to one.
+    pub day: Option<u32>,
+    /// The event that shows it, where one does.
+    pub seq: Option<u64>,
+    /// The party concerned (a holder, an intermediary).
+    pub party: Option<PartyId>,
+    pub evidence: Evidence,
+    /// What happened, in words and counts; never a person id.
+    pub message: String,
+    /// The mediator's ruling: (seq of the ruling, ruling).
+    pub ruling: Option<(u64, Ruling)>,
+}
+
+impl Finding {
+    /// Not yet ruled on.
+    pub fn is_open(&self) -> bool {
+        self.ruling.is_none()
+    }
+}
+
+struct Out<'a> {
+    ex: &'a Execution,
+    findings: Vec<Finding>,
+}
+
+impl Out<'_> {
+    fn push(
+        &mut self,
+        rule: Rule,
+        at: At<'_>,
+        party: Option<&PartyId>,
+        evidence: Evidence,
+        message: String,
+    ) {
+        let mut id = rule.as_str().to_owned();
+        let (mut day, mut seq) = (None, None);
+        match at {
+            At::Seq(s, d) => {
+                let _ = write!(id, "@seq-{s}");
+                seq = Some(s);
+                day = Some(d);
+            }
+            At::Day(d) => {
+                let _ = write!(id, "@day-{d}");
+                day = Some(d);
+            }
+            At::DayRule(d, k) => {
+                let _ = write!(id, "@day-{d}@rule-{k}");
+                day = Some(d);
+            }
+            At::Deal => {}
+            At::DaySeq(d, s) => {
+                let _ = write!(id, "@day-{d}");
+                day = Some(d);
+                seq = Some(s);
+            }
+            At::Label(l) => {
+                let _ = write!(id, "@{l}");
+            }
+        }
+        if let Some(p) = party {
+            if !matches!(at, At::Seq(..)) {
+                let _ = write!(id, "@{p}");
+            }
+        }
+        let ruling = self.ex.ruling(&id);
+        self.findings.push(Finding {
+            id,
+            rule,
+            day,
+            seq,
+            party: party.cloned(),
+            evidence,
+            message,
+            ruling,
+        });
+    }
+}
+
+/// Where a finding is anchored (its id is built from it).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Seq(u64, u32),
+    Day(u32),
+    DaySeq(u32, u64),
+    DayRule(u32, usize),
+    Label(&'a str),
+    Deal,
+}
+
+fn persons(n: u64) -> String {
+    if n == 1 {
+        "1 person".to_owned()
+    } else {
+        format!("{n} persons")
+    }
+}
+
+impl Execution {
+    /// Every deviation the record shows from the terms and (where given) the
+    /// roster and the adopted plan, in the order of the rules above and then
+    /// of seq and day. Checks of a whole day wait until the day is over.
+    pub fn findings(&self, ctx: Context<'_>) -> Vec<Finding> {
+        let mut out = Out {
+            ex: self,
+            findings: Vec::new(),
+        };
+        let t = ctx.terms;
+        self.declared(t, &mut out);
+        self.per_handover(ctx, &mut out);
+        self.per_day(t, &mut out);
+        if let (Some(roster), Some(plan)) = (ctx.roster, ctx.plan) {
+            self.against_plan(roster, plan, &mut out);
+        }
+        out.findings
+    }
+
+    /// Declarations the terms do not allow (the service refuses them; a
+    /// ledger from elsewhere may hold them).
+    fn declared(&self, t: &Terms, out: &mut Out<'_>) {
+        if let Some((seq, days)) = self.plan_days {
+            if days != t.days {
+                out.push(
+                    Rule::PlanDays,
+                    At::Label(&format!("seq-{seq}")),
+                    None,
+                    Evidence::Counts,
+                    format!(
+                        "the plan was adopted for a {days}-day pause, but the terms agree {} days",
+                        t.days
+                    ),
+                );
+            }
+        }
+        let mut granted = 0u32;
+        for (seq, days) in &self.extensions {
+            granted = granted.saturating_add(*days);
+            let allowed = t.extension.as_ref().map_or(0, |e| e.max_days);
+            if granted > allowed {
+                out.push(
+                    Rule::ExtensionLimit,
+                    At::Label(&format!("seq-{seq}")),
+                    None,
+                    Evidence::Counts,
+                    match &t.extension {
+                        None => format!(
+                            "the pause was extended by {days} day(s), but the terms have no extension rule"
+                        ),
+                        Some(e) => format!(
+                            "the pause was extended to {granted} extra day(s), but the extension rule allows at most {}",
+                            e.max_days
+                        ),
+                    },
+                );
+            }
+        }
+    }
+
+    fn per_handover(&self, ctx: Context<'_>, out: &mut Out<'_>) {
+        let t = ctx.terms;
+        let mut total: BTreeMap<&PartyId, u64> = BTreeMap::new();
+        let mut over_max: BTreeSet<&PartyId> = BTreeSet::new();
+        // Per rule: cumulative gives, receives; and the current day's.
+        let n = t.exchanges.len();
+        let mut cum = vec![(0u64, 0u64); n];
+        let mut today = vec![(0u64, 0u64); n];
+        let mut current_day = None;
+        // Person level: persons still held per holder and tier; each
+        // family's first handover.
+        let mut held: BTreeMap<&PartyId, BTreeMap<u32, u64>> = BTreeMap::new();
+        if let Some(r) = ctx.roster {
+            for p in r.persons() {
+                *held
+                    .entry(&p.holder)
+                    .or_default()
+                    .entry(p.tier)
+                    .or_insert(0) += 1;
+            }
+        }
+        let mut family_at: HashMap<(&PartyId, &str), u64> = HashMap::new();
+        for h in &self.handovers {
+            if current_day != Some(h.day) {
+                current_day = Some(h.day);
+                today.iter_mut().for_each(|x| *x = (0, 0));
+            }
+            let at = At::Seq(h.seq, h.day);
+            if let Some(days) = &t.release_days {
+                if !days.contains(&h.day) {
+                    out.push(
+                        Rule::ReleaseDay,
+                        at,
+                        Some(&h.holder),
+                        Evidence::Counts,
+                        format!(
+                            "{} released {} on day {}, which is not one of the agreed release days",
+                            h.holder,
+                            persons(u64::from(h.total)),
+                            h.day
+                        ),
+                    );
+                }
+            }
+            let sum = total.entry(&h.holder).or_insert(0);
+            *sum += u64::from(h.total);
+            if let Some(max) = t.rosters.get(&h.holder).and_then(|r| r.total_max) {
+                if *sum > u64::from(max) && over_max.insert(&h.holder) {
+                    out.push(
+                        Rule::TotalMax,
+                        at,
+                        Some(&h.holder),
+                        Evidence::Counts,
+                        format!(
+                            "{} has released {} in all, above the agreed total of at most {max}",
+                            h.holder,
+                            persons(*sum)
+                        ),
+                    );
+                }
+            }
+            self.exchange_checks(t, h, &mut cum, &mut today, out);
+            if let Some(r) = ctx.roster {
+                self.person_checks(t, r, h, &mut held, &mut family_at, out);
+            }
+        }
+    }
+
+    fn exchange_checks(
+        &self,
+        t: &Terms,
+        h: &HandoverRecord,
+        cum: &mut [(u64, u64)],
+        today: &mut [(u64, u64)],
+        out: &mut Out<'_>,
+    ) {
+        let at = At::Seq(h.seq, h.day);
+        let mut worst: Option<(f64, &PartyId, usize)> = None;
+        for (k, rule) in t.exchanges.iter().enumerate() {
+            let (mut g, mut r) = (0u64, 0u64);
+            for (cat, n) in &h.counts {
+                match Terms::side_of(rule, &h.holder, cat) {
+                    Some(true) => g += u64::from(*n),
+                    Some(false) => r += u64::from(*n),
+                    None => {}
+                }
+            }
+            cum[k].0 += g;
+            cum[k].1 += r;
+            today[k].0 += g;
+            today[k].1 += r;
+            let ratio = u64::from(rule.ratio.max(1));
+            if r > 0 && today[k].1 > ratio * today[k].0 {
+                out.push(
+                    Rule::CounterReleaseEarly,
+                    at,
+                    Some(&h.holder),
+                    Evidence::Counts,
+                    format!(
+                        "on day {}, {} had released {} in return for {} by {} so far that day, more than the ratio {} pays for",
+                        h.day,
+                        rule.receives.holder,
+                        persons(today[k].1),
+                        persons(today[k].0),
+                        rule.gives.holder,
+                        rule.ratio
+                    ),
+                );
+            }
+            let balance = cum[k].0 as f64 - cum[k].1 as f64 / ratio as f64;
+            let (exposure, side) = if balance >= 0.0 {
+                (balance, &rule.gives.holder)
+            } else {
+                (-balance, &rule.receives.holder)
+            };
+            if worst.is_none_or(|(w, _, _)| exposure > w) {
+                worst = Some((exposure, side, k));
+            }
+        }
+        if let (Some(bound), Some((exposure, side, k))) = (t.max_exposure, worst) {
+            if exposure > f64::from(bound) + 1e-9 {
+                out.push(
+                    Rule::Exposure,
+                    at,
+                    Some(side),
+                    Evidence::Counts,
+                    format!(
+                        "after this handover {side}'s exposure under exchange rule {} is {}, above the agreed bound of {bound}",
+                        k + 1,
+                        round1(exposure)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn person_checks<'r>(
+        &self,
+        t: &Terms,
+        roster: &'r crate::roster::Roster,
+        h: &'r HandoverRecord,
+        held: &mut BTreeMap<&'r PartyId, BTreeMap<u32, u64>>,
+        family_at: &mut HashMap<(&'r PartyId, &'r str), u64>,
+        out: &mut Out<'_>,
+    ) {
+        let at = At::Seq(h.seq, h.day);
+        let Some(ps) = &h.persons else { return };
+        let unknown = ps.iter().filter(|p| p.is_none()).count();
+        if unknown > 0 {
+            out.push(
+                Rule::UnknownPerson,
+                at,
+                Some(&h.holder),
+                Evidence::Persons,
+                format!(
+                    "{unknown} of the {} pseudonym(s) of this handover stand for no person of {}'s roster",
+                    ps.len(),
+                    h.holder
+                ),
+            );
+        }
+        let known: Vec<usize> = ps.iter().flatten().copied().collect();
+        let people = roster.persons();
+        let from_holder: Vec<usize> = known
+            .iter()
+            .copied()
+            .filter(|&i| people[i].holder == h.holder)
+            .collect();
+        if h.signed_counts && unknown == 0 && roster.counts(&known) != h.counts {
+            out.push(
+                Rule::CountsMismatch,
+                at,
+                Some(&h.holder),
+                Evidence::Persons,
+                "the handover's signed counts per category differ from the categories of the persons it lists".to_owned(),
+            );
+        }
+        // Released now: take them off what the holder still holds.
+        let mut worst_tier = 0;
+        if let Some(tiers) = held.get_mut(&h.holder) {
+            for &i in &from_holder {
+                let tier = people[i].tier;
+                worst_tier = worst_tier.max(tier);
+                if let Some(n) = tiers.get_mut(&tier) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            if t.strict_priority && !from_holder.is_empty() {
+                let before: u64 = tiers.range(..worst_tier).map(|(_, n)| *n).sum();
+                if before > 0 {
+                    let late = from_holder
+                        .iter()
+                        .filter(|&&i| people[i].tier == worst_tier)
+                        .count();
+                    out.push(
+                        Rule::Priority,
+                        at,
+                        Some(&h.holder),
+                        Evidence::Persons,
+                        format!(
+                            "{} released {} of tier {worst_tier} while it still held {} of earlier tiers",
+                            h.holder,
+                            persons(late as u64),
+                            persons(before)
+                        ),
+                    );
+                }
+            }
+        }
+        if t.keep_groups_together {
+            let mut split = 0u64;
+            for &i in &from_holder {
+                if let Some(g) = &people[i].group {
+                    let first = family_at
+                        .entry((&people[i].holder, g.as_str()))
+                        .or_insert(h.seq);
+                    if *first != h.seq {
+                        split += 1;
+                    }
+                }
+            }
+            if split > 0 {
+                out.push(
+                    Rule::GroupSplit,
+                    at,
+                    Some(&h.holder),
+                    Evidence::Persons,
+                    format!(
+                        "{} of this handover belong to families whose other members travelled in an earlier handover",
+                        persons(split)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn per_day(&self, t: &Terms, out: &mut Out<'_>) {
+        let mut days: BTreeMap<u32, Vec<&HandoverRecord>> = BTreeMap::new();
+        for h in &self.handovers {
+            days.entry(h.day).or_default().push(h);
+        }
+        for (&day, hs) in &days {
+            let over = self.day_over(day);
+            let mut by_holder: BTreeMap<&PartyId, u64> = BTreeMap::new();
+            let mut by_carrier: BTreeMap<&PartyId, (u64, u32)> = BTreeMap::new();
+            for h in hs {
+                *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.total);
+                if let Some(c) = t.carrier(&h.author) {
+                    let e = by_carrier.entry(&c.id).or_insert((0, 0));
+                    e.0 += u64::from(h.total);
+                    e.1 += 1;
+                }
+            }
+            for (holder, n) in &by_holder {
+                let Some(r) = t.rosters.get(*holder) else {
+                    continue;
+                };
+                if let Some(max) = r.max_per_day {
+                    if *n > u64::from(max) {
+                        out.push(
+                            Rule::DailyMax,
+                            At::Day(day),
+                            Some(holder),
+                            Evidence::Counts,
+                            format!(
+                                "{holder} released {} on day {day}, above the agreed {max} a day",
+                                persons(*n)
+                            ),
+                        );
+                    }
+                }
+                if let Some(min) = r.min_per_day {
+                    if over && *n < u64::from(min) {
+                        out.push(
+                            Rule::DailyMin,
+                            At::Day(day),
+                            Some(holder),
+                            Evidence::Counts,
+                            format!(
+                                "{holder} released {} on day {day}, below the agreed {min} on a day it releases anyone",
+                                persons(*n)
+                            ),
+                        );
+                    }
+                }
+            }
+            for (carrier, (n, convoys)) in &by_carrier {
+                let Some(c) = t.intermediaries.get(*carrier) else {
+                    continue;
+                };
+                if let Some(cap) = c.capacity_per_day {
+                    if *n > u64::from(cap) {
+                        out.push(
+                            Rule::Capacity,
+                            At::Day(day),
+                            Some(carrier),
+                            Evidence::Counts,
+                            format!(
+                                "{carrier} carried {} on day {day}, above its capacity of {cap} a day",
+                                persons(*n)
+                            ),
+                        );
+                    }
+                }
+                if *convoys > c.handovers_per_day {
+                    out.push(
+                        Rule::HandoversPerDay,
+                        At::Day(day),
+                        Some(carrier),
+                        Evidence::Counts,
+                        format!(
+                            "{carrier} made {convoys} handovers on day {day}, above the agreed {} a day",
+                            c.handovers_per_day
+                        ),
+                    );
+                }
+            }
+            if over {
+                self.counter_releases(t, day, hs, out);
+            }
+        }
+        self.extension_days_earned(t, out);
+        if self.ended.is_some() {
+            for (holder, r) in &t.rosters {
+                if let Some(min) = r.total_min {
+                    let n = self.released_by(holder);
+                    if n < u64::from(min) {
+                        out.push(
+                            Rule::TotalMin,
+                            At::Deal,
+                            Some(holder),
+                            Evidence::Counts,
+                            format!(
+                                "{holder} released {} in all, below the agreed total of at least {min}",
+                                persons(n)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn counter_releases(&self, t: &Terms, day: u32, hs: &[&HandoverRecord], out: &mut Out<'_>) {
+        for (k, rule) in t.exchanges.iter().enumerate() {
+            let (mut g, mut r) = (0u64, 0u64);
+            for h in hs {
+                for (cat, n) in &h.counts {
+                    match Terms::side_of(rule, &h.holder, cat) {
+                        Some(true) => g += u64::from(*n),
+                        Some(false) => r += u64::from(*n),
+                        None => {}
+                    }
+                }
+            }
+            let owed = g * u64::from(rule.ratio);
+            if owed != r {
+                let what = if r < owed { "fewer" } else { "more" };
+                out.push(
+                    Rule::CounterRelease,
+                    At::DayRule(day, k + 1),
+                    Some(&rule.receives.holder),
+                    Evidence::Counts,
+                    format!(
+                        "on day {day}, {} released {} in return for {} by {}: {what} than the {owed} the ratio {} asks",
+                        rule.receives.holder,
+                        persons(r),
+                        persons(g),
+                        rule.gives.holder,
+                        rule.ratio
+                    ),
+                );
+            }
+        }
+    }
+
+    fn extension_days_earned(&self, t: &Terms, out: &mut Out<'_>) {
+        let Some(e) = &t.extension else { return };
+        let granted = self.extension_days().min(e.max_days);
+        for day in t.days.saturating_add(1)..=t.days.saturating_add(granted) {
+            if !self.day_over(day) {
+                continue;
+            }
+            let n = self.released_on(&e.by, day);
+            if n < u64::from(e.per_releases) {
+                out.push(
+                    Rule::ExtensionUnearned,
+                    At::Day(day),
+                    Some(&e.by),
+                    Evidence::Counts,
+                    format!(
+                        "day {day} is an extra day, earned only if {} releases at least {} that day, but it released {}",
+                        e.by,
+                        e.per_releases,
+                        persons(n)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn against_plan(
+        &self,
+        roster: &crate::roster::Roster,
+        plan: &crate::plan::PlanSchedule,
+        out: &mut Out<'_>,
+    ) {
+        let people = roster.persons();
+        let planned_day = |i: usize| plan.day_of.get(&people[i].id).copied();
+        // (day, holder) → (early, late, unplanned) among persons released.
+        let mut off: BTreeMap<(u32, &PartyId), (u64, u64, u64, u64)> = BTreeMap::new();
+        let mut released_day: HashMap<usize, u32> = HashMap::new();
+        for h in &self.handovers {
+            let Some(ps) = &h.persons else { continue };
+            for &i in ps.iter().flatten() {
+                released_day.insert(i, h.day);
+                let e = off.entry((h.day, &h.holder)).or_insert((0, 0, 0, h.seq));
+                match planned_day(i) {
+                    Some(d) if d > h.day => e.0 += 1,
+                    Some(d) if d < h.day => e.1 += 1,
+                    Some(_) => {}
+                    None => e.2 += 1,
+                }
+            }
+        }
+        // Planned for a day that is over, and not released by its end.
+        let mut missed: BTreeMap<(u32, &PartyId), u64> = BTreeMap::new();
+        for (id, &day) in &plan.day_of {
+            if !self.day_over(day) {
+                continue;
+            }
+            let Some(i) = roster.index_of_id(id) else {
+                continue;
+            };
+            let done = released_day.get(&i).is_some_and(|d| *d <= day);
+            if !done {
+                *missed.entry((day, &people[i].holder)).or_insert(0) += 1;
+            }
+        }
+        let mut keys: BTreeSet<(u32, &PartyId)> = off.keys().copied().collect();
+        keys.extend(missed.keys().copied());
+        for key @ (day, holder) in keys {
+            let (early, late, unplanned, seq) = off.get(&key).copied().unwrap_or((0, 0, 0, 0));
+            let miss = missed.get(&key).copied().unwrap_or(0);
+            if early + late + unplanned + miss == 0 {
+                continue;
+            }
+            let mut parts = Vec::new();
+            if early > 0 {
+                parts.push(format!("{} planned for a later day", persons(early)));
+            }
+            if late > 0 {
+                parts.push(format!("{} planned for an earlier day", persons(late)));
+            }
+            if unplanned > 0 {
+                parts.push(format!("{} not in the plan", persons(unplanned)));
+            }
+            let mut message = if parts.is_empty() {
+                String::new()
+            } else {
+                format!("on day {day}, {holder} released {}", parts.join(", "))
+            };
+            if miss > 0 {
+                if !message.is_empty() {
+                    message.push_str("; ");
+                }
+                let _ = write!(
+                    message,
+                    "{} planned for day {day} by {holder} {} not released that day",
+                    persons(miss),
+                    if miss == 1 { "was" } else { "were" }
+                );
+            }
+            let at = if seq > 0 {
+                At::DaySeq(day, seq)
+            } else {
+                At::Day(day)
+            };
+            out.push(
+                Rule::PlanDeviation,
+                at,
+                Some(holder),
+                Evidence::Persons,
+                message,
+            );
+        }
+    }
+}
+
+/// A figure to one decimal, as the plan writes exposure.
+pub(crate) fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}

@@ -1,0 +1,282 @@
+//! The agreed terms, read from the normalised deal JSON (`truce check DEAL
+//! --format json`, the form the service stores and hashes) with this
+//! crate's own types. `persons` may be cut down or absent (a guarantor's or
+//! observer's view): count-level checks then use `roster_counts`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use truce_ledger::{CategoryId, PartyId, Role};
+
+/// Why the normalised deal JSON could not be read as terms.
+#[derive(Debug, thiserror::Error)]
+pub enum TermsError {
+    #[error("the deal is not normalised deal JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the deal names {what} `{id}`, which it does not define")]
+    Unknown { what: &'static str, id: String },
+}
+
+/// An intermediary's limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intermediary {
+    pub id: PartyId,
+    /// Persons carried per day, both directions together; `None`: no limit.
+    pub capacity_per_day: Option<u32>,
+    /// Convoys per day (the deal format's default is 2).
+    pub handovers_per_day: u32,
+}
+
+/// The extension rule: each extra day must see at least `per_releases`
+/// persons released by `by` on that day; at most `max_days` extra days.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Extension {
+    pub per_releases: u32,
+    pub by: PartyId,
+    pub max_days: u32,
+}
+
+/// One holder's limits.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RosterTerms {
+    pub holder: PartyId,
+    pub min_per_day: Option<u32>,
+    pub max_per_day: Option<u32>,
+    pub total_min: Option<u32>,
+    pub total_max: Option<u32>,
+}
+
+/// One side of an exchange rule.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExchangeSide {
+    pub holder: PartyId,
+    pub categories: Vec<CategoryId>,
+}
+
+/// For every person of `gives` released, `ratio` persons of `receives`, the
+/// same day, after.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Exchange {
+    pub gives: ExchangeSide,
+    pub receives: ExchangeSide,
+    pub ratio: u32,
+}
+
+/// The terms execution is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub name: String,
+    /// Date of day 1 (`2026-03-02`), if the deal states one.
+    pub start: Option<String>,
+    pub parties: BTreeMap<PartyId, Role>,
+    pub intermediaries: BTreeMap<PartyId, Intermediary>,
+    /// Base days of the pause.
+    pub days: u32,
+    pub extension: Option<Extension>,
+    /// Each category's tier (1 = first).
+    pub tiers: BTreeMap<CategoryId, u32>,
+    pub rosters: BTreeMap<PartyId, RosterTerms>,
+    pub exchanges: Vec<Exchange>,
+    /// `strict`: no tier t of a holder before all its tiers < t.
+    pub strict_priority: bool,
+    pub keep_groups_together: bool,
+    pub max_exposure: Option<u32>,
+    pub via: Option<PartyId>,
+    /// The only days with handovers, if the deal restricts them.
+    pub release_days: Option<Vec<u32>>,
+    /// Persons per holder and category in the rosters (from `persons`, or
+    /// given by the caller when the persons are not visible).
+    pub roster_counts: BTreeMap<(PartyId, CategoryId), u32>,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    name: String,
+    #[serde(default)]
+    start: Option<serde_json::Value>,
+    parties: Vec<RawParty>,
+    pause: RawPause,
+    #[serde(default)]
+    categories: Vec<RawCategory>,
+    #[serde(default)]
+    rosters: Vec<RosterTerms>,
+    #[serde(default)]
+    persons: Vec<RawPerson>,
+    #[serde(default)]
+    exchanges: Vec<Exchange>,
+    release: RawRelease,
+}
+
+#[derive(Deserialize)]
+struct RawParty {
+    id: PartyId,
+    role: Role,
+    #[serde(default)]
+    capacity_per_day: Option<u32>,
+    #[serde(default)]
+    handovers_per_day: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct RawPause {
+    days: u32,
+    #[serde(default)]
+    extension: Option<Extension>,
+}
+
+#[derive(Deserialize)]
+struct RawCategory {
+    id: CategoryId,
+    tier: u32,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RawPerson {
+    pub id: String,
+    pub holder: PartyId,
+    pub category: CategoryId,
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawRelease {
+    priority: String,
+    keep_groups_together: bool,
+    #[serde(default)]
+    max_exposure: Option<u32>,
+    #[serde(default)]
+    via: Option<PartyId>,
+    #[serde(default)]
+    release_days: Option<Vec<u32>>,
+}
+
+impl Terms {
+    /// The terms of a normalised deal JSON text.
+    pub fn from_json(json: &str) -> Result<Terms, TermsError> {
+        let value: serde_json::Value = serde_json::from_str(json)?;
+        Terms::from_value(&value)
+    }
+
+    /// The terms of a normalised deal JSON value. Counts per holder and
+    /// category come from its `persons`; when they are cut down (a
+    /// guarantor's view), give them with [`Terms::with_roster_counts`].
+    pub fn from_value(value: &serde_json::Value) -> Result<Terms, TermsError> {
+        Ok(Terms::from_raw(Raw::deserialize(value)?)?.0)
+    }
+
+    /// The terms and the persons they list (for [`crate::Roster`]).
+    pub(crate) fn with_persons(
+        value: &serde_json::Value,
+    ) -> Result<(Terms, Vec<RawPerson>), TermsError> {
+        Terms::from_raw(Raw::deserialize(value)?)
+    }
+
+    /// Replace the counts per holder and category (a view whose `persons`
+    /// are cut down carries them separately).
+    pub fn with_roster_counts(
+        mut self,
+        counts: impl IntoIterator<Item = ((PartyId, CategoryId), u32)>,
+    ) -> Terms {
+        self.roster_counts = counts.into_iter().collect();
+        self
+    }
+
+    fn from_raw(raw: Raw) -> Result<(Terms, Vec<RawPerson>), TermsError> {
+        let mut parties = BTreeMap::new();
+        let mut intermediaries = BTreeMap::new();
+        for p in &raw.parties {
+            parties.insert(p.id.clone(), p.role);
+            if p.role == Role::Intermediary {
+                intermediaries.insert(
+                    p.id.clone(),
+                    Intermediary {
+                        id: p.id.clone(),
+                        capacity_per_day: p.capacity_per_day,
+                        handovers_per_day: p.handovers_per_day.unwrap_or(2),
+                    },
+                );
+            }
+        }
+        let tiers: BTreeMap<CategoryId, u32> = raw
+            .categories
+            .iter()
+            .map(|c| (c.id.clone(), c.tier))
+            .collect();
+        let unknown = |what, id: &str| TermsError::Unknown {
+            what,
+            id: id.to_owned(),
+        };
+        let mut roster_counts = BTreeMap::new();
+        for p in &raw.persons {
+            if !tiers.contains_key(&p.category) {
+                return Err(unknown("category", p.category.as_str()));
+            }
+            *roster_counts
+                .entry((p.holder.clone(), p.category.clone()))
+                .or_insert(0u32) += 1;
+        }
+        for e in &raw.exchanges {
+            for c in e.gives.categories.iter().chain(&e.receives.categories) {
+                if !tiers.contains_key(c) {
+                    return Err(unknown("category", c.as_str()));
+                }
+            }
+        }
+        let start = match raw.start {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let terms = Terms {
+            name: raw.name,
+            start,
+            parties,
+            intermediaries,
+            days: raw.pause.days,
+            extension: raw.pause.extension,
+            tiers,
+            rosters: raw
+                .rosters
+                .into_iter()
+                .map(|r| (r.holder.clone(), r))
+                .collect(),
+            exchanges: raw.exchanges,
+            strict_priority: raw.release.priority == "strict",
+            keep_groups_together: raw.release.keep_groups_together,
+            max_exposure: raw.release.max_exposure,
+            via: raw.release.via,
+            release_days: raw.release.release_days,
+            roster_counts,
+        };
+        Ok((terms, raw.persons))
+    }
+
+    /// The tier of a category (categories a deal does not define rank last).
+    pub fn tier(&self, category: &CategoryId) -> u32 {
+        self.tiers.get(category).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The intermediary that carried a handover recorded by `author`: the
+    /// author itself when it is an intermediary of the deal, else `via`.
+    pub(crate) fn carrier(&self, author: &PartyId) -> Option<&Intermediary> {
+        self.intermediaries
+            .get(author)
+            .or_else(|| self.via.as_ref().and_then(|v| self.intermediaries.get(v)))
+    }
+
+    /// Whether `holder`'s persons of `category` count on the `gives` or
+    /// `receives` side of `rule`.
+    pub(crate) fn side_of(
+        rule: &Exchange,
+        holder: &PartyId,
+        category: &CategoryId,
+    ) -> Option<bool> {
+        if &rule.gives.holder == holder && rule.gives.categories.contains(category) {
+            Some(true)
+        } else if &rule.receives.holder == holder && rule.receives.categories.contains(category) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The shipped example, and what issue 11 found accepted-but-wrong: a
+//! later tier released early under strict priority, an extension beyond
+//! the rule, a plan adopted for a pause the terms do not say; and what the
+//! findings say to a party without the roster.
+
+use truce_exec::Rule;
+use truce_ledger::{Event, Hash, PersonId, Ruling};
+
+use crate::support::{Setup, convoys, example, execute};
+
+fn humanitarian() -> Setup {
+    Setup::new(example("humanitarian-pause"))
+}
+
+#[test]
+fn the_example_executed_as_planned_keeps_every_term() {
+    let setup = humanitarian();
+    let (ex, refused) = execute(&setup, &convoys(&setup.plan));
+    assert_eq!(refused, Vec::<(String, String)>::new());
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    let status = ex.status(setup.context());
+    assert_eq!(status.ended, Some("completed"));
+    assert_eq!(status.pause_end.as_deref(), Some("2026-03-06"));
+    assert!(status.exposure_now.iter().all(|e| e.exposure == 0.0));
+}
+
+#[test]
+fn a_late_tier_on_day_two_breaks_strict_priority_and_the_plan() {
+    let setup = humanitarian();
+    let mut plan = convoys(&setup.plan);
+    // A person planned for the last day (tier 2) goes with day 2's convoy.
+    let last = plan
+        .iter()
+        .rposition(|(_, h, _)| h == "side-b")
+        .expect("side-b");
+    let person: PersonId = plan[last].2.pop().expect("persons");
+    let day2 = plan
+        .iter()
+        .position(|(d, h, _)| *d == 2 && h == "side-b")
+        .expect("day 2");
+    plan[day2].2.push(person);
+    let (ex, _) = execute(&setup, &plan);
+    let findings = ex.findings(setup.context());
+    let rules: Vec<Rule> = findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&Rule::Priority), "{findings:#?}");
+    assert!(rules.contains(&Rule::PlanDeviation), "{findings:#?}");
+    // Eleven on day 2 is within side-b's 12 a day, but the counter-release
+    // of 30 pays for 10: short by three.
+    assert!(rules.contains(&Rule::CounterRelease), "{findings:#?}");
+    let priority = findings
+        .iter()
+        .find(|f| f.rule == Rule::Priority)
+        .expect("p");
+    assert!(priority.id.starts_with("priority@seq-"), "{}", priority.id);
+    assert_eq!(priority.day, Some(2));
+    // No person id in any message.
+    for f in &findings {
+        for p in setup.roster.persons() {
+            assert!(!f.message.contains(p.id.as_str()), "{}", f.message);
+        }
+    }
+}
+
+#[test]
+fn declarations_the_terms_forbid_are_refused() {
+    let setup = humanitarian();
+    let ctx = setup.context();
+    let (ex, _) = execute(&setup, &[]);
+    let refusal = |event: Event| ex.check_declaration(ctx, &event).map_err(|r| r.rule);
+    // The rule allows 6 extra days.
+    assert_eq!(
+        refusal(Event::Extended { days: 40 }),
+        Err("extension-limit")
+    );
+    assert_eq!(refusal(Event::Extended { days: 6 }), Ok(()));
+    // The terms agree 4 days.
+    let adopted = |days| Event::PlanAdopted {
+        days,
+        plan_hash: Hash::of(b"plan"),
+    };
+    assert_eq!(refusal(adopted(1)), Err("plan-days"));
+    assert_eq!(refusal(adopted(4)), Ok(()));
+    // Nothing released: side-b guarantees 40.
+    assert_eq!(refusal(Event::Completed {}), Err("total-min"));
+    // A handover must sign counts that match its persons.
+    let mut h = setup.handover(1, "side-b", &setup.plan.handovers[0].persons);
+    if let Event::HandoverRecorded { counts, .. } = &mut h {
+        let c = counts.as_mut().expect("counts");
+        let first = c.keys().next().cloned().expect("a category");
+        *c.get_mut(&first).expect("n") += 1;
+    }
+    assert_eq!(refusal(h), Err("counts-mismatch"));
+}
+
+#[test]
+fn an_unearned_extension_day_is_found_and_blocks_the_next() {
+    let setup = humanitarian();
+    let mut plan = convoys(&setup.plan);
+    // Day 5 (an extra day) sees side-b release fewer than the 10 that earn it.
+    let day5 = plan
+        .iter()
+        .position(|(d, h, _)| *d == 5 && h == "side-b")
+        .expect("day 5");
+    plan[day5].2.truncate(4);
+    let (ex, _) = execute(&setup, &plan);
+    let findings = ex.findings(setup.context());
+    let unearned = findings
+        .iter()
+        .find(|f| f.rule == Rule::ExtensionUnearned)
+        .expect("found");
+    assert_eq!(unearned.id, "extension-unearned@day-5@side-b");
+    assert!(
+        unearned.message.contains("released 4 persons"),
+        "{}",
+        unearned.message
+    );
+    let refused = ex
+        .check_declaration(setup.context(), &Event::Extended { days: 1 })
+        .map_err(|r| r.rule);
+    assert_eq!(refused, Err("extension-unearned"));
+}
+
+#[test]
+fn a_ruling_closes_a_finding() {
+    let setup = humanitarian();
+    let mut plan = convoys(&setup.plan);
+    let i = plan
+        .iter()
+        .position(|(_, h, _)| h == "side-a")
+        .expect("side-a");
+    let (day, holder, persons) = plan[i].clone();
+    let (a, b) = persons.split_at(persons.len() / 2);
+    plan[i] = (day, holder.clone(), a.to_vec());
+    plan.insert(i + 1, (day, holder, b.to_vec()));
+    let (mut ex, _) = execute(&setup, &plan);
+    let findings = ex.findings(setup.context());
+    assert_eq!(
+        findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        vec!["handovers-per-day@day-1@relief"]
+    );
+    let ruling = setup.sign(
+        &setup.mediator(),
+        999,
+        Event::FindingRuled {
+            finding: findings[0].id.clone(),
+            reason: "The crossing closed at noon.".to_owned(),
+            ruling: Ruling::Excused,
+        },
+    );
+    ex.apply(Some(&setup.roster), &ruling);
+    let after = ex.findings(setup.context());
+    assert_eq!(after[0].ruling, Some((999, Ruling::Excused)));
+    assert!(!after[0].is_open());
+}

@@ -1,0 +1,274 @@
+//! Execution bound to the agreed terms and the adopted plan: the plan kept
+//! and hash-bound, declarations the terms forbid refused, deviations
+//! recorded and derived as findings the mediator rules on, free text
+//! without person ids.
+
+use axum::http::StatusCode;
+use truce_ledger::{Event, Ruling};
+
+use crate::support::*;
+
+async fn refused(app: &axum::Router, deal: &TestDeal, author: &str, event: Event) -> Reply {
+    let ev = sign_next(app, deal, author, event).await;
+    let reply = post_event(app, deal, author, &ev).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    reply
+}
+
+#[tokio::test]
+async fn a_plan_is_adopted_only_once_kept_and_for_the_agreed_pause() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 2).await;
+    let steps = to_active(&deal);
+    for (author, event) in steps.iter().take(3).cloned() {
+        record(&app, &deal, author, event).await;
+    }
+    // Not kept yet.
+    let adopt = |days, plan_hash| Event::PlanAdopted { days, plan_hash };
+    let reply = refused(&app, &deal, "mediator", adopt(3, plan_hash())).await;
+    assert_eq!(reply.body["kind"], "unknown-plan");
+    keep_plan(&app, &deal).await;
+    // Kept, but typed for another pause than the terms agree (3 days).
+    let reply = refused(&app, &deal, "mediator", adopt(1, plan_hash())).await;
+    assert_eq!(reply.body["kind"], "plan-days");
+    record(&app, &deal, "mediator", adopt(3, plan_hash())).await;
+
+    // Only the mediator keeps plans; a plan must name the deal's persons.
+    let uri = format!("/api/v1/deals/{}/plans", deal.id);
+    let body = Some(test_plan().to_string());
+    let reply = send(
+        &app,
+        request("POST", &uri, Some(deal.token("side-a")), body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    let mut other = test_plan();
+    other["stages"][0]["handovers"][0]["persons"][0] = "B-0002".into();
+    let reply = send(
+        &app,
+        request(
+            "POST",
+            &uri,
+            Some(deal.token("mediator")),
+            Some(other.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.body["kind"], "plan-mismatch");
+    assert!(!reply.text.contains("B-0002"), "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_deviation_is_recorded_found_and_ruled_on() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 4).await;
+    activate(&app, &deal).await;
+    // A-0003 is not in the plan: the handover happened, so it is recorded.
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001", "A-0003"]),
+    )
+    .await;
+    let s = state(&app, &deal).await;
+    let findings = &s.execution.findings;
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.rule, "plan-deviation");
+    assert_eq!(f.id, "plan-deviation@day-1@side-a");
+    assert!(
+        f.message.contains("1 person not in the plan"),
+        "{}",
+        f.message
+    );
+    assert_eq!(s.execution.open_findings, 1);
+    let side_a = s
+        .execution
+        .released
+        .iter()
+        .find(|r| r.holder == "side-a")
+        .expect("side-a");
+    assert_eq!((side_a.released, side_a.planned), (2, Some(1)));
+
+    // Every role reads the same findings, and none names a person.
+    let observer = send(
+        &app,
+        request(
+            "GET",
+            &format!("/api/v1/deals/{}/state", deal.id),
+            Some(deal.token("monitor")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        observer.body["execution"]["findings"][0]["id"],
+        f.id.as_str()
+    );
+    assert!(!observer.text.contains("A-000"), "{}", observer.text);
+
+    // A ruling names a finding that exists.
+    let reply = refused(
+        &app,
+        &deal,
+        "mediator",
+        Event::FindingRuled {
+            finding: "daily-max@day-9@side-a".to_owned(),
+            reason: "No such day.".to_owned(),
+            ruling: Ruling::Upheld,
+        },
+    )
+    .await;
+    assert_eq!(reply.body["kind"], "no-such-finding");
+    let ruling = record(
+        &app,
+        &deal,
+        "mediator",
+        Event::FindingRuled {
+            finding: f.id.clone(),
+            reason: "Both sides agreed the substitution at the crossing.".to_owned(),
+            ruling: Ruling::Excused,
+        },
+    )
+    .await;
+    let s = state(&app, &deal).await;
+    assert_eq!(s.execution.open_findings, 0);
+    assert_eq!(s.execution.findings[0].ruling.as_deref(), Some("excused"));
+    assert_eq!(s.execution.findings[0].ruled_at, Some(ruling.seq));
+}
+
+#[tokio::test]
+async fn declarations_the_terms_forbid_are_refused_with_the_rule() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 4).await;
+    activate(&app, &deal).await;
+    // The extension rule allows 10 extra days.
+    let reply = refused(&app, &deal, "mediator", Event::Extended { days: 40 }).await;
+    assert_eq!(reply.body["kind"], "extension-limit");
+    // The plan releases 3 persons; none is released yet.
+    let reply = refused(&app, &deal, "mediator", Event::Completed {}).await;
+    assert_eq!(reply.body["kind"], "plan-unfinished");
+    // A handover's counts must be those of its persons, and present.
+    let mut wrong = handover(&deal, "side-a", "side-b", &["A-0001"]);
+    if let Event::HandoverRecorded { counts, .. } = &mut wrong {
+        *counts = Some(
+            [(truce_ledger::CategoryId::new("detainee-minor").unwrap(), 1)]
+                .into_iter()
+                .collect(),
+        );
+    }
+    let reply = refused(&app, &deal, "relief", wrong).await;
+    assert_eq!(reply.body["kind"], "counts-mismatch");
+    let mut none = handover(&deal, "side-a", "side-b", &["A-0001"]);
+    if let Event::HandoverRecorded { counts, .. } = &mut none {
+        *counts = None;
+    }
+    let reply = refused(&app, &deal, "relief", none).await;
+    assert_eq!(reply.body["kind"], "counts-required");
+    // Nothing refused reached the chain.
+    assert_eq!(state(&app, &deal).await.next_seq, 6);
+}
+
+#[tokio::test]
+async fn a_person_id_in_free_text_is_refused() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 4).await;
+    activate(&app, &deal).await;
+    for summary in ["B-0002 was not released", "not released: b-0002."] {
+        let reply = refused(
+            &app,
+            &deal,
+            "guarantor",
+            Event::BreachReported {
+                against: party("side-b"),
+                summary: summary.to_owned(),
+            },
+        )
+        .await;
+        assert_eq!(reply.body["kind"], "person-id-in-text");
+        assert!(
+            !reply.text.to_lowercase().contains("b-0002"),
+            "{}",
+            reply.text
+        );
+    }
+    record(
+        &app,
+        &deal,
+        "guarantor",
+        Event::BreachReported {
+            against: party("side-b"),
+            summary: "One person planned for day 1 was not released.".to_owned(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn talks_can_break_down_and_a_breach_open_at_collapse_is_ruled_on() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 2).await;
+    let steps = to_active(&deal);
+    for (author, event) in steps.iter().take(2).cloned() {
+        record(&app, &deal, author, event).await;
+    }
+    // Negotiating: talks break down, an outcome the ledger records.
+    record(
+        &app,
+        &deal,
+        "side-a",
+        Event::Collapsed {
+            reason: "Talks broke down over the ratio.".to_owned(),
+        },
+    )
+    .await;
+    assert_eq!(state(&app, &deal).await.phase, "collapsed");
+
+    let deal = create_deal(&app, 2).await;
+    activate(&app, &deal).await;
+    let breach = record(
+        &app,
+        &deal,
+        "guarantor",
+        Event::BreachReported {
+            against: party("side-b"),
+            summary: "Fire was reported near the crossing.".to_owned(),
+        },
+    )
+    .await;
+    record(
+        &app,
+        &deal,
+        "side-b",
+        Event::Collapsed {
+            reason: "The pause broke down.".to_owned(),
+        },
+    )
+    .await;
+    record(
+        &app,
+        &deal,
+        "mediator",
+        Event::BreachResolved {
+            breach: breach.seq,
+            finding: truce_ledger::Finding::Upheld,
+        },
+    )
+    .await;
+    let s = state(&app, &deal).await;
+    assert_eq!(s.phase, "collapsed");
+    assert_eq!(s.execution.ended.as_deref(), Some("collapsed"));
+    assert!(s.execution.open_breaches.is_empty());
+}
