@@ -214,6 +214,15 @@ pub struct VerifyArgs {
     /// ledger is intact whatever compliance finds.
     #[arg(long)]
     pub report_only: bool,
+    /// A checkpoint the service signed (`truce export --checkpoint`, or a receipt's): the
+    /// ledger must hold its event, which catches a cut-off tail or a second history
+    /// (repeatable; needs --service-key).
+    #[arg(long, value_name = "FILE", requires = "service_key")]
+    pub checkpoint: Vec<PathBuf>,
+    /// The service's verifier key (`<name>+<id>+<key>`, from `GET /api/v1/service-key`), or a
+    /// file holding it.
+    #[arg(long = "service-key", value_name = "KEY")]
+    pub service_key: Option<String>,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -358,6 +367,17 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// The service's secret key file, which signs the checkpoint in every receipt (created
+    /// owner-only if missing). Without it, a key for this run only.
+    #[arg(long = "service-key", value_name = "FILE")]
+    pub service_key: Option<std::path::PathBuf>,
+    /// The service's name in its signatures, when --service-key creates the key.
+    #[arg(
+        long = "service-name",
+        value_name = "NAME",
+        default_value = "truce-service"
+    )]
+    pub service_name: String,
 }
 
 /// Where the service is and which deal.
@@ -451,6 +471,10 @@ pub struct ExportArgs {
     /// persons where the role sees them): `truce verify --terms` input.
     #[arg(long, value_name = "FILE")]
     pub terms: Option<PathBuf>,
+    /// Also write the service's signed checkpoint of the deal's head, and beside it
+    /// (`FILE.key`) the service's verifier key: `truce verify --checkpoint` input.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -68,10 +68,23 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
             args.keys.display()
         ))
     })?;
-    let receipts = match &args.receipts {
+    let mut receipts = match &args.receipts {
         Some(path) => verify_files::receipts(path, &read(path)?)?,
         None => Vec::new(),
     };
+    // A checkpoint the service signed is a receipt it cannot deny.
+    if let Some(vkey) = &args.service_key {
+        let verifier = verify_files::service_verifier(vkey)?;
+        for path in &args.checkpoint {
+            let note = read(path)?;
+            let note = String::from_utf8(note)
+                .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+            let checkpoint = verifier
+                .open(&note)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            receipts.push(checkpoint.receipt());
+        }
+    }
     let ledger = read(&args.ledger)?;
     let opts = VerifyOptions {
         threads: std::thread::available_parallelism().map_or(1, usize::from),

@@ -16,6 +16,11 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
         admin_token: std::env::var(ADMIN_TOKEN_VAR)
             .ok()
             .filter(|t| !t.is_empty()),
+        service_key: args
+            .service_key
+            .as_deref()
+            .map(|path| service_key(path, &args.service_name))
+            .transpose()?,
     };
     if opts.admin_token.is_none() && !args.listen.ip().is_loopback() {
         eprintln!(
@@ -31,4 +36,31 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
         .block_on(truce_server::run(opts))
         .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
     Ok(Outcome::Success)
+}
+
+/// The service key in `path`, or a new one written there owner-only.
+fn service_key(path: &std::path::Path, name: &str) -> Result<truce_ledger::ServiceKey, CliError> {
+    let bad =
+        |e: truce_ledger::CheckpointError| CliError::Usage(format!("{}: {e}", path.display()));
+    match crate::files::read_limited(path, 64 * 1024) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+            truce_ledger::ServiceKey::from_secret_file(&text).map_err(bad)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = truce_ledger::ServiceKey::generate(name, &mut rand::rng()).map_err(bad)?;
+            crate::files::write_secret(path, key.to_secret_file().as_bytes())?;
+            eprintln!(
+                "created the service key {} (verifier key {})",
+                path.display(),
+                key.verifier().to_vkey()
+            );
+            Ok(key)
+        }
+        Err(source) => Err(CliError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }

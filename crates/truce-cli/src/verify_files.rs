@@ -144,3 +144,22 @@ pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
     let hash = plan_file_hash(path)?;
     Ok(FileCheck::new(Kind::Plan, path, hash, summary.plan_hash))
 }
+
+/// `--service-key`: a verifier key, or a file holding one.
+pub fn service_verifier(text: &str) -> Result<truce_ledger::ServiceVerifier, CliError> {
+    let path = Path::new(text);
+    let (key, source) = if !text.contains('+') || path.exists() {
+        let bytes = crate::files::read_limited(path, 4096).map_err(|source| CliError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        (
+            String::from_utf8_lossy(&bytes).trim().to_owned(),
+            path.display().to_string(),
+        )
+    } else {
+        (text.to_owned(), "--service-key".to_owned())
+    };
+    truce_ledger::ServiceVerifier::from_vkey(&key)
+        .map_err(|e| CliError::Usage(format!("{source}: {e}")))
+}

@@ -126,6 +126,7 @@
 //! ```
 
 mod canon;
+mod checkpoint;
 mod envelope;
 mod event;
 mod ids;
@@ -137,6 +138,10 @@ mod state;
 mod verify;
 
 pub use canon::{EncodeError, Hash, MAX_SAFE_INTEGER, canonical_json, deal_hash};
+pub use checkpoint::{
+    Checkpoint, CheckpointError, DEFAULT_SERVICE_NAME, MAX_CHECKPOINT_LEN, ServiceKey,
+    ServiceVerifier,
+};
 pub use envelope::{Draft, LEDGER_FORMAT_VERSION, SignError, SignedEvent, export};
 pub use event::{
     Event, Finding, MAX_CATEGORIES_PER_HANDOVER, MAX_FINDING_ID_LEN, MAX_PERSONS_PER_HANDOVER,

@@ -201,6 +201,21 @@ pub struct ReceiptView {
     pub seq: u64,
     /// SHA-256 of the event's ledger line, hex.
     pub hash: String,
+    /// The same, signed by the service: a C2SP signed note (`truce/<deal>`,
+    /// seq, head hash in base64, the service's signature). Keep it: with the
+    /// service's verifier key, `truce verify --checkpoint` catches a ledger
+    /// cut off before this seq or showing another event at it.
+    #[serde(default)]
+    pub checkpoint: String,
+}
+
+/// `GET /api/v1/service-key`: what parties verify checkpoints with.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ServiceKeyView {
+    /// The service's name in its signatures.
+    pub name: String,
+    /// The verifier key, `<name>+<key id>+<base64 key>` (signed-note form).
+    pub verifier_key: String,
 }
 
 /// Query of `GET /api/v1/deals/{deal}/events`.

@@ -180,6 +180,22 @@ impl Client {
         String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Answer(e.to_string()))
     }
 
+    /// `GET /api/v1/deals/{deal}/checkpoint`: the head, signed by the service.
+    pub async fn checkpoint(&mut self, deal: &DealId, token: &str) -> Result<String, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/checkpoint");
+        let (status, bytes) = self.call("GET", &path, Some(token), None).await?;
+        if status != 200 {
+            return Err(problem(status, &bytes));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Answer(e.to_string()))
+    }
+
+    /// `GET /api/v1/service-key`: the key that signs checkpoints.
+    pub async fn service_key(&mut self) -> Result<crate::api::ServiceKeyView, ClientError> {
+        self.json("GET", "/api/v1/service-key", None, None, 200)
+            .await
+    }
+
     /// `POST /api/v1/deals/{deal}/plans` (the mediator): keep a plan JSON
     /// under its canonical hash, for a `plan-adopted` event to name.
     pub async fn keep_plan(

@@ -14,7 +14,7 @@ use truce_store::{AppendError, NewDeal, NewEvent, PartyRecord, StoreError};
 
 use crate::api::{
     CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, Health, PartyToken,
-    PlanKept, ReceiptView, StateView,
+    PlanKept, ReceiptView, ServiceKeyView, StateView,
 };
 use crate::auth::{DealCaller, bearer, json_body};
 use crate::error::{AppError, Problem};
@@ -72,6 +72,49 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
         status: "ok".to_owned(),
         database: state.store().backend_name().to_owned(),
     }))
+}
+
+#[utoipa::path(get, path = "/api/v1/service-key", tag = "service",
+    responses((status = 200, body = ServiceKeyView, description = "the key that signs every receipt's checkpoint")))]
+pub(crate) async fn service_key(State(state): State<AppState>) -> Json<ServiceKeyView> {
+    let key = &state.inner.service_key;
+    Json(ServiceKeyView {
+        name: key.name().to_owned(),
+        verifier_key: key.verifier().to_vkey(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/deals/{deal}/checkpoint", tag = "events",
+    params(("deal" = String, Path, description = "deal id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "text/plain", body = String, description = "the deal's head, signed by the service (C2SP signed note)"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such deal, or no event yet"),
+    ))]
+pub(crate) async fn checkpoint(
+    State(state): State<AppState>,
+    DealCaller { caller }: DealCaller,
+) -> Result<Response, AppError> {
+    let head = state
+        .store()
+        .head(caller.deal.as_str())
+        .await
+        .map_err(|e| AppError::internal(&e))?
+        .ok_or_else(AppError::not_found)?;
+    let hash = truce_ledger::Hash::from_hex(&head.hash)
+        .ok_or_else(|| AppError::internal(&"a stored hash is not 64 hex digits"))?;
+    let note = state.inner.service_key.sign(&truce_ledger::Checkpoint {
+        deal: caller.deal.clone(),
+        seq: head.seq,
+        head: hash,
+    });
+    let mut response = note.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Ok(response)
 }
 
 #[utoipa::path(post, path = "/api/v1/deals", tag = "deals", request_body = CreateDeal,
@@ -474,10 +517,16 @@ async fn append_verified(
             if adopted.is_some() {
                 chain.plan = adopted;
             }
+            let checkpoint = state.inner.service_key.sign(&truce_ledger::Checkpoint {
+                deal: receipt.deal.clone(),
+                seq: receipt.seq,
+                head: receipt.hash,
+            });
             Ok(ReceiptView {
                 deal: receipt.deal.to_string(),
                 seq: receipt.seq,
                 hash: receipt.hash.to_string(),
+                checkpoint,
             })
         }
         // Memory ran ahead of the database: forget it, reload next time.

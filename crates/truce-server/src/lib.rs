@@ -112,6 +112,6 @@ pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
 pub use serve::{
     HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle,
-    app, init_logging, run, serve, start_in_process,
+    app, init_logging, run, serve, start_in_process, start_in_process_with_key,
 };
 pub use state::{AppState, Caller};

@@ -18,6 +18,7 @@ use crate::handlers;
     ),
     paths(
         handlers::health,
+        handlers::service_key,
         handlers::create_deal,
         handlers::get_deal,
         handlers::get_state,
@@ -25,12 +26,13 @@ use crate::handlers;
         handlers::append_event,
         handlers::list_events,
         handlers::export_ledger,
+        handlers::checkpoint,
     ),
     components(schemas(
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
         api::DealView, api::StateView, api::ReceiptView, api::EventView,
         api::EventPage, api::Health, api::ExecutionView, api::ReleasedView,
-        api::ExposureView, api::FindingView, api::PlanKept, Problem,
+        api::ExposureView, api::FindingView, api::PlanKept, api::ServiceKeyView, Problem,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -34,7 +34,7 @@ use crate::handlers::{self, MAX_DEAL_BODY, MAX_EVENT_BODY};
 use crate::state::AppState;
 
 /// How `truce serve` runs the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// `sqlite://PATH` / a file path (created if missing), or
     /// `postgres://…`.
@@ -45,6 +45,9 @@ pub struct ServeOptions {
     /// <admin_token>`; otherwise anyone who can reach the service may create
     /// a deal (and receives only that deal's tokens).
     pub admin_token: Option<String>,
+    /// The key that signs receipts' checkpoints; `None`: a fresh one for
+    /// this run only.
+    pub service_key: Option<truce_ledger::ServiceKey>,
 }
 
 impl Default for ServeOptions {
@@ -53,6 +56,7 @@ impl Default for ServeOptions {
             database_url: "truce.db".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_token: None,
+            service_key: None,
         }
     }
 }
@@ -77,6 +81,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/deals/{deal}", get(handlers::get_deal))
         .route("/deals/{deal}/state", get(handlers::get_state))
+        .route("/deals/{deal}/checkpoint", get(handlers::checkpoint))
+        .route("/service-key", get(handlers::service_key))
         .route(
             "/deals/{deal}/plans",
             post(handlers::post_plan).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),
@@ -269,7 +275,19 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
         database = durability,
         "listening on http://{addr}/api/v1 (explorer: http://{addr}/api/v1/explorer/)"
     );
-    let state = AppState::new(store, opts.admin_token);
+    let state = match opts.service_key {
+        Some(key) => AppState::with_service_key(store, opts.admin_token, key),
+        None => {
+            tracing::warn!(
+                "the service key is this run's only: checkpoints it signs cannot be verified after a restart; keep one with --service-key FILE"
+            );
+            AppState::new(store, opts.admin_token)
+        }
+    };
+    tracing::info!(
+        verifier_key = state.inner.service_key.verifier().to_vkey(),
+        "checkpoints are signed by this key"
+    );
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -297,11 +315,23 @@ impl ServerHandle {
 pub async fn start_in_process(
     database_url: &str,
 ) -> Result<(SocketAddr, ServerHandle), ServeError> {
+    start_in_process_with_key(database_url, None).await
+}
+
+/// The same, signing checkpoints with `service_key` (a fresh key if
+/// `None`).
+pub async fn start_in_process_with_key(
+    database_url: &str,
+    service_key: Option<truce_ledger::ServiceKey>,
+) -> Result<(SocketAddr, ServerHandle), ServeError> {
     let store = truce_store::Store::open(database_url).await?;
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState::new(store, None);
+    let state = match service_key {
+        Some(key) => AppState::with_service_key(store, None, key),
+        None => AppState::new(store, None),
+    };
     let task = tokio::spawn(serve(listener, state, async {
         let _ = stopped.await;
     }));

@@ -28,6 +28,8 @@ pub(crate) struct Inner {
     pub store: Store,
     /// When set, creating a deal needs `Authorization: Bearer <admin token>`.
     pub admin_token: Option<String>,
+    /// The service's own key: it signs a checkpoint in every receipt.
+    pub service_key: truce_ledger::ServiceKey,
     deals: Mutex<HashMap<String, DealSlot>>,
     tokens: Mutex<HashMap<String, Caller>>,
 }
@@ -191,12 +193,30 @@ pub(crate) fn new_person_key() -> Result<PersonKey, AppError> {
 const LOAD_PAGE: u32 = 1000;
 
 impl AppState {
-    /// State over an open store.
+    /// State over an open store, with a fresh service key from the
+    /// operating system's randomness (checkpoints it signs verify only
+    /// while it lives: give a kept key with [`AppState::with_service_key`]).
     pub fn new(store: Store, admin_token: Option<String>) -> AppState {
+        let mut seed = [0u8; 32];
+        // Without OS randomness the service cannot make tokens either; a
+        // zero seed here would only be reached on such a broken system, and
+        // every token request would fail first.
+        let _ = getrandom::fill(&mut seed);
+        let key = truce_ledger::ServiceKey::with_default_name(&seed);
+        AppState::with_service_key(store, admin_token, key)
+    }
+
+    /// State over an open store that signs checkpoints with `service_key`.
+    pub fn with_service_key(
+        store: Store,
+        admin_token: Option<String>,
+        service_key: truce_ledger::ServiceKey,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
                 admin_token,
+                service_key,
                 deals: Mutex::new(HashMap::new()),
                 tokens: Mutex::new(HashMap::new()),
             }),

@@ -49,6 +49,10 @@ pub struct Execution {
     pub by_persons: Vec<truce_exec::Finding>,
     /// The deal as the guarantor sees it on the service (`terms.json`).
     pub terms_json: String,
+    /// The service's signed checkpoint of the deal's head, as the guarantor
+    /// fetched it, and the service's verifier key.
+    pub checkpoint: String,
+    pub service_vkey: String,
     /// The story, one line per step, for the terminal and the report.
     pub text: String,
 }
@@ -164,7 +168,11 @@ pub fn run(deal: &AgreedDeal, plan: &Plan, plan_json: &str) -> Result<Execution,
     let db = dir.join("demo.db");
     let result = runtime.block_on(async {
         let url = format!("sqlite://{}", db.display());
-        let (addr, handle) = truce_server::start_in_process(&url)
+        // The service's key from the demo's seed too, so its checkpoints
+        // are the same on every run.
+        let service_key = truce_ledger::ServiceKey::from_seed("truce-demo", &[3; 32])
+            .map_err(|e| failed(e.to_string()))?;
+        let (addr, handle) = truce_server::start_in_process_with_key(&url, Some(service_key))
             .await
             .map_err(|e| failed(format!("cannot start the service: {e}")))?;
         let result = execute(addr, &db, deal, plan, plan_json).await;
@@ -289,10 +297,29 @@ async fn execute(
         .ledger(&deal_id, &token)
         .await
         .map_err(client_failed)?;
+    // And the service's signed checkpoint of the head: a receipt from the
+    // service itself, which catches a tail cut off after the guarantor's
+    // last event.
+    let checkpoint = run
+        .client
+        .checkpoint(&deal_id, &token)
+        .await
+        .map_err(client_failed)?;
+    let service_vkey = run
+        .client
+        .service_key()
+        .await
+        .map_err(client_failed)?
+        .verifier_key;
+    let signed_head = truce_ledger::ServiceVerifier::from_vkey(&service_vkey)
+        .and_then(|v| v.open(&checkpoint))
+        .map_err(|e| failed(format!("the service's checkpoint: {e}")))?;
     let started = Instant::now();
+    let mut receipts = run.receipts.clone();
+    receipts.push(signed_head.receipt());
     let opts = VerifyOptions {
         threads: std::thread::available_parallelism().map_or(1, usize::from),
-        receipts: run.receipts.clone(),
+        receipts,
         ..VerifyOptions::default()
     };
     let verified = truce_ledger::verify_with(ledger.as_bytes(), &ring, &opts)
@@ -359,6 +386,8 @@ async fn execute(
         by_counts,
         by_persons,
         terms_json,
+        checkpoint,
+        service_vkey,
         text: run.text,
     })
 }

@@ -123,9 +123,10 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     let v = &run.verified;
     let verdict = if v.intact {
         format!(
-            "The ledger verifies offline with only the public keys: {} events, every signature valid, the chain unbroken, every lifecycle rule kept, and all {} receipts honoured ({:.1} ms).\n",
+            "The ledger verifies offline with only the public keys: {} events, every signature valid, the chain unbroken, every lifecycle rule kept, all {} receipts honoured, and the service's signed checkpoint of seq {} matches ({:.1} ms).\n",
             v.events,
             run.receipts.len(),
+            v.events,
             run.verify_seconds * 1000.0
         )
     } else {
@@ -221,11 +222,16 @@ fn write_out(
         ("keys.json".to_owned(), run.keys_json.clone()),
         ("receipts.json".to_owned(), receipts + "\n"),
         ("terms.json".to_owned(), run.terms_json.clone() + "\n"),
+        ("checkpoint.txt".to_owned(), run.checkpoint.clone()),
+        (
+            "service-key.txt".to_owned(),
+            run.service_vkey.clone() + "\n",
+        ),
         ("report.txt".to_owned(), report.to_owned()),
     ];
     files::write_tree(dir, &files, true)?;
     println!(
-        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json, terms.json (the deal as the guarantor sees it) and report.txt to {}",
+        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json, terms.json (the deal as the guarantor sees it), checkpoint.txt and service-key.txt (the service's signed head and its verifier key) and report.txt to {}",
         dir.display()
     );
     Ok(())
@@ -243,7 +249,7 @@ fn next_steps(out: Option<&Path>) {
     steps.extend([
         (
             format!(
-                "truce verify {dir}/ledger.jsonl --keys {dir}/keys.json --receipts {dir}/receipts.json --deal {dir}/deal.toml --plan {dir}/plan.json"
+                "truce verify {dir}/ledger.jsonl --keys {dir}/keys.json --receipts {dir}/receipts.json --deal {dir}/deal.toml --plan {dir}/plan.json --checkpoint {dir}/checkpoint.txt --service-key {dir}/service-key.txt"
             ),
             "verify the ledger yourself",
         ),

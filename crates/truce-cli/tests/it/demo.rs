@@ -196,3 +196,53 @@ fn verify_rejects_a_ledger_cut_short_by_the_receipts() {
     let stderr = String::from_utf8_lossy(&with.stderr);
     assert!(stderr.contains(&format!("{}", lines.len())), "{stderr}");
 }
+
+#[test]
+fn the_services_checkpoint_catches_a_cut_off_completion() {
+    let dir = Scratch::new("demo-checkpoint");
+    let ledger = demo(&dir.0);
+    let path = |name: &str| dir.0.join(name).to_str().expect("utf-8").to_owned();
+    // The last event, `completed`, removed: the chain is still intact, and
+    // no side's receipt need cover it; the service's checkpoint does.
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert!(lines[lines.len() - 1].contains("\"type\":\"completed\""));
+    std::fs::write(
+        path("cut.jsonl"),
+        lines[..lines.len() - 1].join("\n") + "\n",
+    )
+    .expect("write");
+    let verify = |ledger: &str| {
+        truce(&[
+            "verify",
+            &path(ledger),
+            "--keys",
+            &path("keys.json"),
+            "--checkpoint",
+            &path("checkpoint.txt"),
+            "--service-key",
+            &path("service-key.txt"),
+        ])
+    };
+    assert_eq!(verify("ledger.jsonl").status.code(), Some(0));
+    let out = verify("cut.jsonl");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("events were cut off"), "{stderr}");
+    // A checkpoint under another key is refused as input, not trusted.
+    std::fs::write(
+        path("other.key"),
+        "truce-demo+00000000+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n",
+    )
+    .expect("write");
+    let out = truce(&[
+        "verify",
+        &path("ledger.jsonl"),
+        "--keys",
+        &path("keys.json"),
+        "--checkpoint",
+        &path("checkpoint.txt"),
+        "--service-key",
+        &path("other.key"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,6 +1,7 @@
 //! Integration tests of truce-ledger: one binary, one module per feature.
 
 mod canon;
+mod checkpoint;
 mod fixture;
 mod keys;
 mod lifecycle;

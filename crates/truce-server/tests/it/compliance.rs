@@ -272,3 +272,42 @@ async fn talks_can_break_down_and_a_breach_open_at_collapse_is_ruled_on() {
     assert_eq!(s.execution.ended.as_deref(), Some("collapsed"));
     assert!(s.execution.open_breaches.is_empty());
 }
+
+#[tokio::test]
+async fn every_receipt_carries_a_checkpoint_the_service_signed() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 2).await;
+    activate(&app, &deal).await;
+    let ev = sign_next(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    let reply = post_event(&app, &deal, "relief", &ev).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let key = send(&app, request("GET", "/api/v1/service-key", None, None)).await;
+    let verifier = truce_ledger::ServiceVerifier::from_vkey(
+        key.body["verifier_key"].as_str().expect("verifier key"),
+    )
+    .expect("a verifier key");
+    let note = reply.body["checkpoint"].as_str().expect("checkpoint");
+    let signed = verifier.open(note).expect("signed by the service");
+    assert_eq!(signed.seq, ev.seq);
+    assert_eq!(
+        signed.head.to_string(),
+        reply.body["hash"].as_str().unwrap()
+    );
+    // The head's checkpoint, for any party of the deal.
+    let uri = format!("/api/v1/deals/{}/checkpoint", deal.id);
+    let head = send(
+        &app,
+        request("GET", &uri, Some(deal.token("monitor")), None),
+    )
+    .await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(verifier.open(&head.text).expect("signed"), signed);
+    let none = send(&app, request("GET", &uri, None, None)).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+}
