@@ -110,7 +110,9 @@ pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
 pub use serve::{
-    HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle,
-    app, init_logging, run, serve, start_in_process,
+    BODY_BUDGET, HEADER_READ_TIMEOUT, Limits, MAX_CONNECTION_LIFETIME, MAX_CONNECTIONS,
+    MAX_CONNECTIONS_PER_PEER, MAX_REQUESTS_PER_CONNECTION, PRESSURED_HEADER_READ_TIMEOUT,
+    PRESSURED_REQUEST_DEADLINE, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, app,
+    init_logging, run, serve, serve_with, start_in_process, termination,
 };
 pub use state::{AppState, Caller};
