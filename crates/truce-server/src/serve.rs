@@ -253,12 +253,8 @@ async fn reserve(budget: &Arc<Semaphore>, need: usize) -> Option<OwnedSemaphoreP
 
 /// `503` with `Retry-After: 1`: the service is busy, nothing was done.
 fn busy(detail: &'static str) -> Response {
-    let mut response =
-        AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail).into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
+    // Every 503 carries `Retry-After` (`AppError::into_response`).
+    AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail).into_response()
 }
 
 /// How long a request may take, once its headers are in (those have

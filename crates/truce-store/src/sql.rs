@@ -107,7 +107,7 @@ fn concurrent(e: sqlx::Error) -> StoreError {
 }
 
 macro_rules! sql_storage {
-    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal) => {
+    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -133,7 +133,11 @@ macro_rules! sql_storage {
             }
 
             async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                // Reads, then writes: on SQLite the write lock is taken at
+                // BEGIN (IMMEDIATE), waiting its turn (busy_timeout), rather
+                // than failing "database is locked" when a deferred read lock
+                // cannot be upgraded.
+                let mut tx = self.pool.begin_with($begin).await?;
                 let exists: Option<(String,)> =
                     sqlx::query_as::<$db, _>("SELECT id FROM deals WHERE id = $1")
                         .bind(&deal.id)
@@ -250,7 +254,7 @@ macro_rules! sql_storage {
                 &self,
                 batch: &[NewEvent],
             ) -> Result<Vec<Result<(), AppendError>>, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let mut out = Vec::with_capacity(batch.len());
                 for ev in batch {
                     // One statement checks the link and inserts: the row
@@ -338,12 +342,16 @@ sql_storage!(
     sqlx::Sqlite,
     SqlitePool,
     // PASSIVE: copies what it can without blocking readers or the writer.
-    "PRAGMA wal_checkpoint(PASSIVE)"
+    "PRAGMA wal_checkpoint(PASSIVE)",
+    // The write lock at BEGIN: see `create_deal`.
+    "BEGIN IMMEDIATE"
 );
 sql_storage!(
     /// [`Storage`] on PostgreSQL (default durable commit).
     PgStorage,
     sqlx::Postgres,
     PgPool,
-    ""
+    "",
+    // Row locks and the primary keys decide races on PostgreSQL.
+    "BEGIN"
 );

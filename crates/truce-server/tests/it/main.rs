@@ -3,6 +3,7 @@
 //! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
 
 mod attacks;
+mod concurrency;
 mod crash;
 mod flow;
 mod logs;
