@@ -5,7 +5,7 @@ use truce_ledger::{KeyRing, PartyId, VerifyOptions, VerifyReport};
 
 use crate::cli::{Format, KeygenArgs, VerifyArgs};
 use crate::error::{CliError, Outcome};
-use crate::files;
+use crate::files::{self, FileKind};
 use crate::verify_files::{self, FileCheck};
 
 pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
@@ -50,29 +50,22 @@ pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
-    let read = |path: &std::path::Path| {
-        std::fs::read(path).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })
-    };
-    let key_bytes = read(&args.keys)?;
-    let key_text = String::from_utf8(key_bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", args.keys.display())))?;
+    let key_text = files::read_text(&args.keys, FileKind::Keys)?;
     let keys = KeyRing::parse(&key_text).map_err(|e| {
-        let place = e
+        let (l, c) = e
             .position()
-            .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+            .unwrap_or_else(|| key_error_place(&key_text, &e));
+        let place = format!(":{l}:{c}");
         CliError::Usage(format!(
             "{}{place}: not a valid key file: {e}",
             args.keys.display()
         ))
     })?;
     let receipts = match &args.receipts {
-        Some(path) => verify_files::receipts(path, &read(path)?)?,
+        Some(path) => verify_files::receipts(path, &files::read_file(path, FileKind::Receipts)?)?,
         None => Vec::new(),
     };
-    let ledger = read(&args.ledger)?;
+    let ledger = files::read_file(&args.ledger, FileKind::Ledger)?;
     let opts = VerifyOptions {
         threads: std::thread::available_parallelism().map_or(1, usize::from),
         receipts,
@@ -128,4 +121,28 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
     } else {
         Outcome::Negative
     })
+}
+
+/// Where in a key file a problem that is not a JSON syntax error lies: the
+/// value it names (the `format_version`, the party whose key is bad or
+/// repeated), as line and column from 1; the start of the file otherwise.
+fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize) {
+    use truce_ledger::KeyFileError as E;
+    let needle = match e {
+        E::Version(_) => Some("\"format_version\"".to_owned()),
+        E::Duplicate(party) | E::BadKey { party, .. } => Some(format!("\"{party}\"")),
+        _ => None,
+    };
+    let offset = needle.and_then(|n| match e {
+        // The second mention is the repeated one.
+        E::Duplicate(_) => text.match_indices(&n).nth(1).map(|(i, _)| i),
+        _ => text.find(&n),
+    });
+    let Some(offset) = offset else {
+        return (1, 1);
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, column)
 }

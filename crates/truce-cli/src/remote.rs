@@ -17,10 +17,6 @@ use crate::cli::{ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreemen
 use crate::error::{CliError, Outcome};
 use crate::files;
 
-/// Largest event, signature, token or key file read (a handover of the
-/// most persons the ledger allows fits).
-const MAX_INPUT: u64 = 4 << 20;
-
 /// A side's signature as `truce sign-agreement` prints it.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,18 +28,7 @@ struct Agreement {
 }
 
 fn read_text(path: &Path) -> Result<String, CliError> {
-    let bytes = files::read_limited(path, MAX_INPUT + 1).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    if bytes.len() as u64 > MAX_INPUT {
-        return Err(CliError::Usage(format!(
-            "{} is larger than {MAX_INPUT} bytes",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+    files::read_text(path, files::FileKind::Event)
 }
 
 fn deal_id(id: &str) -> Result<DealId, CliError> {
