@@ -198,6 +198,11 @@ pub struct VerifyArgs {
     /// must be the ledger's `plan-adopted` hash.
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+    /// The deal this ledger must record: an event of any other deal fails
+    /// verification, even a genuine one (spliced in from another deal whose
+    /// parties hold the same keys).
+    #[arg(long, value_name = "ID")]
+    pub deal_id: Option<String>,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -84,7 +84,11 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
             checks.push(verify_files::plan(path, &report)?);
         }
     }
-    let agreed = checks.iter().all(|c| c.matches);
+    let other_deal = match &args.deal_id {
+        Some(id) => other_deal(id, &args.ledger, &ledger)?,
+        None => None,
+    };
+    let agreed = checks.iter().all(|c| c.matches) && other_deal.is_none();
     match args.format {
         Format::Json => {
             /// The report, and the files' checks when asked for.
@@ -94,14 +98,21 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
                 report: &'a VerifyReport,
                 #[serde(skip_serializing_if = "Vec::is_empty")]
                 files: Vec<serde_json::Value>,
+                /// With `--deal-id`: the first event of another deal.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                other_deal: Option<&'a str>,
             }
             crate::print_json(&Json {
                 report: &report,
                 files: checks.iter().map(FileCheck::to_json).collect(),
+                other_deal: other_deal.as_deref(),
             })?;
         }
         Format::Text if report.intact => {
             print!("{}", report.render_text());
+            if let Some(problem) = &other_deal {
+                eprintln!("error: {problem}");
+            }
             for c in &checks {
                 if c.matches {
                     println!("{}", c.sentence());
@@ -145,4 +156,38 @@ fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize)
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
     (line, column)
+}
+
+/// With `--deal-id ID`: the first line of `ledger` that is not an event of
+/// deal `id`, said in a sentence (or that the ledger holds no event of it);
+/// `None` when every event is the deal's.
+fn other_deal(id: &str, path: &std::path::Path, ledger: &[u8]) -> Result<Option<String>, CliError> {
+    let id = truce_ledger::DealId::new(id)
+        .map_err(|e| CliError::Usage(format!("--deal-id `{id}`: {e}")))?;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        deal: String,
+    }
+    let mut events = 0;
+    for (n, line) in ledger.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        // Verification already refused a line that does not parse.
+        let Ok(Line { deal }) = serde_json::from_slice::<Line>(line) else {
+            continue;
+        };
+        if deal != id.as_str() {
+            return Ok(Some(format!(
+                "{}:{}: an event of deal {deal}, not {id}: it does not belong in this ledger (spliced in from another deal?)",
+                path.display(),
+                n + 1
+            )));
+        }
+        events += 1;
+    }
+    Ok(
+        (events == 0)
+            .then(|| format!("{}: the ledger holds no event of deal {id}", path.display())),
+    )
 }

@@ -116,6 +116,12 @@ fn refused(e: ClientError) -> Result<Outcome, CliError> {
             eprintln!("error: the service refused: {status} {kind}: {detail}");
             Ok(Outcome::Negative)
         }
+        // Other parties kept recording first, or the service stayed busy:
+        // nothing was recorded, a negative answer too.
+        e @ ClientError::Contended { .. } => {
+            eprintln!("error: {e}");
+            Ok(Outcome::Negative)
+        }
         other => Err(CliError::Usage(other.to_string())),
     }
 }

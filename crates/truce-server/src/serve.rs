@@ -134,6 +134,7 @@ pub fn app(state: AppState) -> Router {
         // Bodies of routes without their own limit (GETs) stay small.
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .layer(middleware::from_fn_with_state(guard, guard_body))
+        .layer(middleware::from_fn(problem_bodies))
         .layer(middleware::from_fn(deadline))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
@@ -255,6 +256,52 @@ async fn reserve(budget: &Arc<Semaphore>, need: usize) -> Option<OwnedSemaphoreP
 fn busy(detail: &'static str) -> Response {
     // Every 503 carries `Retry-After` (`AppError::into_response`).
     AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail).into_response()
+}
+
+/// Every error answer as `application/problem+json`, including those of
+/// the framework and the explorer's routes (a path that is no file of the
+/// explorer, a query axum could not parse): the body is rebuilt from the
+/// status alone, so it never quotes the request.
+async fn problem_bodies(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+        });
+    if problem {
+        return response;
+    }
+    let kind = match status.as_u16() {
+        400 => "bad-request",
+        401 => "unauthorized",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        408 => "request-timeout",
+        413 => "body-too-large",
+        415 => "unsupported-media-type",
+        422 => "unprocessable",
+        _ if status.is_server_error() => "internal",
+        _ => "refused",
+    };
+    let mut rebuilt = AppError::new(
+        status,
+        kind,
+        "the request was refused as this status says; the API is described at /api/v1/openapi.json",
+    )
+    .into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = response.headers().get(&name) {
+            rebuilt.headers_mut().insert(name, value.clone());
+        }
+    }
+    rebuilt
 }
 
 /// How long a request may take, once its headers are in (those have

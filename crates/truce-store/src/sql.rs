@@ -301,11 +301,16 @@ macro_rules! sql_storage {
                 after: u64,
                 limit: u32,
             ) -> Result<Vec<StoredEvent>, StoreError> {
+                // No seq is above i64::MAX: past it there is nothing (a
+                // caller's `after` is any u64, and is never an error).
+                let Ok(after) = i64::try_from(after) else {
+                    return Ok(Vec::new());
+                };
                 let rows: Vec<(i64, String, String)> = sqlx::query_as::<$db, _>(
                     "SELECT seq, hash, line FROM events WHERE deal_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 )
                 .bind(deal)
-                .bind(to_i64(after)?)
+                .bind(after)
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;

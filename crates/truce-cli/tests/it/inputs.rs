@@ -216,3 +216,85 @@ fn a_closed_standard_output_ends_the_program_quietly_with_exit_0() {
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
     }
 }
+
+#[test]
+fn verify_deal_id_refuses_a_genuine_event_of_another_deal_spliced_in() {
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    use truce_ledger::{DealId, Draft, Event, KeyRing, PartyId, PartyRole, Role, keygen};
+
+    let mut rng = ChaCha20Rng::seed_from_u64(17);
+    let parties = [
+        ("mediator", Role::Mediator),
+        ("side-a", Role::Side),
+        ("side-b", Role::Side),
+    ];
+    let keys: Vec<_> = parties
+        .iter()
+        .map(|(id, _)| keygen(PartyId::new(id).unwrap(), &mut rng))
+        .collect();
+    // The same parties and keys in two deals: each deal's first event,
+    // signed by the same mediator.
+    let created = |deal: &str| {
+        Draft {
+            deal: DealId::new(deal).unwrap(),
+            seq: 1,
+            prev: None,
+            author: PartyId::new("mediator").unwrap(),
+            at_ms: 1_772_431_200_000,
+            event: Event::DealCreated {
+                name: "Pause".to_owned(),
+                parties: parties
+                    .iter()
+                    .map(|(id, role)| PartyRole {
+                        id: PartyId::new(id).unwrap(),
+                        role: *role,
+                    })
+                    .collect(),
+            },
+        }
+        .sign(&keys[0])
+        .unwrap()
+        .to_line()
+        .unwrap()
+    };
+    let scratch = Scratch::new("inputs-splice");
+    let ledger = scratch.0.join("ledger.jsonl");
+    std::fs::write(
+        &ledger,
+        format!("{}\n{}\n", created("north"), created("south")),
+    )
+    .unwrap();
+    let keys_json = scratch.0.join("keys.json");
+    std::fs::write(&keys_json, KeyRing::of(&keys).unwrap().to_json()).unwrap();
+    // Every line is genuine: verify alone accepts the ledger.
+    let (code, stderr) = bounded(&["verify", path(&ledger), "--keys", path(&keys_json)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Named, the deal holds only its own events.
+    let (code, stderr) = bounded(&[
+        "verify",
+        path(&ledger),
+        "--keys",
+        path(&keys_json),
+        "--deal-id",
+        "north",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ledger.jsonl:2: an event of deal south, not north"),
+        "{stderr}"
+    );
+    let (code, stderr) = bounded(&[
+        "verify",
+        path(&ledger),
+        "--keys",
+        path(&keys_json),
+        "--deal-id",
+        "east",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ledger.jsonl:1: an event of deal north, not east"),
+        "{stderr}"
+    );
+}
