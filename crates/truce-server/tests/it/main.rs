@@ -5,6 +5,7 @@
 mod attacks;
 mod concurrency;
 mod crash;
+mod drain;
 mod edges;
 mod flow;
 mod logs;
