@@ -17,12 +17,6 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
             .ok()
             .filter(|t| !t.is_empty()),
     };
-    if opts.admin_token.is_none() && !args.listen.ip().is_loopback() {
-        eprintln!(
-            "warning: anyone who reaches {} may create deals; set {ADMIN_TOKEN_VAR} to require a token",
-            args.listen
-        );
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

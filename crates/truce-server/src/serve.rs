@@ -67,7 +67,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// When set, `POST /api/v1/deals` requires `Authorization: Bearer
     /// <admin_token>`; otherwise anyone who can reach the service may create
-    /// a deal (and receives only that deal's tokens).
+    /// a deal (and receives only that deal's tokens), which [`run`] allows
+    /// only on a loopback address.
     pub admin_token: Option<String>,
 }
 
@@ -88,6 +89,13 @@ pub enum ServeError {
     Store(#[from] truce_store::StoreError),
     #[error("failed to listen: {0}")]
     Listen(#[from] std::io::Error),
+    /// Listening beyond loopback without an admin token: anyone who could
+    /// reach the service could create deals, and learn from `409` which
+    /// deal ids exist.
+    #[error(
+        "refusing to serve on {0} without an admin token: anyone who reaches it could create deals and learn which deal ids exist; set one (truce serve reads TRUCE_ADMIN_TOKEN), or listen on a loopback address"
+    )]
+    OpenCreation(SocketAddr),
 }
 
 /// Bodies of routes without their own limit (the GETs, unknown routes).
@@ -816,7 +824,12 @@ pub async fn termination() {
 
 /// `truce serve`: open the database (running migrations), listen, and serve
 /// until SIGINT or SIGTERM, then drain the requests in flight and return.
+/// Beyond loopback an admin token is required ([`ServeError::OpenCreation`]):
+/// deal creation is never open to the network.
 pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
+    if opts.admin_token.is_none() && !opts.listen.ip().is_loopback() {
+        return Err(ServeError::OpenCreation(opts.listen));
+    }
     init_logging();
     let store = truce_store::Store::open(&opts.database_url).await?;
     let listener = TcpListener::bind(opts.listen).await?;
