@@ -137,7 +137,7 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
 /// Where in a key file a problem that is not a JSON syntax error lies: the
 /// value it names (the `format_version`, the party whose key is bad or
 /// repeated), as line and column from 1; the start of the file otherwise.
-fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize) {
+pub(crate) fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize) {
     use truce_ledger::KeyFileError as E;
     let needle = match e {
         E::Version(_) => Some("\"format_version\"".to_owned()),
@@ -149,9 +149,11 @@ fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize)
         E::Duplicate(_) => text.match_indices(&n).nth(1).map(|(i, _)| i),
         _ => text.find(&n),
     });
-    let Some(offset) = offset else {
-        return (1, 1);
-    };
+    offset.map_or((1, 1), |offset| line_column(text, offset))
+}
+
+/// Line and column (from 1) of byte `offset` of `text`.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;

@@ -36,9 +36,19 @@ fn deal_id(id: &str) -> Result<DealId, CliError> {
 }
 
 fn party_key(path: &Path) -> Result<PartyKey, CliError> {
-    PartyKey::from_secret_file(&read_text(path)?).map_err(|e| {
+    let text = read_text(path)?;
+    PartyKey::from_secret_file(&text).map_err(|e| {
+        let secret = text.find("\"secret_key\"");
+        let (line, column) = match (&e, secret) {
+            (truce_ledger::KeyFileError::BadKey { .. }, Some(at)) => {
+                crate::ledger::line_column(&text, at)
+            }
+            _ => e
+                .position()
+                .unwrap_or_else(|| crate::ledger::key_error_place(&text, &e)),
+        };
         CliError::Usage(format!(
-            "{}: not a secret key file (`truce keygen`): {e}",
+            "{}:{line}:{column}: not a secret key file (`truce keygen`): {e}",
             path.display()
         ))
     })
@@ -147,9 +157,10 @@ pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
     let (normalised, hash) = agreed_deal(&args.deal)?;
     let keys: Value = serde_json::from_str(&read_text(&args.keys)?).map_err(|e| {
         CliError::Usage(format!(
-            "{}:{}: not a key file (`truce keygen` writes keys.json)",
+            "{}:{}:{}: not a key file (`truce keygen` writes keys.json)",
             args.keys.display(),
-            e.line()
+            e.line(),
+            e.column()
         ))
     })?;
     let parties: Vec<String> = normalised["parties"]
@@ -230,7 +241,7 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
     let addr = address(&args.at.service)?;
     let key = party_key(&args.key)?;
     let token = token(&args.token_file)?;
-    let mut event = event_json(args, &id)?;
+    let (mut event, source, text) = event_json(args, &id)?;
     if event["type"] == "deal-created"
         && (event.get("parties").is_none() || event.get("name").is_none())
     {
@@ -255,8 +266,14 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
             }
         }
     }
-    let event: Event = serde_json::from_value(event)
-        .map_err(|e| CliError::Usage(format!("the event is not a ledger event: {e}")))?;
+    let event: Event = serde_json::from_value(event).map_err(|e| {
+        // The place in what the user wrote, when the text alone shows it
+        // (the fields truce completes are not in it).
+        let place = serde_json::from_str::<Event>(&text)
+            .err()
+            .map_or(String::new(), |e| format!(":{}:{}", e.line(), e.column()));
+        CliError::Usage(format!("{source}{place}: not a ledger event: {e}"))
+    })?;
     let kind = event.kind();
     let at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -290,7 +307,7 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
 
 /// The event to sign, as JSON, from the JSON given and the files that
 /// complete it.
-fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
+fn event_json(args: &RecordArgs, deal: &DealId) -> Result<(Value, String, String), CliError> {
     let (text, source) = match args.event.strip_prefix('@') {
         Some(path) => (read_text(Path::new(path))?, path.to_owned()),
         None => (args.event.clone(), "the event".to_owned()),
@@ -357,7 +374,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<Value, CliError> {
         let hash = crate::verify_files::plan_file_hash(plan)?;
         obj.insert("plan_hash".to_owned(), Value::String(hash.to_string()));
     }
-    Ok(value)
+    Ok((value, source, text))
 }
 
 /// The sides' signature files: all for this deal and the same deal hash.

@@ -298,3 +298,39 @@ fn verify_deal_id_refuses_a_genuine_event_of_another_deal_spliced_in() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_secret_key_file_error_names_the_line_of_the_key() {
+    let scratch = Scratch::new("inputs-secret");
+    let keys = scratch.0.join("keys");
+    assert!(
+        truce(&["keygen", "--party", "side-a", "--out", path(&keys)])
+            .status
+            .success()
+    );
+    let key_file = keys.join("side-a.key");
+    let text = std::fs::read_to_string(&key_file).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let secret = value["secret_key"].as_str().expect("secret_key").to_owned();
+    std::fs::write(&key_file, text.replace(&secret, &secret[1..])).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"secret_key\""))
+        .expect("secret_key line")
+        + 1;
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal");
+    let (code, stderr) = bounded(&[
+        "sign-agreement",
+        "--deal-id",
+        "d",
+        "--key",
+        path(&key_file),
+        path(&minimal),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("side-a.key:{line}:")), "{stderr}");
+    assert!(
+        !stderr.contains(&secret[1..]),
+        "the secret is never printed: {stderr}"
+    );
+}
