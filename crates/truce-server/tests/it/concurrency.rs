@@ -166,17 +166,20 @@ async fn twenty_parties_recording_on_one_deal_at_once_all_land() {
 /// is in the chain, and the chain verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_replicas_one_killed_mid_load_lose_no_acknowledged_event() {
-    const PER_CLIENT: usize = 15;
+    const PER_CLIENT: usize = 30;
     const CLIENTS_PER_REPLICA: usize = 2;
     let url = database_url();
     let mut replicas: Vec<_> = (0..3).map(|_| spawn_server(&url)).collect();
     let mut client = Client::connect(replicas[0].addr).await.expect("connect");
     let deal = active_deal(&mut client).await;
     let acked: Arc<Mutex<Vec<Receipt>>> = Arc::default();
+    // Events acknowledged by the replica that will be killed.
+    let by_third = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (r, replica) in replicas.iter().enumerate() {
         for c in 0..CLIENTS_PER_REPLICA {
             let (deal, acked, addr) = (deal.clone(), acked.clone(), replica.addr);
+            let by_third = by_third.clone();
             tasks.push(tokio::spawn(async move {
                 let Ok(mut client) = Client::connect(addr).await else {
                     return 0;
@@ -196,6 +199,9 @@ async fn three_replicas_one_killed_mid_load_lose_no_acknowledged_event() {
                     match result {
                         Ok((_, receipt_view)) => {
                             acked.lock().expect("lock").push(receipt(&receipt_view));
+                            if r == 2 {
+                                by_third.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
                         }
                         // The killed replica: its clients stop.
                         Err(ClientError::Connect(_) | ClientError::Http(_)) => return refused,
@@ -209,10 +215,14 @@ async fn three_replicas_one_killed_mid_load_lose_no_acknowledged_event() {
             }));
         }
     }
-    // Kill the third replica once a third of the load is acknowledged.
+    // Kill the third replica once a third of the load is acknowledged,
+    // some of it by the third replica itself.
     let total = 3 * CLIENTS_PER_REPLICA * PER_CLIENT;
     let start = Instant::now();
-    while acked.lock().expect("lock").len() < total / 3 && start.elapsed() < WAIT {
+    while (acked.lock().expect("lock").len() < total / 3
+        || by_third.load(std::sync::atomic::Ordering::Relaxed) == 0)
+        && start.elapsed() < WAIT
+    {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let killed = replicas.pop().expect("third");
@@ -227,9 +237,11 @@ async fn three_replicas_one_killed_mid_load_lose_no_acknowledged_event() {
     assert_eq!(refused, 0, "some events were refused rather than retried");
     let acked = acked.lock().expect("lock").clone();
     eprintln!(
-        "three replicas, one killed: {} events acknowledged of {total}",
-        acked.len()
+        "three replicas, one killed: {} events acknowledged of {total}, {} of them by the killed replica",
+        acked.len(),
+        by_third.load(std::sync::atomic::Ordering::Relaxed)
     );
+    assert!(by_third.load(std::sync::atomic::Ordering::Relaxed) > 0);
     // The clients of the two survivors recorded everything.
     assert!(acked.len() >= 2 * CLIENTS_PER_REPLICA * PER_CLIENT);
     for replica in &replicas {
