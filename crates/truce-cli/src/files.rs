@@ -34,6 +34,8 @@ pub enum FileKind {
     /// A signed event, a signature, a token or a secret key file: 4 MiB (a
     /// handover of the most persons the ledger allows fits).
     Event,
+    /// Certificates (PEM), such as `--ca-cert`: 1 MiB.
+    Certificate,
 }
 
 impl FileKind {
@@ -47,6 +49,7 @@ impl FileKind {
             FileKind::Plan => 256 << 20,
             FileKind::Profile => 64 << 20,
             FileKind::Event => 4 << 20,
+            FileKind::Certificate => 1 << 20,
         }
     }
 
@@ -60,6 +63,7 @@ impl FileKind {
             FileKind::Plan => "plan file",
             FileKind::Profile => "domain or profile file",
             FileKind::Event => "event, signature, token or key file",
+            FileKind::Certificate => "certificate file",
         }
     }
 }

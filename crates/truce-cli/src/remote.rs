@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, PersonKey, Receipt, Sig};
-use truce_server::client::{Client, ClientError};
+use truce_server::client::{Client, ClientError, TlsClient};
 
 use crate::cli::{ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreementArgs};
 use crate::error::{CliError, Outcome};
@@ -66,17 +66,23 @@ fn token(path: &Path) -> Result<String, CliError> {
     Ok(token.to_owned())
 }
 
-/// `http://HOST:PORT` as an address to connect to.
+/// The host of an `https://HOST:PORT` service (what its certificate must
+/// name), or `None` for `http://`.
+fn tls_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://")?.trim_end_matches('/');
+    Some(match rest.rsplit_once(':') {
+        Some((host, _port)) => host.trim_start_matches('[').trim_end_matches(']'),
+        None => rest,
+    })
+}
+
+/// `http://HOST:PORT` or `https://HOST:PORT` as an address to connect to.
 fn address(url: &str) -> Result<SocketAddr, CliError> {
     let bad = |why: &str| CliError::Usage(format!("--service `{url}`: {why}"));
-    if url.starts_with("https://") {
-        return Err(bad(
-            "truce speaks plain HTTP; reach a remote service through a tunnel or a TLS-terminating proxy on this machine",
-        ));
-    }
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| bad("give the address as http://HOST:PORT"))?;
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| bad("give the address as https://HOST:PORT or http://HOST:PORT"))?;
     let host_port = rest.trim_end_matches('/');
     if host_port.contains('/') {
         return Err(bad("give the service's address only, without a path"));
@@ -98,8 +104,21 @@ fn with_client<T>(
         .enable_all()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start the client: {e}")))?;
+    let tls = match tls_host(&at.service) {
+        None => None,
+        Some(host) => {
+            let ca = match &at.ca_cert {
+                Some(path) => Some(files::read_file(path, files::FileKind::Certificate)?),
+                None => None,
+            };
+            Some(
+                TlsClient::new(host, ca.as_deref())
+                    .map_err(|e| CliError::Usage(format!("--service `{}`: {e}", at.service)))?,
+            )
+        }
+    };
     runtime.block_on(async {
-        let mut client = Client::connect(addr).await.map_err(|e| {
+        let mut client = Client::connect_with(addr, tls).await.map_err(|e| {
             // The client's own message starts "cannot reach the service" too.
             let why = match e {
                 ClientError::Connect(io) => io.to_string(),

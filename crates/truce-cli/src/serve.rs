@@ -16,6 +16,13 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
         admin_token: std::env::var(ADMIN_TOKEN_VAR)
             .ok()
             .filter(|t| !t.is_empty()),
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(truce_server::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

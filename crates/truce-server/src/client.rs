@@ -11,6 +11,7 @@
 //! use it too.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -60,6 +61,8 @@ pub enum ClientError {
     Answer(String),
     #[error("cannot sign the event: {0}")]
     Sign(#[from] truce_ledger::SignError),
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
     /// Other events kept taking the next seq, or the service stayed busy.
     #[error(
         "the event was not recorded after {attempts} attempts (other events kept taking its place, or the service was busy); the last answer: {last}"
@@ -77,9 +80,68 @@ struct ProblemBody {
     detail: String,
 }
 
+/// How a client reaches an `https://` service: the name its certificate
+/// must carry, and the authorities trusted to sign it.
+#[derive(Clone)]
+pub struct TlsClient {
+    connector: tokio_rustls::TlsConnector,
+    name: tokio_rustls::rustls::pki_types::ServerName<'static>,
+}
+
+impl std::fmt::Debug for TlsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsClient")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsClient {
+    /// TLS to the service named `server_name` (a DNS name or an IP
+    /// address, as its certificate states it), trusting the certificate
+    /// authorities in `ca_pem` only or, without it, the public ones
+    /// (Mozilla's list, `webpki-roots`).
+    pub fn new(server_name: &str, ca_pem: Option<&[u8]>) -> Result<TlsClient, ClientError> {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+        use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+        let mut roots = RootCertStore::empty();
+        match ca_pem {
+            Some(pem) => {
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    let cert = cert.map_err(|e| ClientError::Tls(format!("the CA file: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| ClientError::Tls(format!("the CA file: {e}")))?;
+                }
+                if roots.is_empty() {
+                    return Err(ClientError::Tls(
+                        "the CA file holds no certificate".to_owned(),
+                    ));
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ClientError::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let name = ServerName::try_from(server_name.to_owned())
+            .map_err(|e| ClientError::Tls(format!("`{server_name}`: {e}")))?;
+        Ok(TlsClient {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            name,
+        })
+    }
+}
+
 /// One connection to a truce service, reopened as needed.
 pub struct Client {
     addr: SocketAddr,
+    tls: Option<TlsClient>,
     sender: Option<SendRequest<Full<Bytes>>>,
     host: String,
 }
@@ -90,32 +152,64 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Open a connection to `addr`, within [`CONNECT_TIMEOUT`].
-async fn open(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, ClientError> {
-    let opened = tokio::time::timeout(CONNECT_TIMEOUT, async {
+/// Open a connection to `addr` (TLS first with `tls`), within
+/// [`CONNECT_TIMEOUT`].
+async fn open(
+    addr: SocketAddr,
+    tls: Option<&TlsClient>,
+) -> Result<SendRequest<Full<Bytes>>, ClientError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, async {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok::<_, ClientError>(handshake(TokioIo::new(stream)).await?)
+        match tls {
+            None => {
+                let (sender, conn) = handshake(TokioIo::new(stream)).await?;
+                // The connection ends when the client is dropped or the
+                // server closes it; the next call opens another.
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                Ok(sender)
+            }
+            Some(tls) => {
+                let stream = tls
+                    .connector
+                    .connect(tls.name.clone(), stream)
+                    .await
+                    .map_err(|e| ClientError::Tls(e.to_string()))?;
+                let (sender, conn) = handshake(TokioIo::new(stream)).await?;
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                Ok(sender)
+            }
+        }
     })
     .await
-    .map_err(|_| ClientError::Timeout("accept a connection", CONNECT_TIMEOUT))?;
-    let (sender, conn) = opened?;
-    tokio::spawn(async move {
-        // The connection ends when the client is dropped or the server
-        // closes it; the next call opens another.
-        let _ = conn.await;
-    });
-    Ok(sender)
+    .map_err(|_| ClientError::Timeout("accept a connection", CONNECT_TIMEOUT))?
 }
 
 impl Client {
-    /// Connect to the service listening at `addr`.
+    /// Connect to the service listening at `addr` (plain HTTP).
     pub async fn connect(addr: SocketAddr) -> Result<Client, ClientError> {
-        let sender = open(addr).await?;
+        Client::connect_with(addr, None).await
+    }
+
+    /// Connect to the service listening at `addr`, over TLS with `tls`.
+    pub async fn connect_with(
+        addr: SocketAddr,
+        tls: Option<TlsClient>,
+    ) -> Result<Client, ClientError> {
+        let sender = open(addr, tls.as_ref()).await?;
+        let host = match &tls {
+            Some(tls) => tls.name.to_str().into_owned(),
+            None => addr.to_string(),
+        };
         Ok(Client {
             addr,
+            tls,
             sender: Some(sender),
-            host: addr.to_string(),
+            host,
         })
     }
 
@@ -129,7 +223,7 @@ impl Client {
         };
         if !usable {
             self.sender = None;
-            self.sender = Some(open(self.addr).await?);
+            self.sender = Some(open(self.addr, self.tls.as_ref()).await?);
         }
         self.sender
             .as_mut()

@@ -124,7 +124,7 @@ pub use openapi::{ApiDoc, openapi};
 pub use serve::{
     BODY_BUDGET, HEADER_READ_TIMEOUT, Limits, MAX_CONNECTION_LIFETIME, MAX_CONNECTIONS,
     MAX_CONNECTIONS_PER_PEER, MAX_REQUESTS_PER_CONNECTION, PRESSURED_HEADER_READ_TIMEOUT,
-    PRESSURED_REQUEST_DEADLINE, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, app,
-    init_logging, run, serve, serve_with, start_in_process, termination,
+    PRESSURED_REQUEST_DEADLINE, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, Tls,
+    TlsFiles, app, init_logging, run, serve, serve_tls, serve_with, start_in_process, termination,
 };
 pub use state::{AppState, Caller};

@@ -16,6 +16,7 @@ fn main() -> std::process::ExitCode {
         database_url: database_url.clone(),
         listen,
         admin_token: None,
+        tls: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

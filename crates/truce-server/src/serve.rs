@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -70,6 +71,15 @@ pub struct ServeOptions {
     /// a deal (and receives only that deal's tokens), which [`run`] allows
     /// only on a loopback address.
     pub admin_token: Option<String>,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate chain and its private key, as PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 impl Default for ServeOptions {
@@ -78,6 +88,7 @@ impl Default for ServeOptions {
             database_url: "truce.db".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_token: None,
+            tls: None,
         }
     }
 }
@@ -89,6 +100,8 @@ pub enum ServeError {
     Store(#[from] truce_store::StoreError),
     #[error("failed to listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("failed to set up TLS: {0}")]
+    Tls(String),
     /// Listening beyond loopback without an admin token: anyone who could
     /// reach the service could create deals, and learn from `409` which
     /// deal ids exist.
@@ -691,7 +704,19 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_router(listener, app(state), limits, shutdown).await
+    serve_router(listener, app(state), limits, None, shutdown).await
+}
+
+/// [`serve_with`] over TLS: every connection is a TLS handshake first
+/// (within the header-read timeout), then HTTP/1.1.
+pub async fn serve_tls(
+    listener: TcpListener,
+    state: AppState,
+    limits: Limits,
+    tls: Tls,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_router(listener, app(state), limits, Some(tls), shutdown).await
 }
 
 /// The accept loop behind [`serve`], for any router.
@@ -699,6 +724,7 @@ pub(crate) async fn serve_router(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Connections::new(limits));
@@ -737,10 +763,10 @@ pub(crate) async fn serve_router(
         };
         // Small answers go out at once, not after Nagle's delay.
         let _ = stream.set_nodelay(true);
-        let http = if connections.pressured() {
-            &pressured
+        let (http, handshake_timeout) = if connections.pressured() {
+            (pressured.clone(), limits.pressured_header_read_timeout)
         } else {
-            &calm
+            (calm.clone(), limits.header_read_timeout)
         };
         let service = ConnectionService {
             router: router.clone(),
@@ -748,26 +774,32 @@ pub(crate) async fn serve_router(
             id,
             served: Arc::new(AtomicU32::new(0)),
         };
-        let connection = http.serve_connection(TokioIo::new(stream), service);
         let connections = connections.clone();
         let mut stopping = stopping.clone();
         let running = running.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _running = running;
-            let mut connection = std::pin::pin!(connection);
-            // Errors are the client's (gone, too slow, malformed): the
-            // connection ends; a request log line was written if a request
-            // reached the router.
-            let grace = tokio::select! {
-                _ = connection.as_mut() => None,
-                () = evict.notified() => Some(EVICTION_GRACE),
-                () = tokio::time::sleep(limits.max_connection_lifetime) => Some(DRAIN_LIMIT),
-                _ = stopping.wait_for(|stop| *stop) => Some(DRAIN_LIMIT),
+            let ends = Ends {
+                evict,
+                stopping: stopping.clone(),
+                lifetime: limits.max_connection_lifetime,
             };
-            if let Some(grace) = grace {
-                // Idle: closed now; a request in flight is answered first.
-                connection.as_mut().graceful_shutdown();
-                let _ = tokio::time::timeout(grace, connection).await;
+            match tls {
+                None => drive(http.serve_connection(TokioIo::new(stream), service), ends).await,
+                Some(tls) => {
+                    // The handshake counts as sending headers: the same
+                    // timeout, and the connection is idle (evictable) until
+                    // a request arrives.
+                    let handshake = tokio::select! {
+                        done = tokio::time::timeout(handshake_timeout, tls.0.accept(stream)) => done.ok().and_then(Result::ok),
+                        () = ends.evict.notified() => None,
+                        _ = stopping.wait_for(|stop| *stop) => None,
+                    };
+                    if let Some(stream) = handshake {
+                        drive(http.serve_connection(TokioIo::new(stream), service), ends).await;
+                    }
+                }
             }
             connections.closed(id);
         });
@@ -777,6 +809,76 @@ pub(crate) async fn serve_router(
     drop(running);
     let _ = tokio::time::timeout(DRAIN_LIMIT + Duration::from_secs(1), drained.recv()).await;
     Ok(())
+}
+
+/// What ends a connection other than its client: eviction, its lifetime,
+/// shutdown.
+struct Ends {
+    evict: Arc<Notify>,
+    stopping: watch::Receiver<bool>,
+    lifetime: Duration,
+}
+
+/// Serve one connection until its client ends it, or [`Ends`] does: then
+/// close it at once if idle, or once its request in flight is answered
+/// (within a grace period).
+async fn drive<I>(connection: http1::Connection<TokioIo<I>, ConnectionService>, mut ends: Ends)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut connection = std::pin::pin!(connection);
+    // Errors are the client's (gone, too slow, malformed): the connection
+    // ends; a request log line was written if a request reached the router.
+    let grace = tokio::select! {
+        _ = connection.as_mut() => None,
+        () = ends.evict.notified() => Some(EVICTION_GRACE),
+        () = tokio::time::sleep(ends.lifetime) => Some(DRAIN_LIMIT),
+        _ = ends.stopping.wait_for(|stop| *stop) => Some(DRAIN_LIMIT),
+    };
+    if let Some(grace) = grace {
+        connection.as_mut().graceful_shutdown();
+        let _ = tokio::time::timeout(grace, connection).await;
+    }
+}
+
+/// A server's TLS: its certificate chain and key, ready to accept
+/// connections (rustls, TLS 1.2 and 1.3, HTTP/1.1).
+#[derive(Clone)]
+pub struct Tls(tokio_rustls::TlsAcceptor);
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tls")
+    }
+}
+
+impl Tls {
+    /// From PEM files: the certificate chain (the server's certificate
+    /// first) and its private key (PKCS#8, PKCS#1 or SEC1).
+    pub fn from_pem_files(cert_chain: &Path, key: &Path) -> Result<Tls, ServeError> {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |what: &Path, e: &dyn std::fmt::Display| {
+            ServeError::Tls(format!("{}: {e}", what.display()))
+        };
+        let certs = CertificateDer::pem_file_iter(cert_chain)
+            .map_err(|e| bad(cert_chain, &e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(cert_chain, &e))?;
+        if certs.is_empty() {
+            return Err(bad(cert_chain, &"no certificate in the file"));
+        }
+        let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, &e))?;
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ServeError::Tls(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(certs, key_der)
+            .map_err(|e| bad(key, &e))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
 }
 
 /// Errors of one incoming connection (not of the listener): skip it.
@@ -830,21 +932,26 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     if opts.admin_token.is_none() && !opts.listen.ip().is_loopback() {
         return Err(ServeError::OpenCreation(opts.listen));
     }
+    let tls = match &opts.tls {
+        Some(files) => Some(Tls::from_pem_files(&files.cert, &files.key)?),
+        None => None,
+    };
     init_logging();
     let store = truce_store::Store::open(&opts.database_url).await?;
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     let durability = store.durability().await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         database = durability,
-        "listening on http://{addr}/api/v1 (explorer: http://{addr}/api/v1/explorer/)"
+        "listening on {scheme}://{addr}/api/v1 (explorer: {scheme}://{addr}/api/v1/explorer/)"
     );
     let state = AppState::new(store, opts.admin_token);
-    serve(listener, state, async {
+    let shutdown = async {
         termination().await;
         tracing::info!("stopping: no new connections; finishing the requests in flight");
-    })
-    .await?;
+    };
+    serve_router(listener, app(state), Limits::default(), tls, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -919,7 +1026,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_router(listener, router(), limits, async {
+        let task = tokio::spawn(serve_router(listener, router(), limits, None, async {
             let _ = stopped.await;
         }));
         (addr, stop, task)

@@ -13,3 +13,4 @@ mod openapi;
 mod problems;
 mod roles;
 mod support;
+mod tls;
