@@ -50,10 +50,7 @@ pub fn write_agreed(
     if out.exists() && !force {
         return Err(CliError::WouldOverwrite(out));
     }
-    let text = std::fs::read_to_string(&deal_path).map_err(|source| CliError::Read {
-        path: deal_path.clone(),
-        source,
-    })?;
+    let text = files::read_text(&deal_path, files::FileKind::Deal)?;
     let agreed = fill_in_agreed(&text, pairs)
         .map_err(|e| CliError::Usage(format!("{}: {e}", deal_path.display())))?;
     let loaded = files::load_text(&out, agreed.as_bytes());

@@ -69,10 +69,7 @@ fn diagnostics_json(loaded: &Loaded) -> serde_json::Value {
 /// `truce check DEAL --plan PLAN`: the independent checker, every violation.
 fn check_plan(args: &CheckArgs, plan_path: &std::path::Path) -> Result<Outcome, CliError> {
     let deal = crate::plan::load_valid(&args.deal)?;
-    let bytes = std::fs::read(plan_path).map_err(|source| CliError::Read {
-        path: plan_path.to_owned(),
-        source,
-    })?;
+    let bytes = crate::files::read_file(plan_path, crate::files::FileKind::Plan)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", plan_path.display())))?;
     let report = truce_plan::check_plan(&deal, &text);

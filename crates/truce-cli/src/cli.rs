@@ -223,6 +223,11 @@ pub struct VerifyArgs {
     /// file holding it.
     #[arg(long = "service-key", value_name = "KEY")]
     pub service_key: Option<String>,
+    /// The deal this ledger must record: an event of any other deal fails
+    /// verification, even a genuine one (spliced in from another deal whose
+    /// parties hold the same keys).
+    #[arg(long, value_name = "ID")]
+    pub deal_id: Option<String>,
     /// Output format of the verification report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -378,15 +383,27 @@ pub struct ServeArgs {
         default_value = "truce-service"
     )]
     pub service_name: String,
+    /// Serve HTTPS with this certificate chain (PEM, the server's
+    /// certificate first); needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 /// Where the service is and which deal.
 #[derive(Debug, Args)]
 pub struct ServiceArgs {
-    /// The service's address, `http://HOST:PORT` (plain HTTP: reach a remote
-    /// service through a tunnel or a TLS-terminating proxy on this machine).
+    /// The service's address, `https://HOST:PORT` or, on this machine or
+    /// through a tunnel, `http://HOST:PORT`.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     pub service: String,
+    /// The certificate authority (PEM) that signed an `https://` service's
+    /// certificate, when it is not one of the public ones (Mozilla's list)
+    /// trusted by default.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The deal's id on the service (lowercase letters, digits and `-`).
     #[arg(long = "deal-id", value_name = "ID")]
     pub deal_id: String,

@@ -9,10 +9,6 @@ use crate::cli::{DomainArgs, ReadingArg};
 use crate::error::CliError;
 use crate::files;
 
-/// Largest domain or profile file read (the largest shared domain file is
-/// well under 1 MiB).
-const MAX_FILE_BYTES: u64 = 64 << 20;
-
 /// A domain, and the deal file it came from, if any.
 #[derive(Debug)]
 pub struct Loaded {
@@ -93,17 +89,7 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
     paths.sort();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
-        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if len > MAX_FILE_BYTES {
-            return Err(CliError::Usage(format!(
-                "{} is larger than {MAX_FILE_BYTES} bytes",
-                path.display()
-            )));
-        }
-        let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = crate::files::read_file(&path, crate::files::FileKind::Profile)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

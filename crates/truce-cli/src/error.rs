@@ -24,6 +24,16 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{} is larger than the {limit}-byte limit for a {kind}", path.display())]
+    TooLarge {
+        path: PathBuf,
+        kind: &'static str,
+        limit: u64,
+    },
+    /// Standard output was closed by its reader (`truce … | head`): not an
+    /// error, the program ends quietly with exit 0, as ripgrep does.
+    #[error("standard output was closed")]
+    BrokenPipe,
     #[error("{} is a folder without a deal.toml", .0.display())]
     NoDealInFolder(PathBuf),
     #[error("{} already exists", .0.display())]

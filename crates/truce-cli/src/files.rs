@@ -1,4 +1,12 @@
 //! The file system edge: reading deals and rosters, writing outputs whole.
+//!
+//! Every file truce reads goes through [`read_file`] with its [`FileKind`]:
+//! it must be a regular file (a folder, a FIFO, a device such as
+//! `/dev/zero` is refused before it is opened, so nothing hangs), no larger
+//! than its kind's cap (checked on the size the file system reports, then
+//! again while reading, so a huge sparse file or a growing one costs
+//! nothing). Roster paths are resolved (symlinks followed) and must stay
+//! inside the deal's folder.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -8,11 +16,128 @@ use truce_spec::{LoadOptions, Loaded, ReadError, RosterReader};
 
 use crate::error::CliError;
 
+/// The kinds of files truce reads, each with its own size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A deal file (`deal.toml`): the loader's own cap, 1 MiB.
+    Deal,
+    /// An exported ledger (`ledger.jsonl`): 1 GiB.
+    Ledger,
+    /// Public keys (`keys.json`): 1 MiB.
+    Keys,
+    /// Receipts kept by `truce record` (`receipts.jsonl`): 64 MiB.
+    Receipts,
+    /// A plan (`truce plan --out`), also as carried out: 256 MiB.
+    Plan,
+    /// A negotiation domain or preference profile: 64 MiB.
+    Profile,
+    /// A signed event, a signature, a token or a secret key file: 4 MiB (a
+    /// handover of the most persons the ledger allows fits).
+    Event,
+    /// Certificates (PEM), such as `--ca-cert`: 1 MiB.
+    Certificate,
+}
+
+impl FileKind {
+    /// The most bytes a file of this kind may hold.
+    pub fn limit(self) -> u64 {
+        match self {
+            FileKind::Deal => LoadOptions::default().max_deal_bytes as u64,
+            FileKind::Ledger => 1 << 30,
+            FileKind::Keys => 1 << 20,
+            FileKind::Receipts => 64 << 20,
+            FileKind::Plan => 256 << 20,
+            FileKind::Profile => 64 << 20,
+            FileKind::Event => 4 << 20,
+            FileKind::Certificate => 1 << 20,
+        }
+    }
+
+    /// What the file is, in an error message.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Deal => "deal file",
+            FileKind::Ledger => "ledger",
+            FileKind::Keys => "key file",
+            FileKind::Receipts => "receipts file",
+            FileKind::Plan => "plan file",
+            FileKind::Profile => "domain or profile file",
+            FileKind::Event => "event, signature, token or key file",
+            FileKind::Certificate => "certificate file",
+        }
+    }
+}
+
+/// The bytes of the file at `path`, a regular file of at most
+/// `kind.limit()` bytes.
+pub fn read_file(path: &Path, kind: FileKind) -> Result<Vec<u8>, CliError> {
+    let read_err = |source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let limit = kind.limit();
+    let too_large = || CliError::TooLarge {
+        path: path.to_owned(),
+        kind: kind.name(),
+        limit,
+    };
+    regular(path).map_err(read_err)?;
+    let file = fs::File::open(path).map_err(read_err)?;
+    // Checked again on what was opened (the path may have changed since).
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(read_err(not_regular()));
+    }
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// The file at `path` as UTF-8 text (see [`read_file`]).
+pub fn read_text(path: &Path, kind: FileKind) -> Result<String, CliError> {
+    String::from_utf8(read_file(path, kind)?).map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to() + 1
+        ))
+    })
+}
+
+fn not_regular() -> io::Error {
+    io::Error::other("it is not a regular file (a folder, a FIFO or a device)")
+}
+
+/// `Ok` if `path` (symlinks followed) is a regular file. Asked before
+/// opening: opening a FIFO waits for a writer, for ever.
+fn regular(path: &Path) -> io::Result<()> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::other("it is a folder, not a file"));
+    }
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    Ok(())
+}
+
 /// Loads a deal file (or the `deal.toml` of a folder) and its rosters.
 pub fn load_deal(path: &Path) -> Result<Loaded, CliError> {
     let path = deal_file(path)?;
     let opts = LoadOptions::default();
     // One byte over the limit is enough for the loader to say it is too large.
+    regular(&path).map_err(|source| CliError::Read {
+        path: path.clone(),
+        source,
+    })?;
     let bytes =
         read_limited(&path, opts.max_deal_bytes as u64 + 1).map_err(|source| CliError::Read {
             path: path.clone(),
@@ -54,10 +179,32 @@ struct DiskRosters {
 impl RosterReader for DiskRosters {
     fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         let full = self.base.join(path);
-        let meta = fs::metadata(&full).map_err(|e| io_error(&e))?;
+        // Resolve every symlink, then check the result is still inside the
+        // deal's folder: a roster link to /etc/passwd is refused unread.
+        let resolved = fs::canonicalize(&full).map_err(|e| io_error(&e))?;
+        let base = fs::canonicalize(if self.base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &self.base
+        })
+        .map_err(|e| io_error(&e))?;
+        if !resolved.starts_with(&base) {
+            return Err(ReadError::Other(
+                "it resolves (through a symbolic link) to a file outside the deal's folder; \
+                 copy the roster into the folder"
+                    .into(),
+            ));
+        }
+        let meta = fs::metadata(&resolved).map_err(|e| io_error(&e))?;
         if meta.is_dir() {
             return Err(ReadError::Other("it is a folder, not a file".into()));
         }
+        if !meta.is_file() {
+            return Err(ReadError::Other(
+                "it is not a regular file (a FIFO or a device)".into(),
+            ));
+        }
+        let full = resolved;
         if meta.len() > max_bytes {
             return Err(ReadError::TooLarge { limit: max_bytes });
         }
@@ -87,9 +234,10 @@ fn io_error(e: &io::Error) -> ReadError {
 /// Reads at most `limit` bytes, so a huge or endless file (a FIFO, /dev/zero)
 /// cannot exhaust memory.
 pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    regular(path)?;
     let file = fs::File::open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(io::Error::other("it is a folder, not a file"));
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
     }
     let mut bytes = Vec::new();
     file.take(limit).read_to_end(&mut bytes)?;

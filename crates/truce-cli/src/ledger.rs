@@ -5,7 +5,7 @@ use truce_ledger::{KeyRing, PartyId, VerifyOptions, VerifyReport};
 
 use crate::cli::{Format, KeygenArgs, VerifyArgs};
 use crate::error::{CliError, Outcome};
-use crate::files;
+use crate::files::{self, FileKind};
 use crate::verify_files::{self, FileCheck};
 
 pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
@@ -50,33 +50,26 @@ pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
-    let read = |path: &std::path::Path| {
-        std::fs::read(path).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })
-    };
-    let key_bytes = read(&args.keys)?;
-    let key_text = String::from_utf8(key_bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", args.keys.display())))?;
+    let key_text = files::read_text(&args.keys, FileKind::Keys)?;
     let keys = KeyRing::parse(&key_text).map_err(|e| {
-        let place = e
+        let (l, c) = e
             .position()
-            .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+            .unwrap_or_else(|| key_error_place(&key_text, &e));
+        let place = format!(":{l}:{c}");
         CliError::Usage(format!(
             "{}{place}: not a valid key file: {e}",
             args.keys.display()
         ))
     })?;
     let mut receipts = match &args.receipts {
-        Some(path) => verify_files::receipts(path, &read(path)?)?,
+        Some(path) => verify_files::receipts(path, &files::read_file(path, FileKind::Receipts)?)?,
         None => Vec::new(),
     };
     // A checkpoint the service signed is a receipt it cannot deny.
     if let Some(vkey) = &args.service_key {
         let verifier = verify_files::service_verifier(vkey)?;
         for path in &args.checkpoint {
-            let note = read(path)?;
+            let note = files::read_file(path, FileKind::Event)?;
             let note = String::from_utf8(note)
                 .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
             let checkpoint = verifier
@@ -85,7 +78,7 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
             receipts.push(checkpoint.receipt());
         }
     }
-    let ledger = read(&args.ledger)?;
+    let ledger = files::read_file(&args.ledger, FileKind::Ledger)?;
     let opts = VerifyOptions {
         threads: std::thread::available_parallelism().map_or(1, usize::from),
         receipts,
@@ -104,7 +97,11 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
             checks.push(verify_files::plan(path, &report)?);
         }
     }
-    let agreed = checks.iter().all(|c| c.matches);
+    let other_deal = match &args.deal_id {
+        Some(id) => other_deal(id, &args.ledger, &ledger)?,
+        None => None,
+    };
+    let agreed = checks.iter().all(|c| c.matches) && other_deal.is_none();
     // The second verdict: only an intact ledger whose files match is
     // checked against the terms.
     let compliance = if report.intact && agreed {
@@ -126,15 +123,22 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
                 files: Vec<serde_json::Value>,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 compliance: Option<&'a crate::compliance::Compliance>,
+                /// With `--deal-id`: the first event of another deal.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                other_deal: Option<&'a str>,
             }
             crate::print_json(&Json {
                 report: &report,
                 files: checks.iter().map(FileCheck::to_json).collect(),
                 compliance: compliance.as_ref(),
+                other_deal: other_deal.as_deref(),
             })?;
         }
         Format::Text if report.intact => {
             print!("{}", report.render_text());
+            if let Some(problem) = &other_deal {
+                eprintln!("error: {problem}");
+            }
             for c in &checks {
                 if c.matches {
                     println!("{}", c.sentence());
@@ -157,4 +161,64 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
     } else {
         Outcome::Negative
     })
+}
+
+/// Where in a key file a problem that is not a JSON syntax error lies: the
+/// value it names (the `format_version`, the party whose key is bad or
+/// repeated), as line and column from 1; the start of the file otherwise.
+pub(crate) fn key_error_place(text: &str, e: &truce_ledger::KeyFileError) -> (usize, usize) {
+    use truce_ledger::KeyFileError as E;
+    let needle = match e {
+        E::Version(_) => Some("\"format_version\"".to_owned()),
+        E::Duplicate(party) | E::BadKey { party, .. } => Some(format!("\"{party}\"")),
+        _ => None,
+    };
+    let offset = needle.and_then(|n| match e {
+        // The second mention is the repeated one.
+        E::Duplicate(_) => text.match_indices(&n).nth(1).map(|(i, _)| i),
+        _ => text.find(&n),
+    });
+    offset.map_or((1, 1), |offset| line_column(text, offset))
+}
+
+/// Line and column (from 1) of byte `offset` of `text`.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, column)
+}
+
+/// With `--deal-id ID`: the first line of `ledger` that is not an event of
+/// deal `id`, said in a sentence (or that the ledger holds no event of it);
+/// `None` when every event is the deal's.
+fn other_deal(id: &str, path: &std::path::Path, ledger: &[u8]) -> Result<Option<String>, CliError> {
+    let id = truce_ledger::DealId::new(id)
+        .map_err(|e| CliError::Usage(format!("--deal-id `{id}`: {e}")))?;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        deal: String,
+    }
+    let mut events = 0;
+    for (n, line) in ledger.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        // Verification already refused a line that does not parse.
+        let Ok(Line { deal }) = serde_json::from_slice::<Line>(line) else {
+            continue;
+        };
+        if deal != id.as_str() {
+            return Ok(Some(format!(
+                "{}:{}: an event of deal {deal}, not {id}: it does not belong in this ledger (spliced in from another deal?)",
+                path.display(),
+                n + 1
+            )));
+        }
+        events += 1;
+    }
+    Ok(
+        (events == 0)
+            .then(|| format!("{}: the ledger holds no event of deal {id}", path.display())),
+    )
 }

@@ -38,6 +38,17 @@ fn main() -> ExitCode {
     // RUST_BACKTRACE may be set on the user's machine: a bug must still read
     // as one plain line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // `println!` on a stdout its reader closed (`truce … | head`): the
+        // reader has what it wanted; end quietly, as ripgrep does.
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         eprintln!("error: internal error: {info}");
         eprintln!("error: this is a bug in truce; please report it with the command you ran");
     }));
@@ -53,6 +64,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             if let Some(hint) = e.hint() {
@@ -96,5 +108,10 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> 
     use std::io::Write as _;
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| CliError::Output(e.to_string()))
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::BrokenPipe,
+            _ => CliError::Output(e.to_string()),
+        })
 }

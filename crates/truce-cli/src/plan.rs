@@ -24,10 +24,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
     let plan = match &args.carried_out {
         None => truce_plan::plan(&agreed, &PlanOptions::default()),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
             let done = truce_plan::from_json(&text).map_err(|e| {
                 CliError::Usage(format!(
                     "{}:{}:{}: not a plan: {e}",

@@ -11,17 +11,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, PersonKey, Receipt, Sig};
-use truce_server::client::{Client, ClientError};
+use truce_server::client::{Client, ClientError, TlsClient};
 
 use crate::cli::{
     ExportArgs, RecordArgs, RegisterArgs, ServiceArgs, SignAgreementArgs, StatusArgs,
 };
 use crate::error::{CliError, Outcome};
 use crate::files;
-
-/// Largest event, signature, token or key file read (a handover of the
-/// most persons the ledger allows fits).
-const MAX_INPUT: u64 = 4 << 20;
 
 /// A side's signature as `truce sign-agreement` prints it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -34,18 +30,7 @@ struct Agreement {
 }
 
 fn read_text(path: &Path) -> Result<String, CliError> {
-    let bytes = files::read_limited(path, MAX_INPUT + 1).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    if bytes.len() as u64 > MAX_INPUT {
-        return Err(CliError::Usage(format!(
-            "{} is larger than {MAX_INPUT} bytes",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+    files::read_text(path, files::FileKind::Event)
 }
 
 fn deal_id(id: &str) -> Result<DealId, CliError> {
@@ -53,9 +38,19 @@ fn deal_id(id: &str) -> Result<DealId, CliError> {
 }
 
 fn party_key(path: &Path) -> Result<PartyKey, CliError> {
-    PartyKey::from_secret_file(&read_text(path)?).map_err(|e| {
+    let text = read_text(path)?;
+    PartyKey::from_secret_file(&text).map_err(|e| {
+        let secret = text.find("\"secret_key\"");
+        let (line, column) = match (&e, secret) {
+            (truce_ledger::KeyFileError::BadKey { .. }, Some(at)) => {
+                crate::ledger::line_column(&text, at)
+            }
+            _ => e
+                .position()
+                .unwrap_or_else(|| crate::ledger::key_error_place(&text, &e)),
+        };
         CliError::Usage(format!(
-            "{}: not a secret key file (`truce keygen`): {e}",
+            "{}:{line}:{column}: not a secret key file (`truce keygen`): {e}",
             path.display()
         ))
     })
@@ -73,17 +68,23 @@ fn token(path: &Path) -> Result<String, CliError> {
     Ok(token.to_owned())
 }
 
-/// `http://HOST:PORT` as an address to connect to.
+/// The host of an `https://HOST:PORT` service (what its certificate must
+/// name), or `None` for `http://`.
+fn tls_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://")?.trim_end_matches('/');
+    Some(match rest.rsplit_once(':') {
+        Some((host, _port)) => host.trim_start_matches('[').trim_end_matches(']'),
+        None => rest,
+    })
+}
+
+/// `http://HOST:PORT` or `https://HOST:PORT` as an address to connect to.
 fn address(url: &str) -> Result<SocketAddr, CliError> {
     let bad = |why: &str| CliError::Usage(format!("--service `{url}`: {why}"));
-    if url.starts_with("https://") {
-        return Err(bad(
-            "truce speaks plain HTTP; reach a remote service through a tunnel or a TLS-terminating proxy on this machine",
-        ));
-    }
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| bad("give the address as http://HOST:PORT"))?;
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| bad("give the address as https://HOST:PORT or http://HOST:PORT"))?;
     let host_port = rest.trim_end_matches('/');
     if host_port.contains('/') {
         return Err(bad("give the service's address only, without a path"));
@@ -105,8 +106,21 @@ fn with_client<T>(
         .enable_all()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start the client: {e}")))?;
+    let tls = match tls_host(&at.service) {
+        None => None,
+        Some(host) => {
+            let ca = match &at.ca_cert {
+                Some(path) => Some(files::read_file(path, files::FileKind::Certificate)?),
+                None => None,
+            };
+            Some(
+                TlsClient::new(host, ca.as_deref())
+                    .map_err(|e| CliError::Usage(format!("--service `{}`: {e}", at.service)))?,
+            )
+        }
+    };
     runtime.block_on(async {
-        let mut client = Client::connect(addr).await.map_err(|e| {
+        let mut client = Client::connect_with(addr, tls).await.map_err(|e| {
             // The client's own message starts "cannot reach the service" too.
             let why = match e {
                 ClientError::Connect(io) => io.to_string(),
@@ -131,6 +145,12 @@ fn refused(e: ClientError) -> Result<Outcome, CliError> {
             detail,
         } => {
             eprintln!("error: the service refused: {status} {kind}: {detail}");
+            Ok(Outcome::Negative)
+        }
+        // Other parties kept recording first, or the service stayed busy:
+        // nothing was recorded, a negative answer too.
+        e @ ClientError::Contended { .. } => {
+            eprintln!("error: {e}");
             Ok(Outcome::Negative)
         }
         other => Err(CliError::Usage(other.to_string())),
@@ -158,9 +178,10 @@ pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
     let (normalised, hash) = agreed_deal(&args.deal)?;
     let keys: Value = serde_json::from_str(&read_text(&args.keys)?).map_err(|e| {
         CliError::Usage(format!(
-            "{}:{}: not a key file (`truce keygen` writes keys.json)",
+            "{}:{}:{}: not a key file (`truce keygen` writes keys.json)",
             args.keys.display(),
-            e.line()
+            e.line(),
+            e.column()
         ))
     })?;
     let parties: Vec<String> = normalised["parties"]
@@ -241,7 +262,12 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
     let addr = address(&args.at.service)?;
     let key = party_key(&args.key)?;
     let token = token(&args.token_file)?;
-    let (mut event, listed) = event_json(args, &id)?;
+    let EventInput {
+        value: mut event,
+        listed,
+        source,
+        text,
+    } = event_json(args, &id)?;
     if event["type"] == "handover-recorded" && event.get("counts").is_none() {
         if let Some(ids) = &listed {
             let counts = match &args.deal {
@@ -319,8 +345,14 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
             }
         }
     }
-    let event: Event = serde_json::from_value(event)
-        .map_err(|e| CliError::Usage(format!("the event is not a ledger event: {e}")))?;
+    let event: Event = serde_json::from_value(event).map_err(|e| {
+        // The place in what the user wrote, when the text alone shows it
+        // (the fields truce completes are not in it).
+        let place = serde_json::from_str::<Event>(&text)
+            .err()
+            .map_or(String::new(), |e| format!(":{}:{}", e.line(), e.column()));
+        CliError::Usage(format!("{source}{place}: not a ledger event: {e}"))
+    })?;
     let kind = event.kind();
     let at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -372,12 +404,21 @@ fn handover_counts(
     Ok(serde_json::json!(counts))
 }
 
+/// An event as given, completed from the files named.
+struct EventInput {
+    value: Value,
+    /// The person ids a handover listed.
+    listed: Option<Vec<PersonId>>,
+    /// Where the event came from (`the event` or its file) and its text,
+    /// for error locations.
+    source: String,
+    text: String,
+}
+
 /// The event to sign, as JSON, from the JSON given and the files that
-/// complete it, and the person ids a handover listed.
-fn event_json(
-    args: &RecordArgs,
-    deal: &DealId,
-) -> Result<(Value, Option<Vec<PersonId>>), CliError> {
+/// complete it, the person ids a handover listed, and where the event came
+/// from with its text (for error locations).
+fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> {
     let (text, source) = match args.event.strip_prefix('@') {
         Some(path) => (read_text(Path::new(path))?, path.to_owned()),
         None => (args.event.clone(), "the event".to_owned()),
@@ -448,7 +489,12 @@ fn event_json(
         let hash = crate::verify_files::plan_file_hash(plan)?;
         obj.insert("plan_hash".to_owned(), Value::String(hash.to_string()));
     }
-    Ok((value, listed))
+    Ok(EventInput {
+        value,
+        listed,
+        source,
+        text,
+    })
 }
 
 /// The sides' signature files: all for this deal and the same deal hash.

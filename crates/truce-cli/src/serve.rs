@@ -21,13 +21,14 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
             .as_deref()
             .map(|path| service_key(path, &args.service_name))
             .transpose()?,
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(truce_server::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        },
     };
-    if opts.admin_token.is_none() && !args.listen.ip().is_loopback() {
-        eprintln!(
-            "warning: anyone who reaches {} may create deals; set {ADMIN_TOKEN_VAR} to require a token",
-            args.listen
-        );
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

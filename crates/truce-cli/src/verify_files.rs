@@ -117,10 +117,7 @@ pub fn normalised_deal(deal: &Deal) -> Result<(serde_json::Value, Hash), CliErro
 /// The canonical hash (RFC 8785, so indentation does not matter) of a plan
 /// file: what `plan-adopted` records and `--plan` checks.
 pub fn plan_file_hash(path: &Path) -> Result<Hash, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = crate::files::read_file(path, crate::files::FileKind::Plan)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         CliError::Usage(format!(
             "{}:{}: not a plan file (JSON, as `truce plan --out` writes it)",

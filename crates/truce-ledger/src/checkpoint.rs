@@ -240,10 +240,10 @@ impl ServiceVerifier {
     /// A verifier from its `to_vkey` form; the key id must match.
     pub fn from_vkey(text: &str) -> Result<ServiceVerifier, CheckpointError> {
         let bad = || CheckpointError::BadVerifierKey;
-        let mut parts = text.trim().split('+');
-        let (Some(name), Some(id), Some(key), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // The key data is base64, which may itself hold '+': only the first
+        // two separate fields.
+        let mut parts = text.trim().splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad());
         };
         check_name(name).map_err(|_| bad())?;

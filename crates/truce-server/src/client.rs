@@ -1,11 +1,18 @@
 //! A small client of the API: one keep-alive HTTP/1.1 connection (hyper,
-//! which axum already builds), typed calls for each endpoint, and
-//! [`Client::record`], which reads `/state`, signs the next event and
-//! appends it, as a party's own tool would.
+//! which axum already builds), reopened when the service closes it, typed
+//! calls for each endpoint, and [`Client::record`], which reads `/state`,
+//! signs the next event and appends it, as a party's own tool would, and
+//! signs again on the new head when another party's event got there first.
 //!
-//! `truce demo` drives a whole deal with it; the tests use it too.
+//! Every connection attempt gives up after [`CONNECT_TIMEOUT`] and every
+//! answer after [`RESPONSE_TIMEOUT`]: a hung service never hangs a client.
+//!
+//! `truce demo` and `truce record` drive the service with it; the tests
+//! use it too.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -18,6 +25,18 @@ use truce_ledger::{DealId, Event, Hash, PartyKey, SignedEvent};
 
 use crate::api::{CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView};
 
+/// How long the client waits for the service to accept a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the client waits for an answer once its request is sent: the
+/// service's own deadline ([`crate::REQUEST_DEADLINE`], 30 s) and time to
+/// write the answer.
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Most attempts [`Client::record`] makes to append one event when other
+/// parties' events keep taking the next seq (or the service is busy).
+pub const RECORD_ATTEMPTS: u32 = 40;
+
 /// A call that did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -27,6 +46,9 @@ pub enum ClientError {
     Http(#[from] hyper::Error),
     #[error("cannot build the request: {0}")]
     Request(#[from] hyper::http::Error),
+    /// No connection or no answer in time.
+    #[error("the service did not {0} within {1:?}")]
+    Timeout(&'static str, Duration),
     /// The service answered with an error (its problem+json `kind` and
     /// `detail`).
     #[error("the service answered {status} {kind}: {detail}")]
@@ -39,6 +61,16 @@ pub enum ClientError {
     Answer(String),
     #[error("cannot sign the event: {0}")]
     Sign(#[from] truce_ledger::SignError),
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+    /// Other events kept taking the next seq, or the service stayed busy.
+    #[error(
+        "the event was not recorded after {attempts} attempts (other events kept taking its place, or the service was busy); the last answer: {last}"
+    )]
+    Contended {
+        attempts: u32,
+        last: Box<ClientError>,
+    },
 }
 
 /// The problem+json fields a client reads.
@@ -48,9 +80,69 @@ struct ProblemBody {
     detail: String,
 }
 
-/// One connection to a truce service.
+/// How a client reaches an `https://` service: the name its certificate
+/// must carry, and the authorities trusted to sign it.
+#[derive(Clone)]
+pub struct TlsClient {
+    connector: tokio_rustls::TlsConnector,
+    name: tokio_rustls::rustls::pki_types::ServerName<'static>,
+}
+
+impl std::fmt::Debug for TlsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsClient")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsClient {
+    /// TLS to the service named `server_name` (a DNS name or an IP
+    /// address, as its certificate states it), trusting the certificate
+    /// authorities in `ca_pem` only or, without it, the public ones
+    /// (Mozilla's list, `webpki-roots`).
+    pub fn new(server_name: &str, ca_pem: Option<&[u8]>) -> Result<TlsClient, ClientError> {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+        use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+        let mut roots = RootCertStore::empty();
+        match ca_pem {
+            Some(pem) => {
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    let cert = cert.map_err(|e| ClientError::Tls(format!("the CA file: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| ClientError::Tls(format!("the CA file: {e}")))?;
+                }
+                if roots.is_empty() {
+                    return Err(ClientError::Tls(
+                        "the CA file holds no certificate".to_owned(),
+                    ));
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ClientError::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let name = ServerName::try_from(server_name.to_owned())
+            .map_err(|e| ClientError::Tls(format!("`{server_name}`: {e}")))?;
+        Ok(TlsClient {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            name,
+        })
+    }
+}
+
+/// One connection to a truce service, reopened as needed.
 pub struct Client {
-    sender: SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
+    tls: Option<TlsClient>,
+    sender: Option<SendRequest<Full<Bytes>>>,
     host: String,
 }
 
@@ -60,21 +152,82 @@ impl std::fmt::Debug for Client {
     }
 }
 
-impl Client {
-    /// Connect to the service listening at `addr`.
-    pub async fn connect(addr: SocketAddr) -> Result<Client, ClientError> {
+/// Open a connection to `addr` (TLS first with `tls`), within
+/// [`CONNECT_TIMEOUT`].
+async fn open(
+    addr: SocketAddr,
+    tls: Option<&TlsClient>,
+) -> Result<SendRequest<Full<Bytes>>, ClientError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, async {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        let (sender, conn) = handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            // The connection ends when the client is dropped or the server
-            // closes it; either way the next call reports the error.
-            let _ = conn.await;
-        });
+        match tls {
+            None => {
+                let (sender, conn) = handshake(TokioIo::new(stream)).await?;
+                // The connection ends when the client is dropped or the
+                // server closes it; the next call opens another.
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                Ok(sender)
+            }
+            Some(tls) => {
+                let stream = tls
+                    .connector
+                    .connect(tls.name.clone(), stream)
+                    .await
+                    .map_err(|e| ClientError::Tls(e.to_string()))?;
+                let (sender, conn) = handshake(TokioIo::new(stream)).await?;
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                Ok(sender)
+            }
+        }
+    })
+    .await
+    .map_err(|_| ClientError::Timeout("accept a connection", CONNECT_TIMEOUT))?
+}
+
+impl Client {
+    /// Connect to the service listening at `addr` (plain HTTP).
+    pub async fn connect(addr: SocketAddr) -> Result<Client, ClientError> {
+        Client::connect_with(addr, None).await
+    }
+
+    /// Connect to the service listening at `addr`, over TLS with `tls`.
+    pub async fn connect_with(
+        addr: SocketAddr,
+        tls: Option<TlsClient>,
+    ) -> Result<Client, ClientError> {
+        let sender = open(addr, tls.as_ref()).await?;
+        let host = match &tls {
+            Some(tls) => tls.name.to_str().into_owned(),
+            None => addr.to_string(),
+        };
         Ok(Client {
-            sender,
-            host: addr.to_string(),
+            addr,
+            tls,
+            sender: Some(sender),
+            host,
         })
+    }
+
+    /// The open connection, ready for a request, or a new one if the
+    /// service closed it (idle too long, or its last allowed request):
+    /// nothing was sent on a closed one, so opening another is safe.
+    async fn ready(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, ClientError> {
+        let usable = match &mut self.sender {
+            Some(sender) => !sender.is_closed() && sender.ready().await.is_ok(),
+            None => false,
+        };
+        if !usable {
+            self.sender = None;
+            self.sender = Some(open(self.addr, self.tls.as_ref()).await?);
+        }
+        self.sender
+            .as_mut()
+            .ok_or(ClientError::Answer("no connection".to_owned()))
     }
 
     /// One request: the status and the body, whatever the status.
@@ -85,22 +238,52 @@ impl Client {
         token: Option<&str>,
         body: Option<String>,
     ) -> Result<(u16, Bytes), ClientError> {
-        let mut req = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", &self.host);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
+        let host = self.host.clone();
+        let build = || {
+            let mut req = hyper::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("host", &host);
+            if let Some(t) = token {
+                req = req.header("authorization", format!("Bearer {t}"));
+            }
+            if body.is_some() {
+                req = req.header("content-type", "application/json");
+            }
+            req.body(Full::new(Bytes::from(body.clone().unwrap_or_default())))
+        };
+        let req = build()?;
+        let sender = self.ready().await?;
+        let sent = match sender.send_request(req).await {
+            // Closed before the request went out (the service closed the
+            // idle connection at that moment): it was not sent, so send it
+            // once more on a new connection.
+            Err(e) if e.is_canceled() => {
+                let req = build()?;
+                self.sender = None;
+                self.ready().await?.send_request(req).await
+            }
+            other => other,
+        };
+        let answer = tokio::time::timeout(RESPONSE_TIMEOUT, async {
+            let response = sent?;
+            let status = response.status().as_u16();
+            let bytes = response.into_body().collect().await?.to_bytes();
+            Ok::<_, ClientError>((status, bytes))
+        })
+        .await;
+        match answer {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => {
+                self.sender = None;
+                Err(e)
+            }
+            Err(_) => {
+                // The connection may still carry the late answer: drop it.
+                self.sender = None;
+                Err(ClientError::Timeout("answer", RESPONSE_TIMEOUT))
+            }
         }
-        if body.is_some() {
-            req = req.header("content-type", "application/json");
-        }
-        let req = req.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
-        self.sender.ready().await?;
-        let response = self.sender.send_request(req).await?;
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await?.to_bytes();
-        Ok((status, bytes))
     }
 
     /// A call whose success is `expect` with a JSON body of type `T`; any
@@ -212,6 +395,16 @@ impl Client {
     /// What a party's tool does to record an event: read `/state` for the
     /// next seq and the head, sign the event there with the party's key,
     /// append it. Returns the signed event and the service's receipt.
+    ///
+    /// When another event took the seq first (`409`) or the service was
+    /// busy (`503`: nothing stored), it reads the head again and signs
+    /// again, after a random pause that grows with each attempt (full
+    /// jitter, 10 ms doubling up to 640 ms; a second after a `503`), at most
+    /// [`RECORD_ATTEMPTS`] times. When an attempt's fate is unknown (the
+    /// connection broke after the event was sent), it first looks for that
+    /// event in the chain, so an event is never recorded twice. Any other
+    /// refusal (`403`, `422`…) is returned at once: signing again would not
+    /// change it.
     pub async fn record(
         &mut self,
         deal: &DealId,
@@ -220,26 +413,104 @@ impl Client {
         at_ms: u64,
         event: Event,
     ) -> Result<(SignedEvent, ReceiptView), ClientError> {
-        let state = self.state(deal, token).await?;
-        let prev = match &state.head {
-            None => None,
-            Some(h) => Some(
-                Hash::from_hex(h)
-                    .ok_or_else(|| ClientError::Answer(format!("`head` is not a hash: {h}")))?,
-            ),
-        };
-        let draft = truce_ledger::Draft {
-            deal: deal.clone(),
-            seq: state.next_seq,
-            prev,
-            author: key.party().clone(),
-            at_ms,
-            event,
-        };
-        let signed = draft.sign(key)?;
-        let receipt = self.append(token, &signed).await?;
-        Ok((signed, receipt))
+        let mut unknown: Vec<SignedEvent> = Vec::new();
+        let mut last = None;
+        for attempt in 0..RECORD_ATTEMPTS {
+            let state = self.state(deal, token).await?;
+            if let Some(found) = self.find_any(deal, token, &unknown, &state).await? {
+                return Ok(found);
+            }
+            let prev = match &state.head {
+                None => None,
+                Some(h) => Some(
+                    Hash::from_hex(h)
+                        .ok_or_else(|| ClientError::Answer(format!("`head` is not a hash: {h}")))?,
+                ),
+            };
+            let draft = truce_ledger::Draft {
+                deal: deal.clone(),
+                seq: state.next_seq,
+                prev,
+                author: key.party().clone(),
+                at_ms,
+                event: event.clone(),
+            };
+            let signed = draft.sign(key)?;
+            let pause = match self.append(token, &signed).await {
+                Ok(receipt) => return Ok((signed, receipt)),
+                Err(e @ ClientError::Problem { status: 409, .. }) => {
+                    last = Some(e);
+                    backoff(attempt)
+                }
+                Err(e @ ClientError::Problem { status: 503, .. }) => {
+                    last = Some(e);
+                    Duration::from_secs(1).max(backoff(attempt))
+                }
+                // Sent, perhaps stored: look for it before signing again.
+                Err(e @ (ClientError::Http(_) | ClientError::Timeout("answer", _))) => {
+                    unknown.push(signed);
+                    last = Some(e);
+                    backoff(attempt)
+                }
+                Err(e) => return Err(e),
+            };
+            tokio::time::sleep(pause).await;
+        }
+        Err(ClientError::Contended {
+            attempts: RECORD_ATTEMPTS,
+            last: Box::new(last.unwrap_or(ClientError::Answer("no attempt".to_owned()))),
+        })
     }
+
+    /// One of `sent` (events whose append had no answer) if the chain holds
+    /// it, with its receipt.
+    async fn find_any(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        sent: &[SignedEvent],
+        state: &StateView,
+    ) -> Result<Option<(SignedEvent, ReceiptView)>, ClientError> {
+        for ev in sent {
+            if ev.seq >= state.next_seq {
+                continue;
+            }
+            let path = format!("/api/v1/deals/{deal}/events?after={}&limit=1", ev.seq - 1);
+            let page: EventPage = self.json("GET", &path, Some(token), None, 200).await?;
+            let Some(stored) = page.events.first() else {
+                continue;
+            };
+            let hash = ev.hash().map_err(|e| ClientError::Answer(e.to_string()))?;
+            if stored.seq == ev.seq && stored.hash == hash.to_string() {
+                return Ok(Some((
+                    ev.clone(),
+                    ReceiptView {
+                        deal: deal.to_string(),
+                        seq: ev.seq,
+                        hash: hash.to_string(),
+                        // The answer that carried the service's signed
+                        // checkpoint was lost; the head's is at
+                        // `checkpoint()`.
+                        checkpoint: String::new(),
+                    },
+                )));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A random pause before attempt `attempt + 1`: up to 10 ms × 2^attempt,
+/// at most 640 ms (full jitter, so racing parties spread out).
+fn backoff(attempt: u32) -> Duration {
+    let ceiling_ms = 10u64 << attempt.min(6);
+    let mut bytes = [0u8; 8];
+    // Without randomness, the ceiling itself: still bounded.
+    let random = match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => u64::MAX,
+    };
+    Duration::from_millis(random % (ceiling_ms + 1))
 }
 
 /// The error of a non-success answer, from its problem+json body.

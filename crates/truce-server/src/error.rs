@@ -121,6 +121,22 @@ impl AppError {
         )
     }
 
+    /// A store failure: `503` (with `Retry-After`) when the database was
+    /// only busy and the same request may succeed in a moment, else
+    /// [`AppError::internal`].
+    pub fn store(e: &truce_store::StoreError) -> AppError {
+        if e.is_contention() {
+            tracing::warn!(error = %e, "store busy");
+            AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-busy",
+                "the database is busy; nothing was done, retry in a moment",
+            )
+        } else {
+            AppError::internal(e)
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             type_: format!("urn:truce:problem:{}", self.kind),
@@ -140,6 +156,12 @@ impl IntoResponse for AppError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Nothing was done; a client may try again this soon.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

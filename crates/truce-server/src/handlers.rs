@@ -205,7 +205,7 @@ pub(crate) async fn create_deal(
                 format!("deal {id} already exists; choose another id"),
             ));
         }
-        Err(e) => return Err(AppError::internal(&e)),
+        Err(e) => return Err(AppError::store(&e)),
     }
     Ok((
         StatusCode::CREATED,

@@ -71,8 +71,12 @@
 //! JSON, `422` bad signature, bad keys, deal or person key, an unknown
 //! person, an agreement on another deal than the one stored, or a lifecycle
 //! rule refuses;
-//! `503` the store did not commit (nothing stored; retry the same event).
-//! All as `application/problem+json` ([`Problem`]).
+//! `503` (with `Retry-After`) the store did not commit or was busy, the
+//! service holds as many bodies as it may, or every connection is busy:
+//! nothing was done, retry. `truce_server::client` retries `409` and `503`
+//! itself, signing again on the new head.
+//! Every error answer, from any route, is `application/problem+json`
+//! ([`Problem`]).
 //!
 //! # Connections
 //!
@@ -80,9 +84,17 @@
 //! a client has [`HEADER_READ_TIMEOUT`] (10 s) to send a request's line and
 //! headers, and a keep-alive connection idle that long is closed; then
 //! [`REQUEST_DEADLINE`] (30 s) bounds reading the body and answering. At
-//! most [`MAX_CONNECTIONS`] (1024) are served at once, the rest wait in the
-//! listen backlog. Shutdown (Ctrl-C, [`ServerHandle::shutdown`]) stops
-//! accepting and lets the requests in flight finish.
+//! most [`MAX_CONNECTIONS`] (1024) are open, [`MAX_CONNECTIONS_PER_PEER`]
+//! (128) from one peer; beyond a cap the connection idle longest is closed
+//! to make room, and a newcomer is refused (`503`) only when all are busy.
+//! Under pressure (¾ of the cap) the timeouts shorten to
+//! [`PRESSURED_HEADER_READ_TIMEOUT`] and [`PRESSURED_REQUEST_DEADLINE`]. A
+//! connection serves [`MAX_REQUESTS_PER_CONNECTION`] requests and lives
+//! [`MAX_CONNECTION_LIFETIME`] at most. A body is read only after its
+//! sender is authenticated and a declared length within the route's limit,
+//! within the [`BODY_BUDGET`]. Shutdown (SIGTERM, SIGINT,
+//! [`ServerHandle::shutdown`]) stops accepting and lets the requests in
+//! flight finish.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), truce_server::ServeError> {
@@ -111,7 +123,10 @@ pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
 pub use serve::{
-    HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle,
-    app, init_logging, run, serve, start_in_process, start_in_process_with_key,
+    BODY_BUDGET, HEADER_READ_TIMEOUT, Limits, MAX_CONNECTION_LIFETIME, MAX_CONNECTIONS,
+    MAX_CONNECTIONS_PER_PEER, MAX_REQUESTS_PER_CONNECTION, PRESSURED_HEADER_READ_TIMEOUT,
+    PRESSURED_REQUEST_DEADLINE, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle, Tls,
+    TlsFiles, app, init_logging, run, serve, serve_tls, serve_with, start_in_process,
+    start_in_process_with_key, termination,
 };
 pub use state::{AppState, Caller};

@@ -22,6 +22,29 @@ pub enum StoreError {
     Concurrent,
 }
 
+impl StoreError {
+    /// The database was busy (locked, a serialisation failure, a deadlock
+    /// broken, no free connection in time): nothing was done, and the same
+    /// request may succeed in a moment. A service answers `503` with
+    /// `Retry-After`, never `500`.
+    pub fn is_contention(&self) -> bool {
+        match self {
+            StoreError::Concurrent | StoreError::CommitFailed => true,
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(d)) => match d.code().as_deref() {
+                // PostgreSQL's SQLSTATE: serialization_failure,
+                // deadlock_detected, lock_not_available.
+                Some(code) if code.len() == 5 => matches!(code, "40001" | "40P01" | "55P03"),
+                // SQLite's (extended) result code: SQLITE_BUSY or
+                // SQLITE_LOCKED in the low byte.
+                Some(code) => code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// An append was refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {

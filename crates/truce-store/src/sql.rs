@@ -123,7 +123,7 @@ fn concurrent(e: sqlx::Error) -> StoreError {
 }
 
 macro_rules! sql_storage {
-    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal) => {
+    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -149,7 +149,11 @@ macro_rules! sql_storage {
             }
 
             async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                // Reads, then writes: on SQLite the write lock is taken at
+                // BEGIN (IMMEDIATE), waiting its turn (busy_timeout), rather
+                // than failing "database is locked" when a deferred read lock
+                // cannot be upgraded.
+                let mut tx = self.pool.begin_with($begin).await?;
                 let exists: Option<(String,)> =
                     sqlx::query_as::<$db, _>("SELECT id FROM deals WHERE id = $1")
                         .bind(&deal.id)
@@ -266,7 +270,7 @@ macro_rules! sql_storage {
                 &self,
                 batch: &[NewEvent],
             ) -> Result<Vec<Result<(), AppendError>>, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let mut out = Vec::with_capacity(batch.len());
                 for ev in batch {
                     // One statement checks the link and inserts: the row
@@ -313,11 +317,16 @@ macro_rules! sql_storage {
                 after: u64,
                 limit: u32,
             ) -> Result<Vec<StoredEvent>, StoreError> {
+                // No seq is above i64::MAX: past it there is nothing (a
+                // caller's `after` is any u64, and is never an error).
+                let Ok(after) = i64::try_from(after) else {
+                    return Ok(Vec::new());
+                };
                 let rows: Vec<(i64, String, String)> = sqlx::query_as::<$db, _>(
                     "SELECT seq, hash, line FROM events WHERE deal_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 )
                 .bind(deal)
-                .bind(to_i64(after)?)
+                .bind(after)
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
@@ -384,12 +393,16 @@ sql_storage!(
     sqlx::Sqlite,
     SqlitePool,
     // PASSIVE: copies what it can without blocking readers or the writer.
-    "PRAGMA wal_checkpoint(PASSIVE)"
+    "PRAGMA wal_checkpoint(PASSIVE)",
+    // The write lock at BEGIN: see `create_deal`.
+    "BEGIN IMMEDIATE"
 );
 sql_storage!(
     /// [`Storage`] on PostgreSQL (default durable commit).
     PgStorage,
     sqlx::Postgres,
     PgPool,
-    ""
+    "",
+    // Row locks and the primary keys decide races on PostgreSQL.
+    "BEGIN"
 );

@@ -13,5 +13,6 @@ fn cli_cases() {
 }
 
 mod demo;
+mod inputs;
 mod service;
 mod support;

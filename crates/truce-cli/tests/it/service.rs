@@ -30,8 +30,23 @@ struct Server {
     dir: Scratch,
 }
 
+/// The test certificate of the service's own tests.
+fn tls_file(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../truce-server/tests/data/tls")
+        .join(name)
+        .to_str()
+        .expect("utf-8")
+        .to_owned()
+}
+
 impl Server {
     fn start(name: &str) -> Server {
+        Server::start_with(name, false)
+    }
+
+    /// With `tls`, over HTTPS with the test certificate (for `localhost`).
+    fn start_with(name: &str, tls: bool) -> Server {
         let dir = Scratch::new(name);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -41,6 +56,16 @@ impl Server {
         let child = Command::new(trycmd::cargo::cargo_bin!("truce"))
             .args(["serve", "--database-url", db.to_str().expect("utf-8")])
             .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(if tls {
+                vec![
+                    "--tls-cert".to_owned(),
+                    tls_file("cert.pem"),
+                    "--tls-key".to_owned(),
+                    tls_file("key.pem"),
+                ]
+            } else {
+                vec![]
+            })
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -51,11 +76,12 @@ impl Server {
             assert!(Instant::now() < deadline, "truce serve did not listen");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            dir,
-        }
+        let url = if tls {
+            format!("https://localhost:{port}")
+        } else {
+            format!("http://127.0.0.1:{port}")
+        };
+        Server { child, url, dir }
     }
 
     fn path(&self, name: &str) -> String {
@@ -274,7 +300,7 @@ fn the_client_says_what_is_wrong_before_anything_is_sent() {
             &[
                 "export",
                 "--service",
-                "https://example.org",
+                "ftp://example.org:21",
                 "--deal-id",
                 "d",
                 "--token-file",
@@ -282,7 +308,7 @@ fn the_client_says_what_is_wrong_before_anything_is_sent() {
                 "--out",
                 "y",
             ],
-            "truce speaks plain HTTP",
+            "give the address as https://HOST:PORT or http://HOST:PORT",
         ),
         (
             &[
@@ -318,4 +344,61 @@ fn the_client_says_what_is_wrong_before_anything_is_sent() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_deal_is_registered_recorded_and_exported_over_https() {
+    let s = Server::start_with("service-tls", true);
+    let p = |name: &str| s.path(name);
+    let deal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal/deal.toml");
+    let deal = deal.to_str().expect("utf-8");
+    let mut keygen = vec!["keygen", "--out", s.dir.0.to_str().expect("utf-8")];
+    for party in ["side-a", "side-b", "mediator", "relief"] {
+        keygen.extend(["--party", party]);
+    }
+    ok(&keygen);
+    let ca = tls_file("ca.pem");
+    let at = [
+        "--service",
+        &s.url,
+        "--ca-cert",
+        &ca,
+        "--deal-id",
+        "minimal",
+    ];
+    let (keys, out) = (p("keys.json"), p("t"));
+    let register = [&["register", deal, "--keys", &keys, "--out", &out][..], &at].concat();
+    ok(&register);
+    let (key, token) = (p("mediator.key"), p("t/mediator.token"));
+    ok(&[
+        &["record", r#"{"type":"deal-created"}"#][..],
+        &at,
+        &["--key", &key, "--token-file", &token],
+    ]
+    .concat());
+    ok(&[
+        &["export"][..],
+        &at,
+        &["--token-file", &token, "--out", &p("ledger.jsonl")],
+    ]
+    .concat());
+    ok(&[
+        "verify",
+        &p("ledger.jsonl"),
+        "--keys",
+        &p("keys.json"),
+        "--deal-id",
+        "minimal",
+    ]);
+    // Without the test CA, the service's certificate is not trusted.
+    let untrusted = truce(
+        &[
+            &["export", "--service", &s.url, "--deal-id", "minimal"][..],
+            &["--token-file", &token, "--out", &p("other.jsonl")],
+        ]
+        .concat(),
+    );
+    assert_eq!(untrusted.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&untrusted.stderr);
+    assert!(stderr.contains("certificate"), "{stderr}");
 }

@@ -58,6 +58,15 @@ fn a_checkpoint_opens_only_with_its_service_key() {
     ] {
         assert!(verifier.open(&bad).is_err(), "{bad}");
     }
+    // Verifier keys whose base64 holds '+' read too.
+    for seed in 0..64u8 {
+        let key = ServiceKey::from_seed("truce-test", &[seed; 32]).expect("key");
+        let vkey = key.verifier().to_vkey();
+        assert_eq!(
+            ServiceVerifier::from_vkey(&vkey).map(|v| v.to_vkey()),
+            Ok(vkey)
+        );
+    }
     // The secret key file gives the same key back.
     let again = ServiceKey::from_secret_file(&key.to_secret_file()).expect("file");
     assert_eq!(again.verifier(), key.verifier());

@@ -19,12 +19,12 @@ const DEALS: usize = 4;
 const EVENTS_PER_DEAL: usize = 250;
 /// Kill once this many load events are acknowledged: mid-load.
 const KILL_AFTER: usize = 400;
-const WAIT: Duration = Duration::from_secs(120);
+pub const WAIT: Duration = Duration::from_secs(120);
 
 /// The server as a child process; killed (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
 }
 
 impl Drop for Server {
@@ -34,7 +34,7 @@ impl Drop for Server {
     }
 }
 
-fn spawn_server(database_url: &str) -> Server {
+pub fn spawn_server(database_url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_truce-server"))
         .args([database_url, "127.0.0.1:0"])
         .stdout(Stdio::null())

@@ -2,11 +2,16 @@
 //! `postgres-tests` feature the same modules run on the PostgreSQL at
 //! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
 
+mod attacks;
 mod compliance;
+mod concurrency;
 mod crash;
+mod drain;
+mod edges;
 mod flow;
 mod logs;
 mod openapi;
 mod problems;
 mod roles;
 mod support;
+mod tls;
