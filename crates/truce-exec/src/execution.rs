@@ -165,10 +165,16 @@ impl Execution {
     }
 
     /// Whether day `day` is over: a later day has a handover, or the deal
-    /// has ended. Checks that need the whole day (daily minimums,
-    /// counter-releases, earned extension days, the plan's day) wait for it.
+    /// has completed, or it collapsed after handovers on that day (a
+    /// collapse closes the days it ended, not the days it took away).
+    /// Checks that need the whole day (daily minimums, counter-releases,
+    /// earned extension days, the plan's day) wait for it.
     pub(crate) fn day_over(&self, day: u32) -> bool {
-        self.ended.is_some() || self.last_day() > day
+        match self.ended() {
+            Some(Ended::Completed) => true,
+            Some(Ended::Collapsed) => day <= self.last_day(),
+            None => self.last_day() > day,
+        }
     }
 
     /// Whether the execution has ended, and how.

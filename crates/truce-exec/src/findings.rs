@@ -578,7 +578,9 @@ impl Execution {
             }
         }
         self.extension_days_earned(t, out);
-        if self.ended.is_some() {
+        // A guarantee is judged at completion; a collapse is its own
+        // outcome, recorded with its reason.
+        if self.ended() == Some(crate::execution::Ended::Completed) {
             for (holder, r) in &t.rosters {
                 if let Some(min) = r.total_min {
                     let n = self.released_by(holder);

@@ -13,5 +13,6 @@ mod logs;
 mod openapi;
 mod problems;
 mod roles;
+mod scenarios;
 mod support;
 mod tls;
