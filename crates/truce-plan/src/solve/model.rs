@@ -16,12 +16,6 @@ use truce_spec::{Deal, Priority};
 /// Why the planner cannot model a deal (a limit of this planner, not of the deal).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
-    /// Exchange rules form a cycle between holders, so no single daily order
-    /// of handovers puts every release before its counter-release.
-    #[error(
-        "exchange rules form a cycle between holders ({0}); the planner needs each day's payers before their payees"
-    )]
-    ExchangeCycle(String),
     /// An exchange rule whose holder pays itself.
     #[error("exchange rule {0} has the same holder on both sides")]
     SelfExchange(usize),
@@ -61,7 +55,8 @@ pub(crate) struct Kind {
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     pub holders: Vec<Holder>,
-    /// Holders in the order their daily handovers run (payers first).
+    /// Holders in the order the day's enumeration chooses them (payers first
+    /// when the rules have no cycle).
     pub order: Vec<usize>,
     pub rules: Vec<Rule>,
     pub kinds: Vec<Kind>,
@@ -130,7 +125,9 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             receives,
         });
     }
-    let order = topological(&holders, &rules)?;
+    // Payers first when the rules allow it (the day's enumeration then meets
+    // each payment early); with a cycle, any order is as exact.
+    let order = topological(&holders, &rules).unwrap_or_else(|| (0..holders.len()).collect());
     let kinds = kinds(deal, &holder_index);
     let mut tiers_of: Vec<BTreeMap<u32, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
     for (k, kind) in kinds.iter().enumerate() {
@@ -164,7 +161,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
 }
 
 /// Holders ordered so that every rule's payer comes before its payee.
-fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelError> {
+fn topological(holders: &[Holder], rules: &[Rule]) -> Option<Vec<usize>> {
     let n = holders.len();
     let mut indegree = vec![0usize; n];
     for r in rules.iter().filter(|r| r.gives < n) {
@@ -173,20 +170,14 @@ fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelEr
     let mut order = Vec::with_capacity(n);
     let mut done = vec![false; n];
     while order.len() < n {
-        let Some(next) = (0..n).find(|&h| !done[h] && indegree[h] == 0) else {
-            let cycle: Vec<&str> = (0..n)
-                .filter(|&h| !done[h])
-                .map(|h| holders[h].id.as_str())
-                .collect();
-            return Err(ModelError::ExchangeCycle(cycle.join(", ")));
-        };
+        let next = (0..n).find(|&h| !done[h] && indegree[h] == 0)?;
         done[next] = true;
         order.push(next);
         for r in rules.iter().filter(|r| r.gives == next) {
             indegree[r.receives] -= 1;
         }
     }
-    Ok(order)
+    Some(order)
 }
 
 /// (holder, effective tier, size, payers per rule, counter-releases per rule).

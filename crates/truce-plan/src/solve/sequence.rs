@@ -302,8 +302,8 @@ impl<'m> Sequence<'m> {
                 .map(|&(k, x)| u64::from(x * self.m.kinds[k].size) * self.m.kinds[k].weight)
                 .sum();
             let order = match self.ch.payee {
-                Some(q) if g > u64::from(exposure) => Some(self.chunked(&take, q, exposure)?),
-                _ => None,
+                Some(q) if g > u64::from(exposure) => self.chunked(&take, q, exposure)?,
+                _ => self.single(&take),
             };
             actions.push((
                 day,
@@ -311,11 +311,28 @@ impl<'m> Sequence<'m> {
                     take,
                     persons: (g * (1 + r)) as u32,
                     weight,
-                    order,
+                    peak: super::intraday::Exposure::ZERO,
+                    order: Some(order),
                 },
             ));
         }
         Some(actions)
+    }
+
+    /// A day in one handover per holder, the payer first.
+    fn single(&self, take: &[(usize, u32)]) -> Vec<HandoverUnits> {
+        let mut out = Vec::new();
+        for h in std::iter::once(self.ch.payer).chain(self.ch.payee) {
+            let units: Vec<(usize, u32)> = take
+                .iter()
+                .copied()
+                .filter(|&(k, x)| x > 0 && self.m.kinds[k].holder == h)
+                .collect();
+            if !units.is_empty() {
+                out.push((h, units));
+            }
+        }
+        out
     }
 
     /// A day paid in chunks of at most `exposure` paying releases, each
