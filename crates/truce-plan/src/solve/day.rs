@@ -147,9 +147,11 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
     if m.strict {
         strict_walk(cx, tiers, 0, budget, &mut Vec::new(), &mut raw);
     } else {
-        let all: Vec<usize> = tiers.iter().flatten().copied().collect();
+        // Weighted priority: units that differ only in tier go best tier
+        // first (swapping two of them between days keeps every term and
+        // never worsens the tier order), so a class is taken in tier order.
         let mut cur = Vec::new();
-        within(cx, &all, 0, budget, &mut cur, &mut |t| raw.push(t.to_vec()));
+        class_walk(cx, &m.classes_of[h], 0, budget, &mut cur, &mut raw);
     }
     raw.into_iter()
         .filter_map(|take| {
@@ -207,6 +209,38 @@ fn strict_walk(
             out.push(prefix.clone());
         }
         prefix.truncate(mark);
+    }
+}
+
+/// Every amount of each class within `budget` persons, each class's units
+/// taken best tier first.
+fn class_walk(
+    cx: &DayContext<'_>,
+    classes: &[Vec<usize>],
+    j: usize,
+    budget: u32,
+    cur: &mut Vec<(usize, u32)>,
+    out: &mut Vec<Vec<(usize, u32)>>,
+) {
+    let Some(class) = classes.get(j) else {
+        out.push(cur.clone());
+        return;
+    };
+    let size = cx.model.kinds[class[0]].size.max(1);
+    let left: u32 = class.iter().map(|&k| cx.rem[k]).sum();
+    let most = left.min(budget / size);
+    for x in 0..=most {
+        let mark = cur.len();
+        let mut want = x;
+        for &k in class {
+            let n = want.min(cx.rem[k]);
+            if n > 0 {
+                cur.push((k, n));
+            }
+            want -= n;
+        }
+        class_walk(cx, classes, j + 1, budget - x * size, cur, out);
+        cur.truncate(mark);
     }
 }
 

@@ -62,6 +62,10 @@ pub(crate) struct Model {
     pub kinds: Vec<Kind>,
     /// Per holder: its kinds' indices grouped by tier, best tier first.
     pub tiers_of: Vec<Vec<Vec<usize>>>,
+    /// Per holder: its kinds grouped into *classes* that differ only in
+    /// tier (same size, same payers and counter-releases per rule), each
+    /// best tier first.
+    pub classes_of: Vec<Vec<Vec<usize>>>,
     pub strict: bool,
     pub capacity: u32,
     /// Handovers per day; `u32::MAX` when the deal names no intermediary.
@@ -133,6 +137,22 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
     for (k, kind) in kinds.iter().enumerate() {
         tiers_of[kind.holder].entry(kind.tier).or_default().push(k);
     }
+    let mut classes_of: Vec<BTreeMap<ClassKey, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
+    for (k, kind) in kinds.iter().enumerate() {
+        let key = (kind.size, kind.gives.clone(), kind.receives.clone());
+        classes_of[kind.holder].entry(key).or_default().push(k);
+    }
+    let classes_of = classes_of
+        .into_iter()
+        .map(|m| {
+            m.into_values()
+                .map(|mut c| {
+                    c.sort_by_key(|&k| kinds[k].tier);
+                    c
+                })
+                .collect()
+        })
+        .collect();
     let via = deal.intermediary();
     let extension = deal
         .pause
@@ -148,6 +168,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             .into_iter()
             .map(|m| m.into_values().collect())
             .collect(),
+        classes_of,
         strict: deal.release.priority == Priority::Strict,
         capacity: via.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
         handovers_per_day: via.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
@@ -179,6 +200,9 @@ fn topological(holders: &[Holder], rules: &[Rule]) -> Option<Vec<usize>> {
     }
     Some(order)
 }
+
+/// (size, payers per rule, counter-releases per rule): a kind less its tier.
+type ClassKey = (u32, Vec<u32>, Vec<u32>);
 
 /// (holder, effective tier, size, payers per rule, counter-releases per rule).
 type KindKey = (usize, u32, u32, Vec<u32>, Vec<u32>);
