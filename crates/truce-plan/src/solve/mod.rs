@@ -221,13 +221,39 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
     for kind in &model.kinds {
         per_holder[kind.holder] += kind.units.len() as u64 * u64::from(kind.size);
     }
+    let cap = |h: &model::Holder, n: u64| {
+        n.min(u64::from(h.total_max))
+            .min(u64::from(h.max_per_day).saturating_mul(n_days))
+    };
+    // Counter-releases only as payment: at most `ratio` × what the payer can pay.
+    let mut paying = vec![0u64; model.rules.len()];
+    let mut counter = vec![0u64; model.rules.len()];
+    let mut free = vec![0u64; model.holders.len()];
+    for kind in &model.kinds {
+        let n = kind.units.len() as u64;
+        let roles: u32 = kind.receives.iter().sum();
+        for e in 0..model.rules.len() {
+            paying[e] += n * u64::from(kind.gives[e]);
+            counter[e] += n * u64::from(kind.receives[e]);
+        }
+        free[kind.holder] += n * u64::from(kind.size - roles);
+    }
     let most: u64 = model
         .holders
         .iter()
-        .zip(&per_holder)
-        .map(|(h, &n)| {
-            n.min(u64::from(h.total_max))
-                .min(u64::from(h.max_per_day).saturating_mul(n_days))
+        .enumerate()
+        .map(|(i, h)| {
+            let paid: u64 = model
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.receives == i && r.gives < model.holders.len())
+                .map(|(e, r)| {
+                    let payer = cap(&model.holders[r.gives], paying[e]);
+                    counter[e].min(u64::from(r.ratio).saturating_mul(payer))
+                })
+                .sum();
+            cap(h, per_holder[i].min(free[i] + paid))
         })
         .sum::<u64>()
         .min(u64::from(model.capacity).saturating_mul(n_days));
