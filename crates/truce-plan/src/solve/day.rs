@@ -1,6 +1,9 @@
 //! Every admissible release of one day, as counts per kind: what the day
 //! releases, not yet in which order (that is `intraday`'s).
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use super::intraday::Exposure;
 use super::model::Model;
 
@@ -49,10 +52,16 @@ pub(crate) struct DayContext<'a> {
 /// priority, capacity, the extension's releases and each rule's exact
 /// payment. Handovers and exposure depend on the order of the day, which
 /// `intraday` decides (the caller's part).
-pub(crate) fn actions(cx: &DayContext<'_>) -> Vec<DayAction> {
+pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAction> {
     let m = cx.model;
-    let per_holder: Vec<Vec<HolderOption>> = (0..m.holders.len())
-        .map(|h| holder_options(cx, h))
+    let per_holder: Vec<Rc<HolderOptions>> = (0..m.holders.len())
+        .map(|h| {
+            let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| cx.rem[k]).collect();
+            cache
+                .entry((h, key))
+                .or_insert_with(|| Rc::new(index(m, h, holder_options(cx, h))))
+                .clone()
+        })
         .collect();
     let mut out = Vec::new();
     let mut chosen: Vec<Option<usize>> = vec![None; m.holders.len()];
@@ -60,9 +69,35 @@ pub(crate) fn actions(cx: &DayContext<'_>) -> Vec<DayAction> {
     out
 }
 
+/// A holder's options of the day, by what they counter-release.
+pub(crate) struct HolderOptions {
+    all: Vec<HolderOption>,
+    /// Per counter-release amounts (rules paid to this holder, in rule
+    /// order): the options releasing exactly those.
+    by_receives: HashMap<Vec<u32>, Vec<usize>>,
+}
+
+/// A holder's options depend only on its own units left: (holder, units left per its kind).
+pub(crate) type OptionCache = HashMap<(usize, Vec<u32>), Rc<HolderOptions>>;
+
+fn index(m: &Model, h: usize, all: Vec<HolderOption>) -> HolderOptions {
+    let mut by_receives: HashMap<Vec<u32>, Vec<usize>> = HashMap::new();
+    for (i, o) in all.iter().enumerate() {
+        let key = m
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.receives == h)
+            .map(|(e, _)| o.receives[e])
+            .collect();
+        by_receives.entry(key).or_default().push(i);
+    }
+    HolderOptions { all, by_receives }
+}
+
 fn combine(
     cx: &DayContext<'_>,
-    per_holder: &[Vec<HolderOption>],
+    per_holder: &[Rc<HolderOptions>],
     depth: usize,
     chosen: &mut Vec<Option<usize>>,
     persons: u32,
@@ -77,7 +112,7 @@ fn combine(
         let mut take: Vec<(usize, u32)> = chosen
             .iter()
             .enumerate()
-            .filter_map(|(h, o)| o.map(|o| &per_holder[h][o]))
+            .filter_map(|(h, o)| o.map(|o| &per_holder[h].all[o]))
             .flat_map(|o| o.take.iter().copied())
             .collect();
         take.sort_unstable();
@@ -95,7 +130,31 @@ fn combine(
         return;
     }
     let h = m.order[depth];
-    for (i, o) in per_holder[h].iter().enumerate() {
+    // When every rule paying this holder has its payer chosen, only the
+    // options counter-releasing exactly that payment can follow.
+    let known: Option<Vec<u32>> = m
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.receives == h)
+        .map(|(e, r)| {
+            let j = chosen.get(r.gives).copied().flatten()?;
+            u32::try_from(u64::from(per_holder[r.gives].all[j].gives[e]) * u64::from(r.ratio)).ok()
+        })
+        .collect();
+    let all: Vec<usize>;
+    let candidates: &[usize] = match &known {
+        Some(key) => match per_holder[h].by_receives.get(key) {
+            Some(c) => c,
+            None => return,
+        },
+        None => {
+            all = (0..per_holder[h].all.len()).collect();
+            &all
+        }
+    };
+    for &i in candidates {
+        let o = &per_holder[h].all[i];
         let persons2 = persons + o.persons;
         if persons2 > m.capacity {
             continue;
@@ -113,9 +172,9 @@ fn combine(
                 return true;
             };
             let (g, c) = if r.gives == h {
-                (o.gives[e], per_holder[other][j].receives[e])
+                (o.gives[e], per_holder[other].all[j].receives[e])
             } else {
-                (per_holder[other][j].gives[e], o.receives[e])
+                (per_holder[other].all[j].gives[e], o.receives[e])
             };
             u64::from(g) * u64::from(r.ratio) == u64::from(c)
         });

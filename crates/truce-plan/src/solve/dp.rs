@@ -189,7 +189,7 @@ impl<'m, 'c> Search<'m, 'c> {
             released: &released,
             by_needed,
         };
-        let found = actions(&cx);
+        let found = actions(&cx, &mut self.schedules.options);
         let cost = found.len() as u64 + 1;
         if cost > self.budget {
             return Err(OutOfBudget);

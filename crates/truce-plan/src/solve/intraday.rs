@@ -75,10 +75,12 @@ impl Ord for Exposure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OutOfSteps;
 
-/// The best schedules found so far, by take (shared by every search of a plan).
+/// What the searches of one plan share: the best peak found per take, and
+/// each holder's options per units left.
 #[derive(Default)]
 pub(crate) struct Schedules {
     found: HashMap<Vec<Take>, Option<Exposure>>,
+    pub options: super::day::OptionCache,
 }
 
 /// The smallest peak exposure of a day releasing `take` (sorted by kind),

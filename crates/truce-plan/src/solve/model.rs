@@ -62,6 +62,8 @@ pub(crate) struct Model {
     pub kinds: Vec<Kind>,
     /// Per holder: its kinds' indices grouped by tier, best tier first.
     pub tiers_of: Vec<Vec<Vec<usize>>>,
+    /// Per holder: its kinds' indices.
+    pub kinds_of: Vec<Vec<usize>>,
     /// Per holder: its kinds grouped into *classes* that differ only in
     /// tier (same size, same payers and counter-releases per rule), each
     /// best tier first.
@@ -153,6 +155,9 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
                 .collect()
         })
         .collect();
+    let kinds_of = (0..holders.len())
+        .map(|h| (0..kinds.len()).filter(|&k| kinds[k].holder == h).collect())
+        .collect();
     let via = deal.intermediary();
     let extension = deal
         .pause
@@ -169,6 +174,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             .map(|m| m.into_values().collect())
             .collect(),
         classes_of,
+        kinds_of,
         strict: deal.release.priority == Priority::Strict,
         capacity: via.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
         handovers_per_day: via.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
