@@ -241,7 +241,9 @@ struct DaySearch<'a> {
     holders: Vec<usize>,
     tiers: Vec<Vec<Vec<usize>>>,
     lower: Exposure,
-    memo: HashMap<Key, Entry>,
+    memo: super::model::Fast<Key, Entry>,
+    /// Per rule: the day's paying releases.
+    total_pay: Vec<u64>,
     budget: u64,
 }
 
@@ -278,7 +280,8 @@ impl<'a> DaySearch<'a> {
             holders,
             tiers,
             lower,
-            memo: HashMap::new(),
+            memo: Default::default(),
+            total_pay: flows(m, take).0,
             budget: *budget,
         }
     }
@@ -344,6 +347,8 @@ impl<'a> DaySearch<'a> {
             .filter(|&hp| self.tiers[hp].iter().flatten().any(|&i| rem[i] > 0))
             .collect();
         let mut best: Entry = None;
+        let (pay0, _) = self.flows(rem);
+        let floor = self.rest_lower(&pay0, &[], left);
         if (waiting.len() as u64) <= u64::from(left) {
             let forced = waiting.len() as u32 == left;
             let (pay, cnt) = self.flows(rem);
@@ -352,41 +357,55 @@ impl<'a> DaySearch<'a> {
                 if hp == last {
                     continue;
                 }
-                let mut choices = Vec::new();
+                // Choices laid end to end, `rem.len()` counts each.
+                let mut flat: Vec<u32> = Vec::new();
                 if forced {
                     let mut all = vec![0u32; rem.len()];
                     for &i in self.tiers[hp].iter().flatten() {
                         all[i] = rem[i];
                     }
-                    choices.push(all);
+                    flat.extend_from_slice(&all);
                 } else {
-                    self.choices(hp, rem, &mut choices);
+                    self.choices(hp, rem, &mut flat);
                 }
+                let n = rem.len().max(1);
                 // Larger handovers first: they tend to pay most, so bounds bite early.
-                choices.reverse();
-                for choice in choices {
+                for choice in flat.chunks_exact(n).rev() {
                     if self.budget == 0 {
                         return Err(OutOfSteps);
                     }
                     self.budget -= 1;
-                    let Some(after) = self.after(&pay, &cnt, &choice) else {
+                    let Some(after) = self.after(&pay, &cnt, choice) else {
                         continue;
                     };
+                    // The rest can only add to the exposure right after this
+                    // handover, and must still pay in at most ⌊left/2⌋ chunks.
                     if best.as_ref().is_some_and(|b| after >= b.0) {
                         continue;
                     }
-                    let next: Vec<u32> = rem.iter().zip(&choice).map(|(r, c)| r - c).collect();
+                    if let Some(b) = &best
+                        && self.rest_lower(&pay, choice, next_left) >= b.0
+                    {
+                        continue;
+                    }
+                    let next: Vec<u32> = rem.iter().zip(choice).map(|(r, c)| r - c).collect();
                     if let Some((rest, _, _)) = self.best(&next, hp, next_left)? {
                         let peak = after.max(rest);
                         if best.as_ref().is_none_or(|b| peak < b.0) {
-                            best = Some((peak, hp, choice));
+                            best = Some((peak, hp, choice.to_vec()));
                         }
                     }
-                    if best.as_ref().is_some_and(|b| b.0 <= self.lower) {
+                    if best
+                        .as_ref()
+                        .is_some_and(|b| b.0 <= self.lower || b.0 <= floor)
+                    {
                         break;
                     }
                 }
-                if best.as_ref().is_some_and(|b| b.0 <= self.lower) {
+                if best
+                    .as_ref()
+                    .is_some_and(|b| b.0 <= self.lower || b.0 <= floor)
+                {
                     break;
                 }
             }
@@ -395,28 +414,52 @@ impl<'a> DaySearch<'a> {
         Ok(best)
     }
 
+    /// A lower bound on the peak of the rest after a handover of `choice`
+    /// (empty: from here): each rule's payments still to make need a payer
+    /// handover and a payee handover per chunk, so at most ⌊left/2⌋ chunks,
+    /// each at least one person.
+    fn rest_lower(&self, pay: &[u64], choice: &[u32], left: u32) -> Exposure {
+        let m = self.m;
+        let chunks = if left == u32::MAX {
+            u64::MAX
+        } else {
+            u64::from(left / 2).max(1)
+        };
+        let mut lower = Exposure::ZERO;
+        for (e, &before) in pay.iter().enumerate() {
+            let mut paid = before;
+            for (i, &x) in choice.iter().enumerate() {
+                paid += u64::from(x) * u64::from(m.kinds[self.kinds[i]].gives[e]);
+            }
+            let left_to_pay = self.total_pay[e].saturating_sub(paid);
+            if left_to_pay > 0 {
+                lower = lower.max(Exposure::whole(left_to_pay.div_ceil(chunks)));
+            }
+        }
+        lower
+    }
+
     /// The exposure after a handover of `choice` (units per slot), or `None`
     /// when it releases counter-releases not yet paid for.
     fn after(&self, pay: &[u64], cnt: &[u64], choice: &[u32]) -> Option<Exposure> {
         let m = self.m;
-        let mut pay = pay.to_vec();
-        let mut cnt2 = cnt.to_vec();
-        for (i, &x) in choice.iter().enumerate() {
-            let k = &m.kinds[self.kinds[i]];
-            for e in 0..m.rules.len() {
-                pay[e] += u64::from(x) * u64::from(k.gives[e]);
-                cnt2[e] += u64::from(x) * u64::from(k.receives[e]);
-            }
-        }
         let mut peak = Exposure::ZERO;
         for (e, rule) in m.rules.iter().enumerate() {
+            let (mut paid, mut counter) = (pay[e], cnt[e]);
+            for (i, &x) in choice.iter().enumerate() {
+                if x > 0 {
+                    let k = &m.kinds[self.kinds[i]];
+                    paid += u64::from(x) * u64::from(k.gives[e]);
+                    counter += u64::from(x) * u64::from(k.receives[e]);
+                }
+            }
             let r = u64::from(rule.ratio);
             // Counter-releases only after what they pay for (the payer is
-            // another holder, so `pay` before this handover is `pay` now).
-            if cnt2[e] > cnt[e] && cnt2[e] > r * (pay[e]) {
+            // another holder, so `paid` before this handover is `paid` now).
+            if counter > cnt[e] && counter > r * paid {
                 return None;
             }
-            let owed = (r * pay[e]).saturating_sub(cnt2[e]);
+            let owed = (r * paid).saturating_sub(counter);
             peak = peak.max(Exposure { num: owed, den: r });
         }
         Some(peak)
@@ -424,7 +467,7 @@ impl<'a> DaySearch<'a> {
 
     /// Every non-empty handover of holder `hp` from `rem` that keeps tier
     /// order (strict: a tier only once every better one is out), smallest first.
-    fn choices(&self, hp: usize, rem: &[u32], out: &mut Vec<Vec<u32>>) {
+    fn choices(&self, hp: usize, rem: &[u32], out: &mut Vec<u32>) {
         let tiers = &self.tiers[hp];
         // Tiers already finished today are empty in `rem`; start at the first open one.
         let first = tiers
@@ -441,11 +484,11 @@ impl<'a> DaySearch<'a> {
         t: usize,
         rem: &[u32],
         cur: &mut Vec<u32>,
-        out: &mut Vec<Vec<u32>>,
+        out: &mut Vec<u32>,
     ) {
         let Some(group) = tiers.get(t) else {
             if cur.iter().any(|&x| x > 0) {
-                out.push(cur.clone());
+                out.extend_from_slice(cur);
             }
             return;
         };
@@ -461,18 +504,18 @@ impl<'a> DaySearch<'a> {
         j: usize,
         rem: &[u32],
         cur: &mut Vec<u32>,
-        out: &mut Vec<Vec<u32>>,
+        out: &mut Vec<u32>,
     ) {
         let Some(&i) = group.get(j) else {
             let exhausted = group.iter().all(|&i| cur[i] == rem[i]);
             if exhausted && t + 1 < tiers.len() {
                 // Stopping here is one choice; going on to the next tier another.
                 if cur.iter().any(|&x| x > 0) {
-                    out.push(cur.clone());
+                    out.extend_from_slice(cur);
                 }
                 self.walk(tiers, t + 1, rem, cur, out);
             } else if cur.iter().any(|&x| x > 0) {
-                out.push(cur.clone());
+                out.extend_from_slice(cur);
             }
             return;
         };

@@ -400,7 +400,20 @@ fn sequence_levels(model: &Model, floor: Exposure) -> Option<Option<Levels>> {
         // In this shape every peak is a whole number of persons (a chunk),
         // so any peak up to the floor costs nothing more: allow up to ⌊floor⌋.
         let hi = bound.min(most_daily_gives(model));
-        let least = smallest_pure(0, hi, |x| reaches(days, x));
+        // Some allowed day up to `days` pays at least ⌈paid / those days⌉,
+        // in at most `rounds` chunks: no smaller exposure can reach `best`.
+        // It is usually the answer, so it is tried first.
+        let paid = best.max(0) as u64 / (1 + u64::from(chain.ratio()));
+        let n_days = allowed_days(model).iter().filter(|&&d| d <= days).count() as u64;
+        let per_day = paid.div_ceil(n_days.max(1));
+        let lo = u32::try_from(per_day.div_ceil(chain.rounds()))
+            .unwrap_or(hi)
+            .min(hi);
+        let least = if reaches(days, lo) {
+            lo
+        } else {
+            smallest_pure(lo, hi, |x| reaches(days, x))
+        };
         let free = u32::try_from(floor.num / floor.den).unwrap_or(u32::MAX);
         least.max(free.min(hi))
     };

@@ -10,6 +10,7 @@
 //! roles, priority, tier weight). Categories matter only through these.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use truce_spec::{Deal, Priority};
 
@@ -207,6 +208,9 @@ fn topological(holders: &[Holder], rules: &[Rule]) -> Option<Vec<usize>> {
     Some(order)
 }
 
+/// A (holder, category)'s tier, and the rule it pays in / is paid by.
+type Role = (u32, Option<usize>, Option<usize>);
+
 /// (size, payers per rule, counter-releases per rule): a kind less its tier.
 type ClassKey = (u32, Vec<u32>, Vec<u32>);
 
@@ -214,11 +218,11 @@ type ClassKey = (u32, Vec<u32>, Vec<u32>);
 type KindKey = (usize, u32, u32, Vec<u32>, Vec<u32>);
 
 fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
+    let holder_index: Fast<&str, usize> = holder_index.iter().map(|(&k, &v)| (k, v)).collect();
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
-    let tier_of = |i: usize| deal.tier(&deal.persons[i].category).unwrap_or(max_tier);
     // Units in roster order: a kept group becomes one unit at its first member.
     let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut group_unit: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut group_unit: Fast<(&str, &str), usize> = Fast::default();
     for (i, p) in deal.persons.iter().enumerate() {
         match (&p.group, deal.release.keep_groups_together) {
             (Some(g), true) => {
@@ -233,45 +237,117 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
         }
     }
     let mut kinds: Vec<Kind> = Vec::new();
-    // Categories matter to the terms only through tier and exchange roles.
-    let mut by_key: HashMap<KindKey, usize> = HashMap::new();
+    // Categories matter to the terms only through tier and exchange roles:
+    // per (holder, category), its tier and the rule it pays in / is paid by.
+    let n_rules = deal.exchanges.len();
+    let mut roles: Fast<(&str, &str), Role> = Fast::default();
+    for p in &deal.persons {
+        roles
+            .entry((p.holder.as_str(), p.category.as_str()))
+            .or_insert_with(|| {
+                let side = |s: &truce_spec::ExchangeSide| {
+                    s.holder == p.holder && s.categories.contains(&p.category)
+                };
+                (
+                    deal.tier(&p.category).unwrap_or(max_tier),
+                    deal.exchanges.iter().position(|e| side(&e.gives)),
+                    deal.exchanges.iter().position(|e| side(&e.receives)),
+                )
+            });
+    }
+    let role = |i: usize| {
+        let p = &deal.persons[i];
+        roles
+            .get(&(p.holder.as_str(), p.category.as_str()))
+            .copied()
+            .unwrap_or((max_tier, None, None))
+    };
+    let mut by_key: Fast<KindKey, usize> = Fast::default();
     for unit in units {
         let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
             continue;
         };
-        let tier = unit.iter().map(|&i| tier_of(i)).min().unwrap_or(max_tier);
-        let count = |side: fn(&truce_spec::Exchange) -> &truce_spec::ExchangeSide| {
-            deal.exchanges
-                .iter()
-                .map(|e| {
-                    let s = side(e);
-                    let n = unit
-                        .iter()
-                        .filter(|&&i| {
-                            s.holder == deal.persons[i].holder
-                                && s.categories.contains(&deal.persons[i].category)
-                        })
-                        .count();
-                    n as u32
-                })
-                .collect::<Vec<u32>>()
-        };
-        let (gives, receives) = (count(|e| &e.gives), count(|e| &e.receives));
+        let mut tier = max_tier;
+        let mut gives = vec![0u32; n_rules];
+        let mut receives = vec![0u32; n_rules];
+        for &i in &unit {
+            let (t, g, r) = role(i);
+            tier = tier.min(t);
+            if let Some(e) = g {
+                gives[e] += 1;
+            }
+            if let Some(e) = r {
+                receives[e] += 1;
+            }
+        }
         let size = unit.len() as u32;
-        let key = (holder, tier, size, gives.clone(), receives.clone());
-        let k = *by_key.entry(key).or_insert_with(|| {
-            kinds.push(Kind {
-                holder,
-                tier,
-                size,
-                gives,
-                receives,
-                weight: u64::from(max_tier + 1 - tier.min(max_tier)),
-                units: Vec::new(),
-            });
-            kinds.len() - 1
-        });
+        let key = (holder, tier, size, gives, receives);
+        let k = match by_key.get(&key) {
+            Some(&k) => k,
+            None => {
+                kinds.push(Kind {
+                    holder,
+                    tier,
+                    size,
+                    gives: key.3.clone(),
+                    receives: key.4.clone(),
+                    weight: u64::from(max_tier + 1 - tier.min(max_tier)),
+                    units: Vec::new(),
+                });
+                by_key.insert(key, kinds.len() - 1);
+                kinds.len() - 1
+            }
+        };
         kinds[k].units.push(unit);
     }
     kinds
+}
+
+/// A hash map with a fast non-cryptographic hash (the Fx hash of rustc):
+/// building the model hashes every person's holder, category and group, and
+/// nothing here faces an adversary that could choose colliding keys to any
+/// effect beyond speed.
+pub(crate) type Fast<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }

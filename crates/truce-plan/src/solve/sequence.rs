@@ -112,6 +112,18 @@ pub(crate) struct Sequence<'m> {
     values: Vec<Vec<Option<Val>>>,
 }
 
+impl Chain {
+    /// Counter-releases per paying release (0 without a payee).
+    pub fn ratio(&self) -> u32 {
+        if self.payee.is_some() { self.ratio } else { 0 }
+    }
+
+    /// Paying chunks a day can hold.
+    pub fn rounds(&self) -> u64 {
+        self.rounds
+    }
+}
+
 impl<'m> Sequence<'m> {
     pub fn new(m: &'m Model, ch: Chain) -> Self {
         let wp = prefix_weights(m, Some(ch.payer));
