@@ -1,6 +1,6 @@
-//! Planner benchmarks (not tests): the shipped humanitarian-pause example and
-//! generated deals of 2,000 and 100,000 captives. Numbers and the machine are
-//! in `BENCH-NOTES.md`.
+//! Planner benchmarks (not tests): the three shipped examples and generated
+//! deals of 2,000, 8,000, 40,000 and 400,000 persons. Numbers, the machine
+//! and the CP-SAT peer measured in the same run are in `BENCHMARKS.md`.
 
 use std::collections::HashMap;
 
@@ -33,26 +33,24 @@ fn load_files(files: &[(String, String)]) -> AgreedDeal {
     AgreedDeal::as_drafted(loaded.deal.expect("the deal loads"))
 }
 
-fn example() -> AgreedDeal {
-    load_files(&[
-        (
-            "deal.toml".into(),
-            include_str!("../../../examples/humanitarian-pause/deal.toml").into(),
-        ),
-        (
-            "rosters/side-a.csv".into(),
-            include_str!("../../../examples/humanitarian-pause/rosters/side-a.csv").into(),
-        ),
-        (
-            "rosters/side-b.csv".into(),
-            include_str!("../../../examples/humanitarian-pause/rosters/side-b.csv").into(),
-        ),
-    ])
+macro_rules! shipped {
+    ($name:literal, [$($roster:literal),*]) => {
+        load_files(&[
+            (
+                "deal.toml".into(),
+                include_str!(concat!("../../../examples/", $name, "/deal.toml")).into(),
+            ),
+            $((
+                concat!("rosters/", $roster).into(),
+                include_str!(concat!("../../../examples/", $name, "/rosters/", $roster)).into(),
+            ),)*
+        ])
+    };
 }
 
-pub fn generated(persons: u32, days: u32) -> AgreedDeal {
+pub fn generated(captives: u32, days: u32) -> AgreedDeal {
     let opts = GenerateOptions {
-        persons,
+        persons: captives,
         days,
         tiers: 4,
         ratio: 3,
@@ -63,20 +61,45 @@ pub fn generated(persons: u32, days: u32) -> AgreedDeal {
     load_files(&generate(&opts).expect("valid options").files)
 }
 
-#[divan::bench(sample_count = 10)]
-fn humanitarian_pause(bencher: divan::Bencher) {
-    let deal = example();
-    bencher.bench(|| plan(&deal, &PlanOptions::default()));
+fn bench_plan(bencher: divan::Bencher, deal: &AgreedDeal) {
+    bencher.bench(|| plan(deal, &PlanOptions::default()));
 }
 
-#[divan::bench(sample_count = 3)]
-fn generated_2000_persons_30_days(bencher: divan::Bencher) {
-    let deal = generated(2_000, 30);
-    bencher.bench(|| plan(&deal, &PlanOptions::default()));
+#[divan::bench(sample_count = 20)]
+fn example_minimal(bencher: divan::Bencher) {
+    bench_plan(bencher, &shipped!("minimal", ["side-b.csv"]));
+}
+
+#[divan::bench(sample_count = 20)]
+fn example_humanitarian_pause(bencher: divan::Bencher) {
+    bench_plan(
+        bencher,
+        &shipped!("humanitarian-pause", ["side-a.csv", "side-b.csv"]),
+    );
+}
+
+#[divan::bench(sample_count = 20)]
+fn example_phased_ceasefire(bencher: divan::Bencher) {
+    bench_plan(
+        bencher,
+        &shipped!("phased-ceasefire", ["side-a.csv", "side-b.csv"]),
+    );
+}
+
+/// `truce generate` deals: captives × 4 persons; base days 4 (7-day
+/// horizon with the extension) or 30 (46 days). The CP-SAT peer runs on the
+/// same deals (`benches/baseline/cpsat_bench.py`).
+#[divan::bench(args = [500, 2_000, 10_000], sample_count = 10)]
+fn generated_7_day_horizon(bencher: divan::Bencher, captives: u32) {
+    bench_plan(bencher, &generated(captives, 4));
+}
+
+#[divan::bench(args = [500, 2_000, 10_000], sample_count = 10)]
+fn generated_46_day_horizon(bencher: divan::Bencher, captives: u32) {
+    bench_plan(bencher, &generated(captives, 30));
 }
 
 #[divan::bench(sample_count = 1)]
-fn generated_100000_persons_30_days(bencher: divan::Bencher) {
-    let deal = generated(100_000, 30);
-    bencher.bench(|| plan(&deal, &PlanOptions::default()));
+fn generated_100000_captives_46_day_horizon(bencher: divan::Bencher) {
+    bench_plan(bencher, &generated(100_000, 30));
 }

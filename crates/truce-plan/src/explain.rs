@@ -124,8 +124,10 @@ fn set(deal: &mut Deal, t: Term, value: Option<u32>) {
             }
         }
         Term::HandoversPerDay => {
-            // More than one handover per holder never helps the canonical shape.
-            let loosest = deal.rosters.len() as u32;
+            // Every useful handover moves someone and a payment needs a
+            // handover on each side, so two per person is as good as no limit.
+            let loosest =
+                u32::try_from(2 * deal.persons.len() + deal.rosters.len()).unwrap_or(u32::MAX);
             if let Some(v) = via_mut(deal) {
                 v.handovers_per_day = Some(value.unwrap_or(loosest.max(1)));
             }

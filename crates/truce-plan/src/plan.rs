@@ -49,6 +49,32 @@ pub struct Proof {
     pub tier_order: bool,
 }
 
+/// A level of the lexicographic objective, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Persons released (more is better).
+    Released,
+    /// The last day with a handover (fewer is better).
+    DaysUsed,
+    /// The largest exposure (smaller is better).
+    MaxExposure,
+    /// Σ tier weight × day (smaller is better).
+    TierWeightedDays,
+}
+
+impl Level {
+    /// The name used in the JSON and in `proof`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Released => "released",
+            Level::DaysUsed => "days_used",
+            Level::MaxExposure => "max_exposure",
+            Level::TierWeightedDays => "tier_weighted_days",
+        }
+    }
+}
+
 /// One handover: persons moved from a holder, via an intermediary, at one
 /// point in time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,8 +113,9 @@ pub struct Plan {
     /// The deal's name.
     pub deal: String,
     pub status: Status,
-    /// Relative gap on the first unproven objective level (0 when optimal);
-    /// `None` when infeasible.
+    /// Relative gap on the first unproven objective level (`unproven`):
+    /// |value − bound| / the larger of the two; 0 when optimal, `None` when
+    /// infeasible.
     pub gap: Option<f64>,
     /// Persons released per holder (every holder with a roster appears).
     pub released: BTreeMap<String, u32>,
@@ -100,6 +127,14 @@ pub struct Plan {
     /// the day after the last possible one); smaller releases higher tiers earlier.
     pub tier_weighted_days: u64,
     pub proof: Proof,
+    /// The first level not proven optimal (`feasible` plans only): `gap` is
+    /// measured on it, against `bound`.
+    #[serde(default)]
+    pub unproven: Option<Level>,
+    /// A proven bound on the `unproven` level: no plan that ties this one on
+    /// the levels before it does better than this value.
+    #[serde(default)]
+    pub bound: Option<f64>,
     pub stages: Vec<Stage>,
     /// Why the deal is infeasible: the smallest conflicting sets found.
     pub conflicts: Vec<Conflict>,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use truce_spec::Deal;
 
 use super::{by_category, date_of, number, persons_by_id};
-use crate::plan::{Plan, Status};
+use crate::plan::{Level, Plan, Status};
 
 /// The plan as plain text: the headline figures, then one line per handover.
 pub fn render_text(deal: &Deal, plan: &Plan) -> String {
@@ -37,11 +37,7 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
         number(plan.max_exposure)
     );
     if plan.status == Status::Feasible {
-        let gap = plan.gap.unwrap_or(0.0) * 100.0;
-        let _ = writeln!(
-            out,
-            "Not proven optimal: within {gap:.1} % on the first unproven level."
-        );
+        let _ = writeln!(out, "{}", unproven_words(plan));
     }
     let persons = persons_by_id(deal);
     let _ = writeln!(out);
@@ -74,6 +70,44 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
         }
     }
     out
+}
+
+/// Which level is not proven, and how far the plan may be from its best.
+fn unproven_words(plan: &Plan) -> String {
+    let gap = plan.gap.unwrap_or(0.0) * 100.0;
+    let bound = plan.bound.map_or(String::from("?"), number);
+    let (what, proven) = match plan.unproven {
+        Some(Level::Released) => (
+            format!(
+                "a plan might release up to {bound} persons, {} more than this one",
+                number(plan.bound.unwrap_or(0.0) - f64::from(plan.total_released()))
+            ),
+            "",
+        ),
+        Some(Level::DaysUsed) => (
+            format!(
+                "as many releases might fit in {bound} days instead of {}",
+                plan.days_used
+            ),
+            " The number released is proven the most possible.",
+        ),
+        Some(Level::MaxExposure) => (
+            format!(
+                "the largest exposure might be as low as {bound} instead of {}",
+                number(plan.max_exposure)
+            ),
+            " The number released and the days are proven the best possible.",
+        ),
+        Some(Level::TierWeightedDays) => (
+            format!(
+                "the higher tiers might go earlier: tier-weighted days as low as {bound} instead of {}",
+                plan.tier_weighted_days
+            ),
+            " The number released, the days and the largest exposure are proven the best possible.",
+        ),
+        None => (String::from("some level may be improved"), ""),
+    };
+    format!("Not proven optimal: {what} (gap {gap:.1} %).{proven}")
 }
 
 fn capitalise(s: &str) -> String {

@@ -1,9 +1,10 @@
-//! Every admissible release of one day, in the canonical daily shape: one
-//! handover per releasing holder, payers before payees (see the crate docs
-//! for why this shape loses nothing when a day has at most three handovers).
+//! Every admissible release of one day, as counts per kind: what the day
+//! releases, not yet in which order (that is `intraday`'s).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use super::intraday::Exposure;
 use super::model::Model;
 
 /// Units taken of one kind: (kind index, units).
@@ -17,19 +18,23 @@ pub(crate) type HandoverUnits = (usize, Vec<Take>);
 struct HolderOption {
     take: Vec<(usize, u32)>,
     persons: u32,
-    /// Counter-releases per rule this holder receives for (in rule order of `Model::rules`).
+    /// Per rule: paying releases and counter-releases in this option.
+    gives: Vec<u32>,
     receives: Vec<u32>,
 }
 
 /// One admissible day: units per kind over all holders.
 #[derive(Debug, Clone)]
 pub(crate) struct DayAction {
+    /// Units per kind, sorted by kind.
     pub take: Vec<(usize, u32)>,
     pub persons: u32,
     /// Σ over released persons of their tier weight.
     pub weight: u64,
-    /// The day's handovers in order, as (holder, units per kind), when the day
-    /// pays in chunks; `None` = one handover per holder in `Model::order`.
+    /// The day's smallest peak exposure (set by the search).
+    pub peak: Exposure,
+    /// The day's handovers in order, when already decided (the fast path);
+    /// `None`: `intraday::day_order` finds them.
     pub order: Option<Vec<HandoverUnits>>,
 }
 
@@ -39,80 +44,141 @@ pub(crate) struct DayContext<'a> {
     pub rem: &'a [u32],
     /// Persons each holder has released before this day.
     pub released: &'a [u32],
-    /// Exposure bound in force (per rule, a day's paying releases).
-    pub exposure: u32,
     /// Releases by the extension's side needed today (0 on base days).
     pub by_needed: u32,
 }
 
-/// Every admissible non-empty action of the day (the empty day is the
-/// caller's to consider).
-pub(crate) fn actions(cx: &DayContext<'_>) -> Vec<DayAction> {
+/// Every non-empty day that keeps the day's counts: per-holder limits and
+/// priority, capacity, the extension's releases and each rule's exact
+/// payment. Handovers and exposure depend on the order of the day, which
+/// `intraday` decides (the caller's part).
+pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAction> {
     let m = cx.model;
-    let per_holder: Vec<HashMap<Vec<u32>, Vec<HolderOption>>> = (0..m.holders.len())
+    let per_holder: Vec<Rc<HolderOptions>> = (0..m.holders.len())
         .map(|h| {
-            let mut by_key: HashMap<Vec<u32>, Vec<HolderOption>> = HashMap::new();
-            for o in holder_options(cx, h) {
-                by_key.entry(o.receives.clone()).or_default().push(o);
-            }
-            by_key
+            let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| cx.rem[k]).collect();
+            cache
+                .entry((h, key))
+                .or_insert_with(|| Rc::new(index(m, h, holder_options(cx, h))))
+                .clone()
         })
         .collect();
     let mut out = Vec::new();
-    let mut gives = vec![0u32; m.rules.len()];
-    let mut take = Vec::new();
-    combine(cx, &per_holder, 0, &mut gives, &mut take, 0, 0, 0, &mut out);
+    let mut chosen: Vec<Option<usize>> = vec![None; m.holders.len()];
+    combine(cx, &per_holder, 0, &mut chosen, 0, 0, &mut out);
     out
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a recursive walk's running totals"
-)]
+/// A holder's options of the day, by what they counter-release.
+pub(crate) struct HolderOptions {
+    all: Vec<HolderOption>,
+    /// Per counter-release amounts (rules paid to this holder, in rule
+    /// order): the options releasing exactly those.
+    by_receives: HashMap<Vec<u32>, Vec<usize>>,
+}
+
+/// A holder's options depend only on its own units left: (holder, units left per its kind).
+pub(crate) type OptionCache = HashMap<(usize, Vec<u32>), Rc<HolderOptions>>;
+
+fn index(m: &Model, h: usize, all: Vec<HolderOption>) -> HolderOptions {
+    let mut by_receives: HashMap<Vec<u32>, Vec<usize>> = HashMap::new();
+    for (i, o) in all.iter().enumerate() {
+        let key = m
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.receives == h)
+            .map(|(e, _)| o.receives[e])
+            .collect();
+        by_receives.entry(key).or_default().push(i);
+    }
+    HolderOptions { all, by_receives }
+}
+
 fn combine(
     cx: &DayContext<'_>,
-    per_holder: &[HashMap<Vec<u32>, Vec<HolderOption>>],
+    per_holder: &[Rc<HolderOptions>],
     depth: usize,
-    gives: &mut Vec<u32>,
-    take: &mut Vec<(usize, u32)>,
+    chosen: &mut Vec<Option<usize>>,
     persons: u32,
-    handovers: u32,
     by: u32,
     out: &mut Vec<DayAction>,
 ) {
     let m = cx.model;
     if depth == m.order.len() {
-        if persons == 0 || by < cx.by_needed || gives.iter().any(|&g| g > cx.exposure) {
+        if persons == 0 || by < cx.by_needed {
             return;
         }
+        let mut take: Vec<(usize, u32)> = chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(h, o)| o.map(|o| &per_holder[h].all[o]))
+            .flat_map(|o| o.take.iter().copied())
+            .collect();
+        take.sort_unstable();
         let weight = take
             .iter()
             .map(|&(k, x)| u64::from(x * m.kinds[k].size) * m.kinds[k].weight)
             .sum();
         out.push(DayAction {
-            take: take.clone(),
+            take,
             persons,
             weight,
+            peak: Exposure::ZERO,
             order: None,
         });
         return;
     }
     let h = m.order[depth];
-    // Payers come earlier in `order`, so this holder's counter-releases are fixed now.
-    let key: Vec<u32> = m
+    // When every rule paying this holder has its payer chosen, only the
+    // options counter-releasing exactly that payment can follow.
+    let known: Option<Vec<u32>> = m
         .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.receives == h)
-        .map(|(e, r)| gives[e].saturating_mul(r.ratio))
+        .map(|(e, r)| {
+            let j = chosen.get(r.gives).copied().flatten()?;
+            u32::try_from(u64::from(per_holder[r.gives].all[j].gives[e]) * u64::from(r.ratio)).ok()
+        })
         .collect();
-    let Some(options) = per_holder[h].get(&key) else {
-        return;
+    let all: Vec<usize>;
+    let candidates: &[usize] = match &known {
+        Some(key) => match per_holder[h].by_receives.get(key) {
+            Some(c) => c,
+            None => return,
+        },
+        None => {
+            all = (0..per_holder[h].all.len()).collect();
+            &all
+        }
     };
-    for o in options {
+    for &i in candidates {
+        let o = &per_holder[h].all[i];
         let persons2 = persons + o.persons;
-        let handovers2 = handovers + u32::from(o.persons > 0);
-        if persons2 > m.capacity || handovers2 > m.handovers_per_day {
+        if persons2 > m.capacity {
+            continue;
+        }
+        // Each rule's payment is exact: check it once both holders are chosen.
+        let pays = m.rules.iter().enumerate().all(|(e, r)| {
+            let other = if r.gives == h {
+                r.receives
+            } else if r.receives == h {
+                r.gives
+            } else {
+                return true;
+            };
+            let Some(Some(j)) = chosen.get(other).copied() else {
+                return true;
+            };
+            let (g, c) = if r.gives == h {
+                (o.gives[e], per_holder[other].all[j].receives[e])
+            } else {
+                (per_holder[other].all[j].gives[e], o.receives[e])
+            };
+            u64::from(g) * u64::from(r.ratio) == u64::from(c)
+        });
+        if !pays {
             continue;
         }
         let by2 = by
@@ -121,25 +187,9 @@ fn combine(
             } else {
                 0
             };
-        let mark = take.len();
-        take.extend_from_slice(&o.take);
-        for (e, r) in m.rules.iter().enumerate() {
-            if r.gives == h {
-                gives[e] = o.take.iter().map(|&(k, x)| x * m.kinds[k].gives[e]).sum();
-            }
-        }
-        combine(
-            cx,
-            per_holder,
-            depth + 1,
-            gives,
-            take,
-            persons2,
-            handovers2,
-            by2,
-            out,
-        );
-        take.truncate(mark);
+        chosen[h] = Some(i);
+        combine(cx, per_holder, depth + 1, chosen, persons2, by2, out);
+        chosen[h] = None;
     }
 }
 
@@ -156,9 +206,11 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
     if m.strict {
         strict_walk(cx, tiers, 0, budget, &mut Vec::new(), &mut raw);
     } else {
-        let all: Vec<usize> = tiers.iter().flatten().copied().collect();
+        // Weighted priority: units that differ only in tier go best tier
+        // first (swapping two of them between days keeps every term and
+        // never worsens the tier order), so a class is taken in tier order.
         let mut cur = Vec::new();
-        within(cx, &all, 0, budget, &mut cur, &mut |t| raw.push(t.to_vec()));
+        class_walk(cx, &m.classes_of[h], 0, budget, &mut cur, &mut raw);
     }
     raw.into_iter()
         .filter_map(|take| {
@@ -166,17 +218,20 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
             if persons > 0 && persons < holder.min_per_day {
                 return None;
             }
-            let receives = m
-                .rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.receives == h)
-                .map(|(e, _)| take.iter().map(|&(k, x)| x * m.kinds[k].receives[e]).sum())
+            let flow = |e: usize, f: fn(&super::model::Kind, usize) -> u32| {
+                take.iter().map(|&(k, x)| x * f(&m.kinds[k], e)).sum()
+            };
+            let gives = (0..m.rules.len())
+                .map(|e| flow(e, |k, e| k.gives[e]))
+                .collect();
+            let receives = (0..m.rules.len())
+                .map(|e| flow(e, |k, e| k.receives[e]))
                 .collect();
             let take = take.into_iter().filter(|&(_, x)| x > 0).collect();
             Some(HolderOption {
                 take,
                 persons,
+                gives,
                 receives,
             })
         })
@@ -213,6 +268,38 @@ fn strict_walk(
             out.push(prefix.clone());
         }
         prefix.truncate(mark);
+    }
+}
+
+/// Every amount of each class within `budget` persons, each class's units
+/// taken best tier first.
+fn class_walk(
+    cx: &DayContext<'_>,
+    classes: &[Vec<usize>],
+    j: usize,
+    budget: u32,
+    cur: &mut Vec<(usize, u32)>,
+    out: &mut Vec<Vec<(usize, u32)>>,
+) {
+    let Some(class) = classes.get(j) else {
+        out.push(cur.clone());
+        return;
+    };
+    let size = cx.model.kinds[class[0]].size.max(1);
+    let left: u32 = class.iter().map(|&k| cx.rem[k]).sum();
+    let most = left.min(budget / size);
+    for x in 0..=most {
+        let mark = cur.len();
+        let mut want = x;
+        for &k in class {
+            let n = want.min(cx.rem[k]);
+            if n > 0 {
+                cur.push((k, n));
+            }
+            want -= n;
+        }
+        class_walk(cx, classes, j + 1, budget - x * size, cur, out);
+        cur.truncate(mark);
     }
 }
 

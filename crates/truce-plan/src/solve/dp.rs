@@ -1,42 +1,93 @@
 //! Exact dynamic programme over days: the state is the day and the units
-//! still held per kind; the value is (persons released, tier savings) from
-//! that day on, maximised lexicographically.
+//! still held per kind; the value of a state is the best continuation from
+//! it, compared lexicographically.
 //!
-//! Every daily term is checked by the day's enumeration; the only terms that
+//! Every daily term is checked by the day's enumeration (counts) and the
+//! day's schedule (`intraday`: handovers and exposure); the only terms that
 //! span days are the units left (the state), `total_max` (derived from the
 //! state), `total_min` (checked at the end) and the extension (an extension
 //! day without enough releases ends the pause, so the next state is the end).
-//! The value of a state therefore depends on nothing but the state, which is
-//! what makes the programme exact.
+//! Every day ends fully paid, so exposure does not carry over. The value of
+//! a state therefore depends on nothing but the state, which is what makes
+//! the programme exact.
+//!
+//! Two goals share it. [`Goal::Levels`] finds levels 1–3 at once: most
+//! released, then the smallest last day, then the smallest peak. A plan's
+//! last day is `max(d, last day of the rest)` and its peak
+//! `max(day's peak, peak of the rest)`, both non-decreasing in the rest's, and
+//! the last day strictly so (the rest's last day is 0 or after `d`); so the
+//! best rest in this order makes the best plan, and memoisation is exact.
+//! [`Goal::TierOrder`] then keeps the last day and peak within the optimum's
+//! and maximises (released, tier savings), additive, so exact as well.
 
 use std::collections::HashMap;
 
 use super::day::{DayAction, DayContext, actions};
+use super::intraday::{Exposure, OutOfSteps, Schedules, day_peak};
 use super::model::Model;
 
-/// (persons released, Σ released persons' tier weight × days before the horizon).
-pub(crate) type Value = (u32, u64);
+/// A continuation's figures.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Value {
+    pub released: u32,
+    /// The last day with a handover (0: none).
+    pub days: u32,
+    pub peak: Exposure,
+    /// Σ released persons' tier weight × days before the horizon's end.
+    pub savings: u64,
+}
+
+/// What the search optimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Goal {
+    /// Most released, then fewest days, then smallest peak.
+    Levels,
+    /// Most released, then most tier savings (within the search's bounds).
+    TierOrder,
+}
 
 /// The search ran out of its step budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OutOfBudget;
 
-pub(crate) struct Search<'m> {
+impl From<OutOfSteps> for OutOfBudget {
+    fn from(_: OutOfSteps) -> Self {
+        OutOfBudget
+    }
+}
+
+pub(crate) struct Search<'m, 'c> {
     model: &'m Model,
+    goal: Goal,
     /// Last day a handover may happen.
     days: u32,
-    exposure: u32,
+    /// Largest peak allowed on any day.
+    bound: Option<Exposure>,
+    /// Exposure already incurred (a re-plan's prefix): peaks below it count as it.
+    floor: Exposure,
+    schedules: &'c mut Schedules,
     memo: Vec<HashMap<Vec<u32>, Option<Value>>>,
-    /// Day actions the search may still enumerate.
+    /// Day actions (and schedule steps) the search may still spend.
     pub budget: u64,
 }
 
-impl<'m> Search<'m> {
-    pub fn new(model: &'m Model, days: u32, exposure: u32, budget: u64) -> Self {
+impl<'m, 'c> Search<'m, 'c> {
+    pub fn new(
+        model: &'m Model,
+        goal: Goal,
+        days: u32,
+        bound: Option<Exposure>,
+        floor: Exposure,
+        schedules: &'c mut Schedules,
+        budget: u64,
+    ) -> Self {
         Search {
             model,
+            goal,
             days,
-            exposure,
+            bound,
+            floor,
+            schedules,
             memo: vec![HashMap::new(); days as usize + 2],
             budget,
         }
@@ -73,6 +124,27 @@ impl<'m> Search<'m> {
         Ok(out)
     }
 
+    fn better(&self, a: &Value, b: &Value) -> bool {
+        match self.goal {
+            Goal::Levels => {
+                (
+                    a.released,
+                    std::cmp::Reverse(a.days),
+                    std::cmp::Reverse(a.peak),
+                ) > (
+                    b.released,
+                    std::cmp::Reverse(b.days),
+                    std::cmp::Reverse(b.peak),
+                )
+            }
+            Goal::TierOrder => (a.released, a.savings) > (b.released, b.savings),
+        }
+    }
+
+    fn same(&self, a: &Value, b: &Value) -> bool {
+        !self.better(a, b) && !self.better(b, a)
+    }
+
     fn released(&self, rem: &[u32]) -> Vec<u32> {
         let m = self.model;
         let mut released = vec![0u32; m.holders.len()];
@@ -94,6 +166,8 @@ impl<'m> Search<'m> {
         if ends { self.days + 1 } else { day + 1 }
     }
 
+    /// The admissible actions of a day from `rem`, each with its smallest
+    /// peak, within the search's exposure bound.
     pub fn day_actions(&mut self, day: u32, rem: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
         let released = self.released(rem);
         let by_needed = if day > self.model.base_days {
@@ -113,16 +187,37 @@ impl<'m> Search<'m> {
             model: self.model,
             rem,
             released: &released,
-            exposure: self.exposure,
             by_needed,
         };
-        let found = actions(&cx);
+        let found = actions(&cx, &mut self.schedules.options);
         let cost = found.len() as u64 + 1;
         if cost > self.budget {
             return Err(OutOfBudget);
         }
         self.budget -= cost;
-        Ok(found)
+        let mut out = Vec::with_capacity(found.len());
+        for mut a in found {
+            let Some(peak) = day_peak(self.model, &a.take, self.schedules, &mut self.budget)?
+            else {
+                continue;
+            };
+            let peak = peak.max(self.floor);
+            if self.bound.is_some_and(|b| peak > b) {
+                continue;
+            }
+            a.peak = peak;
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    fn combine(&self, day: u32, a: &DayAction, rest: Value) -> Value {
+        Value {
+            released: rest.released + a.persons,
+            days: rest.days.max(day),
+            peak: rest.peak.max(a.peak),
+            savings: rest.savings + self.horizon_gain(day, a.weight),
+        }
     }
 
     fn value(&mut self, day: u32, rem: &[u32]) -> Result<Option<Value>, OutOfBudget> {
@@ -142,9 +237,9 @@ impl<'m> Search<'m> {
             for &(k, x) in &a.take {
                 next[k] += x;
             }
-            if let Some((n, s)) = child {
-                let cand = (n + a.persons, s + self.horizon_gain(day, a.weight));
-                if best.is_none_or(|b| cand > b) {
+            if let Some(rest) = child {
+                let cand = self.combine(day, &a, rest);
+                if best.is_none_or(|b| self.better(&cand, &b)) {
                     best = Some(cand);
                 }
             }
@@ -160,6 +255,11 @@ impl<'m> Search<'m> {
         rem: &[u32],
         target: Value,
     ) -> Result<(u32, Option<DayAction>), OutOfBudget> {
+        if let Some(v) = self.value(self.after_empty(day), rem)?
+            && self.same(&v, &target)
+        {
+            return Ok((self.after_empty(day), None));
+        }
         let mut next = rem.to_vec();
         for a in self.day_actions(day, rem)? {
             for &(k, x) in &a.take {
@@ -169,8 +269,8 @@ impl<'m> Search<'m> {
             for &(k, x) in &a.take {
                 next[k] += x;
             }
-            if let Some((n, s)) = child
-                && (n + a.persons, s + self.horizon_gain(day, a.weight)) == target
+            if let Some(rest) = child
+                && self.same(&self.combine(day, &a, rest), &target)
             {
                 return Ok((day + 1, Some(a)));
             }
@@ -187,6 +287,11 @@ impl<'m> Search<'m> {
             .iter()
             .zip(&released)
             .all(|(h, &n)| n >= h.total_min);
-        met.then_some((0, 0))
+        met.then_some(Value {
+            released: 0,
+            days: 0,
+            peak: self.floor,
+            savings: 0,
+        })
     }
 }

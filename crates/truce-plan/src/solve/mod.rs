@@ -11,6 +11,7 @@
 
 mod day;
 mod dp;
+pub(crate) mod intraday;
 pub(crate) mod model;
 mod replan;
 mod sequence;
@@ -20,8 +21,9 @@ use std::collections::BTreeMap;
 use truce_spec::{AgreedDeal, Deal};
 
 use crate::explain;
-use crate::plan::{Handover, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
-use dp::{OutOfBudget, Search};
+use crate::plan::{Handover, Level, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
+use dp::{Goal, OutOfBudget, Search};
+use intraday::{Exposure, Schedules};
 use model::Model;
 pub use model::ModelError;
 pub use replan::{Prefix, replan};
@@ -65,13 +67,6 @@ pub enum PlanError {
     /// The deal has a shape this planner does not model.
     #[error("failed to model the deal: {0}")]
     Unsupported(#[from] ModelError),
-    /// Only plans that pay in several handovers a day (P, Q, P, Q) could
-    /// keep within the exposure bound; this planner plans one handover per
-    /// holder a day, so it cannot prove either way.
-    #[error(
-        "failed to plan within the exposure bound: only paying in several handovers a day could meet it, which this planner does not plan yet"
-    )]
-    NeedsInterleaving,
     /// The handovers carried out already break terms of the deal.
     #[error("failed to re-plan: the handovers carried out break terms: {}", .0.join("; "))]
     InvalidPrefix(Vec<String>),
@@ -91,33 +86,25 @@ pub fn plan(deal: &AgreedDeal, opts: &PlanOptions) -> PlanOutcome {
 
 /// The same on any deal value (what-if variants in explanations).
 pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
-    plan_deal_from(deal, opts, 0)
+    plan_deal_from(deal, opts, Exposure::ZERO)
 }
 
-/// The same, where exposure up to `exposure_floor` is already incurred (a
-/// re-plan's prefix): level 3 then only minimises exposure above it.
-pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, exposure_floor: u32) -> PlanOutcome {
+/// The same, where exposure up to `floor` is already incurred (a re-plan's
+/// prefix): level 3 then only minimises exposure above it.
+pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
-    let out = match levels(&model, &mut budget, opts.method, exposure_floor) {
+    let out = match levels(&model, &mut budget, opts.method, floor) {
         Ok(out) => out,
         Err(OutOfBudget) => {
-            // No proof in budget: a greedy plan with a proven gap, if one is found.
-            return match greedy(&model, opts.step_budget) {
-                Some(levels) => Ok(assemble(deal, &model, &levels)),
+            // No proof in budget: a greedy plan with proven bounds, if one is found.
+            return match greedy(&model, opts.step_budget, floor) {
+                Some(levels) => Ok(assemble(deal, &model, &levels, opts.step_budget)),
                 None => Err(PlanError::SearchLimit(opts.step_budget)),
             };
         }
     };
     let Some(levels) = out else {
-        if interleaving(&model) && model.max_exposure.is_some() && !relaxation_infeasible(&model) {
-            let mut b = opts.step_budget;
-            let relaxed = run(&model, model.max_days, u32::MAX, &mut b)
-                .map_err(|OutOfBudget| PlanError::SearchLimit(opts.step_budget))?;
-            if relaxed.is_some() {
-                return Err(PlanError::NeedsInterleaving);
-            }
-        }
         let conflicts = if opts.explain {
             explain::conflicts(deal, opts)
         } else {
@@ -125,13 +112,12 @@ pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, exposure_floor: u3
         };
         return Ok(infeasible(deal, &model, conflicts));
     };
-    Ok(assemble(deal, &model, &levels))
+    Ok(assemble(deal, &model, &levels, opts.step_budget))
 }
 
 /// Is there any plan at all? (The explanation's oracle.)
 pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
     let model = model::build(deal).ok()?;
-    let mut budget = budget;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
     if let Some(chain) = sequence::chain(&model) {
         // The fast path's relaxation decides infeasibility; a packed plan, feasibility.
@@ -144,28 +130,37 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
             return Some(true);
         }
     }
-    if run(&model, model.max_days, bound, &mut budget)
-        .ok()?
-        .is_some()
-    {
-        return Some(true);
-    }
-    if interleaving(&model) && model.max_exposure.is_some() {
-        // Paying in chunks might meet the bound: infeasible only if even the
-        // exposure-free relaxation is.
-        let relaxed = run(&model, model.max_days, u32::MAX, &mut budget).ok()?;
-        return relaxed.is_none().then_some(false);
-    }
-    Some(false)
+    let mut schedules = Schedules::default();
+    let mut s = Search::new(
+        &model,
+        Goal::Levels,
+        model.max_days,
+        deal_bound(&model),
+        Exposure::ZERO,
+        &mut schedules,
+        budget,
+    );
+    s.solve().ok().map(|v| v.is_some())
+}
+
+fn deal_bound(model: &Model) -> Option<Exposure> {
+    model.max_exposure.map(|x| Exposure::whole(u64::from(x)))
 }
 
 /// Day by day, the admissible day releasing the most (best tiers on ties),
 /// with no look-ahead; `None` if it misses a guaranteed total or the budget.
-/// Its gap is against a simple bound on releases: each holder's roster, cap
-/// and daily maximum over every possible day, and the intermediary's capacity.
-fn greedy(model: &Model, budget: u64) -> Option<Levels> {
-    let bound = model.max_exposure.unwrap_or(u32::MAX);
-    let mut search = Search::new(model, model.max_days, bound, budget);
+/// What it proves comes from bounds every plan obeys (see `bounds`).
+fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
+    let mut schedules = Schedules::default();
+    let mut search = Search::new(
+        model,
+        Goal::Levels,
+        model.max_days,
+        deal_bound(model),
+        floor,
+        &mut schedules,
+        budget,
+    );
     let mut rem = model.initial();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
@@ -173,7 +168,13 @@ fn greedy(model: &Model, budget: u64) -> Option<Levels> {
             .day_actions(day, &rem)
             .ok()?
             .into_iter()
-            .max_by_key(|a| (a.persons, a.weight));
+            .max_by(|a, b| {
+                (a.persons, a.weight, std::cmp::Reverse(a.peak)).cmp(&(
+                    b.persons,
+                    b.weight,
+                    std::cmp::Reverse(b.peak),
+                ))
+            });
         match best {
             Some(a) => {
                 for &(k, x) in &a.take {
@@ -188,116 +189,202 @@ fn greedy(model: &Model, budget: u64) -> Option<Levels> {
         }
     }
     search.terminal(&rem)?;
-    let released: u64 = path.iter().map(|(_, a)| u64::from(a.persons)).sum();
-    let days = u64::from(model.max_days);
+    Some(Levels {
+        path,
+        proof: Proof::default(),
+        unproven: None,
+        floor,
+    })
+}
+
+/// The days handovers may happen on, in order.
+fn allowed_days(model: &Model) -> Vec<u32> {
+    (1..=model.max_days)
+        .filter(|d| model.release_days.as_ref().is_none_or(|r| r.contains(d)))
+        .collect()
+}
+
+/// What a plan that was not proven optimal does prove, from bounds every
+/// plan obeys: the first level it does not meet, with its bound and gap.
+/// * Released: each holder at most its roster, `total_max` and
+///   `max_per_day` on every allowed day; all together at most the
+///   intermediary's capacity on every allowed day.
+/// * Days (when the plan releases that most): that many persons need at
+///   least ⌈released / (most a day)⌉ allowed days.
+/// * Exposure: never below the exposure already incurred (0 on a new plan).
+/// * Tier order: at best the heaviest persons released go on the first
+///   allowed day and the rest are counted unreleased.
+fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level, f64, f64)>) {
+    let days = allowed_days(model);
+    let n_days = days.len() as u64;
     let mut per_holder = vec![0u64; model.holders.len()];
     for kind in &model.kinds {
         per_holder[kind.holder] += kind.units.len() as u64 * u64::from(kind.size);
     }
+    let cap = |h: &model::Holder, n: u64| {
+        n.min(u64::from(h.total_max))
+            .min(u64::from(h.max_per_day).saturating_mul(n_days))
+    };
+    // Counter-releases only as payment: at most `ratio` × what the payer can pay.
+    let mut paying = vec![0u64; model.rules.len()];
+    let mut counter = vec![0u64; model.rules.len()];
+    let mut free = vec![0u64; model.holders.len()];
+    for kind in &model.kinds {
+        let n = kind.units.len() as u64;
+        let roles: u32 = kind.receives.iter().sum();
+        for e in 0..model.rules.len() {
+            paying[e] += n * u64::from(kind.gives[e]);
+            counter[e] += n * u64::from(kind.receives[e]);
+        }
+        free[kind.holder] += n * u64::from(kind.size - roles);
+    }
     let most: u64 = model
         .holders
         .iter()
-        .zip(per_holder)
-        .map(|(h, n)| {
-            n.min(u64::from(h.total_max))
-                .min(u64::from(h.max_per_day).saturating_mul(days))
+        .enumerate()
+        .map(|(i, h)| {
+            let paid: u64 = model
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.receives == i && r.gives < model.holders.len())
+                .map(|(e, r)| {
+                    let payer = cap(&model.holders[r.gives], paying[e]);
+                    counter[e].min(u64::from(r.ratio).saturating_mul(payer))
+                })
+                .sum();
+            cap(h, per_holder[i].min(free[i] + paid))
         })
         .sum::<u64>()
-        .min(u64::from(model.capacity).saturating_mul(days));
-    let gap = if most == 0 {
-        0.0
+        .min(u64::from(model.capacity).saturating_mul(n_days));
+    let released = u64::from(plan.total_released());
+    let mut proof = Proof::default();
+    if released < most {
+        let gap = (most - released) as f64 / most as f64;
+        return (proof, Some((Level::Released, most as f64, gap)));
+    }
+    proof.released = true;
+    let a_day: u64 = model
+        .holders
+        .iter()
+        .map(|h| u64::from(h.max_per_day))
+        .fold(0u64, u64::saturating_add)
+        .min(u64::from(model.capacity))
+        .max(1);
+    let need = released.div_ceil(a_day) as usize;
+    let fewest = if need == 0 {
+        0
     } else {
-        most.saturating_sub(released) as f64 / most as f64
+        days.get(need - 1).copied().unwrap_or(model.max_days)
     };
-    Some(Levels {
-        path,
-        proof: Proof::default(),
-        gap,
-    })
+    if plan.days_used > fewest {
+        let gap = f64::from(plan.days_used - fewest) / f64::from(plan.days_used);
+        return (proof, Some((Level::DaysUsed, f64::from(fewest), gap)));
+    }
+    proof.days_used = true;
+    let least = floor.as_f64();
+    if plan.max_exposure > least {
+        let gap = (plan.max_exposure - least) / plan.max_exposure;
+        return (proof, Some((Level::MaxExposure, least, gap)));
+    }
+    proof.max_exposure = true;
+    let mut weights: Vec<u64> = model
+        .kinds
+        .iter()
+        .flat_map(|k| std::iter::repeat_n(k.weight, k.units.len() * k.size as usize))
+        .collect();
+    weights.sort_unstable_by(|a, b| b.cmp(a));
+    let first = u64::from(days.first().copied().unwrap_or(1));
+    let late = u64::from(model.max_days + 1);
+    let lowest: u64 = weights
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| w * if (i as u64) < released { first } else { late })
+        .sum();
+    if plan.tier_weighted_days > lowest {
+        let gap = (plan.tier_weighted_days - lowest) as f64 / plan.tier_weighted_days as f64;
+        return (proof, Some((Level::TierWeightedDays, lowest as f64, gap)));
+    }
+    proof.tier_order = true;
+    (proof, None)
 }
 
-/// Does the fast path's relaxation (which includes paying in chunks) prove
-/// that no plan exists?
-fn relaxation_infeasible(model: &Model) -> bool {
-    sequence::chain(model).is_some_and(|chain| {
-        let bound = model.max_exposure.unwrap_or(u32::MAX);
-        sequence::Sequence::new(model, chain)
-            .run(model.max_days, bound)
-            .is_none()
-    })
-}
-
+/// What the planner found: the days' actions and what is proven.
 struct Levels {
     path: Vec<(u32, day::DayAction)>,
     proof: Proof,
-    gap: f64,
-}
-
-fn run(
-    model: &Model,
-    days: u32,
-    exposure: u32,
-    budget: &mut u64,
-) -> Result<Option<dp::Value>, OutOfBudget> {
-    let mut s = Search::new(model, days, exposure, *budget);
-    let r = s.solve();
-    *budget = s.budget;
-    r
+    /// `None` when every level is proven, or when `bounds` must decide.
+    unproven: Option<(Level, f64, f64)>,
+    /// Exposure already incurred before the plan (a re-plan's prefix).
+    floor: Exposure,
 }
 
 /// Smallest `v` in `lo..=hi` with `ok(v)`, given `ok(hi)` and monotone `ok`.
-fn smallest(
-    lo: u32,
-    hi: u32,
-    mut ok: impl FnMut(u32) -> Result<bool, OutOfBudget>,
-) -> Result<u32, OutOfBudget> {
+fn smallest_pure(lo: u32, hi: u32, mut ok: impl FnMut(u32) -> bool) -> u32 {
     let (mut lo, mut hi) = (lo, hi);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if ok(mid)? { hi = mid } else { lo = mid + 1 }
+        if ok(mid) { hi = mid } else { lo = mid + 1 }
     }
-    Ok(hi)
+    hi
 }
+
+const ALL_PROVEN: Proof = Proof {
+    released: true,
+    days_used: true,
+    max_exposure: true,
+    tier_order: true,
+};
 
 fn levels(
     model: &Model,
     budget: &mut u64,
     method: Method,
-    floor: u32,
+    floor: Exposure,
 ) -> Result<Option<Levels>, OutOfBudget> {
     if method == Method::Auto
         && let Some(found) = sequence_levels(model, floor)
     {
         return Ok(found);
     }
-    let bound = model.max_exposure.unwrap_or(u32::MAX);
-    let Some((best, _)) = run(model, model.max_days, bound, budget)? else {
+    let mut schedules = Schedules::default();
+    // Levels 1–3 in one search, then level 4 within them.
+    let mut s = Search::new(
+        model,
+        Goal::Levels,
+        model.max_days,
+        deal_bound(model),
+        floor,
+        &mut schedules,
+        *budget,
+    );
+    let Some(best) = s.solve()? else {
         return Ok(None);
     };
-    let released_with = |d: u32, x: u32, budget: &mut u64| -> Result<bool, OutOfBudget> {
-        Ok(run(model, d, x, budget)?.is_some_and(|(n, _)| n == best))
-    };
-    let days = smallest(0, model.max_days, |d| released_with(d, bound, budget))?;
-    // A canonical day's exposure is its largest paying release of one rule.
-    let most_gives = most_daily_gives(model).min(bound);
-    let exposure = if model.rules.is_empty() {
-        0
-    } else {
-        smallest(floor.min(most_gives), most_gives, |x| {
-            released_with(days, x, budget)
-        })?
-    };
-    let mut s = Search::new(model, days, exposure, *budget);
+    *budget = s.budget;
+    let mut s = Search::new(
+        model,
+        Goal::TierOrder,
+        best.days,
+        Some(best.peak),
+        floor,
+        &mut schedules,
+        *budget,
+    );
     s.solve()?;
     let path = s.path()?;
     *budget = s.budget;
-    let (proof, gap) = proof(model, best, days, exposure, budget)?;
-    Ok(Some(Levels { path, proof, gap }))
+    Ok(Some(Levels {
+        path,
+        proof: ALL_PROVEN,
+        unproven: None,
+        floor,
+    }))
 }
 
 /// The fast path (`sequence`): `None` when the deal does not have its
 /// shape or its day counts do not pack into whole groups.
-fn sequence_levels(model: &Model, floor: u32) -> Option<Option<Levels>> {
+fn sequence_levels(model: &Model, floor: Exposure) -> Option<Option<Levels>> {
     let chain = sequence::chain(model)?;
     let mut seq = sequence::Sequence::new(model, chain);
     let bound = model.max_exposure.unwrap_or(u32::MAX);
@@ -310,27 +397,35 @@ fn sequence_levels(model: &Model, floor: u32) -> Option<Option<Levels>> {
     let exposure = if model.rules.is_empty() {
         0
     } else {
+        // In this shape every peak is a whole number of persons (a chunk),
+        // so any peak up to the floor costs nothing more: allow up to ⌊floor⌋.
         let hi = bound.min(most_daily_gives(model));
-        smallest_pure(floor.min(hi), hi, |x| reaches(days, x))
+        // Some allowed day up to `days` pays at least ⌈paid / those days⌉,
+        // in at most `rounds` chunks: no smaller exposure can reach `best`.
+        // It is usually the answer, so it is tried first.
+        let paid = best.max(0) as u64 / (1 + u64::from(chain.ratio()));
+        let n_days = allowed_days(model).iter().filter(|&&d| d <= days).count() as u64;
+        let per_day = paid.div_ceil(n_days.max(1));
+        let lo = u32::try_from(per_day.div_ceil(chain.rounds()))
+            .unwrap_or(hi)
+            .min(hi);
+        let least = if reaches(days, lo) {
+            lo
+        } else {
+            smallest_pure(lo, hi, |x| reaches(days, x))
+        };
+        let free = u32::try_from(floor.num / floor.den).unwrap_or(u32::MAX);
+        least.max(free.min(hi))
     };
     seq.run(days, exposure);
     let counts = seq.day_counts(exposure);
     let path = seq.realise(&counts, exposure)?;
-    let proof = Proof {
-        released: true,
-        days_used: true,
-        max_exposure: true,
-        tier_order: true,
-    };
     Some(Some(Levels {
         path,
-        proof,
-        gap: 0.0,
+        proof: ALL_PROVEN,
+        unproven: None,
+        floor,
     }))
-}
-
-fn smallest_pure(lo: u32, hi: u32, mut ok: impl FnMut(u32) -> bool) -> u32 {
-    smallest(lo, hi, |v| Ok(ok(v))).unwrap_or(hi)
 }
 
 /// An upper bound on any day's paying releases for one rule.
@@ -347,63 +442,7 @@ fn most_daily_gives(model: &Model) -> u32 {
         .unwrap_or(0)
 }
 
-/// Can a day pay in chunks (P, Q, P, Q), which the canonical day does not plan?
-fn interleaving(model: &Model) -> bool {
-    !model.rules.is_empty() && model.handovers_per_day >= 4
-}
-
-/// Which levels are proven. The canonical daily shape (one handover per
-/// releasing holder) is without loss when a day cannot interleave a payer's
-/// releases with their payment, i.e. with at most three handovers a day or no
-/// exchange rule. Otherwise released persons and days are proven against the
-/// exposure-free relaxation, where interleaving never helps.
-fn proof(
-    model: &Model,
-    best: u32,
-    days: u32,
-    exposure: u32,
-    budget: &mut u64,
-) -> Result<(Proof, f64), OutOfBudget> {
-    if !interleaving(model) {
-        let all = Proof {
-            released: true,
-            days_used: true,
-            max_exposure: true,
-            tier_order: true,
-        };
-        return Ok((all, 0.0));
-    }
-    let relaxed = run(model, model.max_days, u32::MAX, budget)?.map_or(best, |(n, _)| n);
-    let released = relaxed == best;
-    let relaxed_days = if released {
-        smallest(0, days, |d| {
-            Ok(run(model, d, u32::MAX, budget)?.is_some_and(|(n, _)| n == best))
-        })?
-    } else {
-        0
-    };
-    let days_proven = released && relaxed_days == days;
-    let gap = if !released {
-        f64::from(relaxed - best) / f64::from(relaxed.max(1))
-    } else if !days_proven {
-        f64::from(days - relaxed_days) / f64::from(days.max(1))
-    } else if exposure > 1 {
-        // Interleaving cannot bring exposure below one person.
-        f64::from(exposure - 1) / f64::from(exposure)
-    } else {
-        0.0
-    };
-    let exposure_proven = days_proven && exposure <= 1;
-    let proof = Proof {
-        released,
-        days_used: days_proven,
-        max_exposure: exposure_proven,
-        tier_order: false,
-    };
-    Ok((proof, gap))
-}
-
-fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
+fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
     let mut cursor = vec![0usize; model.kinds.len()];
     let mut day_of = vec![None::<u32>; deal.persons.len()];
     let mut stages = Vec::new();
@@ -412,21 +451,8 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
     for (day, action) in &levels.path {
         let order: Vec<day::HandoverUnits> = match &action.order {
             Some(order) => order.clone(),
-            None => model
-                .order
-                .iter()
-                .map(|&h| {
-                    (
-                        h,
-                        action
-                            .take
-                            .iter()
-                            .copied()
-                            .filter(|&(k, _)| model.kinds[k].holder == h)
-                            .collect(),
-                    )
-                })
-                .collect(),
+            // The search found this day's schedule within the same budget.
+            None => intraday::day_order(model, &action.take, budget).unwrap_or_default(),
         };
         let mut handovers = Vec::new();
         let mut today = vec![(0u64, 0u64); model.rules.len()];
@@ -485,25 +511,36 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels) -> Plan {
             }
         }
     }
-    let p = levels.proof;
-    let optimal = p.released && p.days_used && p.max_exposure && p.tier_order;
-    Plan {
+    let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         deal: deal.name.clone(),
-        status: if optimal {
-            Status::Optimal
-        } else {
-            Status::Feasible
-        },
-        gap: Some(levels.gap),
+        status: Status::Optimal,
+        gap: Some(0.0),
         released,
         days_used: stages.last().map_or(0, |s| s.day),
         max_exposure: worst.0 as f64 / worst.1 as f64,
         tier_weighted_days,
-        proof: p,
+        proof: levels.proof,
+        unproven: None,
+        bound: None,
         stages,
         conflicts: Vec::new(),
+    };
+    let p = levels.proof;
+    if !(p.released && p.days_used && p.max_exposure && p.tier_order) {
+        let (proof, unproven) = match levels.unproven {
+            Some(u) => (p, Some(u)),
+            None => bounds(model, &plan, levels.floor),
+        };
+        plan.proof = proof;
+        if let Some((level, bound, gap)) = unproven {
+            plan.status = Status::Feasible;
+            plan.unproven = Some(level);
+            plan.bound = Some(bound);
+            plan.gap = Some(gap);
+        }
     }
+    plan
 }
 
 fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>) -> Plan {
@@ -522,6 +559,8 @@ fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>)
             max_exposure: true,
             tier_order: true,
         },
+        unproven: None,
+        bound: None,
         stages: Vec::new(),
         conflicts,
     }

@@ -10,18 +10,13 @@
 //! roles, priority, tier weight). Categories matter only through these.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use truce_spec::{Deal, Priority};
 
 /// Why the planner cannot model a deal (a limit of this planner, not of the deal).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
-    /// Exchange rules form a cycle between holders, so no single daily order
-    /// of handovers puts every release before its counter-release.
-    #[error(
-        "exchange rules form a cycle between holders ({0}); the planner needs each day's payers before their payees"
-    )]
-    ExchangeCycle(String),
     /// An exchange rule whose holder pays itself.
     #[error("exchange rule {0} has the same holder on both sides")]
     SelfExchange(usize),
@@ -61,12 +56,19 @@ pub(crate) struct Kind {
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     pub holders: Vec<Holder>,
-    /// Holders in the order their daily handovers run (payers first).
+    /// Holders in the order the day's enumeration chooses them (payers first
+    /// when the rules have no cycle).
     pub order: Vec<usize>,
     pub rules: Vec<Rule>,
     pub kinds: Vec<Kind>,
     /// Per holder: its kinds' indices grouped by tier, best tier first.
     pub tiers_of: Vec<Vec<Vec<usize>>>,
+    /// Per holder: its kinds' indices.
+    pub kinds_of: Vec<Vec<usize>>,
+    /// Per holder: its kinds grouped into *classes* that differ only in
+    /// tier (same size, same payers and counter-releases per rule), each
+    /// best tier first.
+    pub classes_of: Vec<Vec<Vec<usize>>>,
     pub strict: bool,
     pub capacity: u32,
     /// Handovers per day; `u32::MAX` when the deal names no intermediary.
@@ -130,12 +132,33 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             receives,
         });
     }
-    let order = topological(&holders, &rules)?;
+    // Payers first when the rules allow it (the day's enumeration then meets
+    // each payment early); with a cycle, any order is as exact.
+    let order = topological(&holders, &rules).unwrap_or_else(|| (0..holders.len()).collect());
     let kinds = kinds(deal, &holder_index);
     let mut tiers_of: Vec<BTreeMap<u32, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
     for (k, kind) in kinds.iter().enumerate() {
         tiers_of[kind.holder].entry(kind.tier).or_default().push(k);
     }
+    let mut classes_of: Vec<BTreeMap<ClassKey, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
+    for (k, kind) in kinds.iter().enumerate() {
+        let key = (kind.size, kind.gives.clone(), kind.receives.clone());
+        classes_of[kind.holder].entry(key).or_default().push(k);
+    }
+    let classes_of = classes_of
+        .into_iter()
+        .map(|m| {
+            m.into_values()
+                .map(|mut c| {
+                    c.sort_by_key(|&k| kinds[k].tier);
+                    c
+                })
+                .collect()
+        })
+        .collect();
+    let kinds_of = (0..holders.len())
+        .map(|h| (0..kinds.len()).filter(|&k| kinds[k].holder == h).collect())
+        .collect();
     let via = deal.intermediary();
     let extension = deal
         .pause
@@ -151,6 +174,8 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             .into_iter()
             .map(|m| m.into_values().collect())
             .collect(),
+        classes_of,
+        kinds_of,
         strict: deal.release.priority == Priority::Strict,
         capacity: via.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
         handovers_per_day: via.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
@@ -164,7 +189,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
 }
 
 /// Holders ordered so that every rule's payer comes before its payee.
-fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelError> {
+fn topological(holders: &[Holder], rules: &[Rule]) -> Option<Vec<usize>> {
     let n = holders.len();
     let mut indegree = vec![0usize; n];
     for r in rules.iter().filter(|r| r.gives < n) {
@@ -173,31 +198,31 @@ fn topological(holders: &[Holder], rules: &[Rule]) -> Result<Vec<usize>, ModelEr
     let mut order = Vec::with_capacity(n);
     let mut done = vec![false; n];
     while order.len() < n {
-        let Some(next) = (0..n).find(|&h| !done[h] && indegree[h] == 0) else {
-            let cycle: Vec<&str> = (0..n)
-                .filter(|&h| !done[h])
-                .map(|h| holders[h].id.as_str())
-                .collect();
-            return Err(ModelError::ExchangeCycle(cycle.join(", ")));
-        };
+        let next = (0..n).find(|&h| !done[h] && indegree[h] == 0)?;
         done[next] = true;
         order.push(next);
         for r in rules.iter().filter(|r| r.gives == next) {
             indegree[r.receives] -= 1;
         }
     }
-    Ok(order)
+    Some(order)
 }
+
+/// A (holder, category)'s tier, and the rule it pays in / is paid by.
+type Role = (u32, Option<usize>, Option<usize>);
+
+/// (size, payers per rule, counter-releases per rule): a kind less its tier.
+type ClassKey = (u32, Vec<u32>, Vec<u32>);
 
 /// (holder, effective tier, size, payers per rule, counter-releases per rule).
 type KindKey = (usize, u32, u32, Vec<u32>, Vec<u32>);
 
 fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
+    let holder_index: Fast<&str, usize> = holder_index.iter().map(|(&k, &v)| (k, v)).collect();
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
-    let tier_of = |i: usize| deal.tier(&deal.persons[i].category).unwrap_or(max_tier);
     // Units in roster order: a kept group becomes one unit at its first member.
     let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut group_unit: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut group_unit: Fast<(&str, &str), usize> = Fast::default();
     for (i, p) in deal.persons.iter().enumerate() {
         match (&p.group, deal.release.keep_groups_together) {
             (Some(g), true) => {
@@ -212,45 +237,117 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
         }
     }
     let mut kinds: Vec<Kind> = Vec::new();
-    // Categories matter to the terms only through tier and exchange roles.
-    let mut by_key: HashMap<KindKey, usize> = HashMap::new();
+    // Categories matter to the terms only through tier and exchange roles:
+    // per (holder, category), its tier and the rule it pays in / is paid by.
+    let n_rules = deal.exchanges.len();
+    let mut roles: Fast<(&str, &str), Role> = Fast::default();
+    for p in &deal.persons {
+        roles
+            .entry((p.holder.as_str(), p.category.as_str()))
+            .or_insert_with(|| {
+                let side = |s: &truce_spec::ExchangeSide| {
+                    s.holder == p.holder && s.categories.contains(&p.category)
+                };
+                (
+                    deal.tier(&p.category).unwrap_or(max_tier),
+                    deal.exchanges.iter().position(|e| side(&e.gives)),
+                    deal.exchanges.iter().position(|e| side(&e.receives)),
+                )
+            });
+    }
+    let role = |i: usize| {
+        let p = &deal.persons[i];
+        roles
+            .get(&(p.holder.as_str(), p.category.as_str()))
+            .copied()
+            .unwrap_or((max_tier, None, None))
+    };
+    let mut by_key: Fast<KindKey, usize> = Fast::default();
     for unit in units {
         let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
             continue;
         };
-        let tier = unit.iter().map(|&i| tier_of(i)).min().unwrap_or(max_tier);
-        let count = |side: fn(&truce_spec::Exchange) -> &truce_spec::ExchangeSide| {
-            deal.exchanges
-                .iter()
-                .map(|e| {
-                    let s = side(e);
-                    let n = unit
-                        .iter()
-                        .filter(|&&i| {
-                            s.holder == deal.persons[i].holder
-                                && s.categories.contains(&deal.persons[i].category)
-                        })
-                        .count();
-                    n as u32
-                })
-                .collect::<Vec<u32>>()
-        };
-        let (gives, receives) = (count(|e| &e.gives), count(|e| &e.receives));
+        let mut tier = max_tier;
+        let mut gives = vec![0u32; n_rules];
+        let mut receives = vec![0u32; n_rules];
+        for &i in &unit {
+            let (t, g, r) = role(i);
+            tier = tier.min(t);
+            if let Some(e) = g {
+                gives[e] += 1;
+            }
+            if let Some(e) = r {
+                receives[e] += 1;
+            }
+        }
         let size = unit.len() as u32;
-        let key = (holder, tier, size, gives.clone(), receives.clone());
-        let k = *by_key.entry(key).or_insert_with(|| {
-            kinds.push(Kind {
-                holder,
-                tier,
-                size,
-                gives,
-                receives,
-                weight: u64::from(max_tier + 1 - tier.min(max_tier)),
-                units: Vec::new(),
-            });
-            kinds.len() - 1
-        });
+        let key = (holder, tier, size, gives, receives);
+        let k = match by_key.get(&key) {
+            Some(&k) => k,
+            None => {
+                kinds.push(Kind {
+                    holder,
+                    tier,
+                    size,
+                    gives: key.3.clone(),
+                    receives: key.4.clone(),
+                    weight: u64::from(max_tier + 1 - tier.min(max_tier)),
+                    units: Vec::new(),
+                });
+                by_key.insert(key, kinds.len() - 1);
+                kinds.len() - 1
+            }
+        };
         kinds[k].units.push(unit);
     }
     kinds
+}
+
+/// A hash map with a fast non-cryptographic hash (the Fx hash of rustc):
+/// building the model hashes every person's holder, category and group, and
+/// nothing here faces an adversary that could choose colliding keys to any
+/// effect beyond speed.
+pub(crate) type Fast<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use truce_spec::{AgreedDeal, Deal};
 
+use super::intraday::Exposure;
 use super::{PlanError, PlanOptions, PlanOutcome, plan_deal_from};
 use crate::check::{ViolationKind, check_plan};
 use crate::plan::{Handover, Plan, Stage, Status};
@@ -41,7 +42,7 @@ pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOut
         .collect();
     let rest = residual(deal, prefix, &released);
     // Exposure the prefix already reached costs nothing more in the rest.
-    let floor = prefix_exposure(deal, &prefix.stages).ceil() as u32;
+    let floor = prefix_floor(deal, &prefix.stages);
     let tail = plan_deal_from(&rest, opts, floor)?;
     Ok(merge(deal, prefix, &released, tail))
 }
@@ -159,6 +160,37 @@ fn merge(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>, tail: Plan) -> 
         stages,
         ..tail
     }
+}
+
+/// The prefix's largest exposure, exactly.
+fn prefix_floor(deal: &Deal, stages: &[Stage]) -> Exposure {
+    let persons: std::collections::HashMap<&str, &truce_spec::Person> =
+        deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut worst = Exposure::ZERO;
+    for rule in &deal.exchanges {
+        let r = u64::from(rule.ratio.max(1));
+        let (mut paid, mut counter) = (0u64, 0u64);
+        for h in stages.iter().flat_map(|s| &s.handovers) {
+            for id in &h.persons {
+                let Some(p) = persons.get(id.as_str()) else {
+                    continue;
+                };
+                if p.holder == rule.gives.holder && rule.gives.categories.contains(&p.category) {
+                    paid += 1;
+                }
+                if p.holder == rule.receives.holder
+                    && rule.receives.categories.contains(&p.category)
+                {
+                    counter += 1;
+                }
+            }
+            worst = worst.max(Exposure {
+                num: (r * paid).abs_diff(counter),
+                den: r,
+            });
+        }
+    }
+    worst
 }
 
 /// The prefix's largest exposure (cumulative, after each handover).

@@ -112,6 +112,18 @@ pub(crate) struct Sequence<'m> {
     values: Vec<Vec<Option<Val>>>,
 }
 
+impl Chain {
+    /// Counter-releases per paying release (0 without a payee).
+    pub fn ratio(&self) -> u32 {
+        if self.payee.is_some() { self.ratio } else { 0 }
+    }
+
+    /// Paying chunks a day can hold.
+    pub fn rounds(&self) -> u64 {
+        self.rounds
+    }
+}
+
 impl<'m> Sequence<'m> {
     pub fn new(m: &'m Model, ch: Chain) -> Self {
         let wp = prefix_weights(m, Some(ch.payer));
@@ -302,8 +314,8 @@ impl<'m> Sequence<'m> {
                 .map(|&(k, x)| u64::from(x * self.m.kinds[k].size) * self.m.kinds[k].weight)
                 .sum();
             let order = match self.ch.payee {
-                Some(q) if g > u64::from(exposure) => Some(self.chunked(&take, q, exposure)?),
-                _ => None,
+                Some(q) if g > u64::from(exposure) => self.chunked(&take, q, exposure)?,
+                _ => self.single(&take),
             };
             actions.push((
                 day,
@@ -311,11 +323,28 @@ impl<'m> Sequence<'m> {
                     take,
                     persons: (g * (1 + r)) as u32,
                     weight,
-                    order,
+                    peak: super::intraday::Exposure::ZERO,
+                    order: Some(order),
                 },
             ));
         }
         Some(actions)
+    }
+
+    /// A day in one handover per holder, the payer first.
+    fn single(&self, take: &[(usize, u32)]) -> Vec<HandoverUnits> {
+        let mut out = Vec::new();
+        for h in std::iter::once(self.ch.payer).chain(self.ch.payee) {
+            let units: Vec<(usize, u32)> = take
+                .iter()
+                .copied()
+                .filter(|&(k, x)| x > 0 && self.m.kinds[k].holder == h)
+                .collect();
+            if !units.is_empty() {
+                out.push((h, units));
+            }
+        }
+        out
     }
 
     /// A day paid in chunks of at most `exposure` paying releases, each

@@ -1,7 +1,7 @@
 //! Small deals whose optimum is derived on paper (the derivation is beside
 //! each fixture); the planner must find it, prove it, and pass the checker.
 
-use truce_plan::{Method, Plan, PlanOptions, Status, check_plan, plan, to_json};
+use truce_plan::{Level, Method, Plan, PlanOptions, Status, check_plan, plan, to_json};
 use truce_spec::AgreedDeal;
 
 use crate::deals::*;
@@ -155,6 +155,65 @@ fn exposure_bound_spreads_releases() {
     check(&deal, (Status::Optimal, 6, 3, 1.0));
 }
 
+/// Four paying releases 1:1 on one day, four handovers, exposure ≤ 2: in one
+/// payer handover the exposure would reach 4, but two rounds (2 paid, 2
+/// counter-released, 2 paid, 2 counter-released) peak at 2. All 8 on day 1.
+#[test]
+fn paying_in_two_chunks_meets_the_bound_in_one_day() {
+    let deal = B::new("chunks")
+        .days(1)
+        .category("child", 1)
+        .category("detainee", 1)
+        .via("relief", None, Some(4))
+        .side("side-a", [None, None, None, None], &many("detainee", 4))
+        .side("side-b", [None, None, None, None], &many("child", 4))
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .max_exposure(2)
+        .agreed();
+    let p = check(&deal, (Status::Optimal, 8, 1, 2.0));
+    assert_eq!(p.stages[0].handovers.len(), 4);
+}
+
+/// A cycle between holders: side-a's soldier pays for side-b's child and
+/// side-b's elder pays for side-a's detainee, 1:1. One day releasing all four
+/// needs side-a, then side-b (the child paid, the elder paying), then side-a
+/// (the detainee paid): three handovers, peak 1 (each payment alone before its
+/// counter-release). With two handovers a day the day cannot close both
+/// rules, so it takes two days (soldier then child; elder then detainee).
+#[test]
+fn an_exchange_cycle_between_holders() {
+    let deal = |handovers: u32| {
+        B::new("cycle")
+            .days(2)
+            .category("soldier", 1)
+            .category("detainee", 1)
+            .category("child", 1)
+            .category("elder", 1)
+            .via("relief", None, Some(handovers))
+            .side(
+                "side-a",
+                [None, None, None, None],
+                &[("soldier", None), ("detainee", None)],
+            )
+            .side(
+                "side-b",
+                [None, None, None, None],
+                &[("child", None), ("elder", None)],
+            )
+            .exchange(("side-a", &["soldier"]), ("side-b", &["child"]), 1)
+            .exchange(("side-b", &["elder"]), ("side-a", &["detainee"]), 1)
+            .agreed()
+    };
+    let p = check(&deal(3), (Status::Optimal, 4, 1, 1.0));
+    let from: Vec<&str> = p.stages[0]
+        .handovers
+        .iter()
+        .map(|h| h.from.as_str())
+        .collect();
+    assert_eq!(from, ["side-a", "side-b", "side-a"]);
+    check(&deal(2), (Status::Optimal, 4, 2, 1.0));
+}
+
 /// The shipped example: 50 captives, 10 to 12 a day, 4 days: 4 × 12 = 48 < 50,
 /// so one extension day must be earned (10 releases by side-b that day). Over
 /// 5 days the largest day is at least ⌈50/5⌉ = 10, and 10 a day earns day 5.
@@ -166,20 +225,19 @@ fn shipped_humanitarian_example() {
     );
 }
 
-/// Weekly releases, two ratios, four handovers a day: paying in chunks could
-/// lower exposure, which the unit search does not plan, so released persons
-/// and days are proven and the plan is reported `feasible`.
+/// Weekly releases (days 7, 14, …, 42), two ratios, four handovers a day.
+/// side-b's 33 (total_min 33) at most 8 a day: ⌈33/8⌉ = 5 release days, so
+/// day 35 at the earliest. Over 5 days the largest day pays at least
+/// ⌈33/5⌉ = 7, and four handovers hold at most two paying chunks (each must
+/// be followed by its payment), so some chunk is ⌈7/2⌉ = 4 or more:
+/// exposure 4 at best, and 7+7+7+6+6 in chunks of 4 and 3 reaches it
+/// (capacity 500 ≥ 8 × 51). All 33 and their 1,090 counter-releases go.
 #[test]
 fn shipped_phased_ceasefire() {
-    let deal = example("phased-ceasefire");
-    let p = plan(&deal, &PlanOptions::default()).expect("the planner answers");
-    let report = check_plan(&deal, &to_json(&p));
-    assert!(report.is_valid(), "{:#?}", report.violations);
-    assert_eq!(
-        (p.status, p.total_released(), p.days_used),
-        (Status::Feasible, 1123, 35)
+    check(
+        &example("phased-ceasefire"),
+        (Status::Optimal, 1123, 35, 4.0),
     );
-    assert!(p.proof.released && p.proof.days_used);
 }
 
 /// The fast path (day-count sequence) and the unit search agree on
@@ -254,7 +312,9 @@ fn paying_in_chunks() {
 }
 
 /// With too small a step budget for a proof, the planner still answers: a
-/// greedy plan, `feasible`, with its proven gap, that passes the checker.
+/// greedy plan, `feasible`, naming its first unproven level with a bound
+/// that the true optimum (found with the full budget) respects, and a gap
+/// measured against that bound; the plan passes the checker.
 #[test]
 fn out_of_budget_gives_a_feasible_plan_with_a_gap() {
     let deal = humanitarian();
@@ -272,4 +332,38 @@ fn out_of_budget_gives_a_feasible_plan_with_a_gap() {
     );
     let report = check_plan(&deal, &to_json(&p));
     assert!(report.is_valid(), "{:#?}", report.violations);
+    let best = plan(&deal, &PlanOptions::default()).expect("optimal");
+    let bound = p.bound.expect("a bound");
+    let (value, optimum, gap) = match p.unproven.expect("a level") {
+        Level::Released => {
+            let v = f64::from(p.total_released());
+            assert!(f64::from(best.total_released()) <= bound);
+            (v, bound, (bound - v) / bound)
+        }
+        Level::DaysUsed => {
+            assert!(f64::from(best.days_used) >= bound);
+            (
+                f64::from(p.days_used),
+                bound,
+                (f64::from(p.days_used) - bound) / f64::from(p.days_used),
+            )
+        }
+        Level::MaxExposure => {
+            assert!(best.max_exposure >= bound);
+            (
+                p.max_exposure,
+                bound,
+                (p.max_exposure - bound) / p.max_exposure,
+            )
+        }
+        Level::TierWeightedDays => {
+            assert!(best.tier_weighted_days as f64 >= bound);
+            let v = p.tier_weighted_days as f64;
+            (v, bound, (v - bound) / v)
+        }
+    };
+    assert!(
+        (p.gap.unwrap_or(-1.0) - gap).abs() < 1e-9,
+        "{value} vs {optimum}"
+    );
 }

@@ -210,7 +210,7 @@ proptest! {
         let p = match outcome {
             Ok(p) => p,
             // Only a deal whose bound might be met by paying in chunks.
-            Err(PlanError::NeedsInterleaving) => {
+            Err(PlanError::SearchLimit(_)) => {
                 prop_assert!(deal.release.via.is_none() && !deal.exchanges.is_empty());
                 return Ok(());
             }
@@ -224,12 +224,16 @@ proptest! {
         prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
         let brute = brute.expect("a valid plan exists, so brute force finds one");
         let got = (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
-        if p.status == Status::Optimal {
-            prop_assert_eq!(got, brute, "{}", to_json(&p));
+        prop_assert_eq!(p.status, Status::Optimal, "{}", to_json(&p));
+        let chunks = !deal.exchanges.is_empty()
+            && deal.intermediary().is_none_or(|v| v.handovers_per_day.unwrap_or(2) >= 4);
+        if chunks {
+            // Brute force tries one handover per holder a day; paying in
+            // chunks can only do better.
+            let key = |v: (u32, u32, f64, u64)| (v.0, std::cmp::Reverse(v.1), -v.2, std::cmp::Reverse(v.3));
+            prop_assert!(key(got) >= key(brute), "{got:?} worse than {brute:?}\n{}", to_json(&p));
         } else {
-            // Unlimited handovers a day: optimal among one-handover-per-holder
-            // days, which is what brute force enumerates.
-            prop_assert_eq!((got.0, got.1), (brute.0, brute.1));
+            prop_assert_eq!(got, brute, "{}", to_json(&p));
         }
     }
 

@@ -99,3 +99,19 @@ fn plan_json_contract() {
     let p = plan(&deal, &PlanOptions::default()).expect("plan");
     insta::assert_snapshot!(truce_plan::to_json(&p));
 }
+
+/// A plan the step budget could not prove says, in words, which level is
+/// not proven, how far it may be, and what is proven before it.
+#[test]
+fn unproven_text_names_the_level() {
+    let deal = crate::deals::humanitarian();
+    let opts = PlanOptions {
+        step_budget: 3_000,
+        method: truce_plan::Method::UnitSearch,
+        ..PlanOptions::default()
+    };
+    let p = plan(&deal, &opts).expect("plan");
+    let text = render_text(&deal, &p);
+    let line = text.lines().nth(2).expect("a third line");
+    insta::assert_snapshot!(line);
+}

@@ -1,0 +1,528 @@
+//! One day's handovers: given what each holder releases that day (a *take*),
+//! the order of handovers that keeps the day's largest exposure smallest,
+//! within the intermediary's handovers a day.
+//!
+//! Every day ends fully paid, so each rule's exposure starts the day at 0
+//! and the day's schedule affects nothing but that day's exposure and
+//! whether the day fits its handovers at all. The planner's days are
+//! therefore chosen as takes (counts per kind), and each take's best
+//! schedule is found here, exactly:
+//!
+//! * **Canonical day.** When the day's active rules (those paid that day)
+//!   have no cycle between holders, one handover per releasing holder,
+//!   payers before payees, peaks at the day's largest paying release of one
+//!   rule `g`. Any schedule has, for each rule, its paying releases split
+//!   into *chunks* (those between two handovers of the payee); each chunk is
+//!   a payer handover that must be followed by a payee handover, so there are
+//!   at most `⌊H/2⌋` chunks, at most the paying units, and the exposure after
+//!   a chunk is at least that chunk. A lower bound is thus
+//!   `max(⌈g/⌊H/2⌋⌉, largest paying unit)`; when the canonical day meets it
+//!   (always with `H ≤ 3`), it is optimal.
+//! * **Search.** Otherwise an exhaustive search over handover sequences,
+//!   memoised on (units left, last holder, handovers left), finds the
+//!   smallest peak. Consecutive handovers of one holder are never needed
+//!   (merging them changes no count, keeps tier order and every payment
+//!   check, and only removes an exposure point), and with as many handovers
+//!   left as holders still to release, each releases all it has left.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::day::{HandoverUnits, Take};
+use super::model::Model;
+
+/// An exposure as an exact fraction (persons of the payer).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exposure {
+    pub num: u64,
+    pub den: u64,
+}
+
+impl Exposure {
+    pub const ZERO: Exposure = Exposure { num: 0, den: 1 };
+
+    pub fn whole(n: u64) -> Self {
+        Exposure { num: n, den: 1 }
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl PartialEq for Exposure {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Exposure {}
+
+impl PartialOrd for Exposure {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Exposure {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (u128::from(self.num) * u128::from(other.den))
+            .cmp(&(u128::from(other.num) * u128::from(self.den)))
+    }
+}
+
+/// The search ran out of its step budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OutOfSteps;
+
+/// What the searches of one plan share: the best peak found per take, and
+/// each holder's options per units left.
+#[derive(Default)]
+pub(crate) struct Schedules {
+    found: HashMap<Vec<Take>, Option<Exposure>>,
+    pub options: super::day::OptionCache,
+}
+
+/// The smallest peak exposure of a day releasing `take` (sorted by kind),
+/// `None` when no order fits the day's handovers.
+pub(crate) fn day_peak(
+    m: &Model,
+    take: &[Take],
+    cache: &mut Schedules,
+    budget: &mut u64,
+) -> Result<Option<Exposure>, OutOfSteps> {
+    match quick(m, take) {
+        Quick::Known(p) => Ok(p),
+        Quick::Search { lower } => {
+            if let Some(&p) = cache.found.get(take) {
+                return Ok(p);
+            }
+            let mut s = DaySearch::new(m, take, lower, budget);
+            let p = s.solve()?;
+            *budget = s.budget;
+            cache.found.insert(take.to_vec(), p);
+            Ok(p)
+        }
+    }
+}
+
+/// The handovers of a day releasing `take`, in execution order, at its
+/// smallest peak (the same answer [`day_peak`] gives).
+pub(crate) fn day_order(m: &Model, take: &[Take], budget: u64) -> Option<Vec<HandoverUnits>> {
+    match quick(m, take) {
+        Quick::Known(None) => None,
+        Quick::Known(Some(_)) => Some(canonical(m, take).unwrap_or_default()),
+        Quick::Search { lower } => {
+            let mut budget = budget;
+            let mut s = DaySearch::new(m, take, lower, &mut budget);
+            s.solve().ok()??;
+            Some(s.order())
+        }
+    }
+}
+
+enum Quick {
+    Known(Option<Exposure>),
+    Search { lower: Exposure },
+}
+
+/// Per rule: persons paying and counter-releases in a take.
+fn flows(m: &Model, take: &[Take]) -> (Vec<u64>, Vec<u64>) {
+    let mut pay = vec![0u64; m.rules.len()];
+    let mut cnt = vec![0u64; m.rules.len()];
+    for &(k, x) in take {
+        let kind = &m.kinds[k];
+        for e in 0..m.rules.len() {
+            pay[e] += u64::from(x) * u64::from(kind.gives[e]);
+            cnt[e] += u64::from(x) * u64::from(kind.receives[e]);
+        }
+    }
+    (pay, cnt)
+}
+
+fn releasing_holders(m: &Model, take: &[Take]) -> Vec<usize> {
+    let mut hs: Vec<usize> = take
+        .iter()
+        .filter(|&&(_, x)| x > 0)
+        .map(|&(k, _)| m.kinds[k].holder)
+        .collect();
+    hs.sort_unstable();
+    hs.dedup();
+    hs
+}
+
+fn quick(m: &Model, take: &[Take]) -> Quick {
+    let holders = releasing_holders(m, take);
+    let h = m.handovers_per_day;
+    if holders.len() as u64 > u64::from(h) {
+        return Quick::Known(None);
+    }
+    let (pay, _) = flows(m, take);
+    let active: Vec<usize> = (0..m.rules.len()).filter(|&e| pay[e] > 0).collect();
+    if active.is_empty() {
+        return Quick::Known(Some(Exposure::ZERO));
+    }
+    // The lower bound every schedule meets.
+    let chunks = u64::from(h / 2).max(1);
+    let mut lower = Exposure::ZERO;
+    for &e in &active {
+        let unit = take
+            .iter()
+            .filter(|&&(_, x)| x > 0)
+            .map(|&(k, _)| u64::from(m.kinds[k].gives[e]))
+            .max()
+            .unwrap_or(0);
+        let spread = if h == u32::MAX {
+            0
+        } else {
+            pay[e].div_ceil(chunks)
+        };
+        lower = lower.max(Exposure::whole(unit.max(spread)));
+    }
+    if canonical_holders(m, &holders, &active).is_some() {
+        let peak = Exposure::whole(active.iter().map(|&e| pay[e]).max().unwrap_or(0));
+        if h <= 3 || peak == lower {
+            return Quick::Known(Some(peak));
+        }
+    }
+    Quick::Search { lower }
+}
+
+/// The releasing holders ordered payers first for the active rules, if the
+/// active rules have no cycle.
+fn canonical_holders(m: &Model, holders: &[usize], active: &[usize]) -> Option<Vec<usize>> {
+    let mut left: Vec<usize> = holders.to_vec();
+    let mut order = Vec::with_capacity(holders.len());
+    while !left.is_empty() {
+        let pos = left.iter().position(|&h| {
+            !active.iter().any(|&e| {
+                m.rules[e].receives == h
+                    && left.contains(&m.rules[e].gives)
+                    && m.rules[e].gives != h
+            })
+        })?;
+        order.push(left.remove(pos));
+    }
+    Some(order)
+}
+
+/// One handover per releasing holder, payers first.
+fn canonical(m: &Model, take: &[Take]) -> Option<Vec<HandoverUnits>> {
+    let holders = releasing_holders(m, take);
+    let (pay, _) = flows(m, take);
+    let active: Vec<usize> = (0..m.rules.len()).filter(|&e| pay[e] > 0).collect();
+    let order = canonical_holders(m, &holders, &active)?;
+    Some(
+        order
+            .into_iter()
+            .map(|h| {
+                (
+                    h,
+                    take.iter()
+                        .copied()
+                        .filter(|&(k, x)| x > 0 && m.kinds[k].holder == h)
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+type Key = (Vec<u32>, usize, u32);
+/// (peak of the rest, the best next handover: holder position and units per slot).
+type Entry = Option<(Exposure, usize, Vec<u32>)>;
+
+struct DaySearch<'a> {
+    m: &'a Model,
+    /// The take's kinds and counts, grouped by holder, best tier first.
+    kinds: Vec<usize>,
+    count: Vec<u32>,
+    /// Releasing holders, and per holder its slots grouped by tier.
+    holders: Vec<usize>,
+    tiers: Vec<Vec<Vec<usize>>>,
+    lower: Exposure,
+    memo: super::model::Fast<Key, Entry>,
+    /// Per rule: the day's paying releases.
+    total_pay: Vec<u64>,
+    budget: u64,
+}
+
+impl<'a> DaySearch<'a> {
+    fn new(m: &'a Model, take: &[Take], lower: Exposure, budget: &mut u64) -> Self {
+        let mut slots: Vec<Take> = take.iter().copied().filter(|&(_, x)| x > 0).collect();
+        slots.sort_by_key(|&(k, _)| (m.kinds[k].holder, m.kinds[k].tier, k));
+        let holders = releasing_holders(m, take);
+        let mut tiers: Vec<Vec<Vec<usize>>> = vec![Vec::new(); holders.len()];
+        for (i, &(k, _)) in slots.iter().enumerate() {
+            let hp = holders
+                .iter()
+                .position(|&h| h == m.kinds[k].holder)
+                .unwrap_or(0);
+            let t = m.kinds[k].tier;
+            let same = tiers[hp]
+                .last()
+                .and_then(|g: &Vec<usize>| g.first())
+                .is_some_and(|&j| m.kinds[slots[j].0].tier == t);
+            if same && m.strict {
+                if let Some(g) = tiers[hp].last_mut() {
+                    g.push(i);
+                }
+            } else if !m.strict && !tiers[hp].is_empty() {
+                tiers[hp][0].push(i);
+            } else {
+                tiers[hp].push(vec![i]);
+            }
+        }
+        DaySearch {
+            m,
+            kinds: slots.iter().map(|s| s.0).collect(),
+            count: slots.iter().map(|s| s.1).collect(),
+            holders,
+            tiers,
+            lower,
+            memo: Default::default(),
+            total_pay: flows(m, take).0,
+            budget: *budget,
+        }
+    }
+
+    fn solve(&mut self) -> Result<Option<Exposure>, OutOfSteps> {
+        let rem = self.count.clone();
+        let left = self.m.handovers_per_day;
+        Ok(self.best(&rem, usize::MAX, left)?.map(|(p, _, _)| p))
+    }
+
+    /// The handovers along the best schedule (after `solve`).
+    fn order(&mut self) -> Vec<HandoverUnits> {
+        let mut rem = self.count.clone();
+        let mut last = usize::MAX;
+        let mut left = self.m.handovers_per_day;
+        let mut out = Vec::new();
+        while rem.iter().any(|&x| x > 0) {
+            let Some(Some((_, hp, choice))) = self.memo.get(&(rem.clone(), last, left)).cloned()
+            else {
+                break;
+            };
+            let takes: Vec<Take> = choice
+                .iter()
+                .enumerate()
+                .filter(|&(_, &x)| x > 0)
+                .map(|(i, &x)| (self.kinds[i], x))
+                .collect();
+            for (i, x) in choice.iter().enumerate() {
+                rem[i] -= x;
+            }
+            out.push((self.holders[hp], takes));
+            last = hp;
+            if left != u32::MAX {
+                left -= 1;
+            }
+        }
+        out
+    }
+
+    fn flows(&self, rem: &[u32]) -> (Vec<u64>, Vec<u64>) {
+        let m = self.m;
+        let mut pay = vec![0u64; m.rules.len()];
+        let mut cnt = vec![0u64; m.rules.len()];
+        for (i, &k) in self.kinds.iter().enumerate() {
+            let x = u64::from(self.count[i] - rem[i]);
+            for e in 0..m.rules.len() {
+                pay[e] += x * u64::from(m.kinds[k].gives[e]);
+                cnt[e] += x * u64::from(m.kinds[k].receives[e]);
+            }
+        }
+        (pay, cnt)
+    }
+
+    fn best(&mut self, rem: &[u32], last: usize, left: u32) -> Result<Entry, OutOfSteps> {
+        if rem.iter().all(|&x| x == 0) {
+            return Ok(Some((Exposure::ZERO, usize::MAX, Vec::new())));
+        }
+        let key = (rem.to_vec(), last, left);
+        if let Some(e) = self.memo.get(&key) {
+            return Ok(e.clone());
+        }
+        let waiting: Vec<usize> = (0..self.holders.len())
+            .filter(|&hp| self.tiers[hp].iter().flatten().any(|&i| rem[i] > 0))
+            .collect();
+        let mut best: Entry = None;
+        let (pay0, _) = self.flows(rem);
+        let floor = self.rest_lower(&pay0, &[], left);
+        if (waiting.len() as u64) <= u64::from(left) {
+            let forced = waiting.len() as u32 == left;
+            let (pay, cnt) = self.flows(rem);
+            let next_left = if left == u32::MAX { left } else { left - 1 };
+            for &hp in &waiting {
+                if hp == last {
+                    continue;
+                }
+                // Choices laid end to end, `rem.len()` counts each.
+                let mut flat: Vec<u32> = Vec::new();
+                if forced {
+                    let mut all = vec![0u32; rem.len()];
+                    for &i in self.tiers[hp].iter().flatten() {
+                        all[i] = rem[i];
+                    }
+                    flat.extend_from_slice(&all);
+                } else {
+                    self.choices(hp, rem, &mut flat);
+                }
+                let n = rem.len().max(1);
+                // Larger handovers first: they tend to pay most, so bounds bite early.
+                for choice in flat.chunks_exact(n).rev() {
+                    if self.budget == 0 {
+                        return Err(OutOfSteps);
+                    }
+                    self.budget -= 1;
+                    let Some(after) = self.after(&pay, &cnt, choice) else {
+                        continue;
+                    };
+                    // The rest can only add to the exposure right after this
+                    // handover, and must still pay in at most ⌊left/2⌋ chunks.
+                    if best.as_ref().is_some_and(|b| after >= b.0) {
+                        continue;
+                    }
+                    if let Some(b) = &best
+                        && self.rest_lower(&pay, choice, next_left) >= b.0
+                    {
+                        continue;
+                    }
+                    let next: Vec<u32> = rem.iter().zip(choice).map(|(r, c)| r - c).collect();
+                    if let Some((rest, _, _)) = self.best(&next, hp, next_left)? {
+                        let peak = after.max(rest);
+                        if best.as_ref().is_none_or(|b| peak < b.0) {
+                            best = Some((peak, hp, choice.to_vec()));
+                        }
+                    }
+                    if best
+                        .as_ref()
+                        .is_some_and(|b| b.0 <= self.lower || b.0 <= floor)
+                    {
+                        break;
+                    }
+                }
+                if best
+                    .as_ref()
+                    .is_some_and(|b| b.0 <= self.lower || b.0 <= floor)
+                {
+                    break;
+                }
+            }
+        }
+        self.memo.insert(key, best.clone());
+        Ok(best)
+    }
+
+    /// A lower bound on the peak of the rest after a handover of `choice`
+    /// (empty: from here): each rule's payments still to make need a payer
+    /// handover and a payee handover per chunk, so at most ⌊left/2⌋ chunks,
+    /// each at least one person.
+    fn rest_lower(&self, pay: &[u64], choice: &[u32], left: u32) -> Exposure {
+        let m = self.m;
+        let chunks = if left == u32::MAX {
+            u64::MAX
+        } else {
+            u64::from(left / 2).max(1)
+        };
+        let mut lower = Exposure::ZERO;
+        for (e, &before) in pay.iter().enumerate() {
+            let mut paid = before;
+            for (i, &x) in choice.iter().enumerate() {
+                paid += u64::from(x) * u64::from(m.kinds[self.kinds[i]].gives[e]);
+            }
+            let left_to_pay = self.total_pay[e].saturating_sub(paid);
+            if left_to_pay > 0 {
+                lower = lower.max(Exposure::whole(left_to_pay.div_ceil(chunks)));
+            }
+        }
+        lower
+    }
+
+    /// The exposure after a handover of `choice` (units per slot), or `None`
+    /// when it releases counter-releases not yet paid for.
+    fn after(&self, pay: &[u64], cnt: &[u64], choice: &[u32]) -> Option<Exposure> {
+        let m = self.m;
+        let mut peak = Exposure::ZERO;
+        for (e, rule) in m.rules.iter().enumerate() {
+            let (mut paid, mut counter) = (pay[e], cnt[e]);
+            for (i, &x) in choice.iter().enumerate() {
+                if x > 0 {
+                    let k = &m.kinds[self.kinds[i]];
+                    paid += u64::from(x) * u64::from(k.gives[e]);
+                    counter += u64::from(x) * u64::from(k.receives[e]);
+                }
+            }
+            let r = u64::from(rule.ratio);
+            // Counter-releases only after what they pay for (the payer is
+            // another holder, so `paid` before this handover is `paid` now).
+            if counter > cnt[e] && counter > r * paid {
+                return None;
+            }
+            let owed = (r * paid).saturating_sub(counter);
+            peak = peak.max(Exposure { num: owed, den: r });
+        }
+        Some(peak)
+    }
+
+    /// Every non-empty handover of holder `hp` from `rem` that keeps tier
+    /// order (strict: a tier only once every better one is out), smallest first.
+    fn choices(&self, hp: usize, rem: &[u32], out: &mut Vec<u32>) {
+        let tiers = &self.tiers[hp];
+        // Tiers already finished today are empty in `rem`; start at the first open one.
+        let first = tiers
+            .iter()
+            .position(|g| g.iter().any(|&i| rem[i] > 0))
+            .unwrap_or(tiers.len());
+        let mut cur = vec![0u32; rem.len()];
+        self.walk(tiers, first, rem, &mut cur, out);
+    }
+
+    fn walk(
+        &self,
+        tiers: &[Vec<usize>],
+        t: usize,
+        rem: &[u32],
+        cur: &mut Vec<u32>,
+        out: &mut Vec<u32>,
+    ) {
+        let Some(group) = tiers.get(t) else {
+            if cur.iter().any(|&x| x > 0) {
+                out.extend_from_slice(cur);
+            }
+            return;
+        };
+        self.within(tiers, t, group, 0, rem, cur, out);
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "a recursive walk's state")]
+    fn within(
+        &self,
+        tiers: &[Vec<usize>],
+        t: usize,
+        group: &[usize],
+        j: usize,
+        rem: &[u32],
+        cur: &mut Vec<u32>,
+        out: &mut Vec<u32>,
+    ) {
+        let Some(&i) = group.get(j) else {
+            let exhausted = group.iter().all(|&i| cur[i] == rem[i]);
+            if exhausted && t + 1 < tiers.len() {
+                // Stopping here is one choice; going on to the next tier another.
+                if cur.iter().any(|&x| x > 0) {
+                    out.extend_from_slice(cur);
+                }
+                self.walk(tiers, t + 1, rem, cur, out);
+            } else if cur.iter().any(|&x| x > 0) {
+                out.extend_from_slice(cur);
+            }
+            return;
+        };
+        for x in 0..=rem[i] {
+            cur[i] = x;
+            self.within(tiers, t, group, j + 1, rem, cur, out);
+        }
+        cur[i] = 0;
+    }
+}
