@@ -16,29 +16,7 @@ use crate::support::*;
 
 /// Create a deal through `client`, and take it to `active`.
 async fn active_deal(client: &mut Client) -> TestDeal {
-    let id = unique("many");
-    let created = client
-        .create_deal(&create_body(&id, 4), None)
-        .await
-        .expect("created");
-    let deal = TestDeal::from_created(created);
-    client
-        .keep_plan(&deal.id, deal.token("mediator"), &test_plan().to_string())
-        .await
-        .expect("the plan kept");
-    for (author, event) in to_active(&deal) {
-        client
-            .record(
-                &deal.id,
-                deal.token(author),
-                key_of(&deal.keys, author),
-                0,
-                event,
-            )
-            .await
-            .expect("recorded");
-    }
-    deal
+    active_over(client, "many", 4).await
 }
 
 /// The deal's ledger verifies, with every receipt in `acked` in it.

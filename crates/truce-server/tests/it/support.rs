@@ -339,6 +339,37 @@ pub async fn keep_plan(app: &Router, deal: &TestDeal) {
     assert_eq!(reply.body["plan_hash"], plan_hash().to_string());
 }
 
+/// Create a deal through a real connection, keep its plan and take it to
+/// `active`, each party signing its own events.
+pub async fn active_over(
+    client: &mut truce_server::client::Client,
+    prefix: &str,
+    persons_per_side: usize,
+) -> TestDeal {
+    let created = client
+        .create_deal(&create_body(&unique(prefix), persons_per_side), None)
+        .await
+        .expect("created");
+    let deal = TestDeal::from_created(created);
+    client
+        .keep_plan(&deal.id, deal.token("mediator"), &test_plan().to_string())
+        .await
+        .expect("the plan kept");
+    for (author, event) in to_active(&deal) {
+        client
+            .record(
+                &deal.id,
+                deal.token(author),
+                key_of(&deal.keys, author),
+                0,
+                event,
+            )
+            .await
+            .expect("recorded");
+    }
+    deal
+}
+
 pub async fn activate(app: &Router, deal: &TestDeal) {
     keep_plan(app, deal).await;
     for (author, event) in to_active(deal) {

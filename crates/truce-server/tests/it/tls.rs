@@ -45,28 +45,7 @@ async fn a_deal_is_recorded_over_https_and_plain_http_is_refused() {
         let mut client = Client::connect_with(addr, Some(tls))
             .await
             .expect("connect");
-        let id = unique("tls");
-        let created = client
-            .create_deal(&create_body(&id, 2), None)
-            .await
-            .expect("created");
-        let deal = TestDeal::from_created(created);
-        client
-            .keep_plan(&deal.id, deal.token("mediator"), &test_plan().to_string())
-            .await
-            .expect("the plan kept over TLS");
-        for (author, event) in to_active(&deal) {
-            client
-                .record(
-                    &deal.id,
-                    deal.token(author),
-                    key_of(&deal.keys, author),
-                    0,
-                    event,
-                )
-                .await
-                .expect("recorded over TLS");
-        }
+        let deal = active_over(&mut client, "tls", 2).await;
         let ledger = client.ledger(&deal.id, "truce_not-a-token").await;
         // An unknown token is refused over TLS as over HTTP.
         assert!(matches!(
