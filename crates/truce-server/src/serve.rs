@@ -941,9 +941,11 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     let durability = store.durability().await?;
+    let transport = store.transport().await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         database = durability,
+        transport,
         "listening on {scheme}://{addr}/api/v1 (explorer: {scheme}://{addr}/api/v1/explorer/)"
     );
     let state = AppState::new(store, opts.admin_token);

@@ -135,6 +135,25 @@ impl Store {
         }
     }
 
+    /// How the store reaches its database: `"file"` (SQLite), or for
+    /// PostgreSQL `"tls"` or `"plain"` as the server reports this
+    /// connection (`pg_stat_ssl`). TLS is asked for in the URL:
+    /// `sslmode=verify-full&sslrootcert=CA.pem` (rustls; without
+    /// `sslrootcert`, the public authorities).
+    pub async fn transport(&self) -> Result<&'static str, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok("file"),
+            Backend::Postgres(s) => {
+                let (ssl,): (bool,) = sqlx::query_as(
+                    "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                )
+                .fetch_one(s.pool())
+                .await?;
+                Ok(if ssl { "tls" } else { "plain" })
+            }
+        }
+    }
+
     /// Create a deal with its parties and token hashes, all or nothing.
     pub async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
         dispatch!(self, s => s.create_deal(deal).await)

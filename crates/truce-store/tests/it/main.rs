@@ -5,3 +5,5 @@
 mod append;
 mod deals;
 mod support;
+#[cfg(feature = "postgres-tests")]
+mod tls;
