@@ -128,3 +128,5 @@ pub use serve::{
     TlsFiles, app, init_logging, run, serve, serve_tls, serve_with, start_in_process, termination,
 };
 pub use state::{AppState, Caller};
+/// The at-rest keys of [`ServeOptions::at_rest`].
+pub use truce_store::{SealKey, SealKeys};

@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
         listen,
         admin_token: None,
         tls: None,
+        at_rest: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -73,6 +73,9 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Seal rosters (the deal JSON) and person keys at rest with these
+    /// keys ([`truce_store::SealKeys`]).
+    pub at_rest: Option<truce_store::SealKeys>,
 }
 
 /// A certificate chain and its private key, as PEM files.
@@ -89,6 +92,7 @@ impl Default for ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_token: None,
             tls: None,
+            at_rest: None,
         }
     }
 }
@@ -937,15 +941,19 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
         None => None,
     };
     init_logging();
-    let store = truce_store::Store::open(&opts.database_url).await?;
+    let store = truce_store::Store::open_sealed(&opts.database_url, opts.at_rest.clone()).await?;
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     let durability = store.durability().await?;
     let transport = store.transport().await?;
+    let at_rest = opts.at_rest.as_ref().map_or("clear".to_owned(), |k| {
+        format!("sealed with key {}", k.current().id())
+    });
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         database = durability,
         transport,
+        at_rest,
         "listening on {scheme}://{addr}/api/v1 (explorer: {scheme}://{addr}/api/v1/explorer/)"
     );
     let state = AppState::new(store, opts.admin_token);

@@ -60,6 +60,18 @@ pub trait Storage: Clone + Send + Sync + 'static {
     fn checkpoint(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The deal's last event, if any.
     fn head(&self, deal: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
+    /// Every deal id, in order.
+    fn deal_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Replace a deal's JSON and person key (re-sealed), if its JSON is
+    /// still `old_json` (another process may have done it first): whether
+    /// it was replaced.
+    fn replace_deal_secrets(
+        &self,
+        id: &str,
+        old_json: &str,
+        new_json: &str,
+        new_person_key: Option<&str>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The migrations, embedded so the binary carries its schema. One folder
@@ -325,6 +337,34 @@ macro_rules! sql_storage {
                 }
                 sqlx::query::<$db>($checkpoint).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn deal_ids(&self) -> Result<Vec<String>, StoreError> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as::<$db, _>("SELECT id FROM deals ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn replace_deal_secrets(
+                &self,
+                id: &str,
+                old_json: &str,
+                new_json: &str,
+                new_person_key: Option<&str>,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE deals SET deal_json = $3, person_key = $4 WHERE id = $1 AND deal_json = $2",
+                )
+                .bind(id)
+                .bind(old_json)
+                .bind(new_json)
+                .bind(new_person_key)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
             }
 
             async fn head(&self, deal: &str) -> Result<Option<Head>, StoreError> {

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppendError, StoreError};
 use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+use crate::seal::{SealKeys, open, seal, sealed_with_current};
 use crate::sql::{PgStorage, SqliteStorage, Storage};
 
 /// Most events committed in one transaction: enough to amortise an fsync
@@ -46,6 +47,8 @@ struct Job {
 pub struct Store {
     backend: Backend,
     writer: mpsc::Sender<Job>,
+    /// The at-rest keys: deal JSON and person keys are sealed with them.
+    seal: Option<SealKeys>,
 }
 
 impl std::fmt::Debug for Job {
@@ -67,6 +70,14 @@ impl Store {
     /// Open (and for SQLite create) the database at `url`, run the
     /// migrations and start the writer. Must run inside a tokio runtime.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_sealed(url, None).await
+    }
+
+    /// [`Store::open`], sealing each deal's JSON (its rosters) and person
+    /// key at rest with `seal` (see `seal.rs`): values not yet sealed with
+    /// its current key (stored in clear, or under a previous key) are
+    /// re-sealed before the store is returned.
+    pub async fn open_sealed(url: &str, seal: Option<SealKeys>) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(8)
@@ -89,10 +100,54 @@ impl Store {
             }
             Backend::Postgres(s) => drop(tokio::spawn(writer(s.clone(), rx))),
         }
-        Ok(Store {
+        let store = Store {
             backend,
             writer: tx,
-        })
+            seal,
+        };
+        let resealed = store.reseal().await?;
+        if resealed > 0 {
+            tracing::info!(deals = resealed, "sealed at rest with the current key");
+        }
+        Ok(store)
+    }
+
+    /// Seal every deal whose JSON or person key is not sealed with the
+    /// current key; how many were.
+    async fn reseal(&self) -> Result<usize, StoreError> {
+        let Some(keys) = &self.seal else {
+            return Ok(0);
+        };
+        let mut resealed = 0;
+        for id in dispatch!(self, s => s.deal_ids().await)? {
+            let Some(raw) = dispatch!(self, s => s.deal(&id).await)? else {
+                continue;
+            };
+            let current = sealed_with_current(keys, &raw.deal_json)
+                && raw
+                    .person_key
+                    .as_deref()
+                    .is_none_or(|k| sealed_with_current(keys, k));
+            if current {
+                continue;
+            }
+            let json = open(Some(keys), "deal_json", &id, &raw.deal_json)?;
+            let json = seal(keys, "deal_json", &id, &json)?;
+            let person_key = match raw.person_key.as_deref() {
+                Some(k) => Some(seal(
+                    keys,
+                    "person_key",
+                    &id,
+                    &open(Some(keys), "person_key", &id, k)?,
+                )?),
+                None => None,
+            };
+            let replaced = dispatch!(self, s => s
+                .replace_deal_secrets(&id, &raw.deal_json, &json, person_key.as_deref())
+                .await)?;
+            resealed += usize::from(replaced);
+        }
+        Ok(resealed)
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -156,12 +211,31 @@ impl Store {
 
     /// Create a deal with its parties and token hashes, all or nothing.
     pub async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
-        dispatch!(self, s => s.create_deal(deal).await)
+        match &self.seal {
+            None => dispatch!(self, s => s.create_deal(deal).await),
+            Some(keys) => {
+                let sealed = NewDeal {
+                    deal_json: seal(keys, "deal_json", &deal.id, &deal.deal_json)?,
+                    person_key: seal(keys, "person_key", &deal.id, &deal.person_key)?,
+                    ..deal.clone()
+                };
+                dispatch!(self, s => s.create_deal(&sealed).await)
+            }
+        }
     }
 
-    /// A deal by id.
+    /// A deal by id (its JSON and person key opened).
     pub async fn deal(&self, id: &str) -> Result<Option<DealRecord>, StoreError> {
-        dispatch!(self, s => s.deal(id).await)
+        let Some(mut record) = dispatch!(self, s => s.deal(id).await)? else {
+            return Ok(None);
+        };
+        let keys = self.seal.as_ref();
+        record.deal_json = open(keys, "deal_json", id, &record.deal_json)?;
+        record.person_key = record
+            .person_key
+            .map(|k| open(keys, "person_key", id, &k))
+            .transpose()?;
+        Ok(Some(record))
     }
 
     /// Give a deal created before person keys existed this `person_key`
@@ -172,7 +246,14 @@ impl Store {
         id: &str,
         person_key: &str,
     ) -> Result<Option<String>, StoreError> {
-        dispatch!(self, s => s.fill_person_key(id, person_key).await)
+        let keys = self.seal.as_ref();
+        let stored = match keys {
+            Some(keys) => seal(keys, "person_key", id, person_key)?,
+            None => person_key.to_owned(),
+        };
+        dispatch!(self, s => s.fill_person_key(id, &stored).await)?
+            .map(|k| open(keys, "person_key", id, &k))
+            .transpose()
     }
 
     /// A deal's parties, in id order.
