@@ -150,6 +150,11 @@ impl Store {
         Ok(resealed)
     }
 
+    /// Appends waiting for the writer now (for metrics).
+    pub fn queue_depth(&self) -> usize {
+        self.writer.max_capacity() - self.writer.capacity()
+    }
+
     /// `"sqlite"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
