@@ -28,8 +28,16 @@ chown postgres:postgres "$data"
 run() { su postgres -s /bin/bash -c "$*"; }
 
 run "$bin/initdb -D $data -U postgres -A trust --no-sync" >&2
+# TLS with the repository's test certificate (localhost, 127.0.0.1), so the
+# store's TLS test can connect with sslmode=verify-full; plain connections
+# are still accepted.
+tls=$(cd "$(dirname "$0")/../crates/truce-server/tests/data/tls" && pwd)
+cp "$tls/cert.pem" "$data/server.crt"
+cp "$tls/key.pem" "$data/server.key"
+chown postgres:postgres "$data/server.crt" "$data/server.key"
+chmod 600 "$data/server.key"
 # Loopback only, socket in the data dir (no /var/run/postgresql needed).
-run "$bin/pg_ctl -D $data -l $data/log -w -o \"-c listen_addresses=127.0.0.1 -p $port -k $data\" start" >&2
+run "$bin/pg_ctl -D $data -l $data/log -w -o \"-c listen_addresses=127.0.0.1 -p $port -k $data -c ssl=on -c ssl_cert_file=$data/server.crt -c ssl_key_file=$data/server.key\" start" >&2
 run "$bin/createdb -h 127.0.0.1 -p $port -U postgres truce_test" >&2
 
 echo "stop with: su postgres -c \"$bin/pg_ctl -D $data stop\"" >&2

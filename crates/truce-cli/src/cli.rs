@@ -365,30 +365,51 @@ pub struct TournamentArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Environment (never on the command line, which other users can read):
+  TRUCE_ADMIN_TOKEN            the token POST /deals requires (needed beyond loopback)
+  TRUCE_AT_REST_KEY[_FILE]     64 hex digits: seal rosters and person keys in the database
+  TRUCE_AT_REST_PREVIOUS_KEY[_FILE]
+                               the key being rotated out (values are re-sealed at start)
+  TRUCE_LOG_FORMAT             `json` for one JSON object per log line (default: text)
+  RUST_LOG                     log filter, e.g. `info` (default) or `warn,truce_server=debug`
+Every flag above can also be set by the variable shown beside it.")]
 pub struct ServeArgs {
-    /// `sqlite://PATH` or a file path (created if missing), or `postgres://…`.
-    #[arg(long, value_name = "URL", default_value = "truce.db")]
+    /// `sqlite://PATH` or a file path (created if missing), or
+    /// `postgres://…` (TLS: `?sslmode=verify-full&sslrootcert=CA.pem`).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "truce.db",
+        env = "TRUCE_DATABASE_URL"
+    )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "TRUCE_LISTEN"
+    )]
     pub listen: std::net::SocketAddr,
     /// The service's secret key file, which signs the checkpoint in every receipt (created
     /// owner-only if missing). Without it, a key for this run only.
-    #[arg(long = "service-key", value_name = "FILE")]
+    #[arg(long = "service-key", value_name = "FILE", env = "TRUCE_SERVICE_KEY")]
     pub service_key: Option<std::path::PathBuf>,
     /// The service's name in its signatures, when --service-key creates the key.
     #[arg(
         long = "service-name",
         value_name = "NAME",
-        default_value = "truce-service"
+        default_value = "truce-service",
+        env = "TRUCE_SERVICE_NAME"
     )]
     pub service_name: String,
     /// Serve HTTPS with this certificate chain (PEM, the server's
     /// certificate first); needs --tls-key.
-    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    #[arg(long, value_name = "PEM", requires = "tls_key", env = "TRUCE_TLS_CERT")]
     pub tls_cert: Option<std::path::PathBuf>,
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    #[arg(long, value_name = "PEM", requires = "tls_cert", env = "TRUCE_TLS_KEY")]
     pub tls_key: Option<std::path::PathBuf>,
 }
 

@@ -28,6 +28,7 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
             }),
             _ => None,
         },
+        at_rest: at_rest_keys()?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -63,5 +64,44 @@ fn service_key(path: &std::path::Path, name: &str) -> Result<truce_ledger::Servi
             path: path.to_owned(),
             source,
         }),
+    }
+}
+
+/// The environment variables holding the at-rest key (64 hex digits, or a
+/// file holding them), and the previous key during a rotation.
+const AT_REST_KEY: &str = "TRUCE_AT_REST_KEY";
+const AT_REST_PREVIOUS_KEY: &str = "TRUCE_AT_REST_PREVIOUS_KEY";
+
+/// One key from `VAR` (hex) or `VAR_FILE` (a file holding the hex).
+fn at_rest_key(var: &str) -> Result<Option<truce_server::SealKey>, CliError> {
+    let file_var = format!("{var}_FILE");
+    let (hex, from) = match (std::env::var(var), std::env::var(&file_var)) {
+        (Ok(hex), _) if !hex.is_empty() => (hex, var.to_owned()),
+        (_, Ok(path)) if !path.is_empty() => {
+            let path = std::path::Path::new(&path);
+            let text = crate::files::read_text(path, crate::files::FileKind::Event)?;
+            (text, path.display().to_string())
+        }
+        _ => return Ok(None),
+    };
+    truce_server::SealKey::from_hex(&hex)
+        .map(Some)
+        .map_err(|e| CliError::Usage(format!("{from}: {e}")))
+}
+
+/// The at-rest keys from the environment: `TRUCE_AT_REST_KEY` (or
+/// `…_FILE`) seals; `TRUCE_AT_REST_PREVIOUS_KEY` (or `…_FILE`) still opens
+/// what it sealed, while a rotation re-seals it at start.
+fn at_rest_keys() -> Result<Option<truce_server::SealKeys>, CliError> {
+    let previous = at_rest_key(AT_REST_PREVIOUS_KEY)?;
+    match at_rest_key(AT_REST_KEY)? {
+        Some(current) => Ok(Some(truce_server::SealKeys::new(
+            current,
+            previous.into_iter().collect(),
+        ))),
+        None if previous.is_some() => Err(CliError::Usage(format!(
+            "{AT_REST_PREVIOUS_KEY} is set without {AT_REST_KEY}: a rotation needs the new key too"
+        ))),
+        None => Ok(None),
     }
 }

@@ -19,6 +19,11 @@ pub struct AppError {
     pub detail: String,
 }
 
+/// The `kind` of an error answer, carried in the response's extensions
+/// (never on the wire) so that metrics can count refusals by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProblemKind(pub &'static str);
+
 /// The problem+json body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -153,6 +158,8 @@ impl IntoResponse for AppError {
         // A struct of strings and a number always serialises.
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = (self.status, body).into_response();
+        // For the metrics: refusals counted by kind.
+        response.extensions_mut().insert(ProblemKind(self.kind));
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));

@@ -13,6 +13,7 @@
 //! | `POST /deals/{deal}/events` | the deal's parties, each for itself | append a signed event; `201` with a receipt only once it is durable |
 //! | `GET /deals/{deal}/events` | the deal's parties | every signed event; a handover's person ids where the role may see them |
 //! | `GET /deals/{deal}/ledger.jsonl` | the deal's parties | the ledger for `truce verify` (persons by pseudonym only) |
+//! | `GET /metrics` (at the root, not under `/api/v1`) | anyone (or the admin token, if set) | Prometheus counters: requests, appends, refusals by kind, latency, queue, connections |
 //!
 //! # A deal's life over the API
 //!
@@ -130,3 +131,5 @@ pub use serve::{
     start_in_process_with_key, termination,
 };
 pub use state::{AppState, Caller};
+/// The at-rest keys of [`ServeOptions::at_rest`].
+pub use truce_store::{SealKey, SealKeys};

@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
         admin_token: None,
         service_key: None,
         tls: None,
+        at_rest: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

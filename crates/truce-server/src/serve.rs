@@ -76,6 +76,9 @@ pub struct ServeOptions {
     pub service_key: Option<truce_ledger::ServiceKey>,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Seal rosters (the deal JSON) and person keys at rest with these
+    /// keys ([`truce_store::SealKeys`]).
+    pub at_rest: Option<truce_store::SealKeys>,
 }
 
 /// A certificate chain and its private key, as PEM files.
@@ -93,6 +96,7 @@ impl Default for ServeOptions {
             admin_token: None,
             service_key: None,
             tls: None,
+            at_rest: None,
         }
     }
 }
@@ -152,6 +156,7 @@ pub fn app(state: AppState) -> Router {
                 .get(handlers::list_events),
         )
         .route("/deals/{deal}/ledger.jsonl", get(handlers::export_ledger));
+    let metrics = Arc::new(Metrics::default());
     let guard = BodyGuard {
         state: state.clone(),
         deals: Arc::new(Semaphore::new(BODY_BUDGET)),
@@ -160,6 +165,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(SwaggerUi::new("/api/v1/explorer").url("/api/v1/openapi.json", crate::openapi()))
+        .route("/metrics", get(metrics_text))
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         // Bodies of routes without their own limit (GETs) stay small.
@@ -167,7 +173,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(guard, guard_body))
         .layer(middleware::from_fn(problem_bodies))
         .layer(middleware::from_fn(deadline))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(metrics.clone(), log_request))
+        .layer(axum::Extension(metrics))
         .with_state(state)
 }
 
@@ -377,9 +384,166 @@ async fn deadline(request: Request, next: Next) -> Response {
     }
 }
 
+/// Upper bounds (seconds) of the request latency histogram.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// What `GET /metrics` reports: counters since start, by route template
+/// and status, refusals by problem kind, and the latency histogram.
+#[derive(Debug, Default)]
+struct Metrics {
+    requests: Mutex<std::collections::BTreeMap<(String, String, u16), u64>>,
+    refusals: Mutex<std::collections::BTreeMap<&'static str, u64>>,
+    /// Per bucket of [`LATENCY_BUCKETS`], then `+Inf`.
+    latency: [AtomicU64Slot; 13],
+    latency_sum_us: std::sync::atomic::AtomicU64,
+}
+
+type AtomicU64Slot = std::sync::atomic::AtomicU64;
+
+impl Metrics {
+    fn record(
+        &self,
+        method: &str,
+        route: &str,
+        status: u16,
+        kind: Option<&'static str>,
+        elapsed: Duration,
+    ) {
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_insert(0) += 1;
+        if let Some(kind) = kind {
+            *self
+                .refusals
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(kind)
+                .or_insert(0) += 1;
+        }
+        let seconds = elapsed.as_secs_f64();
+        let bucket = LATENCY_BUCKETS
+            .iter()
+            .position(|le| seconds <= *le)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.latency[bucket].fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_us.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The Prometheus text exposition (version 0.0.4).
+    fn render(&self, queue_depth: usize, connections: Option<usize>) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let requests = self
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let _ = writeln!(
+            out,
+            "# HELP truce_requests_total Requests answered, by method, route template and status."
+        );
+        let _ = writeln!(out, "# TYPE truce_requests_total counter");
+        let mut appended = 0;
+        for ((method, route, status), n) in &requests {
+            let _ = writeln!(
+                out,
+                "truce_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+            if method == "POST" && route == "/api/v1/deals/{deal}/events" && *status == 201 {
+                appended += n;
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP truce_events_appended_total Events stored durably (201 on POST /api/v1/deals/{{deal}}/events)."
+        );
+        let _ = writeln!(out, "# TYPE truce_events_appended_total counter");
+        let _ = writeln!(out, "truce_events_appended_total {appended}");
+        let _ = writeln!(
+            out,
+            "# HELP truce_refusals_total Error answers, by problem kind."
+        );
+        let _ = writeln!(out, "# TYPE truce_refusals_total counter");
+        for (kind, n) in self
+            .refusals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            let _ = writeln!(out, "truce_refusals_total{{kind=\"{kind}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "# HELP truce_request_duration_seconds Time from a request's headers to its answer."
+        );
+        let _ = writeln!(out, "# TYPE truce_request_duration_seconds histogram");
+        let mut cumulative = 0;
+        for (i, slot) in self.latency.iter().enumerate() {
+            cumulative += slot.load(Ordering::Relaxed);
+            let le = LATENCY_BUCKETS
+                .get(i)
+                .map_or("+Inf".to_owned(), f64::to_string);
+            let _ = writeln!(
+                out,
+                "truce_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let sum = self.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "truce_request_duration_seconds_sum {sum}");
+        let _ = writeln!(out, "truce_request_duration_seconds_count {cumulative}");
+        let _ = writeln!(
+            out,
+            "# HELP truce_append_queue_depth Appends waiting for the store's writer."
+        );
+        let _ = writeln!(out, "# TYPE truce_append_queue_depth gauge");
+        let _ = writeln!(out, "truce_append_queue_depth {queue_depth}");
+        if let Some(open) = connections {
+            let _ = writeln!(out, "# HELP truce_connections_open Connections open now.");
+            let _ = writeln!(out, "# TYPE truce_connections_open gauge");
+            let _ = writeln!(out, "truce_connections_open {open}");
+        }
+        out
+    }
+}
+
+/// `GET /metrics`: Prometheus text. With an admin token configured, only
+/// for it (`Authorization: Bearer`); counts only, never a deal or person.
+async fn metrics_text(
+    State(state): State<AppState>,
+    axum::Extension(metrics): axum::Extension<Arc<Metrics>>,
+    load: Option<axum::Extension<Load>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Err(e) = authenticate(&state, BodyRoute::CreateDeal, &headers).await {
+        return e.into_response();
+    }
+    let connections = load.map(|axum::Extension(Load(c))| c.open.load(Ordering::Relaxed));
+    let mut response = metrics
+        .render(state.store().queue_depth(), connections)
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
 /// One line per request: method, route template, status, latency. Never
-/// bodies, query strings or headers (tokens, rosters).
-async fn log_request(request: Request, next: Next) -> Response {
+/// bodies, query strings or headers (tokens, rosters). Counted in the
+/// metrics too.
+async fn log_request(
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let method = request.method().clone();
     let route = request
@@ -388,6 +552,17 @@ async fn log_request(request: Request, next: Next) -> Response {
         .map_or("(unmatched)", |p| p.as_str())
         .to_owned();
     let response = next.run(request).await;
+    let kind = response
+        .extensions()
+        .get::<crate::error::ProblemKind>()
+        .map(|k| k.0);
+    metrics.record(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        kind,
+        start.elapsed(),
+    );
     tracing::info!(
         %method,
         route,
@@ -900,14 +1075,24 @@ fn is_connection_error(e: &std::io::Error) -> bool {
     )
 }
 
-/// Log requests to stderr (`tracing` at info level, no colours) unless the
-/// caller installed its own subscriber.
+/// Log to stderr unless the caller installed its own subscriber: one line
+/// per event, plain text, or one JSON object per line when
+/// `TRUCE_LOG_FORMAT=json`; filtered by `RUST_LOG` (`info` when unset or
+/// not a filter).
 pub fn init_logging() {
-    let _ = tracing_subscriber::fmt()
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_target(false)
-        .try_init();
+        .with_env_filter(filter);
+    let json = std::env::var("TRUCE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Resolves at the first SIGINT (Ctrl-C) or SIGTERM (what `docker stop`,
@@ -947,13 +1132,19 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
         None => None,
     };
     init_logging();
-    let store = truce_store::Store::open(&opts.database_url).await?;
+    let store = truce_store::Store::open_sealed(&opts.database_url, opts.at_rest.clone()).await?;
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     let durability = store.durability().await?;
+    let transport = store.transport().await?;
+    let at_rest = opts.at_rest.as_ref().map_or("clear".to_owned(), |k| {
+        format!("sealed with key {}", k.current().id())
+    });
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         database = durability,
+        transport,
+        at_rest,
         "listening on {scheme}://{addr}/api/v1 (explorer: {scheme}://{addr}/api/v1/explorer/)"
     );
     let state = match opts.service_key {

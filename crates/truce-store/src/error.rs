@@ -20,6 +20,14 @@ pub enum StoreError {
     CommitFailed,
     #[error("a concurrent writer appended to the same deal")]
     Concurrent,
+    #[error("the at-rest key must be 64 hex digits (32 bytes, e.g. `openssl rand -hex 32`)")]
+    BadSealKey,
+    #[error("cannot seal a value: no randomness from the operating system")]
+    Seal,
+    #[error(
+        "a value in the database is sealed with the at-rest key {0}, which this service was not given (pass it as the current or previous key)"
+    )]
+    UnknownSealKey(String),
 }
 
 impl StoreError {

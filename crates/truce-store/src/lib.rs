@@ -34,6 +34,16 @@
 //! The store does not verify signatures or lifecycle rules: the server does
 //! that with `truce_ledger::DealLedger` before it calls [`Store::append`].
 //!
+//! # Encryption at rest
+//!
+//! Opened with [`Store::open_sealed`], the store seals each deal's JSON
+//! (its rosters) and person key with XChaCha20-Poly1305 under the
+//! operator's key ([`SealKeys`]), bound to the deal and column; tokens are
+//! stored as hashes and events name persons by pseudonym only, so nothing
+//! else in the database names a person. Rotation: open with the new key as
+//! current and the old as previous; every value is re-sealed with the new
+//! key before the store is returned, after which the old key may go.
+//!
 //! # URLs
 //!
 //! `postgres://…` / `postgresql://…` open PostgreSQL; `sqlite://PATH`,
@@ -42,10 +52,12 @@
 
 mod error;
 mod model;
+mod seal;
 mod sql;
 mod store;
 
 pub use error::{AppendError, StoreError};
 pub use model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+pub use seal::{SealKey, SealKeys};
 pub use sql::{PgStorage, SqliteStorage, Storage};
 pub use store::{MAX_BATCH, Store, token_hash};

@@ -75,6 +75,31 @@ pub trait Storage: Clone + Send + Sync + 'static {
         deal: &str,
         plan_hash: &str,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Every kept plan of a deal: (hash, stored JSON).
+    fn plans_of(
+        &self,
+        deal: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+    /// Replace a kept plan's stored JSON if it is still `old` (re-sealing).
+    fn replace_plan(
+        &self,
+        deal: &str,
+        plan_hash: &str,
+        old: &str,
+        new: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every deal id, in order.
+    fn deal_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Replace a deal's JSON and person key (re-sealed), if its JSON is
+    /// still `old_json` (another process may have done it first): whether
+    /// it was replaced.
+    fn replace_deal_secrets(
+        &self,
+        id: &str,
+        old_json: &str,
+        new_json: &str,
+        new_person_key: Option<&str>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The migrations, embedded so the binary carries its schema. One folder
@@ -371,6 +396,63 @@ macro_rules! sql_storage {
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok(row.map(|(json,)| json))
+            }
+
+            async fn plans_of(&self, deal: &str) -> Result<Vec<(String, String)>, StoreError> {
+                Ok(sqlx::query_as::<$db, (String, String)>(
+                    "SELECT plan_hash, plan_json FROM plans WHERE deal_id = $1 ORDER BY plan_hash",
+                )
+                .bind(deal)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn replace_plan(
+                &self,
+                deal: &str,
+                plan_hash: &str,
+                old: &str,
+                new: &str,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE plans SET plan_json = $4 WHERE deal_id = $1 AND plan_hash = $2 AND plan_json = $3",
+                )
+                .bind(deal)
+                .bind(plan_hash)
+                .bind(old)
+                .bind(new)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn deal_ids(&self) -> Result<Vec<String>, StoreError> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as::<$db, _>("SELECT id FROM deals ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn replace_deal_secrets(
+                &self,
+                id: &str,
+                old_json: &str,
+                new_json: &str,
+                new_person_key: Option<&str>,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE deals SET deal_json = $3, person_key = $4 WHERE id = $1 AND deal_json = $2",
+                )
+                .bind(id)
+                .bind(old_json)
+                .bind(new_json)
+                .bind(new_person_key)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
             }
 
             async fn head(&self, deal: &str) -> Result<Option<Head>, StoreError> {

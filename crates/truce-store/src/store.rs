@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppendError, StoreError};
 use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+use crate::seal::{SealKeys, open, seal, sealed_with_current};
 use crate::sql::{PgStorage, SqliteStorage, Storage};
 
 /// Most events committed in one transaction: enough to amortise an fsync
@@ -46,6 +47,8 @@ struct Job {
 pub struct Store {
     backend: Backend,
     writer: mpsc::Sender<Job>,
+    /// The at-rest keys: deal JSON and person keys are sealed with them.
+    seal: Option<SealKeys>,
 }
 
 impl std::fmt::Debug for Job {
@@ -67,6 +70,14 @@ impl Store {
     /// Open (and for SQLite create) the database at `url`, run the
     /// migrations and start the writer. Must run inside a tokio runtime.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_sealed(url, None).await
+    }
+
+    /// [`Store::open`], sealing each deal's JSON (its rosters) and person
+    /// key at rest with `seal` (see `seal.rs`): values not yet sealed with
+    /// its current key (stored in clear, or under a previous key) are
+    /// re-sealed before the store is returned.
+    pub async fn open_sealed(url: &str, seal: Option<SealKeys>) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(8)
@@ -89,10 +100,68 @@ impl Store {
             }
             Backend::Postgres(s) => drop(tokio::spawn(writer(s.clone(), rx))),
         }
-        Ok(Store {
+        let store = Store {
             backend,
             writer: tx,
-        })
+            seal,
+        };
+        let resealed = store.reseal().await?;
+        if resealed > 0 {
+            tracing::info!(deals = resealed, "sealed at rest with the current key");
+        }
+        Ok(store)
+    }
+
+    /// Seal every deal whose JSON or person key is not sealed with the
+    /// current key; how many were.
+    async fn reseal(&self) -> Result<usize, StoreError> {
+        let Some(keys) = &self.seal else {
+            return Ok(0);
+        };
+        let mut resealed = 0;
+        for id in dispatch!(self, s => s.deal_ids().await)? {
+            // A deal's kept plans name its persons: sealed like its rosters.
+            for (hash, stored) in dispatch!(self, s => s.plans_of(&id).await)? {
+                if sealed_with_current(keys, &stored) {
+                    continue;
+                }
+                let plain = open(Some(keys), "plan_json", &id, &stored)?;
+                let sealed = seal(keys, "plan_json", &id, &plain)?;
+                dispatch!(self, s => s.replace_plan(&id, &hash, &stored, &sealed).await)?;
+            }
+            let Some(raw) = dispatch!(self, s => s.deal(&id).await)? else {
+                continue;
+            };
+            let current = sealed_with_current(keys, &raw.deal_json)
+                && raw
+                    .person_key
+                    .as_deref()
+                    .is_none_or(|k| sealed_with_current(keys, k));
+            if current {
+                continue;
+            }
+            let json = open(Some(keys), "deal_json", &id, &raw.deal_json)?;
+            let json = seal(keys, "deal_json", &id, &json)?;
+            let person_key = match raw.person_key.as_deref() {
+                Some(k) => Some(seal(
+                    keys,
+                    "person_key",
+                    &id,
+                    &open(Some(keys), "person_key", &id, k)?,
+                )?),
+                None => None,
+            };
+            let replaced = dispatch!(self, s => s
+                .replace_deal_secrets(&id, &raw.deal_json, &json, person_key.as_deref())
+                .await)?;
+            resealed += usize::from(replaced);
+        }
+        Ok(resealed)
+    }
+
+    /// Appends waiting for the writer now (for metrics).
+    pub fn queue_depth(&self) -> usize {
+        self.writer.max_capacity() - self.writer.capacity()
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -135,14 +204,52 @@ impl Store {
         }
     }
 
-    /// Create a deal with its parties and token hashes, all or nothing.
-    pub async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
-        dispatch!(self, s => s.create_deal(deal).await)
+    /// How the store reaches its database: `"file"` (SQLite), or for
+    /// PostgreSQL `"tls"` or `"plain"` as the server reports this
+    /// connection (`pg_stat_ssl`). TLS is asked for in the URL:
+    /// `sslmode=verify-full&sslrootcert=CA.pem` (rustls; without
+    /// `sslrootcert`, the public authorities).
+    pub async fn transport(&self) -> Result<&'static str, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok("file"),
+            Backend::Postgres(s) => {
+                let (ssl,): (bool,) = sqlx::query_as(
+                    "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                )
+                .fetch_one(s.pool())
+                .await?;
+                Ok(if ssl { "tls" } else { "plain" })
+            }
+        }
     }
 
-    /// A deal by id.
+    /// Create a deal with its parties and token hashes, all or nothing.
+    pub async fn create_deal(&self, deal: &NewDeal) -> Result<(), StoreError> {
+        match &self.seal {
+            None => dispatch!(self, s => s.create_deal(deal).await),
+            Some(keys) => {
+                let sealed = NewDeal {
+                    deal_json: seal(keys, "deal_json", &deal.id, &deal.deal_json)?,
+                    person_key: seal(keys, "person_key", &deal.id, &deal.person_key)?,
+                    ..deal.clone()
+                };
+                dispatch!(self, s => s.create_deal(&sealed).await)
+            }
+        }
+    }
+
+    /// A deal by id (its JSON and person key opened).
     pub async fn deal(&self, id: &str) -> Result<Option<DealRecord>, StoreError> {
-        dispatch!(self, s => s.deal(id).await)
+        let Some(mut record) = dispatch!(self, s => s.deal(id).await)? else {
+            return Ok(None);
+        };
+        let keys = self.seal.as_ref();
+        record.deal_json = open(keys, "deal_json", id, &record.deal_json)?;
+        record.person_key = record
+            .person_key
+            .map(|k| open(keys, "person_key", id, &k))
+            .transpose()?;
+        Ok(Some(record))
     }
 
     /// Give a deal created before person keys existed this `person_key`
@@ -153,7 +260,14 @@ impl Store {
         id: &str,
         person_key: &str,
     ) -> Result<Option<String>, StoreError> {
-        dispatch!(self, s => s.fill_person_key(id, person_key).await)
+        let keys = self.seal.as_ref();
+        let stored = match keys {
+            Some(keys) => seal(keys, "person_key", id, person_key)?,
+            None => person_key.to_owned(),
+        };
+        dispatch!(self, s => s.fill_person_key(id, &stored).await)?
+            .map(|k| open(keys, "person_key", id, &k))
+            .transpose()
     }
 
     /// A deal's parties, in id order.
@@ -189,12 +303,19 @@ impl Store {
         plan_json: &str,
         at_ms: u64,
     ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.put_plan(deal, plan_hash, plan_json, at_ms).await)
+        // The plan names persons by id, as the rosters do: sealed like them.
+        let stored = match &self.seal {
+            Some(keys) => seal(keys, "plan_json", deal, plan_json)?,
+            None => plan_json.to_owned(),
+        };
+        dispatch!(self, s => s.put_plan(deal, plan_hash, &stored, at_ms).await)
     }
 
-    /// A kept plan's JSON, by deal and canonical hash.
+    /// A kept plan's JSON, by deal and canonical hash (opened).
     pub async fn plan(&self, deal: &str, plan_hash: &str) -> Result<Option<String>, StoreError> {
-        dispatch!(self, s => s.plan(deal, plan_hash).await)
+        dispatch!(self, s => s.plan(deal, plan_hash).await)?
+            .map(|stored| open(self.seal.as_ref(), "plan_json", deal, &stored))
+            .transpose()
     }
 
     /// Append one verified event; returns once it is committed (durable),

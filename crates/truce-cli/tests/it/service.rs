@@ -42,11 +42,12 @@ fn tls_file(name: &str) -> String {
 
 impl Server {
     fn start(name: &str) -> Server {
-        Server::start_with(name, false)
+        Server::start_with(name, false, &[])
     }
 
-    /// With `tls`, over HTTPS with the test certificate (for `localhost`).
-    fn start_with(name: &str, tls: bool) -> Server {
+    /// With `tls`, over HTTPS with the test certificate (for `localhost`);
+    /// with `env` in its environment.
+    fn start_with(name: &str, tls: bool, env: &[(&str, &str)]) -> Server {
         let dir = Scratch::new(name);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -66,6 +67,7 @@ impl Server {
             } else {
                 vec![]
             })
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -348,7 +350,7 @@ fn the_client_says_what_is_wrong_before_anything_is_sent() {
 
 #[test]
 fn a_deal_is_registered_recorded_and_exported_over_https() {
-    let s = Server::start_with("service-tls", true);
+    let s = Server::start_with("service-tls", true, &[]);
     let p = |name: &str| s.path(name);
     let deal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal/deal.toml");
     let deal = deal.to_str().expect("utf-8");
@@ -401,4 +403,63 @@ fn a_deal_is_registered_recorded_and_exported_over_https() {
     assert_eq!(untrusted.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&untrusted.stderr);
     assert!(stderr.contains("certificate"), "{stderr}");
+}
+
+/// The bytes of the service's SQLite files (database and WAL).
+fn database_bytes(s: &Server) -> Vec<u8> {
+    ["truce.db", "truce.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::read(s.path(f)).ok())
+        .flatten()
+        .collect()
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn with_an_at_rest_key_the_database_names_no_person() {
+    let deal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal/deal.toml");
+    let deal = deal.to_str().expect("utf-8");
+    let key = "5e".repeat(32);
+    for sealed in [false, true] {
+        let env: &[(&str, &str)] = if sealed {
+            &[("TRUCE_AT_REST_KEY", &key)]
+        } else {
+            &[]
+        };
+        let mut s = Server::start_with("service-sealed", false, env);
+        let p = |name: &str| s.path(name);
+        let mut keygen = vec!["keygen", "--out", s.dir.0.to_str().expect("utf-8")];
+        for party in ["side-a", "side-b", "mediator", "relief"] {
+            keygen.extend(["--party", party]);
+        }
+        ok(&keygen);
+        let (keys, out) = (p("keys.json"), p("t"));
+        ok(&[
+            "register",
+            deal,
+            "--keys",
+            &keys,
+            "--out",
+            &out,
+            "--service",
+            &s.url,
+            "--deal-id",
+            "minimal",
+        ]);
+        let person_key = std::fs::read_to_string(p("t/person.key")).expect("person key");
+        let _ = s.child.kill();
+        let _ = s.child.wait();
+        let bytes = database_bytes(&s);
+        assert!(!bytes.is_empty());
+        // The roster's persons and the deal's person key: in clear without
+        // the key (the control), nowhere with it.
+        for secret in ["B-0001", person_key.trim()] {
+            assert_eq!(holds(&bytes, secret), !sealed, "{secret}, sealed: {sealed}");
+        }
+    }
 }

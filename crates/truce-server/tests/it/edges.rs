@@ -89,3 +89,58 @@ async fn every_error_answer_is_problem_json() {
         );
     }
 }
+
+/// The value of the metric line that starts with `name` (labels included).
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_what_was_asked_and_refused() {
+    let app = test_app().await;
+    for _ in 0..3 {
+        let reply = send(&app, request("GET", "/api/v1/health", None, None)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let reply = send(&app, request("GET", "/api/v1/deals/x", None, None)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = send(&app, request("GET", "/metrics", None, None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.content_type.starts_with("text/plain; version=0.0.4"));
+    let text = reply.text;
+    let health = r#"truce_requests_total{method="GET",route="/api/v1/health",status="200"}"#;
+    assert_eq!(metric(&text, health), Some(3.0), "{text}");
+    assert_eq!(
+        metric(&text, r#"truce_refusals_total{kind="unauthorized"}"#),
+        Some(1.0),
+        "{text}"
+    );
+    // Every request before this one, once in the histogram.
+    assert_eq!(
+        metric(&text, "truce_request_duration_seconds_count"),
+        Some(4.0)
+    );
+    assert_eq!(
+        metric(&text, r#"truce_request_duration_seconds_bucket{le="+Inf"}"#),
+        Some(4.0)
+    );
+    assert_eq!(metric(&text, "truce_append_queue_depth"), Some(0.0));
+    assert_eq!(metric(&text, "truce_events_appended_total"), Some(0.0));
+}
+
+#[tokio::test]
+async fn with_an_admin_token_metrics_need_it() {
+    let store = truce_store::Store::open(&database_url())
+        .await
+        .expect("store");
+    let app = truce_server::app(truce_server::AppState::new(
+        store,
+        Some("admin-t".to_owned()),
+    ));
+    let reply = send(&app, request("GET", "/metrics", None, None)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = send(&app, request("GET", "/metrics", Some("admin-t"), None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+}

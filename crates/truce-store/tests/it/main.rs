@@ -4,4 +4,8 @@
 
 mod append;
 mod deals;
+#[cfg(not(feature = "postgres-tests"))]
+mod sealed;
 mod support;
+#[cfg(feature = "postgres-tests")]
+mod tls;
