@@ -125,7 +125,14 @@ pub struct Inverse {
 impl Inverse {
     fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
         let utility = match utility_fn {
-            Utility::Additive(a) => additive_utilities(space, &a.tables),
+            Utility::Additive(a) => {
+                let mut u = additive_utilities(space, &a.tables);
+                if a.clip {
+                    u.iter_mut()
+                        .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
+                }
+                u
+            }
             Utility::HyperRectangles(_) => {
                 let mut utility = Vec::with_capacity(space.len());
                 let mut values = Vec::with_capacity(space.sizes.len());

@@ -41,12 +41,12 @@ mod reader_genius;
 mod reader_geniusweb;
 
 pub use analytics::{
-    Analysis, AnalyzeOptions, Cloud, Disagreement, DisagreementPoint, FrontierOutcome, Point,
-    analyze, outcome_cloud, render_svg, render_text,
+    Analysis, AnalyzeOptions, Cloud, DOMINANCE_TOLERANCE, Disagreement, DisagreementPoint,
+    FrontierOutcome, Point, TiedValues, analyze, outcome_cloud, render_svg, render_text,
 };
 pub use domain::{
     Additive, Domain, DomainFiles, Format, HyperRectangles, Issue, Party, ReadOptions, Reading,
-    Rect, Utility,
+    Rect, Utility, clip_if,
 };
 pub use error::{ReadError, ReadErrorKind};
 pub use reader::{read_domain, read_profiles};

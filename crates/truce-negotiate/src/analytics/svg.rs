@@ -123,7 +123,7 @@ pub fn render_svg(a: &Analysis, cloud: &Cloud) -> String {
         s,
         r#"<text x="{LEFT}" y="24" font-size="15">{}: {} outcomes{more}</text>"#,
         escape(&a.domain),
-        a.outcomes
+        a.outcomes_text()
     );
     let (x0, x1, y0, y1) = (ax.x(lo[0]), ax.x(hi[0]), ax.y(lo[1]), ax.y(hi[1]));
     let _ = writeln!(

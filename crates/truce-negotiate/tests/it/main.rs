@@ -3,6 +3,7 @@
 mod analytics;
 mod common;
 mod errors;
+mod genius_oracle;
 mod props;
 mod readers;
 mod render;
