@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::domain::{Domain, Format, Reading, Utility};
 
 pub use render::render_text;
-pub use svg::{Cloud, outcome_cloud, render_svg};
+pub use svg::{Cloud, outcome_cloud, render_svg, render_trajectory_svg};
 
 /// The disagreement point of the Nash product and the max-min Kalai point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

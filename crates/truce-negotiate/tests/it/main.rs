@@ -2,6 +2,7 @@
 
 mod analytics;
 mod common;
+mod dynamics;
 mod errors;
 mod genius_oracle;
 mod props;
