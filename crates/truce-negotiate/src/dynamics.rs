@@ -141,16 +141,34 @@ pub struct Move {
 pub struct PartyDynamics {
     /// Party (profile) name.
     pub party: String,
-    /// `(round, own utility)` of each of its offers (single text: of each
-    /// text), oldest first.
-    pub curve: Vec<(u32, f64)>,
+    /// Its own utility of each of its offers (single text: of each text),
+    /// oldest first.
+    pub curve: Vec<CurvePoint>,
     /// Utility of its first offer minus that of its last (positive: it
     /// conceded).
     pub total_concession: f64,
     /// How many of its moves fall in each class, in [`MoveClass::ALL`]
     /// order.
-    pub counts: Vec<(MoveClass, usize)>,
+    pub counts: Vec<ClassCount>,
     /// Number of its moves (single text: texts after the first).
+    pub moves: usize,
+}
+
+/// One point of a concession curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Round of the offer.
+    pub round: u32,
+    /// The party's own utility of it.
+    pub utility: f64,
+}
+
+/// How many moves fell in one class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClassCount {
+    /// The class.
+    pub class: MoveClass,
+    /// Its number of moves.
     pub moves: usize,
 }
 
@@ -307,13 +325,16 @@ pub fn analyze_trace(
     let mut moves = Vec::new();
     let mut last_own: Vec<Option<usize>> = vec![None; parties];
     let mut last_text: Option<usize> = None;
-    let mut curves: Vec<Vec<(u32, f64)>> = vec![Vec::new(); parties];
+    let mut curves: Vec<Vec<CurvePoint>> = vec![Vec::new(); parties];
     for (k, s) in trace.steps.iter().enumerate() {
         let Some(u) = utilities.get(k) else { continue };
         match s.proposer {
             Some(p) => {
                 if let Some(c) = curves.get_mut(p) {
-                    c.push((s.round, u.get(p).copied().unwrap_or(0.0)));
+                    c.push(CurvePoint {
+                        round: s.round,
+                        utility: u.get(p).copied().unwrap_or(0.0),
+                    });
                 }
                 if let Some(prev) = last_own.get(p).copied().flatten() {
                     let before = utilities.get(prev).map_or(&[][..], Vec::as_slice);
@@ -335,7 +356,10 @@ pub fn analyze_trace(
             }
             None => {
                 for (p, c) in curves.iter_mut().enumerate() {
-                    c.push((s.round, u.get(p).copied().unwrap_or(0.0)));
+                    c.push(CurvePoint {
+                        round: s.round,
+                        utility: u.get(p).copied().unwrap_or(0.0),
+                    });
                 }
                 if let Some(prev) = last_text {
                     let before = utilities.get(prev).map_or(&[][..], Vec::as_slice);
@@ -364,7 +388,7 @@ pub fn analyze_trace(
         .map(|(p, party)| {
             let curve = curves.get(p).cloned().unwrap_or_default();
             let total_concession = match (curve.first(), curve.last()) {
-                (Some(a), Some(b)) => a.1 - b.1,
+                (Some(a), Some(b)) => a.utility - b.utility,
                 _ => 0.0,
             };
             let mine: Vec<&Move> = moves.iter().filter(|m| m.party == p).collect();
@@ -374,7 +398,10 @@ pub fn analyze_trace(
                 total_concession,
                 counts: MoveClass::ALL
                     .iter()
-                    .map(|c| (*c, mine.iter().filter(|m| m.class == *c).count()))
+                    .map(|c| ClassCount {
+                        class: *c,
+                        moves: mine.iter().filter(|m| m.class == *c).count(),
+                    })
                     .collect(),
                 moves: mine.len(),
             }
@@ -524,13 +551,17 @@ pub fn render_dynamics_text(d: &Dynamics) -> String {
             p.total_concession,
             p.counts
                 .iter()
-                .map(|(_, n)| format!("{n:>11}"))
+                .map(|c| format!("{:>11}", c.moves))
                 .collect::<Vec<_>>()
                 .join(" ")
         );
     }
     for p in &d.per_party {
-        let curve: Vec<String> = p.curve.iter().map(|(_, u)| format!("{u:.3}")).collect();
+        let curve: Vec<String> = p
+            .curve
+            .iter()
+            .map(|c| format!("{:.3}", c.utility))
+            .collect();
         let shown = if curve.len() > 12 {
             let head = curve.get(..6).unwrap_or(&[]).join(" ");
             let tail = curve.get(curve.len() - 6..).unwrap_or(&[]).join(" ");
@@ -538,7 +569,9 @@ pub fn render_dynamics_text(d: &Dynamics) -> String {
         } else {
             curve.join(" ")
         };
-        let _ = writeln!(out, "  {} concession curve: {shown}", p.party);
+        if !shown.is_empty() {
+            let _ = writeln!(out, "  {} concession curve: {shown}", p.party);
+        }
     }
     let _ = writeln!(
         out,

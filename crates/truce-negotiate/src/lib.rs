@@ -51,8 +51,8 @@ pub use domain::{
     Rect, Utility, clip_if,
 };
 pub use dynamics::{
-    Dynamics, Move, MoveClass, OutcomeMetrics, PartyDynamics, Trace, TraceError, TraceStep,
-    analyze_trace, render_dynamics_text,
+    ClassCount, CurvePoint, Dynamics, Move, MoveClass, OutcomeMetrics, PartyDynamics, Trace,
+    TraceError, TraceStep, analyze_trace, render_dynamics_text,
 };
 pub use error::{ReadError, ReadErrorKind};
 pub use reader::{read_domain, read_profiles};

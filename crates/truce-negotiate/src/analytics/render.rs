@@ -89,11 +89,18 @@ pub fn render_text(a: &Analysis) -> String {
         a.method,
         if a.exact { "" } else { ", NOT EXACT" }
     );
-    let _ = writeln!(
-        out,
-        "  dominance decided with tolerance {:e} (utilities closer than this count as equal)",
-        a.tolerance
-    );
+    let _ = if a.tolerance > 0.0 {
+        writeln!(
+            out,
+            "  dominance decided with tolerance {:e} (utilities closer than this count as equal)",
+            a.tolerance
+        )
+    } else {
+        writeln!(
+            out,
+            "  dominance decided by exact comparison (tolerance 0, as GENIUS compares)"
+        )
+    };
     let width = a.parties.len() * 10;
     let _ = writeln!(
         out,

@@ -85,7 +85,7 @@ fn sao_moves_are_classified_as_worked_by_hand() {
             (0, Nice),
         ]
     );
-    let curve_a: Vec<f64> = dy.per_party[0].curve.iter().map(|c| c.1).collect();
+    let curve_a: Vec<f64> = dy.per_party[0].curve.iter().map(|c| c.utility).collect();
     assert_eq!(curve_a, vec![0.5, 1.0, 0.75, 0.25, 0.5, 0.5, 0.5]);
     assert!(close(dy.per_party[0].total_concession, 0.0));
     assert!(close(dy.per_party[1].total_concession, 0.25));
