@@ -275,6 +275,9 @@ pub(crate) struct Search<'a> {
     pub(crate) visited: u64,
     max_visits: u64,
     pub(crate) complete: bool,
+    /// Per party, the largest optimistic utility of any subtree the search
+    /// left unexamined when it stopped at its node limit (−∞ when none).
+    pub(crate) unexplored: Vec<f64>,
     path: Vec<u32>,
     state: Vec<f64>,
     alive: Vec<bool>,
@@ -307,6 +310,7 @@ impl<'a> Search<'a> {
             visited: 0,
             max_visits,
             complete: true,
+            unexplored: vec![f64::NEG_INFINITY; parties],
             path: Vec::with_capacity(depths),
             state: vec![0.0; depths * 4 * parties],
             alive: vec![true; cells.rects.len()],
@@ -366,12 +370,22 @@ impl<'a> Search<'a> {
     }
 
     fn descend(&mut self, depth: usize, count: u128) {
-        if !self.complete {
-            return;
+        if self.complete {
+            self.visited += 1;
+            if self.visited > self.max_visits {
+                self.complete = false;
+            }
         }
-        self.visited += 1;
-        if self.visited > self.max_visits {
-            self.complete = false;
+        if !self.complete {
+            // Left unexamined: record what it could hold at best.
+            for p in 0..self.cells.parties {
+                // A hair above, as the pruning bound: incremental sums round.
+                let b = self.bound_at(depth, p, true);
+                let b = b + 1e-9 * (1.0 + b.abs());
+                if let Some(x) = self.unexplored.get_mut(p) {
+                    *x = x.max(b);
+                }
+            }
             return;
         }
         let parties = self.cells.parties;

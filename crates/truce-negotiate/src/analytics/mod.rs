@@ -63,7 +63,7 @@ impl Default for AnalyzeOptions {
             disagreement: Disagreement::Reservation,
             max_listed_outcomes: 10_000,
             max_frontier_points: 1_000_000,
-            max_search_nodes: 500_000_000,
+            max_search_nodes: 20_000_000,
             list_ties: false,
             tolerance: DOMINANCE_TOLERANCE,
         }
@@ -145,6 +145,11 @@ pub struct Analysis {
     pub exact: bool,
     /// How the frontier was found; says "exact" only when it is.
     pub method: String,
+    /// When a search stopped at its node limit: per party, the most any
+    /// outcome it did not examine can be worth (a proven bound: the true
+    /// frontier lies between the listed points and this).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexamined_bound: Option<Vec<f64>>,
     /// What `outcomes` would be if it did not saturate: its base-10
     /// logarithm (`outcomes` is exact below 2^128).
     pub outcomes_log10: f64,
@@ -235,6 +240,7 @@ struct Frontier {
     points: Vec<FrontierPoint>,
     exact: bool,
     method: String,
+    unexamined_bound: Option<Vec<f64>>,
     dropped: usize,
     maxima: Vec<f64>,
     minima: Vec<f64>,
@@ -357,6 +363,7 @@ pub fn analyze(domain: &Domain, opts: &AnalyzeOptions) -> Analysis {
         outcomes_json: (domain.outcome_count(), outcomes_log10),
         outcomes_log10,
         exact: frontier.exact,
+        unexamined_bound: frontier.unexamined_bound.clone(),
         method: frontier.method,
         tolerance: opts.tolerance,
         reservation,
@@ -407,6 +414,7 @@ fn frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             points: Vec::new(),
             exact: true,
             method: "no parties".into(),
+            unexamined_bound: None,
             dropped: 0,
             maxima: Vec::new(),
             minima: Vec::new(),
@@ -514,6 +522,7 @@ fn additive_frontier(domain: &Domain, tables: &[&[Vec<f64>]], opts: &AnalyzeOpti
     Frontier {
         points,
         exact: !m.thinned,
+        unexamined_bound: None,
         method: if m.thinned {
             "per-issue frontier merge, thinned (approximate)".into()
         } else {
@@ -532,6 +541,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             points: Vec::new(),
             exact: false,
             method: "none (too many rectangle bounds to index)".into(),
+            unexamined_bound: None,
             dropped: 0,
             maxima: vec![f64::NAN; domain.parties.len()],
             minima: vec![f64::NAN; domain.parties.len()],
@@ -630,11 +640,15 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
         cells.count(),
         search.visited
     )];
-    if !frontier_complete {
+    let unexamined_bound = (!frontier_complete).then(|| search.unexplored.clone());
+    if let Some(b) = &unexamined_bound {
+        let b: Vec<String> = b.iter().map(|x| format!("{x:.6}")).collect();
         notes.push(format!(
-            "the search stopped at its limit of {} nodes: the points listed are outcomes found \
-             so far that no outcome found dominates; the true frontier may dominate them",
-            opts.max_search_nodes
+            "the search stopped at its limit of {} nodes: the points listed are real outcomes \
+             that no outcome found dominates, and no outcome left unexamined is worth more than \
+             ({}) to the parties; the true frontier lies between",
+            opts.max_search_nodes,
+            b.join(", ")
         ));
     } else if !exact {
         notes.push(format!(
@@ -645,6 +659,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     Frontier {
         points,
         exact,
+        unexamined_bound,
         method: if frontier_complete {
             "branch and bound over cells of equivalent values (exact)".into()
         } else {

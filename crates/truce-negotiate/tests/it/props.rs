@@ -225,6 +225,37 @@ proptest! {
     fn hyper_rectangle_frontier_equals_brute_force(d in shape().prop_flat_map(|(s, p)| rects(s, p))) {
         check(&d)?;
     }
+
+    /// A search stopped at its node limit is labelled not exact, and its
+    /// bound is proven: every outcome is either covered by a listed point or
+    /// worth no more than the bound to every party.
+    #[test]
+    fn a_stopped_search_states_a_proven_bound(
+        d in shape().prop_flat_map(|(s, p)| rects(s, p)),
+        nodes in 1u64..30,
+    ) {
+        let opts = AnalyzeOptions { max_search_nodes: nodes, ..AnalyzeOptions::default() };
+        let a = analyze(&d, &opts);
+        let eps = a.tolerance;
+        let Some(bound) = &a.unexamined_bound else {
+            prop_assert!(!a.method.contains("not exact"));
+            return Ok(());
+        };
+        prop_assert!(!a.exact);
+        prop_assert!(a.method.contains("not exact") && !a.method.contains("(exact)"), "{}", a.method);
+        let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
+        for o in all_outcomes(&sizes) {
+            let u = d.utilities(&o);
+            let covered = a.pareto.iter().any(|f| {
+                f.utilities == u
+                    || dominates(&f.utilities, &u)
+                    || dominates_eps(&f.utilities, &u, eps)
+                    || f.utilities.iter().zip(&u).all(|(x, y)| (x - y).abs() <= eps)
+            });
+            let below = u.iter().zip(bound).all(|(x, b)| *x <= *b);
+            prop_assert!(covered || below, "{o:?} {u:?} above the bound {bound:?}");
+        }
+    }
 }
 
 /// A frontier larger than the cap is thinned, flagged as not exact, and
