@@ -164,6 +164,10 @@ pub struct Analysis {
     pub discount: Vec<Option<f64>>,
     /// `[lowest, highest]` utility of each party over all outcomes.
     pub utility_ranges: Vec<[f64; 2]>,
+    /// Names the frontier's definition.
+    pub pareto_definition: &'static str,
+    /// Names the Nash point's definition.
+    pub nash_definition: &'static str,
     /// Every non-dominated outcome (GENIUS definition: all outcomes count,
     /// ties kept, rational or not), lexicographically descending utilities;
     /// listing capped by [`AnalyzeOptions::max_listed_outcomes`].
@@ -384,6 +388,11 @@ pub fn analyze(domain: &Domain, opts: &AnalyzeOptions) -> Analysis {
         },
         nash: point(sol.nash),
         kalai,
+        pareto_definition: "GENIUS (BidSpace): every outcome counts, ties kept, reservation \
+                            values ignored (each point flags `rational`); dominance within \
+                            `tolerance`",
+        nash_definition: "rational frontier point maximising the product of gains over \
+                          `disagreement` (GENIUS BidSpace.getNash with reservation values)",
         kalai_definition: "GENIUS: rational Pareto point minimising the spread of utilities \
                            (|u0 - u1| for two parties)",
         kalai_maxmin: point(sol.kalai_maxmin),
