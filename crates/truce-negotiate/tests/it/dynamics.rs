@@ -182,3 +182,31 @@ fn class_table_boundaries() {
     assert_eq!(MoveClass::of(-0.1, -0.1, e), Unfortunate);
     assert_eq!(MoveClass::of(0.0, -0.1, e), Unfortunate);
 }
+
+/// The trajectory chart: the frontier, one line of offers per party (in its
+/// colour, one dot per offer) and the agreement.
+#[test]
+fn trajectory_svg_draws_each_partys_offers_and_the_agreement() {
+    let d = domain();
+    let a = analyze(&d, &AnalyzeOptions::default());
+    let trace = Trace {
+        steps: vec![
+            step(0, Some(0), "p,s"),
+            step(0, Some(1), "r,s"),
+            step(1, Some(0), "q,s"),
+        ],
+        agreement: Some(vec!["q".into(), "s".into()]),
+        rounds: 2,
+    };
+    let dy = analyze_trace(&d, &a, &trace).expect("analysed");
+    let cloud = truce_negotiate::outcome_cloud(&d, 100);
+    let svg = truce_negotiate::render_trajectory_svg(&a, &cloud, &dy);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    // Party 0 made two offers, party 1 one: dots in their colours.
+    assert_eq!(svg.matches(r##"r="2.5" fill="#e6550d""##).count(), 2);
+    assert_eq!(svg.matches(r##"r="2.5" fill="#3182bd""##).count(), 1);
+    assert!(svg.contains("offers of a") && svg.contains("offers of b"));
+    assert!(svg.contains(">agreement</text>"));
+    // Without a trace the chart is the plain analysis chart.
+    assert!(!truce_negotiate::render_svg(&a, &cloud).contains("offers of"));
+}
