@@ -160,6 +160,10 @@ pub struct Session {
     pub end: End,
     /// Every offer, oldest first.
     pub trace: Vec<TraceEntry>,
+    /// Set when the domain was too large to enumerate: which outcomes the
+    /// agents could offer instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_space: Option<String>,
 }
 
 /// Runs one session on a domain. Enumerates the domain first; to run many
@@ -325,5 +329,6 @@ fn name_outcome(
         rounds: raw.rounds,
         end: raw.end,
         trace,
+        outcome_space: prepared.space.sampled_note(),
     }
 }

@@ -27,6 +27,40 @@ const INVERTER_EPS: f64 = 1e-6;
 pub struct OutcomeSpace {
     sizes: Vec<usize>,
     count: usize,
+    /// Above [`MAX_OUTCOMES`]: the outcomes agents may offer, when the space
+    /// is sampled instead of enumerated.
+    sample: Option<Sampled>,
+}
+
+/// The outcomes of a sampled space: value indices (`issues` per outcome) and
+/// an index from an outcome's hash to its ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sampled {
+    values: Vec<u32>,
+    index: std::collections::HashMap<u64, Vec<OutcomeId>>,
+    /// Outcomes of the whole domain, saturating.
+    of: u128,
+    /// How many of the sampled outcomes came from the Pareto frontier.
+    frontier: usize,
+}
+
+/// Most value indices a sampled space holds (outcomes × issues): about
+/// 128 MB with its index.
+const MAX_SAMPLED_VALUES: usize = 24_000_000;
+
+/// Most outcomes a sampled space holds.
+pub const MAX_SAMPLED_OUTCOMES: usize = 200_000;
+
+fn hash_values(values: &[u32]) -> u64 {
+    // FNV-1a: deterministic across runs and platforms.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &v in values {
+        for b in v.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }
 
 impl OutcomeSpace {
@@ -49,7 +83,95 @@ impl OutcomeSpace {
         Ok(Self {
             sizes: domain.issues.iter().map(|i| i.values.len()).collect(),
             count,
+            sample: None,
         })
+    }
+
+    /// A space too large to enumerate, stood in for by `guide` (outcomes as
+    /// value indices: the Pareto frontier and each party's best) and
+    /// outcomes drawn uniformly with a fixed seed, without duplicates: agents
+    /// offer only these. Deterministic for a domain.
+    pub fn sampled(domain: &Domain, guide: &[Vec<usize>]) -> Result<Self, SessionError> {
+        let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
+        if sizes.is_empty() || sizes.contains(&0) {
+            return Err(SessionError::EmptyDomain);
+        }
+        let issues = sizes.len();
+        let target = (MAX_SAMPLED_VALUES / issues).clamp(1, MAX_SAMPLED_OUTCOMES);
+        let mut sample = Sampled {
+            values: Vec::with_capacity(target * issues),
+            index: std::collections::HashMap::new(),
+            of: domain.outcome_count(),
+            frontier: 0,
+        };
+        let push = |sample: &mut Sampled, o: &[u32]| {
+            let h = hash_values(o);
+            let n = sample.values.len() / issues;
+            let ids = sample.index.entry(h).or_default();
+            let known = ids.iter().any(|&id| {
+                let at = id as usize * issues;
+                sample.values.get(at..at + issues) == Some(o)
+            });
+            if known {
+                return false;
+            }
+            ids.push(n as OutcomeId);
+            sample.values.extend_from_slice(o);
+            true
+        };
+        for o in guide.iter().take(target) {
+            let o: Vec<u32> = o.iter().map(|&v| v as u32).collect();
+            if o.len() == issues && push(&mut sample, &o) {
+                sample.frontier += 1;
+            }
+        }
+        // SplitMix64 with a fixed seed: the same sample on every run.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let mut o = vec![0u32; issues];
+        let mut attempts = 0usize;
+        while sample.values.len() / issues < target && attempts < target * 4 {
+            attempts += 1;
+            for (slot, &n) in o.iter_mut().zip(&sizes) {
+                *slot = (next() % n as u64) as u32;
+            }
+            push(&mut sample, &o);
+        }
+        let count = sample.values.len() / issues;
+        Ok(Self {
+            sizes,
+            count,
+            sample: Some(sample),
+        })
+    }
+
+    /// What agents may offer, in words, when the space is sampled.
+    pub fn sampled_note(&self) -> Option<String> {
+        self.sample.as_ref().map(|s| {
+            format!(
+                "the domain has {} outcomes, more than the {MAX_OUTCOMES} a session enumerates: \
+                 agents offer only {} of them ({} from the Pareto frontier and the parties' best, \
+                 the rest drawn uniformly with a fixed seed)",
+                if s.of == u128::MAX {
+                    "more than 10^38".to_owned()
+                } else {
+                    s.of.to_string()
+                },
+                self.count,
+                s.frontier
+            )
+        })
+    }
+
+    /// Whether the space is a sample of a larger domain.
+    pub fn is_sampled(&self) -> bool {
+        self.sample.is_some()
     }
 
     /// Number of outcomes.
@@ -74,6 +196,21 @@ impl OutcomeSpace {
 
     /// Writes the value indices of an outcome into `out` (one per issue).
     pub fn decode_into(&self, id: OutcomeId, out: &mut Vec<usize>) {
+        if let Some(sample) = &self.sample {
+            let issues = self.sizes.len();
+            let at = id as usize * issues;
+            out.clear();
+            out.extend(
+                sample
+                    .values
+                    .get(at..at + issues)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&v| v as usize),
+            );
+            out.resize(issues, 0);
+            return;
+        }
         out.clear();
         out.resize(self.sizes.len(), 0);
         let mut rest = id as usize;
@@ -95,6 +232,19 @@ impl OutcomeSpace {
     pub fn encode(&self, values: &[usize]) -> Option<OutcomeId> {
         if values.len() != self.sizes.len() {
             return None;
+        }
+        if let Some(sample) = &self.sample {
+            let o: Vec<u32> = values.iter().map(|&v| v as u32).collect();
+            let issues = self.sizes.len();
+            return sample
+                .index
+                .get(&hash_values(&o))?
+                .iter()
+                .copied()
+                .find(|&id| {
+                    let at = id as usize * issues;
+                    sample.values.get(at..at + issues) == Some(o.as_slice())
+                });
         }
         let mut id = 0usize;
         for (&v, &size) in values.iter().zip(&self.sizes) {
@@ -125,7 +275,23 @@ pub struct Inverse {
 impl Inverse {
     fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
         let utility = match utility_fn {
-            Utility::Additive(a) => additive_utilities(space, &a.tables),
+            _ if space.is_sampled() => {
+                let mut utility = Vec::with_capacity(space.len());
+                let mut values = Vec::with_capacity(space.sizes.len());
+                for id in 0..space.len() as OutcomeId {
+                    space.decode_into(id, &mut values);
+                    utility.push(utility_fn.eval(&values));
+                }
+                utility
+            }
+            Utility::Additive(a) => {
+                let mut u = additive_utilities(space, &a.tables);
+                if a.clip {
+                    u.iter_mut()
+                        .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
+                }
+                u
+            }
             Utility::HyperRectangles(_) => {
                 let mut utility = Vec::with_capacity(space.len());
                 let mut values = Vec::with_capacity(space.sizes.len());
@@ -146,6 +312,11 @@ impl Inverse {
         let sorted: Vec<OutcomeId> = radix_sort(keyed).into_iter().map(|(_, id)| id).collect();
         let sorted_utility: Vec<f64> = sorted.iter().map(|&o| utility[o as usize]).collect();
         let (min, max) = match utility_fn {
+            // A sample's extremes are those of the outcomes agents may offer.
+            _ if space.is_sampled() => (
+                sorted_utility.first().copied().unwrap_or(0.0),
+                sorted_utility.last().copied().unwrap_or(0.0),
+            ),
             Utility::Additive(a) => a.range(),
             Utility::HyperRectangles(_) => (
                 sorted_utility.first().copied().unwrap_or(0.0),
@@ -318,7 +489,12 @@ impl Prepared {
     /// expensive part of a session (O(n log n) per party); tournaments and
     /// `--repeat` do it once.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
-        let space = OutcomeSpace::of(domain)?;
+        let space = match OutcomeSpace::of(domain) {
+            Err(SessionError::TooManyOutcomes { .. }) => {
+                OutcomeSpace::sampled(domain, &frontier_guide(domain))?
+            }
+            other => other?,
+        };
         let inverses = domain
             .parties
             .iter()
@@ -362,4 +538,24 @@ impl Prepared {
     pub fn utilities(&self, id: OutcomeId) -> Vec<f64> {
         self.inverses.iter().map(|inv| inv.utility(id)).collect()
     }
+}
+
+/// The outcomes a sampled space starts from: one per Pareto frontier point
+/// (the analysis never enumerates; a hyper-rectangle search is bounded and
+/// then yields the best points it found), which include each party's best.
+fn frontier_guide(domain: &Domain) -> Vec<Vec<usize>> {
+    let opts = truce_negotiate::AnalyzeOptions {
+        max_search_nodes: 5_000_000,
+        max_frontier_points: 100_000,
+        ..truce_negotiate::AnalyzeOptions::default()
+    };
+    let analysis = truce_negotiate::analyze(domain, &opts);
+    analysis
+        .pareto
+        .iter()
+        .filter_map(|p| {
+            let refs: Vec<&str> = p.outcome.iter().map(String::as_str).collect();
+            domain.outcome_indices(&refs)
+        })
+        .collect()
 }

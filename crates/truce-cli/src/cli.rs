@@ -293,9 +293,24 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Write an SVG chart of the outcomes, the frontier and the solution points.
+    /// Write an SVG chart of the outcomes, the frontier and the solution points
+    /// (with --trace: and the trace's offers).
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Utilities closer than this count as equal where dominance is decided
+    /// (0: exact comparison, as GENIUS does).
+    #[arg(long, value_name = "T", default_value_t = truce_negotiate::DOMINANCE_TOLERANCE)]
+    pub tolerance: f64,
+    /// List every outcome tied at a frontier point (up to 10,000 rows) instead
+    /// of one outcome and a summary of the values the tied outcomes take.
+    #[arg(long)]
+    pub list_ties: bool,
+    /// Analyse a negotiation trace on this domain: each party's concession
+    /// curve, the DANS class of every move, the distance of the outcome to the
+    /// frontier, Nash and Kalai. FILE is JSON as `truce negotiate --format json`
+    /// writes it: `agreement`, `rounds`, `trace[{round, proposer, offer}]`.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -325,6 +340,14 @@ pub struct NegotiateArgs {
     /// Replace the --out file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Add the concession and move analysis of the trace: each party's
+    /// concession curve, the DANS class of every move, the outcome's distance
+    /// to the frontier, Nash and Kalai (JSON: a `moves` object).
+    #[arg(long)]
+    pub moves: bool,
+    /// Write an SVG of the offers in utility space over the Pareto frontier.
+    #[arg(long, value_name = "FILE")]
+    pub trajectory: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -39,7 +39,7 @@ pub fn load_path(
     let is_deal = path.is_file() || path.join("deal.toml").is_file();
     if !is_deal {
         let domain = truce_negotiate::read_domain(&read_folder(path)?, &opts)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+            .map_err(|e| in_folder(path, &e))?;
         return Ok(Loaded { domain, deal: None });
     }
     let deal_path = files::deal_file(path)?;
@@ -67,7 +67,7 @@ pub fn load_path(
             .join("preferences"),
     };
     let domain = truce_negotiate::read_profiles(&deal.name, issues, &read_folder(&dir)?, &opts)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(|e| in_folder(&dir, &e))?;
     Ok(Loaded {
         domain,
         deal: Some(deal_path),
@@ -94,12 +94,27 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
         match String::from_utf8(bytes) {
             Ok(text) => out.push((name, text)),
+            // A profile or domain that is not UTF-8 text is an error naming
+            // it, never a party silently left out.
+            Err(_) if lower.ends_with(".xml") || lower.ends_with(".json") => {
+                return Err(CliError::Usage(format!(
+                    "{}: not UTF-8 text, so it cannot be read as a domain or profile; \
+                     convert it to UTF-8 or move it out of the folder",
+                    path.display()
+                )));
+            }
             // A binary file (an archive, an image) is no domain file: skip it
             // as the readers skip other non-domain files.
             Err(_) => eprintln!("note: {} is not text; skipped", path.display()),
         }
     }
     Ok(DomainFiles { files: out })
+}
+
+/// A reader error with its file named by its path, not only its name.
+fn in_folder(dir: &Path, e: &truce_negotiate::ReadError) -> CliError {
+    CliError::Usage(format!("{}/{e}", dir.display()))
 }

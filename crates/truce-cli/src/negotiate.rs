@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use truce_agents::{Protocol, SessionOptions};
 
+use serde::Serialize;
+use truce_negotiate::{Analysis, AnalyzeOptions, Domain, Dynamics, Trace, TraceStep};
+
 use crate::cli::{Format, NegotiateArgs};
 use crate::error::{CliError, Outcome};
 use crate::print_json;
@@ -24,6 +27,7 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
         time_limit: None,
         seed: args.seed,
     };
+    let want_moves = args.moves || args.trajectory.is_some();
     let session = match args.repeat {
         Some(k) => {
             let start = Instant::now();
@@ -45,9 +49,30 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
         }
         None => {
             let session = truce_agents::run_session(&loaded.domain, &opts).map_err(usage)?;
+            let moves = if want_moves {
+                Some(moves_of(&loaded.domain, &session)?)
+            } else {
+                None
+            };
             match args.format {
-                Format::Json => print_json(&session)?,
-                Format::Text => print!("{}", truce_agents::render_trace_text(&session)),
+                Format::Json => print_json(&WithMoves {
+                    session: &session,
+                    moves: moves.as_ref().filter(|_| args.moves).map(|m| &m.1),
+                })?,
+                Format::Text => {
+                    print!("{}", truce_agents::render_trace_text(&session));
+                    if let Some((_, d)) = moves.as_ref().filter(|_| args.moves) {
+                        print!("{}", truce_negotiate::render_dynamics_text(d));
+                    }
+                }
+            }
+            if let (Some(path), Some((analysis, d))) = (&args.trajectory, &moves) {
+                let cloud = truce_negotiate::outcome_cloud(&loaded.domain, 5_000);
+                crate::files::write_atomic(
+                    path,
+                    truce_negotiate::render_trajectory_svg(analysis, &cloud, d).as_bytes(),
+                )?;
+                eprintln!("wrote {}", path.display());
             }
             session
         }
@@ -65,4 +90,39 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
         return crate::agree::write_agreed(deal, &pairs, out, args.force);
     }
     Ok(Outcome::Success)
+}
+
+/// `truce negotiate --format json --moves`: the session's fields and the
+/// analysis beside them.
+#[derive(Serialize)]
+struct WithMoves<'a> {
+    #[serde(flatten)]
+    session: &'a truce_agents::Session,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moves: Option<&'a Dynamics>,
+}
+
+/// The domain's analysis and the session's trace analysed against it.
+fn moves_of(
+    domain: &Domain,
+    session: &truce_agents::Session,
+) -> Result<(Analysis, Dynamics), CliError> {
+    let analysis = truce_negotiate::analyze(domain, &AnalyzeOptions::default());
+    let steps = session
+        .trace
+        .iter()
+        .map(|t| TraceStep {
+            round: t.round,
+            proposer: session.parties.iter().position(|p| *p == t.proposer),
+            offer: t.offer.clone(),
+        })
+        .collect();
+    let trace = Trace {
+        steps,
+        agreement: session.agreement.clone(),
+        rounds: session.rounds,
+    };
+    let d = truce_negotiate::analyze_trace(domain, &analysis, &trace)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok((analysis, d))
 }

@@ -19,9 +19,11 @@ pub enum Format {
 #[serde(rename_all = "snake_case")]
 pub enum Reading {
     /// GENIUS 10.4's own reading: a discrete evaluation is divided by the
-    /// largest evaluation of its issue, weights are renormalised to sum 1,
-    /// integer and real evaluators are clamped to [0, 1], hyper-rectangle sums
-    /// are divided by `maxutility`. Utilities lie in [0, 1].
+    /// largest evaluation of its issue, weights are used as written (loading
+    /// a file does not renormalise them), integer and real evaluators are
+    /// clamped to [0, 1], the weighted sum is clipped at 1
+    /// (`AdditiveUtilitySpace.getUtility`); hyper-rectangle sums are divided
+    /// by `maxutility` and clipped at 1 (`NonlinearUtilitySpace.getUtility`).
     #[default]
     Genius,
     /// The numbers as written: raw evaluations times raw weights, linear
@@ -97,6 +99,18 @@ pub enum Utility {
 pub struct Additive {
     /// `tables[issue][value]` = weight × evaluation.
     pub tables: Vec<Vec<f64>>,
+    /// The sum is clipped at 1 (GENIUS `AdditiveUtilitySpace.getUtility`).
+    pub clip: bool,
+}
+
+impl Additive {
+    /// An additive utility whose sum is not clipped.
+    pub fn new(tables: Vec<Vec<f64>>) -> Self {
+        Self {
+            tables,
+            clip: false,
+        }
+    }
 }
 
 /// GENIUS `PlainUfun` with `aggregation="sum"`: the utility of an outcome is
@@ -108,6 +122,9 @@ pub struct HyperRectangles {
     pub rects: Vec<Rect>,
     /// Divisor (GENIUS `maxutility` in the GENIUS reading, 1 when raw).
     pub scale: f64,
+    /// The scaled sum is clipped at 1 (GENIUS
+    /// `NonlinearUtilitySpace.getUtility`; GENIUS reading only).
+    pub clip: bool,
 }
 
 /// One hyper-rectangle: the outcomes whose value index for each listed issue
@@ -136,22 +153,38 @@ impl Utility {
     /// of range count as utility 0 for that issue.
     pub fn eval(&self, outcome: &[usize]) -> f64 {
         match self {
-            Self::Additive(a) => a
-                .tables
-                .iter()
-                .zip(outcome)
-                .map(|(table, &value)| table.get(value).copied().unwrap_or(0.0))
-                .fold(0.0, |sum, u| sum + u),
+            Self::Additive(a) => {
+                let sum = a
+                    .tables
+                    .iter()
+                    .zip(outcome)
+                    .map(|(table, &value)| table.get(value).copied().unwrap_or(0.0))
+                    .fold(0.0, |sum, u| sum + u);
+                clip_if(a.clip, sum)
+            }
             Self::HyperRectangles(h) => {
                 let sum = h
                     .rects
                     .iter()
                     .filter(|r| r.contains(outcome))
                     .fold(0.0, |sum, r| sum + r.utility);
-                sum / h.scale
+                clip_if(h.clip, sum / h.scale)
             }
         }
     }
+
+    /// Whether utilities above 1 are clipped to 1.
+    pub fn clips(&self) -> bool {
+        match self {
+            Self::Additive(a) => a.clip,
+            Self::HyperRectangles(h) => h.clip,
+        }
+    }
+}
+
+/// `min(u, 1)` when `clip` (GENIUS: `if (result > 1) return 1;`).
+pub fn clip_if(clip: bool, u: f64) -> f64 {
+    if clip && u > 1.0 { 1.0 } else { u }
 }
 
 impl Additive {
@@ -163,7 +196,7 @@ impl Additive {
             lo += table.iter().copied().fold(f64::INFINITY, f64::min);
             hi += table.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         }
-        (lo, hi)
+        (clip_if(self.clip, lo), clip_if(self.clip, hi))
     }
 }
 

@@ -40,6 +40,15 @@ pub enum ReadErrorKind {
     /// The directory holds a domain but no profile.
     #[error("no utility profile found")]
     NoProfiles,
+    /// The directory holds a single profile: a negotiation needs two.
+    #[error("only one utility profile found (this file); a negotiation needs at least two")]
+    OneProfile,
+    /// An XML or JSON file that is neither a domain nor a profile.
+    #[error("neither a domain nor a utility profile: {what}")]
+    NotDomainOrProfile {
+        /// What the file holds instead.
+        what: String,
+    },
     /// A required element or key is absent.
     #[error("missing {what}")]
     Missing {
@@ -157,6 +166,11 @@ impl ReadErrorKind {
             Self::NoProfiles => {
                 "add one profile per party: GENIUS `<utility_space>` XML or GeniusWeb JSON \
                  with `LinearAdditiveUtilitySpace`"
+            }
+            Self::OneProfile => "add the other party's profile to the directory",
+            Self::NotDomainOrProfile { .. } => {
+                "fix the file (a GENIUS profile's root element is <utility_space>, a GeniusWeb \
+                 profile's key is LinearAdditiveUtilitySpace), or move it out of the directory"
             }
             Self::Missing { .. } => "add it; see the GENIUS or GeniusWeb format",
             Self::BadNumber { .. } => "write a decimal number such as 0.25",

@@ -34,6 +34,7 @@
 
 pub mod analytics;
 mod domain;
+mod dynamics;
 mod error;
 mod json;
 mod reader;
@@ -41,12 +42,17 @@ mod reader_genius;
 mod reader_geniusweb;
 
 pub use analytics::{
-    Analysis, AnalyzeOptions, Cloud, Disagreement, DisagreementPoint, FrontierOutcome, Point,
-    analyze, outcome_cloud, render_svg, render_text,
+    Analysis, AnalyzeOptions, Cloud, DOMINANCE_TOLERANCE, Disagreement, DisagreementPoint,
+    FrontierOutcome, Point, TiedValues, analyze, outcome_cloud, render_svg, render_text,
+    render_trajectory_svg,
 };
 pub use domain::{
     Additive, Domain, DomainFiles, Format, HyperRectangles, Issue, Party, ReadOptions, Reading,
-    Rect, Utility,
+    Rect, Utility, clip_if,
+};
+pub use dynamics::{
+    ClassCount, CurvePoint, Dynamics, Move, MoveClass, OutcomeMetrics, PartyDynamics, Trace,
+    TraceError, TraceStep, analyze_trace, render_dynamics_text,
 };
 pub use error::{ReadError, ReadErrorKind};
 pub use reader::{read_domain, read_profiles};

@@ -17,6 +17,57 @@ enum Role {
     Other,
 }
 
+/// Files that sit beside a domain and are neither domain nor profile:
+/// GENIUS's `pareto.xml` (plain text), ANL's `specials.json`, NegMAS's
+/// scenario statistics. Any other `.xml` or `.json` file that is not a domain
+/// or profile is an error, so a broken profile is never skipped silently.
+fn companion(name: &str) -> bool {
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let stem = base.rsplit_once('.').map_or(base.as_str(), |(s, _)| s);
+    stem.starts_with("pareto")
+        || stem.starts_with("specials")
+        || stem.contains("stats")
+        || stem.contains("info")
+}
+
+fn data_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".xml") || lower.ends_with(".json")
+}
+
+/// Why a well-formed file is not a domain or profile, or `None` to skip it.
+fn refuse_other(name: &str, content: &Content) -> Option<ReadError> {
+    if companion(name) {
+        return None;
+    }
+    let what = match content {
+        Content::Xml(doc) => format!(
+            "root element <{}> (a domain is <negotiation_template>, a profile <utility_space>)",
+            doc.root_element().tag_name().name()
+        ),
+        Content::Json(_) => "JSON without `issuesValues` (domain) or \
+                             `LinearAdditiveUtilitySpace` (profile)"
+            .to_owned(),
+    };
+    Some(ReadError::at(name, (1, 1), K::NotDomainOrProfile { what }))
+}
+
+fn refuse_text(name: &str) -> Option<ReadError> {
+    (data_file(name) && !companion(name)).then(|| {
+        ReadError::at(
+            name,
+            (1, 1),
+            K::NotDomainOrProfile {
+                what: "text that is neither XML nor JSON".into(),
+            },
+        )
+    })
+}
+
 fn classify(content: &Content) -> Role {
     match content {
         Content::Xml(doc) => match doc.root_element().tag_name().name() {
@@ -78,6 +129,9 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
         } else if body.starts_with('{') {
             Content::Json(json::parse(name, text)?)
         } else {
+            if let Some(e) = refuse_text(name) {
+                return Err(e);
+            }
             ignored.push(name.clone());
             continue;
         };
@@ -100,7 +154,10 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
                 domain_file = Some((name, text, content));
             }
             Role::Profile => profiles.push((*name, *text, content)),
-            Role::Other => ignored.push((*name).to_owned()),
+            Role::Other => match refuse_other(name, content) {
+                Some(e) => return Err(e),
+                None => ignored.push((*name).to_owned()),
+            },
         }
     }
     let Some((dname, dtext, dcontent)) = domain_file else {
@@ -118,6 +175,9 @@ pub fn read_domain(files: &DomainFiles, opts: &ReadOptions) -> Result<Domain, Re
     };
     if profiles.is_empty() {
         return Err(ReadError::at(dname, (1, 1), K::NoProfiles));
+    }
+    if let [(only, _, _)] = profiles.as_slice() {
+        return Err(ReadError::at(only, (1, 1), K::OneProfile));
     }
     // Parties are ordered by profile file name, as GENIUS and NegMAS list them.
     profiles.sort_by(|a, b| a.0.cmp(b.0));
@@ -213,13 +273,20 @@ pub fn read_profiles(
         } else if body.starts_with('{') {
             parsed.push((file, text, Content::Json(json::parse(file, text)?)));
         } else {
+            if let Some(e) = refuse_text(file) {
+                return Err(e);
+            }
             ignored.push(file.clone());
         }
     }
     for (file, text, content) in &parsed {
         match classify(content) {
             Role::Profile => profiles.push((file.as_str(), text.as_str(), content)),
-            _ => ignored.push((*file).clone()),
+            Role::Domain => ignored.push((*file).clone()),
+            Role::Other => match refuse_other(file, content) {
+                Some(e) => return Err(e),
+                None => ignored.push((*file).clone()),
+            },
         }
     }
     if profiles.is_empty() {
@@ -228,6 +295,9 @@ pub fn read_profiles(
             .first()
             .map_or("(no files)", |(n, _)| n.as_str());
         return Err(ReadError::at(first, (1, 1), K::NoProfiles));
+    }
+    if let [(only, _, _)] = profiles.as_slice() {
+        return Err(ReadError::at(only, (1, 1), K::OneProfile));
     }
     profiles.sort_by(|a, b| a.0.cmp(b.0));
     ignored.sort();

@@ -280,7 +280,7 @@ pub(crate) fn read_profile(
     if (sum - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
         return Err(wcx.here(K::WeightSum { sum }));
     }
-    let utility = Utility::Additive(Additive { tables });
+    let utility = Utility::Additive(Additive::new(tables));
     let reservation = match space.get("reservationBid") {
         None | Some(Json::Null) => 0.0,
         Some(bid) => {

@@ -142,6 +142,13 @@ fn compare(r: &Reference) -> Comparison {
             .iter()
             .map(|u| u.as_f64().expect("number"))
             .collect();
+        // The references' GENIUS reading renormalised Laptop's weights
+        // (1.0000518) to sum 1; GENIUS keeps them as written
+        // (testdata/negotiation-baselines/README.md), so only the offers are
+        // compared there.
+        if r.domain == "Laptop" && r.reading == Reading::Genius {
+            continue;
+        }
         for (a, b) in reference.iter().zip(&got.utilities) {
             assert!(
                 (a - b).abs() <= 1e-9 * a.abs().max(1.0),

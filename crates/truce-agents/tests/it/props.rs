@@ -26,7 +26,7 @@ fn domain(tables: Vec<Vec<Vec<f64>>>, reservations: Vec<f64>) -> Domain {
             .map(|(k, (t, r))| Party {
                 name: format!("p{k}"),
                 file: format!("p{k}.json"),
-                utility: Utility::Additive(Additive { tables: t }),
+                utility: Utility::Additive(Additive::new(t)),
                 reservation: r,
                 discount: None,
             })

@@ -115,11 +115,34 @@ fn errors_are_returned_not_panicked() {
         run_session(&domain, &long),
         Err(SessionError::TooManyRounds { .. })
     ));
+}
+
+/// A domain above the enumeration cap (10^10 outcomes) is negotiated over a
+/// sample that holds the Pareto frontier, and the session says so; the same
+/// seed gives the same session.
+#[test]
+fn domains_above_the_cap_negotiate_over_a_frontier_guided_sample() {
     let huge = load("10issues", Reading::Genius);
-    assert!(matches!(
-        run_session(&huge, &SessionOptions::default()),
-        Err(SessionError::TooManyOutcomes { .. })
-    ));
+    let opts = SessionOptions::default();
+    let s = run_session(&huge, &opts).expect("sampled, not refused");
+    let note = s
+        .outcome_space
+        .as_deref()
+        .expect("the session says it sampled");
+    assert!(note.contains("10000000000 outcomes"), "{note}");
+    assert!(note.contains("from the Pareto frontier"), "{note}");
+    assert!(!s.trace.is_empty());
+    for t in &s.trace {
+        let refs: Vec<&str> = t.offer.iter().map(String::as_str).collect();
+        let o = huge
+            .outcome_indices(&refs)
+            .expect("an outcome of the domain");
+        assert_eq!(huge.utilities(&o), t.utilities);
+    }
+    assert_eq!(run_session(&huge, &opts).expect("again"), s);
+    // The first offer of each time-based agent is its best outcome, which
+    // the frontier-guided sample holds: utility 1 after GENIUS's cap.
+    assert_eq!(s.trace[0].utilities[0], 1.0);
 }
 
 #[test]

@@ -63,3 +63,32 @@ fn summary_and_csv_render() {
     insta::assert_snapshot!(results.render_summary());
     insta::assert_snapshot!(results.to_csv());
 }
+
+/// A domain above the enumeration cap (10issues, 10^10 outcomes) plays its
+/// sessions over a frontier-guided sample instead of aborting the
+/// tournament.
+#[test]
+fn domains_above_the_cap_do_not_abort_a_tournament() {
+    let results = run_tournament(
+        &TournamentOptions {
+            domains: vec![
+                load("Laptop", Reading::Genius),
+                load("10issues", Reading::Genius),
+            ],
+            agents: vec![AgentKind::Boulware, AgentKind::Conceder],
+            repetitions: 1,
+            rounds: 50,
+            seed: 3,
+            threads: 1,
+            ..TournamentOptions::default()
+        },
+        &|_, _| {},
+    )
+    .expect("the tournament runs every domain");
+    let domains: Vec<&str> = results.rows.iter().map(|r| r.domain.as_str()).collect();
+    assert!(
+        domains.iter().any(|d| d.contains("10issues")),
+        "{domains:?}"
+    );
+    assert_eq!(results.rows.len(), 4);
+}

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use super::archive::Archive;
-use crate::domain::{Domain, Utility};
+use crate::domain::{Domain, Utility, clip_if};
 
 /// Most (value, rectangle) flags the class index may hold.
 pub(crate) const MAX_CLASS_FLAGS: usize = 50_000_000;
@@ -39,6 +39,8 @@ pub(crate) struct Cells {
     bounded: Vec<Vec<usize>>,
     rects: Vec<GRect>,
     scale: Vec<f64>,
+    /// `clip[party]`: the party's utility is clipped at 1 (GENIUS).
+    clip: Vec<bool>,
     /// Largest and smallest additive contribution of the issues from `i` on.
     add_max_from: Vec<Vec<f64>>,
     add_min_from: Vec<Vec<f64>>,
@@ -53,6 +55,7 @@ impl Cells {
         let mut rects = Vec::new();
         let mut bounds = Vec::new();
         let mut scale = vec![1.0; parties];
+        let clip: Vec<bool> = domain.parties.iter().map(|p| p.utility.clips()).collect();
         for (p, party) in domain.parties.iter().enumerate() {
             if let Utility::HyperRectangles(h) = &party.utility {
                 if let Some(s) = scale.get_mut(p) {
@@ -178,6 +181,7 @@ impl Cells {
             bounded,
             rects,
             scale,
+            clip,
             add_max_from,
             add_min_from,
         })
@@ -188,6 +192,40 @@ impl Cells {
         self.classes
             .iter()
             .fold(1u128, |n, c| n.saturating_mul(c.len() as u128))
+    }
+
+    /// Number of outcomes in a cell (saturating).
+    pub(crate) fn size(&self, cell: &[u32]) -> u128 {
+        cell.iter().enumerate().fold(1u128, |n, (i, &c)| {
+            let len = self
+                .classes
+                .get(i)
+                .and_then(|x| x.get(c as usize))
+                .map_or(0, Vec::len);
+            n.saturating_mul(len as u128)
+        })
+    }
+
+    /// The value indices each issue takes over some cells, sorted.
+    pub(crate) fn values_of(&self, cells: &[Vec<u32>], issues: usize) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); issues];
+        for cell in cells {
+            for (i, &c) in cell.iter().enumerate() {
+                let members = self
+                    .classes
+                    .get(i)
+                    .and_then(|x| x.get(c as usize))
+                    .map_or(&[][..], Vec::as_slice);
+                if let Some(o) = out.get_mut(i) {
+                    o.extend_from_slice(members);
+                }
+            }
+        }
+        for o in &mut out {
+            o.sort_unstable();
+            o.dedup();
+        }
+        out
     }
 
     /// Outcomes of a cell, up to `limit`.
@@ -237,6 +275,9 @@ pub(crate) struct Search<'a> {
     pub(crate) visited: u64,
     max_visits: u64,
     pub(crate) complete: bool,
+    /// Per party, the largest optimistic utility of any subtree the search
+    /// left unexamined when it stopped at its node limit (−∞ when none).
+    pub(crate) unexplored: Vec<f64>,
     path: Vec<u32>,
     state: Vec<f64>,
     alive: Vec<bool>,
@@ -256,6 +297,7 @@ impl<'a> Search<'a> {
         goal: Goal,
         keep: usize,
         max_visits: u64,
+        eps: f64,
     ) -> Self {
         let parties = cells.parties;
         let depths = cells.classes.len() + 1;
@@ -263,11 +305,12 @@ impl<'a> Search<'a> {
             cells,
             domain,
             goal,
-            archive: Archive::new(keep),
+            archive: Archive::new(keep, eps),
             best_min: f64::INFINITY,
             visited: 0,
             max_visits,
             complete: true,
+            unexplored: vec![f64::NEG_INFINITY; parties],
             path: Vec::with_capacity(depths),
             state: vec![0.0; depths * 4 * parties],
             alive: vec![true; cells.rects.len()],
@@ -321,16 +364,28 @@ impl<'a> Search<'a> {
             .unwrap_or(0.0);
         let pending = self.get(depth, if max { POS } else { NEG }, p);
         let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
-        self.get(depth, ADD, p) + rest + (self.get(depth, HYPER, p) + pending) / scale
+        let b = self.get(depth, ADD, p) + rest + (self.get(depth, HYPER, p) + pending) / scale;
+        // Clipping is monotone, so a clipped bound still bounds.
+        clip_if(self.cells.clip.get(p).copied().unwrap_or(false), b)
     }
 
     fn descend(&mut self, depth: usize, count: u128) {
-        if !self.complete {
-            return;
+        if self.complete {
+            self.visited += 1;
+            if self.visited > self.max_visits {
+                self.complete = false;
+            }
         }
-        self.visited += 1;
-        if self.visited > self.max_visits {
-            self.complete = false;
+        if !self.complete {
+            // Left unexamined: record what it could hold at best.
+            for p in 0..self.cells.parties {
+                // A hair above, as the pruning bound: incremental sums round.
+                let b = self.bound_at(depth, p, true);
+                let b = b + 1e-9 * (1.0 + b.abs());
+                if let Some(x) = self.unexplored.get_mut(p) {
+                    *x = x.max(b);
+                }
+            }
             return;
         }
         let parties = self.cells.parties;
@@ -413,6 +468,7 @@ impl<'a> Search<'a> {
             Goal::Min(p) => {
                 let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
                 let u = self.get(depth, ADD, p) + self.get(depth, HYPER, p) / scale;
+                let u = clip_if(self.cells.clip.get(p).copied().unwrap_or(false), u);
                 self.best_min = self.best_min.min(u);
             }
             Goal::Frontier => {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Analysis, Disagreement, Point};
+use super::{Analysis, Disagreement, Point, TiedValues};
 
 fn utils(u: &[f64]) -> String {
     u.iter()
@@ -23,6 +23,32 @@ fn point_line(out: &mut String, label: &str, p: Option<&Point>) {
     };
 }
 
+/// The issues on which tied outcomes differ, with their values.
+fn tie_summary(a: &Analysis, t: &TiedValues) -> String {
+    let free: Vec<String> = a
+        .issues
+        .iter()
+        .zip(&t.values)
+        .filter(|(_, vs)| vs.len() > 1)
+        .map(|(name, vs)| {
+            if vs.len() <= 4 {
+                format!("{name} in {{{}}}", vs.join(", "))
+            } else {
+                format!("{name}: {} values", vs.len())
+            }
+        })
+        .collect();
+    let mut s = if free.is_empty() {
+        "same values".to_owned()
+    } else {
+        free.join("; ")
+    };
+    if !t.complete {
+        s.push_str("; at least");
+    }
+    s
+}
+
 /// Renders an analysis as a readable report with a frontier table.
 pub fn render_text(a: &Analysis) -> String {
     let mut out = String::new();
@@ -33,7 +59,7 @@ pub fn render_text(a: &Analysis) -> String {
         a.format,
         a.reading,
         a.issues.len(),
-        a.outcomes,
+        a.outcomes_text(),
         a.parties.len()
     );
     for (k, name) in a.parties.iter().enumerate() {
@@ -55,12 +81,26 @@ pub fn render_text(a: &Analysis) -> String {
         a.pareto_outcomes,
         if a.pareto_complete {
             ""
+        } else if a.pareto.iter().any(|p| p.tied_values.is_some()) {
+            ", ties summarised"
         } else {
             ", not all listed"
         },
         a.method,
         if a.exact { "" } else { ", NOT EXACT" }
     );
+    let _ = if a.tolerance > 0.0 {
+        writeln!(
+            out,
+            "  dominance decided with tolerance {:e} (utilities closer than this count as equal)",
+            a.tolerance
+        )
+    } else {
+        writeln!(
+            out,
+            "  dominance decided by exact comparison (tolerance 0, as GENIUS compares)"
+        )
+    };
     let width = a.parties.len() * 10;
     let _ = writeln!(
         out,
@@ -68,10 +108,10 @@ pub fn render_text(a: &Analysis) -> String {
         "#", "utilities", "rational"
     );
     for (k, p) in a.pareto.iter().enumerate() {
-        let tie = if p.ties > 1 {
-            format!(" (1 of {} tied)", p.ties)
-        } else {
-            String::new()
+        let tie = match (&p.tied_values, p.ties > 1) {
+            (Some(t), true) => format!(" (1 of {} tied: {})", p.ties, tie_summary(a, t)),
+            (None, true) => format!(" (1 of {} tied)", p.ties),
+            _ => String::new(),
         };
         let _ = writeln!(
             out,
@@ -100,8 +140,18 @@ pub fn render_text(a: &Analysis) -> String {
     );
     point_line(&mut out, "max welfare", a.max_welfare.as_ref());
     let _ = match a.opposition {
-        Some(o) => writeln!(out, "opposition: {o:.6}"),
-        None => writeln!(out, "opposition: none"),
+        Some(o) => writeln!(
+            out,
+            "opposition (NegMAS, nearest rational outcome to the ideal): {o:.6}"
+        ),
+        None => writeln!(out, "opposition (NegMAS): none"),
+    };
+    let _ = match a.opposition_anl {
+        Some(o) => writeln!(
+            out,
+            "opposition (ANL 2023, GENIUS Kalai to the ideal): {o:.6}"
+        ),
+        None => writeln!(out, "opposition (ANL 2023): none"),
     };
     for n in &a.notes {
         let _ = writeln!(out, "note: {n}");

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{Analysis, Point};
 use crate::domain::Domain;
+use crate::dynamics::Dynamics;
 
 /// Utility vectors of outcomes to draw behind the frontier, and whether they
 /// are a sample.
@@ -97,6 +98,88 @@ impl Axes {
 /// Renders the chart; parties beyond the first two are not drawn (the title
 /// says so).
 pub fn render_svg(a: &Analysis, cloud: &Cloud) -> String {
+    render(a, cloud, None)
+}
+
+/// The chart with a negotiation's offers over it: each party's offers in its
+/// own colour, joined in the order made (a mediator's texts in grey), the
+/// agreement as a filled star-like square.
+pub fn render_trajectory_svg(a: &Analysis, cloud: &Cloud, d: &Dynamics) -> String {
+    render(a, cloud, Some(d))
+}
+
+/// One proposer's offers in the first two utilities, in the order made.
+type OfferLine = (Option<usize>, Vec<(f64, f64)>);
+
+const PARTY_COLOURS: [&str; 4] = ["#e6550d", "#3182bd", "#31a354", "#756bb1"];
+
+fn trajectory(s: &mut String, ax: &Axes, d: &Dynamics) {
+    let mut lines: Vec<OfferLine> = Vec::new();
+    for (who, u) in &d.trajectory {
+        let (Some(&x), Some(&y)) = (u.first(), u.get(1)) else {
+            continue;
+        };
+        match lines.iter_mut().find(|l| l.0 == *who) {
+            Some(l) => l.1.push((x, y)),
+            None => lines.push((*who, vec![(x, y)])),
+        }
+    }
+    for (who, pts) in &lines {
+        let colour = who.map_or("#777", |p| PARTY_COLOURS[p % PARTY_COLOURS.len()]);
+        let path: Vec<String> = pts
+            .iter()
+            .map(|&(u, v)| format!("{:.1},{:.1}", ax.x(u), ax.y(v)))
+            .collect();
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.2" stroke-opacity="0.8"/>"#,
+            path.join(" ")
+        );
+        for &(u, v) in pts {
+            let _ = writeln!(
+                s,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{colour}"/>"#,
+                ax.x(u),
+                ax.y(v)
+            );
+        }
+    }
+    if d.outcome.agreement.is_some() {
+        if let (Some(&u), Some(&v)) = (d.outcome.utilities.first(), d.outcome.utilities.get(1)) {
+            let _ = writeln!(
+                s,
+                r##"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="#000" transform="rotate(45 {:.1} {:.1})"/>"##,
+                ax.x(u) - 5.0,
+                ax.y(v) - 5.0,
+                ax.x(u),
+                ax.y(v)
+            );
+        }
+    }
+    let lx = W - RIGHT + 20.0;
+    let mut ly = H - BOTTOM - 20.0 * (d.parties.len() as f64 + 1.0);
+    for (p, name) in d.parties.iter().enumerate().take(PARTY_COLOURS.len()) {
+        let colour = PARTY_COLOURS[p];
+        let _ = writeln!(
+            s,
+            r#"<circle cx="{lx:.1}" cy="{:.1}" r="4" fill="{colour}"/><text x="{:.1}" y="{ly:.1}">offers of {}</text>"#,
+            ly - 4.0,
+            lx + 12.0,
+            escape(name)
+        );
+        ly += 20.0;
+    }
+    let _ = writeln!(
+        s,
+        r##"<rect x="{:.1}" y="{:.1}" width="8" height="8" fill="#000" transform="rotate(45 {lx:.1} {:.1})"/><text x="{:.1}" y="{ly:.1}">agreement</text>"##,
+        lx - 4.0,
+        ly - 8.0,
+        ly - 4.0,
+        lx + 12.0
+    );
+}
+
+fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
     let range = |k: usize| a.utility_ranges.get(k).copied().unwrap_or([0.0, 1.0]);
     let mut lo = [range(0)[0], range(1)[0]];
     let mut hi = [range(0)[1], range(1)[1]];
@@ -123,7 +206,7 @@ pub fn render_svg(a: &Analysis, cloud: &Cloud) -> String {
         s,
         r#"<text x="{LEFT}" y="24" font-size="15">{}: {} outcomes{more}</text>"#,
         escape(&a.domain),
-        a.outcomes
+        a.outcomes_text()
     );
     let (x0, x1, y0, y1) = (ax.x(lo[0]), ax.x(hi[0]), ax.y(lo[1]), ax.y(hi[1]));
     let _ = writeln!(
@@ -277,6 +360,9 @@ pub fn render_svg(a: &Analysis, cloud: &Cloud) -> String {
         r##"<text x="{lx:.1}" y="{:.1}" fill="#666">{sample}</text>"##,
         ly + 38.0
     );
+    if let Some(d) = dynamics {
+        trajectory(&mut s, &ax, d);
+    }
     s.push_str("</svg>\n");
     s
 }

@@ -332,7 +332,8 @@ pub(crate) fn read_profile(
     }
     if opts.reading == Reading::Genius && sum != 1.0 {
         notes.push(format!(
-            "{name}: issue weights add up to {sum}; renormalised to 1 as GENIUS does"
+            "{name}: issue weights add up to {sum}; used as written and the sum clipped at 1, \
+             as GENIUS 10.4 does when it loads a file (AdditiveUtilitySpace)"
         ));
     }
     let mut tables = Vec::with_capacity(issues.len());
@@ -341,16 +342,18 @@ pub(crate) fn read_profile(
             let issue = issues.get(i).map(|x| x.name.clone()).unwrap_or_default();
             return Err(cx.err(root, K::MissingIssue { issue }));
         };
-        let w = match opts.reading {
-            Reading::Genius => w / sum,
-            Reading::Raw => *w,
-        };
-        tables.push(table(eval, meta, w, opts.reading));
+        // GENIUS 10.4 keeps the weights as written when it loads a file
+        // (`AdditiveUtilitySpace.loadTreeRecursive`); only the map
+        // constructor calls `normalizeWeights()`.
+        tables.push(table(eval, meta, *w, opts.reading));
     }
     Ok(Party {
         name,
         file: file.to_owned(),
-        utility: Utility::Additive(Additive { tables }),
+        utility: Utility::Additive(Additive {
+            tables,
+            clip: opts.reading == Reading::Genius,
+        }),
         reservation,
         discount,
     })

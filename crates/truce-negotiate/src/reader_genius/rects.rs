@@ -75,7 +75,11 @@ pub(super) fn read_rects(
             _ => 1.0,
         },
     };
-    Ok(Some(HyperRectangles { rects, scale }))
+    Ok(Some(HyperRectangles {
+        rects,
+        scale,
+        clip: opts.reading == Reading::Genius,
+    }))
 }
 
 fn read_include(

@@ -37,8 +37,11 @@ fn sorted(mut v: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 /// point.
 fn check(name: &str, variant: &str, reading: Reading, b: &serde_json::Value) {
     let domain = load(name, reading);
+    // NegMAS compares utilities exactly and lists every outcome.
     let opts = AnalyzeOptions {
         disagreement: Disagreement::ReservationOrWorst,
+        tolerance: 0.0,
+        list_ties: true,
         ..AnalyzeOptions::default()
     };
     let a = analyze(&domain, &opts);
@@ -106,7 +109,8 @@ fn frontier_and_solutions_equal_negmas_baselines() {
             }
         }
     }
-    assert_eq!(checked, 34);
+    // Laptop's `genius` variant renormalised the weights (see common.rs).
+    assert_eq!(checked, 33);
 }
 
 #[test]

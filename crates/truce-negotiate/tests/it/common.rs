@@ -80,6 +80,11 @@ pub fn floats(v: &serde_json::Value) -> Vec<f64> {
 /// (documented in BENCH-NOTES.md "Known differences").
 pub fn reading_for(domain: &str, variant: &str) -> Option<Reading> {
     match variant {
+        // The baselines' `genius` variant renormalised Laptop's weights
+        // (1.0000518) to sum 1, which GENIUS 10.4 does not do when it loads a
+        // file; `genius_oracle.rs` recomputes Laptop from GENIUS's
+        // definitions instead (testdata/negotiation-baselines/README.md).
+        "genius" if domain == "Laptop" => None,
         "genius" | "as_loaded" => Some(Reading::Genius),
         // NegMAS evaluates GENIUS integer issues as slope*v+offset, ignoring
         // the lower bound GENIUS counts from.

@@ -2,7 +2,9 @@
 
 mod analytics;
 mod common;
+mod dynamics;
 mod errors;
+mod genius_oracle;
 mod props;
 mod readers;
 mod render;

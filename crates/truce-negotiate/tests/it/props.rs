@@ -59,15 +59,27 @@ fn domain(sizes: &[usize], utilities: Vec<Utility>) -> Domain {
     }
 }
 
-/// The one check: the analysis frontier against brute force.
+/// `a` is at least as good as `b` minus `eps` for everyone and better by
+/// more than `eps` for someone (the tolerance the analysis states).
+fn dominates_eps(a: &[f64], b: &[f64], eps: f64) -> bool {
+    a.iter().zip(b).all(|(x, y)| *x >= y - eps) && a.iter().zip(b).any(|(x, y)| *x > y + eps)
+}
+
+/// The one check: the analysis frontier against brute force, with ties
+/// listed, then with ties summarised.
 fn check(d: &Domain) -> Result<(), TestCaseError> {
     let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
-    let a = analyze(d, &AnalyzeOptions::default());
+    let opts = AnalyzeOptions {
+        list_ties: true,
+        ..AnalyzeOptions::default()
+    };
+    let a = analyze(d, &opts);
+    let eps = a.tolerance;
     prop_assert!(a.exact && a.pareto_complete);
     let front: Vec<Vec<f64>> = a.pareto.iter().map(|p| p.utilities.clone()).collect();
     for x in &front {
         for y in &front {
-            prop_assert!(!dominates(x, y), "{x:?} dominates {y:?}");
+            prop_assert!(!dominates_eps(x, y, eps), "{x:?} dominates {y:?}");
         }
     }
     let outcomes = all_outcomes(&sizes);
@@ -75,11 +87,39 @@ fn check(d: &Domain) -> Result<(), TestCaseError> {
     let mut expected = Vec::new();
     for (o, u) in outcomes.iter().zip(&utils) {
         prop_assert!(
-            front.iter().any(|f| f == u || dominates(f, u)),
+            front
+                .iter()
+                .any(|f| f == u || dominates(f, u) || dominates_eps(f, u, eps)),
             "{o:?} {u:?} not covered"
         );
-        if !utils.iter().any(|v| dominates(v, u)) {
+        // No reported point is dominated by any outcome within the tolerance.
+        if !utils.iter().any(|v| dominates_eps(v, u, eps)) {
             expected.push(d.outcome_values(o));
+        }
+    }
+    // Summarised ties: one outcome per point, and the values each issue
+    // takes among the tied outcomes, as brute force finds them.
+    let s = analyze(d, &AnalyzeOptions::default());
+    prop_assert_eq!(s.pareto_points, a.pareto_points);
+    prop_assert_eq!(s.pareto.len(), s.pareto_points);
+    for p in &s.pareto {
+        let tied: Vec<&Vec<usize>> = outcomes
+            .iter()
+            .zip(&utils)
+            .filter(|(_, u)| **u == p.utilities)
+            .map(|(o, _)| o)
+            .collect();
+        prop_assert_eq!(p.ties, tied.len() as u128);
+        if let Some(t) = &p.tied_values {
+            prop_assert!(t.complete);
+            for (i, vs) in t.values.iter().enumerate() {
+                let mut want: Vec<String> = tied.iter().map(|o| o[i].to_string()).collect();
+                want.sort_by_key(|v| v.parse::<usize>().unwrap_or(0));
+                want.dedup();
+                prop_assert_eq!(vs, &want);
+            }
+        } else {
+            prop_assert_eq!(tied.len(), 1);
         }
     }
     for (k, range) in a.utility_ranges.iter().enumerate() {
@@ -106,20 +146,27 @@ fn check(d: &Domain) -> Result<(), TestCaseError> {
 }
 
 fn additive(sizes: Vec<usize>, parties: usize) -> impl Strategy<Value = Domain> {
-    // Utilities on a coarse grid so that ties are frequent.
+    // Utilities on a coarse grid so that ties are frequent, some nudged by
+    // rounding-sized amounts (what renormalising weights by a sum of 1 ± 1 ulp
+    // does), some clipped at 1 as GENIUS clips.
     let table = sizes
         .iter()
-        .map(|&n| proptest::collection::vec(0u8..4, n))
+        .map(|&n| proptest::collection::vec((0u8..4, -1i8..2), n))
         .collect::<Vec<_>>();
-    proptest::collection::vec(table, parties).prop_map(move |ps| {
+    (proptest::collection::vec(table, parties), any::<bool>()).prop_map(move |(ps, clip)| {
         let utilities = ps
             .into_iter()
             .map(|t| {
                 Utility::Additive(Additive {
                     tables: t
                         .into_iter()
-                        .map(|col| col.into_iter().map(|x| f64::from(x) * 0.25).collect())
+                        .map(|col| {
+                            col.into_iter()
+                                .map(|(x, nudge)| f64::from(x) * 0.25 + f64::from(nudge) * 1e-15)
+                                .collect()
+                        })
                         .collect(),
+                    clip,
                 })
             })
             .collect();
@@ -134,27 +181,32 @@ fn rects(sizes: Vec<usize>, parties: usize) -> impl Strategy<Value = Domain> {
         -2i8..6,
         proptest::collection::vec((0..n, 0usize..4, 0usize..4), 1..3),
     );
-    proptest::collection::vec(proptest::collection::vec(rect, 1..5), parties).prop_map(move |ps| {
-        let utilities = ps
-            .into_iter()
-            .map(|rs| {
-                Utility::HyperRectangles(HyperRectangles {
-                    rects: rs
-                        .into_iter()
-                        .map(|(u, inc)| Rect {
-                            utility: f64::from(u),
-                            includes: inc
-                                .into_iter()
-                                .map(|(i, a, b)| (i, a.min(b), a.max(b)))
-                                .collect(),
-                        })
-                        .collect(),
-                    scale: 4.0,
+    (
+        proptest::collection::vec(proptest::collection::vec(rect, 1..5), parties),
+        any::<bool>(),
+    )
+        .prop_map(move |(ps, clip)| {
+            let utilities = ps
+                .into_iter()
+                .map(|rs| {
+                    Utility::HyperRectangles(HyperRectangles {
+                        rects: rs
+                            .into_iter()
+                            .map(|(u, inc)| Rect {
+                                utility: f64::from(u),
+                                includes: inc
+                                    .into_iter()
+                                    .map(|(i, a, b)| (i, a.min(b), a.max(b)))
+                                    .collect(),
+                            })
+                            .collect(),
+                        scale: 4.0,
+                        clip,
+                    })
                 })
-            })
-            .collect();
-        domain(&sizes2, utilities)
-    })
+                .collect();
+            domain(&sizes2, utilities)
+        })
 }
 
 fn shape() -> impl Strategy<Value = (Vec<usize>, usize)> {
@@ -173,6 +225,37 @@ proptest! {
     fn hyper_rectangle_frontier_equals_brute_force(d in shape().prop_flat_map(|(s, p)| rects(s, p))) {
         check(&d)?;
     }
+
+    /// A search stopped at its node limit is labelled not exact, and its
+    /// bound is proven: every outcome is either covered by a listed point or
+    /// worth no more than the bound to every party.
+    #[test]
+    fn a_stopped_search_states_a_proven_bound(
+        d in shape().prop_flat_map(|(s, p)| rects(s, p)),
+        nodes in 1u64..30,
+    ) {
+        let opts = AnalyzeOptions { max_search_nodes: nodes, ..AnalyzeOptions::default() };
+        let a = analyze(&d, &opts);
+        let eps = a.tolerance;
+        let Some(bound) = &a.unexamined_bound else {
+            prop_assert!(!a.method.contains("not exact"));
+            return Ok(());
+        };
+        prop_assert!(!a.exact);
+        prop_assert!(a.method.contains("not exact") && !a.method.contains("(exact)"), "{}", a.method);
+        let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
+        for o in all_outcomes(&sizes) {
+            let u = d.utilities(&o);
+            let covered = a.pareto.iter().any(|f| {
+                f.utilities == u
+                    || dominates(&f.utilities, &u)
+                    || dominates_eps(&f.utilities, &u, eps)
+                    || f.utilities.iter().zip(&u).all(|(x, y)| (x - y).abs() <= eps)
+            });
+            let below = u.iter().zip(bound).all(|(x, b)| *x <= *b);
+            prop_assert!(covered || below, "{o:?} {u:?} above the bound {bound:?}");
+        }
+    }
 }
 
 /// A frontier larger than the cap is thinned, flagged as not exact, and
@@ -190,15 +273,25 @@ fn caps_are_reported_not_silent() {
     let d = domain(
         &[40, 40, 40],
         vec![
-            Utility::Additive(Additive { tables: table }),
-            Utility::Additive(Additive { tables: neg }),
+            Utility::Additive(Additive::new(table)),
+            Utility::Additive(Additive::new(neg)),
         ],
     );
-    let full = analyze(&d, &AnalyzeOptions::default());
+    let full = analyze(
+        &d,
+        &AnalyzeOptions {
+            list_ties: true,
+            ..AnalyzeOptions::default()
+        },
+    );
     assert!(full.exact);
     assert_eq!(full.pareto_outcomes, 64_000);
     assert_eq!(full.pareto.len(), 10_000);
     assert!(!full.pareto_complete);
+    // By default each point lists one outcome and summarises its ties.
+    let summary = analyze(&d, &AnalyzeOptions::default());
+    assert_eq!(summary.pareto.len(), summary.pareto_points);
+    assert_eq!(summary.pareto_outcomes, 64_000);
     let capped = analyze(
         &d,
         &AnalyzeOptions {
@@ -211,7 +304,7 @@ fn caps_are_reported_not_silent() {
     assert!(capped.pareto_points <= 100);
     for x in &capped.pareto {
         for y in &capped.pareto {
-            assert!(!dominates(&x.utilities, &y.utilities));
+            assert!(!dominates_eps(&x.utilities, &y.utilities, capped.tolerance));
         }
     }
 }
@@ -284,12 +377,12 @@ fn medium_random_domains_equal_brute_force() {
         let sizes = [4, 5, 3, 4, 3];
         let utilities = (0..parties)
             .map(|_| {
-                Utility::Additive(Additive {
-                    tables: sizes
+                Utility::Additive(Additive::new(
+                    sizes
                         .iter()
                         .map(|&n| (0..n).map(|_| next()).collect())
                         .collect(),
-                })
+                ))
             })
             .collect();
         check(&domain(&sizes, utilities)).expect("frontier equals brute force");
@@ -303,18 +396,45 @@ fn astronomic_counts_serialise() {
     let d = domain(
         &sizes,
         vec![
-            Utility::Additive(Additive {
-                tables: sizes.iter().map(|&n| vec![0.5; n]).collect(),
-            }),
-            Utility::Additive(Additive {
-                tables: sizes.iter().map(|&n| vec![0.25; n]).collect(),
-            }),
+            Utility::Additive(Additive::new(sizes.iter().map(|&n| vec![0.5; n]).collect())),
+            Utility::Additive(Additive::new(
+                sizes.iter().map(|&n| vec![0.25; n]).collect(),
+            )),
         ],
     );
     let a = analyze(&d, &AnalyzeOptions::default());
     assert_eq!(a.outcomes, 10u128.pow(24));
     assert_eq!(a.pareto_outcomes, 10u128.pow(24));
-    assert_eq!(a.pareto.len(), 10_000);
+    // One row, its ties summarised: every issue takes all its values.
+    assert_eq!(a.pareto.len(), 1);
+    let tied = a.pareto[0].tied_values.as_ref().expect("ties summarised");
+    assert!(tied.complete && tied.values.iter().all(|v| v.len() == 1000));
     let v = serde_json::to_value(&a).expect("serialisable");
     assert_eq!(v["outcomes"].as_f64(), Some(1e24));
+}
+
+/// A count past 2^128 is never printed as u128::MAX.
+#[test]
+fn counts_past_u128_are_powers_of_ten() {
+    let sizes = vec![10; 50];
+    let d = domain(
+        &sizes,
+        vec![
+            Utility::Additive(Additive::new(
+                sizes.iter().map(|&n| vec![0.02; n]).collect(),
+            )),
+            Utility::Additive(Additive::new(
+                sizes
+                    .iter()
+                    .map(|&n| (0..n).map(|v| v as f64 / 500.0).collect())
+                    .collect(),
+            )),
+        ],
+    );
+    let a = analyze(&d, &AnalyzeOptions::default());
+    assert_eq!(a.outcomes_text(), "about 10^50.0");
+    let v = serde_json::to_value(&a).expect("serialisable");
+    let n = v["outcomes"].as_f64().expect("a number");
+    assert!((n / 1e50 - 1.0).abs() < 1e-9, "{n}");
+    assert!(!truce_negotiate::render_text(&a).contains(&u128::MAX.to_string()));
 }

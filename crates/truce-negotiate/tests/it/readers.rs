@@ -162,10 +162,16 @@ fn profiles_against_open_issues() {
     assert_eq!(d.ignored_files, ["deal.toml"]);
     assert_eq!(d.utilities(&[0, 1]), vec![1.0, 0.125 + 0.125]);
     let bad = DomainFiles {
-        files: vec![(
-            "side-a.xml".into(),
-            profile([4, 3, 2, 1], [1, 4], 0.75, "days"),
-        )],
+        files: vec![
+            (
+                "side-a.xml".into(),
+                profile([4, 3, 2, 1], [1, 4], 0.75, "days"),
+            ),
+            (
+                "side-b.xml".into(),
+                profile([1, 2, 3, 4], [4, 1], 0.5, "pause-days"),
+            ),
+        ],
     };
     let err = read_profiles("deal", issues(), &bad, &ReadOptions::default()).unwrap_err();
     assert_eq!(
