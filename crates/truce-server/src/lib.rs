@@ -98,6 +98,7 @@ pub mod client;
 mod error;
 mod handlers;
 mod openapi;
+mod room;
 mod serve;
 mod state;
 mod views;
@@ -110,6 +111,8 @@ pub use api::{
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
+pub use room::CONTENT_SECURITY_POLICY;
+pub use room::i18n::message_files;
 pub use serve::{
     HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_DEADLINE, ServeError, ServeOptions, ServerHandle,
     app, init_logging, run, serve, start_in_process,

@@ -30,6 +30,9 @@ pub(crate) struct Inner {
     pub admin_token: Option<String>,
     deals: Mutex<HashMap<String, DealSlot>>,
     tokens: Mutex<HashMap<String, Caller>>,
+    /// Each event once it is durable, as (deal, seq): the room's live
+    /// timeline listens here. Nobody listening is fine.
+    pub appended: tokio::sync::broadcast::Sender<(DealId, u64)>,
 }
 
 /// One deal's lock: appends to a deal run one at a time, from verification
@@ -199,6 +202,7 @@ impl AppState {
                 admin_token,
                 deals: Mutex::new(HashMap::new()),
                 tokens: Mutex::new(HashMap::new()),
+                appended: tokio::sync::broadcast::channel(1024).0,
             }),
         }
     }

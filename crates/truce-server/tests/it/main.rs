@@ -9,4 +9,5 @@ mod logs;
 mod openapi;
 mod problems;
 mod roles;
+mod room;
 mod support;
