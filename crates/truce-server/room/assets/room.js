@@ -83,6 +83,7 @@
     const button = $("button", form);
     out.className = "result";
     out.textContent = msg("Signing");
+    form.dataset.sent = "1";
     button.disabled = true;
     try {
       const event = JSON.parse(form.dataset.event);
@@ -140,8 +141,10 @@
       li.classList.add("new");
       const confirms = li.dataset.confirms;
       if (confirms) {
+        // Confirmed: the button goes; a form that just signed keeps its answer.
         const f = $('li.event[data-seq="' + confirms + '"] form.sign', list);
-        if (f) f.remove();
+        if (f && f.dataset.sent) $("button", f).remove();
+        else if (f) f.remove();
       }
       enableForms();
     });

@@ -28,6 +28,16 @@ fn ltr(text: impl std::fmt::Display) -> Markup {
     html! { bdi.ltr dir="ltr" { (text) } }
 }
 
+/// "from → to" as read in the page's direction: the arrow points from the
+/// giver to the receiver in Arabic and Hebrew too.
+fn arrow(lang: Lang) -> &'static str {
+    if lang.dir() == "rtl" {
+        " ← "
+    } else {
+        " → "
+    }
+}
+
 fn role_name(lang: Lang, role: Role) -> &'static str {
     lang.t(&format!("role.{role}"))
 }
@@ -252,7 +262,7 @@ fn overview(p: &Page<'_>) -> Markup {
             @if next.is_empty() { p { (lang.t("overview.none")) } }
             ul {
                 @for r in &next {
-                    li { (lang.t("col.day")) " " (ltr(r.day)) ": " (ltr(&r.from)) " → "
+                    li { (lang.t("col.day")) " " (ltr(r.day)) ": " (ltr(&r.from)) (arrow(lang))
                         (ltr(r.to.as_deref().unwrap_or("?"))) ", " (ltr(r.total)) " " (lang.t("overview.persons")) }
                 }
             }
@@ -414,7 +424,7 @@ pub(crate) fn event_row(
             div.detail {
                 @match ev.kind.as_str() {
                     "handover-recorded" => {
-                        (lang.t("col.day")) " " (ltr(n("day"))) ": " (ltr(s("holder"))) " → " (ltr(s("to"))) ", "
+                        (lang.t("col.day")) " " (ltr(n("day"))) ": " (ltr(s("holder"))) (arrow(lang)) (ltr(s("to"))) ", "
                         (ltr(e["pseudonyms"].as_array().map_or(0, Vec::len))) " " (lang.t("overview.persons"))
                         @if let Some(ids) = &ev.persons { " (" @for id in ids { (ltr(id)) " " } ")" }
                     }

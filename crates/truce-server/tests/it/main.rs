@@ -2,6 +2,7 @@
 //! `postgres-tests` feature the same modules run on the PostgreSQL at
 //! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
 
+mod browser;
 mod compliance;
 mod crash;
 mod flow;

@@ -214,7 +214,12 @@ async fn forms_without_the_csrf_token_are_refused() {
         (format!("truce_signin={pre}"), format!("token={token}")),
         (
             format!("truce_signin={pre}"),
-            format!("csrf=0{}&token={token}", &pre[1..]),
+            // The cookie's value with its first digit changed.
+            format!(
+                "csrf={}{}&token={token}",
+                if pre.starts_with('0') { '1' } else { '0' },
+                &pre[1..]
+            ),
         ),
     ] {
         let a = call(&app, form("/room/signin", &cookie, body, false)).await;
