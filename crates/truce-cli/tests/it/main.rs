@@ -13,5 +13,6 @@ fn cli_cases() {
 }
 
 mod demo;
+mod demo_serve;
 mod service;
 mod support;
