@@ -519,3 +519,95 @@ async fn another_partys_event_appears_live_without_reload() {
     b.close().await.expect("close");
     handle.shutdown().await;
 }
+
+/// axe-core, vendored from the npm registry (tests/it/vendor/axe-core).
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_passes_an_automated_accessibility_check() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    record_over(
+        &mut client,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    let b = driver.browser().await;
+    let mut problems = Vec::new();
+    for party in ["mediator", "monitor"] {
+        sign_in(&b, addr, deal.token(party)).await;
+        for lang in ["en", "ar", "he"] {
+            for view in VIEWS {
+                if party == "monitor" && matches!(view, "persons" | "manifest") {
+                    continue;
+                }
+                b.goto(&format!("http://{addr}/room/{view}?lang={lang}"))
+                    .await
+                    .expect("view");
+                b.execute(&format!("{AXE}\nreturn null;"), vec![])
+                    .await
+                    .expect("axe-core loads");
+                let found = b
+                    .execute_async(
+                        "const done = arguments[arguments.length - 1];
+                         axe.run(document, {runOnly: {type: 'tag', values:
+                           ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+                           .then(r => done(r.violations
+                             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                             .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' ' +
+                                  v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '))))
+                           .catch(e => done(['axe failed: ' + e]));",
+                        vec![],
+                    )
+                    .await
+                    .expect("axe-core runs");
+                for v in found.as_array().expect("axe-core answers a list") {
+                    problems.push(format!("{party} {lang} {view}: {v}"));
+                }
+            }
+        }
+        b.find(Locator::Css("form.signout button"))
+            .await
+            .expect("sign out")
+            .click()
+            .await
+            .expect("click");
+        b.wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("form#signin"))
+            .await
+            .expect("signed out");
+    }
+    assert!(
+        problems.is_empty(),
+        "serious accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    // The check itself works here: an image without a text alternative
+    // (a critical violation) is found.
+    b.execute(&format!("{AXE}\nreturn null;"), vec![])
+        .await
+        .expect("axe-core loads");
+    let found = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const img = document.createElement('img');
+             img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+             document.querySelector('main').append(img);
+             axe.run(document).then(r => done(r.violations.map(v => v.id)));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    assert!(
+        found
+            .as_array()
+            .expect("a list")
+            .contains(&serde_json::json!("image-alt")),
+        "{found}"
+    );
+    b.close().await.expect("close");
+    handle.shutdown().await;
+}
