@@ -74,6 +74,18 @@
 //! `503` the store did not commit (nothing stored; retry the same event).
 //! All as `application/problem+json` ([`Problem`]).
 //!
+//! # The room
+//!
+//! `GET /` is the room, the web interface of every party (module `room`):
+//! sign in at `/room/signin` with a token or a one-time code
+//! (`POST /room/signin-codes` with the bearer token mints one), then
+//! `/room/overview`, `/room/plan`, `/room/timeline` (live over
+//! `/room/stream`), `/room/persons`, `/room/manifest`, `/room/ledger`,
+//! each cut to the role as above. Pages sign events with the party's own
+//! key in the browser and post them to `/room/events`, which is the API's
+//! append behind the session and its CSRF token. Every answer carries
+//! [`CONTENT_SECURITY_POLICY`].
+//!
 //! # Connections
 //!
 //! [`serve`] runs its own accept loop (hyper's HTTP/1.1 server, TCP_NODELAY):

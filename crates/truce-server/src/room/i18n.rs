@@ -3,8 +3,8 @@
 //! binary. A translator adds a language by copying `en.toml`, translating
 //! the right-hand sides and adding a line to [`Lang`].
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A language of the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,18 @@ impl Lang {
             return text;
         }
         // A missing key shows as itself: visible in review, never a crash.
-        Box::leak(key.to_owned().into_boxed_str())
+        // Each is kept once, so a page asked for again leaks nothing more.
+        static MISSING: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+        let mut missing = MISSING
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = missing.get(key) {
+            return known;
+        }
+        let text: &'static str = Box::leak(key.to_owned().into_boxed_str());
+        missing.insert(text);
+        text
     }
 }
 

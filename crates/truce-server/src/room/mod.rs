@@ -343,7 +343,10 @@ async fn view(
         return Ok(Redirect::to("/room/signin").into_response());
     };
     if !view.allowed(session.caller.role) {
-        return Err(AppError::forbidden("this view is not open to your role"));
+        let html = pages::not_for_role(lang, &session);
+        let mut response = page(html, lang, set_lang, tls);
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        return Ok(response);
     }
     let snapshot = data::snapshot(&state, &session.caller, view).await?;
     let html = pages::view(&pages::Page {

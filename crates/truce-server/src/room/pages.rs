@@ -156,6 +156,22 @@ pub(crate) fn signin(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
     layout(lang, lang.t("signin.title"), None, None, main)
 }
 
+/// The answer to a view the role may not open (403).
+pub(crate) fn not_for_role(lang: Lang, session: &Session) -> Markup {
+    let main = html! {
+        h1 { (lang.t("error.forbidden_title")) }
+        p role="alert" { (lang.t("error.forbidden_view")) }
+        p { a href="/room/overview" { (lang.t("view.overview")) } }
+    };
+    layout(
+        lang,
+        lang.t("error.forbidden_title"),
+        Some(session),
+        Some(View::Overview),
+        main,
+    )
+}
+
 /// A signed view of the deal.
 pub(crate) fn view(p: &Page<'_>) -> Markup {
     let lang = p.lang;
