@@ -110,13 +110,24 @@ fn receiver(chain: &Chain, from: &PartyId) -> Option<String> {
 }
 
 fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
-    let visible = visible_persons(caller, chain);
-    let category_of: HashMap<&PersonId, &str> = chain
-        .roster
-        .persons()
-        .iter()
-        .map(|p| (&p.id, p.category.as_str()))
-        .collect();
+    // Only the views that show persons pay for the roster (100,000 persons
+    // make the overview ten times slower otherwise).
+    let with_persons = matches!(view, View::Plan | View::Manifest | View::Persons);
+    let visible = if with_persons {
+        visible_persons(caller, chain)
+    } else {
+        BTreeSet::new()
+    };
+    let category_of: HashMap<&PersonId, &str> = if with_persons {
+        chain
+            .roster
+            .persons()
+            .iter()
+            .map(|p| (&p.id, p.category.as_str()))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let handovers: Vec<HandoverRow> = chain
         .execution
         .handovers()
@@ -129,7 +140,12 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
         })
         .collect();
     let mut actual: HashMap<&PersonId, u32> = HashMap::new();
-    for h in chain.execution.handovers() {
+    for h in chain
+        .execution
+        .handovers()
+        .iter()
+        .filter(|_| view == View::Persons)
+    {
         if let Some(x) = chain.handovers.get(&h.seq) {
             for p in &x.persons {
                 actual.insert(p, h.day);
@@ -141,7 +157,7 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
             .iter()
             .map(|h| {
                 let mut counts = BTreeMap::new();
-                for p in &h.persons {
+                for p in h.persons.iter().filter(|_| with_persons) {
                     let c = category_of.get(p).copied().unwrap_or("?");
                     *counts.entry(c.to_owned()).or_insert(0) += 1;
                 }

@@ -218,6 +218,10 @@ fn sign_form(event: &serde_json::Value, label: &str, fields: Markup) -> Markup {
     }
 }
 
+/// Most breach reports and findings the overview lists (open ones first);
+/// the timeline has them all.
+const SHOWN: usize = 50;
+
 fn overview(p: &Page<'_>) -> Markup {
     let (lang, s, role) = (p.lang, p.snap, p.session.caller.role);
     let e = &s.exec;
@@ -286,8 +290,12 @@ fn overview(p: &Page<'_>) -> Markup {
         section aria-labelledby="br-h" {
             h2 #br-h { (lang.t("overview.breaches")) }
             @if e.open_breaches.is_empty() { p { (lang.t("overview.none")) } }
+            @if e.open_breaches.len() > SHOWN {
+                p { (ltr(e.open_breaches.len())) " " (lang.t("overview.open")) "; "
+                    (lang.t("overview.first")) " " (ltr(SHOWN)) " — " a href="/room/timeline" { (lang.t("view.timeline")) } }
+            }
             ul {
-                @for b in &e.open_breaches {
+                @for b in e.open_breaches.iter().take(SHOWN) {
                     li {
                         (lang.t("overview.breach")) " " (ltr(format!("#{b}")))
                         @if role == Role::Mediator {
@@ -307,8 +315,11 @@ fn overview(p: &Page<'_>) -> Markup {
         section aria-labelledby="fi-h" {
             h2 #fi-h { (lang.t("overview.findings")) " (" (ltr(e.open_findings)) " " (lang.t("overview.open")) ")" }
             @if e.findings.is_empty() { p { (lang.t("overview.none")) } }
+            @if e.findings.len() > SHOWN {
+                p { (lang.t("overview.first")) " " (ltr(SHOWN)) " — " a href="/room/timeline" { (lang.t("view.timeline")) } }
+            }
             ul.findings {
-                @for f in &e.findings {
+                @for f in e.findings.iter().filter(|f| f.ruling.is_none()).chain(e.findings.iter().filter(|f| f.ruling.is_some())).take(SHOWN) {
                     li {
                         (ltr(&f.id)) " — " (f.message) " "
                         @if let Some(r) = &f.ruling {
