@@ -134,6 +134,10 @@ pub struct DemoArgs {
     /// Also write the example's deal, rosters and report into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Keep the demo's service running after the story and print one sign-in link per
+    /// party for the web room (until Ctrl-C).
+    #[arg(long)]
+    pub serve: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,7 +32,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 /// The deal's chain under its lock, loaded from the store on first use and
 /// whenever the store's head has moved past it.
-async fn with_chain<T>(
+pub(crate) async fn with_chain<T>(
     state: &AppState,
     deal: &DealId,
     f: impl FnOnce(&Chain) -> Result<T, AppError>,
@@ -522,6 +522,8 @@ async fn append_verified(
                 seq: receipt.seq,
                 head: receipt.hash,
             });
+            // Only after the index, so a listener reading the chain sees it.
+            let _ = state.inner.appended.send((deal.clone(), ev.seq));
             Ok(ReceiptView {
                 deal: receipt.deal.to_string(),
                 seq: receipt.seq,

@@ -79,6 +79,18 @@
 //! Every error answer, from any route, is `application/problem+json`
 //! ([`Problem`]).
 //!
+//! # The room
+//!
+//! `GET /` is the room, the web interface of every party (module `room`):
+//! sign in at `/room/signin` with a token or a one-time code
+//! (`POST /room/signin-codes` with the bearer token mints one), then
+//! `/room/overview`, `/room/plan`, `/room/timeline` (live over
+//! `/room/stream`), `/room/persons`, `/room/manifest`, `/room/ledger`,
+//! each cut to the role as above. Pages sign events with the party's own
+//! key in the browser and post them to `/room/events`, which is the API's
+//! append behind the session and its CSRF token. Every answer carries
+//! [`CONTENT_SECURITY_POLICY`].
+//!
 //! # Connections
 //!
 //! [`serve`] runs its own accept loop (hyper's HTTP/1.1 server, TCP_NODELAY):
@@ -111,6 +123,7 @@ pub mod client;
 mod error;
 mod handlers;
 mod openapi;
+mod room;
 mod serve;
 mod state;
 mod views;
@@ -123,6 +136,8 @@ pub use api::{
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
 pub use openapi::{ApiDoc, openapi};
+pub use room::CONTENT_SECURITY_POLICY;
+pub use room::i18n::message_files;
 pub use serve::{
     BODY_BUDGET, HEADER_READ_TIMEOUT, Limits, MAX_CONNECTION_LIFETIME, MAX_CONNECTIONS,
     MAX_CONNECTIONS_PER_PEER, MAX_REQUESTS_PER_CONNECTION, PRESSURED_HEADER_READ_TIMEOUT,

@@ -166,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(SwaggerUi::new("/api/v1/explorer").url("/api/v1/openapi.json", crate::openapi()))
         .route("/metrics", get(metrics_text))
+        .merge(crate::room::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         // Bodies of routes without their own limit (GETs) stay small.

@@ -32,6 +32,9 @@ pub(crate) struct Inner {
     pub service_key: truce_ledger::ServiceKey,
     deals: Mutex<HashMap<String, DealSlot>>,
     tokens: Mutex<HashMap<String, Caller>>,
+    /// Each event once it is durable, as (deal, seq): the room's live
+    /// timeline listens here. Nobody listening is fine.
+    pub appended: tokio::sync::broadcast::Sender<(DealId, u64)>,
 }
 
 /// One deal's lock: appends to a deal run one at a time, from verification
@@ -219,6 +222,7 @@ impl AppState {
                 service_key,
                 deals: Mutex::new(HashMap::new()),
                 tokens: Mutex::new(HashMap::new()),
+                appended: tokio::sync::broadcast::channel(1024).0,
             }),
         }
     }

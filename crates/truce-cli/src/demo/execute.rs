@@ -55,6 +55,32 @@ pub struct Execution {
     pub service_vkey: String,
     /// The story, one line per step, for the terminal and the report.
     pub text: String,
+    /// Each party's id, token and secret key file: for `--serve` only,
+    /// never written to the report or `--out`.
+    pub access: Vec<Access>,
+}
+
+/// How a party signs in to the room and signs there.
+pub struct Access {
+    pub party: String,
+    pub role: Role,
+    pub token: String,
+    pub secret_file: String,
+}
+
+/// How `run` ends.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Keep the service running after the story (`truce demo --serve`).
+    pub serve: bool,
+}
+
+/// The demo's service, kept running after the story for `--serve`.
+pub struct Serving {
+    runtime: tokio::runtime::Runtime,
+    handle: truce_server::ServerHandle,
+    addr: std::net::SocketAddr,
+    dir: PathBuf,
 }
 
 /// A party's identity in the demo: its key and its service token.
@@ -158,7 +184,12 @@ fn client_failed(e: ClientError) -> CliError {
 
 /// Run the whole execution on a service started for it, then stop it and
 /// remove its database.
-pub fn run(deal: &AgreedDeal, plan: &Plan, plan_json: &str) -> Result<Execution, CliError> {
+pub fn run(
+    deal: &AgreedDeal,
+    plan: &Plan,
+    plan_json: &str,
+    opts: RunOptions,
+) -> Result<(Execution, Option<Serving>), CliError> {
     let dir = scratch_dir()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -176,13 +207,96 @@ pub fn run(deal: &AgreedDeal, plan: &Plan, plan_json: &str) -> Result<Execution,
             .await
             .map_err(|e| failed(format!("cannot start the service: {e}")))?;
         let result = execute(addr, &db, deal, plan, plan_json).await;
+        if opts.serve && result.is_ok() {
+            return result.map(|r| (r, Some((addr, handle))));
+        }
         handle.shutdown().await;
-        result
+        result.map(|r| (r, None))
     });
-    // The database was the service's working copy; the ledger export is
-    // what is kept.
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    match result {
+        Ok((execution, Some((addr, handle)))) => Ok((
+            execution,
+            Some(Serving {
+                runtime,
+                handle,
+                addr,
+                dir,
+            }),
+        )),
+        other => {
+            // The database was the service's working copy; the ledger
+            // export is what is kept.
+            let _ = std::fs::remove_dir_all(&dir);
+            other.map(|(e, _)| (e, None))
+        }
+    }
+}
+
+impl Serving {
+    /// Print one sign-in link per party (a one-time code in the link's
+    /// fragment, which no server or log ever sees) and the key file each
+    /// signs with in the page, then serve until Ctrl-C.
+    pub fn wait(self, access: &[Access]) -> Result<(), CliError> {
+        let Serving {
+            runtime,
+            handle,
+            addr,
+            dir,
+        } = self;
+        let result = runtime.block_on(async {
+            // Listen for Ctrl-C before saying to press it.
+            #[cfg(unix)]
+            let mut interrupt =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                    .map_err(|e| failed(format!("cannot listen for Ctrl-C: {e}")))?;
+            let result = links(addr, &dir, access).await;
+            if result.is_ok() {
+                #[cfg(unix)]
+                let _ = interrupt.recv().await;
+                #[cfg(not(unix))]
+                let _ = tokio::signal::ctrl_c().await;
+                println!("\nStopping the room.");
+            }
+            handle.shutdown().await;
+            result
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+}
+
+async fn links(addr: std::net::SocketAddr, dir: &Path, access: &[Access]) -> Result<(), CliError> {
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).map_err(|source| CliError::Write {
+        path: keys.clone(),
+        source,
+    })?;
+    let mut client = Client::connect(addr).await.map_err(client_failed)?;
+    println!(
+        "\nThe room is open at http://{addr}/ on the finished deal. Open one link per party (each works once, within 15 minutes; a private window per party keeps their sessions apart):"
+    );
+    for a in access {
+        let (status, body) = client
+            .call("POST", "/room/signin-codes", Some(&a.token), None)
+            .await
+            .map_err(client_failed)?;
+        let code = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_owned))
+            .filter(|_| status == 201)
+            .ok_or_else(|| failed(format!("the room gave no sign-in code ({status})")))?;
+        let key_file = keys.join(format!("{}.key.json", a.party));
+        crate::files::write_secret(&key_file, a.secret_file.as_bytes())?;
+        println!(
+            "  {:<12} {:<12} http://{addr}/room/signin#code={code}\n  {:<25} key file to sign in the page: {}",
+            a.party,
+            a.role.to_string(),
+            "",
+            key_file.display()
+        );
+    }
+    println!("Press Ctrl-C to stop the room (its database is removed).");
+    Ok(())
 }
 
 /// A fresh folder for the service's database, private to this run.
@@ -389,6 +503,16 @@ async fn execute(
         checkpoint,
         service_vkey,
         text: run.text,
+        access: run
+            .parties
+            .iter()
+            .map(|(id, p)| Access {
+                party: id.clone(),
+                role: p.role,
+                token: p.token.clone(),
+                secret_file: p.key.to_secret_file(),
+            })
+            .collect(),
     })
 }
 

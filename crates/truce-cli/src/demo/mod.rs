@@ -116,7 +116,12 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     }
 
     story.section(4, "Execution, recorded in the signed ledger");
-    let run = execute::run(&agreed, &plan, &plan_json)?;
+    let (run, serving) = execute::run(
+        &agreed,
+        &plan,
+        &plan_json,
+        execute::RunOptions { serve: args.serve },
+    )?;
     story.text(&run.text);
 
     story.section(5, "Verification");
@@ -151,6 +156,9 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
             next_steps(Some(dir));
         }
         None => next_steps(None),
+    }
+    if let Some(serving) = serving {
+        serving.wait(&run.access)?;
     }
     Ok(if v.intact {
         Outcome::Success

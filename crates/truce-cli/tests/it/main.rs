@@ -13,6 +13,7 @@ fn cli_cases() {
 }
 
 mod demo;
+mod demo_serve;
 mod inputs;
 mod service;
 mod support;

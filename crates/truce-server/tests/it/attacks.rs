@@ -28,8 +28,11 @@ use crate::support::database_url;
 /// Probes per attack (one every [`PROBE_EVERY`]).
 const PROBES: usize = 40;
 const PROBE_EVERY: Duration = Duration::from_millis(250);
-/// A probe answered later than this counts as not served.
-const PROBE_PATIENCE: Duration = Duration::from_secs(1);
+/// A probe answered later than this counts as not served. The figures in
+/// SAFETY.md (answered within 1 s) are measured on an idle machine; the
+/// suite allows a loaded 2-core machine, where the test's own attackers and
+/// the other tests share the cores, five times that.
+const PROBE_PATIENCE: Duration = Duration::from_secs(5);
 /// How long an attacker waits before reopening a connection the server
 /// closed.
 const REOPEN_AFTER: Duration = Duration::from_secs(1);

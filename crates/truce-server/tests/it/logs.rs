@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use tower::ServiceExt;
 use truce_ledger::Event;
 
 use crate::support::*;
@@ -103,6 +104,15 @@ async fn logs_carry_no_persons_tokens_or_bodies() {
     )
     .await;
 
+    // The room: sign-in forms carrying a token, good and bad, and pages
+    // full of person ids.
+    for token in [
+        deal.token("mediator").to_owned(),
+        format!("{}x", deal.token("side-a")),
+    ] {
+        room_sign_in(&app, &token).await;
+    }
+
     let log = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("route=\"/api/v1/deals/{deal}/events\""),
@@ -119,4 +129,54 @@ async fn logs_carry_no_persons_tokens_or_bodies() {
     for (_, token) in &deal.tokens {
         assert!(!log.contains(&token[6..]), "a token in the log");
     }
+    assert!(log.contains("route=\"/room/signin\""), "{log}");
+    assert!(log.contains("route=\"/room/{view}\""), "{log}");
+}
+
+/// Sign in to the room with `token` through its form, then open the
+/// Persons view.
+async fn room_sign_in(app: &axum::Router, token: &str) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let page = app
+        .clone()
+        .oneshot(Request::get("/room/signin").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let pre = page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("truce_signin=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let answer = app
+        .clone()
+        .oneshot(
+            Request::post("/room/signin")
+                .header(header::COOKIE, format!("truce_signin={pre}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={pre}&token={token}")))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let session = answer
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("truce_session="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .unwrap_or_default();
+    app.clone()
+        .oneshot(
+            Request::get("/room/persons")
+                .header(header::COOKIE, session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
 }

@@ -3,6 +3,7 @@
 //! `TRUCE_TEST_POSTGRES_URL` (see `.ci/postgres.sh`).
 
 mod attacks;
+mod browser;
 mod compliance;
 mod concurrency;
 mod crash;
@@ -13,6 +14,7 @@ mod logs;
 mod openapi;
 mod problems;
 mod roles;
+mod room;
 mod scenarios;
 mod support;
 mod tls;

@@ -1,0 +1,232 @@
+// The room's only script: progressive enhancement of server-rendered pages.
+// - signs events in the page with the party's own ed25519 key (WebCrypto);
+//   the key file is read here and never leaves the page
+// - the live timeline (server-sent events)
+// - verifies the exported ledger in the browser with the deal's public keys
+// Every page works for reading without it.
+"use strict";
+(function () {
+  const enc = new TextEncoder();
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const msg = (name) => document.body.dataset["m" + name] || name;
+  const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+  const unhex = (h) => {
+    if (!/^([0-9a-f]{2})*$/i.test(h)) throw new Error("not hex");
+    const out = new Uint8Array(h.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(i * 2, 2), 16);
+    return out;
+  };
+  // RFC 8785 canonical JSON for what the ledger holds: strings, safe
+  // integers, booleans, null, arrays and objects (keys in UTF-16 order).
+  function canon(v) {
+    if (v === null || typeof v !== "object") return JSON.stringify(v);
+    if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
+    return "{" + Object.keys(v).sort().filter((k) => v[k] !== undefined)
+      .map((k) => JSON.stringify(k) + ":" + canon(v[k])).join(",") + "}";
+  }
+  const sha256 = async (text) => hex(await crypto.subtle.digest("SHA-256", enc.encode(text)));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+
+  // ---- the signing key ------------------------------------------------
+  let signingKey = null;
+  // PKCS#8 wrapping of a raw 32-byte ed25519 seed (RFC 8410).
+  const PKCS8_PREFIX = unhex("302e020100300506032b657004220420");
+  async function importSeed(seedHex) {
+    const seed = unhex(seedHex.trim());
+    if (seed.length !== 32) throw new Error("a secret key is 64 hex digits");
+    const der = new Uint8Array(48);
+    der.set(PKCS8_PREFIX);
+    der.set(seed, 16);
+    return crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
+  }
+  function enableForms() {
+    $$("form.sign button").forEach((b) => { b.disabled = !signingKey; });
+  }
+  const keyInput = $("#keyfile");
+  if (keyInput) {
+    keyInput.addEventListener("change", async () => {
+      const status = $("#key-status");
+      const file = keyInput.files && keyInput.files[0];
+      keyInput.value = "";
+      if (!file) return;
+      try {
+        const k = JSON.parse(await file.text());
+        if (k.party !== keyInput.dataset.party) {
+          status.textContent = msg("Keyparty") + " " + String(k.party);
+          status.className = "bad";
+          return;
+        }
+        signingKey = await importSeed(String(k.secret_key || ""));
+        status.textContent = msg("Keyok");
+        status.className = "ok";
+      } catch (e) {
+        signingKey = null;
+        status.textContent = (window.crypto && crypto.subtle ? msg("Keybad") : msg("Nocrypto")) + " (" + e.message + ")";
+        status.className = "bad";
+      }
+      enableForms();
+    });
+  }
+
+  async function pseudonyms(personKeyHex, deal, ids) {
+    const key = await crypto.subtle.importKey("raw", unhex(personKeyHex), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const out = [];
+    for (const id of ids) {
+      out.push(hex(await crypto.subtle.sign("HMAC", key, enc.encode("truce/person/v1\n" + deal + "\n" + id))));
+    }
+    return out;
+  }
+
+  async function signAndSend(form) {
+    const out = $("output.result", form);
+    const button = $("button", form);
+    out.className = "result";
+    out.textContent = msg("Signing");
+    form.dataset.sent = "1";
+    button.disabled = true;
+    try {
+      const event = JSON.parse(form.dataset.event);
+      $$("[data-field]", form).forEach((el) => { event[el.dataset.field] = el.value; });
+      const st = await (await fetch("/room/sign", { credentials: "same-origin" })).json();
+      const persons = $("[data-persons]", form);
+      if (persons) {
+        if (!st.person_key) throw new Error("no person key for this role");
+        event.pseudonyms = await pseudonyms(st.person_key, st.deal, JSON.parse(persons.dataset.persons));
+      }
+      const body = { at_ms: Date.now(), author: st.party, deal: st.deal, event: event,
+        format_version: 1, prev: st.head, seq: st.next_seq };
+      const sig = await crypto.subtle.sign({ name: "Ed25519" }, signingKey,
+        enc.encode("truce/event/v1\n" + canon(body)));
+      body.signature = hex(sig);
+      const res = await fetch("/room/events", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: JSON.stringify(body),
+      });
+      const answer = await res.json().catch(() => ({}));
+      if (res.status === 201) {
+        out.textContent = msg("Recorded") + " #" + answer.seq;
+        out.className = "result ok";
+        form.dataset.done = "1";
+        return;
+      }
+      out.textContent = msg("Refused") + " " + (answer.detail || answer.title || res.status);
+      out.className = "result bad";
+    } catch (e) {
+      out.textContent = msg("Refused") + " " + e.message;
+      out.className = "result bad";
+    }
+    button.disabled = !signingKey;
+  }
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (form.matches && form.matches("form.sign")) {
+      ev.preventDefault();
+      if (signingKey && !form.dataset.done) signAndSend(form);
+    }
+  });
+
+  // ---- the live timeline ----------------------------------------------
+  const list = $("#timeline");
+  if (list && window.EventSource) {
+    const status = $("#live-status");
+    const es = new EventSource("/room/stream?after=" + encodeURIComponent(list.dataset.after || "0"));
+    es.addEventListener("open", () => { status.textContent = msg("Live"); });
+    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); });
+    es.addEventListener("appended", (e) => {
+      if ($('li.event[data-seq="' + e.lastEventId + '"]', list)) return;
+      list.insertAdjacentHTML("afterbegin", e.data);
+      const li = list.firstElementChild;
+      li.classList.add("new");
+      const confirms = li.dataset.confirms;
+      if (confirms) {
+        // Confirmed: the button goes; a form that just signed keeps its answer.
+        const f = $('li.event[data-seq="' + confirms + '"] form.sign', list);
+        if (f && f.dataset.sent) $("button", f).remove();
+        else if (f) f.remove();
+      }
+      enableForms();
+    });
+  }
+
+  // ---- persons: filter as you type -------------------------------------
+  const filter = $("input[data-filter]");
+  if (filter) {
+    const rows = $$("#" + filter.dataset.filter + " tbody tr");
+    filter.addEventListener("input", () => {
+      const q = filter.value.trim().toLowerCase();
+      rows.forEach((r) => { r.hidden = q !== "" && !r.textContent.toLowerCase().includes(q); });
+    });
+  }
+
+  // ---- manifest: print ---------------------------------------------------
+  const print = $("#print");
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", () => window.print());
+  }
+
+  // ---- ledger: verify in the browser ------------------------------------
+  const verify = $("#verify");
+  if (verify) {
+    verify.disabled = false;
+    verify.addEventListener("click", async () => {
+      const out = $("#verify-result");
+      out.className = "";
+      out.textContent = "…";
+      try {
+        const report = await verifyLedger();
+        out.textContent = report.ok
+          ? out.dataset.ok + " " + report.events + " · " + report.head
+          : out.dataset.bad + " #" + report.seq + ": " + report.why;
+        out.className = report.ok ? "ok" : "bad";
+      } catch (e) {
+        out.textContent = out.dataset.bad + " " + e.message;
+        out.className = "bad";
+      }
+    });
+  }
+  async function verifyLedger() {
+    const [text, keyFile] = await Promise.all([
+      fetch("/room/ledger.jsonl", { credentials: "same-origin" }).then((r) => r.text()),
+      fetch("/room/keys.json", { credentials: "same-origin" }).then((r) => r.json()),
+    ]);
+    const keys = {};
+    for (const p of keyFile.parties) {
+      keys[p.id] = await crypto.subtle.importKey("raw", unhex(p.public_key), { name: "Ed25519" }, false, ["verify"]);
+    }
+    const lines = text.split("\n").filter((l) => l.length > 0);
+    let prev = null, deal = null;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const bad = (why) => ({ ok: false, seq: i + 1, why: why });
+      let ev;
+      try { ev = JSON.parse(line); } catch (e) { return bad("not JSON"); }
+      if (canon(ev) !== line) return bad("not canonical JSON");
+      if (ev.seq !== i + 1) return bad("seq " + ev.seq + " out of order");
+      if (ev.prev !== prev) return bad("prev does not match the previous event's hash");
+      if (deal !== null && ev.deal !== deal) return bad("another deal's event");
+      deal = ev.deal;
+      const key = keys[ev.author];
+      if (!key) return bad("author " + ev.author + " has no public key");
+      const body = Object.assign({}, ev);
+      delete body.signature;
+      const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, unhex(String(ev.signature)),
+        enc.encode("truce/event/v1\n" + canon(body)));
+      if (!ok) return bad("bad signature");
+      prev = await sha256(line);
+    }
+    return { ok: true, events: lines.length, head: prev };
+  }
+
+  // ---- sign-in link: the code rides in the fragment ---------------------
+  const signin = $("form#signin");
+  if (signin && location.hash.startsWith("#code=")) {
+    const code = decodeURIComponent(location.hash.slice(6));
+    history.replaceState(null, "", location.pathname + location.search);
+    $("#code").value = code;
+    signin.submit();
+  }
+  enableForms();
+})();

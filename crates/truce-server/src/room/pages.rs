@@ -1,0 +1,609 @@
+//! The room's HTML, rendered on the server with maud (escaped by
+//! construction). No inline script or style: behaviour comes from
+//! `/room/assets/room.js`, looks from `/room/assets/room.css`. Ids, numbers
+//! and hashes sit in `<bdi dir="ltr">` so they read the same in Arabic and
+//! Hebrew pages.
+
+use maud::{DOCTYPE, Markup, html};
+use truce_ledger::Role;
+
+use crate::api::EventView;
+use crate::room::View;
+use crate::room::data::{PlanRow, Snapshot};
+use crate::room::i18n::Lang;
+use crate::room::session::Session;
+use crate::state::Caller;
+
+pub(crate) struct Page<'a> {
+    pub lang: Lang,
+    pub view: View,
+    pub session: &'a Session,
+    pub snap: &'a Snapshot,
+    /// The Persons search.
+    pub query: &'a str,
+}
+
+/// An id, hash or number kept left to right in any page.
+fn ltr(text: impl std::fmt::Display) -> Markup {
+    html! { bdi.ltr dir="ltr" { (text) } }
+}
+
+/// "from → to" as read in the page's direction: the arrow points from the
+/// giver to the receiver in Arabic and Hebrew too.
+fn arrow(lang: Lang) -> &'static str {
+    if lang.dir() == "rtl" {
+        " ← "
+    } else {
+        " → "
+    }
+}
+
+fn role_name(lang: Lang, role: Role) -> &'static str {
+    lang.t(&format!("role.{role}"))
+}
+
+/// `YYYY-MM-DD HH:MM UTC` of Unix milliseconds.
+pub(crate) fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
+}
+
+fn layout(
+    lang: Lang,
+    title: &str,
+    session: Option<&Session>,
+    current: Option<View>,
+    main: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) dir=(lang.dir()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                @if let Some(s) = session {
+                    meta name="csrf-token" content=(s.csrf);
+                }
+                title { (title) " · truce" }
+                link rel="stylesheet" href="/room/assets/room.css";
+                script src="/room/assets/room.js" defer {}
+            }
+            body data-m-keyok=(lang.t("js.key_ok")) data-m-keybad=(lang.t("js.key_bad"))
+                data-m-keyparty=(lang.t("js.key_party")) data-m-nocrypto=(lang.t("js.no_crypto"))
+                data-m-signing=(lang.t("js.signing")) data-m-recorded=(lang.t("js.recorded"))
+                data-m-refused=(lang.t("js.refused")) data-m-live=(lang.t("js.live"))
+                data-m-reconnecting=(lang.t("js.reconnecting")) {
+                a.skip href="#main" { (lang.t("nav.skip")) }
+                header.top {
+                    span.brand { "truce" }
+                    @if let Some(s) = session {
+                        span.who {
+                            (lang.t("header.you")) " " (ltr(&s.caller.party))
+                            " (" (role_name(lang, s.caller.role)) ") · "
+                            (lang.t("header.deal")) " " (ltr(&s.caller.deal))
+                        }
+                    }
+                    nav.langs aria-label=(lang.t("nav.languages")) {
+                        @for l in Lang::ALL {
+                            a href={ "?lang=" (l.code()) } lang=(l.code()) hreflang=(l.code())
+                                aria-current=[(l == lang).then_some("true")] { (l.native_name()) }
+                        }
+                    }
+                    @if let Some(s) = session {
+                        form.signout method="post" action="/room/signout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { (lang.t("header.signout")) }
+                        }
+                    }
+                }
+                @if let (Some(s), Some(current)) = (session, current) {
+                    nav.views aria-label=(lang.t("nav.views")) {
+                        ul {
+                            @for v in View::ALL {
+                                @if v.allowed(s.caller.role) {
+                                    li {
+                                        a href={ "/room/" (v.slug()) }
+                                            aria-current=[(v == current).then_some("page")] {
+                                            (lang.t(&format!("view.{}", v.slug())))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" { (main) }
+            }
+        }
+    }
+}
+
+/// The sign-in page.
+pub(crate) fn signin(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
+    let main = html! {
+        h1 { (lang.t("signin.title")) }
+        p { (lang.t("signin.intro")) }
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+        form #signin method="post" action="/room/signin" autocomplete="off" {
+            input type="hidden" name="csrf" value=(csrf);
+            div.field {
+                label for="token" { (lang.t("signin.token")) }
+                input #token type="password" name="token" autocomplete="off" spellcheck="false";
+            }
+            p.or { (lang.t("signin.or")) }
+            div.field {
+                label for="code" { (lang.t("signin.code")) }
+                input #code type="text" name="code" autocomplete="one-time-code" spellcheck="false" dir="ltr";
+            }
+            button type="submit" { (lang.t("signin.submit")) }
+        }
+    };
+    layout(lang, lang.t("signin.title"), None, None, main)
+}
+
+/// The answer to a view the role may not open (403).
+pub(crate) fn not_for_role(lang: Lang, session: &Session) -> Markup {
+    let main = html! {
+        h1 { (lang.t("error.forbidden_title")) }
+        p role="alert" { (lang.t("error.forbidden_view")) }
+        p { a href="/room/overview" { (lang.t("view.overview")) } }
+    };
+    layout(
+        lang,
+        lang.t("error.forbidden_title"),
+        Some(session),
+        Some(View::Overview),
+        main,
+    )
+}
+
+/// A signed view of the deal.
+pub(crate) fn view(p: &Page<'_>) -> Markup {
+    let lang = p.lang;
+    let main = match p.view {
+        View::Overview => overview(p),
+        View::Plan => plan(p),
+        View::Timeline => timeline(p),
+        View::Persons => persons(p),
+        View::Manifest => manifest(p),
+        View::Ledger => ledger(p),
+    };
+    layout(
+        lang,
+        lang.t(&format!("view.{}", p.view.slug())),
+        Some(p.session),
+        Some(p.view),
+        main,
+    )
+}
+
+/// Where the party loads its key file: read in the page, never sent.
+fn key_panel(lang: Lang, caller: &Caller) -> Markup {
+    html! {
+        section.keypanel aria-labelledby="key-h" {
+            h2 #key-h { (lang.t("key.title")) }
+            p { (lang.t("key.explain")) }
+            div.field {
+                label for="keyfile" { (lang.t("key.file")) " (" (ltr(&caller.party)) ")" }
+                input #keyfile type="file" accept=".json,application/json" data-party=(caller.party);
+            }
+            p #key-status role="status" aria-live="polite" { (lang.t("key.none")) }
+        }
+    }
+}
+
+/// A form whose submit signs `event` (plus its fields) in the page.
+fn sign_form(event: &serde_json::Value, label: &str, fields: Markup) -> Markup {
+    html! {
+        form.sign data-event=(event.to_string()) {
+            (fields)
+            button type="submit" disabled { (label) }
+            output.result role="status" aria-live="polite" {}
+        }
+    }
+}
+
+/// Most breach reports and findings the overview lists (open ones first);
+/// the timeline has them all.
+const SHOWN: usize = 50;
+
+fn overview(p: &Page<'_>) -> Markup {
+    let (lang, s, role) = (p.lang, p.snap, p.session.caller.role);
+    let e = &s.exec;
+    let next: Vec<&PlanRow> = s
+        .plan
+        .iter()
+        .flatten()
+        .filter(|r| !r.recorded)
+        .take(4)
+        .collect();
+    let left = e.pause_days.saturating_sub(e.day);
+    html! {
+        h1 { (lang.t("view.overview")) }
+        dl.facts {
+            dt { (lang.t("overview.state")) } dd { (lang.t(&format!("phase.{}", s.phase))) }
+            dt { (lang.t("overview.day")) }
+            dd #day-of { (lang.t("overview.day_n")) " " (ltr(e.day)) " " (lang.t("overview.of")) " " (ltr(e.pause_days)) }
+            dt { (lang.t("overview.days_left")) } dd { (ltr(left)) }
+            @if let Some(end) = &e.pause_end {
+                dt { (lang.t("overview.pause_end")) } dd { (ltr(end)) }
+            }
+            @if let Some(ended) = &e.ended {
+                dt { (lang.t("overview.ended")) } dd { (lang.t(&format!("phase.{ended}"))) }
+            }
+        }
+        section aria-labelledby="rel-h" {
+            h2 #rel-h { (lang.t("overview.released")) }
+            table {
+                thead { tr {
+                    th scope="col" { (lang.t("col.holder")) } th scope="col" { (lang.t("col.category")) }
+                    th scope="col" { (lang.t("col.released")) } th scope="col" { (lang.t("col.planned")) }
+                    th scope="col" { (lang.t("col.roster")) }
+                } }
+                tbody {
+                    @for r in &e.released {
+                        tr {
+                            td { (ltr(&r.holder)) } td { (ltr(&r.category)) }
+                            td.num { (ltr(r.released)) }
+                            td.num { @if let Some(n) = r.planned { (ltr(n)) } @else { "—" } }
+                            td.num { (ltr(r.roster)) }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="exp-h" {
+            h2 #exp-h { (lang.t("overview.exposure")) }
+            @if e.exposure_now.is_empty() { p { (lang.t("overview.none")) } }
+            ul {
+                @for x in &e.exposure_now {
+                    li { (lang.t("overview.rule")) " " (ltr(x.rule)) ", " (ltr(&x.side)) ": " (ltr(format!("{:.1}", x.exposure))) }
+                }
+            }
+            p { (lang.t("overview.max_exposure")) " " (ltr(format!("{:.1}", e.max_exposure))) }
+        }
+        section aria-labelledby="next-h" {
+            h2 #next-h { (lang.t("overview.next")) }
+            @if next.is_empty() { p { (lang.t("overview.none")) } }
+            ul {
+                @for r in &next {
+                    li { (lang.t("col.day")) " " (ltr(r.day)) ": " (ltr(&r.from)) (arrow(lang))
+                        (ltr(r.to.as_deref().unwrap_or("?"))) ", " (ltr(r.total)) " " (lang.t("overview.persons")) }
+                }
+            }
+        }
+        section aria-labelledby="br-h" {
+            h2 #br-h { (lang.t("overview.breaches")) }
+            @if e.open_breaches.is_empty() { p { (lang.t("overview.none")) } }
+            @if e.open_breaches.len() > SHOWN {
+                p { (ltr(e.open_breaches.len())) " " (lang.t("overview.open")) "; "
+                    (lang.t("overview.first")) " " (ltr(SHOWN)) " — " a href="/room/timeline" { (lang.t("view.timeline")) } }
+            }
+            ul {
+                @for b in e.open_breaches.iter().take(SHOWN) {
+                    li {
+                        (lang.t("overview.breach")) " " (ltr(format!("#{b}")))
+                        @if role == Role::Mediator {
+                            (sign_form(&serde_json::json!({"type": "breach-resolved", "breach": b}),
+                                lang.t("action.rule"), html! {
+                                label for={ "breach-" (b) } { (lang.t("action.finding")) }
+                                select id={ "breach-" (b) } data-field="finding" {
+                                    option value="upheld" { (lang.t("ruling.upheld")) }
+                                    option value="dismissed" { (lang.t("ruling.dismissed")) }
+                                }
+                            }))
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="fi-h" {
+            h2 #fi-h { (lang.t("overview.findings")) " (" (ltr(e.open_findings)) " " (lang.t("overview.open")) ")" }
+            @if e.findings.is_empty() { p { (lang.t("overview.none")) } }
+            @if e.findings.len() > SHOWN {
+                p { (lang.t("overview.first")) " " (ltr(SHOWN)) " — " a href="/room/timeline" { (lang.t("view.timeline")) } }
+            }
+            ul.findings {
+                @for f in e.findings.iter().filter(|f| f.ruling.is_none()).chain(e.findings.iter().filter(|f| f.ruling.is_some())).take(SHOWN) {
+                    li {
+                        (ltr(&f.id)) " — " (f.message) " "
+                        @if let Some(r) = &f.ruling {
+                            strong { (lang.t(&format!("ruling.{r}"))) }
+                        } @else if role == Role::Mediator {
+                            (sign_form(&serde_json::json!({"type": "finding-ruled", "finding": f.id}),
+                                lang.t("action.rule"), html! {
+                                label for={ "ruling-" (f.id) } { (lang.t("action.ruling")) }
+                                select id={ "ruling-" (f.id) } data-field="ruling" {
+                                    option value="excused" { (lang.t("ruling.excused")) }
+                                    option value="upheld" { (lang.t("ruling.upheld")) }
+                                }
+                                label for={ "reason-" (f.id) } { (lang.t("action.reason")) }
+                                input id={ "reason-" (f.id) } type="text" data-field="reason" required maxlength="1000";
+                            }))
+                        } @else {
+                            em { (lang.t("overview.open")) }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="report-h" {
+            h2 #report-h { (lang.t("action.report")) }
+            (sign_form(&serde_json::json!({"type": "breach-reported"}), lang.t("action.report_submit"), html! {
+                label for="against" { (lang.t("action.against")) }
+                select #against data-field="against" {
+                    @for (party, _) in s.parties.iter().filter(|(id, _)| *id != p.session.caller.party.as_str()) {
+                        option value=(party) { (party) }
+                    }
+                }
+                label for="summary" { (lang.t("action.summary")) }
+                textarea #summary data-field="summary" required maxlength="1000" rows="3" {}
+            }))
+        }
+        (key_panel(lang, &p.session.caller))
+    }
+}
+
+/// The plan's chart: persons per planned day, carried days filled; days run
+/// with the reading direction (mirrored in Arabic and Hebrew).
+fn chart(lang: Lang, rows: &[PlanRow], days: u32) -> Markup {
+    let days = days.max(1);
+    let mut per_day = vec![(0usize, true); days as usize];
+    for r in rows {
+        if let Some(slot) = per_day.get_mut(r.day.saturating_sub(1) as usize) {
+            slot.0 += r.total;
+            slot.1 &= r.recorded;
+        }
+    }
+    let max = per_day.iter().map(|d| d.0).max().unwrap_or(1).max(1);
+    let (w, h, bar) = (40 * days + 20, 140u32, 28u32);
+    let rtl = lang.dir() == "rtl";
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-labelledby="chart-t" {
+            title #chart-t { (lang.t("plan.chart")) }
+            @for (i, (n, done)) in per_day.iter().enumerate() {
+                @let bh = (100 * *n / max) as u32;
+                @let x0 = 10 + 40 * i as u32;
+                @let x = if rtl { w - x0 - bar } else { x0 };
+                rect class=(if *done { "bar done" } else { "bar" }) x=(x) y=(110 - bh) width=(bar) height=(bh) {}
+                text x=(x + bar / 2) y="128" text-anchor="middle" { (i + 1) }
+            }
+        }
+    }
+}
+
+fn plan(p: &Page<'_>) -> Markup {
+    let (lang, s) = (p.lang, p.snap);
+    html! {
+        h1 { (lang.t("view.plan")) }
+        @match &s.plan {
+            None => p { (lang.t("plan.none")) },
+            Some(rows) => {
+                (chart(lang, rows, s.plan_days))
+                p.legend { span.swatch.done {} " " (lang.t("plan.carried")) " " span.swatch {} " " (lang.t("plan.planned")) }
+                table.plan {
+                    thead { tr {
+                        th scope="col" { (lang.t("col.day")) } th scope="col" { (lang.t("col.from")) }
+                        th scope="col" { (lang.t("col.to")) } th scope="col" { (lang.t("col.via")) }
+                        th scope="col" { (lang.t("col.persons")) } th scope="col" { (lang.t("col.status")) }
+                    } }
+                    tbody {
+                        @for r in rows {
+                            tr class=[r.recorded.then_some("done")] {
+                                td.num { (ltr(r.day)) }
+                                td { (ltr(&r.from)) }
+                                td { (ltr(r.to.as_deref().unwrap_or("?"))) }
+                                td { (ltr(r.via.as_deref().unwrap_or("—"))) }
+                                td {
+                                    (ltr(r.total))
+                                    @for (c, n) in &r.counts { " · " (ltr(c)) " " (ltr(n)) }
+                                    @if let Some(ids) = &r.persons {
+                                        details { summary { (lang.t("plan.ids")) } p.ids { @for id in ids { (ltr(id)) " " } } }
+                                    }
+                                }
+                                td { @if r.recorded { "✓ " (lang.t("plan.carried")) } @else { (lang.t("plan.planned")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One timeline row: what was signed, when, by whom.
+pub(crate) fn event_row(
+    lang: Lang,
+    caller: &Caller,
+    ev: &EventView,
+    unconfirmed: &[u64],
+) -> Markup {
+    let e = &ev.signed["event"];
+    let s = |k: &str| e[k].as_str().unwrap_or("").to_owned();
+    let n = |k: &str| e[k].as_u64().map(|v| v.to_string()).unwrap_or_default();
+    let confirmable = ev.kind == "handover-recorded"
+        && s("to") == caller.party.as_str()
+        && unconfirmed.contains(&ev.seq);
+    html! {
+        li.event data-seq=(ev.seq) data-kind=(ev.kind) data-confirms=[(ev.kind == "handover-confirmed").then(|| n("handover"))] {
+            span.seq { (ltr(format!("#{}", ev.seq))) }
+            " "
+            time datetime=(ev.at_ms) { (ltr(utc(ev.at_ms))) }
+            " "
+            strong.kind { (lang.t(&format!("kind.{}", ev.kind))) }
+            " "
+            span.by { (lang.t("timeline.signed_by")) " " (ltr(&ev.author)) }
+            div.detail {
+                @match ev.kind.as_str() {
+                    "handover-recorded" => {
+                        (lang.t("col.day")) " " (ltr(n("day"))) ": " (ltr(s("holder"))) (arrow(lang)) (ltr(s("to"))) ", "
+                        (ltr(e["pseudonyms"].as_array().map_or(0, Vec::len))) " " (lang.t("overview.persons"))
+                        @if let Some(ids) = &ev.persons { " (" @for id in ids { (ltr(id)) " " } ")" }
+                    }
+                    "handover-confirmed" => { (lang.t("timeline.handover")) " " (ltr(format!("#{}", n("handover")))) }
+                    "breach-reported" => { (lang.t("action.against")) " " (ltr(s("against"))) ": " (s("summary")) }
+                    "breach-resolved" => { (lang.t("overview.breach")) " " (ltr(format!("#{}", n("breach")))) ": " (lang.t(&format!("ruling.{}", s("finding")))) }
+                    "finding-ruled" => { (ltr(s("finding"))) ": " (lang.t(&format!("ruling.{}", s("ruling")))) " — " (s("reason")) }
+                    "suspended" | "collapsed" => { (s("reason")) }
+                    "extended" => { "+" (ltr(n("days"))) }
+                    "plan-adopted" => { (ltr(n("days"))) " · " (ltr(s("plan_hash").get(..12).unwrap_or_default())) }
+                    "deal-agreed" => { (ltr(s("deal_hash").get(..12).unwrap_or_default())) }
+                    _ => {}
+                }
+            }
+            @if confirmable {
+                (sign_form(&serde_json::json!({"type": "handover-confirmed", "handover": ev.seq}),
+                    lang.t("action.confirm"), html! {}))
+            }
+        }
+    }
+}
+
+fn timeline(p: &Page<'_>) -> Markup {
+    let lang = p.lang;
+    let unconfirmed: Vec<u64> = p
+        .snap
+        .handovers
+        .iter()
+        .filter(|h| !h.confirmed)
+        .map(|h| h.seq)
+        .collect();
+    let last = p.snap.events.first().map_or(0, |e| e.seq);
+    html! {
+        h1 { (lang.t("view.timeline")) }
+        p #live-status role="status" aria-live="polite" { (lang.t("timeline.live")) }
+        ol #timeline reversed data-after=(last) {
+            @for ev in &p.snap.events {
+                (event_row(lang, &p.session.caller, ev, &unconfirmed))
+            }
+        }
+        (key_panel(lang, &p.session.caller))
+    }
+}
+
+fn persons(p: &Page<'_>) -> Markup {
+    let lang = p.lang;
+    let q = p.query.trim().to_lowercase();
+    let rows: Vec<_> = p
+        .snap
+        .persons
+        .iter()
+        .filter(|r| {
+            q.is_empty()
+                || r.id.to_lowercase().contains(&q)
+                || r.category.contains(&q)
+                || r.holder.contains(&q)
+                || r.group
+                    .as_deref()
+                    .is_some_and(|g| g.to_lowercase().contains(&q))
+        })
+        .collect();
+    html! {
+        h1 { (lang.t("view.persons")) }
+        form.search method="get" action="/room/persons" role="search" {
+            label for="q" { (lang.t("persons.search")) }
+            input #q type="search" name="q" value=(p.query) data-filter="persons" dir="auto";
+            button type="submit" { (lang.t("persons.search_submit")) }
+        }
+        p role="status" { (ltr(rows.len())) " " (lang.t("overview.persons")) }
+        table #persons {
+            thead { tr {
+                th scope="col" { (lang.t("col.id")) } th scope="col" { (lang.t("col.holder")) }
+                th scope="col" { (lang.t("col.category")) } th scope="col" { (lang.t("col.group")) }
+                th scope="col" { (lang.t("col.planned_day")) } th scope="col" { (lang.t("col.actual_day")) }
+            } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td { (ltr(&r.id)) } td { (ltr(&r.holder)) } td { (ltr(&r.category)) }
+                        td { @if let Some(g) = &r.group { (ltr(g)) } }
+                        td.num { @if let Some(d) = r.planned_day { (ltr(d)) } }
+                        td.num { @if let Some(d) = r.actual_day { (ltr(d)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn manifest(p: &Page<'_>) -> Markup {
+    let (lang, caller) = (p.lang, &p.session.caller);
+    let rows: Vec<&PlanRow> = p
+        .snap
+        .plan
+        .iter()
+        .flatten()
+        .filter(|r| {
+            caller.role == Role::Mediator || r.via.as_deref() == Some(caller.party.as_str())
+        })
+        .collect();
+    html! {
+        h1 { (lang.t("view.manifest")) }
+        p.noprint { button #print type="button" hidden { (lang.t("manifest.print")) } }
+        @if rows.is_empty() { p { (lang.t("plan.none")) } }
+        @for (i, r) in rows.iter().enumerate() {
+            section.convoy aria-labelledby={ "convoy-" (i) } {
+                h2 id={ "convoy-" (i) } {
+                    (lang.t("col.day")) " " (ltr(r.day)) " — " (lang.t("manifest.convoy")) " " (ltr(i + 1))
+                }
+                dl.facts {
+                    dt { (lang.t("col.from")) } dd { (ltr(&r.from)) }
+                    dt { (lang.t("col.to")) } dd { (ltr(r.to.as_deref().unwrap_or("?"))) }
+                    dt { (lang.t("col.via")) } dd { (ltr(r.via.as_deref().unwrap_or("—"))) }
+                    dt { (lang.t("col.persons")) } dd { (ltr(r.total)) }
+                    dt { (lang.t("col.status")) } dd { @if r.recorded { (lang.t("plan.carried")) } @else { (lang.t("plan.planned")) } }
+                }
+                table {
+                    thead { tr { th scope="col" { (lang.t("col.category")) } th scope="col" { (lang.t("col.persons")) } } }
+                    tbody { @for (c, n) in &r.counts { tr { td { (ltr(c)) } td.num { (ltr(n)) } } } }
+                }
+                @if let Some(ids) = &r.persons {
+                    table.ids {
+                        thead { tr { th scope="col" { "#" } th scope="col" { (lang.t("col.id")) } th scope="col" { (lang.t("manifest.check")) } } }
+                        tbody { @for (k, id) in ids.iter().enumerate() { tr { td.num { (ltr(k + 1)) } td { (ltr(id)) } td.check {} } } }
+                    }
+                    @if !r.recorded && caller.role == Role::Intermediary {
+                        div.noprint {
+                            (sign_form(&serde_json::json!({
+                                "type": "handover-recorded", "day": r.day, "holder": r.from,
+                                "to": r.to, "counts": r.counts,
+                            }), lang.t("action.record"), html! {
+                                input type="hidden" data-persons=(serde_json::to_string(ids).unwrap_or_default());
+                            }))
+                        }
+                    }
+                }
+            }
+        }
+        @if caller.role == Role::Intermediary { div.noprint { (key_panel(lang, caller)) } }
+    }
+}
+
+fn ledger(p: &Page<'_>) -> Markup {
+    let (lang, e) = (p.lang, &p.snap.exec);
+    html! {
+        h1 { (lang.t("view.ledger")) }
+        p { a href="/room/ledger.jsonl" download="ledger.jsonl" { (lang.t("ledger.export")) } " · "
+            a href="/room/keys.json" download="keys.json" { (lang.t("ledger.keys")) } }
+        p { (lang.t("ledger.explain")) }
+        button #verify type="button" disabled { (lang.t("ledger.verify")) }
+        p #verify-result role="status" aria-live="polite" data-ok=(lang.t("ledger.ok")) data-bad=(lang.t("ledger.bad")) {}
+        h2 { (lang.t("ledger.compliance")) }
+        p { (ltr(e.findings.len())) " " (lang.t("overview.findings")) ", " (ltr(e.open_findings)) " " (lang.t("overview.open")) }
+    }
+}

@@ -1,0 +1,613 @@
+//! The room in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver, started here on a loopback port) against the service
+//! running in this process on a real socket. Screenshots of every view go
+//! to `target/room-screenshots/` (CI keeps them as artefacts).
+//!
+//! These tests need Debian's `chromium` and `chromium-driver` (`.ci/run`
+//! installs them); without them they fail and say so, never skip.
+//! `TRUCE_CHROMIUM` and `TRUCE_CHROMEDRIVER` point at other binaries.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use truce_ledger::{Event, KeyRing, verify_bytes};
+use truce_server::client::Client;
+use truce_server::{CreatedDeal, ServerHandle};
+
+use crate::support::*;
+
+/// How long a page may take to show what the test waits for. A bound on a
+/// wait, not an assertion on speed.
+const WAIT: Duration = Duration::from_secs(20);
+
+fn binary(var: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.is_file(),
+        "the room's browser tests need headless Chromium and its WebDriver: {} is missing. \
+         Install Debian's packages `chromium` and `chromium-driver` \
+         (`apt-get install chromium chromium-driver`; .ci/run does), or set {var}.",
+        path.display()
+    );
+    path
+}
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    chromium: PathBuf,
+    scratch: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+fn driver() -> Driver {
+    let chromium = binary("TRUCE_CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = binary("TRUCE_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
+    let started = Instant::now();
+    while TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).is_err() {
+        assert!(
+            started.elapsed() < WAIT,
+            "chromedriver did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let scratch = std::env::temp_dir().join(unique("truce-room-browser"));
+    std::fs::create_dir_all(&scratch).expect("scratch dir");
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        chromium,
+        scratch,
+    }
+}
+
+impl Driver {
+    /// A new headless browser with its own profile.
+    async fn browser(&self) -> Browser {
+        let profile = self.scratch.join(unique("profile"));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": self.chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--no-first-run",
+                    "--disable-dev-shm-usage", "--window-size=1200,1000",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+/// The service on a real socket, and an active test deal on it (created,
+/// planned and started through the API client, as the CLI would).
+async fn service() -> (SocketAddr, ServerHandle, Client, TestDeal) {
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .expect("service");
+    let mut client = Client::connect(addr).await.expect("client");
+    let created: CreatedDeal = client
+        .create_deal(&create_body(&unique("room"), 3), None)
+        .await
+        .expect("deal");
+    let deal = TestDeal::from_created(created);
+    client
+        .keep_plan(&deal.id, deal.token("mediator"), &test_plan().to_string())
+        .await
+        .expect("plan");
+    for (author, event) in to_active(&deal) {
+        record_over(&mut client, &deal, author, event).await;
+    }
+    (addr, handle, client, deal)
+}
+
+async fn record_over(client: &mut Client, deal: &TestDeal, author: &str, event: Event) -> u64 {
+    let (_, receipt) = client
+        .record(
+            &deal.id,
+            deal.token(author),
+            key_of(&deal.keys, author),
+            1_772_431_200_000,
+            event,
+        )
+        .await
+        .expect("record");
+    receipt.seq
+}
+
+async fn sign_in(b: &Browser, addr: SocketAddr, token: &str) {
+    b.goto(&format!("http://{addr}/room/signin?lang=en"))
+        .await
+        .expect("sign-in page");
+    b.find(Locator::Css("#token"))
+        .await
+        .expect("token field")
+        .send_keys(token)
+        .await
+        .expect("type token");
+    b.find(Locator::Css("form#signin button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("nav.views"))
+        .await
+        .expect("signed in");
+    let current = b.current_url().await.expect("url");
+    assert_eq!(current.path(), "/room/overview");
+    assert!(
+        !current.as_str().contains(token),
+        "the token is never in a URL"
+    );
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/room-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+async fn shoot(b: &Browser, name: &str) {
+    let png = b.screenshot().await.expect("screenshot");
+    std::fs::write(screenshots().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// The page as the browser holds it now (after the script ran).
+async fn dom(b: &Browser) -> String {
+    b.source().await.expect("page source")
+}
+
+async fn html_attr(b: &Browser, name: &str) -> Option<String> {
+    b.find(Locator::Css("html"))
+        .await
+        .expect("html")
+        .attr(name)
+        .await
+        .expect("attr")
+}
+
+const VIEWS: [&str; 6] = [
+    "overview", "plan", "timeline", "persons", "manifest", "ledger",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_sees_only_what_it_may_in_every_language() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    let seq = record_over(
+        &mut client,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    assert!(seq > 0);
+    let ids: Vec<String> = deal_json(3)["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "mediator",
+            &["A-0001", "A-0002", "A-0003", "B-0001", "B-0002", "B-0003"],
+        ),
+        ("side-a", &["A-0001", "A-0002", "A-0003"]),
+        ("side-b", &["A-0001", "B-0001", "B-0002", "B-0003"]),
+        ("relief", &["A-0001", "B-0001"]),
+        ("guarantor", &[]),
+        ("monitor", &[]),
+    ];
+    for (party, may_see) in cases {
+        let b = driver.browser().await;
+        sign_in(&b, addr, deal.token(party)).await;
+        let nav = b.find_all(Locator::Css("nav.views a")).await.expect("nav");
+        let mut links = Vec::new();
+        for a in nav {
+            links.push(a.attr("href").await.expect("href").unwrap_or_default());
+        }
+        let mut seen = String::new();
+        for lang in ["en", "ar", "he"] {
+            for view in VIEWS {
+                let href = format!("/room/{view}");
+                if !links.contains(&href) {
+                    continue;
+                }
+                b.goto(&format!("http://{addr}{href}?lang={lang}"))
+                    .await
+                    .expect("view");
+                let dir = html_attr(&b, "dir").await;
+                let expect = if lang == "en" { "ltr" } else { "rtl" };
+                assert_eq!(dir.as_deref(), Some(expect), "{party} {view} {lang}");
+                assert_eq!(html_attr(&b, "lang").await.as_deref(), Some(lang));
+                shoot(&b, &format!("{lang}-{party}-{view}")).await;
+                seen += &dom(&b).await;
+            }
+        }
+        let persons_view = links.contains(&"/room/persons".to_owned());
+        assert_eq!(
+            persons_view,
+            !may_see.is_empty(),
+            "{party}: the Persons view"
+        );
+        for id in &ids {
+            assert_eq!(
+                seen.contains(id.as_str()),
+                may_see.contains(&id.as_str()),
+                "{party}: {id}"
+            );
+        }
+        b.close().await.expect("close");
+    }
+    handle.shutdown().await;
+}
+
+/// Load the party's key file into the page's key panel.
+async fn load_key(b: &Browser, deal: &TestDeal, party: &str, dir: &Path) {
+    let path = dir.join(format!("{party}.key.json"));
+    std::fs::write(&path, key_of(&deal.keys, party).to_secret_file()).expect("key file");
+    b.find(Locator::Css("#keyfile"))
+        .await
+        .expect("key input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose key file");
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#key-status.ok"))
+        .await
+        .expect("the key loads in the page (WebCrypto Ed25519)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_recorded_and_confirmed_in_the_browser_verifies() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+
+    // The intermediary records day 1's first convoy from its manifest.
+    let relief = driver.browser().await;
+    sign_in(&relief, addr, deal.token("relief")).await;
+    relief
+        .goto(&format!("http://{addr}/room/manifest"))
+        .await
+        .expect("manifest");
+    load_key(&relief, &deal, "relief", &driver.scratch).await;
+    shoot(&relief, "en-relief-manifest-signing").await;
+    relief
+        .find(Locator::Css("section.convoy form.sign button"))
+        .await
+        .expect("record button")
+        .click()
+        .await
+        .expect("click");
+    let out = relief
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("output.result.ok, output.result.bad"))
+        .await
+        .expect("an answer");
+    let text = out.text().await.expect("text");
+    assert!(
+        out.attr("class").await.unwrap().unwrap().contains("ok"),
+        "{text}"
+    );
+    relief.close().await.expect("close");
+
+    // The receiving side confirms it from its timeline.
+    let side_b = driver.browser().await;
+    sign_in(&side_b, addr, deal.token("side-b")).await;
+    side_b
+        .goto(&format!("http://{addr}/room/timeline"))
+        .await
+        .expect("timeline");
+    load_key(&side_b, &deal, "side-b", &driver.scratch).await;
+    side_b
+        .find(Locator::Css(
+            "li.event[data-kind=handover-recorded] form.sign button",
+        ))
+        .await
+        .expect("confirm button")
+        .click()
+        .await
+        .expect("click");
+    let out = side_b
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("output.result.ok, output.result.bad"))
+        .await
+        .expect("an answer");
+    let text = out.text().await.expect("text");
+    assert!(
+        out.attr("class").await.unwrap().unwrap().contains("ok"),
+        "{text}"
+    );
+    shoot(&side_b, "en-side-b-timeline-confirmed").await;
+
+    // A refusal shows the service's own reason: free text naming a person.
+    side_b
+        .goto(&format!("http://{addr}/room/overview"))
+        .await
+        .expect("overview");
+    load_key(&side_b, &deal, "side-b", &driver.scratch).await;
+    side_b
+        .find(Locator::Css("#summary"))
+        .await
+        .expect("summary")
+        .send_keys("A-0002 was seen at the crossing")
+        .await
+        .expect("type");
+    side_b
+        .find(Locator::Css("#summary"))
+        .await
+        .expect("summary")
+        .find(Locator::XPath("ancestor::form//button"))
+        .await
+        .expect("report button")
+        .click()
+        .await
+        .expect("click");
+    let refused = side_b
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("output.result.bad, output.result.ok"))
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        refused.contains("names a person of the deal's roster"),
+        "{refused}"
+    );
+    shoot(&side_b, "en-side-b-overview-refused").await;
+
+    let ledger = client
+        .ledger(&deal.id, deal.token("monitor"))
+        .await
+        .expect("export");
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"]["type"], "handover-confirmed");
+    assert_eq!(last["author"], "side-b");
+    let recorded: serde_json::Value =
+        serde_json::from_str(ledger.lines().rev().nth(1).unwrap()).unwrap();
+    assert_eq!(recorded["event"]["type"], "handover-recorded");
+    assert_eq!(recorded["author"], "relief");
+    // The pseudonym the page computed is the ledger's for A-0001.
+    let expect = deal
+        .person_key
+        .pseudonym(&deal.id, &truce_ledger::PersonId::new("A-0001").unwrap());
+    assert_eq!(
+        recorded["event"]["pseudonyms"],
+        serde_json::json!([expect.to_string()])
+    );
+
+    // The export verifies offline with the public keys, as `truce verify`.
+    let keys = KeyRing::of(&deal.keys).expect("keys");
+    let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
+    assert_eq!(report.events, ledger.lines().count());
+
+    // And in the browser, with the keys the room serves.
+    side_b
+        .goto(&format!("http://{addr}/room/ledger?lang=ar"))
+        .await
+        .expect("ledger");
+    side_b
+        .find(Locator::Css("#verify"))
+        .await
+        .expect("verify")
+        .click()
+        .await
+        .expect("click");
+    let result = side_b
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#verify-result.ok, #verify-result.bad"))
+        .await
+        .expect("a verdict");
+    let verdict = result.text().await.expect("text");
+    assert!(
+        result.attr("class").await.unwrap().unwrap().contains("ok"),
+        "{verdict}"
+    );
+    let head = truce_ledger::Hash::of(ledger.lines().last().unwrap().as_bytes());
+    assert!(verdict.contains(&head.to_string()), "{verdict}");
+    shoot(&side_b, "ar-side-b-ledger-verified").await;
+    side_b.close().await.expect("close");
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_partys_event_appears_live_without_reload() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    let b = driver.browser().await;
+    sign_in(&b, addr, deal.token("mediator")).await;
+    b.goto(&format!("http://{addr}/room/timeline?lang=he"))
+        .await
+        .expect("timeline");
+    // A marker the page keeps only if it is not reloaded.
+    b.execute(
+        "document.body.dataset.marker = 'kept'; return null;",
+        vec![],
+    )
+    .await
+    .expect("marker");
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#live-status"))
+        .await
+        .expect("live");
+    // Let the stream open before the event (the stream also catches up
+    // from the page's last seq, so this only makes the measure fair).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let seq = record_over(
+        &mut client,
+        &deal,
+        "guarantor",
+        Event::BreachReported {
+            against: party("side-a"),
+            summary: "shots fired at the crossing".to_owned(),
+        },
+    )
+    .await;
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("li.event[data-seq=\"{seq}\"]")))
+        .await
+        .expect("the new event appears");
+    eprintln!(
+        "live update: {} ms from append to the page",
+        started.elapsed().as_millis()
+    );
+    let marker = b
+        .execute("return document.body.dataset.marker || null;", vec![])
+        .await
+        .expect("marker");
+    assert_eq!(
+        marker,
+        serde_json::json!("kept"),
+        "the page was not reloaded"
+    );
+    let row = b
+        .find(Locator::Css(&format!("li.event[data-seq=\"{seq}\"]")))
+        .await
+        .expect("row")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        row.contains("guarantor") && row.contains("shots fired at the crossing"),
+        "{row}"
+    );
+    shoot(&b, "he-mediator-timeline-live").await;
+    b.close().await.expect("close");
+    handle.shutdown().await;
+}
+
+/// axe-core, vendored from the npm registry (tests/it/vendor/axe-core).
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_passes_an_automated_accessibility_check() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    record_over(
+        &mut client,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    let b = driver.browser().await;
+    let mut problems = Vec::new();
+    for party in ["mediator", "monitor"] {
+        sign_in(&b, addr, deal.token(party)).await;
+        for lang in ["en", "ar", "he"] {
+            for view in VIEWS {
+                if party == "monitor" && matches!(view, "persons" | "manifest") {
+                    continue;
+                }
+                b.goto(&format!("http://{addr}/room/{view}?lang={lang}"))
+                    .await
+                    .expect("view");
+                b.execute(&format!("{AXE}\nreturn null;"), vec![])
+                    .await
+                    .expect("axe-core loads");
+                let found = b
+                    .execute_async(
+                        "const done = arguments[arguments.length - 1];
+                         axe.run(document, {runOnly: {type: 'tag', values:
+                           ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+                           .then(r => done(r.violations
+                             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                             .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' ' +
+                                  v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '))))
+                           .catch(e => done(['axe failed: ' + e]));",
+                        vec![],
+                    )
+                    .await
+                    .expect("axe-core runs");
+                for v in found.as_array().expect("axe-core answers a list") {
+                    problems.push(format!("{party} {lang} {view}: {v}"));
+                }
+            }
+        }
+        b.find(Locator::Css("form.signout button"))
+            .await
+            .expect("sign out")
+            .click()
+            .await
+            .expect("click");
+        b.wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("form#signin"))
+            .await
+            .expect("signed out");
+    }
+    assert!(
+        problems.is_empty(),
+        "serious accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    // The check itself works here: an image without a text alternative
+    // (a critical violation) is found.
+    b.execute(&format!("{AXE}\nreturn null;"), vec![])
+        .await
+        .expect("axe-core loads");
+    let found = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const img = document.createElement('img');
+             img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+             document.querySelector('main').append(img);
+             axe.run(document).then(r => done(r.violations.map(v => v.id)));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    assert!(
+        found
+            .as_array()
+            .expect("a list")
+            .contains(&serde_json::json!("image-alt")),
+        "{found}"
+    );
+    b.close().await.expect("close");
+    handle.shutdown().await;
+}

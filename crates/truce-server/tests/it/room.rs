@@ -1,0 +1,510 @@
+//! The room over HTTP (`app().oneshot`): the session cookie's flags, CSRF
+//! refusals, the Content-Security-Policy, the token never in a URL or a
+//! page, what each role's pages hold (an observer's: no roster id), and an
+//! event signed as the page signs it, appended through the session.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use truce_ledger::Event;
+
+use crate::support::*;
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
+async fn call(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Answer {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(uri: &str, cookies: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookies)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn form(uri: &str, cookies: &str, body: String, tls: bool) -> Request<Body> {
+    let mut r = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if tls {
+        r = r.header("x-forwarded-proto", "https");
+    }
+    r.body(Body::from(body)).expect("request")
+}
+
+fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect()
+}
+
+/// The value `name=` sets, from a `Set-Cookie` list.
+fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
+    cookies.iter().find_map(|c| {
+        c.strip_prefix(&format!("{name}="))
+            .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Sign in through the form: (session cookie header, the page's CSRF
+/// token, every `Set-Cookie` of the sign-in answer).
+async fn sign_in(app: &Router, token: &str, tls: bool) -> (String, String, Vec<String>) {
+    let page = call(app, get("/room/signin", "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let pre = cookie_value(&set_cookies(&page.headers), "truce_signin").expect("signin cookie");
+    assert!(
+        page.text.contains(&format!("value=\"{pre}\"")),
+        "the form repeats the cookie"
+    );
+    let answer = call(
+        app,
+        form(
+            "/room/signin",
+            &format!("truce_signin={pre}"),
+            format!("csrf={pre}&token={}", urlencode(token)),
+            tls,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    let location = answer.headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, "/room/overview");
+    let cookies = set_cookies(&answer.headers);
+    let session = cookie_value(&cookies, "truce_session").expect("session cookie");
+    let cookie = format!("truce_session={session}");
+    let overview = call(app, get("/room/overview", &cookie)).await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.text);
+    let csrf = overview
+        .text
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("csrf meta")
+        .to_owned();
+    (cookie, csrf, cookies)
+}
+
+async fn active_deal() -> (Router, TestDeal) {
+    let app = test_app().await;
+    let deal = create_deal(&app, 3).await;
+    activate(&app, &deal).await;
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    (app, deal)
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_strict_and_secure_over_tls() {
+    let (app, deal) = active_deal().await;
+    let (_, _, plain) = sign_in(&app, deal.token("mediator"), false).await;
+    let session = plain
+        .iter()
+        .find(|c| c.starts_with("truce_session="))
+        .unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(session.contains(flag), "{session}");
+    }
+    assert!(!session.contains("Secure"), "no TLS, no Secure: {session}");
+    let (_, _, tls) = sign_in(&app, deal.token("mediator"), true).await;
+    let session = tls
+        .iter()
+        .find(|c| c.starts_with("truce_session="))
+        .unwrap();
+    assert!(session.contains("; Secure"), "{session}");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+}
+
+#[tokio::test]
+async fn every_room_answer_has_a_strict_csp_without_inline_script() {
+    let (app, deal) = active_deal().await;
+    let (cookie, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    for uri in [
+        "/room/signin",
+        "/room/overview",
+        "/room/plan",
+        "/room/timeline",
+        "/room/persons",
+        "/room/manifest",
+        "/room/ledger",
+        "/room/assets/room.js",
+    ] {
+        let a = call(&app, get(uri, &cookie)).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"script-src 'self'"), "{uri}: {csp}");
+        assert!(directives.contains(&"default-src 'none'"), "{uri}: {csp}");
+        assert!(
+            directives.contains(&"frame-ancestors 'none'"),
+            "{uri}: {csp}"
+        );
+        assert!(!csp.contains("unsafe"), "{uri}: {csp}");
+        assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        if uri.ends_with(".js") {
+            continue;
+        }
+        // No inline script, no inline handler, no inline style.
+        let lower = a.text.to_lowercase();
+        assert_eq!(lower.matches("<script").count(), 1, "{uri}");
+        assert!(
+            lower.contains("<script src=\"/room/assets/room.js\""),
+            "{uri}"
+        );
+        for inline in [
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            " style=",
+            "<style",
+            "javascript:",
+        ] {
+            assert!(!lower.contains(inline), "{uri} has {inline}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let (app, deal) = active_deal().await;
+    // Sign-in: the form must repeat its cookie.
+    let page = call(&app, get("/room/signin", "")).await;
+    let pre = cookie_value(&set_cookies(&page.headers), "truce_signin").unwrap();
+    let token = urlencode(deal.token("mediator"));
+    for (cookie, body) in [
+        (String::new(), format!("csrf={pre}&token={token}")),
+        (format!("truce_signin={pre}"), format!("token={token}")),
+        (
+            format!("truce_signin={pre}"),
+            // The cookie's value with its first digit changed.
+            format!(
+                "csrf={}{}&token={token}",
+                if pre.starts_with('0') { '1' } else { '0' },
+                &pre[1..]
+            ),
+        ),
+    ] {
+        let a = call(&app, form("/room/signin", &cookie, body, false)).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+        assert!(cookie_value(&set_cookies(&a.headers), "truce_session").is_none());
+    }
+    let (cookie, csrf, _) = sign_in(&app, deal.token("side-b"), false).await;
+    // Sign-out.
+    let a = call(
+        &app,
+        form("/room/signout", &cookie, "csrf=nope".to_owned(), false),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // An event: right session, missing or wrong header.
+    let ev = sign_next(
+        &app,
+        &deal,
+        "side-b",
+        Event::HandoverConfirmed { handover: 6 },
+    )
+    .await;
+    for header_value in [None, Some("0".repeat(64))] {
+        let mut r = Request::builder()
+            .method("POST")
+            .uri("/room/events")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(h) = &header_value {
+            r = r.header("x-csrf-token", h);
+        }
+        let a = call(&app, r.body(Body::from(ev.to_line().unwrap())).unwrap()).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+        assert!(a.text.contains("CSRF"), "{}", a.text);
+    }
+    // Nothing was appended.
+    assert_eq!(state(&app, &deal).await.next_seq, ev.seq);
+    // With the token, the same event goes in, verified as for the CLI.
+    let a = call(
+        &app,
+        Request::builder()
+            .method("POST")
+            .uri("/room/events")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(ev.to_line().unwrap()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    // Signing out with the token ends the session.
+    let a = call(
+        &app,
+        form("/room/signout", &cookie, format!("csrf={csrf}"), false),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let a = call(&app, get("/room/overview", &cookie)).await;
+    assert_eq!(a.headers[header::LOCATION], "/room/signin");
+}
+
+#[tokio::test]
+async fn a_refused_event_answers_the_services_reason() {
+    let (app, deal) = active_deal().await;
+    let (cookie, csrf, _) = sign_in(&app, deal.token("side-a"), false).await;
+    // side-a is not the handover's receiver: the ledger's rule says so.
+    let ev = sign_next(
+        &app,
+        &deal,
+        "side-a",
+        Event::HandoverConfirmed { handover: 6 },
+    )
+    .await;
+    let a = call(
+        &app,
+        Request::builder()
+            .method("POST")
+            .uri("/room/events")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(ev.to_line().unwrap()))
+            .unwrap(),
+    )
+    .await;
+    let api = post_event(&app, &deal, "side-a", &ev).await;
+    assert_eq!(a.status, api.status, "the room answers as the API does");
+    let problem: serde_json::Value = serde_json::from_str(&a.text).unwrap();
+    assert_eq!(problem["detail"], api.body["detail"]);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("side-b"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn the_token_is_never_in_a_url_nor_in_a_page() {
+    let (app, deal) = active_deal().await;
+    let token = deal.token("mediator").to_owned();
+    // A token in the query string signs no one in.
+    let a = call(&app, get(&format!("/room/signin?token={token}"), "")).await;
+    assert!(cookie_value(&set_cookies(&a.headers), "truce_session").is_none());
+    let a = call(&app, get(&format!("/room/overview?token={token}"), "")).await;
+    assert_eq!(a.headers[header::LOCATION], "/room/signin");
+    // The sign-in answer redirects to a URL without it; no page shows it.
+    let (cookie, _, cookies) = sign_in(&app, &token, false).await;
+    assert!(cookies.iter().all(|c| !c.contains(&token)));
+    for view in [
+        "overview", "plan", "timeline", "persons", "manifest", "ledger",
+    ] {
+        let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
+        assert!(!a.text.contains(&token), "{view}");
+    }
+    // The sign-in form posts the token: it is a password field, in a POST.
+    let page = call(&app, get("/room/signin", "")).await;
+    assert!(
+        page.text
+            .contains("method=\"post\" action=\"/room/signin\"")
+    );
+    assert!(page.text.contains("type=\"password\" name=\"token\""));
+}
+
+#[tokio::test]
+async fn a_sign_in_code_works_once() {
+    let (app, deal) = active_deal().await;
+    let minted = send(
+        &app,
+        request(
+            "POST",
+            "/room/signin-codes",
+            Some(deal.token("monitor")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.text);
+    let code = minted.body["code"].as_str().unwrap().to_owned();
+    for expect in [StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED] {
+        let page = call(&app, get("/room/signin", "")).await;
+        let pre = cookie_value(&set_cookies(&page.headers), "truce_signin").unwrap();
+        let a = call(
+            &app,
+            form(
+                "/room/signin",
+                &format!("truce_signin={pre}"),
+                format!("csrf={pre}&code={code}"),
+                false,
+            ),
+        )
+        .await;
+        assert_eq!(a.status, expect);
+    }
+    let none = send(&app, request("POST", "/room/signin-codes", None, None)).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The roster ids of the test deal with 3 persons per side.
+fn roster_ids() -> Vec<String> {
+    deal_json(3)["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn each_role_sees_only_its_persons_and_observers_none() {
+    let (app, deal) = active_deal().await;
+    let ids = roster_ids();
+    assert_eq!(ids.len(), 6);
+    // role → (views it may open, the roster ids its pages may show).
+    let cases: [(&str, bool, &[&str]); 6] = [
+        (
+            "mediator",
+            true,
+            &["A-0001", "A-0002", "A-0003", "B-0001", "B-0002", "B-0003"],
+        ),
+        ("side-a", true, &["A-0001", "A-0002", "A-0003"]),
+        ("side-b", true, &["B-0001", "B-0002", "B-0003", "A-0001"]),
+        // The intermediary: the persons it carried, and the planned ones
+        // it is to carry (the test plan: A-0001 and B-0001).
+        ("relief", true, &["A-0001", "B-0001"]),
+        ("guarantor", false, &[]),
+        ("monitor", false, &[]),
+    ];
+    for (party, persons_view, may_see) in cases {
+        let (cookie, _, _) = sign_in(&app, deal.token(party), false).await;
+        let mut all_text = String::new();
+        for view in [
+            "overview", "plan", "timeline", "persons", "manifest", "ledger",
+        ] {
+            let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
+            let allowed = match view {
+                "persons" => persons_view,
+                "manifest" => matches!(party, "mediator" | "relief"),
+                _ => true,
+            };
+            let expect = if allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(a.status, expect, "{party} {view}");
+            if allowed {
+                let nav = a.text.contains("href=\"/room/persons\"");
+                assert_eq!(nav, persons_view, "{party} {view}: nav");
+            }
+            all_text += &a.text;
+        }
+        // Whatever a party's script can fetch.
+        for uri in ["/room/sign", "/room/keys.json", "/room/ledger.jsonl"] {
+            let a = call(&app, get(uri, &cookie)).await;
+            assert_eq!(a.status, StatusCode::OK, "{party} {uri}");
+            all_text += &a.text;
+        }
+        for id in &ids {
+            assert_eq!(
+                all_text.contains(id.as_str()),
+                may_see.contains(&id.as_str()),
+                "{party}: {id}"
+            );
+        }
+        let sign: serde_json::Value =
+            serde_json::from_str(&call(&app, get("/room/sign", &cookie)).await.text).unwrap();
+        assert_eq!(sign["person_key"].is_null(), !persons_view, "{party}");
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_the_chosen_language_and_direction() {
+    let (app, deal) = active_deal().await;
+    let (cookie, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    for (lang, dir) in [("en", "ltr"), ("ar", "rtl"), ("he", "rtl")] {
+        let a = call(&app, get(&format!("/room/timeline?lang={lang}"), &cookie)).await;
+        assert!(
+            a.text
+                .contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{lang}"
+        );
+        let set = set_cookies(&a.headers);
+        assert_eq!(cookie_value(&set, "truce_lang").as_deref(), Some(lang));
+        // Ids stay left to right inside right-to-left text.
+        assert!(
+            a.text
+                .contains("<bdi class=\"ltr\" dir=\"ltr\">mediator</bdi>")
+        );
+    }
+    let a = call(
+        &app,
+        get("/room/overview", &format!("{cookie}; truce_lang=he")),
+    )
+    .await;
+    assert!(a.text.contains("dir=\"rtl\""));
+    assert!(a.text.contains("סקירה"));
+}
+
+#[tokio::test]
+async fn the_timeline_and_the_export_match_the_ledger() {
+    let (app, deal) = active_deal().await;
+    let (cookie, _, _) = sign_in(&app, deal.token("guarantor"), false).await;
+    let page = call(&app, get("/room/timeline", &cookie)).await;
+    let api = send(
+        &app,
+        request(
+            "GET",
+            &format!("/api/v1/deals/{}/ledger.jsonl", deal.id),
+            Some(deal.token("guarantor")),
+            None,
+        ),
+    )
+    .await;
+    let export = call(&app, get("/room/ledger.jsonl", &cookie)).await;
+    assert_eq!(export.text, api.text);
+    let seqs: Vec<u64> = page
+        .text
+        .split("data-seq=\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    let lines = api.text.lines().count() as u64;
+    assert_eq!(
+        seqs,
+        (1..=lines).rev().collect::<Vec<_>>(),
+        "every event, newest first"
+    );
+}
