@@ -166,8 +166,8 @@ impl<'m, 'c> Search<'m, 'c> {
         if ends { self.days + 1 } else { day + 1 }
     }
 
-    /// The admissible actions of a day from `rem`, each with its smallest
-    /// peak, within the search's exposure bound.
+    /// The actions of a day from `rem` that keep the day's counts; whether
+    /// each has an order within the exposure bound is [`Search::admit`]'s.
     pub fn day_actions(&mut self, day: u32, rem: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
         let released = self.released(rem);
         let by_needed = if day > self.model.base_days {
@@ -195,20 +195,22 @@ impl<'m, 'c> Search<'m, 'c> {
             return Err(OutOfBudget);
         }
         self.budget -= cost;
-        let mut out = Vec::with_capacity(found.len());
-        for mut a in found {
-            let Some(peak) = day_peak(self.model, &a.take, self.schedules, &mut self.budget)?
-            else {
-                continue;
-            };
-            let peak = peak.max(self.floor);
-            if self.bound.is_some_and(|b| peak > b) {
-                continue;
-            }
-            a.peak = peak;
-            out.push(a);
+        Ok(found)
+    }
+
+    /// Whether a day's action has an order of handovers within the
+    /// exposure bound; sets its peak. Searched only for actions that could
+    /// improve on the best so far (the schedule is the costly part).
+    pub fn admit(&mut self, a: &mut DayAction) -> Result<bool, OutOfBudget> {
+        let Some(peak) = day_peak(self.model, &a.take, self.schedules, &mut self.budget)? else {
+            return Ok(false);
+        };
+        let peak = peak.max(self.floor);
+        if self.bound.is_some_and(|b| peak > b) {
+            return Ok(false);
         }
-        Ok(out)
+        a.peak = peak;
+        Ok(true)
     }
 
     fn combine(&self, day: u32, a: &DayAction, rest: Value) -> Value {
@@ -229,7 +231,7 @@ impl<'m, 'c> Search<'m, 'c> {
         }
         let mut best = self.value(self.after_empty(day), rem)?;
         let mut next = rem.to_vec();
-        for a in self.day_actions(day, rem)? {
+        for mut a in self.day_actions(day, rem)? {
             for &(k, x) in &a.take {
                 next[k] -= x;
             }
@@ -237,11 +239,16 @@ impl<'m, 'c> Search<'m, 'c> {
             for &(k, x) in &a.take {
                 next[k] += x;
             }
-            if let Some(rest) = child {
-                let cand = self.combine(day, &a, rest);
-                if best.is_none_or(|b| self.better(&cand, &b)) {
-                    best = Some(cand);
-                }
+            let Some(rest) = child else { continue };
+            // The day's peak only raises the plan's: with the rest's alone
+            // the candidate is at least as good as it can be.
+            let hopeful = self.combine(day, &a, rest);
+            if best.is_some_and(|b| !self.better(&hopeful, &b)) || !self.admit(&mut a)? {
+                continue;
+            }
+            let cand = self.combine(day, &a, rest);
+            if best.is_none_or(|b| self.better(&cand, &b)) {
+                best = Some(cand);
             }
         }
         self.memo[day as usize].insert(rem.to_vec(), best);
@@ -261,7 +268,7 @@ impl<'m, 'c> Search<'m, 'c> {
             return Ok((self.after_empty(day), None));
         }
         let mut next = rem.to_vec();
-        for a in self.day_actions(day, rem)? {
+        for mut a in self.day_actions(day, rem)? {
             for &(k, x) in &a.take {
                 next[k] -= x;
             }
@@ -269,9 +276,11 @@ impl<'m, 'c> Search<'m, 'c> {
             for &(k, x) in &a.take {
                 next[k] += x;
             }
-            if let Some(rest) = child
-                && self.same(&self.combine(day, &a, rest), &target)
-            {
+            let Some(rest) = child else { continue };
+            if self.better(&target, &self.combine(day, &a, rest)) || !self.admit(&mut a)? {
+                continue;
+            }
+            if self.same(&self.combine(day, &a, rest), &target) {
                 return Ok((day + 1, Some(a)));
             }
         }

@@ -244,6 +244,8 @@ struct DaySearch<'a> {
     memo: super::model::Fast<Key, Entry>,
     /// Per rule: the day's paying releases.
     total_pay: Vec<u64>,
+    /// The schedule `at_lower` found, when it did.
+    found: Option<Vec<(usize, Vec<u32>)>>,
     budget: u64,
 }
 
@@ -282,18 +284,88 @@ impl<'a> DaySearch<'a> {
             lower,
             memo: Default::default(),
             total_pay: flows(m, take).0,
+            found: None,
             budget: *budget,
         }
     }
 
     fn solve(&mut self) -> Result<Option<Exposure>, OutOfSteps> {
+        if let Some(order) = self.at_lower() {
+            self.found = Some(order);
+            return Ok(Some(self.lower));
+        }
         let rem = self.count.clone();
         let left = self.m.handovers_per_day;
         Ok(self.best(&rem, usize::MAX, left)?.map(|(p, _, _)| p))
     }
 
+    /// A constructive try before the search: handover after handover, the
+    /// first holder (in turn, never the last one again) that can release
+    /// something keeping the exposure within the lower bound releases the
+    /// most persons it can so. If everything goes within the day's
+    /// handovers, the day meets its lower bound, so it is optimal.
+    fn at_lower(&self) -> Option<Vec<(usize, Vec<u32>)>> {
+        let mut rem = self.count.clone();
+        let mut last = usize::MAX;
+        let mut left = self.m.handovers_per_day;
+        let mut out = Vec::new();
+        while rem.iter().any(|&x| x > 0) {
+            if left == 0 {
+                return None;
+            }
+            let (pay, cnt) = self.flows(&rem);
+            let mut chosen: Option<(usize, Vec<u32>)> = None;
+            for hp in 0..self.holders.len() {
+                if hp == last || self.tiers[hp].iter().flatten().all(|&i| rem[i] == 0) {
+                    continue;
+                }
+                let mut flat = Vec::new();
+                self.choices(hp, &rem, &mut flat);
+                let n = rem.len().max(1);
+                let persons = |c: &[u32]| -> u64 {
+                    c.iter()
+                        .enumerate()
+                        .map(|(i, &x)| u64::from(x) * u64::from(self.m.kinds[self.kinds[i]].size))
+                        .sum()
+                };
+                let best = flat
+                    .chunks_exact(n)
+                    .filter(|c| self.after(&pay, &cnt, c).is_some_and(|a| a <= self.lower))
+                    .max_by_key(|c| persons(c));
+                if let Some(c) = best {
+                    chosen = Some((hp, c.to_vec()));
+                    break;
+                }
+            }
+            let (hp, choice) = chosen?;
+            for (r, c) in rem.iter_mut().zip(&choice) {
+                *r -= c;
+            }
+            out.push((hp, choice));
+            last = hp;
+            if left != u32::MAX {
+                left -= 1;
+            }
+        }
+        Some(out)
+    }
+
     /// The handovers along the best schedule (after `solve`).
     fn order(&mut self) -> Vec<HandoverUnits> {
+        if let Some(found) = &self.found {
+            return found
+                .iter()
+                .map(|(hp, choice)| {
+                    let takes = choice
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &x)| x > 0)
+                        .map(|(i, &x)| (self.kinds[i], x))
+                        .collect();
+                    (self.holders[*hp], takes)
+                })
+                .collect();
+        }
         let mut rem = self.count.clone();
         let mut last = usize::MAX;
         let mut left = self.m.handovers_per_day;

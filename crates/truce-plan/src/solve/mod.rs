@@ -164,17 +164,19 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
     let mut rem = model.initial();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
-        let best = search
-            .day_actions(day, &rem)
-            .ok()?
-            .into_iter()
-            .max_by(|a, b| {
-                (a.persons, a.weight, std::cmp::Reverse(a.peak)).cmp(&(
-                    b.persons,
-                    b.weight,
-                    std::cmp::Reverse(b.peak),
-                ))
-            });
+        let mut admitted = Vec::new();
+        for mut a in search.day_actions(day, &rem).ok()? {
+            if search.admit(&mut a).ok()? {
+                admitted.push(a);
+            }
+        }
+        let best = admitted.into_iter().max_by(|a, b| {
+            (a.persons, a.weight, std::cmp::Reverse(a.peak)).cmp(&(
+                b.persons,
+                b.weight,
+                std::cmp::Reverse(b.peak),
+            ))
+        });
         match best {
             Some(a) => {
                 for &(k, x) in &a.take {

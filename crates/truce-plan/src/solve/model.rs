@@ -263,10 +263,19 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
             .unwrap_or((max_tier, None, None))
     };
     let mut by_key: Fast<KindKey, usize> = Fast::default();
+    let mut single: Fast<(usize, Role), usize> = Fast::default();
     for unit in units {
         let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
             continue;
         };
+        // Most units are one person: their kind follows from the person's role.
+        if let [only] = unit[..] {
+            let r = role(only);
+            if let Some(&k) = single.get(&(holder, r)) {
+                kinds[k].units.push(unit);
+                continue;
+            }
+        }
         let mut tier = max_tier;
         let mut gives = vec![0u32; n_rules];
         let mut receives = vec![0u32; n_rules];
@@ -298,6 +307,9 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
                 kinds.len() - 1
             }
         };
+        if let [only] = unit[..] {
+            single.insert((holder, role(only)), k);
+        }
         kinds[k].units.push(unit);
     }
     kinds

@@ -292,3 +292,61 @@ proptest! {
         prop_assert_eq!(figures(&again), figures(&p));
     }
 }
+
+/// Deals with an exchange cycle between the holders (side-b's children pay
+/// for side-a's minors, side-a's adults pay for side-b's men), free
+/// categories, and two to six handovers a day: every one gets a proven
+/// answer (the CP-SAT oracle in CI checks its values; here, that it is
+/// proven and that the independent checker accepts the plan).
+fn cycle_deal() -> impl Strategy<Value = AgreedDeal> {
+    (
+        proptest::collection::vec(0usize..2, 1..=4),
+        proptest::collection::vec(0usize..3, 1..=4),
+        1u32..=2,
+        1u32..=2,
+        2u32..=6,
+        1u32..=3,
+        proptest::option::weighted(0.5, 1u32..=2),
+        any::<bool>(),
+    )
+        .prop_map(|(a, b, r1, r2, handovers, days, exposure, strict)| {
+            const A: [&str; 2] = ["minor", "adult"];
+            const B: [&str; 3] = ["child", "man", "woman"];
+            let a: Vec<(&str, Option<&str>)> = a.iter().map(|&c| (A[c], None)).collect();
+            let b: Vec<(&str, Option<&str>)> = b.iter().map(|&c| (B[c], None)).collect();
+            let mut d = B::new("cycle")
+                .days(days)
+                .category("child", 1)
+                .category("man", 2)
+                .category("woman", 1)
+                .category("minor", 1)
+                .category("adult", 2)
+                .via("relief", None, Some(handovers))
+                .side("side-a", [None; 4], &a)
+                .side("side-b", [None; 4], &b)
+                .exchange(("side-b", &["child"]), ("side-a", &["minor"]), r1)
+                .exchange(("side-a", &["adult"]), ("side-b", &["man"]), r2);
+            if !strict {
+                d = d.weighted();
+            }
+            if let Some(x) = exposure {
+                d = d.max_exposure(x);
+            }
+            d.agreed()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cycles_and_chunks_get_a_proven_answer(deal in cycle_deal()) {
+        let p = plan(&deal, &PlanOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(p.status != Status::Feasible, "{}", to_json(&p));
+        if p.status == Status::Optimal {
+            let report = check_plan(&deal, &to_json(&p));
+            prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
+            prop_assert_eq!(report.max_exposure, p.max_exposure);
+        }
+    }
+}
