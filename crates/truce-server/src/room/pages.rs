@@ -456,10 +456,10 @@ pub(crate) fn event_row(
                         @if let Some(ids) = &ev.persons { " (" @for id in ids { (ltr(id)) " " } ")" }
                     }
                     "handover-confirmed" => { (lang.t("timeline.handover")) " " (ltr(format!("#{}", n("handover")))) }
-                    "breach-reported" => { (lang.t("action.against")) " " (ltr(s("against"))) ": " (s("summary")) }
+                    "breach-reported" => { (lang.t("action.against")) " " (ltr(s("against"))) ": " bdi { (s("summary")) } }
                     "breach-resolved" => { (lang.t("overview.breach")) " " (ltr(format!("#{}", n("breach")))) ": " (lang.t(&format!("ruling.{}", s("finding")))) }
-                    "finding-ruled" => { (ltr(s("finding"))) ": " (lang.t(&format!("ruling.{}", s("ruling")))) " — " (s("reason")) }
-                    "suspended" | "collapsed" => { (s("reason")) }
+                    "finding-ruled" => { (ltr(s("finding"))) ": " (lang.t(&format!("ruling.{}", s("ruling")))) " — " bdi { (s("reason")) } }
+                    "suspended" | "collapsed" => { bdi { (s("reason")) } }
                     "extended" => { "+" (ltr(n("days"))) }
                     "plan-adopted" => { (ltr(n("days"))) " · " (ltr(s("plan_hash").get(..12).unwrap_or_default())) }
                     "deal-agreed" => { (ltr(s("deal_hash").get(..12).unwrap_or_default())) }

@@ -175,7 +175,13 @@ async fn sign_in(b: &Browser, addr: SocketAddr, token: &str) {
 }
 
 fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/room-screenshots");
+    // The build's target folder: CARGO_TARGET_DIR when CI sets one (it
+    // builds a clean clone into the checkout's target), else the workspace's.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("room-screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir
 }
