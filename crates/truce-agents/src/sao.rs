@@ -94,19 +94,19 @@ pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> Session
                 relative_time,
                 offers: &offers,
             };
-            if let Some(current) = on_table {
-                if agent.accepts(&turn, current.outcome) {
-                    acceptances += 1;
-                    if acceptances == n {
-                        return SessionOutcome::new(
-                            Some(current.outcome),
-                            round + 1,
-                            End::Agreement,
-                            offers,
-                        );
-                    }
-                    continue;
+            if let Some(current) = on_table
+                && agent.accepts(&turn, current.outcome)
+            {
+                acceptances += 1;
+                if acceptances == n {
+                    return SessionOutcome::new(
+                        Some(current.outcome),
+                        round + 1,
+                        End::Agreement,
+                        offers,
+                    );
                 }
+                continue;
             }
             let Some(outcome) = agent.propose(&turn) else {
                 return SessionOutcome::new(None, round + 1, End::Left, offers);

@@ -268,38 +268,38 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
         source,
         text,
     } = event_json(args, &id)?;
-    if event["type"] == "handover-recorded" && event.get("counts").is_none() {
-        if let Some(ids) = &listed {
-            let counts = match &args.deal {
-                Some(path) => {
-                    let deal = crate::plan::load_valid(path)?;
-                    let categories: std::collections::HashMap<&str, &str> = deal
-                        .persons
+    if event["type"] == "handover-recorded"
+        && event.get("counts").is_none()
+        && let Some(ids) = &listed
+    {
+        let counts = match &args.deal {
+            Some(path) => {
+                let deal = crate::plan::load_valid(path)?;
+                let categories: std::collections::HashMap<&str, &str> = deal
+                    .persons
+                    .iter()
+                    .map(|p| (p.id.as_str(), p.category.as_str()))
+                    .collect();
+                handover_counts(ids, |id| categories.get(id).map(|c| (*c).to_owned()))
+            }
+            None => {
+                let view = match with_client(&args.at, addr, async |c| c.deal(&id, &token).await)? {
+                    Ok(view) => view,
+                    Err(e) => return refused(e),
+                };
+                let persons = view.terms["persons"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                handover_counts(ids, |id| {
+                    persons
                         .iter()
-                        .map(|p| (p.id.as_str(), p.category.as_str()))
-                        .collect();
-                    handover_counts(ids, |id| categories.get(id).map(|c| (*c).to_owned()))
-                }
-                None => {
-                    let view =
-                        match with_client(&args.at, addr, async |c| c.deal(&id, &token).await)? {
-                            Ok(view) => view,
-                            Err(e) => return refused(e),
-                        };
-                    let persons = view.terms["persons"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default();
-                    handover_counts(ids, |id| {
-                        persons
-                            .iter()
-                            .find(|p| p["id"] == id)
-                            .and_then(|p| p["category"].as_str().map(str::to_owned))
-                    })
-                }
-            }?;
-            event["counts"] = counts;
-        }
+                        .find(|p| p["id"] == id)
+                        .and_then(|p| p["category"].as_str().map(str::to_owned))
+                })
+            }
+        }?;
+        event["counts"] = counts;
     }
     if let Some(plan) = &args.plan {
         // The service keeps the plan itself: execution is checked against it.

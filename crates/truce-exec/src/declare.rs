@@ -93,15 +93,15 @@ impl Execution {
                 if let Some(r) = ctx.roster {
                     let known: Option<Vec<usize>> =
                         pseudonyms.iter().map(|p| r.index_of(p)).collect();
-                    if let Some(known) = known {
-                        if &r.counts(&known) != counts {
-                            return refuse(
-                                "counts-mismatch",
-                                format!(
-                                    "`counts` must give the persons of this handover from {holder} per category as the roster has them; they differ"
-                                ),
-                            );
-                        }
+                    if let Some(known) = known
+                        && &r.counts(&known) != counts
+                    {
+                        return refuse(
+                            "counts-mismatch",
+                            format!(
+                                "`counts` must give the persons of this handover from {holder} per category as the roster has them; they differ"
+                            ),
+                        );
                     }
                 }
                 Ok(())

@@ -158,10 +158,10 @@ impl Out<'_> {
                 let _ = write!(id, "@{l}");
             }
         }
-        if let Some(p) = party {
-            if !matches!(at, At::Seq(..)) {
-                let _ = write!(id, "@{p}");
-            }
+        if let Some(p) = party
+            && !matches!(at, At::Seq(..))
+        {
+            let _ = write!(id, "@{p}");
         }
         let ruling = self.ex.ruling(&id);
         self.findings.push(Finding {
@@ -218,19 +218,19 @@ impl Execution {
     /// Declarations the terms do not allow (the service refuses them; a
     /// ledger from elsewhere may hold them).
     fn declared(&self, t: &Terms, out: &mut Out<'_>) {
-        if let Some((seq, days)) = self.plan_days {
-            if days != t.days {
-                out.push(
-                    Rule::PlanDays,
-                    At::Label(&format!("seq-{seq}")),
-                    None,
-                    Evidence::Counts,
-                    format!(
-                        "the plan was adopted for a {days}-day pause, but the terms agree {} days",
-                        t.days
-                    ),
-                );
-            }
+        if let Some((seq, days)) = self.plan_days
+            && days != t.days
+        {
+            out.push(
+                Rule::PlanDays,
+                At::Label(&format!("seq-{seq}")),
+                None,
+                Evidence::Counts,
+                format!(
+                    "the plan was adopted for a {days}-day pause, but the terms agree {} days",
+                    t.days
+                ),
+            );
         }
         let mut granted = 0u32;
         for (seq, days) in &self.extensions {
@@ -284,38 +284,39 @@ impl Execution {
                 today.iter_mut().for_each(|x| *x = (0, 0));
             }
             let at = At::Seq(h.seq, h.day);
-            if let Some(days) = &t.release_days {
-                if !days.contains(&h.day) {
-                    out.push(
-                        Rule::ReleaseDay,
-                        at,
-                        Some(&h.holder),
-                        Evidence::Counts,
-                        format!(
-                            "{} released {} on day {}, which is not one of the agreed release days",
-                            h.holder,
-                            persons(u64::from(h.total)),
-                            h.day
-                        ),
-                    );
-                }
+            if let Some(days) = &t.release_days
+                && !days.contains(&h.day)
+            {
+                out.push(
+                    Rule::ReleaseDay,
+                    at,
+                    Some(&h.holder),
+                    Evidence::Counts,
+                    format!(
+                        "{} released {} on day {}, which is not one of the agreed release days",
+                        h.holder,
+                        persons(u64::from(h.total)),
+                        h.day
+                    ),
+                );
             }
             let sum = total.entry(&h.holder).or_insert(0);
             *sum += u64::from(h.total);
-            if let Some(max) = t.rosters.get(&h.holder).and_then(|r| r.total_max) {
-                if *sum > u64::from(max) && over_max.insert(&h.holder) {
-                    out.push(
-                        Rule::TotalMax,
-                        at,
-                        Some(&h.holder),
-                        Evidence::Counts,
-                        format!(
-                            "{} has released {} in all, above the agreed total of at most {max}",
-                            h.holder,
-                            persons(*sum)
-                        ),
-                    );
-                }
+            if let Some(max) = t.rosters.get(&h.holder).and_then(|r| r.total_max)
+                && *sum > u64::from(max)
+                && over_max.insert(&h.holder)
+            {
+                out.push(
+                    Rule::TotalMax,
+                    at,
+                    Some(&h.holder),
+                    Evidence::Counts,
+                    format!(
+                        "{} has released {} in all, above the agreed total of at most {max}",
+                        h.holder,
+                        persons(*sum)
+                    ),
+                );
             }
             self.exchange_checks(t, h, &mut cum, &mut today, out);
             if let Some(r) = ctx.roster {
@@ -375,9 +376,10 @@ impl Execution {
                 worst = Some((exposure, side, k));
             }
         }
-        if let (Some(bound), Some((exposure, side, k))) = (t.max_exposure, worst) {
-            if exposure > f64::from(bound) + 1e-9 {
-                out.push(
+        if let (Some(bound), Some((exposure, side, k))) = (t.max_exposure, worst)
+            && exposure > f64::from(bound) + 1e-9
+        {
+            out.push(
                     Rule::Exposure,
                     at,
                     Some(side),
@@ -388,7 +390,6 @@ impl Execution {
                         round1(exposure)
                     ),
                 );
-            }
         }
     }
 
@@ -513,23 +514,25 @@ impl Execution {
                 let Some(r) = t.rosters.get(*holder) else {
                     continue;
                 };
-                if let Some(max) = r.max_per_day {
-                    if *n > u64::from(max) {
-                        out.push(
-                            Rule::DailyMax,
-                            At::Day(day),
-                            Some(holder),
-                            Evidence::Counts,
-                            format!(
-                                "{holder} released {} on day {day}, above the agreed {max} a day",
-                                persons(*n)
-                            ),
-                        );
-                    }
+                if let Some(max) = r.max_per_day
+                    && *n > u64::from(max)
+                {
+                    out.push(
+                        Rule::DailyMax,
+                        At::Day(day),
+                        Some(holder),
+                        Evidence::Counts,
+                        format!(
+                            "{holder} released {} on day {day}, above the agreed {max} a day",
+                            persons(*n)
+                        ),
+                    );
                 }
-                if let Some(min) = r.min_per_day {
-                    if over && *n < u64::from(min) {
-                        out.push(
+                if let Some(min) = r.min_per_day
+                    && over
+                    && *n < u64::from(min)
+                {
+                    out.push(
                             Rule::DailyMin,
                             At::Day(day),
                             Some(holder),
@@ -539,26 +542,25 @@ impl Execution {
                                 persons(*n)
                             ),
                         );
-                    }
                 }
             }
             for (carrier, (n, convoys)) in &by_carrier {
                 let Some(c) = t.intermediaries.get(*carrier) else {
                     continue;
                 };
-                if let Some(cap) = c.capacity_per_day {
-                    if *n > u64::from(cap) {
-                        out.push(
-                            Rule::Capacity,
-                            At::Day(day),
-                            Some(carrier),
-                            Evidence::Counts,
-                            format!(
-                                "{carrier} carried {} on day {day}, above its capacity of {cap} a day",
-                                persons(*n)
-                            ),
-                        );
-                    }
+                if let Some(cap) = c.capacity_per_day
+                    && *n > u64::from(cap)
+                {
+                    out.push(
+                        Rule::Capacity,
+                        At::Day(day),
+                        Some(carrier),
+                        Evidence::Counts,
+                        format!(
+                            "{carrier} carried {} on day {day}, above its capacity of {cap} a day",
+                            persons(*n)
+                        ),
+                    );
                 }
                 if *convoys > c.handovers_per_day {
                     out.push(

@@ -69,10 +69,10 @@ impl Roster {
                 .map(|((h, g), t)| ((h.clone(), g.to_owned()), t))
                 .collect();
             for p in &mut persons {
-                if let Some(g) = &p.group {
-                    if let Some(t) = best.get(&(p.holder.clone(), g.clone())) {
-                        p.tier = *t;
-                    }
+                if let Some(g) = &p.group
+                    && let Some(t) = best.get(&(p.holder.clone(), g.clone()))
+                {
+                    p.tier = *t;
                 }
             }
         }

@@ -80,7 +80,7 @@ fn events(f: &Fixture, n: usize) -> impl Iterator<Item = (usize, Event)> + '_ {
     ];
     let steady = (0..).map(move |i: usize| {
         let seq = 6 + i as u64;
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             (
                 r,
                 Event::HandoverRecorded {

@@ -311,14 +311,14 @@ pub fn analyze_trace(
                 values: s.offer.clone(),
             });
         };
-        if let Some(p) = s.proposer {
-            if p >= parties {
-                return Err(TraceError::UnknownParty {
-                    index,
-                    party: p,
-                    parties,
-                });
-            }
+        if let Some(p) = s.proposer
+            && p >= parties
+        {
+            return Err(TraceError::UnknownParty {
+                index,
+                party: p,
+                parties,
+            });
         }
         utilities.push(domain.utilities(&idx));
     }

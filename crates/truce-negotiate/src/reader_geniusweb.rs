@@ -217,16 +217,16 @@ pub(crate) fn read_profile(
         .get("domain")
         .and_then(|d| d.get("name"))
         .and_then(Json::as_str);
-    if let (Some(profile), Some(domain)) = (profile_domain, domain_name) {
-        if profile != domain {
-            return Err(cx.err(
-                "domain",
-                K::OtherDomain {
-                    profile: profile.to_owned(),
-                    domain: domain.to_owned(),
-                },
-            ));
-        }
+    if let (Some(profile), Some(domain)) = (profile_domain, domain_name)
+        && profile != domain
+    {
+        return Err(cx.err(
+            "domain",
+            K::OtherDomain {
+                profile: profile.to_owned(),
+                domain: domain.to_owned(),
+            },
+        ));
     }
     let utils = space
         .get("issueUtilities")

@@ -273,12 +273,10 @@ fn convoys(stage: &truce_plan::Stage, split: bool) -> Vec<(&str, &[String])> {
         .iter()
         .map(|h| (h.from.as_str(), h.persons.as_slice()))
         .collect();
-    if split {
-        if let Some((from, persons)) = out.pop() {
-            let (a, b) = persons.split_at(persons.len() / 2);
-            out.push((from, a));
-            out.push((from, b));
-        }
+    if split && let Some((from, persons)) = out.pop() {
+        let (a, b) = persons.split_at(persons.len() / 2);
+        out.push((from, a));
+        out.push((from, b));
     }
     out
 }

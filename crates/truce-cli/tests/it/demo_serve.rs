@@ -61,11 +61,11 @@ fn the_demo_keeps_the_room_open_with_one_link_per_party() {
     let mut key_files = Vec::new();
     for line in lines.by_ref() {
         let line = line.expect("a line");
-        if let Some((_, link)) = line.split_once("http://") {
-            if let Some((addr, code)) = link.split_once("/room/signin#code=") {
-                let party = line.split_whitespace().next().expect("party").to_owned();
-                links.push((party, addr.to_owned(), code.trim().to_owned()));
-            }
+        if let Some((_, link)) = line.split_once("http://")
+            && let Some((addr, code)) = link.split_once("/room/signin#code=")
+        {
+            let party = line.split_whitespace().next().expect("party").to_owned();
+            links.push((party, addr.to_owned(), code.trim().to_owned()));
         }
         if let Some((_, path)) = line.split_once("key file to sign in the page: ") {
             key_files.push(path.trim().to_owned());

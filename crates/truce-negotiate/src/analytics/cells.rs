@@ -74,10 +74,10 @@ impl Cells {
         let mut bounded = vec![Vec::new(); issues];
         for (r, inc) in bounds.iter().enumerate() {
             for &(i, _, _) in inc.iter() {
-                if let Some(b) = bounded.get_mut(i) {
-                    if !b.contains(&r) {
-                        b.push(r);
-                    }
+                if let Some(b) = bounded.get_mut(i)
+                    && !b.contains(&r)
+                {
+                    b.push(r);
                 }
             }
         }
@@ -325,10 +325,10 @@ impl<'a> Search<'a> {
             if let Some(x) = s.state.get_mut(part * parties + r.party) {
                 *x += value;
             }
-            if r.last.is_some() {
-                if let Some(x) = s.state.get_mut(NEG * parties + r.party) {
-                    *x += r.utility.min(0.0);
-                }
+            if r.last.is_some()
+                && let Some(x) = s.state.get_mut(NEG * parties + r.party)
+            {
+                *x += r.utility.min(0.0);
             }
         }
         s.descend(0, 1);
@@ -454,10 +454,10 @@ impl<'a> Search<'a> {
             self.descend(depth + 1, count.saturating_mul(members.len() as u128));
             self.path.pop();
             while self.killed.len() > mark {
-                if let Some(r) = self.killed.pop() {
-                    if let Some(a) = self.alive.get_mut(r) {
-                        *a = true;
-                    }
+                if let Some(r) = self.killed.pop()
+                    && let Some(a) = self.alive.get_mut(r)
+                {
+                    *a = true;
                 }
             }
         }

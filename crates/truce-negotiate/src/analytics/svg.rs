@@ -144,17 +144,17 @@ fn trajectory(s: &mut String, ax: &Axes, d: &Dynamics) {
             );
         }
     }
-    if d.outcome.agreement.is_some() {
-        if let (Some(&u), Some(&v)) = (d.outcome.utilities.first(), d.outcome.utilities.get(1)) {
-            let _ = writeln!(
-                s,
-                r##"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="#000" transform="rotate(45 {:.1} {:.1})"/>"##,
-                ax.x(u) - 5.0,
-                ax.y(v) - 5.0,
-                ax.x(u),
-                ax.y(v)
-            );
-        }
+    if d.outcome.agreement.is_some()
+        && let (Some(&u), Some(&v)) = (d.outcome.utilities.first(), d.outcome.utilities.get(1))
+    {
+        let _ = writeln!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="#000" transform="rotate(45 {:.1} {:.1})"/>"##,
+            ax.x(u) - 5.0,
+            ax.y(v) - 5.0,
+            ax.x(u),
+            ax.y(v)
+        );
     }
     let lx = W - RIGHT + 20.0;
     let mut ly = H - BOTTOM - 20.0 * (d.parties.len() as f64 + 1.0);

@@ -300,10 +300,10 @@ pub(crate) fn read_profile(
         {
             index_to_issue.push((ix, i));
         }
-        if let Some(e) = read_evaluation(&cx, node, i, issues, metas)? {
-            if let Some(slot) = evals.get_mut(i) {
-                *slot = Some((e, node));
-            }
+        if let Some(e) = read_evaluation(&cx, node, i, issues, metas)?
+            && let Some(slot) = evals.get_mut(i)
+        {
+            *slot = Some((e, node));
         }
     }
     if let Some(h) = rects {

@@ -207,11 +207,11 @@ fn genius_frontier(utils: &[Vec<f64>]) -> Vec<(Vec<f64>, usize)> {
     let mut out: Vec<(Vec<f64>, usize)> = Vec::new();
     let mut best_second = f64::NEG_INFINITY;
     for u in order {
-        if let Some(last) = out.last_mut() {
-            if &last.0 == u {
-                last.1 += 1;
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && &last.0 == u
+        {
+            last.1 += 1;
+            continue;
         }
         if u[1] > best_second {
             out.push((u.clone(), 1));

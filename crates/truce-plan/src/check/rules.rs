@@ -564,7 +564,7 @@ impl<'d> Walk<'d> {
 }
 
 fn fmt_fraction(num: u64, den: u64) -> String {
-    if num % den == 0 {
+    if num.is_multiple_of(den) {
         format!("{}", num / den)
     } else {
         format!("{:.2}", num as f64 / den as f64)

@@ -48,7 +48,11 @@ fn receipt(r: &ReceiptView) -> Receipt {
 /// pause is in force, so any party can race any other.
 fn report(i: usize) -> Event {
     Event::BreachReported {
-        against: party(if i % 2 == 0 { "side-a" } else { "side-b" }),
+        against: party(if i.is_multiple_of(2) {
+            "side-a"
+        } else {
+            "side-b"
+        }),
         summary: format!("report {i}"),
     }
 }
