@@ -126,16 +126,10 @@ impl Execution {
             }
         }
         for (k, rule) in t.exchanges.iter().enumerate() {
-            let (mut g, mut r) = (0u64, 0u64);
-            for h in &self.handovers {
-                for (cat, n) in &h.counts {
-                    match crate::terms::Terms::side_of(rule, &h.holder, cat) {
-                        Some(true) => g += u64::from(*n),
-                        Some(false) => r += u64::from(*n),
-                        None => {}
-                    }
-                }
-            }
+            let (g, r) = self.handovers.iter().fold((0, 0), |(g, r), h| {
+                let (dg, dr) = rule.split(&h.holder, &h.counts);
+                (g + dg, r + dr)
+            });
             let owed = g * u64::from(rule.ratio);
             if r < owed {
                 return refuse(

@@ -336,14 +336,7 @@ impl Execution {
         let at = At::Seq(h.seq, h.day);
         let mut worst: Option<(f64, &PartyId, usize)> = None;
         for (k, rule) in t.exchanges.iter().enumerate() {
-            let (mut g, mut r) = (0u64, 0u64);
-            for (cat, n) in &h.counts {
-                match Terms::side_of(rule, &h.holder, cat) {
-                    Some(true) => g += u64::from(*n),
-                    Some(false) => r += u64::from(*n),
-                    None => {}
-                }
-            }
+            let (g, r) = rule.split(&h.holder, &h.counts);
             cum[k].0 += g;
             cum[k].1 += r;
             today[k].0 += g;
@@ -366,7 +359,7 @@ impl Execution {
                     ),
                 );
             }
-            let balance = cum[k].0 as f64 - cum[k].1 as f64 / ratio as f64;
+            let balance = rule.balance(cum[k]);
             let (exposure, side) = if balance >= 0.0 {
                 (balance, &rule.gives.holder)
             } else {
@@ -605,16 +598,10 @@ impl Execution {
 
     fn counter_releases(&self, t: &Terms, day: u32, hs: &[&HandoverRecord], out: &mut Out<'_>) {
         for (k, rule) in t.exchanges.iter().enumerate() {
-            let (mut g, mut r) = (0u64, 0u64);
-            for h in hs {
-                for (cat, n) in &h.counts {
-                    match Terms::side_of(rule, &h.holder, cat) {
-                        Some(true) => g += u64::from(*n),
-                        Some(false) => r += u64::from(*n),
-                        None => {}
-                    }
-                }
-            }
+            let (g, r) = hs.iter().fold((0, 0), |(g, r), h| {
+                let (dg, dr) = rule.split(&h.holder, &h.counts);
+                (g + dg, r + dr)
+            });
             let owed = g * u64::from(rule.ratio);
             if owed != r {
                 let what = if r < owed { "fewer" } else { "more" };

@@ -156,14 +156,10 @@ impl Execution {
         let mut max: f64 = 0.0;
         for h in &self.handovers {
             for (k, rule) in t.exchanges.iter().enumerate() {
-                for (cat, n) in &h.counts {
-                    match Terms::side_of(rule, &h.holder, cat) {
-                        Some(true) => cum[k].0 += u64::from(*n),
-                        Some(false) => cum[k].1 += u64::from(*n),
-                        None => {}
-                    }
-                }
-                let b = balance(cum[k], rule.ratio);
+                let (g, r) = rule.split(&h.holder, &h.counts);
+                cum[k].0 += g;
+                cum[k].1 += r;
+                let b = rule.balance(cum[k]);
                 max = max.max(b.abs());
             }
         }
@@ -172,7 +168,7 @@ impl Execution {
             .iter()
             .enumerate()
             .flat_map(|(k, rule)| {
-                let b = balance(cum[k], rule.ratio);
+                let b = rule.balance(cum[k]);
                 [
                     ExposureNow {
                         rule: k + 1,
@@ -189,12 +185,6 @@ impl Execution {
             .collect();
         (now, round1(max))
     }
-}
-
-/// DESIGN's exposure of the giving side: released by it minus what it
-/// received divided by the ratio (negative: the receiving side is exposed).
-fn balance((gives, receives): (u64, u64), ratio: u32) -> f64 {
-    gives as f64 - receives as f64 / f64::from(ratio.max(1))
 }
 
 /// `date` (`YYYY-MM-DD`) plus `days`, in the proleptic Gregorian calendar.

@@ -263,20 +263,30 @@ impl Terms {
             .get(author)
             .or_else(|| self.via.as_ref().and_then(|v| self.intermediaries.get(v)))
     }
+}
 
-    /// Whether `holder`'s persons of `category` count on the `gives` or
-    /// `receives` side of `rule`.
-    pub(crate) fn side_of(
-        rule: &Exchange,
-        holder: &PartyId,
-        category: &CategoryId,
-    ) -> Option<bool> {
-        if &rule.gives.holder == holder && rule.gives.categories.contains(category) {
-            Some(true)
-        } else if &rule.receives.holder == holder && rule.receives.categories.contains(category) {
-            Some(false)
-        } else {
-            None
-        }
+impl Exchange {
+    /// A handover's persons under this rule: (released on the `gives`
+    /// side, released on the `receives` side), from its counts per
+    /// category.
+    pub(crate) fn split(&self, holder: &PartyId, counts: &BTreeMap<CategoryId, u32>) -> (u64, u64) {
+        let side = |s: &ExchangeSide| {
+            if &s.holder != holder {
+                return 0;
+            }
+            counts
+                .iter()
+                .filter(|(c, _)| s.categories.contains(c))
+                .map(|(_, n)| u64::from(*n))
+                .sum()
+        };
+        (side(&self.gives), side(&self.receives))
+    }
+
+    /// DESIGN's exposure of the giving side for (gives, receives) released
+    /// in all: released by it minus what it received divided by the ratio
+    /// (negative: the receiving side is exposed).
+    pub(crate) fn balance(&self, (gives, receives): (u64, u64)) -> f64 {
+        gives as f64 - receives as f64 / f64::from(self.ratio.max(1))
     }
 }
