@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use truce_exec::{Context, Execution, Finding, PlanSchedule, Roster, StatusReport, Terms};
-use truce_ledger::{CategoryId, PartyId, PersonKey, SignedEvent, VerifyReport};
+use truce_ledger::{PersonKey, SignedEvent, VerifyReport};
 
 use crate::cli::VerifyArgs;
 use crate::error::CliError;
@@ -169,23 +169,5 @@ fn terms_file(path: &Path) -> Result<Terms, CliError> {
             e.column()
         ))
     })?;
-    let Some(terms) = value.get("terms") else {
-        return Terms::from_value(&value).map_err(|e| bad(e.to_string()));
-    };
-    #[derive(serde::Deserialize)]
-    struct Aggregate {
-        holder: PartyId,
-        category: CategoryId,
-        persons: u32,
-    }
-    let aggregates: Vec<Aggregate> =
-        serde_json::from_value(value.get("aggregates").cloned().unwrap_or_default())
-            .map_err(|_| bad("`aggregates` must list {holder, category, persons}".to_owned()))?;
-    Ok(Terms::from_value(terms)
-        .map_err(|e| bad(e.to_string()))?
-        .with_roster_counts(
-            aggregates
-                .into_iter()
-                .map(|a| ((a.holder, a.category), a.persons)),
-        ))
+    Terms::from_party_view(&value).map_err(|e| bad(e.to_string()))
 }

@@ -172,6 +172,29 @@ impl Terms {
         Terms::from_raw(Raw::deserialize(value)?)
     }
 
+    /// The terms of a party's view of the deal (`GET /api/v1/deals/{deal}`,
+    /// `truce export --terms`): its `terms`, whose persons are cut to what
+    /// the party sees, with the counts per holder and category from its
+    /// `aggregates`. A value without `terms` is read as a normalised deal.
+    pub fn from_party_view(value: &serde_json::Value) -> Result<Terms, TermsError> {
+        let Some(terms) = value.get("terms") else {
+            return Terms::from_value(value);
+        };
+        #[derive(Deserialize)]
+        struct Aggregate {
+            holder: PartyId,
+            category: CategoryId,
+            persons: u32,
+        }
+        let aggregates: Vec<Aggregate> =
+            serde_json::from_value(value.get("aggregates").cloned().unwrap_or_default())?;
+        Ok(Terms::from_value(terms)?.with_roster_counts(
+            aggregates
+                .into_iter()
+                .map(|a| ((a.holder, a.category), a.persons)),
+        ))
+    }
+
     /// Replace the counts per holder and category (a view whose `persons`
     /// are cut down carries them separately).
     pub fn with_roster_counts(

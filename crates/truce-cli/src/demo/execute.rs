@@ -464,18 +464,9 @@ async fn execute(
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()
         .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
-    let seen = truce_exec::Terms::from_value(&view.terms)
-        .map_err(|e| failed(e.to_string()))?
-        .with_roster_counts(view.aggregates.iter().map(|a| {
-            (
-                (
-                    PartyId::new(&a.holder).unwrap_or_else(|_| PartyId::new("x").expect("id")),
-                    truce_ledger::CategoryId::new(&a.category)
-                        .unwrap_or_else(|_| truce_ledger::CategoryId::new("x").expect("id")),
-                ),
-                u32::try_from(a.persons).unwrap_or(u32::MAX),
-            )
-        }));
+    let view_value = serde_json::to_value(&view).map_err(|e| failed(e.to_string()))?;
+    let seen =
+        truce_exec::Terms::from_party_view(&view_value).map_err(|e| failed(e.to_string()))?;
     let by_counts = truce_exec::Execution::replay(None, &events).findings(truce_exec::Context {
         terms: &seen,
         roster: None,

@@ -234,22 +234,7 @@ async fn run(name: &str, app: &Router) -> Vec<String> {
         ),
     )
     .await;
-    let counts = view.body["aggregates"]
-        .as_array()
-        .expect("aggregates")
-        .iter()
-        .map(|a| {
-            (
-                (
-                    truce_ledger::PartyId::new(a["holder"].as_str().expect("h")).expect("h"),
-                    CategoryId::new(a["category"].as_str().expect("c")).expect("c"),
-                ),
-                u32::try_from(a["persons"].as_u64().expect("n")).expect("n"),
-            )
-        });
-    let seen = truce_exec::Terms::from_value(&view.body["terms"])
-        .expect("terms")
-        .with_roster_counts(counts);
+    let seen = truce_exec::Terms::from_party_view(&view.body).expect("the guarantor's terms");
     let events: Vec<truce_ledger::SignedEvent> = ledger
         .text
         .lines()
