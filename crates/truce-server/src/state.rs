@@ -60,13 +60,6 @@ pub(crate) struct Handover {
     pub persons: Vec<PersonId>,
 }
 
-/// A person of the deal's roster.
-#[derive(Debug, Clone)]
-pub(crate) struct Person {
-    pub id: PersonId,
-    pub holder: PartyId,
-}
-
 /// A deal's chain in memory: the ledger (state and head), its key ring, the
 /// person key and the roster by pseudonym, and the handovers by seq.
 #[derive(Debug)]
@@ -80,8 +73,6 @@ pub(crate) struct Chain {
     pub deal_hash: Hash,
     /// The deal's person key (its `Debug` does not show it).
     pub person_key: PersonKey,
-    /// Every person of the deal by its pseudonym under `person_key`.
-    pub persons: HashMap<Pseudonym, Person>,
     pub handovers: BTreeMap<u64, Handover>,
     /// The agreed terms, read from the stored deal once.
     pub terms: Terms,
@@ -109,10 +100,12 @@ impl Chain {
         pseudonyms
             .iter()
             .enumerate()
-            .map(|(i, p)| match self.persons.get(p) {
-                Some(person) if &person.holder == holder => Ok(person.id.clone()),
-                _ => Err(UnknownPerson(i + 1)),
-            })
+            .map(
+                |(i, p)| match self.roster.index_of(p).map(|n| &self.roster.persons()[n]) {
+                    Some(person) if &person.holder == holder => Ok(person.id.clone()),
+                    _ => Err(UnknownPerson(i + 1)),
+                },
+            )
             .collect()
     }
 
@@ -311,14 +304,6 @@ impl AppState {
             serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
         let (terms, roster) = Roster::from_value(&deal_value, deal, &person_key)
             .map_err(|e| AppError::internal(&e))?;
-        let shape: DealShape =
-            serde_json::from_value(deal_value).map_err(|e| AppError::internal(&e))?;
-        let mut persons = HashMap::with_capacity(shape.persons.len());
-        for p in shape.persons {
-            let id = PersonId::new(&p.id).map_err(|e| AppError::internal(&e))?;
-            let holder = PartyId::new(&p.holder).map_err(|e| AppError::internal(&e))?;
-            persons.insert(person_key.pseudonym(deal, &id), Person { id, holder });
-        }
         let mut keys = KeyRing::new();
         let mut roles = BTreeMap::new();
         for p in store
@@ -338,7 +323,6 @@ impl AppState {
             roles,
             deal_hash,
             person_key,
-            persons,
             handovers: BTreeMap::new(),
             terms,
             roster,
