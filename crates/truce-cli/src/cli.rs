@@ -205,6 +205,14 @@ pub struct VerifyArgs {
     /// person key, execution is compared with it person by person.
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+    /// A plan adopted earlier and superseded by a later `plan-adopted`
+    /// (repeatable): the days it governed are compared with it.
+    #[arg(long = "earlier-plan", value_name = "PLAN", requires = "plan")]
+    pub earlier_plans: Vec<PathBuf>,
+    /// An amended deal file (repeatable), for each `deal-amended` event of the
+    /// ledger: execution after the amendment is checked against its terms.
+    #[arg(long = "amended", value_name = "DEAL", requires = "deal")]
+    pub amended: Vec<PathBuf>,
     /// The deal as the service shows a party (`truce export --terms`), for a
     /// party without the deal file: compliance is checked on the handovers'
     /// signed counts.
@@ -485,13 +493,21 @@ pub struct SignAgreementArgs {
     /// The side's secret key file.
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
+    /// Sign an amendment of an agreed deal instead: its number (1 for the first; `truce
+    /// status` shows how many there were). DEAL is then the amended deal file.
+    #[arg(long, value_name = "N", requires = "replaces")]
+    pub amendment: Option<u32>,
+    /// With --amendment: the deal hash in force that the amendment replaces.
+    #[arg(long, value_name = "HASH", requires = "amendment")]
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// The event as JSON, as the ledger writes it (`{"type":"handover-confirmed","handover":6}`),
     /// or `@FILE`. A `handover-recorded` may list `persons` by id (with --person-key); a
-    /// `deal-agreed` may leave out `deal_hash` and `signatures` (with --agreement); a
+    /// `deal-agreed` may leave out `deal_hash` and `signatures` (with --agreement), and a
+    /// `deal-amended` also `amendment` and `replaces` (with --agreement and --deal); a
     /// `plan-adopted` may leave out `plan_hash` (with --plan); a `deal-created` may leave
     /// out `name` and `parties` (the service's registered ones are used).
     pub event: String,
@@ -510,7 +526,8 @@ pub struct RecordArgs {
     #[arg(long = "agreement", value_name = "FILE")]
     pub agreements: Vec<PathBuf>,
     /// The deal file: the categories of a handover's `persons` fill its `counts` (without it,
-    /// the deal as the service shows this party).
+    /// the deal as the service shows this party); for a `deal-amended`, the amended deal,
+    /// sent to the service to keep.
     #[arg(long, value_name = "DEAL")]
     pub deal: Option<PathBuf>,
     /// The plan file being adopted: sent to the service to keep, its canonical hash fills

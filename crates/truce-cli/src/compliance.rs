@@ -7,7 +7,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
-use truce_exec::{Context, Execution, Finding, PlanSchedule, Roster, StatusReport, Terms};
+use truce_exec::{
+    Context, Execution, Finding, PlanSchedule, Roster, StatusReport, Superseded, Terms,
+};
+use truce_ledger::{Event, Hash};
 use truce_ledger::{PersonKey, SignedEvent, VerifyReport};
 
 use crate::cli::VerifyArgs;
@@ -78,11 +81,17 @@ pub fn check(
             .map_err(|e| CliError::Usage(format!("{}:{}: {e}", args.ledger.display(), n + 1)))?;
         events.push(ev);
     }
+    let (terms, superseded_terms) = amended_terms(args, &events, terms)?;
+    let (plan, superseded_plans) = adopted_plans(args, &events, plan)?;
     let execution = Execution::replay(roster.as_ref(), &events);
     let ctx = Context {
         terms: &terms,
         roster: roster.as_ref(),
         plan: plan.as_ref(),
+        superseded: Superseded {
+            terms: &superseded_terms,
+            plans: &superseded_plans,
+        },
     };
     let status = execution.status(ctx);
     let findings = status.findings.clone();
@@ -97,6 +106,83 @@ pub fn check(
         findings,
         status,
     }))
+}
+
+/// The terms in force after each `deal-amended` of the ledger, from the
+/// `--amended` deal files (matched by deal hash): the terms in force at
+/// the end, and those each amendment replaced.
+fn amended_terms(
+    args: &VerifyArgs,
+    events: &[SignedEvent],
+    agreed: Terms,
+) -> Result<(Terms, Vec<(u64, Terms)>), CliError> {
+    let mut files = Vec::new();
+    for path in &args.amended {
+        let (value, hash) = crate::verify_files::normalised_deal(&crate::plan::load_valid(path)?)?;
+        let terms = Terms::from_value(&value)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        files.push((hash, terms));
+    }
+    let mut current = agreed;
+    let mut superseded = Vec::new();
+    for ev in events {
+        let Event::DealAmended {
+            amendment,
+            deal_hash,
+            ..
+        } = &ev.event
+        else {
+            continue;
+        };
+        let Some(i) = files.iter().position(|(h, _)| h == deal_hash) else {
+            return Err(CliError::Usage(format!(
+                "the ledger records amendment {amendment} (deal hash {deal_hash}) at seq {}: give its deal file with --amended",
+                ev.seq
+            )));
+        };
+        let (_, terms) = files.swap_remove(i);
+        superseded.push((ev.seq, std::mem::replace(&mut current, terms)));
+    }
+    Ok((current, superseded))
+}
+
+/// The plan in force (`--plan`, the last adopted) and those it superseded
+/// (`--earlier-plan`, matched by canonical hash to the ledger's
+/// `plan-adopted` events).
+fn adopted_plans(
+    args: &VerifyArgs,
+    events: &[SignedEvent],
+    plan: Option<PlanSchedule>,
+) -> Result<(Option<PlanSchedule>, Vec<(u64, PlanSchedule)>), CliError> {
+    let Some(plan) = plan else {
+        return Ok((None, Vec::new()));
+    };
+    let mut files: Vec<(Hash, PlanSchedule)> = Vec::new();
+    for path in &args.earlier_plans {
+        let hash = crate::verify_files::plan_file_hash(path)?;
+        let schedule = PlanSchedule::from_json(&read(path)?)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        files.push((hash, schedule));
+    }
+    let adopted: Vec<(u64, Hash)> = events
+        .iter()
+        .filter_map(|ev| match &ev.event {
+            Event::PlanAdopted { plan_hash, .. } => Some((ev.seq, *plan_hash)),
+            _ => None,
+        })
+        .collect();
+    // Each plan but the last is superseded by the next adoption.
+    let mut superseded = Vec::new();
+    for pair in adopted.windows(2) {
+        let ((_, hash), (next_seq, _)) = (pair[0], pair[1]);
+        let Some(i) = files.iter().position(|(h, _)| *h == hash) else {
+            return Err(CliError::Usage(format!(
+                "the ledger adopts plan {hash} and later supersedes it at seq {next_seq}: give that plan with --earlier-plan"
+            )));
+        };
+        superseded.push((next_seq, files.swap_remove(i).1));
+    }
+    Ok((Some(plan), superseded))
 }
 
 impl Compliance {

@@ -23,9 +23,15 @@ use crate::files;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Agreement {
+    /// For an amendment: its number (1 for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amendment: Option<u32>,
     deal: DealId,
     deal_hash: Hash,
     party: PartyId,
+    /// For an amendment: the deal hash it replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    replaces: Option<Hash>,
     signature: Sig,
 }
 
@@ -246,11 +252,30 @@ pub fn sign_agreement(args: &SignAgreementArgs) -> Result<Outcome, CliError> {
     let id = deal_id(&args.deal_id)?;
     let key = party_key(&args.key)?;
     let (_, hash) = agreed_deal(&args.deal)?;
-    let signed = truce_ledger::sign_agreement(&key, &id, &hash);
+    let signed = match (args.amendment, args.replaces.as_deref()) {
+        (Some(n), Some(replaces)) => {
+            let replaces = Hash::from_hex(replaces).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--replaces `{replaces}` is not a deal hash (64 hex digits; `truce status` shows the agreed one)"
+                ))
+            })?;
+            let signed = truce_ledger::sign_amendment(&key, &id, n, &replaces, &hash);
+            (signed, Some(n), Some(replaces))
+        }
+        (None, None) => (truce_ledger::sign_agreement(&key, &id, &hash), None, None),
+        _ => {
+            return Err(CliError::Usage(
+                "an amendment's signature needs both --amendment N and --replaces HASH".to_owned(),
+            ));
+        }
+    };
+    let (signed, amendment, replaces) = signed;
     crate::print_json(&Agreement {
+        amendment,
         deal: id,
         deal_hash: hash,
         party: signed.party,
+        replaces,
         signature: signed.signature,
     })?;
     Ok(Outcome::Success)
@@ -268,6 +293,28 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
         source,
         text,
     } = event_json(args, &id)?;
+    if event["type"] == "deal-amended" {
+        // The service keeps the amended deal itself: execution is checked
+        // against its terms from the amendment on.
+        let path = args.deal.as_ref().ok_or_else(|| {
+            CliError::Usage(
+                "a deal-amended event needs --deal AMENDED_DEAL: the service keeps the amended deal the sides signed".to_owned(),
+            )
+        })?;
+        let (normalised, hash) = agreed_deal(path)?;
+        if event["deal_hash"].as_str() != Some(hash.to_string().as_str()) {
+            return Err(CliError::Usage(format!(
+                "{}: its deal hash is {hash}, not the one the sides signed in --agreement",
+                path.display()
+            )));
+        }
+        let text = normalised.to_string();
+        if let Err(e) = with_client(&args.at, addr, async |c| {
+            c.keep_amendment(&id, &token, &text).await
+        })? {
+            return refused(e);
+        }
+    }
     if event["type"] == "handover-recorded"
         && event.get("counts").is_none()
         && let Some(ids) = &listed
@@ -471,12 +518,30 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
         listed = Some(persons);
     }
     if !args.agreements.is_empty() {
-        if kind != "deal-agreed" {
+        let amending = kind == "deal-amended";
+        if kind != "deal-agreed" && !amending {
             return Err(CliError::Usage(
-                "--agreement completes a deal-agreed event".to_owned(),
+                "--agreement completes a deal-agreed or deal-amended event".to_owned(),
             ));
         }
-        let (hash, signatures) = agreements(&args.agreements, deal)?;
+        let (hash, step, signatures) = agreements(&args.agreements, deal)?;
+        match (amending, step) {
+            (true, Some((n, replaces))) => {
+                obj.insert("amendment".to_owned(), Value::from(n));
+                obj.insert("replaces".to_owned(), Value::String(replaces.to_string()));
+            }
+            (false, None) => {}
+            (true, None) => {
+                return Err(CliError::Usage(
+                    "a deal-amended event needs the sides' amendment signatures (`truce sign-agreement --amendment N --replaces HASH`)".to_owned(),
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(CliError::Usage(
+                    "these are signatures on an amendment: they complete a deal-amended event, not deal-agreed".to_owned(),
+                ));
+            }
+        }
         obj.insert("deal_hash".to_owned(), Value::String(hash.to_string()));
         obj.insert("signatures".to_owned(), signatures);
     }
@@ -497,8 +562,14 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
     })
 }
 
-/// The sides' signature files: all for this deal and the same deal hash.
-fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Value), CliError> {
+/// The sides' signature files: all for this deal, the same deal hash and
+/// (for an amendment) the same step; returns the hash, the step
+/// (amendment number, replaced hash) and the signatures.
+fn agreements(
+    paths: &[PathBuf],
+    deal: &DealId,
+) -> Result<(Hash, Option<(u32, Hash)>, Value), CliError> {
+    let mut step = None;
     let mut hash = None;
     let mut signatures = Vec::new();
     for path in paths {
@@ -524,11 +595,19 @@ fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Value), CliErro
                 a.deal_hash
             )));
         }
+        let this = a.amendment.zip(a.replaces);
+        if hash.is_some() && step != this {
+            return Err(CliError::Usage(format!(
+                "{}: signs another step of the deal than the first --agreement (an agreement and an amendment, or two amendments)",
+                path.display()
+            )));
+        }
+        step = this;
         hash = Some(a.deal_hash);
         signatures.push(serde_json::json!({"party": a.party, "signature": a.signature}));
     }
     let hash = hash.ok_or_else(|| CliError::Usage("no --agreement given".to_owned()))?;
-    Ok((hash, Value::Array(signatures)))
+    Ok((hash, step, Value::Array(signatures)))
 }
 
 /// Add a receipt to the party's receipts file (created if missing).

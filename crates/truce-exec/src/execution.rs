@@ -10,11 +10,57 @@ use crate::terms::Terms;
 
 /// What execution is checked against: the terms always; the roster (with
 /// the person key) and the adopted plan where the caller has them.
+///
+/// `terms` and `plan` are the ones in force now (after the last amendment
+/// and the last `plan-adopted`); `superseded` holds those they replaced, so
+/// each handover and each day is judged by what was in force then.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub terms: &'a Terms,
     pub roster: Option<&'a Roster>,
     pub plan: Option<&'a PlanSchedule>,
+    pub superseded: Superseded<'a>,
+}
+
+/// Terms and plans that an amendment or a later `plan-adopted` replaced,
+/// oldest first, each with the seq of the event that replaced it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Superseded<'a> {
+    /// (seq of the `deal-amended` that replaced them, the terms).
+    pub terms: &'a [(u64, Terms)],
+    /// (seq of the `plan-adopted` that replaced it, the plan).
+    pub plans: &'a [(u64, PlanSchedule)],
+}
+
+impl<'a> Context<'a> {
+    /// The terms only, none superseded, no roster and no plan.
+    pub fn terms(terms: &'a Terms) -> Context<'a> {
+        Context {
+            terms,
+            roster: None,
+            plan: None,
+            superseded: Superseded::default(),
+        }
+    }
+
+    /// The terms in force when the event at `seq` was recorded.
+    pub fn terms_at(&self, seq: u64) -> &'a Terms {
+        self.superseded
+            .terms
+            .iter()
+            .find(|(replaced_at, _)| seq < *replaced_at)
+            .map_or(self.terms, |(_, t)| t)
+    }
+
+    /// The plan in force when the event at `seq` was recorded.
+    pub fn plan_at(&self, seq: u64) -> Option<&'a PlanSchedule> {
+        self.superseded
+            .plans
+            .iter()
+            .find(|(replaced_at, _)| seq < *replaced_at)
+            .map(|(_, p)| p)
+            .or(self.plan)
+    }
 }
 
 /// One recorded handover.
@@ -52,8 +98,8 @@ pub enum Ended {
 #[derive(Debug, Clone, Default)]
 pub struct Execution {
     pub(crate) handovers: Vec<HandoverRecord>,
-    /// `days` of the adopted plan event, once adopted.
-    pub(crate) plan_days: Option<(u64, u32)>,
+    /// Each `plan-adopted` event: (seq, days).
+    pub(crate) plan_days: Vec<(u64, u32)>,
     /// Each `extended` event: (seq, days).
     pub(crate) extensions: Vec<(u64, u32)>,
     pub(crate) rulings: BTreeMap<String, (u64, Ruling)>,
@@ -85,7 +131,7 @@ impl Execution {
     /// it: its lifecycle rules and signatures are the ledger's concern).
     pub fn apply(&mut self, roster: Option<&Roster>, ev: &SignedEvent) {
         match &ev.event {
-            Event::PlanAdopted { days, .. } => self.plan_days = Some((ev.seq, *days)),
+            Event::PlanAdopted { days, .. } => self.plan_days.push((ev.seq, *days)),
             Event::PauseStarted {} => self.started = true,
             Event::HandoverRecorded {
                 counts,
@@ -142,6 +188,7 @@ impl Execution {
             Event::DealCreated { .. }
             | Event::NegotiationStarted {}
             | Event::DealAgreed { .. }
+            | Event::DealAmended { .. }
             | Event::Suspended { .. }
             | Event::Resumed {} => {}
         }
@@ -175,6 +222,19 @@ impl Execution {
             Some(Ended::Collapsed) => day <= self.last_day(),
             None => self.last_day() > day,
         }
+    }
+
+    /// The seq that opens day `day` for the terms and the plan: its first
+    /// handover, or else the first handover of a later day, or else the
+    /// event that ended the deal (`u64::MAX` while none).
+    pub(crate) fn day_anchor(&self, day: u32) -> u64 {
+        self.handovers
+            .iter()
+            .filter(|h| h.day >= day)
+            .map(|h| h.seq)
+            .min()
+            .or(self.ended.map(|(seq, _)| seq))
+            .unwrap_or(u64::MAX)
     }
 
     /// Whether the execution has ended, and how.

@@ -205,22 +205,23 @@ impl Execution {
             ex: self,
             findings: Vec::new(),
         };
-        let t = ctx.terms;
-        self.declared(t, &mut out);
+        self.declared(ctx, &mut out);
         self.per_handover(ctx, &mut out);
-        self.per_day(t, &mut out);
-        if let (Some(roster), Some(plan)) = (ctx.roster, ctx.plan) {
-            self.against_plan(roster, plan, &mut out);
+        self.per_day(ctx, &mut out);
+        if let Some(roster) = ctx.roster {
+            self.against_plan(ctx, roster, &mut out);
         }
         out.findings
     }
 
     /// Declarations the terms do not allow (the service refuses them; a
     /// ledger from elsewhere may hold them).
-    fn declared(&self, t: &Terms, out: &mut Out<'_>) {
-        if let Some((seq, days)) = self.plan_days
-            && days != t.days
-        {
+    fn declared(&self, ctx: Context<'_>, out: &mut Out<'_>) {
+        for &(seq, days) in &self.plan_days {
+            let t = ctx.terms_at(seq);
+            if days == t.days {
+                continue;
+            }
             out.push(
                 Rule::PlanDays,
                 At::Label(&format!("seq-{seq}")),
@@ -234,6 +235,7 @@ impl Execution {
         }
         let mut granted = 0u32;
         for (seq, days) in &self.extensions {
+            let t = ctx.terms_at(*seq);
             granted = granted.saturating_add(*days);
             let allowed = t.extension.as_ref().map_or(0, |e| e.max_days);
             if granted > allowed {
@@ -257,7 +259,7 @@ impl Execution {
     }
 
     fn per_handover(&self, ctx: Context<'_>, out: &mut Out<'_>) {
-        let t = ctx.terms;
+        let mut t = ctx.terms_at(self.handovers.first().map_or(0, |h| h.seq));
         let mut total: BTreeMap<&PartyId, u64> = BTreeMap::new();
         let mut over_max: BTreeSet<&PartyId> = BTreeSet::new();
         // Per rule: cumulative gives, receives; and the current day's.
@@ -278,7 +280,27 @@ impl Execution {
             }
         }
         let mut family_at: HashMap<(&PartyId, &str), u64> = HashMap::new();
-        for h in &self.handovers {
+        for (i, h) in self.handovers.iter().enumerate() {
+            let now = ctx.terms_at(h.seq);
+            if !std::ptr::eq(now, t) {
+                // Amended terms: the exchange rules count the whole record
+                // so far under the new rules.
+                t = now;
+                let n = t.exchanges.len();
+                cum = vec![(0, 0); n];
+                today = vec![(0, 0); n];
+                for before in &self.handovers[..i] {
+                    for (k, rule) in t.exchanges.iter().enumerate() {
+                        let (g, r) = rule.split(&before.holder, &before.counts);
+                        cum[k].0 += g;
+                        cum[k].1 += r;
+                        if Some(before.day) == current_day && before.day == h.day {
+                            today[k].0 += g;
+                            today[k].1 += r;
+                        }
+                    }
+                }
+            }
             if current_day != Some(h.day) {
                 current_day = Some(h.day);
                 today.iter_mut().for_each(|x| *x = (0, 0));
@@ -486,12 +508,13 @@ impl Execution {
         }
     }
 
-    fn per_day(&self, t: &Terms, out: &mut Out<'_>) {
+    fn per_day(&self, ctx: Context<'_>, out: &mut Out<'_>) {
         let mut days: BTreeMap<u32, Vec<&HandoverRecord>> = BTreeMap::new();
         for h in &self.handovers {
             days.entry(h.day).or_default().push(h);
         }
         for (&day, hs) in &days {
+            let t = ctx.terms_at(self.day_anchor(day));
             let over = self.day_over(day);
             let mut by_holder: BTreeMap<&PartyId, u64> = BTreeMap::new();
             let mut by_carrier: BTreeMap<&PartyId, (u64, u32)> = BTreeMap::new();
@@ -572,6 +595,7 @@ impl Execution {
                 self.counter_releases(t, day, hs, out);
             }
         }
+        let t = ctx.terms;
         self.extension_days_earned(t, out);
         // A guarantee is judged at completion; a collapse is its own
         // outcome, recorded with its reason.
@@ -648,14 +672,12 @@ impl Execution {
         }
     }
 
-    fn against_plan(
-        &self,
-        roster: &crate::roster::Roster,
-        plan: &crate::plan::PlanSchedule,
-        out: &mut Out<'_>,
-    ) {
+    fn against_plan(&self, ctx: Context<'_>, roster: &crate::roster::Roster, out: &mut Out<'_>) {
         let people = roster.persons();
-        let planned_day = |i: usize| plan.day_of.get(&people[i].id).copied();
+        // Each day is judged by the plan in force when it began.
+        let plan_on = |day: u32| ctx.plan_at(self.day_anchor(day));
+        let planned_day =
+            |i: usize, day: u32| plan_on(day).and_then(|p| p.day_of.get(&people[i].id).copied());
         // (day, holder) → (early, late, unplanned) among persons released.
         let mut off: BTreeMap<(u32, &PartyId), (u64, u64, u64, u64)> = BTreeMap::new();
         let mut released_day: HashMap<usize, u32> = HashMap::new();
@@ -664,7 +686,7 @@ impl Execution {
             for &i in ps.iter().flatten() {
                 released_day.insert(i, h.day);
                 let e = off.entry((h.day, &h.holder)).or_insert((0, 0, 0, h.seq));
-                match planned_day(i) {
+                match planned_day(i, h.day) {
                     Some(d) if d > h.day => e.0 += 1,
                     Some(d) if d < h.day => e.1 += 1,
                     Some(_) => {}
@@ -674,7 +696,19 @@ impl Execution {
         }
         // Planned for a day that is over, and not released by its end.
         let mut missed: BTreeMap<(u32, &PartyId), u64> = BTreeMap::new();
-        for (id, &day) in &plan.day_of {
+        let plans = ctx
+            .superseded
+            .plans
+            .iter()
+            .map(|(_, p)| p)
+            .chain(ctx.plan)
+            .collect::<Vec<_>>();
+        let in_force = plans.iter().flat_map(|plan| {
+            plan.day_of
+                .iter()
+                .filter(move |&(_, &day)| plan_on(day).is_some_and(|p| std::ptr::eq(p, *plan)))
+        });
+        for (id, &day) in in_force {
             if !self.day_over(day) {
                 continue;
             }

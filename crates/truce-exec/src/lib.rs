@@ -35,7 +35,7 @@ mod terms;
 mod text;
 
 pub use declare::Refusal;
-pub use execution::{Context, Ended, Execution, HandoverRecord};
+pub use execution::{Context, Ended, Execution, HandoverRecord, Superseded};
 pub use findings::{Evidence, Finding, Rule};
 pub use plan::{PlanError, PlanSchedule, PlannedHandover};
 pub use roster::{Roster, RosterPerson};

@@ -66,7 +66,27 @@ pub enum Event {
         /// One signature per side over [`agreement_message`].
         signatures: Vec<PartySignature>,
     },
-    /// The mediator adopted a staged plan: agreed → planned.
+    /// Every side signed new terms mid-deal: `deal_hash` replaces the
+    /// deal hash in force (`replaces`), from this event on. Amendment
+    /// `amendment` is the deal's n-th (1, 2, …), so a side's signature on
+    /// one amendment never passes for another. Before the pause starts it
+    /// sends the deal back to agreed (a plan for the new terms is adopted
+    /// again); during the pause execution goes on under the new terms, and a
+    /// new `plan-adopted` may supersede the plan.
+    DealAmended {
+        /// Which amendment of the deal this is: 1 for the first.
+        amendment: u32,
+        /// [`crate::deal_hash`] of the amended deal.
+        deal_hash: Hash,
+        /// Why the terms change (free text, never a person id).
+        reason: String,
+        /// The deal hash in force before this amendment.
+        replaces: Hash,
+        /// One signature per side over [`amendment_message`].
+        signatures: Vec<PartySignature>,
+    },
+    /// The mediator adopted a staged plan: agreed → planned; or, while the
+    /// pause runs, a plan that supersedes the one in force.
     PlanAdopted {
         /// Days the plan uses.
         days: u32,
@@ -123,6 +143,7 @@ impl Event {
             Event::DealCreated { .. } => "deal-created",
             Event::NegotiationStarted {} => "negotiation-started",
             Event::DealAgreed { .. } => "deal-agreed",
+            Event::DealAmended { .. } => "deal-amended",
             Event::PlanAdopted { .. } => "plan-adopted",
             Event::PauseStarted {} => "pause-started",
             Event::HandoverRecorded { .. } => "handover-recorded",
@@ -159,6 +180,19 @@ impl Serialize for Event {
                 signatures,
             } => {
                 m.serialize_entry("deal_hash", deal_hash)?;
+                m.serialize_entry("signatures", signatures)?;
+            }
+            Event::DealAmended {
+                amendment,
+                deal_hash,
+                reason,
+                replaces,
+                signatures,
+            } => {
+                m.serialize_entry("amendment", amendment)?;
+                m.serialize_entry("deal_hash", deal_hash)?;
+                m.serialize_entry("reason", reason)?;
+                m.serialize_entry("replaces", replaces)?;
                 m.serialize_entry("signatures", signatures)?;
             }
             Event::PlanAdopted { days, plan_hash } => {
@@ -328,4 +362,50 @@ pub fn sign_agreement(key: &PartyKey, deal: &DealId, deal_hash: &Hash) -> PartyS
 /// Whether `signature` is `key`'s agreement to `deal_hash` for `deal`.
 pub fn verify_agreement(key: &PublicKey, deal: &DealId, deal_hash: &Hash, signature: &Sig) -> bool {
     key.verify(&agreement_message(deal, deal_hash), &signature.0)
+}
+
+/// Domain separation for amendments: never an agreement or an event.
+const AMENDMENT_DOMAIN: &[u8] = b"truce/amendment/v1\n";
+
+#[derive(Serialize)]
+struct AmendmentStatement<'a> {
+    amendment: u32,
+    deal: &'a DealId,
+    deal_hash: &'a Hash,
+    replaces: &'a Hash,
+}
+
+/// The bytes a side signs to amend a deal: a domain tag, then the canonical
+/// JSON `{"amendment":n,"deal":…,"deal_hash":…,"replaces":…}`. The number
+/// and the replaced hash bind the signature to one step of the deal's
+/// history: it cannot be replayed to return to earlier terms.
+pub fn amendment_message(
+    deal: &DealId,
+    amendment: u32,
+    replaces: &Hash,
+    deal_hash: &Hash,
+) -> Vec<u8> {
+    let statement = AmendmentStatement {
+        amendment,
+        deal,
+        deal_hash,
+        replaces,
+    };
+    let body = canonical_json(&statement).unwrap_or_default();
+    [AMENDMENT_DOMAIN, &body].concat()
+}
+
+/// A side's signature on amendment `amendment` of `deal`, from `replaces`
+/// to `deal_hash`.
+pub fn sign_amendment(
+    key: &PartyKey,
+    deal: &DealId,
+    amendment: u32,
+    replaces: &Hash,
+    deal_hash: &Hash,
+) -> PartySignature {
+    PartySignature {
+        party: key.party().clone(),
+        signature: Sig(key.sign(&amendment_message(deal, amendment, replaces, deal_hash))),
+    }
 }

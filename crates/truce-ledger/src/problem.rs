@@ -5,7 +5,7 @@
 use ed25519_dalek::{Signature, VerifyingKey};
 
 use crate::envelope::{LEDGER_FORMAT_VERSION, SignedEvent};
-use crate::event::{Event, agreement_message};
+use crate::event::{Event, agreement_message, amendment_message};
 use crate::ids::{DealId, PartyId};
 use crate::keys::KeyRing;
 use crate::state::{DealState, Violation};
@@ -137,12 +137,24 @@ pub(crate) fn signatures(
         key: key_of(&ev.author)?,
         side: None,
     }];
-    if let Event::DealAgreed {
-        deal_hash,
-        signatures,
-    } = &ev.event
-    {
-        let message = agreement_message(&ev.deal, deal_hash);
+    let sides = match &ev.event {
+        Event::DealAgreed {
+            deal_hash,
+            signatures,
+        } => Some((agreement_message(&ev.deal, deal_hash), signatures)),
+        Event::DealAmended {
+            amendment,
+            deal_hash,
+            replaces,
+            signatures,
+            ..
+        } => Some((
+            amendment_message(&ev.deal, *amendment, replaces, deal_hash),
+            signatures,
+        )),
+        _ => None,
+    };
+    if let Some((message, signatures)) = sides {
         for s in signatures {
             out.push(SigCheck {
                 message: message.clone(),

@@ -3,8 +3,10 @@
 //!
 //! `draft → negotiating → agreed → planned → active ⇄ suspended →
 //! completed | collapsed`, with `extended` an event on an active deal. A
-//! collapse is an outcome any phase after `agreed` may reach, recorded with
-//! its reason. The machine only reads ids, counts, hashes and person
+//! collapse is an outcome any open phase may reach, recorded with its
+//! reason. `deal-amended` (every side signs) changes the terms of an agreed
+//! deal: before the pause it goes back to agreed for a new plan; during the
+//! pause a new `plan-adopted` may supersede the plan in force. The machine only reads ids, counts, hashes and person
 //! pseudonyms (a person keeps one pseudonym for the whole deal, so "handed
 //! over twice" is caught without the deal's person key); signatures are
 //! checked by the caller (batched in [`crate::verify`], one by one in
@@ -150,6 +152,14 @@ pub enum Violation {
     BadFindingId,
     #[error("the finding was already ruled on at seq {0}")]
     FindingRuledTwice(u64),
+    #[error("this is amendment {expected} of the deal, not {got}")]
+    AmendmentNumber { expected: u32, got: u32 },
+    #[error("an amendment replaces the deal hash in force, {0}")]
+    AmendmentReplaces(Hash),
+    #[error("an amendment must change the deal hash")]
+    AmendmentUnchanged,
+    #[error("the plan's {days} day(s) end before day {day}, which already has a handover")]
+    PlanBeforeHandovers { days: u32, day: u32 },
 }
 
 /// The state of one deal after the events seen so far.
@@ -161,8 +171,16 @@ pub struct DealState {
     last_seq: u64,
     head: Hash,
     deal_hash: Option<Hash>,
+    /// The hash every side signed in `deal-agreed` (before amendments).
+    agreed_hash: Option<Hash>,
     /// The adopted plan's hash, once planned.
     plan_hash: Option<Hash>,
+    /// Amendments recorded so far.
+    amendments: u32,
+    /// The latest day with a handover (0 before the first).
+    last_day: u32,
+    /// Days granted by `extended` events so far.
+    extended: u32,
     /// Days the pause has: the plan's days plus extensions.
     days: u32,
     /// Handover seq → (receiving side, confirmed).
@@ -197,7 +215,11 @@ impl DealState {
             last_seq: first.seq,
             head: hash,
             deal_hash: None,
+            agreed_hash: None,
             plan_hash: None,
+            amendments: 0,
+            last_day: 0,
+            extended: 0,
             days: 0,
             handovers: BTreeMap::new(),
             unconfirmed: BTreeSet::new(),
@@ -229,9 +251,21 @@ impl DealState {
         self.head
     }
 
-    /// The agreed deal's hash, once agreed.
+    /// The hash of the deal in force, once agreed: the agreed deal's, or
+    /// the last amendment's.
     pub fn deal_hash(&self) -> Option<Hash> {
         self.deal_hash
+    }
+
+    /// The hash every side signed in `deal-agreed`, whatever was amended
+    /// since.
+    pub fn agreed_hash(&self) -> Option<Hash> {
+        self.agreed_hash
+    }
+
+    /// Amendments recorded so far (the next one is this plus 1).
+    pub fn amendments(&self) -> u32 {
+        self.amendments
     }
 
     /// The adopted plan's hash, once a plan is adopted.
@@ -303,11 +337,52 @@ impl DealState {
                 self.check_signers(signatures.iter().map(|s| &s.party))?;
                 Ok(Agreed)
             }
+            Event::DealAmended {
+                amendment,
+                deal_hash,
+                reason,
+                replaces,
+                signatures,
+            } => {
+                allowed(phase.in_force())?;
+                self.require_role(ev, mediator, "a mediator")?;
+                let expected = self.amendments.saturating_add(1);
+                if *amendment != expected {
+                    return Err(Violation::AmendmentNumber {
+                        expected,
+                        got: *amendment,
+                    });
+                }
+                // in_force() implies agreed, so a deal hash is in force.
+                let current = self.deal_hash.unwrap_or(*replaces);
+                if *replaces != current {
+                    return Err(Violation::AmendmentReplaces(current));
+                }
+                if deal_hash == replaces {
+                    return Err(Violation::AmendmentUnchanged);
+                }
+                check_text("an amendment's reason", reason)?;
+                self.check_signers(signatures.iter().map(|s| &s.party))?;
+                // Before the pause, a plan for the old terms is adopted again.
+                Ok(match phase {
+                    Planned => Agreed,
+                    other => other,
+                })
+            }
             Event::PlanAdopted { plan_hash: _, days } => {
-                allowed(phase == Agreed)?;
+                // While the pause runs, a new plan supersedes the one in
+                // force (after an amendment, or a re-plan from the ledger).
+                allowed(matches!(phase, Agreed | Active | Suspended))?;
                 self.require_role(ev, mediator, "a mediator")?;
                 nonzero("the plan's days", *days)?;
-                Ok(Planned)
+                let days_now = days.saturating_add(self.extended);
+                if days_now < self.last_day {
+                    return Err(Violation::PlanBeforeHandovers {
+                        days: days_now,
+                        day: self.last_day,
+                    });
+                }
+                Ok(if phase == Agreed { Planned } else { phase })
             }
             Event::PauseStarted {} => {
                 allowed(phase == Planned)?;
@@ -417,13 +492,33 @@ impl DealState {
     /// Record what a checked event changes besides the phase.
     fn commit(&mut self, ev: &SignedEvent, next: Phase) {
         match &ev.event {
-            Event::DealAgreed { deal_hash, .. } => self.deal_hash = Some(*deal_hash),
+            Event::DealAgreed { deal_hash, .. } => {
+                self.deal_hash = Some(*deal_hash);
+                self.agreed_hash = Some(*deal_hash);
+            }
+            Event::DealAmended { deal_hash, .. } => {
+                self.deal_hash = Some(*deal_hash);
+                self.amendments += 1;
+                if next == Phase::Agreed {
+                    self.plan_hash = None;
+                }
+            }
             Event::PlanAdopted { days, plan_hash } => {
-                self.days = *days;
+                // Extensions granted stay granted under a new plan.
+                self.days = days.saturating_add(self.extended);
                 self.plan_hash = Some(*plan_hash);
             }
-            Event::Extended { days } => self.days = self.days.saturating_add(*days),
-            Event::HandoverRecorded { to, pseudonyms, .. } => {
+            Event::Extended { days } => {
+                self.days = self.days.saturating_add(*days);
+                self.extended = self.extended.saturating_add(*days);
+            }
+            Event::HandoverRecorded {
+                to,
+                pseudonyms,
+                day,
+                ..
+            } => {
+                self.last_day = self.last_day.max(*day);
                 self.handovers.insert(ev.seq, (to.clone(), false));
                 self.unconfirmed.insert(ev.seq);
                 for p in pseudonyms {

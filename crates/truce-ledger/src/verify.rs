@@ -89,6 +89,10 @@ pub struct DealSummary {
     /// The deal hash every side signed, once agreed: compare it with
     /// `deal_hash` of the deal file to know which terms were agreed.
     pub deal_hash: Option<Hash>,
+    /// The deal hash in force after the last `deal-amended`, if the deal
+    /// was amended (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amended_hash: Option<Hash>,
     /// The plan the mediator adopted, once planned: compare it with the
     /// canonical hash of the plan file to know which plan is executed.
     pub plan_hash: Option<Hash>,
@@ -200,7 +204,8 @@ pub fn verify_with(
                     phase: s.phase(),
                     last_seq: s.last_seq(),
                     head: s.head(),
-                    deal_hash: s.deal_hash(),
+                    deal_hash: s.agreed_hash(),
+                    amended_hash: s.deal_hash().filter(|h| Some(*h) != s.agreed_hash()),
                     plan_hash: s.plan_hash(),
                 })
                 .collect(),

@@ -193,6 +193,22 @@ pub struct PlanKept {
     pub pause_days: u32,
 }
 
+/// `201` to `POST /api/v1/deals/{deal}/amendments`: the amended deal is
+/// kept under its deal hash, which the sides sign and a `deal-amended` event
+/// names.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AmendmentKept {
+    /// `deal_hash` of the amended deal JSON: what every side signs.
+    #[schema(value_type = String)]
+    pub deal_hash: truce_ledger::Hash,
+    /// The number the amendment takes if recorded next (1 for the first).
+    pub amendment: u32,
+    /// The deal hash in force now, which the amendment replaces (null
+    /// before the deal is agreed: an amendment needs an agreed deal).
+    #[schema(value_type = Option<String>)]
+    pub replaces: Option<truce_ledger::Hash>,
+}
+
 /// `201` to an appended event: the store's receipt, to keep. With receipts,
 /// `truce verify --receipts` proves the ledger still holds the event.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -23,7 +23,9 @@ use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
 use truce_ledger::{DealId, Event, Hash, PartyKey, SignedEvent};
 
-use crate::api::{CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView};
+use crate::api::{
+    AmendmentKept, CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView,
+};
 
 /// How long the client waits for the service to accept a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -389,6 +391,20 @@ impl Client {
     ) -> Result<PlanKept, ClientError> {
         let path = format!("/api/v1/deals/{deal}/plans");
         self.json("POST", &path, Some(token), Some(plan_json.to_owned()), 201)
+            .await
+    }
+
+    /// `POST /api/v1/deals/{deal}/amendments` (the mediator): keep an
+    /// amended deal's normalised JSON under its deal hash, for the sides to
+    /// sign and a `deal-amended` event to name.
+    pub async fn keep_amendment(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        deal_json: &str,
+    ) -> Result<AmendmentKept, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/amendments");
+        self.json("POST", &path, Some(token), Some(deal_json.to_owned()), 201)
             .await
     }
 

@@ -1,7 +1,7 @@
 //! The endpoints under `/api/v1`. Each handler: authenticate, check the
 //! role, call the ledger or the store, convert to API types.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -13,12 +13,14 @@ use truce_ledger::{DealId, Event, KeyRing, PartyId, PersonId, PersonKey, Role, S
 use truce_store::{AppendError, NewDeal, NewEvent, PartyRecord, StoreError};
 
 use crate::api::{
-    CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, Health, PartyToken,
-    PlanKept, ReceiptView, ServiceKeyView, StateView,
+    AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, Health,
+    PartyToken, PlanKept, ReceiptView, ServiceKeyView, StateView,
 };
 use crate::auth::{DealCaller, bearer, json_body};
 use crate::error::{AppError, Problem};
-use crate::state::{AppState, Chain, DealShape, DealSlot, UnknownPerson, new_person_key};
+use crate::state::{
+    AppState, Chain, DealShape, DealSlot, UnknownPerson, new_person_key, parse_role,
+};
 use crate::views;
 
 /// Largest `POST /deals` body: a normalised deal with rosters of ~200,000
@@ -412,6 +414,93 @@ pub(crate) async fn post_plan(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/deals/{deal}/amendments", tag = "deals",
+    params(("deal" = String, Path, description = "deal id")),
+    request_body(content = Object, description = "the amended deal's normalised JSON (`truce check DEAL --format json`): the same parties and persons, new terms"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = AmendmentKept, description = "kept under its deal hash: every side signs it (`truce sign-agreement --amendment`) and the mediator records `deal-amended`"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator keeps amendments"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "not a deal (`bad-deal`), or other parties or persons than the deal's (`amendment-mismatch`)"),
+    ))]
+pub(crate) async fn post_amendment(
+    State(state): State<AppState>,
+    DealCaller { caller }: DealCaller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<AmendmentKept>), AppError> {
+    if caller.role != Role::Mediator {
+        return Err(AppError::forbidden(
+            "only the mediator keeps the deal's amendments".to_owned(),
+        ));
+    }
+    let value: serde_json::Value = json_body(&headers, body, MAX_DEAL_BODY)?;
+    let shape: DealShape = serde_json::from_value(value.clone()).map_err(|_| {
+        AppError::unprocessable(
+            "bad-deal",
+            "the amendment must be the normalised deal JSON (`truce check DEAL --format json`)",
+        )
+    })?;
+    let deal_hash = truce_ledger::deal_hash(&value)
+        .map_err(|e| AppError::unprocessable("bad-deal", format!("the amended deal: {e}")))?;
+    let (amendment, replaces) = with_chain(&state, &caller.deal, |chain| {
+        let mismatch = |what: &str| {
+            AppError::unprocessable(
+                "amendment-mismatch",
+                format!(
+                    "an amendment changes the terms, not {what}: send the deal with the same {what} as the one registered"
+                ),
+            )
+        };
+        let mut parties = BTreeMap::new();
+        for p in &shape.parties {
+            let id = PartyId::new(&p.id).map_err(|_| mismatch("parties"))?;
+            parties.insert(id, parse_role(&p.role).map_err(|_| mismatch("parties"))?);
+        }
+        if parties != chain.roles {
+            return Err(mismatch("parties"));
+        }
+        let (_, roster) = truce_exec::Roster::from_value(&value, &caller.deal, &chain.person_key)
+            .map_err(|e| {
+                AppError::unprocessable(
+                    "bad-deal",
+                    format!("the amended deal must hold terms (pause, release, categories): {e}"),
+                )
+            })?;
+        if roster.persons() != chain.roster.persons() {
+            return Err(mismatch("persons"));
+        }
+        let s = chain.ledger.state();
+        Ok((
+            s.map_or(0, |s| s.amendments()).saturating_add(1),
+            s.and_then(|s| s.deal_hash()),
+        ))
+    })
+    .await?;
+    state
+        .store()
+        .put_amended_deal(
+            caller.deal.as_str(),
+            &deal_hash.to_string(),
+            &value.to_string(),
+            now_ms(),
+        )
+        .await
+        .map_err(|e| AppError::unavailable(&e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AmendmentKept {
+            deal_hash,
+            amendment,
+            replaces,
+        }),
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/deals/{deal}/events", tag = "events",
     params(("deal" = String, Path, description = "deal id")),
     request_body(content = Object, description = "a signed event: one ledger line (see truce-ledger `SignedEvent`), signed by the token's party"),
@@ -482,6 +571,15 @@ async fn append_verified(
         ),
         _ => None,
     };
+    let amended = match &ev.event {
+        Event::DealAmended { deal_hash, .. } => Some(
+            state
+                .stored_amendment(&deal, &chain.person_key, deal_hash)
+                .await?
+                .ok_or_else(|| unknown_amendment(&deal, deal_hash))?,
+        ),
+        _ => None,
+    };
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
     // After the lifecycle rules (a wrong phase is the first thing to say),
     // before the store: the execution has not yet taken the event in.
@@ -514,8 +612,13 @@ async fn append_verified(
     match state.store().append(new).await {
         Ok(()) => {
             chain.index(&ev, persons);
-            if adopted.is_some() {
-                chain.plan = adopted;
+            if let Some(plan) = adopted {
+                chain.adopt(ev.seq, plan);
+            }
+            if let (Some((terms, json)), Event::DealAmended { deal_hash, .. }) =
+                (amended, &ev.event)
+            {
+                chain.amend(ev.seq, terms, *deal_hash, json);
             }
             let checkpoint = state.inner.service_key.sign(&truce_ledger::Checkpoint {
                 deal: receipt.deal.clone(),
@@ -557,6 +660,17 @@ fn unknown_plan(deal: &DealId, hash: &truce_ledger::Hash) -> AppError {
     )
 }
 
+/// A `deal-amended` event must name an amended deal kept with `POST
+/// .../amendments`: execution is checked against its terms from then on.
+fn unknown_amendment(deal: &DealId, hash: &truce_ledger::Hash) -> AppError {
+    AppError::unprocessable(
+        "unknown-amendment",
+        format!(
+            "deal hash {hash} is not an amendment of deal {deal}; send the amended deal JSON to POST /api/v1/deals/{deal}/amendments first and have the sides sign the deal_hash it answers"
+        ),
+    )
+}
+
 /// Declarations the terms must allow (an extension, completion, the plan's
 /// pause, a handover's counts), and rulings on findings that exist.
 fn check_declaration(chain: &Chain, event: &Event) -> Result<(), AppError> {
@@ -591,6 +705,7 @@ fn check_free_text(chain: &Chain, event: &Event) -> Result<(), AppError> {
             Some(("the reason (`reason`)", reason))
         }
         Event::FindingRuled { reason, .. } => Some(("the ruling's reason (`reason`)", reason)),
+        Event::DealAmended { reason, .. } => Some(("the amendment's reason (`reason`)", reason)),
         _ => None,
     };
     match field {

@@ -129,9 +129,9 @@ mod state;
 mod views;
 
 pub use api::{
-    Aggregate, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, ExecutionView,
-    ExposureView, FindingView, Health, PartyToken, PartyView, PlanKept, ReceiptView, ReleasedView,
-    StateView,
+    Aggregate, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery,
+    ExecutionView, ExposureView, FindingView, Health, PartyToken, PartyView, PlanKept, ReceiptView,
+    ReleasedView, StateView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};

@@ -23,6 +23,7 @@ use crate::handlers;
         handlers::get_deal,
         handlers::get_state,
         handlers::post_plan,
+        handlers::post_amendment,
         handlers::append_event,
         handlers::list_events,
         handlers::export_ledger,
@@ -32,7 +33,7 @@ use crate::handlers;
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
         api::DealView, api::StateView, api::ReceiptView, api::EventView,
         api::EventPage, api::Health, api::ExecutionView, api::ReleasedView,
-        api::ExposureView, api::FindingView, api::PlanKept, api::ServiceKeyView, Problem,
+        api::ExposureView, api::FindingView, api::PlanKept, api::AmendmentKept, api::ServiceKeyView, Problem,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -150,6 +150,10 @@ pub fn app(state: AppState) -> Router {
             post(handlers::post_plan).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),
         )
         .route(
+            "/deals/{deal}/amendments",
+            post(handlers::post_amendment).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),
+        )
+        .route(
             "/deals/{deal}/events",
             post(handlers::append_event)
                 .layer(DefaultBodyLimit::max(MAX_EVENT_BODY))

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 use tokio::sync::Mutex as AsyncMutex;
-use truce_exec::{Context, Execution, PlanSchedule, Roster, Terms};
+use truce_exec::{Context, Execution, PlanSchedule, Roster, Superseded, Terms};
 use truce_ledger::{
     DealId, DealLedger, Event, Hash, KeyRing, PartyId, PersonId, PersonKey, Pseudonym, PublicKey,
     Role, SignedEvent,
@@ -74,12 +74,20 @@ pub(crate) struct Chain {
     /// The deal's person key (its `Debug` does not show it).
     pub person_key: PersonKey,
     pub handovers: BTreeMap<u64, Handover>,
-    /// The agreed terms, read from the stored deal once.
+    /// The terms in force: the stored deal's, read once, or the last
+    /// amendment's.
     pub terms: Terms,
+    /// The amended deal in force (deal hash and JSON), after an amendment.
+    pub amended: Option<(Hash, String)>,
+    /// Terms an amendment replaced: (seq of the amendment, terms).
+    pub superseded_terms: Vec<(u64, Terms)>,
     /// The roster with categories, families and tiers, by pseudonym.
     pub roster: Roster,
-    /// The adopted plan, once a `plan-adopted` event names a stored one.
+    /// The adopted plan in force, once a `plan-adopted` event names a
+    /// stored one.
     pub plan: Option<PlanSchedule>,
+    /// Plans a later `plan-adopted` replaced: (seq of that event, plan).
+    pub superseded_plans: Vec<(u64, PlanSchedule)>,
     /// The execution so far, replayed from the chain.
     pub execution: Execution,
 }
@@ -115,7 +123,26 @@ impl Chain {
             terms: &self.terms,
             roster: Some(&self.roster),
             plan: self.plan.as_ref(),
+            superseded: Superseded {
+                terms: &self.superseded_terms,
+                plans: &self.superseded_plans,
+            },
         }
+    }
+
+    /// The plan adopted at `seq` is in force from now on.
+    pub fn adopt(&mut self, seq: u64, plan: PlanSchedule) {
+        if let Some(old) = self.plan.replace(plan) {
+            self.superseded_plans.push((seq, old));
+        }
+    }
+
+    /// The amendment at `seq` puts `terms` (of the deal `json`, hashed
+    /// `hash`) in force from now on.
+    pub fn amend(&mut self, seq: u64, terms: Terms, hash: Hash, json: String) {
+        let old = std::mem::replace(&mut self.terms, terms);
+        self.superseded_terms.push((seq, old));
+        self.amended = Some((hash, json));
     }
 
     /// Note what `ev`, just appended, adds to the views; `persons` are its
@@ -325,8 +352,11 @@ impl AppState {
             person_key,
             handovers: BTreeMap::new(),
             terms,
+            amended: None,
+            superseded_terms: Vec::new(),
             roster,
             plan: None,
+            superseded_plans: Vec::new(),
             execution: Execution::new(),
         };
         let mut after = 0;
@@ -343,14 +373,27 @@ impl AppState {
                     .append(&ev, &chain.keys)
                     .map_err(|e| AppError::internal(&e))?;
                 chain.index_stored(&ev)?;
+                match &ev.event {
+                    Event::PlanAdopted { plan_hash, .. } => {
+                        let plan = self.stored_plan(deal, plan_hash).await?.ok_or_else(|| {
+                            AppError::internal(&"an adopted plan is not in the store")
+                        })?;
+                        chain.adopt(ev.seq, plan);
+                    }
+                    Event::DealAmended { deal_hash, .. } => {
+                        let (terms, json) = self
+                            .stored_amendment(deal, &chain.person_key, deal_hash)
+                            .await?
+                            .ok_or_else(|| {
+                                AppError::internal(&"an amended deal is not in the store")
+                            })?;
+                        chain.amend(ev.seq, terms, *deal_hash, json);
+                    }
+                    _ => {}
+                }
                 after = stored.seq;
             }
             if page.len() < LOAD_PAGE as usize {
-                if let Some(hash) = chain.ledger.state().and_then(|s| s.plan_hash()) {
-                    chain.plan = Some(self.stored_plan(deal, &hash).await?.ok_or_else(|| {
-                        AppError::internal(&"the adopted plan is not in the store")
-                    })?);
-                }
                 return Ok(chain);
             }
         }
@@ -358,6 +401,28 @@ impl AppState {
 }
 
 impl AppState {
+    /// An amended deal kept for `deal` under `hash`: its terms and JSON.
+    pub(crate) async fn stored_amendment(
+        &self,
+        deal: &DealId,
+        person_key: &PersonKey,
+        hash: &Hash,
+    ) -> Result<Option<(Terms, String)>, AppError> {
+        let Some(json) = self
+            .store()
+            .amended_deal(deal.as_str(), &hash.to_string())
+            .await
+            .map_err(|e| AppError::internal(&e))?
+        else {
+            return Ok(None);
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| AppError::internal(&e))?;
+        let (terms, _) =
+            Roster::from_value(&value, deal, person_key).map_err(|e| AppError::internal(&e))?;
+        Ok(Some((terms, json)))
+    }
+
     /// A plan kept for `deal` under `hash`, read as a schedule.
     pub(crate) async fn stored_plan(
         &self,

@@ -66,8 +66,13 @@ pub(crate) fn deal_view(
     record: &DealRecord,
     chain: &Chain,
 ) -> Result<DealView, AppError> {
+    // After an amendment, the amended deal is the one in force.
+    let (deal_hash, deal_json) = match &chain.amended {
+        Some((hash, json)) => (hash.to_string(), json.as_str()),
+        None => (record.deal_hash.clone(), record.deal_json.as_str()),
+    };
     let mut terms: serde_json::Value =
-        serde_json::from_str(&record.deal_json).map_err(|e| AppError::internal(&e))?;
+        serde_json::from_str(deal_json).map_err(|e| AppError::internal(&e))?;
     let persons = match terms.get_mut("persons").map(serde_json::Value::take) {
         Some(serde_json::Value::Array(p)) => p,
         _ => Vec::new(),
@@ -101,7 +106,7 @@ pub(crate) fn deal_view(
     }
     Ok(DealView {
         deal: record.id.clone(),
-        deal_hash: record.deal_hash.clone(),
+        deal_hash,
         you: PartyView {
             id: caller.party.to_string(),
             role: caller.role.to_string(),

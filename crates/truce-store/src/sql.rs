@@ -65,14 +65,16 @@ pub trait Storage: Clone + Send + Sync + 'static {
     fn put_plan(
         &self,
         deal: &str,
+        kind: &str,
         plan_hash: &str,
         plan_json: &str,
         at_ms: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// A kept plan's JSON, by deal and hash.
+    /// A kept plan's (or amended deal's) JSON, by deal, kind and hash.
     fn plan(
         &self,
         deal: &str,
+        kind: &str,
         plan_hash: &str,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Every kept plan of a deal: (hash, stored JSON).
@@ -124,6 +126,11 @@ pub(crate) fn migrator() -> Migrator {
             include_str!("../migrations/0002_person_key.sql"),
         ),
         migration(3, "plans", include_str!("../migrations/0003_plans.sql")),
+        migration(
+            4,
+            "amended deals",
+            include_str!("../migrations/0004_amended_deals.sql"),
+        ),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),
@@ -371,28 +378,36 @@ macro_rules! sql_storage {
             async fn put_plan(
                 &self,
                 deal: &str,
+                kind: &str,
                 plan_hash: &str,
                 plan_json: &str,
                 at_ms: u64,
             ) -> Result<(), StoreError> {
                 sqlx::query::<$db>(
-                    "INSERT INTO plans (deal_id, plan_hash, plan_json, created_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, plan_hash) DO NOTHING",
+                    "INSERT INTO plans (deal_id, plan_hash, plan_json, created_at_ms, kind) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deal_id, plan_hash) DO NOTHING",
                 )
                 .bind(deal)
                 .bind(plan_hash)
                 .bind(plan_json)
                 .bind(to_i64(at_ms)?)
+                .bind(kind)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
-            async fn plan(&self, deal: &str, plan_hash: &str) -> Result<Option<String>, StoreError> {
+            async fn plan(
+                &self,
+                deal: &str,
+                kind: &str,
+                plan_hash: &str,
+            ) -> Result<Option<String>, StoreError> {
                 let row: Option<(String,)> = sqlx::query_as::<$db, _>(
-                    "SELECT plan_json FROM plans WHERE deal_id = $1 AND plan_hash = $2",
+                    "SELECT plan_json FROM plans WHERE deal_id = $1 AND plan_hash = $2 AND kind = $3",
                 )
                 .bind(deal)
                 .bind(plan_hash)
+                .bind(kind)
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok(row.map(|(json,)| json))

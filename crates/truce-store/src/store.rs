@@ -13,6 +13,11 @@ use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent
 use crate::seal::{SealKeys, open, seal, sealed_with_current};
 use crate::sql::{PgStorage, SqliteStorage, Storage};
 
+/// `plans.kind` of a kept plan.
+const PLAN: &str = "plan";
+/// `plans.kind` of a kept amended deal.
+const AMENDED_DEAL: &str = "deal";
+
 /// Most events committed in one transaction: enough to amortise an fsync
 /// over a burst of clients, small enough to keep each commit short.
 pub const MAX_BATCH: usize = 256;
@@ -303,17 +308,55 @@ impl Store {
         plan_json: &str,
         at_ms: u64,
     ) -> Result<(), StoreError> {
-        // The plan names persons by id, as the rosters do: sealed like them.
-        let stored = match &self.seal {
-            Some(keys) => seal(keys, "plan_json", deal, plan_json)?,
-            None => plan_json.to_owned(),
-        };
-        dispatch!(self, s => s.put_plan(deal, plan_hash, &stored, at_ms).await)
+        self.put_kept(deal, PLAN, plan_hash, plan_json, at_ms).await
     }
 
     /// A kept plan's JSON, by deal and canonical hash (opened).
     pub async fn plan(&self, deal: &str, plan_hash: &str) -> Result<Option<String>, StoreError> {
-        dispatch!(self, s => s.plan(deal, plan_hash).await)?
+        self.kept(deal, PLAN, plan_hash).await
+    }
+
+    /// Keep an amended deal's normalised JSON under its deal hash, for a
+    /// `deal-amended` event to name (idempotent).
+    pub async fn put_amended_deal(
+        &self,
+        deal: &str,
+        deal_hash: &str,
+        deal_json: &str,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        self.put_kept(deal, AMENDED_DEAL, deal_hash, deal_json, at_ms)
+            .await
+    }
+
+    /// A kept amended deal's JSON, by deal and deal hash (opened).
+    pub async fn amended_deal(
+        &self,
+        deal: &str,
+        deal_hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.kept(deal, AMENDED_DEAL, deal_hash).await
+    }
+
+    async fn put_kept(
+        &self,
+        deal: &str,
+        kind: &str,
+        hash: &str,
+        json: &str,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        // Plans and amended deals name persons by id, as the rosters do:
+        // sealed like them.
+        let stored = match &self.seal {
+            Some(keys) => seal(keys, "plan_json", deal, json)?,
+            None => json.to_owned(),
+        };
+        dispatch!(self, s => s.put_plan(deal, kind, hash, &stored, at_ms).await)
+    }
+
+    async fn kept(&self, deal: &str, kind: &str, hash: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.plan(deal, kind, hash).await)?
             .map(|stored| open(self.seal.as_ref(), "plan_json", deal, &stored))
             .transpose()
     }

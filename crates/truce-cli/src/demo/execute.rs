@@ -471,6 +471,7 @@ async fn execute(
         terms: &seen,
         roster: None,
         plan: None,
+        superseded: Default::default(),
     });
     let (terms, roster) = truce_exec::Roster::from_value(&normalised, &deal_id, &person_key)
         .map_err(|e| failed(e.to_string()))?;
@@ -481,6 +482,7 @@ async fn execute(
             terms: &terms,
             roster: Some(&roster),
             plan: Some(&schedule),
+            superseded: Default::default(),
         });
     Ok(Execution {
         ledger,

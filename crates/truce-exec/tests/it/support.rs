@@ -106,16 +106,13 @@ impl Setup {
             terms: &self.terms,
             roster: Some(&self.roster),
             plan: Some(&self.plan),
+            superseded: Default::default(),
         }
     }
 
     /// The terms only: what a party without the roster checks.
     pub fn counts_only(&self) -> Context<'_> {
-        Context {
-            terms: &self.terms,
-            roster: None,
-            plan: None,
-        }
+        Context::terms(&self.terms)
     }
 
     fn party_of_role(&self, role: truce_spec::Role) -> String {

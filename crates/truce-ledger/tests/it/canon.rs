@@ -109,11 +109,13 @@ mod fast_path {
                 .map(|(id, role)| PartyRole { id, role })
                 .collect()
         });
-        let sigs = prop::collection::vec((party(), sig()), 0..3).prop_map(|v| {
-            v.into_iter()
-                .map(|(party, signature)| PartySignature { party, signature })
-                .collect()
-        });
+        let sigs = || {
+            prop::collection::vec((party(), sig()), 0..3).prop_map(|v| {
+                v.into_iter()
+                    .map(|(party, signature)| PartySignature { party, signature })
+                    .collect()
+            })
+        };
         let pseudonyms = prop::collection::vec(any::<[u8; 32]>(), 0..4)
             .prop_map(|v| v.into_iter().map(Pseudonym::from_bytes).collect());
         // Categories share the party ids' spelling rules.
@@ -128,10 +130,19 @@ mod fast_path {
         prop_oneof![
             (text(), roles).prop_map(|(name, parties)| Event::DealCreated { name, parties }),
             Just(Event::NegotiationStarted {}),
-            (hash(), sigs).prop_map(|(deal_hash, signatures)| Event::DealAgreed {
+            (hash(), sigs()).prop_map(|(deal_hash, signatures)| Event::DealAgreed {
                 deal_hash,
                 signatures
             }),
+            (any::<u32>(), hash(), text(), hash(), sigs()).prop_map(
+                |(amendment, deal_hash, reason, replaces, signatures)| Event::DealAmended {
+                    amendment,
+                    deal_hash,
+                    reason,
+                    replaces,
+                    signatures,
+                }
+            ),
             (any::<u32>(), hash())
                 .prop_map(|(days, plan_hash)| Event::PlanAdopted { days, plan_hash }),
             Just(Event::PauseStarted {}),

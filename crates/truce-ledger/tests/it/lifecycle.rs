@@ -511,3 +511,144 @@ fn append_checks_the_chain() {
     b.ledger.append(&sign(draft), &keys).unwrap();
     assert_eq!(b.ledger.phase(), Some(Phase::Negotiating));
 }
+
+/// An amendment: every side signs this step (number and replaced hash), so
+/// a signature cannot be replayed to go back to earlier terms; before the
+/// pause it sends the deal back to agreed, during it a new plan may
+/// supersede the one in force.
+#[test]
+fn amendments_need_every_side_and_bind_their_step() {
+    let mut b = Book::new("amend");
+    b.reach(Phase::Planned);
+    let deal = b.deal();
+    let agreed = Hash::of(b"normalised deal");
+    let (v2, v3) = (Hash::of(b"amended deal"), Hash::of(b"amended again"));
+    let sign =
+        |key: &PartyKey, n, replaces: &Hash, to: &Hash| sign_amendment(key, &deal, n, replaces, to);
+    let amended = |n, replaces, deal_hash, signatures| Event::DealAmended {
+        amendment: n,
+        deal_hash,
+        reason: "a longer pause, agreed at the crossing".into(),
+        replaces,
+        signatures,
+    };
+    let (side_a, side_b) = (b.parties.side_a.clone(), b.parties.side_b.clone());
+    let both = |n, replaces: &Hash, to: &Hash| {
+        vec![
+            sign(&side_a, n, replaces, to),
+            sign(&side_b, n, replaces, to),
+        ]
+    };
+    let m: Who = |p| &p.mediator;
+    check(
+        &mut b,
+        m,
+        amended(1, agreed, v2, both(1, &agreed, &v2)[..1].to_vec()),
+        "event not allowed: the agreement lacks the signature of side side-b",
+    );
+    check(
+        &mut b,
+        m,
+        amended(2, agreed, v2, both(2, &agreed, &v2)),
+        "event not allowed: this is amendment 1 of the deal, not 2",
+    );
+    check(
+        &mut b,
+        m,
+        amended(1, v3, v2, both(1, &v3, &v2)),
+        &format!("event not allowed: an amendment replaces the deal hash in force, {agreed}"),
+    );
+    check(
+        &mut b,
+        m,
+        amended(1, agreed, agreed, both(1, &agreed, &agreed)),
+        "event not allowed: an amendment must change the deal hash",
+    );
+    // An agreement signature is not an amendment signature.
+    let agreement = vec![
+        sign_agreement(&b.parties.side_a, &deal, &v2),
+        sign_agreement(&b.parties.side_b, &deal, &v2),
+    ];
+    check(
+        &mut b,
+        m,
+        amended(1, agreed, v2, agreement),
+        "bad agreement signature of side side-a",
+    );
+    check(
+        &mut b,
+        |p| &p.side_a,
+        amended(1, agreed, v2, both(1, &agreed, &v2)),
+        "event not allowed: deal-amended must be authored by a mediator, but side-a is a side",
+    );
+    check(
+        &mut b,
+        m,
+        amended(1, agreed, v2, both(1, &agreed, &v2)),
+        "ok",
+    );
+    // Before the pause: back to agreed, the plan for the old terms gone.
+    let state = b.ledger.state().unwrap();
+    assert_eq!(state.phase(), Phase::Agreed);
+    assert_eq!(state.plan_hash(), None);
+    assert_eq!(state.deal_hash(), Some(v2));
+    assert_eq!(state.agreed_hash(), Some(agreed));
+    check(
+        &mut b,
+        m,
+        Event::PauseStarted {},
+        "event not allowed: pause-started is not allowed while the deal is agreed",
+    );
+    b.record(
+        m,
+        Event::PlanAdopted {
+            days: 4,
+            plan_hash: Hash::of(b"plan for v2"),
+        },
+    );
+    b.record(m, Event::PauseStarted {});
+    b.record(|p| &p.relief, handover_event(&b.deal(), &["X-0001"]));
+    b.record(|p| &p.mediator, Event::Extended { days: 1 });
+    // The first amendment's signatures, replayed, cannot return to v2 after v3.
+    check(&mut b, m, amended(2, v2, v3, both(2, &v2, &v3)), "ok");
+    check(
+        &mut b,
+        m,
+        amended(3, v3, v2, both(1, &agreed, &v2)),
+        "bad agreement signature of side side-a",
+    );
+    // During the pause: a new plan supersedes the one in force, extension
+    // days stay granted, and it cannot end before a day with handovers.
+    check(
+        &mut b,
+        m,
+        Event::PlanAdopted {
+            days: 6,
+            plan_hash: Hash::of(b"re-plan"),
+        },
+        "ok",
+    );
+    let state = b.ledger.state().unwrap();
+    assert_eq!(state.phase(), Phase::Active);
+    assert_eq!(state.pause_days(), 7);
+    assert_eq!(state.plan_hash(), Some(Hash::of(b"re-plan")));
+    b.record(
+        |p| &p.relief,
+        Event::HandoverRecorded {
+            counts: None,
+            holder: party("side-b"),
+            to: party("side-a"),
+            day: 7,
+            pseudonyms: pseudonyms(&b.deal(), &["X-0002"]),
+        },
+    );
+    check(
+        &mut b,
+        m,
+        Event::PlanAdopted {
+            days: 5,
+            plan_hash: Hash::of(b"too short"),
+        },
+        "event not allowed: the plan's 6 day(s) end before day 7, which already has a handover",
+    );
+}

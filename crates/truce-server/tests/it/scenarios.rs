@@ -244,6 +244,7 @@ async fn run(name: &str, app: &Router) -> Vec<String> {
         terms: &seen,
         roster: None,
         plan: None,
+        superseded: Default::default(),
     });
     let kept = by_counts.iter().all(|f| !f.is_open());
     if kept != scenario.compliance_kept {

@@ -27,6 +27,18 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
         .put_plan(&first, "plan-hash", plan, 0)
         .await
         .expect("keep the plan");
+    // So does an amended deal, kept apart from the plans: a plan's hash
+    // never answers as an amended deal, nor the other way round.
+    let amended = r#"{"persons":[{"id":"A-0001"}],"pause":{"days":5}}"#;
+    clear
+        .put_amended_deal(&first, "deal-hash", amended, 0)
+        .await
+        .expect("keep the amended deal");
+    assert_eq!(clear.plan(&first, "deal-hash").await.expect("read"), None);
+    assert_eq!(
+        clear.amended_deal(&first, "plan-hash").await.expect("read"),
+        None
+    );
     drop(clear);
 
     // Opened with a key, the deal stored in clear is sealed.
@@ -72,6 +84,11 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
     assert!(rotated.deal(&second).await.expect("read").is_some());
     let kept = rotated.plan(&first, "plan-hash").await.expect("read");
     assert_eq!(kept.as_deref(), Some(plan));
+    let kept = rotated
+        .amended_deal(&first, "deal-hash")
+        .await
+        .expect("read");
+    assert_eq!(kept.as_deref(), Some(amended));
     drop(rotated);
     // and the old key alone cannot.
     let old = Store::open_sealed(&url, Some(SealKeys::new(key(1), vec![]))).await;
