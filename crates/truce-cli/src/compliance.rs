@@ -146,6 +146,10 @@ fn amended_terms(
     Ok((current, superseded))
 }
 
+/// The plan in force, and the plans it superseded with the seq of the
+/// adoption that superseded each.
+type Plans = (Option<PlanSchedule>, Vec<(u64, PlanSchedule)>);
+
 /// The plan in force (`--plan`, the last adopted) and those it superseded
 /// (`--earlier-plan`, matched by canonical hash to the ledger's
 /// `plan-adopted` events).
@@ -153,7 +157,7 @@ fn adopted_plans(
     args: &VerifyArgs,
     events: &[SignedEvent],
     plan: Option<PlanSchedule>,
-) -> Result<(Option<PlanSchedule>, Vec<(u64, PlanSchedule)>), CliError> {
+) -> Result<Plans, CliError> {
     let Some(plan) = plan else {
         return Ok((None, Vec::new()));
     };

@@ -562,13 +562,13 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
     })
 }
 
+/// An amendment's step: its number and the deal hash it replaces.
+type Step = (u32, Hash);
+
 /// The sides' signature files: all for this deal, the same deal hash and
 /// (for an amendment) the same step; returns the hash, the step
 /// (amendment number, replaced hash) and the signatures.
-fn agreements(
-    paths: &[PathBuf],
-    deal: &DealId,
-) -> Result<(Hash, Option<(u32, Hash)>, Value), CliError> {
+fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Option<Step>, Value), CliError> {
     let mut step = None;
     let mut hash = None;
     let mut signatures = Vec::new();
