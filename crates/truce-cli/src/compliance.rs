@@ -47,6 +47,7 @@ pub fn check(
             report.deals.len()
         )));
     };
+    let mut from_view = None;
     let (terms, roster) = match (&args.deal, &args.terms, &args.person_key) {
         (Some(deal), _, Some(key)) => {
             let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
@@ -61,7 +62,11 @@ pub fn check(
                 .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
             (terms, None)
         }
-        (None, Some(path), _) => (terms_file(path)?, None),
+        (None, Some(path), _) => {
+            let (terms, earlier) = terms_file(path)?;
+            from_view = Some(earlier);
+            (terms, None)
+        }
         (None, None, _) => return Ok(None),
     };
     let plan = match (&args.plan, &roster) {
@@ -81,7 +86,12 @@ pub fn check(
             .map_err(|e| CliError::Usage(format!("{}:{}: {e}", args.ledger.display(), n + 1)))?;
         events.push(ev);
     }
-    let (terms, superseded_terms) = amended_terms(args, &events, terms)?;
+    // The party view holds the terms in force and those it replaced; a deal
+    // file is the agreed one, and --amended gives the amendments.
+    let (terms, superseded_terms) = match from_view {
+        Some(earlier) => (terms, earlier),
+        None => amended_terms(args, &events, terms)?,
+    };
     let (plan, superseded_plans) = adopted_plans(args, &events, plan)?;
     let execution = Execution::replay(roster.as_ref(), &events);
     let ctx = Context {
@@ -249,7 +259,8 @@ fn person_key(path: &Path) -> Result<PersonKey, CliError> {
 /// `--terms`: the deal view `truce export --terms` writes (terms with the
 /// persons cut to what the party sees, and counts per holder and category),
 /// or a normalised deal JSON.
-fn terms_file(path: &Path) -> Result<Terms, CliError> {
+/// `--terms`: the terms in force and those amendments replaced.
+fn terms_file(path: &Path) -> Result<(Terms, Vec<(u64, Terms)>), CliError> {
     let text = read(path)?;
     let bad = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -259,5 +270,7 @@ fn terms_file(path: &Path) -> Result<Terms, CliError> {
             e.column()
         ))
     })?;
-    Terms::from_party_view(&value).map_err(|e| bad(e.to_string()))
+    let terms = Terms::from_party_view(&value).map_err(|e| bad(e.to_string()))?;
+    let earlier = Terms::superseded_from_party_view(&value).map_err(|e| bad(e.to_string()))?;
+    Ok((terms, earlier))
 }

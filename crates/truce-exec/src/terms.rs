@@ -195,6 +195,32 @@ impl Terms {
         ))
     }
 
+    /// The terms a party's view says were in force before amendments
+    /// (`earlier`: each `{replaced_at, terms}`, oldest first), with the
+    /// view's counts per holder and category (amendments keep the persons):
+    /// what [`crate::Superseded::terms`] takes.
+    pub fn superseded_from_party_view(
+        value: &serde_json::Value,
+    ) -> Result<Vec<(u64, Terms)>, TermsError> {
+        #[derive(Deserialize)]
+        struct Earlier {
+            replaced_at: u64,
+            terms: serde_json::Value,
+        }
+        let earlier: Vec<Earlier> =
+            serde_json::from_value(value.get("earlier").cloned().unwrap_or_default())?;
+        earlier
+            .into_iter()
+            .map(|e| {
+                let view = serde_json::json!({
+                    "terms": e.terms,
+                    "aggregates": value.get("aggregates").cloned().unwrap_or_default(),
+                });
+                Ok((e.replaced_at, Terms::from_party_view(&view)?))
+            })
+            .collect()
+    }
+
     /// Replace the counts per holder and category (a view whose `persons`
     /// are cut down carries them separately).
     pub fn with_roster_counts(

@@ -89,6 +89,24 @@ pub struct DealView {
     pub terms: serde_json::Value,
     /// Counts per holder and category, for every role.
     pub aggregates: Vec<Aggregate>,
+    /// The terms in force before each amendment, oldest first, without
+    /// persons (amendments keep them): what a party checks the days before
+    /// an amendment against. Empty when the deal was never amended.
+    #[serde(default)]
+    pub earlier: Vec<EarlierTerms>,
+}
+
+/// Terms an amendment replaced.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EarlierTerms {
+    /// Seq of the `deal-amended` event that replaced them.
+    pub replaced_at: u64,
+    /// Their deal hash.
+    #[schema(value_type = String)]
+    pub deal_hash: truce_ledger::Hash,
+    /// The normalised deal JSON with `persons` left out.
+    #[schema(value_type = Object)]
+    pub terms: serde_json::Value,
 }
 
 /// `GET /api/v1/deals/{deal}/state`: where the deal's chain stands.

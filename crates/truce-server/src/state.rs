@@ -77,8 +77,9 @@ pub(crate) struct Chain {
     /// The terms in force: the stored deal's, read once, or the last
     /// amendment's.
     pub terms: Terms,
-    /// The amended deal in force (deal hash and JSON), after an amendment.
-    pub amended: Option<(Hash, String)>,
+    /// Each amended deal, oldest first: (seq of its `deal-amended`, deal
+    /// hash, JSON). The last is in force.
+    pub amended: Vec<(u64, Hash, String)>,
     /// Terms an amendment replaced: (seq of the amendment, terms).
     pub superseded_terms: Vec<(u64, Terms)>,
     /// The roster with categories, families and tiers, by pseudonym.
@@ -142,7 +143,7 @@ impl Chain {
     pub fn amend(&mut self, seq: u64, terms: Terms, hash: Hash, json: String) {
         let old = std::mem::replace(&mut self.terms, terms);
         self.superseded_terms.push((seq, old));
-        self.amended = Some((hash, json));
+        self.amended.push((seq, hash, json));
     }
 
     /// Note what `ev`, just appended, adds to the views; `persons` are its
@@ -352,7 +353,7 @@ impl AppState {
             person_key,
             handovers: BTreeMap::new(),
             terms,
-            amended: None,
+            amended: Vec::new(),
             superseded_terms: Vec::new(),
             roster,
             plan: None,

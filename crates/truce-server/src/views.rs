@@ -16,12 +16,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use truce_ledger::{Event, PartyId, Role, SignedEvent};
+use truce_ledger::{Event, Hash, PartyId, Role, SignedEvent};
 use truce_store::{DealRecord, StoredEvent};
 
 use crate::api::{
-    Aggregate, DealView, EventView, ExecutionView, ExposureView, FindingView, PartyView,
-    ReleasedView,
+    Aggregate, DealView, EarlierTerms, EventView, ExecutionView, ExposureView, FindingView,
+    PartyView, ReleasedView,
 };
 use crate::error::AppError;
 use crate::state::{Caller, Chain, Handover};
@@ -67,10 +67,27 @@ pub(crate) fn deal_view(
     chain: &Chain,
 ) -> Result<DealView, AppError> {
     // After an amendment, the amended deal is the one in force.
-    let (deal_hash, deal_json) = match &chain.amended {
-        Some((hash, json)) => (hash.to_string(), json.as_str()),
+    let (deal_hash, deal_json) = match chain.amended.last() {
+        Some((_, hash, json)) => (hash.to_string(), json.as_str()),
         None => (record.deal_hash.clone(), record.deal_json.as_str()),
     };
+    let original = Hash::from_hex(&record.deal_hash)
+        .ok_or_else(|| AppError::internal(&"a stored deal hash is not 64 hex digits"))?;
+    let mut earlier = Vec::new();
+    let mut before = (original, record.deal_json.as_str());
+    for (seq, hash, json) in &chain.amended {
+        let mut terms: serde_json::Value =
+            serde_json::from_str(before.1).map_err(|e| AppError::internal(&e))?;
+        if let Some(obj) = terms.as_object_mut() {
+            obj.remove("persons");
+        }
+        earlier.push(EarlierTerms {
+            replaced_at: *seq,
+            deal_hash: before.0,
+            terms,
+        });
+        before = (*hash, json.as_str());
+    }
     let mut terms: serde_json::Value =
         serde_json::from_str(deal_json).map_err(|e| AppError::internal(&e))?;
     let persons = match terms.get_mut("persons").map(serde_json::Value::take) {
@@ -115,6 +132,7 @@ pub(crate) fn deal_view(
         person_key: holds_person_key(caller.role).then(|| chain.person_key.to_hex()),
         terms,
         aggregates,
+        earlier,
     })
 }
 

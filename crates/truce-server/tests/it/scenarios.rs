@@ -107,6 +107,96 @@ fn event(deal: &TestDeal, terms: &serde_json::Value, mut v: serde_json::Value) -
     serde_json::from_value(v).expect("a ledger event")
 }
 
+/// The documents a step names are kept on the service first, and the step
+/// completed from its answer: `"plan":"FILE"` on a `plan-adopted`, and
+/// `"amend":{…}` on a `deal-amended` (merged into `deal.json`, signed by
+/// the sides in `"signed_by"`, every side by default).
+async fn keep_documents(
+    app: &Router,
+    deal: &TestDeal,
+    terms: &serde_json::Value,
+    v: &mut serde_json::Value,
+) -> Result<(), (u16, String, String)> {
+    let refused = |reply: &Reply| {
+        (
+            reply.status.as_u16(),
+            reply.body["kind"].as_str().unwrap_or_default().to_owned(),
+            reply.text.clone(),
+        )
+    };
+    let obj = v.as_object_mut().expect("object");
+    if let Some(file) = obj.remove("plan") {
+        let text = read(file.as_str().expect("a plan file name"));
+        let uri = format!("/api/v1/deals/{}/plans", deal.id);
+        let reply = send(
+            app,
+            request("POST", &uri, Some(deal.token("mediator")), Some(text)),
+        )
+        .await;
+        if reply.status != StatusCode::CREATED {
+            return Err(refused(&reply));
+        }
+        obj.insert("plan_hash".to_owned(), reply.body["plan_hash"].clone());
+    }
+    if let Some(patch) = obj.remove("amend") {
+        let signed_by: Vec<String> = match obj.remove("signed_by") {
+            Some(list) => serde_json::from_value(list).expect("signed_by: a list of sides"),
+            None => vec!["side-a".to_owned(), "side-b".to_owned()],
+        };
+        let mut amended = terms.clone();
+        merge(&mut amended, patch);
+        let uri = format!("/api/v1/deals/{}/amendments", deal.id);
+        let reply = send(
+            app,
+            request(
+                "POST",
+                &uri,
+                Some(deal.token("mediator")),
+                Some(amended.to_string()),
+            ),
+        )
+        .await;
+        if reply.status != StatusCode::CREATED {
+            return Err(refused(&reply));
+        }
+        let kept: truce_server::AmendmentKept =
+            serde_json::from_value(reply.body).expect("amendment kept");
+        let replaces = kept.replaces.expect("an agreed deal");
+        let signatures: Vec<_> = signed_by
+            .iter()
+            .map(|side| {
+                truce_ledger::sign_amendment(
+                    key_of(&deal.keys, side),
+                    &deal.id,
+                    kept.amendment,
+                    &replaces,
+                    &kept.deal_hash,
+                )
+            })
+            .collect();
+        obj.insert("amendment".to_owned(), kept.amendment.into());
+        obj.insert("deal_hash".to_owned(), kept.deal_hash.to_string().into());
+        obj.insert("replaces".to_owned(), replaces.to_string().into());
+        obj.insert(
+            "signatures".to_owned(),
+            serde_json::to_value(signatures).expect("signatures"),
+        );
+    }
+    Ok(())
+}
+
+/// `patch` merged into `into`: objects key by key, anything else replaced.
+fn merge(into: &mut serde_json::Value, patch: serde_json::Value) {
+    match (into, patch) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
 /// Run one scenario; the mismatches it found.
 async fn run(name: &str, app: &Router) -> Vec<String> {
     let scenario: Scenario =
@@ -161,7 +251,16 @@ async fn run(name: &str, app: &Router) -> Vec<String> {
         }
     }
     steps.extend(scenario.steps);
-    for (n, step) in steps.into_iter().enumerate() {
+    for (n, mut step) in steps.into_iter().enumerate() {
+        if let Err((status, kind, text)) = keep_documents(app, &deal, &terms, &mut step.event).await
+        {
+            // A document the service refuses: the step's expected answer.
+            let expected = matches!(&step.expect, Expect::Refused { status: s, kind: k } if *s == status && *k == kind);
+            if !expected {
+                wrong.push(format!("{name}: step {}: {status} {text}", n + 1));
+            }
+            continue;
+        }
         let ev = sign_next(app, &deal, &step.party, event(&deal, &terms, step.event)).await;
         let reply = post_event(app, &deal, &step.party, &ev).await;
         let got = (
@@ -240,11 +339,16 @@ async fn run(name: &str, app: &Router) -> Vec<String> {
         .lines()
         .map(|l| serde_json::from_str(l).expect("line"))
         .collect();
+    let earlier =
+        truce_exec::Terms::superseded_from_party_view(&view.body).expect("the earlier terms");
     let by_counts = truce_exec::Execution::replay(None, &events).findings(truce_exec::Context {
         terms: &seen,
         roster: None,
         plan: None,
-        superseded: Default::default(),
+        superseded: truce_exec::Superseded {
+            terms: &earlier,
+            plans: &[],
+        },
     });
     let kept = by_counts.iter().all(|f| !f.is_open());
     if kept != scenario.compliance_kept {
