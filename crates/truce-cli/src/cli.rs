@@ -121,8 +121,22 @@ pub struct PlanArgs {
     /// --through-day) are the handovers done, kept unchanged.
     #[arg(long, value_name = "PLAN")]
     pub carried_out: Option<PathBuf>,
-    /// With --carried-out: the last day that has passed (default: the last day in the file).
-    #[arg(long, value_name = "DAY", requires = "carried_out")]
+    /// Re-plan the rest from a deal's exported ledger (`truce export`): its handovers are
+    /// the days carried out, even where they broke terms; counter-releases they owe are
+    /// made good first. DEAL is the deal in force (the last amended one, if amended).
+    #[arg(
+        long,
+        value_name = "LEDGER",
+        conflicts_with = "carried_out",
+        requires = "person_key"
+    )]
+    pub from_ledger: Option<PathBuf>,
+    /// With --from-ledger: the deal's person key, to know the persons behind the pseudonyms.
+    #[arg(long = "person-key", value_name = "FILE", requires = "from_ledger")]
+    pub person_key: Option<PathBuf>,
+    /// With --carried-out or --from-ledger: the last day that has passed (default: the
+    /// last day with a handover).
+    #[arg(long, value_name = "DAY")]
     pub through_day: Option<u32>,
     /// Output format of the plan.
     #[arg(long, value_enum, default_value_t)]

@@ -21,6 +21,7 @@ mod negotiate;
 mod plan;
 mod progress;
 mod remote;
+mod replan;
 mod serve;
 mod status;
 mod summary;

@@ -21,9 +21,22 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         Err(e) if args.as_drafted => AgreedDeal::as_drafted(*e.deal),
         Err(e) => return Err(CliError::NotAgreed(e.open.join(", "))),
     };
-    let plan = match &args.carried_out {
-        None => truce_plan::plan(&agreed, &PlanOptions::default()),
-        Some(path) => {
+    if args.through_day.is_some() && args.carried_out.is_none() && args.from_ledger.is_none() {
+        return Err(CliError::Usage(
+            "--through-day goes with --carried-out or --from-ledger".into(),
+        ));
+    }
+    let plan = match (&args.carried_out, &args.from_ledger) {
+        (_, Some(ledger)) => {
+            let key = args
+                .person_key
+                .as_deref()
+                .ok_or_else(|| CliError::Usage("--from-ledger needs --person-key".into()))?;
+            let prefix = crate::replan::prefix_from_ledger(&agreed, ledger, key, args.through_day)?;
+            truce_plan::replan_record(&agreed, &prefix, &PlanOptions::default())
+        }
+        (None, None) => truce_plan::plan(&agreed, &PlanOptions::default()),
+        (Some(path), None) => {
             let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
             let done = truce_plan::from_json(&text).map_err(|e| {
                 CliError::Usage(format!(

@@ -138,6 +138,38 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Why the deal is infeasible: the smallest conflicting sets found.
     pub conflicts: Vec<Conflict>,
+    /// A re-plan from what was carried out: which days are the record and
+    /// what it owed (absent for a plan made before execution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replanned: Option<Replanned>,
+}
+
+/// How a re-plan joins the record: days `1..=carried_out_through` are the
+/// handovers carried out, kept as they were; later days are planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replanned {
+    /// The last day carried out.
+    pub carried_out_through: u32,
+    /// Counter-releases the record owed, made good first on the next day.
+    #[serde(default)]
+    pub made_good: Vec<MadeGood>,
+    /// Terms the carried-out days broke (findings of execution, kept as
+    /// facts; the re-plan keeps every term from the next day on).
+    #[serde(default)]
+    pub broken: Vec<String>,
+}
+
+/// A debt of the record under an exchange rule, paid first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MadeGood {
+    /// The exchange rule, from 1 in the deal's order.
+    pub rule: usize,
+    /// The holder that owed releases.
+    pub holder: String,
+    /// How many persons it owed.
+    pub persons: u32,
+    /// The day they are planned for.
+    pub day: u32,
 }
 
 impl Plan {

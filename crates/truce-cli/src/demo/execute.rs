@@ -53,6 +53,9 @@ pub struct Execution {
     /// fetched it, and the service's verifier key.
     pub checkpoint: String,
     pub service_vkey: String,
+    /// The deal's person key, 64 hex digits (`person-key.txt`: what the
+    /// mediator hands the sides and the intermediary).
+    pub person_key_hex: String,
     /// The story, one line per step, for the terminal and the report.
     pub text: String,
     /// Each party's id, token and secret key file: for `--serve` only,
@@ -495,6 +498,7 @@ async fn execute(
         terms_json,
         checkpoint,
         service_vkey,
+        person_key_hex: person_key.to_hex(),
         text: run.text,
         access: run
             .parties

@@ -235,11 +235,15 @@ fn write_out(
             "service-key.txt".to_owned(),
             run.service_vkey.clone() + "\n",
         ),
+        (
+            "person-key.txt".to_owned(),
+            run.person_key_hex.clone() + "\n",
+        ),
         ("report.txt".to_owned(), report.to_owned()),
     ];
     files::write_tree(dir, &files, true)?;
     println!(
-        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json, terms.json (the deal as the guarantor sees it), checkpoint.txt and service-key.txt (the service's signed head and its verifier key) and report.txt to {}",
+        "Wrote the agreed deal (deal.toml, rosters/), plan.json, plan.svg, ledger.jsonl, keys.json (public keys), receipts.json, terms.json (the deal as the guarantor sees it), checkpoint.txt and service-key.txt (the service's signed head and its verifier key), person-key.txt (the deal's person key, for the roles that see persons) and report.txt to {}",
         dir.display()
     );
     Ok(())

@@ -246,3 +246,113 @@ fn the_services_checkpoint_catches_a_cut_off_completion() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A missed counter-release, re-planned from the ledger: the demo's ledger
+/// cut after day 1's first convoy (side-b's releases, before side-a's
+/// counter-releases) is a record that broke the ratio. The re-plan keeps
+/// day 1 as it was, makes good what side-a owes first on day 2, and the
+/// independent checker finds nothing wrong but the record's own breach and
+/// the lateness of the debt it pays.
+#[test]
+fn a_missed_counter_release_is_made_good_first_by_a_replan_from_the_ledger() {
+    let dir = Scratch::new("demo-replan");
+    let ledger = demo(&dir.0);
+    let path = |name: &str| dir.0.join(name).to_str().expect("utf-8").to_owned();
+    // Through the first handover of day 1 and its confirmation.
+    let first = ledger
+        .lines()
+        .position(|l| l.contains("\"type\":\"handover-recorded\""))
+        .expect("a handover");
+    let cut: Vec<&str> = ledger.lines().take(first + 2).collect();
+    std::fs::write(path("cut.jsonl"), cut.join("\n") + "\n").expect("write");
+    let handover: serde_json::Value = serde_json::from_str(cut[first]).expect("json");
+    let released = handover["event"]["pseudonyms"]
+        .as_array()
+        .expect("list")
+        .len();
+    assert_eq!(handover["event"]["holder"], "side-b");
+
+    let out = truce(&[
+        "plan",
+        &path("deal.toml"),
+        "--from-ledger",
+        &path("cut.jsonl"),
+        "--person-key",
+        &path("person-key.txt"),
+        "--through-day",
+        "1",
+        "--out",
+        &path("replan.json"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("day 1 (*) is what was carried out"),
+        "{stdout}"
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("replan.json")).expect("plan"))
+            .expect("plan json");
+    let deal = std::fs::read_to_string(path("deal.toml")).expect("deal");
+    let ratio: usize = deal
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ratio = "))
+        .expect("the demo's exchange ratio")
+        .parse()
+        .expect("a number");
+    let owed = ratio * released;
+    assert_eq!(plan["replanned"]["carried_out_through"], 1);
+    assert_eq!(
+        plan["replanned"]["made_good"],
+        serde_json::json!([{"rule": 1, "holder": "side-a", "persons": owed, "day": 2}])
+    );
+    // Day 1 is the record, unchanged; day 2 opens with the make-good.
+    let stages = plan["stages"].as_array().expect("stages");
+    assert_eq!(stages[0]["day"], 1);
+    assert_eq!(stages[0]["handovers"].as_array().expect("h").len(), 1);
+    assert_eq!(stages[1]["day"], 2);
+    let opening = &stages[1]["handovers"][0];
+    assert_eq!(opening["from"], "side-a");
+    assert_eq!(opening["persons"].as_array().expect("p").len(), owed);
+
+    // The independent checker on the whole plan.
+    let out = truce(&[
+        "check",
+        &path("deal.toml"),
+        "--plan",
+        &path("replan.json"),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check json");
+    let made_good: std::collections::BTreeSet<&str> = opening["persons"]
+        .as_array()
+        .expect("p")
+        .iter()
+        .map(|p| p.as_str().expect("id"))
+        .collect();
+    for v in report["violations"].as_array().expect("violations") {
+        let record = v["day"] == 1 && v["kind"] == "missing-counter-release";
+        let late_debt = v["day"] == 2
+            && v["kind"] == "unpaid-counter-release"
+            && v["persons"]
+                .as_array()
+                .expect("persons")
+                .iter()
+                .all(|p| made_good.contains(p.as_str().expect("id")));
+        assert!(record || late_debt, "the re-plan breaks a term: {v}");
+    }
+    // Without the person key, the pseudonyms cannot be read.
+    let out = truce(&[
+        "plan",
+        &path("deal.toml"),
+        "--from-ledger",
+        &path("cut.jsonl"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -39,6 +39,9 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
     if plan.status == Status::Feasible {
         let _ = writeln!(out, "{}", unproven_words(plan));
     }
+    if let Some(r) = &plan.replanned {
+        replanned_words(&mut out, r);
+    }
     let persons = persons_by_id(deal);
     let _ = writeln!(out);
     let _ = writeln!(
@@ -52,7 +55,11 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
         });
         for (i, h) in stage.handovers.iter().enumerate() {
             let (day, date) = if i == 0 {
-                (stage.day.to_string(), date.as_str())
+                let mark = match &plan.replanned {
+                    Some(r) if stage.day <= r.carried_out_through => "*",
+                    _ => "",
+                };
+                (format!("{mark}{}", stage.day), date.as_str())
             } else {
                 (String::new(), "")
             };
@@ -70,6 +77,33 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
         }
     }
     out
+}
+
+/// What a re-plan kept from the record and what it made good.
+fn replanned_words(out: &mut String, r: &crate::plan::Replanned) {
+    let days = match r.carried_out_through {
+        0 => "no day has passed yet".to_owned(),
+        1 => "day 1 (*) is what was carried out".to_owned(),
+        n => format!("days 1 to {n} (*) are what was carried out"),
+    };
+    let _ = writeln!(
+        out,
+        "Re-planned from the record: {days}; later days are planned."
+    );
+    for b in &r.broken {
+        let _ = writeln!(out, "  The record broke a term: {b}.");
+    }
+    for m in &r.made_good {
+        let _ = writeln!(
+            out,
+            "  Made good first, on day {}: {} release{} that {} owed under exchange rule {}.",
+            m.day,
+            m.persons,
+            if m.persons == 1 { "" } else { "s" },
+            m.holder,
+            m.rule
+        );
+    }
 }
 
 /// Which level is not proven, and how far the plan may be from its best.

@@ -26,7 +26,7 @@ use dp::{Goal, OutOfBudget, Search};
 use intraday::{Exposure, Schedules};
 use model::Model;
 pub use model::ModelError;
-pub use replan::{Prefix, replan};
+pub use replan::{Prefix, replan, replan_record};
 
 /// How the planner searches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -527,6 +527,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
         bound: None,
         stages,
         conflicts: Vec::new(),
+        replanned: None,
     };
     let p = levels.proof;
     if !(p.released && p.days_used && p.max_exposure && p.tier_order) {
@@ -565,5 +566,6 @@ fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>)
         bound: None,
         stages: Vec::new(),
         conflicts,
+        replanned: None,
     }
 }

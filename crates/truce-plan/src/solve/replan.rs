@@ -17,7 +17,7 @@ use truce_spec::{AgreedDeal, Deal};
 use super::intraday::Exposure;
 use super::{PlanError, PlanOptions, PlanOutcome, plan_deal_from};
 use crate::check::{ViolationKind, check_plan};
-use crate::plan::{Handover, Plan, Stage, Status};
+use crate::plan::{Handover, MadeGood, Plan, Replanned, Stage, Status};
 
 /// What has been carried out: every handover of days `1..=through_day`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,252 @@ pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOut
     // Exposure the prefix already reached costs nothing more in the rest.
     let floor = prefix_floor(deal, &prefix.stages);
     let tail = plan_deal_from(&rest, opts, floor)?;
-    Ok(merge(deal, prefix, &released, tail))
+    let mut plan = merge(deal, prefix, &released, tail);
+    if plan.status != Status::Infeasible {
+        plan.replanned = Some(Replanned {
+            carried_out_through: prefix.through_day,
+            made_good: Vec::new(),
+            broken: Vec::new(),
+        });
+    }
+    Ok(plan)
+}
+
+/// The best plan from a record that may have broken terms (an execution's
+/// ledger): the carried-out days stay as they were, whatever they broke
+/// (listed in `replanned.broken`); counter-releases they owe under an
+/// exchange rule are made good first, on the next day, by the owing holder's
+/// persons in priority order; the rest is planned optimally after them. The
+/// make-good joins the next day's planned handovers where every term allows
+/// it, else it takes that day alone. A record that keeps the terms is
+/// re-planned as [`replan`] does.
+pub fn replan_record(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOutcome {
+    let broken = match validate(deal, prefix) {
+        Ok(()) => return replan(deal, prefix, opts),
+        Err(PlanError::InvalidPrefix(problems)) => problems,
+        Err(e) => return Err(e),
+    };
+    if let Some(s) = prefix.stages.iter().find(|s| s.day > prefix.through_day) {
+        return Err(PlanError::InvalidPrefix(vec![format!(
+            "stage of day {} is after through_day {}",
+            s.day, prefix.through_day
+        )]));
+    }
+    let today = prefix.through_day;
+    let carried: HashSet<&str> = prefix
+        .stages
+        .iter()
+        .flat_map(|s| {
+            s.handovers
+                .iter()
+                .flat_map(|h| h.persons.iter().map(String::as_str))
+        })
+        .collect();
+    let (debts, make_good) = owed(deal, &prefix.stages, &carried, today + 1);
+    let mut released = carried.clone();
+    for h in &make_good {
+        released.extend(h.persons.iter().map(String::as_str));
+    }
+    let floor = prefix_floor(deal, &prefix.stages);
+    let mut last_problems = Vec::new();
+    // First the make-good within the next day's plan, then on a day alone.
+    for alone in [false, true] {
+        let mut with_debt = prefix.clone();
+        if alone && !make_good.is_empty() {
+            with_debt.stages.push(Stage {
+                day: today + 1,
+                handovers: make_good.clone(),
+            });
+            with_debt.through_day = today + 1;
+        }
+        let rest = residual(deal, &with_debt, &released);
+        let tail = plan_deal_from(&rest, opts, floor)?;
+        if tail.status == Status::Infeasible {
+            return Ok(Plan {
+                deal: deal.name.clone(),
+                ..tail
+            });
+        }
+        let mut plan = merge(deal, &with_debt, &released, tail);
+        if !alone && !make_good.is_empty() {
+            // The make-good opens the next day, before its planned handovers.
+            match plan.stages.iter_mut().find(|s| s.day == today + 1) {
+                Some(stage) => {
+                    let planned = std::mem::take(&mut stage.handovers);
+                    stage.handovers = make_good.iter().cloned().chain(planned).collect();
+                }
+                None => {
+                    let at = plan.stages.partition_point(|s| s.day <= today);
+                    plan.stages.insert(
+                        at,
+                        Stage {
+                            day: today + 1,
+                            handovers: make_good.clone(),
+                        },
+                    );
+                }
+            }
+            plan.days_used = plan.stages.last().map_or(0, |s| s.day);
+        }
+        let problems = future_problems(deal, &plan, &make_good, today);
+        if problems.is_empty() {
+            plan.max_exposure = prefix_exposure(deal, &plan.stages);
+            plan.tier_weighted_days = tier_weighted_days(
+                deal,
+                &plan.stages,
+                deal.categories.iter().map(|c| c.tier).max().unwrap_or(1),
+            );
+            plan.replanned = Some(Replanned {
+                carried_out_through: today,
+                made_good: debts.clone(),
+                broken: broken.clone(),
+            });
+            return Ok(plan);
+        }
+        last_problems = problems;
+    }
+    Err(PlanError::InvalidPrefix(
+        std::iter::once(format!(
+            "the counter-releases owed cannot be made good on day {} within the terms",
+            today + 1
+        ))
+        .chain(last_problems)
+        .collect(),
+    ))
+}
+
+/// What breaks a term from day `today + 1` on. The make-good pays a debt of
+/// the record, so the ratio and the exposure are judged as if it had closed
+/// day `today` (its lateness is the record's finding, not the plan's); the
+/// limits of the day it travels (daily maxima, capacity, convoys) are
+/// judged on that day, with it.
+fn future_problems(deal: &Deal, plan: &Plan, make_good: &[Handover], today: u32) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut paid_on_time = plan.clone();
+    let with_debt: HashSet<&str> = make_good
+        .iter()
+        .flat_map(|h| h.persons.iter().map(String::as_str))
+        .collect();
+    for stage in &mut paid_on_time.stages {
+        stage
+            .handovers
+            .retain(|h| !h.persons.iter().any(|p| with_debt.contains(p.as_str())));
+    }
+    if !make_good.is_empty() {
+        match paid_on_time.stages.iter_mut().rfind(|s| s.day <= today) {
+            Some(stage) => stage.handovers.extend(make_good.iter().cloned()),
+            None => paid_on_time.stages.insert(
+                0,
+                Stage {
+                    day: today.max(1),
+                    handovers: make_good.to_vec(),
+                },
+            ),
+        }
+        paid_on_time.stages.retain(|s| !s.handovers.is_empty());
+    }
+    let future = |v: &crate::check::Violation| v.day.is_some_and(|d| d > today);
+    problems.extend(
+        check_plan(deal, &crate::plan::to_json(&paid_on_time))
+            .violations
+            .into_iter()
+            .filter(future)
+            .map(|v| v.message),
+    );
+    if !make_good.is_empty() {
+        use ViolationKind::{Capacity, HandoversPerDay, MaxPerDay};
+        problems.extend(
+            check_plan(deal, &crate::plan::to_json(plan))
+                .violations
+                .into_iter()
+                .filter(|v| v.day == Some(today + 1))
+                .filter(|v| matches!(v.kind, MaxPerDay | Capacity | HandoversPerDay))
+                .map(|v| v.message),
+        );
+    }
+    problems
+}
+
+/// What the record owes under each exchange rule, and the handovers that
+/// pay it: the owing holder's persons not yet released, in priority order
+/// (tier, then family, then roster order), carried as the deal's handovers
+/// are.
+fn owed(
+    deal: &Deal,
+    stages: &[Stage],
+    carried: &HashSet<&str>,
+    day: u32,
+) -> (Vec<MadeGood>, Vec<Handover>) {
+    let persons: std::collections::HashMap<&str, &truce_spec::Person> =
+        deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut debts = Vec::new();
+    let mut handovers = Vec::new();
+    let mut taken: HashSet<&str> = HashSet::new();
+    for (k, rule) in deal.exchanges.iter().enumerate() {
+        let r = u64::from(rule.ratio.max(1));
+        let (mut paid, mut counter) = (0u64, 0u64);
+        for id in stages
+            .iter()
+            .flat_map(|s| &s.handovers)
+            .flat_map(|h| &h.persons)
+        {
+            let Some(p) = persons.get(id.as_str()) else {
+                continue;
+            };
+            if p.holder == rule.gives.holder && rule.gives.categories.contains(&p.category) {
+                paid += 1;
+            }
+            if p.holder == rule.receives.holder && rule.receives.categories.contains(&p.category) {
+                counter += 1;
+            }
+        }
+        // Counter-releases owed, or releases a counter-release ran ahead of.
+        let (side, owe) = if counter < r * paid {
+            (&rule.receives, r * paid - counter)
+        } else {
+            (&rule.gives, (counter - r * paid).div_ceil(r))
+        };
+        if owe == 0 {
+            continue;
+        }
+        let mut candidates: Vec<(usize, &truce_spec::Person)> = deal
+            .persons
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.holder == side.holder
+                    && side.categories.contains(&p.category)
+                    && !carried.contains(p.id.as_str())
+                    && !taken.contains(p.id.as_str())
+            })
+            .collect();
+        candidates
+            .sort_by_key(|(_, p)| (deal.tier(&p.category).unwrap_or(u32::MAX), p.group.clone()));
+        let mut chosen: Vec<(usize, &truce_spec::Person)> = candidates
+            .into_iter()
+            .take(usize::try_from(owe).unwrap_or(usize::MAX))
+            .collect();
+        // A handover lists its persons in roster order.
+        chosen.sort_by_key(|(i, _)| *i);
+        let chosen: Vec<&truce_spec::Person> = chosen.into_iter().map(|(_, p)| p).collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        taken.extend(chosen.iter().map(|p| p.id.as_str()));
+        let chosen: Vec<String> = chosen.iter().map(|p| p.id.as_str().to_owned()).collect();
+        debts.push(MadeGood {
+            rule: k + 1,
+            holder: side.holder.0.clone(),
+            persons: u32::try_from(chosen.len()).unwrap_or(u32::MAX),
+            day,
+        });
+        handovers.push(Handover {
+            from: side.holder.0.clone(),
+            via: deal.release.via.as_ref().map(|v| v.0.clone()),
+            persons: chosen,
+        });
+    }
+    (debts, handovers)
 }
 
 /// The prefix must itself keep every term (a guaranteed total is not yet due).
