@@ -195,6 +195,7 @@ pub fn run_tournament(
             rounds: opts.rounds,
             time_limit: None,
             seed,
+            ..SessionOptions::default()
         };
         let (raw, _) = run_raw(&arena.prepared, &session_opts, None)?;
         let u = match raw.agreement {
