@@ -380,6 +380,9 @@ pub struct TournamentArgs {
     /// `sao` or `single-text`.
     #[arg(long, default_value = "sao")]
     pub protocol: String,
+    /// Single-text mediator: `feedback`, `annealing` or `hill-climb` (see `negotiate`).
+    #[arg(long, default_value = "feedback")]
+    pub mediator: String,
     /// Tournament seed: results are the same for a seed whatever the threads.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

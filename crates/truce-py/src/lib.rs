@@ -598,7 +598,7 @@ impl AgentHandle {
 
 /// Every ordered pairing of agents on every domain, repeated.
 #[pyfunction]
-#[pyo3(signature = (domains, agents = None, repetitions = 1, rounds = 100, protocol = "sao", seed = 0, threads = 0))]
+#[pyo3(signature = (domains, agents = None, repetitions = 1, rounds = 100, protocol = "sao", seed = 0, threads = 0, mediator = "feedback"))]
 #[expect(clippy::too_many_arguments, reason = "Python keyword arguments")]
 fn tournament<'py>(
     py: Python<'py>,
@@ -609,6 +609,7 @@ fn tournament<'py>(
     protocol: &str,
     seed: u64,
     threads: usize,
+    mediator: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let agents = match agents {
         Some(a) => a
@@ -626,6 +627,7 @@ fn tournament<'py>(
         protocol: Protocol::from_str(protocol).map_err(value_error)?,
         seed,
         threads,
+        mediator: MediatorKind::from_str(mediator).map_err(value_error)?,
     };
     let results = py
         .detach(|| truce_agents::run_tournament(&opts, &|_, _| {}))

@@ -121,6 +121,11 @@ def test_tournament_rows_are_records(laptop):
 
     df = pd.DataFrame(truce.records(t))
     assert set(df["domain"]) == {laptop.name, d2.name}
+    st = truce.tournament([laptop], agents=["boulware"], rounds=300, protocol="single-text",
+                          mediator="annealing", threads=1)
+    assert all(r["agreed"] and r["pareto_distance"] < 1e-9 for r in st["rows"])
+    with pytest.raises(ValueError, match="unknown mediator"):
+        truce.tournament([laptop], protocol="single-text", mediator="mopac")
 
 
 def test_python_player_in_a_truce_session(laptop):

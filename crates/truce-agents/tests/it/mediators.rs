@@ -142,6 +142,44 @@ fn a_dominated_agreement_is_flagged() {
 }
 
 #[test]
+fn tournaments_run_single_text_with_the_chosen_mediator() {
+    use truce_agents::{AgentKind, TournamentOptions, run_tournament};
+    let laptop = load("Laptop", Reading::Genius);
+    let run = |mediator| {
+        run_tournament(
+            &TournamentOptions {
+                domains: vec![laptop.clone()],
+                agents: vec![AgentKind::Boulware, AgentKind::Conceder],
+                repetitions: 5,
+                rounds: 300,
+                protocol: Protocol::SingleText,
+                seed: 7,
+                threads: 1,
+                mediator,
+            },
+            &|_, _| {},
+        )
+        .unwrap()
+    };
+    // The tournament's sessions are those `run_session` plays with the same
+    // mediator: the feedback mediator ends on the frontier of Laptop's 27
+    // outcomes in every session, the hill climber's sessions differ.
+    let feedback = run(MediatorKind::Feedback);
+    assert!(
+        feedback
+            .rows
+            .iter()
+            .all(|r| r.agreed && r.pareto_distance < 1e-9)
+    );
+    let hill = run(MediatorKind::HillClimb);
+    let rounds =
+        |r: &truce_agents::TournamentResults| r.rows.iter().map(|x| x.rounds).collect::<Vec<_>>();
+    // Polishing stops when a pass brings nothing; hill climbing uses every round.
+    assert!(rounds(&hill).iter().all(|&n| n == 300));
+    assert!(rounds(&feedback).iter().all(|&n| n < 300));
+}
+
+#[test]
 fn mediator_names_parse() {
     for kind in MediatorKind::ALL {
         assert_eq!(kind.name().parse::<MediatorKind>().unwrap(), kind);
