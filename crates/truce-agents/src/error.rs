@@ -16,6 +16,9 @@ pub enum SessionError {
     /// An unknown protocol name.
     #[error("unknown protocol `{0}` (valid protocols: sao, single-text)")]
     UnknownProtocol(String),
+    /// An unknown single-text mediator name.
+    #[error("unknown mediator `{0}` (valid mediators: hill-climb, annealing, feedback)")]
+    UnknownMediator(String),
     /// The number of agents does not match the number of parties.
     #[error(
         "{agents} agents given for a domain with {parties} parties (give one agent per party, in profile-file order)"

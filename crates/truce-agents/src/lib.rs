@@ -81,6 +81,7 @@
 
 pub mod agents;
 mod error;
+pub mod mediators;
 mod render;
 mod repeat;
 pub mod sao;
@@ -93,13 +94,14 @@ mod view;
 
 pub use agents::{Agent, AgentKind, parse_agents};
 pub use error::SessionError;
+pub use mediators::MediatorKind;
 pub use render::render_trace_text;
 pub use repeat::{Repeated, run_repeated};
 pub use session::{
     End, MAX_ROUNDS, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry, run_outcome,
     run_prepared, run_session,
 };
-pub use single_text::{Mediator, Vote, Voter};
+pub use single_text::{Feedback, Mediator, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};
 pub use tournament::{
     AgentSummary, TournamentOptions, TournamentResults, TournamentRow, run_tournament,

@@ -16,7 +16,14 @@ pub fn render_trace_text(session: &Session) -> String {
         session.domain,
         match session.protocol {
             Protocol::Sao => "stacked alternating offers",
-            Protocol::SingleText => "mediated single text",
+            Protocol::SingleText => match session.mediator {
+                Some(m) => match m {
+                    crate::MediatorKind::HillClimb => "mediated single text (hill-climb mediator)",
+                    crate::MediatorKind::Annealing => "mediated single text (annealing mediator)",
+                    crate::MediatorKind::Feedback => "mediated single text (feedback mediator)",
+                },
+                None => "mediated single text",
+            },
         },
         if session.protocol == Protocol::Sao {
             session
@@ -68,6 +75,9 @@ pub fn render_trace_text(session: &Session) -> String {
                 a.join(", "),
                 utils.join(", ")
             );
+            if let Some(w) = session.assessment.as_ref().and_then(|a| a.warning.as_ref()) {
+                let _ = writeln!(out, "warning: {w}");
+            }
         }
         None => {
             let why = match session.end {

@@ -8,9 +8,10 @@ use truce_negotiate::Domain;
 
 use crate::agents::AgentKind;
 use crate::error::SessionError;
+use crate::mediators::MediatorKind;
 use crate::sao::{self, Deadline};
 use crate::seed::mix;
-use crate::single_text::{self, HillClimber, HonestVoter, Voter};
+use crate::single_text::{HonestVoter, Voter};
 use crate::space::{OutcomeId, Prepared};
 use crate::view::PublicOffer;
 
@@ -57,6 +58,8 @@ pub struct SessionOptions {
     pub time_limit: Option<f64>,
     /// Seed of every random choice (random agents, the mediator).
     pub seed: u64,
+    /// Single-text: the mediator (`feedback` by default).
+    pub mediator: MediatorKind,
 }
 
 impl Default for SessionOptions {
@@ -67,6 +70,7 @@ impl Default for SessionOptions {
             rounds: 100,
             time_limit: None,
             seed: 0,
+            mediator: MediatorKind::default(),
         }
     }
 }
@@ -164,6 +168,140 @@ pub struct Session {
     /// agents could offer instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome_space: Option<String>,
+    /// Single-text: the mediator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mediator: Option<MediatorKind>,
+    /// The agreement judged with every party's preferences, which the
+    /// session holds and no agent or mediator does (`None` without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
+}
+
+/// How good an agreement is: individually rational, Pareto-dominated, how
+/// far from the frontier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Every party gets at least its reservation value.
+    pub rational: bool,
+    /// The parties that get less than their reservation value.
+    pub irrational_for: Vec<String>,
+    /// Another outcome is at least as good for every party (within the
+    /// tolerance) and better by more than the tolerance for one.
+    pub dominated: bool,
+    /// One such outcome (values in issue order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dominated_by: Option<Vec<String>>,
+    /// Euclidean distance in utility space to the nearest point of the
+    /// Pareto frontier of the outcomes the session could offer (computed for
+    /// two parties, or up to 50,000 outcomes).
+    pub distance_to_frontier: Option<f64>,
+    /// The dominance tolerance (truce-negotiate's `DOMINANCE_TOLERANCE`).
+    pub tolerance: f64,
+    /// A sentence for the reader when the agreement is dominated or
+    /// irrational.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// Judges `agreement` against every outcome of the prepared space.
+pub(crate) fn assess(
+    prepared: &Prepared,
+    agreement: OutcomeId,
+    party_names: &[String],
+) -> (Assessment, Option<OutcomeId>) {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let all: Vec<&[f64]> = prepared.inverses.iter().map(|i| i.all()).collect();
+    let at = prepared.utilities(agreement);
+    let irrational_for: Vec<String> = at
+        .iter()
+        .zip(&prepared.reservations)
+        .enumerate()
+        .filter(|(_, (u, r))| u < r)
+        .map(|(p, _)| party_names.get(p).cloned().unwrap_or_else(|| p.to_string()))
+        .collect();
+    let n = prepared.space.len();
+    let dominates = |o: usize, than: &[f64]| {
+        let mut better = false;
+        for (u, t) in all.iter().zip(than) {
+            let v = u[o];
+            if v < t - tol {
+                return false;
+            }
+            better |= v > t + tol;
+        }
+        better
+    };
+    let dominated_by = (0..n).find(|&o| dominates(o, &at)).map(|o| o as OutcomeId);
+    let distance_to_frontier = match all.as_slice() {
+        [u0, u1] => {
+            // Sweep party 0's utilities from the top: a group of equal u0 is
+            // on the frontier where its u1 beats every u1 above it.
+            let order = prepared.inverses[0].ascending();
+            let mut best = f64::NEG_INFINITY;
+            let mut nearest = f64::INFINITY;
+            let mut k = order.len();
+            while k > 0 {
+                let top = u0[order[k - 1] as usize];
+                let mut j = k;
+                while j > 0 && u0[order[j - 1] as usize] == top {
+                    j -= 1;
+                }
+                let group = &order[j..k];
+                let g = group
+                    .iter()
+                    .map(|&o| u1[o as usize])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                if g > best {
+                    let d = ((top - at[0]).powi(2) + (g - at[1]).powi(2)).sqrt();
+                    nearest = nearest.min(d);
+                    best = g;
+                }
+                k = j;
+            }
+            nearest.is_finite().then_some(nearest)
+        }
+        _ if n <= 50_000 => (0..n)
+            .filter(|&o| {
+                let u: Vec<f64> = all.iter().map(|u| u[o]).collect();
+                !(0..n).any(|q| dominates(q, &u))
+            })
+            .map(|o| {
+                all.iter()
+                    .zip(&at)
+                    .map(|(u, a)| (u[o] - a).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .reduce(f64::min),
+        _ => None,
+    };
+    let rational = irrational_for.is_empty();
+    let dominated = dominated_by.is_some();
+    let warning = match (dominated, rational) {
+        (false, true) => None,
+        (true, true) => Some(format!(
+            "the agreement is Pareto-dominated: another outcome is better for one party and no \
+             worse for any (distance to the frontier {:.4})",
+            distance_to_frontier.unwrap_or(f64::NAN)
+        )),
+        (d, false) => Some(format!(
+            "the agreement is below the reservation value of {}{}",
+            irrational_for.join(", "),
+            if d { ", and Pareto-dominated" } else { "" }
+        )),
+    };
+    (
+        Assessment {
+            rational,
+            irrational_for,
+            dominated,
+            dominated_by: None,
+            distance_to_frontier,
+            tolerance: tol,
+            warning,
+        },
+        dominated_by,
+    )
 }
 
 /// Runs one session on a domain. Enumerates the domain first; to run many
@@ -278,12 +416,18 @@ pub(crate) fn run_raw(
         Protocol::SingleText => {
             let mut voters: Vec<Box<dyn Voter>> = prepared
                 .views()
-                .map(|view| Box::new(HonestVoter::new(view)) as Box<dyn Voter>)
+                .map(|view| {
+                    let seed = mix(opts.seed, view.party() as u64);
+                    Box::new(HonestVoter::with_seed(view, seed)) as Box<dyn Voter>
+                })
                 .collect();
-            let mut mediator = HillClimber::new(mix(opts.seed, u64::MAX));
-            let rounds = opts.rounds;
-            let (raw, accepted) =
-                single_text::run(&prepared.space, &mut mediator, &mut voters, rounds);
+            let (raw, accepted) = crate::mediators::run_named(
+                opts.mediator,
+                &prepared.space,
+                &mut voters,
+                opts.rounds,
+                mix(opts.seed, u64::MAX),
+            );
             Ok((raw, Some(accepted)))
         }
     }
@@ -302,6 +446,7 @@ fn name_outcome(
             .get(i)
             .map_or_else(|| "mediator".to_owned(), |p| p.name.clone())
     };
+    let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
     let trace = raw
         .offers
         .iter()
@@ -318,7 +463,7 @@ fn name_outcome(
         domain: domain.name.clone(),
         protocol: opts.protocol,
         issues: domain.issues.iter().map(|i| i.name.clone()).collect(),
-        parties: domain.parties.iter().map(|p| p.name.clone()).collect(),
+        parties: parties.clone(),
         agents: opts.agents.clone(),
         seed: opts.seed,
         agreement: raw.agreement.map(values),
@@ -330,5 +475,11 @@ fn name_outcome(
         end: raw.end,
         trace,
         outcome_space: prepared.space.sampled_note(),
+        mediator: (opts.protocol == Protocol::SingleText).then_some(opts.mediator),
+        assessment: raw.agreement.map(|id| {
+            let (mut a, by) = assess(prepared, id, &parties);
+            a.dominated_by = by.map(values);
+            a
+        }),
     }
 }

@@ -31,10 +31,43 @@ pub enum Vote {
     Reject,
 }
 
+/// A party's feedback on a text against the previous one (GENIUS's
+/// `genius.core.Feedback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feedback {
+    /// The new text is better for the party.
+    Better,
+    /// Neither better nor worse.
+    Same,
+    /// The new text is worse for the party.
+    Worse,
+}
+
 /// A party in single-text: it sees its own preferences and the texts only.
 pub trait Voter: std::fmt::Debug + Send {
     /// Vote on replacing `current` by `proposal`.
     fn vote(&mut self, current: OutcomeId, proposal: OutcomeId) -> Vote;
+    /// Vote as an annealer at `temperature` (the annealing mediator's
+    /// protocol); by default an honest hill-climbing vote.
+    fn vote_annealing(
+        &mut self,
+        current: OutcomeId,
+        proposal: OutcomeId,
+        temperature: f64,
+    ) -> Vote {
+        let _ = temperature;
+        self.vote(current, proposal)
+    }
+    /// Better, same or worse than `previous` (the feedback mediator's
+    /// protocol); by default read from two votes.
+    fn feedback(&mut self, previous: OutcomeId, proposal: OutcomeId) -> Feedback {
+        match (self.vote(previous, proposal), self.vote(proposal, previous)) {
+            (Vote::Accept, Vote::Accept) => Feedback::Same,
+            (Vote::Accept, Vote::Reject) => Feedback::Better,
+            _ => Feedback::Worse,
+        }
+    }
     /// Vote on `text` as the final agreement (against disagreement).
     fn ratify(&mut self, text: OutcomeId) -> Vote;
 }
@@ -54,16 +87,26 @@ pub trait Mediator: std::fmt::Debug + Send {
     ) -> OutcomeId;
 }
 
-/// An honest voter: accepts what is no worse for it.
+/// An honest voter: accepts what is no worse for it (and, as an annealer,
+/// a worse text with probability `exp(-loss / temperature)`).
 #[derive(Debug)]
 pub struct HonestVoter {
     view: PrivateView,
+    rng: ChaCha8Rng,
 }
 
 impl HonestVoter {
     /// The voter of one party.
     pub fn new(view: PrivateView) -> Self {
-        Self { view }
+        Self::with_seed(view, 0)
+    }
+
+    /// The voter of one party, its annealing draws fixed by `seed`.
+    pub fn with_seed(view: PrivateView, seed: u64) -> Self {
+        Self {
+            view,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
 }
 
@@ -73,6 +116,41 @@ impl Voter for HonestVoter {
             Vote::Accept
         } else {
             Vote::Reject
+        }
+    }
+
+    fn vote_annealing(
+        &mut self,
+        current: OutcomeId,
+        proposal: OutcomeId,
+        temperature: f64,
+    ) -> Vote {
+        let (now, next) = (self.view.utility(current), self.view.utility(proposal));
+        if next >= now {
+            return Vote::Accept;
+        }
+        // Never below the reservation value: a worse text is only an
+        // exploration step while it stays acceptable as an agreement.
+        if temperature > 0.0
+            && self.view.is_rational(proposal)
+            && self
+                .rng
+                .random_bool(((next - now) / temperature).exp().clamp(0.0, 1.0))
+        {
+            Vote::Accept
+        } else {
+            Vote::Reject
+        }
+    }
+
+    fn feedback(&mut self, previous: OutcomeId, proposal: OutcomeId) -> Feedback {
+        let (was, is) = (self.view.utility(previous), self.view.utility(proposal));
+        if is > was {
+            Feedback::Better
+        } else if is < was {
+            Feedback::Worse
+        } else {
+            Feedback::Same
         }
     }
 

@@ -332,6 +332,16 @@ impl Inverse {
         }
     }
 
+    /// Every outcome's utility, by outcome id.
+    pub(crate) fn all(&self) -> &[f64] {
+        &self.utility
+    }
+
+    /// Outcome ids in ascending utility, ties in id order.
+    pub(crate) fn ascending(&self) -> &[OutcomeId] {
+        &self.sorted
+    }
+
     /// Utility of an outcome (0 for an id out of range).
     pub fn utility(&self, id: OutcomeId) -> f64 {
         self.utility.get(id as usize).copied().unwrap_or(0.0)

@@ -40,6 +40,8 @@ pub struct TournamentOptions {
     pub seed: u64,
     /// Worker threads; 0 uses every core.
     pub threads: usize,
+    /// Single-text: the mediator of every session.
+    pub mediator: crate::MediatorKind,
 }
 
 impl Default for TournamentOptions {
@@ -52,6 +54,7 @@ impl Default for TournamentOptions {
             protocol: Protocol::Sao,
             seed: 0,
             threads: 0,
+            mediator: crate::MediatorKind::default(),
         }
     }
 }
@@ -195,6 +198,7 @@ pub fn run_tournament(
             rounds: opts.rounds,
             time_limit: None,
             seed,
+            mediator: opts.mediator,
         };
         let (raw, _) = run_raw(&arena.prepared, &session_opts, None)?;
         let u = match raw.agreement {

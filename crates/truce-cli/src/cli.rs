@@ -351,6 +351,12 @@ pub struct NegotiateArgs {
     /// parties only accept or reject: no one reveals its preferences).
     #[arg(long, default_value = "sao")]
     pub protocol: String,
+    /// Single-text mediator: `feedback` (GENIUS's feedback mediator: parties say
+    /// better, same or worse), `annealing` (Klein et al.'s annealing voters) or
+    /// `hill-climb` (random one-issue changes); the first two polish the text
+    /// until no one- or two-issue change pleases every party.
+    #[arg(long, default_value = "feedback")]
+    pub mediator: String,
     /// Deadline in rounds.
     #[arg(long, default_value_t = 100)]
     pub rounds: u32,
@@ -396,6 +402,9 @@ pub struct TournamentArgs {
     /// `sao` or `single-text`.
     #[arg(long, default_value = "sao")]
     pub protocol: String,
+    /// Single-text mediator: `feedback`, `annealing` or `hill-climb` (see `negotiate`).
+    #[arg(long, default_value = "feedback")]
+    pub mediator: String,
     /// Tournament seed: results are the same for a seed whatever the threads.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

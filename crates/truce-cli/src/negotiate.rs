@@ -26,6 +26,7 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
         rounds: args.rounds,
         time_limit: None,
         seed: args.seed,
+        mediator: truce_agents::MediatorKind::from_str(&args.mediator).map_err(usage)?,
     };
     let want_moves = args.moves || args.trajectory.is_some();
     let session = match args.repeat {

@@ -27,6 +27,7 @@ pub fn run(args: &TournamentArgs) -> Result<Outcome, CliError> {
         protocol: Protocol::from_str(&args.protocol).map_err(usage)?,
         seed: args.seed,
         threads: args.threads,
+        mediator: truce_agents::MediatorKind::from_str(&args.mediator).map_err(usage)?,
     };
     // Drawn on stderr only when it is a terminal, so pipes and files get
     // clean output.

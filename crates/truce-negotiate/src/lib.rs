@@ -36,6 +36,7 @@ pub mod analytics;
 mod domain;
 mod dynamics;
 mod error;
+mod export;
 mod json;
 mod reader;
 mod reader_genius;
@@ -55,4 +56,5 @@ pub use dynamics::{
     TraceError, TraceStep, analyze_trace, render_dynamics_text,
 };
 pub use error::{ReadError, ReadErrorKind};
+pub use export::{ExportError, to_genius_xml, to_geniusweb_json};
 pub use reader::{read_domain, read_profiles};

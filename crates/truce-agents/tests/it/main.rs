@@ -2,6 +2,7 @@
 
 mod baselines;
 mod common;
+mod mediators;
 mod privacy;
 mod props;
 mod render;

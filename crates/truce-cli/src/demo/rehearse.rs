@@ -56,6 +56,7 @@ pub fn run(deal: &Deal) -> Result<Rehearsal, CliError> {
         rounds: ROUNDS,
         time_limit: None,
         seed: SEED,
+        ..SessionOptions::default()
     };
     let session = truce_agents::run_session(&domain, &opts).map_err(|e| bug(e.to_string()))?;
     let analysis = truce_negotiate::analyze(&domain, &AnalyzeOptions::default());

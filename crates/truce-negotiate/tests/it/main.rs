@@ -4,6 +4,7 @@ mod analytics;
 mod common;
 mod dynamics;
 mod errors;
+mod export;
 mod genius_oracle;
 mod props;
 mod readers;
