@@ -1,0 +1,6 @@
+//! truce-sim's integration tests: one binary, modules by feature.
+
+mod fixtures;
+mod risk_file;
+mod robust;
+mod stats;
