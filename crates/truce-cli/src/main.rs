@@ -22,6 +22,7 @@ mod plan;
 mod progress;
 mod remote;
 mod serve;
+mod simulate;
 mod status;
 mod summary;
 mod tournament;
@@ -83,6 +84,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Negotiate(args) => negotiate::run(&args),
         Command::Tournament(args) => tournament::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),

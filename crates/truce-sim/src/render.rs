@@ -162,10 +162,16 @@ fn frame(s: &mut String, title: &str, x_label: &str, y_label: &str) {
     );
 }
 
-fn legend(s: &mut String, labels: &[&str]) {
+/// The legend inside the plot, at its top (`top`) or bottom left corner.
+fn legend(s: &mut String, labels: &[&str], top: bool) {
+    let first = if top {
+        TOP + 16.0
+    } else {
+        H - BOTTOM - 8.0 - 14.0 * (labels.len() as f64 - 1.0)
+    };
     for (i, l) in labels.iter().enumerate() {
-        let y = TOP + 14.0 * i as f64 + 6.0;
-        let x = W - RIGHT - 200.0;
+        let y = first + 14.0 * i as f64;
+        let x = LEFT + 12.0;
         let _ = writeln!(
             s,
             "<rect x=\"{x}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
@@ -228,7 +234,7 @@ pub fn survival_svg(r: &Report) -> String {
         );
     }
     let labels: Vec<&str> = r.drafts.iter().map(|d| d.label.as_str()).collect();
-    legend(&mut s, &labels);
+    legend(&mut s, &labels, false);
     s.push_str("</svg>\n");
     s
 }
@@ -250,8 +256,8 @@ pub fn released_svg(r: &Report) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let bins = (max + 1).min(60);
-    let width = (max + 1).div_ceil(bins);
+    let width = (max + 1).div_ceil(60);
+    let bins = (max + 1).div_ceil(width);
     let shares: Vec<Vec<f64>> = r
         .drafts
         .iter()
@@ -307,7 +313,7 @@ pub fn released_svg(r: &Report) -> String {
         }
     }
     let labels: Vec<&str> = r.drafts.iter().map(|d| d.label.as_str()).collect();
-    legend(&mut s, &labels);
+    legend(&mut s, &labels, true);
     s.push_str("</svg>\n");
     s
 }
