@@ -239,7 +239,9 @@ pub fn parse_risk(file: &str, text: &str) -> Result<RiskModel, RiskError> {
     })?;
     if let Some((key, message)) = model.problem() {
         // Point at the key when it is written; else at the file.
-        let (line, column) = find_key(text, key).map_or((1, 1), at);
+        let (line, column) = find_key(text, key)
+            .or_else(|| find_section(text, key))
+            .map_or((1, 1), at);
         return Err(RiskError {
             file: file.to_owned(),
             line,
@@ -264,6 +266,24 @@ fn find_key(text: &str, path: &str) -> Option<usize> {
                 .split('=')
                 .next()
                 .is_some_and(|k| k.trim() == key && trimmed.contains('='))
+        {
+            return Some(offset + (line.len() - line.trim_start().len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The offset of the `[section]` header of `section.key`, when the key
+/// itself is not written (its default is what is out of range).
+fn find_section(text: &str, path: &str) -> Option<usize> {
+    let (section, _) = path.split_once('.')?;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed
+            .strip_prefix('[')
+            .is_some_and(|n| n.trim_end_matches(']').trim() == section)
         {
             return Some(offset + (line.len() - line.trim_start().len()));
         }
@@ -328,25 +348,29 @@ impl RiskModel {
                 format!("collapse.by_day has more than {MAX_DAYS} days"),
             ));
         }
-        let ranges: [(&'static str, u32, u32); 2] = [
+        let ranges: [(&'static str, &'static str, u32, u32); 2] = [
             (
+                "breach.open_days_min",
                 "breach.open_days_max",
                 self.breach.open_days_min,
                 self.breach.open_days_max,
             ),
             (
+                "suspension.days_min",
                 "suspension.days_max",
                 self.suspension.days_min,
                 self.suspension.days_max,
             ),
         ];
-        for (key, min, max) in ranges {
+        for (min_key, max_key, min, max) in ranges {
             if min == 0 || min > max || max > MAX_DAYS {
+                // Point at the end that is too large, else at the start.
+                let key = if max > MAX_DAYS { max_key } else { min_key };
                 return Some((
                     key,
                     format!(
-                        "{key}: the range {min}..={max} days must start at 1 or more, end no \
-                         earlier than it starts and stay within {MAX_DAYS} days"
+                        "{min_key}..{max_key}: the range {min}..={max} days must start at 1 or \
+                         more, end no earlier than it starts and stay within {MAX_DAYS} days"
                     ),
                 ));
             }

@@ -20,9 +20,16 @@ fn bad_values_name_their_line_and_column() {
         ("[collapse]\ndialy = 0.1\n", 2, 1, "unknown field `dialy`"),
         ("[handover]\ndelay = \"often\"\n", 2, 9, "invalid type"),
         ("format_version = 2\n", 1, 1, "format_version 2"),
-        ("[suspension]\ndays_min = 3\ndays_max = 2\n", 3, 1, "3..=2"),
+        ("[suspension]\ndays_min = 3\ndays_max = 2\n", 2, 1, "3..=2"),
         ("[collapse]\nby_day = [0, 2]\n", 2, 1, "day 2"),
-        ("[breach]\nopen_days_min = 0\n", 1, 1, "must start at 1"),
+        ("[breach]\nopen_days_min = 0\n", 2, 1, "must start at 1"),
+        ("[breach]\nopen_days_max = 9999\n", 2, 1, "within 3650 days"),
+        (
+            "[breach]\ndaily = 0.1\n[suspension]\ndays_min = 5\n",
+            4,
+            1,
+            "5..=2",
+        ),
         ("[collapse\n", 1, 10, ""),
     ] {
         let e = parse_risk("risk.toml", text).unwrap_err();
