@@ -82,8 +82,19 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
     if args.robust {
         let deal = agreed(&args.deals[0], args.as_drafted)?;
         let bar = progress_bar(args.runs);
-        let choice = truce_sim::robust(&deal, &risk, &opts, &|done| bar.set_position(done))
-            .map_err(|e| CliError::Plan(e.to_string()))?;
+        let choice = match truce_sim::robust(&deal, &risk, &opts, &|done| bar.set_position(done)) {
+            Ok(c) => c,
+            Err(truce_sim::RobustError::Schedule(truce_sim::ScheduleError::Infeasible)) => {
+                bar.finish_and_clear();
+                eprintln!(
+                    "error: {}: no plan meets every term, so there is nothing to choose; \
+                     `truce plan` says which terms conflict",
+                    labels[0]
+                );
+                return Ok(Outcome::Negative);
+            }
+            Err(e) => return Err(CliError::Plan(e.to_string())),
+        };
         bar.finish_and_clear();
         if let Some(out) = &args.out {
             files::write_atomic(out, truce_plan::to_json(&choice.plan).as_bytes())?;
@@ -104,6 +115,15 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
             None => truce_plan::plan(&deal, &PlanOptions::default())
                 .map_err(|e| CliError::Plan(e.to_string()))?,
         };
+        if plan.status == truce_plan::Status::Infeasible {
+            // A valid deal with a negative answer (exit 1), as `truce plan` says.
+            eprintln!(
+                "error: {}: no plan meets every term, so there is nothing to simulate; \
+                 `truce plan` says which terms conflict",
+                labels[i]
+            );
+            return Ok(Outcome::Negative);
+        }
         let schedule = Schedule::new(&labels[i], &deal, &plan).map_err(|e| {
             CliError::Usage(format!(
                 "{}: cannot simulate {}: {e}",
