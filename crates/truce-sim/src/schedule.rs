@@ -87,6 +87,8 @@ pub enum ScheduleError {
     },
     #[error("the plan's stages are not in day order (day {0} after a later day)")]
     Order(u32),
+    #[error("the plan has a stage on day {day}, outside the pause's days 1 to {last}")]
+    OutsidePause { day: u32, last: u32 },
 }
 
 impl Schedule {
@@ -134,7 +136,16 @@ impl Schedule {
         let mut seen = std::collections::HashSet::new();
         let mut days = Vec::with_capacity(plan.stages.len());
         let mut last_day = 0;
+        // A stage beyond the pause's last possible day (base + extension) is
+        // no plan of this deal; refusing it also bounds every run's length.
+        let last = deal.max_days();
         for stage in &plan.stages {
+            if stage.day == 0 || stage.day > last {
+                return Err(ScheduleError::OutsidePause {
+                    day: stage.day,
+                    last,
+                });
+            }
             if stage.day < last_day {
                 return Err(ScheduleError::Order(stage.day));
             }

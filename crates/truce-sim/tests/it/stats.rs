@@ -234,3 +234,30 @@ fn charts_are_svg_documents_naming_every_draft() {
     let text = truce_sim::render_text(&r);
     assert!(text.contains("completes 0.0 ± 0.0 points"));
 }
+
+#[test]
+fn a_plan_outside_the_pause_or_of_other_persons_is_refused() {
+    let deal = humanitarian_pause();
+    let plan = plan_of(&deal);
+    let mut late = plan.clone();
+    late.stages.last_mut().unwrap().day = 4_000_000_000;
+    assert_eq!(
+        Schedule::new("a", &deal, &late).unwrap_err(),
+        truce_sim::ScheduleError::OutsidePause {
+            day: 4_000_000_000,
+            last: 10
+        }
+    );
+    let mut twice = plan.clone();
+    let first = twice.stages[0].handovers[0].persons[0].clone();
+    twice.stages[1].handovers[0].persons.push(first.clone());
+    assert_eq!(
+        Schedule::new("a", &deal, &twice).unwrap_err(),
+        truce_sim::ScheduleError::Repeated(first)
+    );
+    let other = plan_of(&generated(75));
+    assert!(matches!(
+        Schedule::new("a", &deal, &other).unwrap_err(),
+        truce_sim::ScheduleError::UnknownPerson(_) | truce_sim::ScheduleError::WrongHolder { .. }
+    ));
+}
