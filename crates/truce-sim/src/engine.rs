@@ -7,14 +7,14 @@
 //! see the same days: common random numbers. Every tally is an integer, so
 //! adding them up in any order gives the same result.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::risk::RiskModel;
-use crate::schedule::Schedule;
+use crate::risk::{Replan, RiskModel};
+use crate::schedule::{Day, Done, Replanned, Schedule};
 use crate::summary::{Paired, Report, Tally};
 
 /// How many runs, from which seed, on how many threads.
@@ -72,6 +72,13 @@ struct Work {
     counts: Vec<u32>,
     /// Closing day of each open breach.
     breaches: Vec<u32>,
+    /// What was carried out, for an exact re-plan.
+    log: Vec<Done>,
+}
+
+/// The stages a run follows: the plan's, or its re-plan's.
+fn days_of<'a>(s: &'a Schedule, replanned: &'a Option<Arc<Replanned>>) -> &'a [Day] {
+    replanned.as_ref().map_or(&s.days, |r| &r.days)
 }
 
 fn uniform_days(u: f64, min: u32, max: u32) -> u32 {
@@ -122,6 +129,12 @@ fn run_into(
     w.holders.clear();
     w.counts.clear();
     w.breaches.clear();
+    w.log.clear();
+    let mut replanned: Option<Arc<Replanned>> = None;
+    // An exact re-plan is tried once, at the first day the run starts behind.
+    let mut tried = risk.policy.replan != Replan::Exact;
+    let mut end = s.planned_end;
+    let mut seq = 0u32;
     let h = &risk.handover;
     let c = &risk.collapse;
     let scale = s.scale as f64;
@@ -132,12 +145,18 @@ fn run_into(
     let mut idle = 0u32;
     let mut day = 1u32;
     loop {
-        if w.holders.is_empty() && next == s.days.len() {
-            out.ending = Ending::Completed;
+        let days = days_of(s, &replanned);
+        if w.holders.is_empty() && next == days.len() {
+            // A re-plan may have dropped persons the days left could not carry.
+            out.ending = if out.total() == s.planned_total() {
+                Ending::Completed
+            } else {
+                Ending::Expired
+            };
             out.end_day = day - 1;
             return;
         }
-        if day > s.planned_end + extra {
+        if day > end + extra {
             out.ending = Ending::Expired;
             out.end_day = day - 1;
             return;
@@ -158,22 +177,37 @@ fn run_into(
             w.breaches.push(day + len - 1);
         }
         let open = w.breaches.len() as f64;
-        let due = !w.holders.is_empty() || s.days.get(next).is_some_and(|d| d.day <= day);
+        let mut due = !w.holders.is_empty() || days.get(next).is_some_and(|d| d.day <= day);
         let mut released_today = false;
         let mut lost = false;
         if suspended_until >= day {
             lost = due;
-        } else if u[3] < risk.suspension.daily + risk.suspension.per_open_breach * open {
+        } else if u[3] < risk.base_suspension(day) + risk.suspension.per_open_breach * open {
             let len = uniform_days(u[4], risk.suspension.days_min, risk.suspension.days_max);
             suspended_until = day + len - 1;
             lost = due;
         } else if due {
-            if w.holders.is_empty() {
-                load(s, next, w);
-                stage_day = s.days[next].day;
+            let behind = !w.holders.is_empty() || days.get(next).is_some_and(|d| d.day < day);
+            if !tried && behind {
+                tried = true;
+                if let Some(r) = s.replanning.replan(&w.log, day - 1) {
+                    end = r.end;
+                    replanned = Some(r);
+                    next = 0;
+                    w.holders.clear();
+                    w.counts.clear();
+                }
+            }
+            let days = days_of(s, &replanned);
+            due = days.get(next).is_some_and(|d| d.day <= day) || !w.holders.is_empty();
+            if due && w.holders.is_empty() {
+                load(s, days, next, w);
+                stage_day = days[next].day;
                 next += 1;
             }
-            if risk.policy.catch_up && stage_day < day && next < s.days.len() && merge(s, next, w) {
+            let catch_up = risk.policy.replan == Replan::CatchUp
+                || (tried && risk.policy.replan == Replan::Exact);
+            if due && catch_up && stage_day < day && next < days.len() && merge(s, days, next, w) {
                 next += 1;
             }
             // The day's moves, in order, until one slips or falls short.
@@ -206,7 +240,11 @@ fn run_into(
                     out.released[cell] += carried;
                     *n -= carried;
                     short |= *n > 0;
+                    if !tried && carried > 0 {
+                        w.log.push((day, seq, w.holders[done], cell, carried));
+                    }
                 }
+                seq += 1;
                 if released_today {
                     out.days_used = day;
                 }
@@ -240,10 +278,10 @@ fn run_into(
     }
 }
 
-/// Loads stage `i` into the pending moves.
-fn load(s: &Schedule, i: usize, w: &mut Work) {
+/// Loads stage `i` of `days` into the pending moves.
+fn load(s: &Schedule, days: &[Day], i: usize, w: &mut Work) {
     let ncells = s.cells.len();
-    for m in &s.days[i].moves {
+    for m in &days[i].moves {
         w.holders.push(m.holder);
         let at = w.counts.len();
         w.counts.resize(at + ncells, 0);
@@ -255,9 +293,9 @@ fn load(s: &Schedule, i: usize, w: &mut Work) {
 
 /// Adds stage `i` to the pending moves, handover by handover, when it has
 /// the same holders in the same order and the day's limits still hold.
-fn merge(s: &Schedule, i: usize, w: &mut Work) -> bool {
+fn merge(s: &Schedule, days: &[Day], i: usize, w: &mut Work) -> bool {
     let ncells = s.cells.len();
-    let stage = &s.days[i];
+    let stage = &days[i];
     if stage.moves.len() != w.holders.len()
         || stage
             .moves

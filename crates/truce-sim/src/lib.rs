@@ -31,8 +31,8 @@ mod summary;
 pub use engine::{Ending, MAX_RUNS, RunResult, SimOptions, run_once, seed_key, simulate};
 pub use render::{released_svg, render_text, survival_svg};
 pub use risk::{
-    BreachRisk, CollapseRisk, HandoverRisk, MAX_DAYS, Policy, RISK_FORMAT_VERSION, RiskError,
-    RiskModel, SuspensionRisk, parse_risk,
+    BreachRisk, CollapseRisk, HandoverRisk, MAX_DAYS, Policy, RISK_FORMAT_VERSION, Replan,
+    RiskError, RiskModel, SuspensionRisk, parse_risk,
 };
 pub use robust::{Candidate, RobustChoice, RobustError, robust};
 pub use schedule::{Cell, Schedule, ScheduleError};

@@ -54,6 +54,8 @@ pub struct BreachRisk {
 pub struct SuspensionRisk {
     /// Probability that a suspension starts on a day of the pause.
     pub daily: f64,
+    /// Per-day override of `daily` (day 1 first), as for collapse.
+    pub by_day: Vec<f64>,
     /// Added to `daily` per breach open that day.
     pub per_open_breach: f64,
     /// Its length, uniform in whole days `[days_min, days_max]`; then the
@@ -88,10 +90,26 @@ pub struct Policy {
     /// Extend the pause by one day for each day lost to a delay or a
     /// suspension, up to this many days in all (0: never extend).
     pub extend_lost_days: u32,
-    /// Re-plan the rest when behind: a day that finishes an overdue stage
-    /// also carries the next planned stage, merged handover by handover, when
-    /// the intermediary's capacity and each roster's `max_per_day` allow.
-    pub catch_up: bool,
+    /// What the parties do when they fall behind the plan.
+    pub replan: Replan,
+}
+
+/// Re-planning the rest when behind the plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Replan {
+    /// Carry on with the plan's stages, one a day.
+    None,
+    /// A day that carries an overdue stage also carries the next planned
+    /// stage, merged handover by handover, when the intermediary's capacity
+    /// and each roster's `max_per_day` allow.
+    #[default]
+    CatchUp,
+    /// At the first day a run starts behind, the exact planner re-plans the
+    /// rest (`truce_plan::replan`) after what was carried out; then catch-up.
+    /// When the carried-out part cannot be re-planned (a shortfall left a day
+    /// unpaid), catch-up. Slower: one planner call per distinct history.
+    Exact,
 }
 
 impl Default for RiskModel {
@@ -131,6 +149,7 @@ impl Default for SuspensionRisk {
     fn default() -> Self {
         SuspensionRisk {
             daily: 0.02,
+            by_day: Vec::new(),
             per_open_breach: 0.10,
             days_min: 1,
             days_max: 2,
@@ -154,7 +173,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             extend_lost_days: 2,
-            catch_up: true,
+            replan: Replan::CatchUp,
         }
     }
 }
@@ -187,9 +206,18 @@ impl RiskModel {
             },
             policy: Policy {
                 extend_lost_days: 0,
-                catch_up: false,
+                replan: Replan::None,
             },
         }
+    }
+
+    /// The probability a suspension starts on `day` (1-based), before breaches.
+    pub(crate) fn base_suspension(&self, day: u32) -> f64 {
+        self.suspension
+            .by_day
+            .get(day as usize - 1)
+            .copied()
+            .unwrap_or(self.suspension.daily)
     }
 
     /// The collapse hazard's base on `day` (1-based).
@@ -327,26 +355,26 @@ impl RiskModel {
                 return Some((key, format!("{key} = {p} is not a probability: use 0 to 1")));
             }
         }
-        if let Some((i, p)) = self
-            .collapse
-            .by_day
-            .iter()
-            .enumerate()
-            .find(|(_, p)| !(0.0..=1.0).contains(*p))
-        {
-            return Some((
-                "collapse.by_day",
-                format!(
-                    "collapse.by_day[{i}] = {p} (day {}) is not a probability: use 0 to 1",
-                    i + 1
-                ),
-            ));
-        }
-        if self.collapse.by_day.len() > MAX_DAYS as usize {
-            return Some((
-                "collapse.by_day",
-                format!("collapse.by_day has more than {MAX_DAYS} days"),
-            ));
+        for (key, list) in [
+            ("collapse.by_day", &self.collapse.by_day),
+            ("suspension.by_day", &self.suspension.by_day),
+        ] {
+            if let Some((i, p)) = list
+                .iter()
+                .enumerate()
+                .find(|(_, p)| !(0.0..=1.0).contains(*p))
+            {
+                return Some((
+                    key,
+                    format!(
+                        "{key}[{i}] = {p} (day {}) is not a probability: use 0 to 1",
+                        i + 1
+                    ),
+                ));
+            }
+            if list.len() > MAX_DAYS as usize {
+                return Some((key, format!("{key} has more than {MAX_DAYS} days")));
+            }
         }
         let ranges: [(&'static str, &'static str, u32, u32); 2] = [
             (

@@ -4,9 +4,10 @@
 //! a run costs the same for 300 persons or 100,000.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use truce_plan::{Plan, Status};
-use truce_spec::Deal;
+use truce_plan::{Handover, Plan, PlanOptions, Prefix, Stage, Status};
+use truce_spec::{AgreedDeal, Deal};
 
 /// One holder × category pair that the plan releases persons of.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -67,6 +68,110 @@ pub struct Schedule {
     pub max_exposure: f64,
     /// Persons per cell the plan releases.
     pub planned: Vec<u32>,
+    /// What the `exact` re-plan policy needs.
+    pub(crate) replanning: Arc<Replanning>,
+}
+
+/// One handover carried out, per cell: (day, handover number in the run,
+/// holder, cell, persons).
+pub(crate) type Done = (u32, u32, usize, usize, u32);
+
+/// The rest of a run after an exact re-plan.
+#[derive(Debug)]
+pub(crate) struct Replanned {
+    pub days: Vec<Day>,
+    /// The pause's planned last day under the new plan.
+    pub end: u32,
+}
+
+/// The most distinct histories whose re-plans are kept (the cache stays
+/// bounded whatever the number of runs).
+const MAX_CACHED: usize = 4096;
+
+/// The deal and the plan's person order, to re-plan the rest of a run
+/// exactly (`truce_plan::replan`), with a cache: a re-plan depends only on
+/// what was carried out, so every thread gets the same answer.
+#[derive(Debug)]
+pub(crate) struct Replanning {
+    deal: AgreedDeal,
+    people: People,
+    via: Option<String>,
+    /// Person ids per cell in the plan's release order: the `k`-th person of
+    /// a cell a run releases is `cell_persons[cell][k]`.
+    cell_persons: Vec<Vec<String>>,
+    cache: Mutex<HashMap<Vec<Done>, Option<Arc<Replanned>>>>,
+}
+
+impl Replanning {
+    /// The best rest after `done` (days `1..=through_day`), or `None` when
+    /// what was carried out cannot be re-planned (a day left unpaid).
+    pub(crate) fn replan(&self, done: &[Done], through_day: u32) -> Option<Arc<Replanned>> {
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(done)
+        {
+            return hit.clone();
+        }
+        let answer = self.compute(done, through_day).map(Arc::new);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < MAX_CACHED {
+            cache.insert(done.to_vec(), answer.clone());
+        }
+        answer
+    }
+
+    fn compute(&self, done: &[Done], through_day: u32) -> Option<Replanned> {
+        let mut cursor = vec![0usize; self.cell_persons.len()];
+        let mut stages: Vec<Stage> = Vec::new();
+        let mut last_move = None;
+        for &(day, seq, holder, cell, n) in done {
+            if stages.last().is_none_or(|s| s.day != day) {
+                stages.push(Stage {
+                    day,
+                    handovers: Vec::new(),
+                });
+            }
+            let stage = stages.last_mut()?;
+            if last_move != Some(seq) {
+                stage.handovers.push(Handover {
+                    from: self.people.holders[holder].clone(),
+                    via: self.via.clone(),
+                    persons: Vec::new(),
+                });
+                last_move = Some(seq);
+            }
+            let persons = self.cell_persons[cell].get(cursor[cell]..cursor[cell] + n as usize)?;
+            cursor[cell] += n as usize;
+            stage
+                .handovers
+                .last_mut()?
+                .persons
+                .extend_from_slice(persons);
+        }
+        let prefix = Prefix {
+            through_day,
+            stages,
+        };
+        let opts = PlanOptions {
+            explain: false,
+            ..PlanOptions::default()
+        };
+        let plan = truce_plan::replan(&self.deal, &prefix, &opts).ok()?;
+        if plan.status == Status::Infeasible {
+            return None;
+        }
+        let compiled = self.people.compile(&plan).ok()?;
+        Some(Replanned {
+            days: compiled
+                .days
+                .into_iter()
+                .filter(|d| d.day > through_day)
+                .collect(),
+            end: self.deal.pause.days.max(plan.days_used),
+        })
+    }
 }
 
 /// Why a plan cannot be simulated against a deal.
@@ -114,7 +219,7 @@ impl Schedule {
             .enumerate()
             .map(|(i, c)| (c.id.0.as_str(), i))
             .collect();
-        let mut person: HashMap<&str, (usize, usize)> = HashMap::with_capacity(deal.persons.len());
+        let mut by_pair: Vec<(usize, usize)> = Vec::with_capacity(deal.persons.len());
         for p in &deal.persons {
             let h = holder_index.get(p.holder.0.as_str()).copied().unwrap_or(0);
             let c = category_index
@@ -122,7 +227,7 @@ impl Schedule {
                 .copied()
                 .unwrap_or(0);
             cell_index.insert((h, c), 0);
-            person.insert(p.id.0.as_str(), (h, c));
+            by_pair.push((h, c));
         }
         let mut cells = Vec::with_capacity(cell_index.len());
         for (i, (&(h, c), slot)) in cell_index.iter_mut().enumerate() {
@@ -132,63 +237,19 @@ impl Schedule {
                 category: deal.categories[c].id.0.clone(),
             });
         }
-        let mut planned = vec![0u32; cells.len()];
-        let mut seen = std::collections::HashSet::new();
-        let mut days = Vec::with_capacity(plan.stages.len());
-        let mut last_day = 0;
-        // A stage beyond the pause's last possible day (base + extension) is
-        // no plan of this deal; refusing it also bounds every run's length.
-        let last = deal.max_days();
-        for stage in &plan.stages {
-            if stage.day == 0 || stage.day > last {
-                return Err(ScheduleError::OutsidePause {
-                    day: stage.day,
-                    last,
-                });
-            }
-            if stage.day < last_day {
-                return Err(ScheduleError::Order(stage.day));
-            }
-            last_day = stage.day;
-            let mut moves = Vec::with_capacity(stage.handovers.len());
-            for h in &stage.handovers {
-                let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
-                let from = holder_index.get(h.from.as_str()).copied();
-                for id in &h.persons {
-                    let &(ph, pc) = person
-                        .get(id.as_str())
-                        .ok_or_else(|| ScheduleError::UnknownPerson(id.clone()))?;
-                    if Some(ph) != from {
-                        return Err(ScheduleError::WrongHolder {
-                            day: stage.day,
-                            from: h.from.clone(),
-                            person: id.clone(),
-                            holder: holders[ph].clone(),
-                        });
-                    }
-                    if !seen.insert(id.as_str()) {
-                        return Err(ScheduleError::Repeated(id.clone()));
-                    }
-                    let cell = cell_index[&(ph, pc)];
-                    *counts.entry(cell).or_insert(0) += 1;
-                    planned[cell] += 1;
-                }
-                if let Some(holder) = from
-                    && !counts.is_empty()
-                {
-                    moves.push(Move {
-                        holder,
-                        counts: counts.into_iter().collect(),
-                    });
-                }
-            }
-            if !moves.is_empty() {
-                days.push(Day {
-                    day: stage.day,
-                    moves,
-                });
-            }
-        }
+        let person_cell: HashMap<String, (usize, usize)> = deal
+            .persons
+            .iter()
+            .zip(&by_pair)
+            .map(|(p, &(h, c))| (p.id.0.clone(), (h, cell_index[&(h, c)])))
+            .collect();
+        let people = People {
+            holders: holders.clone(),
+            ncells: cells.len(),
+            person_cell,
+            last_day: deal.max_days(),
+        };
+        let compiled = people.compile(plan)?;
         let rules: Vec<Rule> = deal
             .exchanges
             .iter()
@@ -228,6 +289,12 @@ impl Schedule {
                     .map(u64::from)
             })
             .collect();
+        let via = deal.release.via.as_ref().map(|v| v.0.clone());
+        let Compiled {
+            days,
+            planned,
+            cell_persons,
+        } = compiled;
         Ok(Schedule {
             label: label.to_owned(),
             cells,
@@ -241,6 +308,13 @@ impl Schedule {
             days_used: plan.days_used,
             max_exposure: plan.max_exposure,
             planned,
+            replanning: Arc::new(Replanning {
+                deal: AgreedDeal::as_drafted(deal.clone()),
+                people,
+                via,
+                cell_persons,
+                cache: Mutex::new(HashMap::new()),
+            }),
         })
     }
 
@@ -262,6 +336,95 @@ impl Schedule {
             })
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// What compiling a plan needs to know of the deal's persons.
+#[derive(Debug)]
+pub(crate) struct People {
+    holders: Vec<String>,
+    ncells: usize,
+    /// Each person's holder and cell.
+    person_cell: HashMap<String, (usize, usize)>,
+    /// The pause's last possible day (base + extension).
+    last_day: u32,
+}
+
+/// A plan compiled to counts.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub days: Vec<Day>,
+    pub planned: Vec<u32>,
+    /// Person ids per cell, in the order the plan releases them.
+    pub cell_persons: Vec<Vec<String>>,
+}
+
+impl People {
+    pub(crate) fn compile(&self, plan: &Plan) -> Result<Compiled, ScheduleError> {
+        let mut planned = vec![0u32; self.ncells];
+        let mut cell_persons = vec![Vec::new(); self.ncells];
+        let mut seen = std::collections::HashSet::new();
+        let mut days = Vec::with_capacity(plan.stages.len());
+        let mut last_day = 0;
+        // A stage beyond the pause's last possible day is no plan of this
+        // deal; refusing it also bounds every run's length.
+        let last = self.last_day;
+        for stage in &plan.stages {
+            if stage.day == 0 || stage.day > last {
+                return Err(ScheduleError::OutsidePause {
+                    day: stage.day,
+                    last,
+                });
+            }
+            if stage.day < last_day {
+                return Err(ScheduleError::Order(stage.day));
+            }
+            last_day = stage.day;
+            let mut moves = Vec::with_capacity(stage.handovers.len());
+            for h in &stage.handovers {
+                let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+                let from = self.holders.iter().position(|x| *x == h.from);
+                for id in &h.persons {
+                    let &(ph, cell) = self
+                        .person_cell
+                        .get(id.as_str())
+                        .ok_or_else(|| ScheduleError::UnknownPerson(id.clone()))?;
+                    if Some(ph) != from {
+                        return Err(ScheduleError::WrongHolder {
+                            day: stage.day,
+                            from: h.from.clone(),
+                            person: id.clone(),
+                            holder: self.holders[ph].clone(),
+                        });
+                    }
+                    if !seen.insert(id.as_str()) {
+                        return Err(ScheduleError::Repeated(id.clone()));
+                    }
+                    *counts.entry(cell).or_insert(0) += 1;
+                    planned[cell] += 1;
+                    cell_persons[cell].push(id.clone());
+                }
+                if let Some(holder) = from
+                    && !counts.is_empty()
+                {
+                    moves.push(Move {
+                        holder,
+                        counts: counts.into_iter().collect(),
+                    });
+                }
+            }
+            if !moves.is_empty() {
+                days.push(Day {
+                    day: stage.day,
+                    moves,
+                });
+            }
+        }
+        Ok(Compiled {
+            days,
+            planned,
+            cell_persons,
+        })
     }
 }
 

@@ -261,3 +261,70 @@ fn a_plan_outside_the_pause_or_of_other_persons_is_refused() {
         truce_sim::ScheduleError::UnknownPerson(_) | truce_sim::ScheduleError::WrongHolder { .. }
     ));
 }
+
+/// A one-day suspension on day 1, nothing else: the plan falls a day behind.
+fn suspended_on_day_one(replan: truce_sim::Replan) -> RiskModel {
+    let mut risk = RiskModel::none();
+    risk.suspension.by_day = vec![1.0];
+    risk.suspension.days_min = 1;
+    risk.suspension.days_max = 1;
+    risk.policy.replan = replan;
+    risk
+}
+
+#[test]
+fn after_a_lost_day_the_policies_differ_as_the_planner_says() {
+    use truce_sim::Replan;
+    // The example's plan: 10 + 30 a day for five days (the fifth an
+    // extension day), of a pause of at most 4 + 6 days.
+    let deal = humanitarian_pause();
+    let plan = plan_of(&deal);
+    assert_eq!(plan.days_used, 5);
+    let sim = |replan| {
+        let s = Schedule::new("a", &deal, &plan).unwrap();
+        simulate(
+            &[s],
+            &suspended_on_day_one(replan),
+            &opts(50, 1, 2),
+            &|_| {},
+        )
+        .drafts
+        .remove(0)
+    };
+    // Without re-planning, day 1's stage runs on day 2 … and the pause ends
+    // on day 5 with the plan's last stage undone.
+    let none = sim(Replan::None);
+    assert_eq!(none.runs_expired, 50);
+    assert_eq!(none.released.min, u64::from(plan.total_released()) - 40);
+    // The exact planner re-plans the rest from day 2: the planner's own
+    // answer for what is left (`truce plan --carried-out` with nothing done
+    // through day 1).
+    let prefix = truce_plan::Prefix {
+        through_day: 1,
+        stages: Vec::new(),
+    };
+    let rest = truce_plan::replan(&deal, &prefix, &truce_plan::PlanOptions::default()).unwrap();
+    let exact = sim(Replan::Exact);
+    assert_eq!(exact.released.min, u64::from(rest.total_released()));
+    assert_eq!(exact.released.max, u64::from(rest.total_released()));
+    assert_eq!(exact.days_used[rest.days_used as usize], 50);
+    if rest.total_released() == plan.total_released() {
+        assert_eq!(exact.runs_completed, 50);
+    }
+}
+
+#[test]
+fn exact_re_planning_is_the_same_on_one_thread_or_many() {
+    let deal = humanitarian_pause();
+    let plan = plan_of(&deal);
+    let mut risk = busy_risk();
+    risk.policy.replan = truce_sim::Replan::Exact;
+    risk.handover.partial = 0.0;
+    let s = || Schedule::new("a", &deal, &plan).unwrap();
+    let one = simulate(&[s()], &risk, &opts(3000, 4, 1), &|_| {});
+    let two = simulate(&[s()], &risk, &opts(3000, 4, 2), &|_| {});
+    assert_eq!(one, two);
+    for c in &one.drafts[0].per_category {
+        assert!(c.released.max <= c.released.planned);
+    }
+}
