@@ -32,6 +32,8 @@ pub enum Command {
     Tournament(TournamentArgs),
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
+    /// Monte-Carlo execution of plans under a risk model; compares drafts.
+    Simulate(crate::simulate::SimulateArgs),
     /// The mediator service (HTTP API) on the embedded SQLite database or PostgreSQL.
     Serve(ServeArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.

@@ -23,6 +23,7 @@ mod progress;
 mod remote;
 mod replan;
 mod serve;
+mod simulate;
 mod status;
 mod summary;
 mod tournament;
@@ -84,6 +85,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Negotiate(args) => negotiate::run(&args),
         Command::Tournament(args) => tournament::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
         Command::Verify(args) => ledger::verify(&args),

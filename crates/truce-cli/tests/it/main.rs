@@ -16,4 +16,5 @@ mod demo;
 mod demo_serve;
 mod inputs;
 mod service;
+mod simulate;
 mod support;
