@@ -80,14 +80,14 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
         .expect("create");
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&bytes));
     let created: truce_server::CreatedDeal = serde_json::from_slice(&bytes).expect("created");
-    let deal_id = DealId::new(&created.deal).expect("id");
-    let deal_hash = Hash::from_hex(&created.deal_hash).expect("hash");
+    let deal_id = created.deal.clone();
+    let deal_hash = created.deal_hash;
     let person_key = PersonKey::from_hex(&created.person_key).expect("person key");
     let key = |p: &str| keys.iter().find(|k| k.party().as_str() == p).expect("key");
     let mediator_token = created
         .tokens
         .iter()
-        .find(|t| t.party == "mediator")
+        .find(|t| t.party.as_str() == "mediator")
         .expect("mediator token")
         .token
         .clone();
@@ -169,7 +169,7 @@ async fn prepare(client: &mut Client, keys: &[PartyKey], n: usize, events: usize
     let tokens = created
         .tokens
         .into_iter()
-        .map(|t| (t.party, t.token))
+        .map(|t| (t.party.to_string(), t.token))
         .collect();
     Deal {
         id: deal_id,

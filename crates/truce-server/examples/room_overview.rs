@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use truce_ledger::{
-    DealId, Event, Hash, KeyRing, PartyId, PartyRole, Role, keygen, sign_agreement,
-};
+use truce_ledger::{DealId, Event, KeyRing, PartyId, PartyRole, Role, keygen, sign_agreement};
 use truce_server::client::Client;
 
 const PARTIES: [(&str, Role); 6] = [
@@ -98,13 +96,13 @@ async fn main() {
         created
             .tokens
             .iter()
-            .find(|t| t.party == p)
+            .find(|t| t.party.as_str() == p)
             .expect("token")
             .token
             .clone()
     };
     let id = DealId::new("bench").expect("id");
-    let deal_hash = Hash::from_hex(&created.deal_hash).expect("hash");
+    let deal_hash = created.deal_hash;
     let plan = serde_json::json!({"format_version": 1, "deal": "Bench pause", "status": "optimal", "gap": 0.0,
         "released": {"side-a": 1, "side-b": 1}, "days_used": 1, "max_exposure": 0.0,
         "stages": [{"day": 1, "handovers": [
@@ -135,7 +133,7 @@ async fn main() {
         },
         Event::PlanAdopted {
             days: 3,
-            plan_hash: Hash::from_hex(&kept.plan_hash).expect("plan hash"),
+            plan_hash: kept.plan_hash,
         },
         Event::PauseStarted {},
     ];

@@ -2,6 +2,7 @@
 //! types, so a change inside the ledger does not silently change the API.
 
 use serde::{Deserialize, Serialize};
+use truce_ledger::{CategoryId, DealId, Hash, PartyId, PersonId, Role};
 use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/v1/deals`.
@@ -32,10 +33,12 @@ pub struct CreateDeal {
 /// The answer to creating a deal: each party's bearer token, shown once.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedDeal {
-    pub deal: String,
+    #[schema(value_type = String)]
+    pub deal: DealId,
     /// `deal_hash` of the normalised deal JSON, hex: what the sides sign to
     /// agree.
-    pub deal_hash: String,
+    #[schema(value_type = String)]
+    pub deal_hash: Hash,
     /// The deal's person key, 64 hex digits: the one sent, or the one the
     /// service made. The mediator hands it to the parties who see persons
     /// (the sides and the intermediary), never to guarantors or observers;
@@ -49,31 +52,39 @@ pub struct CreatedDeal {
 /// A party's bearer token.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PartyToken {
-    pub party: String,
-    pub role: String,
+    #[schema(value_type = String)]
+    pub party: PartyId,
+    #[schema(value_type = String)]
+    pub role: Role,
     pub token: String,
 }
 
 /// A party and its role.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PartyView {
-    pub id: String,
-    pub role: String,
+    #[schema(value_type = String)]
+    pub id: PartyId,
+    #[schema(value_type = String)]
+    pub role: Role,
 }
 
 /// Persons of one holder and category: what every role may count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Aggregate {
-    pub holder: String,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub holder: PartyId,
+    #[schema(value_type = String)]
+    pub category: CategoryId,
     pub persons: u64,
 }
 
 /// `GET /api/v1/deals/{deal}`: the deal as the caller's role may see it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DealView {
-    pub deal: String,
-    pub deal_hash: String,
+    #[schema(value_type = String)]
+    pub deal: DealId,
+    #[schema(value_type = String)]
+    pub deal_hash: Hash,
     /// Who is asking.
     pub you: PartyView,
     /// Which persons this view lists: `all` (mediator), `own-and-received`
@@ -103,7 +114,7 @@ pub struct EarlierTerms {
     pub replaced_at: u64,
     /// Their deal hash.
     #[schema(value_type = String)]
-    pub deal_hash: truce_ledger::Hash,
+    pub deal_hash: Hash,
     /// The normalised deal JSON with `persons` left out.
     #[schema(value_type = Object)]
     pub terms: serde_json::Value,
@@ -112,15 +123,18 @@ pub struct EarlierTerms {
 /// `GET /api/v1/deals/{deal}/state`: where the deal's chain stands.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StateView {
-    pub deal: String,
+    #[schema(value_type = String)]
+    pub deal: DealId,
     /// `none` before the first event, then the ledger's phase.
     pub phase: String,
     /// The seq the next event must carry.
     pub next_seq: u64,
     /// Hash of the last event, the next event's `prev`; null while empty.
-    pub head: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub head: Option<Hash>,
     /// Hash of the agreed deal, once agreed.
-    pub agreed_deal_hash: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub agreed_deal_hash: Option<Hash>,
     /// Handovers recorded and not yet confirmed.
     pub unconfirmed_handovers: Vec<u64>,
     /// Where execution stands against the terms and the adopted plan:
@@ -161,8 +175,10 @@ pub struct ExecutionView {
 /// Persons of one holder and category.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReleasedView {
-    pub holder: String,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub holder: PartyId,
+    #[schema(value_type = String)]
+    pub category: CategoryId,
     pub released: u64,
     pub planned: Option<u64>,
     pub roster: u64,
@@ -173,7 +189,8 @@ pub struct ReleasedView {
 pub struct ExposureView {
     /// The exchange rule, from 1 in deal order.
     pub rule: usize,
-    pub side: String,
+    #[schema(value_type = String)]
+    pub side: PartyId,
     pub exposure: f64,
 }
 
@@ -186,7 +203,8 @@ pub struct FindingView {
     pub rule: String,
     pub day: Option<u32>,
     pub seq: Option<u64>,
-    pub party: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub party: Option<PartyId>,
     /// `counts` (signed aggregates, checkable by anyone) or `persons` (the
     /// roster and person key).
     pub evidence: String,
@@ -202,7 +220,8 @@ pub struct FindingView {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PlanKept {
     /// Canonical hash of the plan JSON, hex.
-    pub plan_hash: String,
+    #[schema(value_type = String)]
+    pub plan_hash: Hash,
     /// The plan's last day with a handover.
     pub days_used: u32,
     /// Persons the plan releases.
@@ -218,23 +237,25 @@ pub struct PlanKept {
 pub struct AmendmentKept {
     /// `deal_hash` of the amended deal JSON: what every side signs.
     #[schema(value_type = String)]
-    pub deal_hash: truce_ledger::Hash,
+    pub deal_hash: Hash,
     /// The number the amendment takes if recorded next (1 for the first).
     pub amendment: u32,
     /// The deal hash in force now, which the amendment replaces (null
     /// before the deal is agreed: an amendment needs an agreed deal).
     #[schema(value_type = Option<String>)]
-    pub replaces: Option<truce_ledger::Hash>,
+    pub replaces: Option<Hash>,
 }
 
 /// `201` to an appended event: the store's receipt, to keep. With receipts,
 /// `truce verify --receipts` proves the ledger still holds the event.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptView {
-    pub deal: String,
+    #[schema(value_type = String)]
+    pub deal: DealId,
     pub seq: u64,
     /// SHA-256 of the event's ledger line, hex.
-    pub hash: String,
+    #[schema(value_type = String)]
+    pub hash: Hash,
     /// The same, signed by the service: a C2SP signed note (`truce/<deal>`,
     /// seq, head hash in base64, the service's signature). Keep it: with the
     /// service's verifier key, `truce verify --checkpoint` catches a ledger
@@ -269,11 +290,13 @@ pub struct EventsQuery {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
     pub seq: u64,
-    pub hash: String,
+    #[schema(value_type = String)]
+    pub hash: Hash,
     /// The event's `type` (`handover-recorded`, …).
     #[serde(rename = "type")]
     pub kind: String,
-    pub author: String,
+    #[schema(value_type = String)]
+    pub author: PartyId,
     pub at_ms: u64,
     /// The signed event: its ledger line as JSON.
     #[schema(value_type = Object)]
@@ -284,7 +307,8 @@ pub struct EventView {
     /// observers none): the person ids its pseudonyms stand for, in the
     /// event's order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persons: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub persons: Option<Vec<PersonId>>,
 }
 
 /// A page of events.

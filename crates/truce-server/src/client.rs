@@ -21,7 +21,7 @@ use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
-use truce_ledger::{DealId, Event, Hash, PartyKey, SignedEvent};
+use truce_ledger::{DealId, Event, PartyKey, SignedEvent};
 
 use crate::api::{
     AmendmentKept, CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView,
@@ -436,13 +436,7 @@ impl Client {
             if let Some(found) = self.find_any(deal, token, &unknown, &state).await? {
                 return Ok(found);
             }
-            let prev = match &state.head {
-                None => None,
-                Some(h) => Some(
-                    Hash::from_hex(h)
-                        .ok_or_else(|| ClientError::Answer(format!("`head` is not a hash: {h}")))?,
-                ),
-            };
+            let prev = state.head;
             let draft = truce_ledger::Draft {
                 deal: deal.clone(),
                 seq: state.next_seq,
@@ -497,13 +491,13 @@ impl Client {
                 continue;
             };
             let hash = ev.hash().map_err(|e| ClientError::Answer(e.to_string()))?;
-            if stored.seq == ev.seq && stored.hash == hash.to_string() {
+            if stored.seq == ev.seq && stored.hash == hash {
                 return Ok(Some((
                     ev.clone(),
                     ReceiptView {
-                        deal: deal.to_string(),
+                        deal: deal.clone(),
                         seq: ev.seq,
-                        hash: hash.to_string(),
+                        hash,
                         // The answer that carried the service's signed
                         // checkpoint was lost; the head's is at
                         // `checkpoint()`.

@@ -185,8 +185,8 @@ pub(crate) async fn create_deal(
         let token = new_token()?;
         hashes.push((truce_store::token_hash(&token), p.party_id.clone()));
         tokens.push(PartyToken {
-            party: p.party_id.clone(),
-            role: p.role.clone(),
+            party: PartyId::new(&p.party_id).map_err(|e| AppError::internal(&e))?,
+            role: parse_role(&p.role)?,
             token,
         });
     }
@@ -212,8 +212,8 @@ pub(crate) async fn create_deal(
     Ok((
         StatusCode::CREATED,
         Json(CreatedDeal {
-            deal: id.to_string(),
-            deal_hash: deal_hash.to_string(),
+            deal: id,
+            deal_hash,
             person_key: person_key.to_hex(),
             tokens,
         }),
@@ -330,11 +330,11 @@ pub(crate) async fn get_state(
         let ledger = &chain.ledger;
         let s = ledger.state();
         Ok(StateView {
-            deal: caller.deal.to_string(),
+            deal: caller.deal.clone(),
             phase: ledger.phase().map_or("none", |p| p.as_str()).to_owned(),
             next_seq: ledger.next_seq(),
-            head: ledger.head().map(|h| h.to_string()),
-            agreed_deal_hash: s.and_then(|s| s.deal_hash()).map(|h| h.to_string()),
+            head: ledger.head(),
+            agreed_deal_hash: s.and_then(|s| s.deal_hash()),
             unconfirmed_handovers: s
                 .map(|s| s.unconfirmed_handovers().collect())
                 .unwrap_or_default(),
@@ -406,7 +406,7 @@ pub(crate) async fn post_plan(
     Ok((
         StatusCode::CREATED,
         Json(PlanKept {
-            plan_hash: hash.to_string(),
+            plan_hash: hash,
             days_used: schedule.days_used,
             persons: schedule.planned(),
             pause_days,
@@ -628,9 +628,9 @@ async fn append_verified(
             // Only after the index, so a listener reading the chain sees it.
             let _ = state.inner.appended.send((deal.clone(), ev.seq));
             Ok(ReceiptView {
-                deal: receipt.deal.to_string(),
+                deal: receipt.deal.clone(),
                 seq: receipt.seq,
-                hash: receipt.hash.to_string(),
+                hash: receipt.hash,
                 checkpoint,
             })
         }

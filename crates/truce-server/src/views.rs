@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use truce_ledger::{Event, Hash, PartyId, Role, SignedEvent};
+use truce_ledger::{CategoryId, Event, Hash, PartyId, Role, SignedEvent};
 use truce_store::{DealRecord, StoredEvent};
 
 use crate::api::{
@@ -68,11 +68,10 @@ pub(crate) fn deal_view(
 ) -> Result<DealView, AppError> {
     // After an amendment, the amended deal is the one in force.
     let (deal_hash, deal_json) = match chain.amended.last() {
-        Some((_, hash, json)) => (hash.to_string(), json.as_str()),
-        None => (record.deal_hash.clone(), record.deal_json.as_str()),
+        Some((_, hash, json)) => (*hash, json.as_str()),
+        None => (chain.deal_hash, record.deal_json.as_str()),
     };
-    let original = Hash::from_hex(&record.deal_hash)
-        .ok_or_else(|| AppError::internal(&"a stored deal hash is not 64 hex digits"))?;
+    let original = chain.deal_hash;
     let mut earlier = Vec::new();
     let mut before = (original, record.deal_json.as_str());
     for (seq, hash, json) in &chain.amended {
@@ -94,7 +93,7 @@ pub(crate) fn deal_view(
         Some(serde_json::Value::Array(p)) => p,
         _ => Vec::new(),
     };
-    let aggregates = aggregates(&persons);
+    let aggregates = aggregates(&chain.roster);
     let str_of = |p: &serde_json::Value, k: &str| {
         p.get(k)
             .and_then(serde_json::Value::as_str)
@@ -122,11 +121,11 @@ pub(crate) fn deal_view(
         obj.insert("persons".to_owned(), serde_json::Value::Array(visible));
     }
     Ok(DealView {
-        deal: record.id.clone(),
+        deal: chain.ledger.deal().clone(),
         deal_hash,
         you: PartyView {
-            id: caller.party.to_string(),
-            role: caller.role.to_string(),
+            id: caller.party.clone(),
+            role: caller.role,
         },
         visibility: visibility(caller.role).to_owned(),
         person_key: holds_person_key(caller.role).then(|| chain.person_key.to_hex()),
@@ -136,12 +135,11 @@ pub(crate) fn deal_view(
     })
 }
 
-fn aggregates(persons: &[serde_json::Value]) -> Vec<Aggregate> {
-    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for p in persons {
-        let field = |k| p.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+fn aggregates(roster: &truce_exec::Roster) -> Vec<Aggregate> {
+    let mut counts: BTreeMap<(PartyId, CategoryId), u64> = BTreeMap::new();
+    for p in roster.persons() {
         *counts
-            .entry((field("holder").to_owned(), field("category").to_owned()))
+            .entry((p.holder.clone(), p.category.clone()))
             .or_default() += 1;
     }
     counts
@@ -168,15 +166,16 @@ pub(crate) fn event_view(
             let h = chain.handovers.get(&ev.seq).ok_or_else(|| {
                 AppError::internal(&format_args!("handover at seq {} not indexed", ev.seq))
             })?;
-            sees(caller, h).then(|| h.persons.iter().map(ToString::to_string).collect())
+            sees(caller, h).then(|| h.persons.clone())
         }
         _ => None,
     };
     Ok(EventView {
         seq: ev.seq,
-        hash: stored.hash.clone(),
+        hash: Hash::from_hex(&stored.hash)
+            .ok_or_else(|| AppError::internal(&"a stored event hash is not 64 hex digits"))?,
         kind: ev.event.kind().to_owned(),
-        author: ev.author.to_string(),
+        author: ev.author.clone(),
         at_ms: ev.at_ms,
         signed: serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?,
         persons,
@@ -200,8 +199,8 @@ pub(crate) fn execution_view(chain: &Chain) -> ExecutionView {
             .released
             .into_iter()
             .map(|r| ReleasedView {
-                holder: r.holder.to_string(),
-                category: r.category.to_string(),
+                holder: r.holder,
+                category: r.category,
                 released: r.released,
                 planned: r.planned,
                 roster: r.roster,
@@ -212,7 +211,7 @@ pub(crate) fn execution_view(chain: &Chain) -> ExecutionView {
             .into_iter()
             .map(|e| ExposureView {
                 rule: e.rule,
-                side: e.side.to_string(),
+                side: e.side,
                 exposure: e.exposure,
             })
             .collect(),
@@ -226,7 +225,7 @@ pub(crate) fn execution_view(chain: &Chain) -> ExecutionView {
                 rule: f.rule.as_str().to_owned(),
                 day: f.day,
                 seq: f.seq,
-                party: f.party.map(|p| p.to_string()),
+                party: f.party,
                 evidence: match f.evidence {
                     truce_exec::Evidence::Counts => "counts",
                     truce_exec::Evidence::Persons => "persons",

@@ -120,12 +120,10 @@ impl Run {
             .record(&self.deal, &party.token, &party.key, at_ms, event)
             .await
             .map_err(|e| failed(format!("{author}'s {kind}: {e}")))?;
-        let hash = truce_ledger::Hash::from_hex(&receipt.hash)
-            .ok_or_else(|| failed("the service's receipt has no hash".to_owned()))?;
         self.receipts.push(Receipt {
             deal: self.deal.clone(),
             seq: receipt.seq,
-            hash,
+            hash: receipt.hash,
         });
         Ok(receipt.seq)
     }
@@ -353,7 +351,7 @@ async fn execute(
         )
         .await
         .map_err(client_failed)?;
-    if created.deal_hash != deal_hash.to_string() {
+    if created.deal_hash != deal_hash {
         return Err(failed(
             "the service hashed the deal differently from the sides".to_owned(),
         ));
@@ -361,7 +359,7 @@ async fn execute(
     let mut tokens: BTreeMap<String, String> = created
         .tokens
         .into_iter()
-        .map(|t| (t.party, t.token))
+        .map(|t| (t.party.to_string(), t.token))
         .collect();
     let mut parties = BTreeMap::new();
     for (key, role) in keys {

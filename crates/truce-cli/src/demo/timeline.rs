@@ -150,7 +150,7 @@ pub async fn before_pause(
     let plan_hash = Hash::of_canonical(plan).map_err(|e| failed(e.to_string()))?;
     // The service keeps the plan itself, to check execution against it.
     let kept = run.keep_plan(mediator, plan_json).await?;
-    if kept.plan_hash != plan_hash.to_string() {
+    if kept.plan_hash != plan_hash {
         return Err(failed(
             "the service hashed the plan differently from the mediator".to_owned(),
         ));

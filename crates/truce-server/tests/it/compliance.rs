@@ -98,7 +98,7 @@ async fn a_deviation_is_recorded_found_and_ruled_on() {
         .execution
         .released
         .iter()
-        .find(|r| r.holder == "side-a")
+        .find(|r| r.holder.as_str() == "side-a")
         .expect("side-a");
     assert_eq!((side_a.released, side_a.planned), (2, Some(1)));
 

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use truce_ledger::{Event, Hash, KeyRing, Receipt, VerifyOptions, verify_with};
+use truce_ledger::{Event, KeyRing, Receipt, VerifyOptions, verify_with};
 use truce_server::ReceiptView;
 use truce_server::client::{Client, ClientError};
 
@@ -38,9 +38,9 @@ async fn verify_ledger(client: &mut Client, deal: &TestDeal, acked: &[Receipt]) 
 
 fn receipt(r: &ReceiptView) -> Receipt {
     Receipt {
-        deal: truce_ledger::DealId::new(&r.deal).expect("deal"),
+        deal: r.deal.clone(),
         seq: r.seq,
-        hash: Hash::from_hex(&r.hash).expect("hash"),
+        hash: r.hash,
     }
 }
 

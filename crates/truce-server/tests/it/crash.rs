@@ -64,7 +64,7 @@ pub fn spawn_server(database_url: &str) -> Server {
 struct Cursor {
     deal: TestDeal,
     seq: u64,
-    head: Option<String>,
+    head: Option<Hash>,
 }
 
 impl Cursor {
@@ -74,7 +74,7 @@ impl Cursor {
         author: &str,
         event: Event,
     ) -> Result<ReceiptView, String> {
-        let ev = sign_at(&self.deal, author, self.seq, self.head.as_deref(), event);
+        let ev = sign_at(&self.deal, author, self.seq, self.head, event);
         let path = format!("/api/v1/deals/{}/events", self.deal.id);
         let (status, body) = client
             .call(
@@ -90,7 +90,7 @@ impl Cursor {
         }
         let receipt: ReceiptView = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
         self.seq += 1;
-        self.head = Some(receipt.hash.clone());
+        self.head = Some(receipt.hash);
         Ok(receipt)
     }
 }
@@ -156,7 +156,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_event() {
                 acked.lock().unwrap().push(Receipt {
                     deal: c.deal.id.clone(),
                     seq: r.seq,
-                    hash: Hash::from_hex(&r.hash).unwrap(),
+                    hash: r.hash,
                 });
             }
         }));

@@ -138,7 +138,7 @@ async fn racing_appends_to_one_seq_store_exactly_one() {
             &deal,
             "mediator",
             s.next_seq,
-            s.head.as_deref(),
+            s.head,
             Event::Extended { days },
         );
         let (app, deal) = (app.clone(), deal.clone());
@@ -190,14 +190,14 @@ async fn two_servers_on_one_database_agree() {
         &deal,
         "mediator",
         s.next_seq,
-        s.head.as_deref(),
+        s.head,
         Event::Extended { days: 2 },
     );
     let on_b = sign_at(
         &deal,
         "mediator",
         s.next_seq,
-        s.head.as_deref(),
+        s.head,
         Event::Extended { days: 3 },
     );
     assert_eq!(
@@ -326,5 +326,5 @@ async fn the_sides_must_agree_the_deal_that_was_stored() {
     }
     let s = state(&app, &deal).await;
     assert_eq!(s.phase, "active");
-    assert_eq!(s.agreed_deal_hash, Some(deal.deal_hash.to_string()));
+    assert_eq!(s.agreed_deal_hash, Some(deal.deal_hash));
 }

@@ -2,7 +2,7 @@
 //! and never quote what was sent.
 
 use axum::http::StatusCode;
-use truce_ledger::Event;
+use truce_ledger::{Event, Hash};
 
 use crate::support::*;
 
@@ -56,13 +56,13 @@ async fn bad_requests_get_problem_json() {
     twice["deal"]["persons"][1]["id"] = "A-0001".into();
 
     let s = state(&app, &deal).await;
-    let head = s.head.as_deref();
-    let zeros = "00".repeat(32);
+    let head = s.head;
+    let zeros = Hash::from_hex(&"00".repeat(32)).expect("a hash");
     let stale = sign_at(
         &deal,
         "mediator",
         s.next_seq,
-        Some(&zeros),
+        Some(zeros),
         Event::Extended { days: 1 },
     );
     let mut forged = sign_at(

@@ -175,13 +175,13 @@ impl TestDeal {
     /// The deal as `POST /deals` answered it.
     pub fn from_created(created: CreatedDeal) -> TestDeal {
         TestDeal {
-            id: DealId::new(&created.deal).expect("deal id"),
-            deal_hash: Hash::from_hex(&created.deal_hash).expect("hash"),
+            id: created.deal,
+            deal_hash: created.deal_hash,
             person_key: PersonKey::from_hex(&created.person_key).expect("person key"),
             tokens: created
                 .tokens
                 .into_iter()
-                .map(|t| (t.party, t.token))
+                .map(|t| (t.party.to_string(), t.token))
                 .collect(),
             keys: keys(),
         }
@@ -221,20 +221,20 @@ pub async fn state(app: &Router, deal: &TestDeal) -> StateView {
 /// `event` by `author`, signed against the deal's current head.
 pub async fn sign_next(app: &Router, deal: &TestDeal, author: &str, event: Event) -> SignedEvent {
     let s = state(app, deal).await;
-    sign_at(deal, author, s.next_seq, s.head.as_deref(), event)
+    sign_at(deal, author, s.next_seq, s.head, event)
 }
 
 pub fn sign_at(
     deal: &TestDeal,
     author: &str,
     seq: u64,
-    head: Option<&str>,
+    head: Option<Hash>,
     event: Event,
 ) -> SignedEvent {
     let draft = Draft {
         deal: deal.id.clone(),
         seq,
-        prev: head.map(|h| Hash::from_hex(h).expect("head")),
+        prev: head,
         author: party(author),
         at_ms: 1_772_431_200_000 + seq * 1000,
         event,
