@@ -139,7 +139,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_event() {
     for mut c in cursors.iter().map(|c| Cursor {
         deal: c.deal.clone(),
         seq: c.seq,
-        head: c.head.clone(),
+        head: c.head,
     }) {
         let (acked, addr) = (acked.clone(), server.addr);
         workers.push(tokio::spawn(async move {
