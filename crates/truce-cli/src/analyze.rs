@@ -69,9 +69,11 @@ fn trace_dynamics(
         path: path.to_owned(),
         source,
     })?;
-    let bad = |what: String| CliError::Usage(format!("{}: {what}", path.display()));
-    let v: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let bad = |what: String| CliError::Input(format!("{}: {what}", path.display()));
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|source| CliError::Json {
+        context: format!("{}: not JSON", path.display()),
+        source,
+    })?;
     let strings = |x: &serde_json::Value, what: &str| -> Result<Vec<String>, CliError> {
         x.as_array()
             .ok_or_else(|| bad(format!("{what} is not a list of values")))?
@@ -136,5 +138,8 @@ fn trace_dynamics(
         agreement,
         rounds,
     };
-    truce_negotiate::analyze_trace(domain, analysis, &trace).map_err(|e| bad(e.to_string()))
+    truce_negotiate::analyze_trace(domain, analysis, &trace).map_err(|source| CliError::Trace {
+        context: path.display().to_string(),
+        source,
+    })
 }

@@ -39,7 +39,7 @@ pub fn check(
         return Ok(None);
     }
     let [summary] = report.deals.as_slice() else {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "compliance checks one deal, but the ledger holds {} deals",
             report.deals.len()
         )));
@@ -48,34 +48,47 @@ pub fn check(
         (Some(deal), _, Some(key)) => {
             let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
             let key = person_key(key)?;
-            let (terms, roster) = Roster::from_value(&value, &summary.deal, &key)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            let (terms, roster) =
+                Roster::from_value(&value, &summary.deal, &key).map_err(|source| {
+                    CliError::Terms {
+                        context: deal.display().to_string(),
+                        source,
+                    }
+                })?;
             (terms, Some(roster))
         }
         (Some(deal), _, None) => {
             let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
-            let terms = Terms::from_value(&value)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            let terms = Terms::from_value(&value).map_err(|source| CliError::Terms {
+                context: deal.display().to_string(),
+                source,
+            })?;
             (terms, None)
         }
         (None, Some(path), _) => (terms_file(path)?, None),
         (None, None, _) => return Ok(None),
     };
     let plan = match (&args.plan, &roster) {
-        (Some(path), Some(_)) => Some(
-            PlanSchedule::from_json(&read(path)?)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
-        ),
+        (Some(path), Some(_)) => {
+            Some(
+                PlanSchedule::from_json(&read(path)?).map_err(|source| CliError::Schedule {
+                    context: path.display().to_string(),
+                    source,
+                })?,
+            )
+        }
         _ => None,
     };
     let text = std::str::from_utf8(ledger)
-        .map_err(|_| CliError::Usage(format!("{}: not UTF-8", args.ledger.display())))?;
+        .map_err(|_| CliError::Input(format!("{}: not UTF-8", args.ledger.display())))?;
     let mut events = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
         // An intact ledger's lines all read; the message is for a ledger
         // changed between the two readings.
-        let ev: SignedEvent = serde_json::from_str(line)
-            .map_err(|e| CliError::Usage(format!("{}:{}: {e}", args.ledger.display(), n + 1)))?;
+        let ev: SignedEvent = serde_json::from_str(line).map_err(|source| CliError::Json {
+            context: format!("{}:{}", args.ledger.display(), n + 1),
+            source,
+        })?;
         events.push(ev);
     }
     let execution = Execution::replay(roster.as_ref(), &events);
@@ -142,18 +155,18 @@ fn read(path: &Path) -> Result<String, CliError> {
             source,
         })?;
     if bytes.len() as u64 > MAX_TERMS {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{} is larger than {MAX_TERMS} bytes",
             path.display()
         )));
     }
     String::from_utf8(bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+        .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))
 }
 
 fn person_key(path: &Path) -> Result<PersonKey, CliError> {
     PersonKey::from_hex(read(path)?.trim())
-        .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", path.display())))
+        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))
 }
 
 /// `--terms`: the deal view `truce export --terms` writes (terms with the
@@ -161,13 +174,16 @@ fn person_key(path: &Path) -> Result<PersonKey, CliError> {
 /// or a normalised deal JSON.
 fn terms_file(path: &Path) -> Result<Terms, CliError> {
     let text = read(path)?;
-    let bad = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        bad(format!(
-            "line {}, column {}: not JSON",
+        CliError::Input(format!(
+            "{}: line {}, column {}: not JSON",
+            path.display(),
             e.line(),
             e.column()
         ))
     })?;
-    Terms::from_party_view(&value).map_err(|e| bad(e.to_string()))
+    Terms::from_party_view(&value).map_err(|source| CliError::Terms {
+        context: path.display().to_string(),
+        source,
+    })
 }

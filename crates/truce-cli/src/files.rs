@@ -104,7 +104,7 @@ pub fn read_file(path: &Path, kind: FileKind) -> Result<Vec<u8>, CliError> {
 /// The file at `path` as UTF-8 text (see [`read_file`]).
 pub fn read_text(path: &Path, kind: FileKind) -> Result<String, CliError> {
     String::from_utf8(read_file(path, kind)?).map_err(|e| {
-        CliError::Usage(format!(
+        CliError::Input(format!(
             "{}: not UTF-8 text (byte {})",
             path.display(),
             e.utf8_error().valid_up_to() + 1

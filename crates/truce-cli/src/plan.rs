@@ -25,13 +25,9 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         None => truce_plan::plan(&agreed, &PlanOptions::default()),
         Some(path) => {
             let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
-            let done = truce_plan::from_json(&text).map_err(|e| {
-                CliError::Usage(format!(
-                    "{}:{}:{}: not a plan: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ))
+            let done = truce_plan::from_json(&text).map_err(|e| CliError::Json {
+                context: format!("{}:{}:{}: not a plan", path.display(), e.line(), e.column()),
+                source: e,
             })?;
             let last = done.stages.iter().map(|s| s.day).max().unwrap_or(0);
             let through_day = args.through_day.unwrap_or(last);
@@ -47,7 +43,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             truce_plan::replan(&agreed, &prefix, &PlanOptions::default())
         }
     }
-    .map_err(|e| CliError::Plan(e.to_string()))?;
+    .map_err(CliError::Plan)?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;
@@ -74,11 +70,9 @@ pub fn render_export(
     plan: &truce_plan::Plan,
     export: Export,
 ) -> Result<String, CliError> {
-    let failed =
-        |e: truce_plan::ExportError| CliError::Usage(format!("cannot export the plan: {e}"));
     match export {
-        Export::Csv => truce_plan::export_csv(deal, plan).map_err(failed),
-        Export::Ics => truce_plan::export_ics(deal, plan).map_err(failed),
+        Export::Csv => truce_plan::export_csv(deal, plan).map_err(CliError::Export),
+        Export::Ics => truce_plan::export_ics(deal, plan).map_err(CliError::Export),
         Export::Svg => Ok(truce_plan::export_svg(deal, plan)),
     }
 }

@@ -33,21 +33,29 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the service: {e}")))?;
+        .map_err(|source| CliError::System {
+            context: "cannot start the service".to_owned(),
+            source,
+        })?;
     runtime
         .block_on(truce_server::run(opts))
-        .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
+        .map_err(|source| CliError::Serve {
+            context: "cannot serve".to_owned(),
+            source,
+        })?;
     Ok(Outcome::Success)
 }
 
 /// The service key in `path`, or a new one written there owner-only.
 fn service_key(path: &std::path::Path, name: &str) -> Result<truce_ledger::ServiceKey, CliError> {
-    let bad =
-        |e: truce_ledger::CheckpointError| CliError::Usage(format!("{}: {e}", path.display()));
+    let bad = |source| CliError::Checkpoint {
+        context: path.display().to_string(),
+        source,
+    };
     match crate::files::read_limited(path, 64 * 1024) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes)
-                .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+                .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))?;
             truce_ledger::ServiceKey::from_secret_file(&text).map_err(bad)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -86,7 +94,10 @@ fn at_rest_key(var: &str) -> Result<Option<truce_server::SealKey>, CliError> {
     };
     truce_server::SealKey::from_hex(&hex)
         .map(Some)
-        .map_err(|e| CliError::Usage(format!("{from}: {e}")))
+        .map_err(|source| CliError::AtRestKey {
+            context: from,
+            source,
+        })
 }
 
 /// The at-rest keys from the environment: `TRUCE_AT_REST_KEY` (or

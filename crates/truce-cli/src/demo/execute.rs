@@ -22,11 +22,11 @@ use truce_ledger::{
     DealId, Event, KeyRing, PartyId, PartyKey, PersonKey, Receipt, VerifyOptions, VerifyReport,
 };
 use truce_plan::Plan;
-use truce_server::client::{Client, ClientError};
+use truce_server::client::Client;
 use truce_spec::{AgreedDeal, Role};
 
 use super::timeline::{self, Cast, Clock};
-use crate::error::CliError;
+use crate::error::{AnyError, CliError};
 
 /// Seed of the demo's keys: demo keys only, never for a real deal.
 const KEY_SEED: u64 = 20_260_302;
@@ -116,7 +116,7 @@ impl Run {
             .client
             .record(&self.deal, &party.token, &party.key, at_ms, event)
             .await
-            .map_err(|e| failed(format!("{author}'s {kind}: {e}")))?;
+            .map_err(|e| failed_at(format!("{author}'s {kind}"), e))?;
         let hash = truce_ledger::Hash::from_hex(&receipt.hash)
             .ok_or_else(|| failed("the service's receipt has no hash".to_owned()))?;
         self.receipts.push(Receipt {
@@ -146,7 +146,7 @@ impl Run {
         self.client
             .keep_plan(&self.deal, &token, plan_json)
             .await
-            .map_err(|e| failed(format!("{party} keeping the plan: {e}")))
+            .map_err(|e| failed_at(format!("{party} keeping the plan"), e))
     }
 
     /// What execution shows so far, as `party` reads it from `/state`.
@@ -159,7 +159,7 @@ impl Run {
             .state(&self.deal, &token)
             .await
             .map(|s| s.execution)
-            .map_err(|e| failed(format!("{party} reading /state: {e}")))
+            .map_err(|e| failed_at(format!("{party} reading /state"), e))
     }
 
     fn token(&self, party: &str) -> Result<String, CliError> {
@@ -174,12 +174,19 @@ impl Run {
     }
 }
 
+/// The demo found its own data wrong (a bug), in its words.
 pub fn failed(what: String) -> CliError {
-    CliError::Usage(format!("the demo's execution failed: {what}"))
+    CliError::DemoStep(format!("the demo's execution failed: {what}"))
 }
 
-fn client_failed(e: ClientError) -> CliError {
-    failed(e.to_string())
+/// A library refused a step of the demo: `what` names the step.
+pub fn failed_at(what: String, source: impl Into<AnyError>) -> CliError {
+    CliError::demo(format!("the demo's execution failed: {what}"), source)
+}
+
+/// A library refused a step of the demo.
+pub fn failed_with(source: impl Into<AnyError>) -> CliError {
+    CliError::demo("the demo's execution failed", source)
 }
 
 /// Run the whole execution on a service started for it, then stop it and
@@ -195,17 +202,17 @@ pub fn run(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| failed(format!("cannot start the service's runtime: {e}")))?;
+        .map_err(|e| failed_at("cannot start the service's runtime".to_owned(), e))?;
     let db = dir.join("demo.db");
     let result = runtime.block_on(async {
         let url = format!("sqlite://{}", db.display());
         // The service's key from the demo's seed too, so its checkpoints
         // are the same on every run.
-        let service_key = truce_ledger::ServiceKey::from_seed("truce-demo", &[3; 32])
-            .map_err(|e| failed(e.to_string()))?;
+        let service_key =
+            truce_ledger::ServiceKey::from_seed("truce-demo", &[3; 32]).map_err(failed_with)?;
         let (addr, handle) = truce_server::start_in_process_with_key(&url, Some(service_key))
             .await
-            .map_err(|e| failed(format!("cannot start the service: {e}")))?;
+            .map_err(|e| failed_at("cannot start the service".to_owned(), e))?;
         let result = execute(addr, &db, deal, plan, plan_json).await;
         if opts.serve && result.is_ok() {
             return result.map(|r| (r, Some((addr, handle))));
@@ -248,7 +255,7 @@ impl Serving {
             #[cfg(unix)]
             let mut interrupt =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                    .map_err(|e| failed(format!("cannot listen for Ctrl-C: {e}")))?;
+                    .map_err(|e| failed_at("cannot listen for Ctrl-C".to_owned(), e))?;
             let result = links(addr, &dir, access).await;
             if result.is_ok() {
                 #[cfg(unix)]
@@ -271,7 +278,7 @@ async fn links(addr: std::net::SocketAddr, dir: &Path, access: &[Access]) -> Res
         path: keys.clone(),
         source,
     })?;
-    let mut client = Client::connect(addr).await.map_err(client_failed)?;
+    let mut client = Client::connect(addr).await.map_err(failed_with)?;
     println!(
         "\nThe room is open at http://{addr}/ on the finished deal. Open one link per party (each works once, within 15 minutes; a private window per party keeps their sessions apart):"
     );
@@ -279,7 +286,7 @@ async fn links(addr: std::net::SocketAddr, dir: &Path, access: &[Access]) -> Res
         let (status, body) = client
             .call("POST", "/room/signin-codes", Some(&a.token), None)
             .await
-            .map_err(client_failed)?;
+            .map_err(failed_with)?;
         let code = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["code"].as_str().map(str::to_owned))
@@ -320,24 +327,23 @@ async fn execute(
     plan_json: &str,
 ) -> Result<Execution, CliError> {
     let d: &truce_spec::Deal = deal;
-    let deal_id = DealId::new("humanitarian-pause").map_err(|e| failed(e.to_string()))?;
+    let deal_id = DealId::new("humanitarian-pause").map_err(failed_with)?;
 
     // Every party's key pair, and the deal's person key, from one seed.
     let mut rng = ChaCha20Rng::seed_from_u64(KEY_SEED);
     let mut keys = Vec::new();
     for p in &d.parties {
-        let id = PartyId::new(p.id.as_str()).map_err(|e| failed(e.to_string()))?;
+        let id = PartyId::new(p.id.as_str()).map_err(failed_with)?;
         keys.push((truce_ledger::keygen(id, &mut rng), p.role));
     }
     let person_key = PersonKey::generate(&mut rng);
-    let ring = KeyRing::of(keys.iter().map(|(k, _)| k)).map_err(|e| failed(e.to_string()))?;
+    let ring = KeyRing::of(keys.iter().map(|(k, _)| k)).map_err(failed_with)?;
     let keys_json = ring.to_json();
 
     // The mediator registers the agreed deal with the parties' public keys.
     let (normalised, deal_hash) = crate::verify_files::normalised_deal(d)?;
-    let mut client = Client::connect(addr).await.map_err(client_failed)?;
-    let keys_value: serde_json::Value =
-        serde_json::from_str(&keys_json).map_err(|e| failed(e.to_string()))?;
+    let mut client = Client::connect(addr).await.map_err(failed_with)?;
+    let keys_value: serde_json::Value = serde_json::from_str(&keys_json).map_err(failed_with)?;
     let created = client
         .create_deal(
             &serde_json::json!({
@@ -349,7 +355,7 @@ async fn execute(
             None,
         )
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     if created.deal_hash != deal_hash.to_string() {
         return Err(failed(
             "the service hashed the deal differently from the sides".to_owned(),
@@ -386,8 +392,7 @@ async fn execute(
 
     let cast = Cast::of(d)?;
     let clock = Clock::of(d);
-    let plan_value: serde_json::Value =
-        serde_json::from_str(plan_json).map_err(|e| failed(e.to_string()))?;
+    let plan_value: serde_json::Value = serde_json::from_str(plan_json).map_err(failed_with)?;
     timeline::before_pause(
         &mut run,
         d,
@@ -410,7 +415,7 @@ async fn execute(
         .client
         .ledger(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     // And the service's signed checkpoint of the head: a receipt from the
     // service itself, which catches a tail cut off after the guarantor's
     // last event.
@@ -418,16 +423,16 @@ async fn execute(
         .client
         .checkpoint(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     let service_vkey = run
         .client
         .service_key()
         .await
-        .map_err(client_failed)?
+        .map_err(failed_with)?
         .verifier_key;
     let signed_head = truce_ledger::ServiceVerifier::from_vkey(&service_vkey)
         .and_then(|v| v.open(&checkpoint))
-        .map_err(|e| failed(format!("the service's checkpoint: {e}")))?;
+        .map_err(|e| failed_at("the service's checkpoint".to_owned(), e))?;
     let started = Instant::now();
     let mut receipts = run.receipts.clone();
     receipts.push(signed_head.receipt());
@@ -437,7 +442,7 @@ async fn execute(
         ..VerifyOptions::default()
     };
     let verified = truce_ledger::verify_with(ledger.as_bytes(), &ring, &opts)
-        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
+        .map_err(|e| failed_at("the export cannot be read".to_owned(), e))?;
     let verify_seconds = started.elapsed().as_secs_f64();
     if ledger_names_a_person(&ledger, d) {
         return Err(failed(
@@ -457,25 +462,23 @@ async fn execute(
         .client
         .deal(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
-    let terms_json = serde_json::to_string_pretty(&view).map_err(|e| failed(e.to_string()))?;
+        .map_err(failed_with)?;
+    let terms_json = serde_json::to_string_pretty(&view).map_err(failed_with)?;
     let events: Vec<truce_ledger::SignedEvent> = ledger
         .lines()
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()
-        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
-    let view_value = serde_json::to_value(&view).map_err(|e| failed(e.to_string()))?;
-    let seen =
-        truce_exec::Terms::from_party_view(&view_value).map_err(|e| failed(e.to_string()))?;
+        .map_err(|e| failed_at("the export cannot be read".to_owned(), e))?;
+    let view_value = serde_json::to_value(&view).map_err(failed_with)?;
+    let seen = truce_exec::Terms::from_party_view(&view_value).map_err(failed_with)?;
     let by_counts = truce_exec::Execution::replay(None, &events).findings(truce_exec::Context {
         terms: &seen,
         roster: None,
         plan: None,
     });
-    let (terms, roster) = truce_exec::Roster::from_value(&normalised, &deal_id, &person_key)
-        .map_err(|e| failed(e.to_string()))?;
-    let schedule =
-        truce_exec::PlanSchedule::from_json(plan_json).map_err(|e| failed(e.to_string()))?;
+    let (terms, roster) =
+        truce_exec::Roster::from_value(&normalised, &deal_id, &person_key).map_err(failed_with)?;
+    let schedule = truce_exec::PlanSchedule::from_json(plan_json).map_err(failed_with)?;
     let by_persons =
         truce_exec::Execution::replay(Some(&roster), &events).findings(truce_exec::Context {
             terms: &terms,
@@ -518,7 +521,7 @@ async fn views(run: &mut Run, intermediary: &str) -> Result<(), CliError> {
             .client
             .deal(&run.deal, &party.token)
             .await
-            .map_err(client_failed)?;
+            .map_err(failed_with)?;
         let persons = view
             .terms
             .get("persons")
