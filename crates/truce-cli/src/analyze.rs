@@ -55,9 +55,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-/// Largest trace file read.
-const MAX_TRACE_BYTES: u64 = 256 << 20;
-
 /// Reads a trace as `truce negotiate --format json` writes it and analyses
 /// it on the domain.
 fn trace_dynamics(
@@ -65,10 +62,7 @@ fn trace_dynamics(
     domain: &truce_negotiate::Domain,
     analysis: &truce_negotiate::Analysis,
 ) -> Result<truce_negotiate::Dynamics, CliError> {
-    let bytes = files::read_limited(path, MAX_TRACE_BYTES).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = files::read_file(path, files::FileKind::Trace)?;
     let bad = |what: String| CliError::Input(format!("{}: {what}", path.display()));
     let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|source| CliError::Json {
         context: format!("{}: not JSON", path.display()),

@@ -12,9 +12,7 @@ use truce_ledger::{PersonKey, SignedEvent, VerifyReport};
 
 use crate::cli::VerifyArgs;
 use crate::error::CliError;
-
-/// Largest `--terms` or plan file read.
-const MAX_TERMS: u64 = 256 << 20;
+use crate::files::FileKind;
 
 /// What compliance found.
 #[derive(Debug, Serialize)]
@@ -69,14 +67,14 @@ pub fn check(
         (None, None, _) => return Ok(None),
     };
     let plan = match (&args.plan, &roster) {
-        (Some(path), Some(_)) => {
-            Some(
-                PlanSchedule::from_json(&read(path)?).map_err(|source| CliError::Schedule {
+        (Some(path), Some(_)) => Some(
+            PlanSchedule::from_json(&read(path, FileKind::Plan)?).map_err(|source| {
+                CliError::Schedule {
                     context: path.display().to_string(),
                     source,
-                })?,
-            )
-        }
+                }
+            })?,
+        ),
         _ => None,
     };
     let text = std::str::from_utf8(ledger)
@@ -148,24 +146,14 @@ impl Compliance {
     }
 }
 
-fn read(path: &Path) -> Result<String, CliError> {
-    let bytes =
-        crate::files::read_limited(path, MAX_TERMS + 1).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_TERMS {
-        return Err(CliError::Input(format!(
-            "{} is larger than {MAX_TERMS} bytes",
-            path.display()
-        )));
-    }
+fn read(path: &Path, kind: FileKind) -> Result<String, CliError> {
+    let bytes = crate::files::read_file(path, kind)?;
     String::from_utf8(bytes)
         .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))
 }
 
 fn person_key(path: &Path) -> Result<PersonKey, CliError> {
-    PersonKey::from_hex(read(path)?.trim())
+    PersonKey::from_hex(read(path, FileKind::Event)?.trim())
         .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))
 }
 
@@ -173,7 +161,7 @@ fn person_key(path: &Path) -> Result<PersonKey, CliError> {
 /// persons cut to what the party sees, and counts per holder and category),
 /// or a normalised deal JSON.
 fn terms_file(path: &Path) -> Result<Terms, CliError> {
-    let text = read(path)?;
+    let text = read(path, FileKind::Terms)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         CliError::Input(format!(
             "{}: line {}, column {}: not JSON",

@@ -74,6 +74,11 @@ pub fn load_path(
     })
 }
 
+/// The most files a domain folder may hold (GENIUS and ANAC folders hold a
+/// domain and a handful of profiles), so the reading is bounded as every
+/// file's size is.
+const MAX_FOLDER_FILES: usize = 1024;
+
 /// Every regular file of a folder as (name, text), sorted by name: the
 /// readers tell domains from profiles by content and order parties by name.
 fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
@@ -85,7 +90,14 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
         .map_err(read_err)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
+        .take(MAX_FOLDER_FILES + 1)
         .collect();
+    if paths.len() > MAX_FOLDER_FILES {
+        return Err(CliError::Input(format!(
+            "{} holds more than {MAX_FOLDER_FILES} files: a domain folder holds a domain and its profiles",
+            dir.display()
+        )));
+    }
     paths.sort();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {

@@ -36,6 +36,13 @@ pub enum FileKind {
     Event,
     /// Certificates (PEM), such as `--ca-cert`: 1 MiB.
     Certificate,
+    /// A negotiation trace (`truce negotiate --format json`): 256 MiB.
+    Trace,
+    /// The deal's terms as a party sees them (`truce export --terms`):
+    /// 256 MiB.
+    Terms,
+    /// The service's secret key file or a verifier key: 64 KiB.
+    ServiceKey,
 }
 
 impl FileKind {
@@ -50,6 +57,9 @@ impl FileKind {
             FileKind::Profile => 64 << 20,
             FileKind::Event => 4 << 20,
             FileKind::Certificate => 1 << 20,
+            FileKind::Trace => 256 << 20,
+            FileKind::Terms => 256 << 20,
+            FileKind::ServiceKey => 64 << 10,
         }
     }
 
@@ -64,6 +74,9 @@ impl FileKind {
             FileKind::Profile => "domain or profile file",
             FileKind::Event => "event, signature, token or key file",
             FileKind::Certificate => "certificate file",
+            FileKind::Trace => "negotiation trace",
+            FileKind::Terms => "terms file",
+            FileKind::ServiceKey => "service key file",
         }
     }
 }
@@ -233,7 +246,7 @@ fn io_error(e: &io::Error) -> ReadError {
 
 /// Reads at most `limit` bytes, so a huge or endless file (a FIFO, /dev/zero)
 /// cannot exhaust memory.
-pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     regular(path)?;
     let file = fs::File::open(path)?;
     if !file.metadata()?.is_file() {

@@ -152,10 +152,7 @@ pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
 pub fn service_verifier(text: &str) -> Result<truce_ledger::ServiceVerifier, CliError> {
     let path = Path::new(text);
     let (key, source) = if !text.contains('+') || path.exists() {
-        let bytes = crate::files::read_limited(path, 4096).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let bytes = crate::files::read_file(path, crate::files::FileKind::ServiceKey)?;
         (
             String::from_utf8_lossy(&bytes).trim().to_owned(),
             path.display().to_string(),
