@@ -9,6 +9,7 @@
 
 mod execute;
 mod rehearse;
+mod run;
 mod timeline;
 
 use std::fmt::Write as _;

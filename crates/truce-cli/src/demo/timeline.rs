@@ -9,7 +9,7 @@ use truce_ledger::{Event, Finding, Hash, PartyId, PartyRole, PersonId, PersonKey
 use truce_plan::Plan;
 use truce_spec::{Deal, Role};
 
-use super::execute::{Run, failed, failed_with};
+use super::run::{Run, failed, failed_with};
 use crate::error::CliError;
 
 const MINUTE: u64 = 60_000;
