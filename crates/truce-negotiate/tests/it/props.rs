@@ -315,7 +315,7 @@ mod mangled {
     use proptest::prelude::*;
     use truce_negotiate::{AnalyzeOptions, DomainFiles, ReadOptions, analyze, read_domain};
 
-    use crate::common::{DOMAINS, files_of};
+    use crate::common::{domains, files_of};
 
     fn mangle(text: &str, edits: &[(usize, u8, u8)]) -> String {
         let mut bytes = text.as_bytes().to_vec();
@@ -335,7 +335,7 @@ mod mangled {
     }
 
     fn check(dir: &str, file: usize, edits: &[(usize, u8, u8)]) {
-        let mut files = files_of(&std::path::PathBuf::from(DOMAINS).join(dir));
+        let mut files = files_of(&domains().join(dir));
         files.files.sort();
         let k = file % files.files.len();
         if let Some(f) = files.files.get_mut(k) {
