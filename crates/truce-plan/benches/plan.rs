@@ -29,6 +29,7 @@ macro_rules! shipped {
     };
 }
 
+/// A deal from `truce generate` with `captives` captives over `days` days.
 pub fn generated(captives: u32, days: u32) -> AgreedDeal {
     let opts = GenerateOptions {
         persons: captives,

@@ -4,9 +4,9 @@
 //!   scratch folders cleaned of what earlier runs left;
 //! - [`database_url`]: the database a store or service test runs against
 //!   (a fresh SQLite file, or the shared PostgreSQL of `.ci/postgres.sh`);
-//! - [`rosters`] (feature `spec`): deals loaded from in-memory files, with
+//! - `rosters` (feature `spec`): deals loaded from in-memory files, with
 //!   the roster reader the CLI's file reader stands in for;
-//! - [`domains`] (feature `negotiate`): the negotiation domains and NegMAS
+//! - `domains` (feature `negotiate`): the negotiation domains and NegMAS
 //!   baselines vendored in `testdata/`.
 //!
 //! Tests only: nothing here is fit for a library (it panics on what a test

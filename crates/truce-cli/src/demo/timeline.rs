@@ -1,6 +1,6 @@
 //! The demo's events, in the order a deal lives them: each recorded by the
 //! party whose act it is, signed with that party's key, through the
-//! service (see [`super::execute::Run::record`]).
+//! service (see [`super::run::Run::record`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

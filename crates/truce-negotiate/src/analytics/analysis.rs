@@ -18,7 +18,7 @@ pub enum Disagreement {
     ReservationOrWorst,
 }
 
-/// Options for [`analyze`].
+/// Options for [`analyze`](crate::analyze).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalyzeOptions {
     /// Disagreement point of the Nash and max-min Kalai solutions.
@@ -109,7 +109,7 @@ pub struct DisagreementPoint {
     pub utilities: Vec<f64>,
 }
 
-/// The result of [`analyze`]. The fields `outcomes`, `pareto`, `nash`,
+/// The result of [`analyze`](crate::analyze). The fields `outcomes`, `pareto`, `nash`,
 /// `kalai`, `max_welfare` and `seconds` are the JSON contract of
 /// `truce analyze --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -197,8 +197,8 @@ pub struct Analysis {
     /// What the reader and the analysis did that a user should know.
     pub notes: Vec<String>,
     /// Wall-clock seconds the caller spent loading and analysing: the core
-    /// reads no clock, so [`analyze`] leaves 0 and the caller sets it
-    /// (`truce analyze` measures it around loading and [`analyze`]).
+    /// reads no clock, so [`analyze`](crate::analyze) leaves 0 and the caller sets it
+    /// (`truce analyze` measures it around loading and [`analyze`](crate::analyze)).
     pub seconds: f64,
 }
 

@@ -62,6 +62,7 @@ pub enum ViolationKind {
 /// One broken term, where and whom it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
+    /// The term broken.
     pub kind: ViolationKind,
     /// The day, when the term is a daily one.
     pub day: Option<u32>,
@@ -90,6 +91,7 @@ pub struct CheckReport {
 /// One stage's recomputed figures (for tables and charts).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DayFigures {
+    /// The day, 1 = the deal's `start`.
     pub day: u32,
     /// Persons released that day per holder with a roster.
     pub released: BTreeMap<String, u32>,
