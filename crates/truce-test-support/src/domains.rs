@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use truce_negotiate::{Domain, DomainFiles, ReadOptions, Reading, read_domain};
+use truce_negotiate::{
+    Domain, DomainFiles, Format, Issue, Party, ReadOptions, Reading, Utility, read_domain,
+};
 
 /// The vendored domains' folder.
 pub fn domains() -> PathBuf {
@@ -64,4 +66,40 @@ pub fn values_of(outcome: &serde_json::Value) -> Vec<String> {
             other => other.to_string(),
         })
         .collect()
+}
+
+/// A domain built in memory (for property tests): issues `i0`, `i1`, … of
+/// `sizes[i]` values `0`, `1`, …, and parties `p0`, `p1`, … with their
+/// (utility, reservation value), read the GENIUS way.
+pub fn synthetic(format: Format, sizes: &[usize], parties: Vec<(Utility, f64)>) -> Domain {
+    let ext = match format {
+        Format::GeniusXml => "xml",
+        Format::GeniusWebJson => "json",
+    };
+    Domain {
+        name: "random".into(),
+        format,
+        reading: Reading::Genius,
+        issues: sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Issue {
+                name: format!("i{i}"),
+                values: (0..n).map(|v| v.to_string()).collect(),
+            })
+            .collect(),
+        parties: parties
+            .into_iter()
+            .enumerate()
+            .map(|(k, (utility, reservation))| Party {
+                name: format!("p{k}"),
+                file: format!("p{k}.{ext}"),
+                utility,
+                reservation,
+                discount: None,
+            })
+            .collect(),
+        ignored_files: Vec::new(),
+        notes: Vec::new(),
+    }
 }

@@ -5,8 +5,7 @@
 
 use proptest::prelude::*;
 use truce_negotiate::{
-    Additive, AnalyzeOptions, Domain, Format, HyperRectangles, Issue, Party, Reading, Rect,
-    Utility, analyze,
+    Additive, AnalyzeOptions, Domain, Format, HyperRectangles, Rect, Utility, analyze,
 };
 
 fn dominates(a: &[f64], b: &[f64]) -> bool {
@@ -31,32 +30,8 @@ fn all_outcomes(sizes: &[usize]) -> Vec<Vec<usize>> {
 }
 
 fn domain(sizes: &[usize], utilities: Vec<Utility>) -> Domain {
-    Domain {
-        name: "random".into(),
-        format: Format::GeniusXml,
-        reading: Reading::Genius,
-        issues: sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| Issue {
-                name: format!("i{i}"),
-                values: (0..n).map(|v| v.to_string()).collect(),
-            })
-            .collect(),
-        parties: utilities
-            .into_iter()
-            .enumerate()
-            .map(|(k, utility)| Party {
-                name: format!("p{k}"),
-                file: format!("p{k}.xml"),
-                utility,
-                reservation: 0.0,
-                discount: None,
-            })
-            .collect(),
-        ignored_files: Vec::new(),
-        notes: Vec::new(),
-    }
+    let parties = utilities.into_iter().map(|u| (u, 0.0)).collect();
+    truce_test_support::domains::synthetic(Format::GeniusXml, sizes, parties)
 }
 
 /// `a` is at least as good as `b` minus `eps` for everyone and better by
