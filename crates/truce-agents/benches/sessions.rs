@@ -2,38 +2,14 @@
 //! vs BoulwareTBNegotiator, 100 rounds) and a Travel tournament for memory.
 //! Numbers, commands and the machine: `BENCH-NOTES.md`.
 
-use std::path::PathBuf;
-
 use truce_agents::{
     AgentKind, Prepared, SessionOptions, TournamentOptions, run_outcome, run_prepared, run_session,
     run_tournament,
 };
-use truce_negotiate::{Domain, DomainFiles, ReadOptions, Reading, read_domain};
-
-const DOMAINS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../testdata/negotiation-domains"
-);
+use truce_negotiate::{Domain, Reading};
 
 fn load(name: &str) -> Domain {
-    let dir = PathBuf::from(DOMAINS).join(name);
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("domain dir") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            let file = path
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            files.push((file, std::fs::read_to_string(&path).expect("utf-8")));
-        }
-    }
-    let opts = ReadOptions {
-        reading: Reading::Raw,
-        ..ReadOptions::default()
-    };
-    read_domain(&DomainFiles { files }, &opts).expect("domain")
+    truce_test_support::domains::load(name, Reading::Raw)
 }
 
 fn opts() -> SessionOptions {

@@ -82,6 +82,7 @@
 pub mod agents;
 mod error;
 pub mod mediators;
+mod outcome;
 mod render;
 mod repeat;
 pub mod sao;
@@ -95,11 +96,12 @@ mod view;
 pub use agents::{Agent, AgentKind, parse_agents};
 pub use error::SessionError;
 pub use mediators::MediatorKind;
+pub use outcome::{End, SessionOutcome};
 pub use render::render_trace_text;
 pub use repeat::{Repeated, run_repeated};
 pub use session::{
-    End, MAX_ROUNDS, Protocol, Session, SessionOptions, SessionOutcome, TraceEntry, run_outcome,
-    run_prepared, run_session,
+    MAX_ROUNDS, Protocol, Session, SessionOptions, TraceEntry, run_outcome, run_prepared,
+    run_session,
 };
 pub use single_text::{Feedback, Mediator, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};

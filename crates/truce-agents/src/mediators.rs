@@ -45,7 +45,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::SessionError;
-use crate::session::{End, SessionOutcome};
+use crate::outcome::{End, SessionOutcome};
 use crate::single_text::{Feedback, HillClimber, Vote, Voter};
 use crate::space::{OutcomeId, OutcomeSpace};
 use crate::view::PublicOffer;

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::session::{End, Protocol, Session};
+use crate::outcome::End;
+use crate::session::{Protocol, Session};
 
 /// The session as a readable table: one line per offer with every party's
 /// utility, then the result.

@@ -15,7 +15,7 @@
 //!   agreement.
 
 use crate::agents::Agent;
-use crate::session::{End, SessionOutcome};
+use crate::outcome::{End, SessionOutcome};
 use crate::view::{PublicOffer, Turn};
 
 /// The deadline of a session.

@@ -9,11 +9,11 @@ use truce_negotiate::Domain;
 use crate::agents::AgentKind;
 use crate::error::SessionError;
 use crate::mediators::MediatorKind;
+use crate::outcome::{End, SessionOutcome};
 use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{HonestVoter, Voter};
 use crate::space::{OutcomeId, Prepared};
-use crate::view::PublicOffer;
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -71,50 +71,6 @@ impl Default for SessionOptions {
             time_limit: None,
             seed: 0,
             mediator: MediatorKind::default(),
-        }
-    }
-}
-
-/// How a session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum End {
-    /// Every party accepted an offer.
-    Agreement,
-    /// The deadline passed.
-    Timeout,
-    /// An agent left (it had no acceptable offer to make).
-    Left,
-    /// Single-text: a party vetoed the final text.
-    Rejected,
-}
-
-/// A session's result as outcome numbers, before names are attached: what
-/// tournaments and throughput loops keep.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionOutcome {
-    /// The agreed outcome.
-    pub agreement: Option<OutcomeId>,
-    /// Rounds used.
-    pub rounds: u32,
-    /// How the session ended.
-    pub end: End,
-    /// Every offer (single-text: every text proposed), oldest first.
-    pub offers: Vec<PublicOffer>,
-}
-
-impl SessionOutcome {
-    pub(crate) fn new(
-        agreement: Option<OutcomeId>,
-        rounds: u32,
-        end: End,
-        offers: Vec<PublicOffer>,
-    ) -> Self {
-        Self {
-            agreement,
-            rounds,
-            end,
-            offers,
         }
     }
 }

@@ -17,7 +17,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::session::{End, SessionOutcome};
+use crate::outcome::{End, SessionOutcome};
 use crate::space::{OutcomeId, OutcomeSpace};
 use crate::view::{PrivateView, PublicOffer};
 

@@ -527,23 +527,6 @@ impl Prepared {
         self.inverses.len()
     }
 
-    /// Each party's private view, in party order: what a session hands to
-    /// that party's agent (and to nobody else).
-    pub fn views(&self) -> impl Iterator<Item = crate::view::PrivateView> + '_ {
-        self.inverses
-            .iter()
-            .zip(&self.reservations)
-            .enumerate()
-            .map(|(party, (inverse, &reservation))| {
-                crate::view::PrivateView::new(
-                    party,
-                    inverse.clone(),
-                    self.space.clone(),
-                    reservation,
-                )
-            })
-    }
-
     /// Every party's utility of an outcome.
     pub fn utilities(&self, id: OutcomeId) -> Vec<f64> {
         self.inverses.iter().map(|inv| inv.utility(id)).collect()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::space::{Inverse, OutcomeId, OutcomeSpace};
+use crate::space::{Inverse, OutcomeId, OutcomeSpace, Prepared};
 
 /// One party's private preferences, handed to that party's agent only.
 ///
@@ -95,4 +95,20 @@ pub struct Turn<'a> {
     pub relative_time: f64,
     /// Every offer made so far, oldest first.
     pub offers: &'a [PublicOffer],
+}
+
+// Here rather than in `space`: the space knows nothing of views, so
+// `view` depends on `space` and not the other way round.
+impl Prepared {
+    /// Each party's private view, in party order: what a session hands to
+    /// that party's agent (and to nobody else).
+    pub fn views(&self) -> impl Iterator<Item = PrivateView> + '_ {
+        self.inverses
+            .iter()
+            .zip(&self.reservations)
+            .enumerate()
+            .map(|(party, (inverse, &reservation))| {
+                PrivateView::new(party, inverse.clone(), self.space.clone(), reservation)
+            })
+    }
 }

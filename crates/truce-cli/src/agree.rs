@@ -51,8 +51,10 @@ pub fn write_agreed(
         return Err(CliError::WouldOverwrite(out));
     }
     let text = files::read_text(&deal_path, files::FileKind::Deal)?;
-    let agreed = fill_in_agreed(&text, pairs)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", deal_path.display())))?;
+    let agreed = fill_in_agreed(&text, pairs).map_err(|source| CliError::Agree {
+        context: deal_path.display().to_string(),
+        source,
+    })?;
     let loaded = files::load_text(&out, agreed.as_bytes());
     eprint!(
         "{}",

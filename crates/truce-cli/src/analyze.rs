@@ -55,9 +55,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-/// Largest trace file read.
-const MAX_TRACE_BYTES: u64 = 256 << 20;
-
 /// Reads a trace as `truce negotiate --format json` writes it and analyses
 /// it on the domain.
 fn trace_dynamics(
@@ -65,13 +62,12 @@ fn trace_dynamics(
     domain: &truce_negotiate::Domain,
     analysis: &truce_negotiate::Analysis,
 ) -> Result<truce_negotiate::Dynamics, CliError> {
-    let bytes = files::read_limited(path, MAX_TRACE_BYTES).map_err(|source| CliError::Read {
-        path: path.to_owned(),
+    let bytes = files::read_file(path, files::FileKind::Trace)?;
+    let bad = |what: String| CliError::Input(format!("{}: {what}", path.display()));
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|source| CliError::Json {
+        context: format!("{}: not JSON", path.display()),
         source,
     })?;
-    let bad = |what: String| CliError::Usage(format!("{}: {what}", path.display()));
-    let v: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
     let strings = |x: &serde_json::Value, what: &str| -> Result<Vec<String>, CliError> {
         x.as_array()
             .ok_or_else(|| bad(format!("{what} is not a list of values")))?
@@ -136,5 +132,8 @@ fn trace_dynamics(
         agreement,
         rounds,
     };
-    truce_negotiate::analyze_trace(domain, analysis, &trace).map_err(|e| bad(e.to_string()))
+    truce_negotiate::analyze_trace(domain, analysis, &trace).map_err(|source| CliError::Trace {
+        context: path.display().to_string(),
+        source,
+    })
 }

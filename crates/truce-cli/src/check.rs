@@ -47,7 +47,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     }
     Ok(match (loaded.unreadable, loaded.deal.is_some()) {
         (true, _) => {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{deal_name} cannot be parsed as a deal"
             )));
         }
@@ -68,10 +68,10 @@ fn diagnostics_json(loaded: &Loaded) -> serde_json::Value {
 
 /// `truce check DEAL --plan PLAN`: the independent checker, every violation.
 fn check_plan(args: &CheckArgs, plan_path: &std::path::Path) -> Result<Outcome, CliError> {
-    let deal = crate::plan::load_valid(&args.deal)?;
+    let deal = crate::files::load_valid(&args.deal)?;
     let bytes = crate::files::read_file(plan_path, crate::files::FileKind::Plan)?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 JSON", plan_path.display())))?;
+        .map_err(|_| CliError::Input(format!("{} is not UTF-8 JSON", plan_path.display())))?;
     let report = truce_plan::check_plan(&deal, &text);
     let name = plan_path.display();
     match args.format {

@@ -33,7 +33,7 @@ pub enum Command {
     /// The optimal day-by-day release plan of an agreed deal, with its proof.
     Plan(PlanArgs),
     /// Monte-Carlo execution of plans under a risk model; compares drafts.
-    Simulate(crate::simulate::SimulateArgs),
+    Simulate(SimulateArgs),
     /// The mediator service (HTTP API) on the embedded SQLite database or PostgreSQL.
     Serve(ServeArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
@@ -591,6 +591,48 @@ pub struct StatusArgs {
     /// The party's token file.
     #[arg(long = "token-file", value_name = "FILE")]
     pub token_file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The risk model is the user's assumption: `--risk FILE`, else `risk.toml` beside the first deal,
+else the illustrative defaults (docs/risk.example.toml), which are not data. Several deals are
+drafts compared on the same random numbers; differences come with 95% intervals.")]
+pub struct SimulateArgs {
+    /// Deal files (or folders holding `deal.toml`): one, or several drafts to compare.
+    #[arg(required = true, value_name = "DEAL")]
+    pub deals: Vec<PathBuf>,
+    /// A plan (JSON) for each deal, in order; default: each deal's optimal plan.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Vec<PathBuf>,
+    /// The risk model (TOML).
+    #[arg(long, value_name = "RISK.toml")]
+    pub risk: Option<PathBuf>,
+    /// Simulated executions per draft.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=truce_sim::MAX_RUNS))]
+    pub runs: u64,
+    /// Seed: the same seed gives the same result, on any number of threads.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (0 = every core); the result does not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Write `survival.svg` and `released.svg` into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub svg: Option<PathBuf>,
+    /// Among the plans releasing the most, choose the one with the least
+    /// expected loss under the model, and say what it gives up (one deal).
+    #[arg(long, conflicts_with = "plan")]
+    pub robust: bool,
+    /// With --robust: write the chosen plan (JSON) to this file.
+    #[arg(long, value_name = "PLAN", requires = "robust")]
+    pub out: Option<PathBuf>,
+    /// Simulate deals with open issues as their text stands.
+    #[arg(long)]
+    pub as_drafted: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

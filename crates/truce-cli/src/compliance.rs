@@ -15,9 +15,7 @@ use truce_ledger::{PersonKey, SignedEvent, VerifyReport};
 
 use crate::cli::VerifyArgs;
 use crate::error::CliError;
-
-/// Largest `--terms` or plan file read.
-const MAX_TERMS: u64 = 256 << 20;
+use crate::files::FileKind;
 
 /// What compliance found.
 #[derive(Debug, Serialize)]
@@ -42,7 +40,7 @@ pub fn check(
         return Ok(None);
     }
     let [summary] = report.deals.as_slice() else {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "compliance checks one deal, but the ledger holds {} deals",
             report.deals.len()
         )));
@@ -50,16 +48,25 @@ pub fn check(
     let mut from_view = None;
     let (terms, roster) = match (&args.deal, &args.terms, &args.person_key) {
         (Some(deal), _, Some(key)) => {
-            let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
+            let (value, _) =
+                crate::verify_files::normalised_deal(&crate::files::load_valid(deal)?)?;
             let key = person_key(key)?;
-            let (terms, roster) = Roster::from_value(&value, &summary.deal, &key)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            let (terms, roster) =
+                Roster::from_value(&value, &summary.deal, &key).map_err(|source| {
+                    CliError::Terms {
+                        context: deal.display().to_string(),
+                        source,
+                    }
+                })?;
             (terms, Some(roster))
         }
         (Some(deal), _, None) => {
-            let (value, _) = crate::verify_files::normalised_deal(&crate::plan::load_valid(deal)?)?;
-            let terms = Terms::from_value(&value)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", deal.display())))?;
+            let (value, _) =
+                crate::verify_files::normalised_deal(&crate::files::load_valid(deal)?)?;
+            let terms = Terms::from_value(&value).map_err(|source| CliError::Terms {
+                context: deal.display().to_string(),
+                source,
+            })?;
             (terms, None)
         }
         (None, Some(path), _) => {
@@ -71,19 +78,25 @@ pub fn check(
     };
     let plan = match (&args.plan, &roster) {
         (Some(path), Some(_)) => Some(
-            PlanSchedule::from_json(&read(path)?)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
+            PlanSchedule::from_json(&read(path, FileKind::Plan)?).map_err(|source| {
+                CliError::Schedule {
+                    context: path.display().to_string(),
+                    source,
+                }
+            })?,
         ),
         _ => None,
     };
     let text = std::str::from_utf8(ledger)
-        .map_err(|_| CliError::Usage(format!("{}: not UTF-8", args.ledger.display())))?;
+        .map_err(|_| CliError::Input(format!("{}: not UTF-8", args.ledger.display())))?;
     let mut events = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
         // An intact ledger's lines all read; the message is for a ledger
         // changed between the two readings.
-        let ev: SignedEvent = serde_json::from_str(line)
-            .map_err(|e| CliError::Usage(format!("{}:{}: {e}", args.ledger.display(), n + 1)))?;
+        let ev: SignedEvent = serde_json::from_str(line).map_err(|source| CliError::Json {
+            context: format!("{}:{}", args.ledger.display(), n + 1),
+            source,
+        })?;
         events.push(ev);
     }
     // The party view holds the terms in force and those it replaced; a deal
@@ -128,9 +141,11 @@ fn amended_terms(
 ) -> Result<(Terms, Vec<(u64, Terms)>), CliError> {
     let mut files = Vec::new();
     for path in &args.amended {
-        let (value, hash) = crate::verify_files::normalised_deal(&crate::plan::load_valid(path)?)?;
-        let terms = Terms::from_value(&value)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        let (value, hash) = crate::verify_files::normalised_deal(&crate::files::load_valid(path)?)?;
+        let terms = Terms::from_value(&value).map_err(|source| CliError::Terms {
+            context: path.display().to_string(),
+            source,
+        })?;
         files.push((hash, terms));
     }
     let mut current = agreed;
@@ -174,8 +189,12 @@ fn adopted_plans(
     let mut files: Vec<(Hash, PlanSchedule)> = Vec::new();
     for path in &args.earlier_plans {
         let hash = crate::verify_files::plan_file_hash(path)?;
-        let schedule = PlanSchedule::from_json(&read(path)?)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        let schedule = PlanSchedule::from_json(&read(path, FileKind::Plan)?).map_err(|source| {
+            CliError::Schedule {
+                context: path.display().to_string(),
+                source,
+            }
+        })?;
         files.push((hash, schedule));
     }
     let adopted: Vec<(u64, Hash)> = events
@@ -235,25 +254,15 @@ impl Compliance {
     }
 }
 
-fn read(path: &Path) -> Result<String, CliError> {
-    let bytes =
-        crate::files::read_limited(path, MAX_TERMS + 1).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_TERMS {
-        return Err(CliError::Usage(format!(
-            "{} is larger than {MAX_TERMS} bytes",
-            path.display()
-        )));
-    }
+fn read(path: &Path, kind: FileKind) -> Result<String, CliError> {
+    let bytes = crate::files::read_file(path, kind)?;
     String::from_utf8(bytes)
-        .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))
+        .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))
 }
 
 fn person_key(path: &Path) -> Result<PersonKey, CliError> {
-    PersonKey::from_hex(read(path)?.trim())
-        .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", path.display())))
+    PersonKey::from_hex(read(path, FileKind::Event)?.trim())
+        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))
 }
 
 /// `--terms`: the deal view `truce export --terms` writes (terms with the
@@ -261,16 +270,20 @@ fn person_key(path: &Path) -> Result<PersonKey, CliError> {
 /// or a normalised deal JSON.
 /// `--terms`: the terms in force and those amendments replaced.
 fn terms_file(path: &Path) -> Result<(Terms, Vec<(u64, Terms)>), CliError> {
-    let text = read(path)?;
-    let bad = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
+    let text = read(path, FileKind::Terms)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        bad(format!(
-            "line {}, column {}: not JSON",
+        CliError::Input(format!(
+            "{}: line {}, column {}: not JSON",
+            path.display(),
             e.line(),
             e.column()
         ))
     })?;
-    let terms = Terms::from_party_view(&value).map_err(|e| bad(e.to_string()))?;
-    let earlier = Terms::superseded_from_party_view(&value).map_err(|e| bad(e.to_string()))?;
+    let bad = |source| CliError::Terms {
+        context: path.display().to_string(),
+        source,
+    };
+    let terms = Terms::from_party_view(&value).map_err(bad)?;
+    let earlier = Terms::superseded_from_party_view(&value).map_err(bad)?;
     Ok((terms, earlier))
 }

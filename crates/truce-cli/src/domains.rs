@@ -39,13 +39,13 @@ pub fn load_path(
     let is_deal = path.is_file() || path.join("deal.toml").is_file();
     if !is_deal {
         let domain = truce_negotiate::read_domain(&read_folder(path)?, &opts)
-            .map_err(|e| in_folder(path, &e))?;
+            .map_err(|e| in_folder(path, e))?;
         return Ok(Loaded { domain, deal: None });
     }
     let deal_path = files::deal_file(path)?;
-    let deal = crate::plan::load_valid(path)?;
+    let deal = crate::files::load_valid(path)?;
     if deal.open_issues.is_empty() {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{}: the deal has no open issues to negotiate",
             path.display()
         )));
@@ -67,12 +67,17 @@ pub fn load_path(
             .join("preferences"),
     };
     let domain = truce_negotiate::read_profiles(&deal.name, issues, &read_folder(&dir)?, &opts)
-        .map_err(|e| in_folder(&dir, &e))?;
+        .map_err(|e| in_folder(&dir, e))?;
     Ok(Loaded {
         domain,
         deal: Some(deal_path),
     })
 }
+
+/// The most files a domain folder may hold (GENIUS and ANAC folders hold a
+/// domain and a handful of profiles), so the reading is bounded as every
+/// file's size is.
+const MAX_FOLDER_FILES: usize = 1024;
 
 /// Every regular file of a folder as (name, text), sorted by name: the
 /// readers tell domains from profiles by content and order parties by name.
@@ -85,7 +90,14 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
         .map_err(read_err)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
+        .take(MAX_FOLDER_FILES + 1)
         .collect();
+    if paths.len() > MAX_FOLDER_FILES {
+        return Err(CliError::Input(format!(
+            "{} holds more than {MAX_FOLDER_FILES} files: a domain folder holds a domain and its profiles",
+            dir.display()
+        )));
+    }
     paths.sort();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
@@ -100,7 +112,7 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
             // A profile or domain that is not UTF-8 text is an error naming
             // it, never a party silently left out.
             Err(_) if lower.ends_with(".xml") || lower.ends_with(".json") => {
-                return Err(CliError::Usage(format!(
+                return Err(CliError::Input(format!(
                     "{}: not UTF-8 text, so it cannot be read as a domain or profile; \
                      convert it to UTF-8 or move it out of the folder",
                     path.display()
@@ -115,6 +127,9 @@ fn read_folder(dir: &Path) -> Result<DomainFiles, CliError> {
 }
 
 /// A reader error with its file named by its path, not only its name.
-fn in_folder(dir: &Path, e: &truce_negotiate::ReadError) -> CliError {
-    CliError::Usage(format!("{}/{e}", dir.display()))
+fn in_folder(dir: &Path, source: truce_negotiate::ReadError) -> CliError {
+    CliError::Domain {
+        dir: dir.to_owned(),
+        source,
+    }
 }

@@ -36,6 +36,13 @@ pub enum FileKind {
     Event,
     /// Certificates (PEM), such as `--ca-cert`: 1 MiB.
     Certificate,
+    /// A negotiation trace (`truce negotiate --format json`): 256 MiB.
+    Trace,
+    /// The deal's terms as a party sees them (`truce export --terms`):
+    /// 256 MiB.
+    Terms,
+    /// The service's secret key file or a verifier key: 64 KiB.
+    ServiceKey,
 }
 
 impl FileKind {
@@ -50,6 +57,9 @@ impl FileKind {
             FileKind::Profile => 64 << 20,
             FileKind::Event => 4 << 20,
             FileKind::Certificate => 1 << 20,
+            FileKind::Trace => 256 << 20,
+            FileKind::Terms => 256 << 20,
+            FileKind::ServiceKey => 64 << 10,
         }
     }
 
@@ -64,6 +74,9 @@ impl FileKind {
             FileKind::Profile => "domain or profile file",
             FileKind::Event => "event, signature, token or key file",
             FileKind::Certificate => "certificate file",
+            FileKind::Trace => "negotiation trace",
+            FileKind::Terms => "terms file",
+            FileKind::ServiceKey => "service key file",
         }
     }
 }
@@ -104,7 +117,7 @@ pub fn read_file(path: &Path, kind: FileKind) -> Result<Vec<u8>, CliError> {
 /// The file at `path` as UTF-8 text (see [`read_file`]).
 pub fn read_text(path: &Path, kind: FileKind) -> Result<String, CliError> {
     String::from_utf8(read_file(path, kind)?).map_err(|e| {
-        CliError::Usage(format!(
+        CliError::Input(format!(
             "{}: not UTF-8 text (byte {})",
             path.display(),
             e.utf8_error().valid_up_to() + 1
@@ -233,7 +246,7 @@ fn io_error(e: &io::Error) -> ReadError {
 
 /// Reads at most `limit` bytes, so a huge or endless file (a FIFO, /dev/zero)
 /// cannot exhaust memory.
-pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     regular(path)?;
     let file = fs::File::open(path)?;
     if !file.metadata()?.is_file() {
@@ -303,4 +316,16 @@ pub fn write_tree(dir: &Path, files: &[(String, String)], force: bool) -> Result
         write_atomic(&dir.join(name), text.as_bytes())?;
     }
     Ok(())
+}
+
+/// Loads a deal that must be valid; its diagnostics go to stderr if not.
+pub fn load_valid(path: &Path) -> Result<truce_spec::Deal, CliError> {
+    let loaded = load_deal(path)?;
+    eprint!(
+        "{}",
+        truce_spec::render_text(&loaded.diagnostics, &loaded.sources)
+    );
+    loaded
+        .deal
+        .ok_or_else(|| CliError::InvalidDeal(path.to_path_buf()))
 }

@@ -16,8 +16,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome, CliError> {
         extension: !args.no_extension,
         seed: args.seed,
     };
-    let deal = truce_spec::generate(&opts)
-        .map_err(|e| CliError::Usage(format!("cannot generate: {e}")))?;
+    let deal = truce_spec::generate(&opts).map_err(CliError::Generate)?;
     files::write_tree(&args.out, &deal.files, args.force)?;
     println!(
         "wrote {} ({} captives, {} detainees, {} days)",

@@ -11,15 +11,21 @@ use crate::verify_files::{self, FileCheck};
 pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
     let mut parties = Vec::with_capacity(args.parties.len());
     for id in &args.parties {
-        let party = PartyId::new(id)
-            .map_err(|e| CliError::Usage(format!("`{id}` is not a party id: {e}")))?;
+        let party = PartyId::new(id).map_err(|source| CliError::Id {
+            context: format!("`{id}` is not a party id"),
+            source,
+        })?;
         if parties.contains(&party) {
             return Err(CliError::Usage(format!("the party `{id}` is named twice")));
         }
         parties.push(party);
     }
-    let keys = truce_ledger::keygen_files(&parties, &mut rand::rng())
-        .map_err(|e| CliError::Usage(format!("cannot create keys: {e}")))?;
+    let keys = truce_ledger::keygen_files(&parties, &mut rand::rng()).map_err(|source| {
+        CliError::KeyFile {
+            context: "cannot create keys".to_owned(),
+            source,
+        }
+    })?;
     let public = args.out.join("keys.json");
     let secrets: Vec<_> = keys
         .secret
@@ -55,11 +61,10 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         let (l, c) = e
             .position()
             .unwrap_or_else(|| key_error_place(&key_text, &e));
-        let place = format!(":{l}:{c}");
-        CliError::Usage(format!(
-            "{}{place}: not a valid key file: {e}",
-            args.keys.display()
-        ))
+        CliError::KeyFile {
+            context: format!("{}:{l}:{c}: not a valid key file", args.keys.display()),
+            source: e,
+        }
     })?;
     let mut receipts = match &args.receipts {
         Some(path) => verify_files::receipts(path, &files::read_file(path, FileKind::Receipts)?)?,
@@ -71,10 +76,13 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         for path in &args.checkpoint {
             let note = files::read_file(path, FileKind::Event)?;
             let note = String::from_utf8(note)
-                .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+                .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))?;
             let checkpoint = verifier
                 .open(&note)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                .map_err(|source| CliError::Checkpoint {
+                    context: path.display().to_string(),
+                    source,
+                })?;
             receipts.push(checkpoint.receipt());
         }
     }
@@ -84,8 +92,11 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         receipts,
         ..VerifyOptions::default()
     };
-    let report = truce_ledger::verify_with(&ledger, &keys, &opts)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", args.ledger.display())))?;
+    let report =
+        truce_ledger::verify_with(&ledger, &keys, &opts).map_err(|source| CliError::Verify {
+            context: args.ledger.display().to_string(),
+            source,
+        })?;
     // The files the caller holds, compared with what the ledger recorded;
     // only an intact ledger's record means anything.
     let mut checks = Vec::new();
@@ -193,8 +204,10 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// deal `id`, said in a sentence (or that the ledger holds no event of it);
 /// `None` when every event is the deal's.
 fn other_deal(id: &str, path: &std::path::Path, ledger: &[u8]) -> Result<Option<String>, CliError> {
-    let id = truce_ledger::DealId::new(id)
-        .map_err(|e| CliError::Usage(format!("--deal-id `{id}`: {e}")))?;
+    let id = truce_ledger::DealId::new(id).map_err(|source| CliError::Id {
+        context: format!("--deal-id `{id}`"),
+        source,
+    })?;
     #[derive(serde::Deserialize)]
     struct Line {
         deal: String,

@@ -3,8 +3,9 @@
 //! Exit codes (the contract in DESIGN.md): 0 success; 1 the input is valid
 //! but the answer is negative (the deal has errors, a plan is infeasible,
 //! verification failed); 2 usage or input error (unreadable or malformed
-//! file, bad flag). A bug prints one `error: internal error` line and exits
-//! 101, never a backtrace.
+//! file, bad flag). A bug prints an `error: internal error` line and one
+//! asking for a report, and exits 101, never a backtrace. The mapping is
+//! `error.rs`.
 
 mod agree;
 mod analyze;
@@ -34,7 +35,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use error::{CliError, Outcome};
+use error::{CliError, Outcome, exit};
 
 fn main() -> ExitCode {
     // RUST_BACKTRACE may be set on the user's machine: a bug must still read
@@ -60,19 +61,20 @@ fn main() -> ExitCode {
             // --help and --version print to stdout and succeed; usage
             // errors print clap's message (which names the fix) and exit 2.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
         }
     };
     match run(cli) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Negative) => ExitCode::from(1),
-        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Ok(outcome) => ExitCode::from(outcome.process_exit_code()),
         Err(e) => {
-            eprintln!("error: {e}");
-            if let Some(hint) = e.hint() {
-                eprintln!("help: {hint}");
+            if !matches!(e, CliError::BrokenPipe) {
+                eprintln!("{}", e.report());
             }
-            ExitCode::from(e.exit_code())
+            ExitCode::from(e.process_exit_code())
         }
     }
 }
@@ -109,12 +111,12 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
 /// would make it).
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     use std::io::Write as _;
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
+    let text = serde_json::to_string_pretty(value).map_err(CliError::Encoding)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => CliError::BrokenPipe,
-            _ => CliError::Output(e.to_string()),
+            _ => CliError::Print(e),
         })
 }

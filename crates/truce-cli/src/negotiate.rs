@@ -19,14 +19,13 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
             "--out needs a deal: it writes the deal with the agreed values".into(),
         ));
     }
-    let usage = |e: truce_agents::SessionError| CliError::Usage(e.to_string());
     let opts = SessionOptions {
-        agents: truce_agents::parse_agents(&args.agents).map_err(usage)?,
-        protocol: Protocol::from_str(&args.protocol).map_err(usage)?,
+        agents: truce_agents::parse_agents(&args.agents)?,
+        protocol: Protocol::from_str(&args.protocol)?,
         rounds: args.rounds,
         time_limit: None,
         seed: args.seed,
-        mediator: truce_agents::MediatorKind::from_str(&args.mediator).map_err(usage)?,
+        mediator: truce_agents::MediatorKind::from_str(&args.mediator)?,
     };
     let want_moves = args.moves || args.trajectory.is_some();
     let session = match args.repeat {
@@ -34,8 +33,7 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
             let start = Instant::now();
             let repeated = truce_agents::run_repeated(&loaded.domain, &opts, k, &|| {
                 start.elapsed().as_secs_f64()
-            })
-            .map_err(usage)?;
+            })?;
             match args.format {
                 Format::Json => print_json(&repeated)?,
                 Format::Text => {
@@ -49,7 +47,7 @@ pub fn run(args: &NegotiateArgs) -> Result<Outcome, CliError> {
             repeated.session
         }
         None => {
-            let session = truce_agents::run_session(&loaded.domain, &opts).map_err(usage)?;
+            let session = truce_agents::run_session(&loaded.domain, &opts)?;
             let moves = if want_moves {
                 Some(moves_of(&loaded.domain, &session)?)
             } else {
@@ -124,6 +122,6 @@ fn moves_of(
         rounds: session.rounds,
     };
     let d = truce_negotiate::analyze_trace(domain, &analysis, &trace)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(CliError::SessionTrace)?;
     Ok((analysis, d))
 }

@@ -1,7 +1,5 @@
 //! `truce plan`: the optimal staged plan of a deal, and its exports.
 
-use std::path::{Path, PathBuf};
-
 use truce_plan::{PlanOptions, Status};
 use truce_spec::{AgreedDeal, Deal};
 
@@ -15,7 +13,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             "several exports need --out PLAN, to be written beside it".into(),
         ));
     }
-    let deal = load_valid(&args.deal)?;
+    let deal = files::load_valid(&args.deal)?;
     let agreed = match AgreedDeal::new(deal) {
         Ok(a) => a,
         Err(e) if args.as_drafted => AgreedDeal::as_drafted(*e.deal),
@@ -38,13 +36,9 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         (None, None) => truce_plan::plan(&agreed, &PlanOptions::default()),
         (Some(path), None) => {
             let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
-            let done = truce_plan::from_json(&text).map_err(|e| {
-                CliError::Usage(format!(
-                    "{}:{}:{}: not a plan: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ))
+            let done = truce_plan::from_json(&text).map_err(|e| CliError::Json {
+                context: format!("{}:{}:{}: not a plan", path.display(), e.line(), e.column()),
+                source: e,
             })?;
             let last = done.stages.iter().map(|s| s.day).max().unwrap_or(0);
             let through_day = args.through_day.unwrap_or(last);
@@ -60,7 +54,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             truce_plan::replan(&agreed, &prefix, &PlanOptions::default())
         }
     }
-    .map_err(|e| CliError::Plan(e.to_string()))?;
+    .map_err(CliError::Plan)?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;
@@ -87,23 +81,9 @@ pub fn render_export(
     plan: &truce_plan::Plan,
     export: Export,
 ) -> Result<String, CliError> {
-    let failed =
-        |e: truce_plan::ExportError| CliError::Usage(format!("cannot export the plan: {e}"));
     match export {
-        Export::Csv => truce_plan::export_csv(deal, plan).map_err(failed),
-        Export::Ics => truce_plan::export_ics(deal, plan).map_err(failed),
+        Export::Csv => truce_plan::export_csv(deal, plan).map_err(CliError::Export),
+        Export::Ics => truce_plan::export_ics(deal, plan).map_err(CliError::Export),
         Export::Svg => Ok(truce_plan::export_svg(deal, plan)),
     }
-}
-
-/// Loads a deal that must be valid; its diagnostics go to stderr if not.
-pub fn load_valid(path: &Path) -> Result<Deal, CliError> {
-    let loaded = files::load_deal(path)?;
-    eprint!(
-        "{}",
-        truce_spec::render_text(&loaded.diagnostics, &loaded.sources)
-    );
-    loaded
-        .deal
-        .ok_or_else(|| CliError::InvalidDeal(PathBuf::from(path)))
 }

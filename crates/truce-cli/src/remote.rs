@@ -40,7 +40,10 @@ fn read_text(path: &Path) -> Result<String, CliError> {
 }
 
 fn deal_id(id: &str) -> Result<DealId, CliError> {
-    DealId::new(id).map_err(|e| CliError::Usage(format!("--deal-id `{id}`: {e}")))
+    DealId::new(id).map_err(|source| CliError::Id {
+        context: format!("--deal-id `{id}`"),
+        source,
+    })
 }
 
 fn party_key(path: &Path) -> Result<PartyKey, CliError> {
@@ -55,10 +58,13 @@ fn party_key(path: &Path) -> Result<PartyKey, CliError> {
                 .position()
                 .unwrap_or_else(|| crate::ledger::key_error_place(&text, &e)),
         };
-        CliError::Usage(format!(
-            "{}:{line}:{column}: not a secret key file (`truce keygen`): {e}",
-            path.display()
-        ))
+        CliError::KeyFile {
+            context: format!(
+                "{}:{line}:{column}: not a secret key file (`truce keygen`)",
+                path.display()
+            ),
+            source: e,
+        }
     })
 }
 
@@ -66,7 +72,7 @@ fn token(path: &Path) -> Result<String, CliError> {
     let text = read_text(path)?;
     let token = text.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{} is not a token file (`truce register` writes one per party)",
             path.display()
         )));
@@ -97,7 +103,10 @@ fn address(url: &str) -> Result<SocketAddr, CliError> {
     }
     host_port
         .to_socket_addrs()
-        .map_err(|e| bad(&format!("cannot resolve it: {e}")))?
+        .map_err(|source| CliError::System {
+            context: format!("--service `{url}`: cannot resolve it"),
+            source,
+        })?
         .next()
         .ok_or_else(|| bad("it resolves to no address"))
 }
@@ -111,7 +120,10 @@ fn with_client<T>(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the client: {e}")))?;
+        .map_err(|source| CliError::System {
+            context: "cannot start the client".to_owned(),
+            source,
+        })?;
     let tls = match tls_host(&at.service) {
         None => None,
         Some(host) => {
@@ -120,22 +132,24 @@ fn with_client<T>(
                 None => None,
             };
             Some(
-                TlsClient::new(host, ca.as_deref())
-                    .map_err(|e| CliError::Usage(format!("--service `{}`: {e}", at.service)))?,
+                TlsClient::new(host, ca.as_deref()).map_err(|source| CliError::ClientSetup {
+                    context: format!("--service `{}`", at.service),
+                    source,
+                })?,
             )
         }
     };
     runtime.block_on(async {
         let mut client = Client::connect_with(addr, tls).await.map_err(|e| {
             // The client's own message starts "cannot reach the service" too.
-            let why = match e {
-                ClientError::Connect(io) => io.to_string(),
-                other => other.to_string(),
+            let source: crate::error::AnyError = match e {
+                ClientError::Connect(io) => io.into(),
+                other => other.into(),
             };
-            CliError::Usage(format!(
-                "cannot reach the service at {}: {why}; is `truce serve` running there?",
-                at.service
-            ))
+            CliError::Unreachable {
+                service: at.service.clone(),
+                source,
+            }
         })?;
         Ok(f(&mut client).await)
     })
@@ -159,16 +173,16 @@ fn refused(e: ClientError) -> Result<Outcome, CliError> {
             eprintln!("error: {e}");
             Ok(Outcome::Negative)
         }
-        other => Err(CliError::Usage(other.to_string())),
+        other => Err(CliError::Client(other)),
     }
 }
 
 /// The agreed deal and its hash, as every side computes it.
 fn agreed_deal(path: &Path) -> Result<(Value, Hash), CliError> {
-    let deal = crate::plan::load_valid(path)?;
+    let deal = crate::files::load_valid(path)?;
     if !deal.open_issues.is_empty() {
         let open: Vec<&str> = deal.open_issues.iter().map(|i| i.id.as_str()).collect();
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{}: the deal still has open issues ({}); agree them first (`truce agree`): the ledger records the agreed deal",
             path.display(),
             open.join(", ")
@@ -183,7 +197,7 @@ pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
     let addr = address(&args.at.service)?;
     let (normalised, hash) = agreed_deal(&args.deal)?;
     let keys: Value = serde_json::from_str(&read_text(&args.keys)?).map_err(|e| {
-        CliError::Usage(format!(
+        CliError::Input(format!(
             "{}:{}:{}: not a key file (`truce keygen` writes keys.json)",
             args.keys.display(),
             e.line(),
@@ -303,7 +317,7 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
         })?;
         let (normalised, hash) = agreed_deal(path)?;
         if event["deal_hash"].as_str() != Some(hash.to_string().as_str()) {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: its deal hash is {hash}, not the one the sides signed in --agreement",
                 path.display()
             )));
@@ -321,7 +335,7 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
     {
         let counts = match &args.deal {
             Some(path) => {
-                let deal = crate::plan::load_valid(path)?;
+                let deal = crate::files::load_valid(path)?;
                 let categories: std::collections::HashMap<&str, &str> = deal
                     .persons
                     .iter()
@@ -358,7 +372,7 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
             Err(e) => return refused(e),
         };
         if event["plan_hash"].as_str() != Some(kept.plan_hash.to_string().as_str()) {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: the service hashed the plan as {}, not as this file's canonical hash",
                 plan.display(),
                 kept.plan_hash
@@ -398,7 +412,10 @@ pub fn record(args: &RecordArgs) -> Result<Outcome, CliError> {
         let place = serde_json::from_str::<Event>(&text)
             .err()
             .map_or(String::new(), |e| format!(":{}:{}", e.line(), e.column()));
-        CliError::Usage(format!("{source}{place}: not a ledger event: {e}"))
+        CliError::Json {
+            context: format!("{source}{place}: not a ledger event"),
+            source: e,
+        }
     })?;
     let kind = event.kind();
     let at_ms = std::time::SystemTime::now()
@@ -439,7 +456,7 @@ fn handover_counts(
     let mut counts = std::collections::BTreeMap::<String, u64>::new();
     for (n, id) in ids.iter().enumerate() {
         let category = category_of(id.as_str()).ok_or_else(|| {
-            CliError::Usage(format!(
+            CliError::Input(format!(
                 "person {} of the handover is not in the deal as this party sees it: give the deal file with --deal, or `counts` per category in the event",
                 n + 1
             ))
@@ -468,15 +485,12 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
         Some(path) => (read_text(Path::new(path))?, path.to_owned()),
         None => (args.event.clone(), "the event".to_owned()),
     };
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::Usage(format!(
-            "{source}:{}:{}: not JSON: {e}",
-            e.line(),
-            e.column()
-        ))
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| CliError::Json {
+        context: format!("{source}:{}:{}: not JSON", e.line(), e.column()),
+        source: e,
     })?;
     let Some(obj) = value.as_object_mut() else {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{source}: an event is a JSON object with a `type`"
         )));
     };
@@ -488,7 +502,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
     let mut listed = None;
     if let Some(persons) = obj.remove("persons") {
         if kind != "handover-recorded" {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{source}: only a handover-recorded lists persons"
             )));
         }
@@ -499,15 +513,16 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
             )
         })?;
         let key = PersonKey::from_hex(read_text(path)?.trim())
-            .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", path.display())))?;
+            .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))?;
         let ids: Vec<String> = serde_json::from_value(persons)
-            .map_err(|_| CliError::Usage(format!("{source}: `persons` is a list of person ids")))?;
+            .map_err(|_| CliError::Input(format!("{source}: `persons` is a list of person ids")))?;
         let mut pseudonyms = Vec::with_capacity(ids.len());
         let mut persons = Vec::with_capacity(ids.len());
         for (n, person) in ids.iter().enumerate() {
             // The message names the position, never the id.
-            let p = PersonId::new(person).map_err(|e| {
-                CliError::Usage(format!("{source}: person {} of the list: {e}", n + 1))
+            let p = PersonId::new(person).map_err(|e| CliError::Id {
+                context: format!("{source}: person {} of the list", n + 1),
+                source: e,
             })?;
             pseudonyms.push(Value::String(key.pseudonym(deal, &p).to_string()));
             persons.push(p);
@@ -572,21 +587,21 @@ fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Option<Step>, V
     let mut signatures = Vec::new();
     for path in paths {
         let a: Agreement = serde_json::from_str(&read_text(path)?).map_err(|e| {
-            CliError::Usage(format!(
+            CliError::Input(format!(
                 "{}:{}: not a signature from `truce sign-agreement`",
                 path.display(),
                 e.line()
             ))
         })?;
         if &a.deal != deal {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: signs deal {}, not {deal}",
                 path.display(),
                 a.deal
             )));
         }
         if hash.is_some_and(|h| h != a.deal_hash) {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: {} signed the deal hash {}, another side another one: the sides hold different deal files",
                 path.display(),
                 a.party,
@@ -595,7 +610,7 @@ fn agreements(paths: &[PathBuf], deal: &DealId) -> Result<(Hash, Option<Step>, V
         }
         let this = a.amendment.zip(a.replaces);
         if hash.is_some() && step != this {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: signs another step of the deal than the first --agreement (an agreement and an amendment, or two amendments)",
                 path.display()
             )));
@@ -616,8 +631,7 @@ fn keep_receipt(path: &Path, receipt: Receipt) -> Result<(), CliError> {
         Vec::new()
     };
     receipts.push(receipt);
-    let text =
-        serde_json::to_string_pretty(&receipts).map_err(|e| CliError::Output(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&receipts).map_err(CliError::Encoding)?;
     files::write_atomic(path, format!("{text}\n").as_bytes())
 }
 
@@ -644,8 +658,7 @@ pub fn export(args: &ExportArgs) -> Result<Outcome, CliError> {
             Ok(view) => view,
             Err(e) => return refused(e),
         };
-        let text =
-            serde_json::to_string_pretty(&view).map_err(|e| CliError::Output(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&view).map_err(CliError::Encoding)?;
         files::write_atomic(path, format!("{text}\n").as_bytes())?;
         println!(
             "wrote {}: the deal's terms as {} sees them",

@@ -33,7 +33,7 @@ pub fn prefix_from_ledger(
         .filter(|(_, l)| !l.trim().is_empty())
     {
         let ev: SignedEvent = serde_json::from_str(line).map_err(|e| {
-            CliError::Usage(format!(
+            CliError::Input(format!(
                 "{}:{}:{}: not a ledger line (`truce export` writes the ledger): {}",
                 ledger.display(),
                 n + 1,
@@ -44,7 +44,7 @@ pub fn prefix_from_ledger(
         events.push(ev);
     }
     let Some(first) = events.first() else {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "{}: the ledger is empty: nothing was carried out; plan the deal without --from-ledger",
             ledger.display()
         )));
@@ -61,12 +61,12 @@ pub fn prefix_from_ledger(
     match in_force {
         Some(h) if h == hash => {}
         Some(h) => {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "the ledger's deal in force has deal hash {h}, but this deal file's is {hash}: re-plan the deal the sides signed last (the agreed deal, or the last amendment)"
             )));
         }
         None => {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::Input(format!(
                 "{}: the ledger records no agreement: there is nothing carried out to re-plan from",
                 ledger.display()
             )));
@@ -74,9 +74,9 @@ pub fn prefix_from_ledger(
     }
     let key_text = files::read_text(person_key, FileKind::Event)?;
     let key = truce_ledger::PersonKey::from_hex(key_text.trim())
-        .map_err(|e| CliError::Usage(format!("{}: not a person key: {e}", person_key.display())))?;
+        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", person_key.display())))?;
     let (_, roster) = Roster::from_value(&value, &id, &key)
-        .map_err(|e| CliError::Usage(format!("the deal's roster: {e}")))?;
+        .map_err(|e| CliError::Input(format!("the deal's roster: {e}")))?;
     let via = deal.release.via.is_some();
     let mut days: BTreeMap<u32, Vec<Handover>> = BTreeMap::new();
     for ev in &events {
@@ -92,7 +92,7 @@ pub fn prefix_from_ledger(
         let mut persons = Vec::with_capacity(pseudonyms.len());
         for (n, p) in pseudonyms.iter().enumerate() {
             let Some(i) = roster.index_of(p) else {
-                return Err(CliError::Usage(format!(
+                return Err(CliError::Input(format!(
                     "{}: pseudonym {} of the handover at seq {} is no person of this deal under this person key: give the deal's own person key",
                     ledger.display(),
                     n + 1,
@@ -110,7 +110,7 @@ pub fn prefix_from_ledger(
     let last = days.keys().next_back().copied().unwrap_or(0);
     let through_day = through_day.unwrap_or(last);
     if through_day < last {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Input(format!(
             "--through-day {through_day} is before day {last}, which already has handovers in the ledger"
         )));
     }

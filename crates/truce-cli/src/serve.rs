@@ -22,10 +22,19 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
             .map(|path| service_key(path, &args.service_name))
             .transpose()?,
         tls: match (&args.tls_cert, &args.tls_key) {
-            (Some(cert), Some(key)) => Some(truce_server::TlsFiles {
-                cert: cert.clone(),
-                key: key.clone(),
-            }),
+            (Some(cert), Some(key)) => {
+                // The service reads the PEM files itself (rustls); checked
+                // here first as every file the CLI names is: regular and
+                // under the certificate cap, so a FIFO or a huge file is
+                // refused before the service starts.
+                for path in [cert, key] {
+                    crate::files::read_file(path, crate::files::FileKind::Certificate)?;
+                }
+                Some(truce_server::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                })
+            }
             _ => None,
         },
         at_rest: at_rest_keys()?,
@@ -33,24 +42,33 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the service: {e}")))?;
+        .map_err(|source| CliError::System {
+            context: "cannot start the service".to_owned(),
+            source,
+        })?;
     runtime
         .block_on(truce_server::run(opts))
-        .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
+        .map_err(|source| CliError::Serve {
+            context: "cannot serve".to_owned(),
+            source,
+        })?;
     Ok(Outcome::Success)
 }
 
 /// The service key in `path`, or a new one written there owner-only.
 fn service_key(path: &std::path::Path, name: &str) -> Result<truce_ledger::ServiceKey, CliError> {
-    let bad =
-        |e: truce_ledger::CheckpointError| CliError::Usage(format!("{}: {e}", path.display()));
-    match crate::files::read_limited(path, 64 * 1024) {
+    let bad = |source| CliError::Checkpoint {
+        context: path.display().to_string(),
+        source,
+    };
+    let kind = crate::files::FileKind::ServiceKey;
+    match crate::files::read_file(path, kind) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes)
-                .map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+                .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))?;
             truce_ledger::ServiceKey::from_secret_file(&text).map_err(bad)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(CliError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             let key = truce_ledger::ServiceKey::generate(name, &mut rand::rng()).map_err(bad)?;
             crate::files::write_secret(path, key.to_secret_file().as_bytes())?;
             eprintln!(
@@ -60,10 +78,7 @@ fn service_key(path: &std::path::Path, name: &str) -> Result<truce_ledger::Servi
             );
             Ok(key)
         }
-        Err(source) => Err(CliError::Read {
-            path: path.to_owned(),
-            source,
-        }),
+        Err(e) => Err(e),
     }
 }
 
@@ -86,7 +101,10 @@ fn at_rest_key(var: &str) -> Result<Option<truce_server::SealKey>, CliError> {
     };
     truce_server::SealKey::from_hex(&hex)
         .map(Some)
-        .map_err(|e| CliError::Usage(format!("{from}: {e}")))
+        .map_err(|source| CliError::AtRestKey {
+            context: from,
+            source,
+        })
 }
 
 /// The at-rest keys from the environment: `TRUCE_AT_REST_KEY` (or

@@ -3,57 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use truce_plan::PlanOptions;
 use truce_sim::{Report, RiskModel, Schedule, SimOptions};
 use truce_spec::AgreedDeal;
 
-use crate::cli::Format;
+use crate::cli::{Format, SimulateArgs};
 use crate::error::{CliError, Outcome};
 use crate::files::{self, FileKind};
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-The risk model is the user's assumption: `--risk FILE`, else `risk.toml` beside the first deal,
-else the illustrative defaults (docs/risk.example.toml), which are not data. Several deals are
-drafts compared on the same random numbers; differences come with 95% intervals.")]
-pub struct SimulateArgs {
-    /// Deal files (or folders holding `deal.toml`): one, or several drafts to compare.
-    #[arg(required = true, value_name = "DEAL")]
-    pub deals: Vec<PathBuf>,
-    /// A plan (JSON) for each deal, in order; default: each deal's optimal plan.
-    #[arg(long, value_name = "PLAN")]
-    pub plan: Vec<PathBuf>,
-    /// The risk model (TOML).
-    #[arg(long, value_name = "RISK.toml")]
-    pub risk: Option<PathBuf>,
-    /// Simulated executions per draft.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=truce_sim::MAX_RUNS))]
-    pub runs: u64,
-    /// Seed: the same seed gives the same result, on any number of threads.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Worker threads (0 = every core); the result does not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Write `survival.svg` and `released.svg` into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub svg: Option<PathBuf>,
-    /// Among the plans releasing the most, choose the one with the least
-    /// expected loss under the model, and say what it gives up (one deal).
-    #[arg(long, conflicts_with = "plan")]
-    pub robust: bool,
-    /// With --robust: write the chosen plan (JSON) to this file.
-    #[arg(long, value_name = "PLAN", requires = "robust")]
-    pub out: Option<PathBuf>,
-    /// Simulate deals with open issues as their text stands.
-    #[arg(long)]
-    pub as_drafted: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
-}
 
 pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
     if !args.plan.is_empty() && args.plan.len() != args.deals.len() {
@@ -93,7 +50,7 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
                 );
                 return Ok(Outcome::Negative);
             }
-            Err(e) => return Err(CliError::Plan(e.to_string())),
+            Err(e) => return Err(CliError::NoPlan(e.to_string())),
         };
         bar.finish_and_clear();
         if let Some(out) = &args.out {
@@ -112,8 +69,7 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
         let deal = agreed(path, args.as_drafted)?;
         let plan = match args.plan.get(i) {
             Some(p) => read_plan(p)?,
-            None => truce_plan::plan(&deal, &PlanOptions::default())
-                .map_err(|e| CliError::Plan(e.to_string()))?,
+            None => truce_plan::plan(&deal, &PlanOptions::default()).map_err(CliError::Plan)?,
         };
         if plan.status == truce_plan::Status::Infeasible {
             // A valid deal with a negative answer (exit 1), as `truce plan` says.
@@ -170,7 +126,7 @@ fn load_risk(args: &SimulateArgs) -> Result<RiskModel, CliError> {
 }
 
 fn agreed(path: &Path, as_drafted: bool) -> Result<AgreedDeal, CliError> {
-    let deal = crate::plan::load_valid(path)?;
+    let deal = crate::files::load_valid(path)?;
     match AgreedDeal::new(deal) {
         Ok(a) => Ok(a),
         Err(e) if as_drafted => Ok(AgreedDeal::as_drafted(*e.deal)),

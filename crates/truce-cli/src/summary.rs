@@ -47,7 +47,17 @@ pub fn full(deal: &Deal) -> String {
     if let Some(d) = &deal.description {
         let _ = writeln!(s, "{d}");
     }
+    parties(&mut s, deal);
+    pause(&mut s, deal);
+    release_order(&mut s, deal);
+    exchanges(&mut s, deal);
+    release_rules(&mut s, deal);
+    terms(&mut s, deal);
+    s
+}
 
+/// Each party, its role, and what an intermediary carries.
+fn parties(s: &mut String, deal: &Deal) {
     let _ = writeln!(s, "\nParties");
     for p in &deal.parties {
         let mut line = format!("  {:<14}{:<14}", p.id.as_str(), p.role.as_str());
@@ -67,7 +77,10 @@ pub fn full(deal: &Deal) -> String {
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
+}
 
+/// The pause's days, its extension and the release days.
+fn pause(s: &mut String, deal: &Deal) {
     let _ = writeln!(s, "\nPause");
     let span = match deal.start {
         Some(start) => {
@@ -92,7 +105,10 @@ pub fn full(deal: &Deal) -> String {
         let list: Vec<String> = days.iter().map(u32::to_string).collect();
         let _ = writeln!(s, "  handovers only on days {}", list.join(", "));
     }
+}
 
+/// Who is released in which order: the priority rule, then each roster.
+fn release_order(s: &mut String, deal: &Deal) {
     let _ = writeln!(s, "\nWho is released, in which order");
     let rule = match deal.release.priority {
         Priority::Strict => {
@@ -102,60 +118,69 @@ pub fn full(deal: &Deal) -> String {
     };
     let _ = writeln!(s, "  ({rule})");
     for r in &deal.rosters {
-        let persons: Vec<_> = deal.persons_of(&r.holder).collect();
-        let mut limits = Vec::new();
-        if let Some(m) = r.total_min {
-            limits.push(format!("at least {m}"));
-        }
-        if let Some(m) = r.total_max {
-            limits.push(format!("at most {m} in all"));
-        }
-        match (r.min_per_day, r.max_per_day) {
-            (Some(a), Some(b)) => limits.push(format!("{a} to {b} on each release day")),
-            (None, Some(b)) => limits.push(format!("at most {b} a day")),
-            (Some(a), None) => limits.push(format!("at least {a} on each release day")),
-            (None, None) => {}
-        }
-        let limits = if limits.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", limits.join("; "))
-        };
-        let _ = writeln!(
-            s,
-            "  {} holds {}{limits}",
-            r.holder,
-            plural(persons.len() as u64, "person")
-        );
-        // tier → category → count, and families per tier (a family counts at
-        // its best member's tier, as it travels with them).
-        let mut tiers: BTreeMap<u32, BTreeMap<&str, usize>> = BTreeMap::new();
-        let mut families: BTreeMap<&str, u32> = BTreeMap::new();
-        for p in &persons {
-            let tier = deal.tier(&p.category).unwrap_or(u32::MAX);
-            *tiers
-                .entry(tier)
-                .or_default()
-                .entry(p.category.as_str())
-                .or_default() += 1;
-            if let Some(g) = &p.group {
-                let t = families.entry(g.as_str()).or_insert(tier);
-                *t = (*t).min(tier);
-            }
-        }
-        for (tier, cats) in &tiers {
-            let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
-            let fam = families.values().filter(|t| *t == tier).count();
-            let fam = if fam > 0 {
-                format!("; {} travelling together", plural(fam as u64, "family"))
-                    .replace("familys", "families")
-            } else {
-                String::new()
-            };
-            let _ = writeln!(s, "    tier {tier}: {}{fam}", list.join(", "));
+        roster(s, deal, r);
+    }
+}
+
+/// One roster: its holder, its limits, and its persons by tier (families
+/// counted at their best member's tier).
+fn roster(s: &mut String, deal: &Deal, r: &truce_spec::Roster) {
+    let persons: Vec<_> = deal.persons_of(&r.holder).collect();
+    let mut limits = Vec::new();
+    if let Some(m) = r.total_min {
+        limits.push(format!("at least {m}"));
+    }
+    if let Some(m) = r.total_max {
+        limits.push(format!("at most {m} in all"));
+    }
+    match (r.min_per_day, r.max_per_day) {
+        (Some(a), Some(b)) => limits.push(format!("{a} to {b} on each release day")),
+        (None, Some(b)) => limits.push(format!("at most {b} a day")),
+        (Some(a), None) => limits.push(format!("at least {a} on each release day")),
+        (None, None) => {}
+    }
+    let limits = if limits.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", limits.join("; "))
+    };
+    let _ = writeln!(
+        s,
+        "  {} holds {}{limits}",
+        r.holder,
+        plural(persons.len() as u64, "person")
+    );
+    // tier → category → count, and families per tier (a family counts at
+    // its best member's tier, as it travels with them).
+    let mut tiers: BTreeMap<u32, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut families: BTreeMap<&str, u32> = BTreeMap::new();
+    for p in &persons {
+        let tier = deal.tier(&p.category).unwrap_or(u32::MAX);
+        *tiers
+            .entry(tier)
+            .or_default()
+            .entry(p.category.as_str())
+            .or_default() += 1;
+        if let Some(g) = &p.group {
+            let t = families.entry(g.as_str()).or_insert(tier);
+            *t = (*t).min(tier);
         }
     }
+    for (tier, cats) in &tiers {
+        let list: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let fam = families.values().filter(|t| *t == tier).count();
+        let fam = if fam > 0 {
+            format!("; {} travelling together", plural(fam as u64, "family"))
+                .replace("familys", "families")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "    tier {tier}: {}{fam}", list.join(", "));
+    }
+}
 
+/// The exchange rules, if any.
+fn exchanges(s: &mut String, deal: &Deal) {
     if !deal.exchanges.is_empty() {
         let _ = writeln!(s, "\nExchange");
         for e in &deal.exchanges {
@@ -172,7 +197,10 @@ pub fn full(deal: &Deal) -> String {
             );
         }
     }
+}
 
+/// Families, the exposure bound and the intermediary.
+fn release_rules(s: &mut String, deal: &Deal) {
     let _ = writeln!(s, "\nRelease rules");
     let _ = writeln!(
         s,
@@ -195,7 +223,10 @@ pub fn full(deal: &Deal) -> String {
                 "every handover via {v}"
             ))
     );
+}
 
+/// The agreed terms and the issues still open.
+fn terms(s: &mut String, deal: &Deal) {
     if !deal.agreed_terms.is_empty() {
         let _ = writeln!(s, "\nAgreed ({})", deal.agreed_terms.len());
         for t in &deal.agreed_terms {
@@ -215,5 +246,4 @@ pub fn full(deal: &Deal) -> String {
             let _ = writeln!(s, "  {:<14}options: {}{sets}", "", i.options.join(" | "));
         }
     }
-    s
 }

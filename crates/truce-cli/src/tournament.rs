@@ -10,13 +10,12 @@ use crate::error::{CliError, Outcome};
 use crate::files;
 
 pub fn run(args: &TournamentArgs) -> Result<Outcome, CliError> {
-    let usage = |e: truce_agents::SessionError| CliError::Usage(e.to_string());
     let mut domains = Vec::with_capacity(args.domains.len());
     for path in &args.domains {
         domains.push(crate::domains::load_path(path, None, args.reading)?.domain);
     }
     let agents = match &args.agents {
-        Some(list) => truce_agents::parse_agents(list).map_err(usage)?,
+        Some(list) => truce_agents::parse_agents(list)?,
         None => AgentKind::ALL.to_vec(),
     };
     let opts = TournamentOptions {
@@ -24,10 +23,10 @@ pub fn run(args: &TournamentArgs) -> Result<Outcome, CliError> {
         agents,
         repetitions: args.repetitions,
         rounds: args.rounds,
-        protocol: Protocol::from_str(&args.protocol).map_err(usage)?,
+        protocol: Protocol::from_str(&args.protocol)?,
         seed: args.seed,
         threads: args.threads,
-        mediator: truce_agents::MediatorKind::from_str(&args.mediator).map_err(usage)?,
+        mediator: truce_agents::MediatorKind::from_str(&args.mediator)?,
     };
     // Drawn on stderr only when it is a terminal, so pipes and files get
     // clean output.
@@ -39,8 +38,7 @@ pub fn run(args: &TournamentArgs) -> Result<Outcome, CliError> {
     let results = truce_agents::run_tournament(&opts, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    })
-    .map_err(usage)?;
+    })?;
     bar.finish_and_clear();
     if let Some(path) = &args.csv {
         files::write_atomic(path, results.to_csv().as_bytes())?;

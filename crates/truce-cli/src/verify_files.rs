@@ -18,7 +18,7 @@ pub fn receipts(path: &Path, bytes: &[u8]) -> Result<Vec<Receipt>, CliError> {
             0 => String::new(),
             c => format!(":{c}"),
         };
-        CliError::Usage(format!(
+        CliError::Input(format!(
             "{}:{}{column}: not a receipts file (an array of {{\"deal\",\"seq\",\"hash\"}}): {}",
             path.display(),
             e.line(),
@@ -99,7 +99,7 @@ impl FileCheck {
 fn one_deal<'a>(flag: &str, report: &'a VerifyReport) -> Result<&'a DealSummary, CliError> {
     match report.deals.as_slice() {
         [summary] => Ok(summary),
-        deals => Err(CliError::Usage(format!(
+        deals => Err(CliError::Input(format!(
             "{flag} compares one deal, but the ledger holds {} deals",
             deals.len()
         ))),
@@ -109,8 +109,11 @@ fn one_deal<'a>(flag: &str, report: &'a VerifyReport) -> Result<&'a DealSummary,
 /// A deal's normalised JSON (as `truce check --format json` prints it) and
 /// its hash: what every side signs, the service stores and `--deal` checks.
 pub fn normalised_deal(deal: &Deal) -> Result<(serde_json::Value, Hash), CliError> {
-    let normalised = serde_json::to_value(deal).map_err(|e| CliError::Output(e.to_string()))?;
-    let hash = truce_ledger::deal_hash(&normalised).map_err(|e| CliError::Output(e.to_string()))?;
+    let normalised = serde_json::to_value(deal).map_err(CliError::Encoding)?;
+    let hash = truce_ledger::deal_hash(&normalised).map_err(|source| CliError::Encode {
+        context: "cannot print the result".to_owned(),
+        source,
+    })?;
     Ok((normalised, hash))
 }
 
@@ -119,19 +122,22 @@ pub fn normalised_deal(deal: &Deal) -> Result<(serde_json::Value, Hash), CliErro
 pub fn plan_file_hash(path: &Path) -> Result<Hash, CliError> {
     let bytes = crate::files::read_file(path, crate::files::FileKind::Plan)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        CliError::Usage(format!(
+        CliError::Input(format!(
             "{}:{}: not a plan file (JSON, as `truce plan --out` writes it)",
             path.display(),
             e.line()
         ))
     })?;
-    Hash::of_canonical(&value).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+    Hash::of_canonical(&value).map_err(|source| CliError::Encode {
+        context: path.display().to_string(),
+        source,
+    })
 }
 
 /// `--deal`: the deal file's hash against the hash every side signed.
 pub fn deal(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
     let summary = one_deal("--deal", report)?;
-    let (_, hash) = normalised_deal(&crate::plan::load_valid(path)?)?;
+    let (_, hash) = normalised_deal(&crate::files::load_valid(path)?)?;
     Ok(FileCheck::new(Kind::Deal, path, hash, summary.deal_hash))
 }
 
@@ -146,10 +152,7 @@ pub fn plan(path: &Path, report: &VerifyReport) -> Result<FileCheck, CliError> {
 pub fn service_verifier(text: &str) -> Result<truce_ledger::ServiceVerifier, CliError> {
     let path = Path::new(text);
     let (key, source) = if !text.contains('+') || path.exists() {
-        let bytes = crate::files::read_limited(path, 4096).map_err(|source| CliError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let bytes = crate::files::read_file(path, crate::files::FileKind::ServiceKey)?;
         (
             String::from_utf8_lossy(&bytes).trim().to_owned(),
             path.display().to_string(),
@@ -157,6 +160,8 @@ pub fn service_verifier(text: &str) -> Result<truce_ledger::ServiceVerifier, Cli
     } else {
         (text.to_owned(), "--service-key".to_owned())
     };
-    truce_ledger::ServiceVerifier::from_vkey(&key)
-        .map_err(|e| CliError::Usage(format!("{source}: {e}")))
+    truce_ledger::ServiceVerifier::from_vkey(&key).map_err(|e| CliError::Checkpoint {
+        context: source,
+        source: e,
+    })
 }

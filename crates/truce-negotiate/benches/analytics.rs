@@ -2,32 +2,14 @@
 //! parsing and analysing, as `truce analyze` does. Results and the NegMAS
 //! comparison are in BENCH-NOTES.md.
 
-use std::path::PathBuf;
-
 use truce_negotiate::{AnalyzeOptions, DomainFiles, ReadOptions, analyze, read_domain};
 
 fn main() {
     divan::main();
 }
 
-const DOMAINS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../testdata/negotiation-domains"
-);
-
 fn files(name: &str) -> DomainFiles {
-    let dir = PathBuf::from(DOMAINS).join(name);
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("domain directory") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        files.push((name, std::fs::read_to_string(&path).expect("text")));
-    }
-    DomainFiles { files }
+    truce_test_support::domains::files_of(&truce_test_support::domains::domains().join(name))
 }
 
 /// Load from disk, parse, analyse: the whole `truce analyze` path.

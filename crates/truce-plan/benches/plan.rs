@@ -2,35 +2,16 @@
 //! deals of 2,000, 8,000, 40,000 and 400,000 persons. Numbers, the machine
 //! and the CP-SAT peer measured in the same run are in `BENCHMARKS.md`.
 
-use std::collections::HashMap;
-
 use truce_plan::{PlanOptions, plan};
-use truce_spec::{AgreedDeal, GenerateOptions, LoadOptions, ReadError, generate, load};
+use truce_spec::{AgreedDeal, GenerateOptions, generate};
 
 fn main() {
     divan::main();
 }
 
 fn load_files(files: &[(String, String)]) -> AgreedDeal {
-    let by_path: HashMap<&str, &str> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let mut rosters = |path: &str, _max: u64| {
-        by_path
-            .get(path)
-            .map(|t| t.as_bytes().to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    let deal_text = by_path.get("deal.toml").copied().unwrap_or_default();
-    let loaded = load(
-        "deal.toml",
-        deal_text.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
     // Benchmarks plan the deal as drafted: open issues keep their written values.
-    AgreedDeal::as_drafted(loaded.deal.expect("the deal loads"))
+    truce_test_support::rosters::drafted(files)
 }
 
 macro_rules! shipped {
@@ -48,6 +29,7 @@ macro_rules! shipped {
     };
 }
 
+/// A deal from `truce generate` with `captives` captives over `days` days.
 pub fn generated(captives: u32, days: u32) -> AgreedDeal {
     let opts = GenerateOptions {
         persons: captives,

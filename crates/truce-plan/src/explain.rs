@@ -12,7 +12,6 @@
 use truce_spec::{Deal, Priority};
 
 use crate::plan::Conflict;
-use crate::solve::{PlanOptions, feasible};
 
 /// A term of the deal that could be relaxed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +32,16 @@ enum Term {
 /// Extra days tried when asking how many days would resolve a conflict.
 const MAX_EXTRA_DAYS: u32 = 10;
 
-pub(crate) fn conflicts(deal: &Deal, opts: &PlanOptions) -> Vec<Conflict> {
-    let budget = opts.step_budget.min(2_000_000);
+/// The smallest set of terms that conflict, and what would resolve each.
+/// `feasible` is the planner's oracle (`Some(true)` feasible, `Some(false)`
+/// infeasible, `None` undecided within the budget), handed in so that this
+/// module does not depend on the planner that calls it.
+pub(crate) fn conflicts(
+    deal: &Deal,
+    step_budget: u64,
+    feasible: &dyn Fn(&Deal, u64) -> Option<bool>,
+) -> Vec<Conflict> {
+    let budget = step_budget.min(2_000_000);
     let infeasible = |d: &Deal| feasible(d, budget) == Some(false);
     let terms = present_terms(deal);
     let mut relaxed = deal.clone();

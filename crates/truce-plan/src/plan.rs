@@ -92,6 +92,7 @@ pub struct Handover {
 pub struct Stage {
     /// Day number, 1 = the deal's `start`.
     pub day: u32,
+    /// The day's handovers, in the order they are carried out.
     pub handovers: Vec<Handover>,
 }
 
@@ -109,9 +110,11 @@ pub struct Conflict {
 /// A staged plan (or the proof that none exists).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// The plan format's version ([`PLAN_FORMAT_VERSION`] when written).
     pub format_version: u32,
     /// The deal's name.
     pub deal: String,
+    /// Optimal, feasible (with `unproven` and `bound`) or infeasible.
     pub status: Status,
     /// Relative gap on the first unproven objective level (`unproven`):
     /// |value − bound| / the larger of the two; 0 when optimal, `None` when
@@ -126,6 +129,7 @@ pub struct Plan {
     /// Sum over all persons of day × tier weight (unreleased persons count
     /// the day after the last possible one); smaller releases higher tiers earlier.
     pub tier_weighted_days: u64,
+    /// Which objective levels are proven optimal, and how.
     pub proof: Proof,
     /// The first level not proven optimal (`feasible` plans only): `gap` is
     /// measured on it, against `bound`.
@@ -135,6 +139,7 @@ pub struct Plan {
     /// the levels before it does better than this value.
     #[serde(default)]
     pub bound: Option<f64>,
+    /// The days with handovers, in order.
     pub stages: Vec<Stage>,
     /// Why the deal is infeasible: the smallest conflicting sets found.
     pub conflicts: Vec<Conflict>,

@@ -13,55 +13,13 @@ use std::sync::{Arc, Mutex};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::outcome::{Ending, MAX_RUNS, RunResult, SimOptions};
 use crate::risk::{Replan, RiskModel};
 use crate::schedule::{Day, Done, Replanned, Schedule};
 use crate::summary::{Paired, Report, Tally};
 
-/// How many runs, from which seed, on how many threads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimOptions {
-    pub runs: u64,
-    pub seed: u64,
-    /// Worker threads (at least 1; the result does not depend on it).
-    pub threads: usize,
-}
-
-/// The most runs one simulation may ask for.
-pub const MAX_RUNS: u64 = 1_000_000_000;
-
 /// Runs handed to a worker at a time (progress is reported per chunk).
 const CHUNK: u64 = 1024;
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    /// Every planned person released.
-    Completed,
-    /// The deal collapsed (on `end_day`).
-    Collapsed,
-    /// The pause ran out with persons still to release.
-    Expired,
-}
-
-/// One run's result (its `released` buffer is reused between runs).
-#[derive(Debug, Clone)]
-pub struct RunResult {
-    pub ending: Ending,
-    /// The day of the collapse, or the last day of the pause simulated.
-    pub end_day: u32,
-    /// The last day with a release (0 when none).
-    pub days_used: u32,
-    /// Exposure at the end × the schedule's scale.
-    pub exposure_scaled: u64,
-    /// Persons released per cell.
-    pub released: Vec<u32>,
-}
-
-impl RunResult {
-    pub(crate) fn total(&self) -> u64 {
-        self.released.iter().map(|&n| u64::from(n)).sum()
-    }
-}
 
 /// Reusable per-thread buffers.
 #[derive(Debug, Default)]

@@ -21,14 +21,20 @@
 //! assert_eq!(report.drafts[0].completion.mean, 1.0);
 //! ```
 
+// Issue 16: `missing_docs` is a workspace lint; this crate's public fields
+// are not all documented yet. `expect` fails the build once they are, so
+// this line goes then.
+#![expect(missing_docs, reason = "public items still undocumented (issue 16)")]
 mod engine;
+mod outcome;
 mod render;
 mod risk;
 mod robust;
 mod schedule;
 mod summary;
 
-pub use engine::{Ending, MAX_RUNS, RunResult, SimOptions, run_once, seed_key, simulate};
+pub use engine::{run_once, seed_key, simulate};
+pub use outcome::{Ending, MAX_RUNS, RunResult, SimOptions};
 pub use render::{released_svg, render_text, survival_svg};
 pub use risk::{
     BreachRisk, CollapseRisk, HandoverRisk, MAX_DAYS, Policy, RISK_FORMAT_VERSION, Replan,

@@ -15,7 +15,8 @@ use serde::Serialize;
 use truce_plan::{Plan, PlanOptions, Status};
 use truce_spec::AgreedDeal;
 
-use crate::engine::{SimOptions, simulate};
+use crate::engine::simulate;
+use crate::outcome::SimOptions;
 use crate::risk::RiskModel;
 use crate::schedule::{Schedule, ScheduleError};
 use crate::summary::Report;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{Ending, RunResult, SimOptions};
+use crate::outcome::{Ending, RunResult, SimOptions};
 use crate::risk::RiskModel;
 use crate::schedule::Schedule;
 

@@ -2,27 +2,16 @@
 //! 10,000 and 100,000 persons (the foundation issue asks for 100,000 "in
 //! well under a second"). Run: `cargo bench -p truce-spec --bench load`.
 
-use truce_spec::{GenerateOptions, LoadOptions, ReadError, generate, load};
+use truce_spec::{GenerateOptions, generate};
 
 fn main() {
     divan::main();
 }
 
 fn load_files(files: &[(String, String)]) -> usize {
-    let mut rosters = |path: &str, _max: u64| {
-        files
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, t)| t.as_bytes().to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    let loaded = load(
-        "deal.toml",
-        files[0].1.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
-    loaded.deal.map_or(0, |d| d.persons.len())
+    truce_test_support::rosters::load_files(files)
+        .deal
+        .map_or(0, |d| d.persons.len())
 }
 
 #[divan::bench]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use truce_agents::{AgentKind, Prepared, SessionOptions, run_prepared};
 use truce_negotiate::Reading;
 
-use crate::common::{BASELINES, load, values_of};
+use crate::common::{baselines, load, values_of};
 
 /// One reference run of a baseline file.
 struct Reference {
@@ -32,7 +32,7 @@ fn agent_of(negmas: &str) -> AgentKind {
 
 fn references() -> Vec<Reference> {
     let mut out = Vec::new();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(BASELINES)
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(baselines())
         .expect("baselines")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {

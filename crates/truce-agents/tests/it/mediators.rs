@@ -6,20 +6,10 @@
 use truce_agents::{MediatorKind, Protocol, SessionOptions, run_session};
 use truce_negotiate::{AnalyzeOptions, Reading, Trace, TraceStep, analyze, analyze_trace};
 
-use crate::common::{DOMAINS, load};
+use crate::common::load;
 
 fn shared_domains() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(DOMAINS)
-        .expect("testdata/negotiation-domains")
-        .filter_map(|e| {
-            let e = e.ok()?;
-            e.path()
-                .is_dir()
-                .then(|| e.file_name().to_string_lossy().into_owned())
-        })
-        .collect();
-    names.sort();
-    names
+    truce_test_support::domains::domain_names()
 }
 
 /// Each session's distance to the domain's frontier (`None` without an

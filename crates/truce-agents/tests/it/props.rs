@@ -3,37 +3,16 @@
 
 use proptest::prelude::*;
 use truce_agents::{AgentKind, Protocol, SessionOptions, run_session};
-use truce_negotiate::{Additive, Domain, Format, Issue, Party, Reading, Utility};
+use truce_negotiate::{Additive, Domain, Format, Utility};
 
 fn domain(tables: Vec<Vec<Vec<f64>>>, reservations: Vec<f64>) -> Domain {
     let sizes: Vec<usize> = tables[0].iter().map(Vec::len).collect();
-    Domain {
-        name: "random".into(),
-        format: Format::GeniusWebJson,
-        reading: Reading::Genius,
-        issues: sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| Issue {
-                name: format!("i{i}"),
-                values: (0..n).map(|v| v.to_string()).collect(),
-            })
-            .collect(),
-        parties: tables
-            .into_iter()
-            .zip(reservations)
-            .enumerate()
-            .map(|(k, (t, r))| Party {
-                name: format!("p{k}"),
-                file: format!("p{k}.json"),
-                utility: Utility::Additive(Additive::new(t)),
-                reservation: r,
-                discount: None,
-            })
-            .collect(),
-        ignored_files: vec![],
-        notes: vec![],
-    }
+    let parties = tables
+        .into_iter()
+        .map(|t| Utility::Additive(Additive::new(t)))
+        .zip(reservations)
+        .collect();
+    truce_test_support::domains::synthetic(Format::GeniusWebJson, &sizes, parties)
 }
 
 fn arb_domain() -> impl Strategy<Value = Domain> {

@@ -18,13 +18,12 @@ use std::time::Instant;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use truce_ledger::{
-    DealId, Event, KeyRing, PartyId, PartyKey, PersonKey, Receipt, VerifyOptions, VerifyReport,
-};
+use truce_ledger::{DealId, KeyRing, PartyId, PersonKey, Receipt, VerifyOptions, VerifyReport};
 use truce_plan::Plan;
-use truce_server::client::{Client, ClientError};
+use truce_server::client::Client;
 use truce_spec::{AgreedDeal, Role};
 
+use super::run::{Party, Run, failed, failed_at, failed_with};
 use super::timeline::{self, Cast, Clock};
 use crate::error::CliError;
 
@@ -86,103 +85,6 @@ pub struct Serving {
     dir: PathBuf,
 }
 
-/// A party's identity in the demo: its key and its service token.
-struct Party {
-    key: PartyKey,
-    token: String,
-    role: Role,
-}
-
-/// The service, the deal on it and every party's means to act.
-pub struct Run {
-    client: Client,
-    pub deal: DealId,
-    parties: BTreeMap<String, Party>,
-    receipts: Vec<Receipt>,
-    text: String,
-}
-
-impl Run {
-    /// `author` records `event` at `at_ms`; returns its seq.
-    pub async fn record(
-        &mut self,
-        author: &str,
-        at_ms: u64,
-        event: Event,
-    ) -> Result<u64, CliError> {
-        let party = self
-            .parties
-            .get(author)
-            .ok_or_else(|| failed(format!("{author} is not a party")))?;
-        let kind = event.kind();
-        let (_, receipt) = self
-            .client
-            .record(&self.deal, &party.token, &party.key, at_ms, event)
-            .await
-            .map_err(|e| failed(format!("{author}'s {kind}: {e}")))?;
-        self.receipts.push(Receipt {
-            deal: self.deal.clone(),
-            seq: receipt.seq,
-            hash: receipt.hash,
-        });
-        Ok(receipt.seq)
-    }
-
-    /// A party's signing key.
-    pub fn key(&self, party: &str) -> Result<&PartyKey, CliError> {
-        self.parties
-            .get(party)
-            .map(|p| &p.key)
-            .ok_or_else(|| failed(format!("{party} is not a party")))
-    }
-
-    /// `party` (the mediator) hands the plan to the service to keep; its
-    /// canonical hash is what `plan-adopted` names.
-    pub async fn keep_plan(
-        &mut self,
-        party: &str,
-        plan_json: &str,
-    ) -> Result<truce_server::PlanKept, CliError> {
-        let token = self.token(party)?;
-        self.client
-            .keep_plan(&self.deal, &token, plan_json)
-            .await
-            .map_err(|e| failed(format!("{party} keeping the plan: {e}")))
-    }
-
-    /// What execution shows so far, as `party` reads it from `/state`.
-    pub async fn execution(
-        &mut self,
-        party: &str,
-    ) -> Result<truce_server::ExecutionView, CliError> {
-        let token = self.token(party)?;
-        self.client
-            .state(&self.deal, &token)
-            .await
-            .map(|s| s.execution)
-            .map_err(|e| failed(format!("{party} reading /state: {e}")))
-    }
-
-    fn token(&self, party: &str) -> Result<String, CliError> {
-        self.parties
-            .get(party)
-            .map(|p| p.token.clone())
-            .ok_or_else(|| failed(format!("{party} is not a party")))
-    }
-
-    pub fn say(&mut self, line: String) {
-        let _ = writeln!(self.text, "{line}");
-    }
-}
-
-pub fn failed(what: String) -> CliError {
-    CliError::Usage(format!("the demo's execution failed: {what}"))
-}
-
-fn client_failed(e: ClientError) -> CliError {
-    failed(e.to_string())
-}
-
 /// Run the whole execution on a service started for it, then stop it and
 /// remove its database.
 pub fn run(
@@ -196,17 +98,17 @@ pub fn run(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| failed(format!("cannot start the service's runtime: {e}")))?;
+        .map_err(|e| failed_at("cannot start the service's runtime".to_owned(), e))?;
     let db = dir.join("demo.db");
     let result = runtime.block_on(async {
         let url = format!("sqlite://{}", db.display());
         // The service's key from the demo's seed too, so its checkpoints
         // are the same on every run.
-        let service_key = truce_ledger::ServiceKey::from_seed("truce-demo", &[3; 32])
-            .map_err(|e| failed(e.to_string()))?;
+        let service_key =
+            truce_ledger::ServiceKey::from_seed("truce-demo", &[3; 32]).map_err(failed_with)?;
         let (addr, handle) = truce_server::start_in_process_with_key(&url, Some(service_key))
             .await
-            .map_err(|e| failed(format!("cannot start the service: {e}")))?;
+            .map_err(|e| failed_at("cannot start the service".to_owned(), e))?;
         let result = execute(addr, &db, deal, plan, plan_json).await;
         if opts.serve && result.is_ok() {
             return result.map(|r| (r, Some((addr, handle))));
@@ -249,7 +151,7 @@ impl Serving {
             #[cfg(unix)]
             let mut interrupt =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                    .map_err(|e| failed(format!("cannot listen for Ctrl-C: {e}")))?;
+                    .map_err(|e| failed_at("cannot listen for Ctrl-C".to_owned(), e))?;
             let result = links(addr, &dir, access).await;
             if result.is_ok() {
                 #[cfg(unix)]
@@ -272,7 +174,7 @@ async fn links(addr: std::net::SocketAddr, dir: &Path, access: &[Access]) -> Res
         path: keys.clone(),
         source,
     })?;
-    let mut client = Client::connect(addr).await.map_err(client_failed)?;
+    let mut client = Client::connect(addr).await.map_err(failed_with)?;
     println!(
         "\nThe room is open at http://{addr}/ on the finished deal. Open one link per party (each works once, within 15 minutes; a private window per party keeps their sessions apart):"
     );
@@ -280,7 +182,7 @@ async fn links(addr: std::net::SocketAddr, dir: &Path, access: &[Access]) -> Res
         let (status, body) = client
             .call("POST", "/room/signin-codes", Some(&a.token), None)
             .await
-            .map_err(client_failed)?;
+            .map_err(failed_with)?;
         let code = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["code"].as_str().map(str::to_owned))
@@ -321,24 +223,23 @@ async fn execute(
     plan_json: &str,
 ) -> Result<Execution, CliError> {
     let d: &truce_spec::Deal = deal;
-    let deal_id = DealId::new("humanitarian-pause").map_err(|e| failed(e.to_string()))?;
+    let deal_id = DealId::new("humanitarian-pause").map_err(failed_with)?;
 
     // Every party's key pair, and the deal's person key, from one seed.
     let mut rng = ChaCha20Rng::seed_from_u64(KEY_SEED);
     let mut keys = Vec::new();
     for p in &d.parties {
-        let id = PartyId::new(p.id.as_str()).map_err(|e| failed(e.to_string()))?;
+        let id = PartyId::new(p.id.as_str()).map_err(failed_with)?;
         keys.push((truce_ledger::keygen(id, &mut rng), p.role));
     }
     let person_key = PersonKey::generate(&mut rng);
-    let ring = KeyRing::of(keys.iter().map(|(k, _)| k)).map_err(|e| failed(e.to_string()))?;
+    let ring = KeyRing::of(keys.iter().map(|(k, _)| k)).map_err(failed_with)?;
     let keys_json = ring.to_json();
 
     // The mediator registers the agreed deal with the parties' public keys.
     let (normalised, deal_hash) = crate::verify_files::normalised_deal(d)?;
-    let mut client = Client::connect(addr).await.map_err(client_failed)?;
-    let keys_value: serde_json::Value =
-        serde_json::from_str(&keys_json).map_err(|e| failed(e.to_string()))?;
+    let mut client = Client::connect(addr).await.map_err(failed_with)?;
+    let keys_value: serde_json::Value = serde_json::from_str(&keys_json).map_err(failed_with)?;
     let created = client
         .create_deal(
             &serde_json::json!({
@@ -350,7 +251,7 @@ async fn execute(
             None,
         )
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     if created.deal_hash != deal_hash {
         return Err(failed(
             "the service hashed the deal differently from the sides".to_owned(),
@@ -387,8 +288,7 @@ async fn execute(
 
     let cast = Cast::of(d)?;
     let clock = Clock::of(d);
-    let plan_value: serde_json::Value =
-        serde_json::from_str(plan_json).map_err(|e| failed(e.to_string()))?;
+    let plan_value: serde_json::Value = serde_json::from_str(plan_json).map_err(failed_with)?;
     timeline::before_pause(
         &mut run,
         d,
@@ -411,7 +311,7 @@ async fn execute(
         .client
         .ledger(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     // And the service's signed checkpoint of the head: a receipt from the
     // service itself, which catches a tail cut off after the guarantor's
     // last event.
@@ -419,16 +319,16 @@ async fn execute(
         .client
         .checkpoint(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
+        .map_err(failed_with)?;
     let service_vkey = run
         .client
         .service_key()
         .await
-        .map_err(client_failed)?
+        .map_err(failed_with)?
         .verifier_key;
     let signed_head = truce_ledger::ServiceVerifier::from_vkey(&service_vkey)
         .and_then(|v| v.open(&checkpoint))
-        .map_err(|e| failed(format!("the service's checkpoint: {e}")))?;
+        .map_err(|e| failed_at("the service's checkpoint".to_owned(), e))?;
     let started = Instant::now();
     let mut receipts = run.receipts.clone();
     receipts.push(signed_head.receipt());
@@ -438,7 +338,7 @@ async fn execute(
         ..VerifyOptions::default()
     };
     let verified = truce_ledger::verify_with(ledger.as_bytes(), &ring, &opts)
-        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
+        .map_err(|e| failed_at("the export cannot be read".to_owned(), e))?;
     let verify_seconds = started.elapsed().as_secs_f64();
     if ledger_names_a_person(&ledger, d) {
         return Err(failed(
@@ -458,26 +358,24 @@ async fn execute(
         .client
         .deal(&deal_id, &token)
         .await
-        .map_err(client_failed)?;
-    let terms_json = serde_json::to_string_pretty(&view).map_err(|e| failed(e.to_string()))?;
+        .map_err(failed_with)?;
+    let terms_json = serde_json::to_string_pretty(&view).map_err(failed_with)?;
     let events: Vec<truce_ledger::SignedEvent> = ledger
         .lines()
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()
-        .map_err(|e| failed(format!("the export cannot be read: {e}")))?;
-    let view_value = serde_json::to_value(&view).map_err(|e| failed(e.to_string()))?;
-    let seen =
-        truce_exec::Terms::from_party_view(&view_value).map_err(|e| failed(e.to_string()))?;
+        .map_err(|e| failed_at("the export cannot be read".to_owned(), e))?;
+    let view_value = serde_json::to_value(&view).map_err(failed_with)?;
+    let seen = truce_exec::Terms::from_party_view(&view_value).map_err(failed_with)?;
     let by_counts = truce_exec::Execution::replay(None, &events).findings(truce_exec::Context {
         terms: &seen,
         roster: None,
         plan: None,
         superseded: Default::default(),
     });
-    let (terms, roster) = truce_exec::Roster::from_value(&normalised, &deal_id, &person_key)
-        .map_err(|e| failed(e.to_string()))?;
-    let schedule =
-        truce_exec::PlanSchedule::from_json(plan_json).map_err(|e| failed(e.to_string()))?;
+    let (terms, roster) =
+        truce_exec::Roster::from_value(&normalised, &deal_id, &person_key).map_err(failed_with)?;
+    let schedule = truce_exec::PlanSchedule::from_json(plan_json).map_err(failed_with)?;
     let by_persons =
         truce_exec::Execution::replay(Some(&roster), &events).findings(truce_exec::Context {
             terms: &terms,
@@ -522,7 +420,7 @@ async fn views(run: &mut Run, intermediary: &str) -> Result<(), CliError> {
             .client
             .deal(&run.deal, &party.token)
             .await
-            .map_err(client_failed)?;
+            .map_err(failed_with)?;
         let persons = view
             .terms
             .get("persons")

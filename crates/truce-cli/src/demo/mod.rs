@@ -9,6 +9,7 @@
 
 mod execute;
 mod rehearse;
+mod run;
 mod timeline;
 
 use std::fmt::Write as _;
@@ -40,7 +41,7 @@ fn load(name: &str, text: &str) -> Result<Deal, CliError> {
             "{}",
             truce_spec::render_text(&loaded.diagnostics, &loaded.sources)
         );
-        CliError::Usage(format!("the demo's {name} is invalid"))
+        CliError::DemoStep(format!("the demo's {name} is invalid"))
     })
 }
 
@@ -82,10 +83,13 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let agreed_text = truce_spec::fill_in_agreed(DEAL, &pairs)
-        .map_err(|e| CliError::Usage(format!("the demo's agreed deal: {e}")))?;
+    let agreed_text =
+        truce_spec::fill_in_agreed(DEAL, &pairs).map_err(|source| CliError::Agree {
+            context: "the demo's agreed deal".to_owned(),
+            source,
+        })?;
     let agreed = AgreedDeal::new(load("humanitarian-pause/deal.toml (agreed)", &agreed_text)?)
-        .map_err(|e| CliError::Usage(format!("the demo's agreed deal: {e}")))?;
+        .map_err(|e| CliError::demo("the demo's agreed deal", e.to_string()))?;
     story.text(&format!(
         "The agreed values are written into the deal text (comments kept): {}\n",
         crate::summary::one_line(&agreed)
@@ -93,8 +97,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
 
     story.section(3, "The staged plan");
     let started = Instant::now();
-    let plan = truce_plan::plan(&agreed, &PlanOptions::default())
-        .map_err(|e| CliError::Plan(e.to_string()))?;
+    let plan = truce_plan::plan(&agreed, &PlanOptions::default()).map_err(CliError::Plan)?;
     let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
     let plan_json = truce_plan::to_json(&plan);
     let check = truce_plan::check_plan(&agreed, &plan_json);
@@ -110,7 +113,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     );
     story.text(&text);
     if !check.is_valid() {
-        return Err(CliError::Plan(
+        return Err(CliError::NoPlan(
             "the demo's plan fails the independent check; this is a bug".to_owned(),
         ));
     }
@@ -219,8 +222,7 @@ fn write_out(
     run: &execute::Execution,
     report: &str,
 ) -> Result<(), CliError> {
-    let receipts =
-        serde_json::to_string_pretty(&run.receipts).map_err(|e| CliError::Output(e.to_string()))?;
+    let receipts = serde_json::to_string_pretty(&run.receipts).map_err(CliError::Encoding)?;
     let files = [
         ("deal.toml".to_owned(), agreed_text.to_owned()),
         ("rosters/side-a.csv".to_owned(), SIDE_A.to_owned()),

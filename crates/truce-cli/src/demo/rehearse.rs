@@ -32,7 +32,8 @@ pub struct Rehearsal {
 /// Negotiate the deal's open issues; an error if the agents do not agree
 /// (they do on the shipped example, which the test suite holds).
 pub fn run(deal: &Deal) -> Result<Rehearsal, CliError> {
-    let bug = |what: String| CliError::Usage(format!("the demo's negotiation failed: {what}"));
+    let context = "the demo's negotiation failed";
+    let bug = |what: String| CliError::DemoStep(format!("{context}: {what}"));
     let issues = deal
         .open_issues
         .iter()
@@ -49,16 +50,17 @@ pub fn run(deal: &Deal) -> Result<Rehearsal, CliError> {
     };
     let domain =
         truce_negotiate::read_profiles(&deal.name, issues, &files, &ReadOptions::default())
-            .map_err(|e| bug(e.to_string()))?;
+            .map_err(|e| CliError::demo(context, e))?;
     let opts = SessionOptions {
-        agents: truce_agents::parse_agents(AGENTS).map_err(|e| bug(e.to_string()))?,
+        agents: truce_agents::parse_agents(AGENTS).map_err(|e| CliError::demo(context, e))?,
         protocol: Protocol::Sao,
         rounds: ROUNDS,
         time_limit: None,
         seed: SEED,
         ..SessionOptions::default()
     };
-    let session = truce_agents::run_session(&domain, &opts).map_err(|e| bug(e.to_string()))?;
+    let session =
+        truce_agents::run_session(&domain, &opts).map_err(|e| CliError::demo(context, e))?;
     let analysis = truce_negotiate::analyze(&domain, &AnalyzeOptions::default());
     let Some(outcome) = &session.agreement else {
         return Err(bug(format!(

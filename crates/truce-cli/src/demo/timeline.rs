@@ -1,6 +1,6 @@
 //! The demo's events, in the order a deal lives them: each recorded by the
 //! party whose act it is, signed with that party's key, through the
-//! service (see [`super::execute::Run::record`]).
+//! service (see [`super::run::Run::record`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,7 +9,7 @@ use truce_ledger::{Event, Finding, Hash, PartyId, PartyRole, PersonId, PersonKey
 use truce_plan::Plan;
 use truce_spec::{Deal, Role};
 
-use super::execute::{Run, failed};
+use super::run::{Run, failed, failed_with};
 use crate::error::CliError;
 
 const MINUTE: u64 = 60_000;
@@ -85,7 +85,7 @@ impl Clock {
 }
 
 fn party(id: &str) -> Result<PartyId, CliError> {
-    PartyId::new(id).map_err(|e| failed(e.to_string()))
+    PartyId::new(id).map_err(failed_with)
 }
 
 /// From the deal's creation to the start of the pause: created, negotiation
@@ -147,7 +147,7 @@ pub async fn before_pause(
 
     // The canonical hash of the plan JSON (RFC 8785) does not depend on how
     // the file is indented.
-    let plan_hash = Hash::of_canonical(plan).map_err(|e| failed(e.to_string()))?;
+    let plan_hash = Hash::of_canonical(plan).map_err(failed_with)?;
     // The service keeps the plan itself, to check execution against it.
     let kept = run.keep_plan(mediator, plan_json).await?;
     if kept.plan_hash != plan_hash {
@@ -218,7 +218,7 @@ pub async fn stages(
                 .map(|p| {
                     PersonId::new(p)
                         .map(|p| person_key.pseudonym(&run.deal, &p))
-                        .map_err(|e| failed(e.to_string()))
+                        .map_err(failed_with)
                 })
                 .collect::<Result<Vec<_>, CliError>>()?;
             let hour = 9 + 3 * n as u64;
@@ -293,8 +293,7 @@ fn counts(
             .iter()
             .find(|p| p.id.as_str() == id)
             .ok_or_else(|| failed("a planned person is not in the deal".to_owned()))?;
-        let c = truce_ledger::CategoryId::new(p.category.as_str())
-            .map_err(|e| failed(e.to_string()))?;
+        let c = truce_ledger::CategoryId::new(p.category.as_str()).map_err(failed_with)?;
         *out.entry(c).or_insert(0) += 1;
     }
     Ok(out)

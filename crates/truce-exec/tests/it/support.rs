@@ -9,25 +9,11 @@ use truce_exec::{Context, Execution, PlanSchedule, Roster, Terms};
 use truce_ledger::{
     CategoryId, DealId, Draft, Event, PartyId, PartyKey, PersonId, PersonKey, SignedEvent, keygen,
 };
-use truce_spec::{AgreedDeal, Deal, LoadOptions};
+use truce_spec::{AgreedDeal, Deal};
 
 /// A deal from its files (`deal.toml` first), loaded as the CLI would.
 pub fn load(files: &[(String, String)]) -> Deal {
-    let (_, text) = &files[0];
-    let mut rosters = |path: &str, _max: u64| -> Result<Vec<u8>, truce_spec::ReadError> {
-        files
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, t)| t.as_bytes().to_vec())
-            .ok_or(truce_spec::ReadError::NotFound)
-    };
-    let loaded = truce_spec::load(
-        "deal.toml",
-        text.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
-    loaded.deal.expect("a valid deal")
+    truce_test_support::rosters::deal_of(files)
 }
 
 /// The shipped example, as drafted (its open issues at their defaults).

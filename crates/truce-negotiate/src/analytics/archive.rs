@@ -20,7 +20,7 @@ pub(crate) fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
 
 /// `a` is at least as good as `b` minus `eps` for every party and better by
 /// more than `eps` for one: the dominance every frontier in this crate uses
-/// (with `eps` = [`super::AnalyzeOptions::tolerance`]; 0 is exact).
+/// (with `eps` = [`super::analysis::AnalyzeOptions::tolerance`]; 0 is exact).
 pub(crate) fn dominates(a: &[f64], b: &[f64], eps: f64) -> bool {
     dominates_by(a, b, eps, eps)
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Analysis, Disagreement, Point, TiedValues};
+use super::analysis::{Analysis, Disagreement, Point, TiedValues};
 
 fn utils(u: &[f64]) -> String {
     u.iter()

@@ -2,7 +2,7 @@
 //! maximum over frontier points; ties go to the first point in frontier order
 //! (lexicographically descending utilities), so results are deterministic.
 
-use super::Disagreement;
+use super::analysis::Disagreement;
 
 /// Indices into the frontier of each solution.
 pub(crate) struct Solutions {

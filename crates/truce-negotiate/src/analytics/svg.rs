@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Analysis, Point};
+use super::analysis::{Analysis, Point};
 use crate::domain::Domain;
 use crate::dynamics::Dynamics;
 

@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::{Ctx, IssueMeta, Kind};
+use super::xml::{Ctx, IssueMeta, Kind};
 use crate::domain::{HyperRectangles, Issue, ReadOptions, Reading, Rect};
 use crate::error::{ReadError, ReadErrorKind as K};
 

@@ -3,7 +3,7 @@
 
 use truce_negotiate::{AnalyzeOptions, Disagreement, Point, Reading, analyze};
 
-use crate::common::{DOMAINS, baseline, domain_names, floats, load, reading_for};
+use crate::common::{baseline, domain_names, domains, floats, load, reading_for};
 
 const TOL: f64 = 1e-9;
 
@@ -116,7 +116,7 @@ fn frontier_and_solutions_equal_negmas_baselines() {
 #[test]
 fn kalai_and_solutions_equal_anl_specials() {
     for name in ["anl2023-domain00", "anl2023-domain01", "anl2023-domain09"] {
-        let text = std::fs::read_to_string(format!("{DOMAINS}/{name}/specials.json")).unwrap();
+        let text = std::fs::read_to_string(domains().join(name).join("specials.json")).unwrap();
         let s: serde_json::Value = serde_json::from_str(&text).unwrap();
         let a = analyze(&load(name, Reading::Genius), &AnalyzeOptions::default());
         let u = |p: &Option<Point>| p.as_ref().unwrap().utilities.clone();
@@ -144,7 +144,7 @@ fn hyper_rectangle_frontier_equals_genius_pareto_xml() {
         &AnalyzeOptions::default(),
     );
     assert!(a.exact);
-    let text = std::fs::read_to_string(format!("{DOMAINS}/10issues/pareto.xml")).unwrap();
+    let text = std::fs::read_to_string(domains().join("10issues/pareto.xml")).unwrap();
     let genius: Vec<Vec<f64>> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -1,70 +1,16 @@
-//! Shared fixtures: the shared negotiation domains and NegMAS baselines.
+//! Shared fixtures: the vendored negotiation domains and NegMAS baselines
+//! (`truce-test-support`, shared with truce-agents' tests).
 
-use std::path::PathBuf;
-
-use truce_negotiate::{Domain, DomainFiles, ReadOptions, Reading, read_domain};
-
-pub const DOMAINS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../testdata/negotiation-domains"
-);
-pub const BASELINES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../testdata/negotiation-baselines"
-);
-
-/// Every shared domain directory name, sorted.
-pub fn domain_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(DOMAINS)
-        .expect("shared domains")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-/// The files of a directory, as the CLI would hand them over.
-pub fn files_of(dir: &PathBuf) -> DomainFiles {
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).expect("domain dir") {
-        let path = e.expect("entry").path();
-        if path.is_file() {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            files.push((name, std::fs::read_to_string(&path).expect("utf-8 file")));
-        }
-    }
-    DomainFiles { files }
-}
-
-pub fn load(name: &str, reading: Reading) -> Domain {
-    let files = files_of(&PathBuf::from(DOMAINS).join(name));
-    let opts = ReadOptions {
-        reading,
-        ..ReadOptions::default()
-    };
-    read_domain(&files, &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use truce_negotiate::Reading;
+pub use truce_test_support::domains::{
+    baselines, domain_names, domains, files_of, load, values_of,
+};
 
 /// The NegMAS baseline of a domain, if there is one.
 pub fn baseline(name: &str) -> Option<serde_json::Value> {
-    let path = PathBuf::from(BASELINES).join(format!("analytics-{name}.json"));
+    let path = baselines().join(format!("analytics-{name}.json"));
     let text = std::fs::read_to_string(path).ok()?;
     Some(serde_json::from_str(&text).expect("baseline json"))
-}
-
-/// Baseline outcome values as strings (NegMAS writes integers as numbers).
-pub fn values_of(outcome: &serde_json::Value) -> Vec<String> {
-    outcome
-        .as_array()
-        .expect("outcome array")
-        .iter()
-        .map(|v| match v {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        })
-        .collect()
 }
 
 pub fn floats(v: &serde_json::Value) -> Vec<f64> {

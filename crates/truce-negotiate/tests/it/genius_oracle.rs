@@ -18,11 +18,10 @@
 //! by brute force over every outcome.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use truce_negotiate::{AnalyzeOptions, Domain, Reading, analyze};
 
-use crate::common::{DOMAINS, baseline, domain_names, files_of, load};
+use crate::common::{baseline, domain_names, domains, files_of, load};
 
 /// One issue as the oracle reads it: its values (as truce spells them, to
 /// match outcomes) and, for integer issues, the numbers.
@@ -157,7 +156,7 @@ struct Oracle {
 }
 
 fn oracle(dir: &str, domain: &Domain) -> Oracle {
-    let files = files_of(&PathBuf::from(DOMAINS).join(dir));
+    let files = files_of(&domains().join(dir));
     let mut files = files.files;
     files.sort();
     let domain_text = files
@@ -230,7 +229,7 @@ fn genius_reading_equals_genius_arithmetic() {
     let mut dropped = Vec::new();
     let mut near_ties = Vec::new();
     for name in domain_names() {
-        let dir = PathBuf::from(DOMAINS).join(&name);
+        let dir = domains().join(&name);
         let is_xml = std::fs::read_dir(&dir)
             .expect("dir")
             .filter_map(|e| e.ok())
@@ -363,13 +362,11 @@ fn laptop_keeps_weights_as_written_and_clips() {
 /// the largest sum (as in ANAC 2014's 10issueswithRV).
 #[test]
 fn hyper_rectangles_follow_nonlinear_utility_space() {
-    let dir = PathBuf::from(DOMAINS).join("10issues");
+    let dir = domains().join("10issues");
     let mut files = files_of(&dir);
     let samples = {
-        let text = std::fs::read_to_string(
-            PathBuf::from(crate::common::BASELINES).join("hyper-10issues.json"),
-        )
-        .expect("baseline");
+        let text = std::fs::read_to_string(crate::common::baselines().join("hyper-10issues.json"))
+            .expect("baseline");
         let v: serde_json::Value = serde_json::from_str(&text).expect("json");
         v
     };

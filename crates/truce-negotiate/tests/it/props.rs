@@ -5,8 +5,7 @@
 
 use proptest::prelude::*;
 use truce_negotiate::{
-    Additive, AnalyzeOptions, Domain, Format, HyperRectangles, Issue, Party, Reading, Rect,
-    Utility, analyze,
+    Additive, AnalyzeOptions, Domain, Format, HyperRectangles, Rect, Utility, analyze,
 };
 
 fn dominates(a: &[f64], b: &[f64]) -> bool {
@@ -31,32 +30,8 @@ fn all_outcomes(sizes: &[usize]) -> Vec<Vec<usize>> {
 }
 
 fn domain(sizes: &[usize], utilities: Vec<Utility>) -> Domain {
-    Domain {
-        name: "random".into(),
-        format: Format::GeniusXml,
-        reading: Reading::Genius,
-        issues: sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| Issue {
-                name: format!("i{i}"),
-                values: (0..n).map(|v| v.to_string()).collect(),
-            })
-            .collect(),
-        parties: utilities
-            .into_iter()
-            .enumerate()
-            .map(|(k, utility)| Party {
-                name: format!("p{k}"),
-                file: format!("p{k}.xml"),
-                utility,
-                reservation: 0.0,
-                discount: None,
-            })
-            .collect(),
-        ignored_files: Vec::new(),
-        notes: Vec::new(),
-    }
+    let parties = utilities.into_iter().map(|u| (u, 0.0)).collect();
+    truce_test_support::domains::synthetic(Format::GeniusXml, sizes, parties)
 }
 
 /// `a` is at least as good as `b` minus `eps` for everyone and better by
@@ -315,7 +290,7 @@ mod mangled {
     use proptest::prelude::*;
     use truce_negotiate::{AnalyzeOptions, DomainFiles, ReadOptions, analyze, read_domain};
 
-    use crate::common::{DOMAINS, files_of};
+    use crate::common::{domains, files_of};
 
     fn mangle(text: &str, edits: &[(usize, u8, u8)]) -> String {
         let mut bytes = text.as_bytes().to_vec();
@@ -335,7 +310,7 @@ mod mangled {
     }
 
     fn check(dir: &str, file: usize, edits: &[(usize, u8, u8)]) {
-        let mut files = files_of(&std::path::PathBuf::from(DOMAINS).join(dir));
+        let mut files = files_of(&domains().join(dir));
         files.files.sort();
         let k = file % files.files.len();
         if let Some(f) = files.files.get_mut(k) {

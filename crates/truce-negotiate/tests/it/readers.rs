@@ -71,7 +71,7 @@ fn sampled_utilities_equal_baselines() {
 fn hyper_rectangle_raw_sums_are_genius_utilities_unscaled() {
     let raw = load("10issues", Reading::Raw);
     let genius = load("10issues", Reading::Genius);
-    let text = std::fs::read_to_string(format!("{}/hyper-10issues.json", crate::common::BASELINES))
+    let text = std::fs::read_to_string(crate::common::baselines().join("hyper-10issues.json"))
         .expect("hyper baseline");
     let b: serde_json::Value = serde_json::from_str(&text).expect("json");
     for s in b["sample_utilities"].as_array().expect("samples") {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use truce_spec::{Deal, Person, Priority};
 
 use super::input::{HandoverInput, PlanInput};
-use super::{CheckReport, DayFigures, Violation, ViolationKind as K};
+use super::report::{CheckReport, DayFigures, Violation, ViolationKind as K};
 
 /// The plan `format_version` the checker reads.
 const READS_FORMAT_VERSION: u32 = 1;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::intraday::Exposure;
+use super::exposure::Exposure;
 use super::model::Model;
 
 /// Units taken of one kind: (kind index, units).

@@ -23,7 +23,8 @@
 use std::collections::HashMap;
 
 use super::day::{DayAction, DayContext, actions};
-use super::intraday::{Exposure, OutOfSteps, Schedules, day_peak};
+use super::exposure::Exposure;
+use super::intraday::{OutOfSteps, Schedules, day_peak};
 use super::model::Model;
 
 /// A continuation's figures.

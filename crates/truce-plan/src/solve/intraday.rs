@@ -25,51 +25,11 @@
 //!   check, and only removes an exposure point), and with as many handovers
 //!   left as holders still to release, each releases all it has left.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::day::{HandoverUnits, Take};
+use super::exposure::Exposure;
 use super::model::Model;
-
-/// An exposure as an exact fraction (persons of the payer).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Exposure {
-    pub num: u64,
-    pub den: u64,
-}
-
-impl Exposure {
-    pub const ZERO: Exposure = Exposure { num: 0, den: 1 };
-
-    pub fn whole(n: u64) -> Self {
-        Exposure { num: n, den: 1 }
-    }
-
-    pub fn as_f64(self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-}
-
-impl PartialEq for Exposure {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Exposure {}
-
-impl PartialOrd for Exposure {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Exposure {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (u128::from(self.num) * u128::from(other.den))
-            .cmp(&(u128::from(other.num) * u128::from(self.den)))
-    }
-}
 
 /// The search ran out of its step budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@
 
 mod day;
 mod dp;
+mod exposure;
 pub(crate) mod intraday;
 pub(crate) mod model;
 mod replan;
@@ -23,7 +24,8 @@ use truce_spec::{AgreedDeal, Deal};
 use crate::explain;
 use crate::plan::{Handover, Level, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
 use dp::{Goal, OutOfBudget, Search};
-use intraday::{Exposure, Schedules};
+use exposure::Exposure;
+use intraday::Schedules;
 use model::Model;
 pub use model::ModelError;
 pub use replan::{Prefix, replan, replan_record};
@@ -106,7 +108,7 @@ pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -
     };
     let Some(levels) = out else {
         let conflicts = if opts.explain {
-            explain::conflicts(deal, opts)
+            explain::conflicts(deal, opts.step_budget, &feasible)
         } else {
             Vec::new()
         };

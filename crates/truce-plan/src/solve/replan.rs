@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use truce_spec::{AgreedDeal, Deal};
 
-use super::intraday::Exposure;
+use super::exposure::Exposure;
 use super::{PlanError, PlanOptions, PlanOutcome, plan_deal_from};
 use crate::check::{ViolationKind, check_plan};
 use crate::plan::{Handover, MadeGood, Plan, Replanned, Stage, Status};

@@ -323,7 +323,7 @@ impl<'m> Sequence<'m> {
                     take,
                     persons: (g * (1 + r)) as u32,
                     weight,
-                    peak: super::intraday::Exposure::ZERO,
+                    peak: super::exposure::Exposure::ZERO,
                     order: Some(order),
                 },
             ));

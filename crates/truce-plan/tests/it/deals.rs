@@ -172,25 +172,8 @@ pub fn humanitarian() -> AgreedDeal {
 
 /// Loads a deal from in-memory files (`deal.toml` and its rosters).
 pub fn load_files(files: &[(String, String)]) -> AgreedDeal {
-    let by_path: std::collections::HashMap<&str, &str> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let mut rosters = |path: &str, _max: u64| {
-        by_path
-            .get(path)
-            .map(|t| t.as_bytes().to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    let text = by_path.get("deal.toml").copied().unwrap_or_default();
-    let loaded = load(
-        "deal.toml",
-        text.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
     // Planned as drafted: open issues keep the values written in the deal.
-    AgreedDeal::as_drafted(loaded.deal.expect("the deal loads"))
+    truce_test_support::rosters::drafted(files)
 }
 
 /// A deal from `truce generate`.

@@ -390,19 +390,36 @@ async fn a_body_is_refused_before_it_is_read() {
 async fn beyond_the_body_budget_a_sender_is_told_to_retry() {
     let server = Server::start(Limits::default(), None);
     // Two stalled uploads of the largest deal fill the budget of POST
-    // /deals (their bodies never come).
-    let head = format!(
-        "POST /api/v1/deals HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+    // /deals (their bodies never come). With `Expect: 100-continue` the
+    // service says `100 Continue` once it has reserved a body's room and
+    // starts reading it: the readiness signal, instead of a pause.
+    let expecting = format!(
+        "POST /api/v1/deals HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
         truce_server::MAX_DEAL_BODY
     );
     let mut holders = Vec::new();
     for _ in 0..truce_server::BODY_BUDGET / truce_server::MAX_DEAL_BODY {
         let mut s = TcpStream::connect(server.addr).await.expect("connect");
-        s.write_all(head.as_bytes()).await.expect("write");
+        s.write_all(expecting.as_bytes()).await.expect("write");
+        let mut interim = Vec::new();
+        let mut byte = [0u8];
+        while !interim.ends_with(b"\r\n\r\n") {
+            match tokio::time::timeout(Duration::from_secs(10), s.read(&mut byte)).await {
+                Ok(Ok(1)) => interim.push(byte[0]),
+                _ => break,
+            }
+        }
+        let interim = String::from_utf8_lossy(&interim);
+        assert!(
+            interim.starts_with("HTTP/1.1 100 Continue\r\n"),
+            "{interim}"
+        );
         holders.push(s);
     }
-    // Let the server reserve their room.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let head = format!(
+        "POST /api/v1/deals HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        truce_server::MAX_DEAL_BODY
+    );
     let mut third = TcpStream::connect(server.addr).await.expect("connect");
     third.write_all(head.as_bytes()).await.expect("write");
     let mut answer = Vec::new();

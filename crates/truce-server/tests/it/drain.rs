@@ -16,21 +16,33 @@ fn drain_on(signal: &str) {
     let (first, rest) = body.as_bytes().split_at(body.len() / 2);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
     stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    // `Expect: 100-continue`: the service says `100 Continue` when its
+    // handler starts reading the body, the readiness signal that the
+    // request is in flight.
     let head = format!(
-        "POST /api/v1/deals HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/v1/deals HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).expect("write");
+    let interim = read_head(&mut stream);
+    assert!(
+        interim.starts_with("HTTP/1.1 100 Continue\r\n"),
+        "{interim}"
+    );
     stream.write_all(first).expect("write");
-    // The request is in flight (its body half sent) when the signal comes.
-    std::thread::sleep(Duration::from_millis(300));
     let pid = server.child.id().to_string();
     let sent = Command::new("kill")
         .args([signal, &pid])
         .status()
         .expect("kill");
     assert!(sent.success());
-    std::thread::sleep(Duration::from_millis(300));
+    // The service has taken the signal when it stops listening (it drops
+    // its listener, then drains): only then is the rest of the body sent.
+    let start = Instant::now();
+    while TcpStream::connect(server.addr).is_ok() {
+        assert!(start.elapsed() < WAIT, "the service kept listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     stream
         .write_all(rest)
         .expect("the connection in flight stays open");
@@ -47,6 +59,20 @@ fn drain_on(signal: &str) {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0), "{signal}");
+}
+
+/// Reads one response head (up to its blank line), byte by byte so that
+/// nothing after it is taken from the stream.
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! A test deal, its keys and signed events, and requests through
 //! `app().oneshot()`.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -16,28 +14,11 @@ use truce_ledger::{
 };
 use truce_server::{AppState, CreatedDeal, StateView};
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A deal id no other test of any run uses (PostgreSQL is shared).
-pub fn unique(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
-}
+pub use truce_test_support::scratch::unique;
 
 /// The database URL tests run against: a fresh SQLite file, or PostgreSQL.
 pub fn database_url() -> String {
-    if cfg!(feature = "postgres-tests") {
-        std::env::var("TRUCE_TEST_POSTGRES_URL")
-            .expect("postgres-tests needs TRUCE_TEST_POSTGRES_URL (see .ci/postgres.sh)")
-    } else {
-        let dir = test_dir(&std::env::temp_dir().join("truce-server-tests"));
-        dir.join(format!("{}.db", unique("db")))
-            .display()
-            .to_string()
-    }
+    truce_test_support::database_url(cfg!(feature = "postgres-tests"), "truce-server-tests")
 }
 
 pub async fn test_app() -> Router {
@@ -405,26 +386,4 @@ pub fn handover(deal: &TestDeal, holder: &str, to: &str, persons: &[&str]) -> Ev
             .collect(),
         to: party(to),
     }
-}
-
-/// This run's directory of test databases, `<root>/<pid>`. Entries more
-/// than an hour old are removed first, so runs do not pile up.
-fn test_dir(root: &std::path::Path) -> std::path::PathBuf {
-    static CLEANED: std::sync::Once = std::sync::Once::new();
-    CLEANED.call_once(|| {
-        let hour = std::time::Duration::from_secs(3600);
-        for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
-            let old = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
-            if old {
-                let _ = std::fs::remove_dir_all(entry.path());
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    });
-    let dir = root.join(std::process::id().to_string());
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }

@@ -185,27 +185,8 @@ fn read_csv(
     set: &mut RosterSet,
     origins: &mut Vec<Span>,
 ) {
-    let bytes = match reader.read(&file.v, opts.max_roster_bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            let help = match e {
-                ReadError::NotFound => {
-                    "create the file beside the deal (first line `id,category,group`), or correct the path"
-                }
-                ReadError::TooLarge { .. } => {
-                    "split the persons into smaller rosters, or raise the limit"
-                }
-                ReadError::Other(_) => "check that the file exists and can be read",
-            };
-            cx.error(
-                "roster-unreadable",
-                &file.span,
-                format!("cannot read the roster file `{}`: {e}", file.v),
-            )
-            .label("this file")
-            .help(help);
-            return;
-        }
+    let Some(bytes) = roster_bytes(cx, reader, opts, file) else {
+        return;
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let fid = sources.add(reader.display_name(&file.v), text);
@@ -236,63 +217,15 @@ fn read_csv(
     let line_of = |pos: Option<&csv::Position>| pos.map_or(1, |p| p.line() as usize);
     let at_line = |line: usize| Span::new(fid, src.line_span(line));
 
-    // Header.
-    let header = loop {
-        match csv.read_record(&mut record) {
-            Ok(true) if record.iter().all(str::is_empty) => continue,
-            Ok(true) => break record.clone(),
-            Ok(false) => return,
-            Err(e) => {
-                csv_error(cx, fid, src, e);
-                return;
-            }
-        }
-    };
-    let header_line = line_of(header.position());
-    let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (id_col, cat_col, group_col) = (col("id"), col("category"), col("group"));
-    let (Some(id_col), Some(cat_col)) = (id_col, cat_col) else {
-        let first = header.get(0).unwrap_or("");
-        let looks_like_data = first.chars().any(|c| c.is_ascii_digit());
-        cx.diags.push(
-            Diagnostic::error(
-                "roster-header",
-                at_line(header_line),
-                if looks_like_data {
-                    "the roster has no header line".to_owned()
-                } else {
-                    "the roster header must name the columns `id` and `category`".to_owned()
-                },
-            )
-            .label("expected a header such as `id,category,group`")
-            .help("start the file with the line `id,category,group` (group is optional)"),
-        );
+    let Some(Columns {
+        id: id_col,
+        category: cat_col,
+        group: group_col,
+        width,
+    }) = read_header(cx, &mut csv, &mut record, fid, src)
+    else {
         return;
     };
-    for (i, h) in header.iter().enumerate() {
-        let known = ["id", "category", "group"]
-            .iter()
-            .any(|k| h.eq_ignore_ascii_case(k));
-        if header.iter().take(i).any(|p| p.eq_ignore_ascii_case(h)) {
-            cx.diags.push(
-                Diagnostic::error(
-                    "roster-header",
-                    at_line(header_line),
-                    format!("the column `{h}` appears twice in the header"),
-                )
-                .label("duplicate column")
-                .help("name each column once: `id,category,group`"),
-            );
-            return;
-        } else if !known {
-            cx.diags.push(
-                Diagnostic::warning("ignored-column", at_line(header_line), format!("the column `{h}` is ignored"))
-                    .label("not a roster column")
-                    .help("a roster needs only id, category and group; keep names and other personal data out of it"),
-            );
-        }
-    }
-    let width = header.len();
 
     loop {
         match csv.read_record(&mut record) {
@@ -331,36 +264,7 @@ fn read_csv(
         if let Some(g) = group {
             ok &= check_person_id(cx, at_line(line), g, "group id");
         }
-        if category.is_empty() {
-            cx.diags.push(
-                Diagnostic::error(
-                    "roster-field",
-                    at_line(line),
-                    format!("line {line} has no category"),
-                )
-                .label("missing category")
-                .help("give every person a category defined by a [[category]] table"),
-            );
-            ok = false;
-        } else if !sym.categories.contains_key(category) {
-            let known: Vec<&str> = sym.categories.keys().map(String::as_str).collect();
-            let d = Diagnostic::error(
-                "unknown-category",
-                at_line(line),
-                format!("line {line}: the category `{category}` is not defined in the deal"),
-            )
-            .label("unknown category");
-            cx.diags.push(match super::read::nearest(category, &known) {
-                Some(n) => d.help(format!("did you mean `{n}`?")),
-                None => d.help(format!(
-                    "add a [[category]] with id = \"{category}\", or use one of: {}",
-                    super::sorted(&known)
-                )),
-            });
-            ok = false;
-        } else if !sym.used_categories.contains(category) {
-            sym.used_categories.insert(category.to_owned());
-        }
+        ok &= check_category(cx, sym, at_line(line), line, category);
         let Some(holder) = holder else { continue };
         if !ok {
             continue;
@@ -395,6 +299,165 @@ fn read_csv(
         });
         origins.push(at_line(line));
     }
+}
+
+/// The roster file's bytes, or `None` after a diagnostic saying why it
+/// cannot be read.
+fn roster_bytes(
+    cx: &mut Cx<'_>,
+    reader: &mut dyn RosterReader,
+    opts: &LoadOptions,
+    file: &Sp<String>,
+) -> Option<Vec<u8>> {
+    match reader.read(&file.v, opts.max_roster_bytes) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            let help = match e {
+                ReadError::NotFound => {
+                    "create the file beside the deal (first line `id,category,group`), or correct the path"
+                }
+                ReadError::TooLarge { .. } => {
+                    "split the persons into smaller rosters, or raise the limit"
+                }
+                ReadError::Other(_) => "check that the file exists and can be read",
+            };
+            cx.error(
+                "roster-unreadable",
+                &file.span,
+                format!("cannot read the roster file `{}`: {e}", file.v),
+            )
+            .label("this file")
+            .help(help);
+            None
+        }
+    }
+}
+
+/// Where a roster's columns are: found in its header line.
+struct Columns {
+    id: usize,
+    category: usize,
+    group: Option<usize>,
+    width: usize,
+}
+
+/// Reads the header line (blank lines before it skipped) and finds the
+/// columns, warning about ignored ones; `None` after a diagnostic when the
+/// file is empty or the header is unusable.
+fn read_header(
+    cx: &mut Cx<'_>,
+    csv: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    fid: FileId,
+    src: &crate::source::SourceFile,
+) -> Option<Columns> {
+    let line_of = |pos: Option<&csv::Position>| pos.map_or(1, |p| p.line() as usize);
+    let at_line = |line: usize| Span::new(fid, src.line_span(line));
+    let header = loop {
+        match csv.read_record(record) {
+            Ok(true) if record.iter().all(str::is_empty) => continue,
+            Ok(true) => break record.clone(),
+            Ok(false) => return None,
+            Err(e) => {
+                csv_error(cx, fid, src, e);
+                return None;
+            }
+        }
+    };
+    let header_line = line_of(header.position());
+    let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (id_col, cat_col, group_col) = (col("id"), col("category"), col("group"));
+    let (Some(id_col), Some(cat_col)) = (id_col, cat_col) else {
+        let first = header.get(0).unwrap_or("");
+        let looks_like_data = first.chars().any(|c| c.is_ascii_digit());
+        cx.diags.push(
+            Diagnostic::error(
+                "roster-header",
+                at_line(header_line),
+                if looks_like_data {
+                    "the roster has no header line".to_owned()
+                } else {
+                    "the roster header must name the columns `id` and `category`".to_owned()
+                },
+            )
+            .label("expected a header such as `id,category,group`")
+            .help("start the file with the line `id,category,group` (group is optional)"),
+        );
+        return None;
+    };
+    for (i, h) in header.iter().enumerate() {
+        let known = ["id", "category", "group"]
+            .iter()
+            .any(|k| h.eq_ignore_ascii_case(k));
+        if header.iter().take(i).any(|p| p.eq_ignore_ascii_case(h)) {
+            cx.diags.push(
+                Diagnostic::error(
+                    "roster-header",
+                    at_line(header_line),
+                    format!("the column `{h}` appears twice in the header"),
+                )
+                .label("duplicate column")
+                .help("name each column once: `id,category,group`"),
+            );
+            return None;
+        } else if !known {
+            cx.diags.push(
+                Diagnostic::warning("ignored-column", at_line(header_line), format!("the column `{h}` is ignored"))
+                    .label("not a roster column")
+                    .help("a roster needs only id, category and group; keep names and other personal data out of it"),
+            );
+        }
+    }
+    Some(Columns {
+        id: id_col,
+        category: cat_col,
+        group: group_col,
+        width: header.len(),
+    })
+}
+
+/// A person's category: present and defined by the deal (marked used when
+/// it is); `false` after a diagnostic when not.
+fn check_category(
+    cx: &mut Cx<'_>,
+    sym: &mut Symbols,
+    at: Span,
+    line: usize,
+    category: &str,
+) -> bool {
+    if category.is_empty() {
+        cx.diags.push(
+            Diagnostic::error(
+                "roster-field",
+                at.clone(),
+                format!("line {line} has no category"),
+            )
+            .label("missing category")
+            .help("give every person a category defined by a [[category]] table"),
+        );
+        return false;
+    }
+    if !sym.categories.contains_key(category) {
+        let known: Vec<&str> = sym.categories.keys().map(String::as_str).collect();
+        let d = Diagnostic::error(
+            "unknown-category",
+            at.clone(),
+            format!("line {line}: the category `{category}` is not defined in the deal"),
+        )
+        .label("unknown category");
+        cx.diags.push(match super::read::nearest(category, &known) {
+            Some(n) => d.help(format!("did you mean `{n}`?")),
+            None => d.help(format!(
+                "add a [[category]] with id = \"{category}\", or use one of: {}",
+                super::sorted(&known)
+            )),
+        });
+        return false;
+    }
+    if !sym.used_categories.contains(category) {
+        sym.used_categories.insert(category.to_owned());
+    }
+    true
 }
 
 /// Contradictions within one roster's own numbers: checked even when other

@@ -1,16 +1,9 @@
 //! `generate` gives valid deals of every shape, the same for the same seed.
 
-use truce_spec::{GenerateOptions, LoadOptions, generate};
-
-use crate::load_mem;
+use truce_spec::{GenerateOptions, generate};
 
 fn load_generated(opts: &GenerateOptions) -> truce_spec::Loaded {
-    let g = generate(opts).expect("valid options");
-    let rosters: Vec<(&str, &[u8])> = g.files[1..]
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_bytes()))
-        .collect();
-    load_mem(g.files[0].1.as_bytes(), &rosters, &LoadOptions::default())
+    truce_test_support::rosters::load_files(&generate(opts).expect("valid options").files)
 }
 
 #[test]

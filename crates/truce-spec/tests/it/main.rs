@@ -49,14 +49,7 @@ pub fn load_dir(dir: &Path) -> Loaded {
 
 /// Loads a deal from memory, with rosters from a list of (path, text).
 pub fn load_mem(deal: &[u8], rosters: &[(&str, &[u8])], opts: &LoadOptions) -> Loaded {
-    let mut reader = |path: &str, _max: u64| {
-        rosters
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, t)| t.to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    truce_spec::load("deal.toml", deal, &mut reader, opts)
+    truce_test_support::rosters::load(deal, rosters, opts)
 }
 
 /// The sub-folders of a folder, sorted, as (name, path).

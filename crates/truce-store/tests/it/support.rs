@@ -1,32 +1,13 @@
 //! Test databases: a fresh SQLite file per test, or the shared PostgreSQL
 //! database with ids made unique per test.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use truce_store::{NewDeal, NewEvent, PartyRecord, Store, token_hash};
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A name no other test of any run uses.
-pub fn unique(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
-}
+pub use truce_test_support::scratch::unique;
 
 /// The database URL tests run against.
 pub fn url() -> String {
-    if cfg!(feature = "postgres-tests") {
-        std::env::var("TRUCE_TEST_POSTGRES_URL")
-            .expect("postgres-tests needs TRUCE_TEST_POSTGRES_URL (see .ci/postgres.sh)")
-    } else {
-        let dir = test_dir(&std::env::temp_dir().join("truce-store-tests"));
-        dir.join(format!("{}.db", unique("db")))
-            .display()
-            .to_string()
-    }
+    truce_test_support::database_url(cfg!(feature = "postgres-tests"), "truce-store-tests")
 }
 
 pub async fn open() -> (Store, String) {
@@ -88,26 +69,4 @@ pub fn event(deal: &str, seq: u64) -> NewEvent {
 
 pub fn fake_hash(deal: &str, seq: u64) -> String {
     token_hash(&format!("{deal}#{seq}"))
-}
-
-/// This run's directory of test databases, `<root>/<pid>`. Entries more
-/// than an hour old are removed first, so runs do not pile up.
-fn test_dir(root: &std::path::Path) -> std::path::PathBuf {
-    static CLEANED: std::sync::Once = std::sync::Once::new();
-    CLEANED.call_once(|| {
-        let hour = std::time::Duration::from_secs(3600);
-        for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
-            let old = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
-            if old {
-                let _ = std::fs::remove_dir_all(entry.path());
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    });
-    let dir = root.join(std::process::id().to_string());
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
