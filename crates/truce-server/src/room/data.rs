@@ -235,7 +235,7 @@ pub(crate) async fn snapshot(
             .store()
             .events(caller.deal.as_str(), after, MAX_PAGE)
             .await
-            .map_err(|e| AppError::internal(&e))?;
+            .map_err(|e| AppError::store(&e))?;
         let full = page.len() == MAX_PAGE as usize;
         if let Some(last) = page.last() {
             after = last.seq;

@@ -4,6 +4,7 @@
 
 mod attacks;
 mod browser;
+mod busy;
 mod compliance;
 mod concurrency;
 mod crash;
