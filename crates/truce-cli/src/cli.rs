@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// truce: model, plan and verify staged exchange agreements: a pause in
@@ -438,6 +439,27 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "PEM", requires = "tls_cert", env = "TRUCE_TLS_KEY")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// Most connections open at once; beyond it the connection idle longest
+    /// is closed to make room.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = truce_server::MAX_CONNECTIONS,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize),
+        env = "TRUCE_MAX_CONNECTIONS"
+    )]
+    pub max_connections: usize,
+    /// Most connections open at once from one peer (an IPv4 address, an
+    /// IPv6 /64). Behind a reverse proxy every client is the proxy: raise
+    /// it to --max-connections there.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = truce_server::MAX_CONNECTIONS_PER_PEER,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize),
+        env = "TRUCE_MAX_CONNECTIONS_PER_PEER"
+    )]
+    pub max_connections_per_peer: usize,
 }
 
 /// Where the service is and which deal.
