@@ -37,6 +37,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
     Keygen(KeygenArgs),
+    /// A party's key as PEM (PKCS#8, RFC 8410) for OpenSSL and other tools, and back.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Verify an exported ledger offline, with only the parties' public keys.
     Verify(VerifyArgs),
     /// Register an agreed deal with a running service: one token per party.
@@ -183,6 +186,42 @@ pub struct KeygenArgs {
     /// Replace existing key files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `truce keys`: ed25519 keys as PEM, the form OpenSSL writes
+/// (`openssl genpkey -algorithm ed25519`, `openssl pkey -pubout`).
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a secret key file (`truce keygen`) as PKCS#8 PEM (`PRIVATE KEY`), or its public
+    /// key as `PUBLIC KEY` PEM with --public.
+    Export {
+        /// The party's secret key file (`<party>.key`).
+        key: PathBuf,
+        /// Only the public key.
+        #[arg(long)]
+        public: bool,
+        /// Write to this file (a secret key: owner-only) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read a PEM key: a `PRIVATE KEY` becomes the party's secret key file (owner-only); a
+    /// `PUBLIC KEY` is added to the `keys.json` given as --out (created if missing).
+    Import {
+        /// The PEM file (PKCS#8 `PRIVATE KEY` or `PUBLIC KEY`, ed25519).
+        pem: PathBuf,
+        /// The party the key belongs to: its id in the deal.
+        #[arg(long, value_name = "ID")]
+        party: String,
+        /// The secret key file to write, or the `keys.json` to add the public key to.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing secret key file, or the party's key in `keys.json`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]

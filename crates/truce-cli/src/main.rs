@@ -16,6 +16,7 @@ mod domains;
 mod error;
 mod files;
 mod generate;
+mod keys;
 mod ledger;
 mod negotiate;
 mod plan;
@@ -85,6 +86,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
+        Command::Keys(command) => keys::run(&command),
         Command::Verify(args) => ledger::verify(&args),
         Command::Register(args) => remote::register(&args),
         Command::SignAgreement(args) => remote::sign_agreement(&args),

@@ -15,5 +15,6 @@ fn cli_cases() {
 mod demo;
 mod demo_serve;
 mod inputs;
+mod keys;
 mod service;
 mod support;
