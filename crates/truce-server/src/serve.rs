@@ -182,6 +182,12 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .layer(middleware::from_fn_with_state(guard, guard_body))
         .layer(middleware::from_fn(problem_bodies))
+        // gzip or brotli as the client accepts, for answers over 32 bytes;
+        // tower-http's default predicate never compresses
+        // `text/event-stream` (the room's live updates must reach the
+        // browser event by event, not when a compressor's buffer fills),
+        // images or gRPC. Headers (the CSP among them) pass unchanged.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(deadline))
         .layer(middleware::from_fn_with_state(metrics.clone(), log_request))
         .layer(axum::Extension(metrics))

@@ -6,6 +6,7 @@ mod attacks;
 mod browser;
 mod busy;
 mod compliance;
+mod compression;
 mod concurrency;
 mod crash;
 mod drain;
