@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// truce: model, plan and verify staged exchange agreements: a pause in
@@ -38,6 +39,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create ed25519 key pairs: a secret key file per party and the public `keys.json`.
     Keygen(KeygenArgs),
+    /// A party's key as PEM (PKCS#8, RFC 8410) for OpenSSL and other tools, and back.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Verify an exported ledger offline, with only the parties' public keys.
     Verify(VerifyArgs),
     /// Register an agreed deal with a running service: one token per party.
@@ -198,6 +202,42 @@ pub struct KeygenArgs {
     /// Replace existing key files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `truce keys`: ed25519 keys as PEM, the form OpenSSL writes
+/// (`openssl genpkey -algorithm ed25519`, `openssl pkey -pubout`).
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a secret key file (`truce keygen`) as PKCS#8 PEM (`PRIVATE KEY`), or its public
+    /// key as `PUBLIC KEY` PEM with --public.
+    Export {
+        /// The party's secret key file (`<party>.key`).
+        key: PathBuf,
+        /// Only the public key.
+        #[arg(long)]
+        public: bool,
+        /// Write to this file (a secret key: owner-only) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read a PEM key: a `PRIVATE KEY` becomes the party's secret key file (owner-only); a
+    /// `PUBLIC KEY` is added to the `keys.json` given as --out (created if missing).
+    Import {
+        /// The PEM file (PKCS#8 `PRIVATE KEY` or `PUBLIC KEY`, ed25519).
+        pem: PathBuf,
+        /// The party the key belongs to: its id in the deal.
+        #[arg(long, value_name = "ID")]
+        party: String,
+        /// The secret key file to write, or the `keys.json` to add the public key to.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing secret key file, or the party's key in `keys.json`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -471,6 +511,27 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "PEM", requires = "tls_cert", env = "TRUCE_TLS_KEY")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// Most connections open at once; beyond it the connection idle longest
+    /// is closed to make room.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = truce_server::MAX_CONNECTIONS,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize),
+        env = "TRUCE_MAX_CONNECTIONS"
+    )]
+    pub max_connections: usize,
+    /// Most connections open at once from one peer (an IPv4 address, an
+    /// IPv6 /64). Behind a reverse proxy every client is the proxy: raise
+    /// it to --max-connections there.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = truce_server::MAX_CONNECTIONS_PER_PEER,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize),
+        env = "TRUCE_MAX_CONNECTIONS_PER_PEER"
+    )]
+    pub max_connections_per_peer: usize,
 }
 
 /// Where the service is and which deal.

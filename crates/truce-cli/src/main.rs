@@ -17,6 +17,7 @@ mod domains;
 mod error;
 mod files;
 mod generate;
+mod keys;
 mod ledger;
 mod negotiate;
 mod plan;
@@ -90,6 +91,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Simulate(args) => simulate::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => ledger::keygen(&args),
+        Command::Keys(command) => keys::run(&command),
         Command::Verify(args) => ledger::verify(&args),
         Command::Register(args) => remote::register(&args),
         Command::SignAgreement(args) => remote::sign_agreement(&args),

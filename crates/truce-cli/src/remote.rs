@@ -46,7 +46,7 @@ fn deal_id(id: &str) -> Result<DealId, CliError> {
     })
 }
 
-fn party_key(path: &Path) -> Result<PartyKey, CliError> {
+pub(crate) fn party_key(path: &Path) -> Result<PartyKey, CliError> {
     let text = read_text(path)?;
     PartyKey::from_secret_file(&text).map_err(|e| {
         let secret = text.find("\"secret_key\"");

@@ -38,7 +38,18 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
             _ => None,
         },
         at_rest: at_rest_keys()?,
+        limits: truce_server::Limits {
+            max_connections: args.max_connections,
+            max_connections_per_peer: args.max_connections_per_peer,
+            ..truce_server::Limits::default()
+        },
     };
+    if args.max_connections_per_peer > args.max_connections {
+        return Err(CliError::Usage(format!(
+            "--max-connections-per-peer {} is larger than --max-connections {}",
+            args.max_connections_per_peer, args.max_connections
+        )));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

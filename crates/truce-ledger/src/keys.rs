@@ -63,6 +63,10 @@ impl PartyKey {
         PublicKey(self.signing.verifying_key())
     }
 
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
     pub(crate) fn sign(&self, message: &[u8]) -> Signature {
         self.signing.sign(message)
     }

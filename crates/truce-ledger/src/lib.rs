@@ -137,6 +137,7 @@ mod event;
 mod ids;
 mod keys;
 mod ledger;
+mod pem;
 mod person;
 mod problem;
 mod state;
@@ -160,6 +161,7 @@ pub use keys::{
     KEY_FORMAT_VERSION, KeyFileError, KeyFiles, KeyRing, PartyKey, PublicKey, keygen, keygen_files,
 };
 pub use ledger::DealLedger;
+pub use pem::{PemError, PemKey, PemSecret, read_pem_key};
 pub use person::{PersonKey, Pseudonym};
 pub use problem::Problem;
 pub use state::{DealState, Phase, Violation};

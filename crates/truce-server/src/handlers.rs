@@ -47,7 +47,7 @@ pub(crate) async fn with_chain<T>(
         .store()
         .head(deal.as_str())
         .await
-        .map_err(|e| AppError::internal(&e))?
+        .map_err(|e| AppError::store(&e))?
         .map(|h| h.hash);
     let current = guard
         .as_ref()
@@ -102,7 +102,7 @@ pub(crate) async fn checkpoint(
         .store()
         .head(caller.deal.as_str())
         .await
-        .map_err(|e| AppError::internal(&e))?
+        .map_err(|e| AppError::store(&e))?
         .ok_or_else(AppError::not_found)?;
     let hash = truce_ledger::Hash::from_hex(&head.hash)
         .ok_or_else(|| AppError::internal(&"a stored hash is not 64 hex digits"))?;
@@ -305,7 +305,7 @@ pub(crate) async fn get_deal(
         .store()
         .deal(caller.deal.as_str())
         .await
-        .map_err(|e| AppError::internal(&e))?
+        .map_err(|e| AppError::store(&e))?
         .ok_or_else(AppError::no_deal)?;
     let view = with_chain(&state, &caller.deal, |chain| {
         views::deal_view(&caller, &record, chain)
@@ -803,7 +803,7 @@ pub(crate) async fn list_events(
         .store()
         .events(caller.deal.as_str(), q.after.unwrap_or(0), limit)
         .await
-        .map_err(|e| AppError::internal(&e))?;
+        .map_err(|e| AppError::store(&e))?;
     // The chain is read after the page, so it holds every handover the
     // page has (it is reloaded if the store's head moved).
     let events = with_chain(&state, &caller.deal, |chain| {
@@ -838,7 +838,7 @@ pub(crate) async fn export_ledger(
             .store()
             .events(caller.deal.as_str(), after, MAX_PAGE)
             .await
-            .map_err(|e| AppError::internal(&e))?;
+            .map_err(|e| AppError::store(&e))?;
         for e in &page {
             out += &e.line;
             out.push('\n');

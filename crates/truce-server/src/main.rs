@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
         service_key: None,
         tls: None,
         at_rest: None,
+        limits: truce_server::Limits::default(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

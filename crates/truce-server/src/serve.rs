@@ -79,6 +79,10 @@ pub struct ServeOptions {
     /// Seal rosters (the deal JSON) and person keys at rest with these
     /// keys ([`truce_store::SealKeys`]).
     pub at_rest: Option<truce_store::SealKeys>,
+    /// How connections are treated (caps, timeouts): [`Limits::default`]
+    /// unless the operator sets its own (behind a proxy every client is
+    /// one peer).
+    pub limits: Limits,
 }
 
 /// A certificate chain and its private key, as PEM files.
@@ -97,6 +101,7 @@ impl Default for ServeOptions {
             service_key: None,
             tls: None,
             at_rest: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -108,6 +113,10 @@ pub enum ServeError {
     Store(#[from] truce_store::StoreError),
     #[error("failed to listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error(
+        "connection caps of {total} in all and {per_peer} per peer: both must be at least 1, and the cap per peer no larger than the total"
+    )]
+    Limits { total: usize, per_peer: usize },
     #[error("failed to set up TLS: {0}")]
     Tls(String),
     /// Listening beyond loopback without an admin token: anyone who could
@@ -177,6 +186,12 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .layer(middleware::from_fn_with_state(guard, guard_body))
         .layer(middleware::from_fn(problem_bodies))
+        // gzip or brotli as the client accepts, for answers over 32 bytes;
+        // tower-http's default predicate never compresses
+        // `text/event-stream` (the room's live updates must reach the
+        // browser event by event, not when a compressor's buffer fills),
+        // images or gRPC. Headers (the CSP among them) pass unchanged.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(deadline))
         .layer(middleware::from_fn_with_state(metrics.clone(), log_request))
         .layer(axum::Extension(metrics))
@@ -1132,6 +1147,16 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     if opts.admin_token.is_none() && !opts.listen.ip().is_loopback() {
         return Err(ServeError::OpenCreation(opts.listen));
     }
+    let limits = opts.limits;
+    if limits.max_connections == 0
+        || limits.max_connections_per_peer == 0
+        || limits.max_connections_per_peer > limits.max_connections
+    {
+        return Err(ServeError::Limits {
+            total: limits.max_connections,
+            per_peer: limits.max_connections_per_peer,
+        });
+    }
     let tls = match &opts.tls {
         Some(files) => Some(Tls::from_pem_files(&files.cert, &files.key)?),
         None => None,
@@ -1150,6 +1175,8 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
         database = durability,
         transport,
         at_rest,
+        max_connections = limits.max_connections,
+        max_connections_per_peer = limits.max_connections_per_peer,
         "listening on {scheme}://{addr}/api/v1 (explorer: {scheme}://{addr}/api/v1/explorer/)"
     );
     let state = match opts.service_key {
@@ -1169,7 +1196,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
         termination().await;
         tracing::info!("stopping: no new connections; finishing the requests in flight");
     };
-    serve_router(listener, app(state), Limits::default(), tls, shutdown).await?;
+    serve_router(listener, app(state), opts.limits, tls, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -269,17 +269,13 @@ impl AppState {
             return Ok(Some(c));
         }
         let store = self.store();
-        let Some(record) = store
-            .token(&hash)
-            .await
-            .map_err(|e| AppError::internal(&e))?
-        else {
+        let Some(record) = store.token(&hash).await.map_err(|e| AppError::store(&e))? else {
             return Ok(None);
         };
         let parties = store
             .parties(&record.deal_id)
             .await
-            .map_err(|e| AppError::internal(&e))?;
+            .map_err(|e| AppError::store(&e))?;
         let party = parties.iter().find(|p| p.party_id == record.party_id);
         let caller = match party {
             Some(p) => Caller {
@@ -313,7 +309,7 @@ impl AppState {
         let record = store
             .deal(deal.as_str())
             .await
-            .map_err(|e| AppError::internal(&e))?
+            .map_err(|e| AppError::store(&e))?
             .ok_or_else(AppError::no_deal)?;
         let key_hex = match record.person_key {
             Some(k) => k,
@@ -322,7 +318,7 @@ impl AppState {
             None => store
                 .fill_person_key(deal.as_str(), &new_person_key()?.to_hex())
                 .await
-                .map_err(|e| AppError::internal(&e))?
+                .map_err(|e| AppError::store(&e))?
                 .ok_or_else(AppError::no_deal)?,
         };
         let person_key = PersonKey::from_hex(&key_hex).map_err(|e| AppError::internal(&e))?;
@@ -337,7 +333,7 @@ impl AppState {
         for p in store
             .parties(deal.as_str())
             .await
-            .map_err(|e| AppError::internal(&e))?
+            .map_err(|e| AppError::store(&e))?
         {
             let party = PartyId::new(&p.party_id).map_err(|e| AppError::internal(&e))?;
             let key = PublicKey::from_hex(&p.public_key).map_err(|e| AppError::internal(&e))?;
@@ -365,7 +361,7 @@ impl AppState {
             let page = store
                 .events(deal.as_str(), after, LOAD_PAGE)
                 .await
-                .map_err(|e| AppError::internal(&e))?;
+                .map_err(|e| AppError::store(&e))?;
             for stored in &page {
                 let ev: SignedEvent =
                     serde_json::from_str(&stored.line).map_err(|e| AppError::internal(&e))?;
@@ -434,7 +430,7 @@ impl AppState {
             .store()
             .plan(deal.as_str(), &hash.to_string())
             .await
-            .map_err(|e| AppError::internal(&e))?;
+            .map_err(|e| AppError::store(&e))?;
         json.map(|j| PlanSchedule::from_json(&j).map_err(|e| AppError::internal(&e)))
             .transpose()
     }

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,6 +33,30 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// stored.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// How long the store waits on a busy database before it answers
+/// [`StoreError::is_contention`] (a service's `503`), never longer than a
+/// request's deadline.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// At-rest keys (see [`Store::open_sealed`]).
+    pub seal: Option<SealKeys>,
+    /// How long a statement waits for a lock another connection holds:
+    /// SQLite's `busy_timeout`, PostgreSQL's `lock_timeout`.
+    pub lock_wait: Duration,
+    /// How long a request waits for a free connection of the pool.
+    pub acquire_wait: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            seal: None,
+            lock_wait: Duration::from_secs(10),
+            acquire_wait: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -83,15 +107,40 @@ impl Store {
     /// its current key (stored in clear, or under a previous key) are
     /// re-sealed before the store is returned.
     pub async fn open_sealed(url: &str, seal: Option<SealKeys>) -> Result<Store, StoreError> {
+        Store::open_with(
+            url,
+            OpenOptions {
+                seal,
+                ..OpenOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// [`Store::open_sealed`] with the waits of `options`.
+    pub async fn open_with(url: &str, options: OpenOptions) -> Result<Store, StoreError> {
+        let OpenOptions {
+            seal,
+            lock_wait,
+            acquire_wait,
+        } = options;
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // A statement blocked by another session's lock gives up with
+            // SQLSTATE 55P03 (contention, a 503) instead of waiting until
+            // the request's deadline.
+            let lock_timeout = format!("{}ms", lock_wait.as_millis());
+            let connect =
+                PgConnectOptions::from_str(url)?.options([("lock_timeout", lock_timeout.as_str())]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .acquire_timeout(acquire_wait)
+                .connect_with(connect)
                 .await?;
             Backend::Postgres(PgStorage::new(pool))
         } else {
-            Backend::Sqlite(SqliteStorage::new(sqlite_pool(url).await?))
+            Backend::Sqlite(SqliteStorage::new(
+                sqlite_pool(url, lock_wait, acquire_wait).await?,
+            ))
         };
         match &backend {
             Backend::Sqlite(s) => s.migrate().await?,
@@ -373,7 +422,11 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
+async fn sqlite_pool(
+    url: &str,
+    lock_wait: Duration,
+    acquire_wait: Duration,
+) -> Result<sqlx::SqlitePool, StoreError> {
     let options = if url.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(url)?
     } else if url.contains("://") {
@@ -393,7 +446,7 @@ async fn sqlite_pool(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         // returned survives a power cut, not only a process kill.
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(lock_wait)
         // Checkpoints copy the WAL into the database file and fsync it; run
         // inside a commit they stall every append queued behind it. The
         // writer checkpoints instead between batches (see `writer`).
@@ -403,7 +456,7 @@ async fn sqlite_pool(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
     let max = if memory { 1 } else { 4 };
     Ok(SqlitePoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_wait)
         .connect_with(options)
         .await?)
 }

@@ -15,6 +15,7 @@ fn cli_cases() {
 mod demo;
 mod demo_serve;
 mod inputs;
+mod keys;
 mod service;
 mod simulate;
 mod support;

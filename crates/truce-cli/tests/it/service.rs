@@ -463,3 +463,54 @@ fn with_an_at_rest_key_the_database_names_no_person() {
         }
     }
 }
+
+/// One HTTP/1.1 keep-alive request on `stream`: the status line of its
+/// answer, or `None` when the service has closed the connection.
+fn health(stream: &mut std::net::TcpStream) -> Option<String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    stream
+        .write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    if reader.read_line(&mut status).ok()? == 0 {
+        return None;
+    }
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(status.trim_end().to_owned())
+}
+
+#[test]
+fn the_connection_cap_per_peer_comes_from_the_environment() {
+    let server = Server::start_with(
+        "per-peer",
+        false,
+        &[("TRUCE_MAX_CONNECTIONS_PER_PEER", "1")],
+    );
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let mut first = std::net::TcpStream::connect(&addr).expect("connect");
+    first
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    assert_eq!(health(&mut first).as_deref(), Some("HTTP/1.1 200 OK"));
+    // A second connection from the same peer: the first, idle, makes room.
+    let mut second = std::net::TcpStream::connect(&addr).expect("connect");
+    second
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    assert_eq!(health(&mut second).as_deref(), Some("HTTP/1.1 200 OK"));
+    assert_eq!(health(&mut first), None, "the idle connection was closed");
+    assert_eq!(health(&mut second).as_deref(), Some("HTTP/1.1 200 OK"));
+}

@@ -5,6 +5,7 @@ mod checkpoint;
 mod fixture;
 mod keys;
 mod lifecycle;
+mod pem;
 mod person;
 mod props;
 mod verify;

@@ -1,7 +1,7 @@
 // The room's only script: progressive enhancement of server-rendered pages.
 // - signs events in the page with the party's own ed25519 key (WebCrypto);
 //   the key file is read here and never leaves the page
-// - the live timeline (server-sent events)
+// - the live timeline and overview (server-sent events)
 // - verifies the exported ledger in the browser with the deal's public keys
 // Every page works for reading without it.
 "use strict";
@@ -148,6 +148,50 @@
       }
       enableForms();
     });
+  }
+
+  // ---- the live overview ----------------------------------------------
+  // Each recorded event (the same stream as the timeline) fetches the
+  // page again and swaps in the server's fresh #overview, so the figures
+  // stay the server's, cut to the role, never recomputed here. Events that
+  // arrive during a fetch are covered by one more fetch; a block holding
+  // the keyboard focus (a ruling being typed) is swapped once it loses it.
+  const overview = $("#overview");
+  if (overview && window.EventSource) {
+    const status = $("#live-status");
+    const live = status.textContent;
+    let busy = false;
+    let again = false;
+    const refresh = async () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      try {
+        do {
+          again = false;
+          const r = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
+          if (!r.ok) { status.textContent = msg("Reconnecting"); break; }
+          const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+          const fresh = $("#overview", doc);
+          const current = $("#overview");
+          if (!fresh || !current) break;
+          if (current.contains(document.activeElement)) {
+            current.addEventListener("focusout", refresh, { once: true });
+            break;
+          }
+          current.replaceWith(document.adoptNode(fresh));
+          status.textContent = live;
+        } while (again);
+      } catch (e) {
+        status.textContent = msg("Reconnecting");
+      } finally {
+        busy = false;
+      }
+      enableForms();
+    };
+    const es = new EventSource("/room/stream?after=" + encodeURIComponent(overview.dataset.after || "0"));
+    es.addEventListener("open", () => { status.textContent = live; });
+    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); });
+    es.addEventListener("appended", refresh);
   }
 
   // ---- persons: filter as you type -------------------------------------

@@ -60,6 +60,9 @@ pub(crate) struct Snapshot {
     pub persons: Vec<PersonRow>,
     /// Newest first (the timeline only).
     pub events: Vec<EventView>,
+    /// The seq of the chain's last event (0 before the first): a live
+    /// page follows the stream from there.
+    pub head_seq: u64,
 }
 
 /// The person ids the caller may see in the room.
@@ -200,6 +203,7 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
         Vec::new()
     };
     Snapshot {
+        head_seq: chain.ledger.next_seq().saturating_sub(1),
         phase: chain
             .ledger
             .phase()
@@ -235,7 +239,7 @@ pub(crate) async fn snapshot(
             .store()
             .events(caller.deal.as_str(), after, MAX_PAGE)
             .await
-            .map_err(|e| AppError::internal(&e))?;
+            .map_err(|e| AppError::store(&e))?;
         let full = page.len() == MAX_PAGE as usize;
         if let Some(last) = page.last() {
             after = last.seq;

@@ -49,7 +49,7 @@ async fn rows_after(
         .store()
         .events(caller.deal.as_str(), after, MAX_PAGE)
         .await
-        .map_err(|e| AppError::internal(&e))?;
+        .map_err(|e| AppError::store(&e))?;
     with_chain(state, &caller.deal, |chain| {
         let unconfirmed: Vec<u64> = chain
             .ledger
@@ -222,7 +222,7 @@ pub(crate) async fn keys(
         .store()
         .parties(caller.deal.as_str())
         .await
-        .map_err(|e| AppError::internal(&e))?;
+        .map_err(|e| AppError::store(&e))?;
     let parties: Vec<_> = parties
         .iter()
         .map(|p| serde_json::json!({"id": p.party_id, "public_key": p.public_key}))

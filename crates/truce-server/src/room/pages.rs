@@ -235,6 +235,10 @@ fn overview(p: &Page<'_>) -> Markup {
     let left = e.pause_days.saturating_sub(e.day);
     html! {
         h1 { (lang.t("view.overview")) }
+        p #live-status role="status" aria-live="polite" { (lang.t("overview.live")) }
+        // The script replaces this block with the server's fresh rendering
+        // as each event is recorded (room.js, "the live overview").
+        div #overview data-after=(s.head_seq) {
         dl.facts {
             dt { (lang.t("overview.state")) } dd { (lang.t(&format!("phase.{}", s.phase))) }
             dt { (lang.t("overview.day")) }
@@ -341,6 +345,7 @@ fn overview(p: &Page<'_>) -> Markup {
                     }
                 }
             }
+        }
         }
         section aria-labelledby="report-h" {
             h2 #report-h { (lang.t("action.report")) }

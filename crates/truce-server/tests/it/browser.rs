@@ -526,6 +526,78 @@ async fn another_partys_event_appears_live_without_reload() {
     handle.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_follows_another_partys_event_live() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    let b = driver.browser().await;
+    sign_in(&b, addr, deal.token("mediator")).await;
+    b.goto(&format!("http://{addr}/room/overview?lang=ar"))
+        .await
+        .expect("overview");
+    b.execute(
+        "document.body.dataset.marker = 'kept'; return null;",
+        vec![],
+    )
+    .await
+    .expect("marker");
+    let before = b
+        .find(Locator::Css("#overview"))
+        .await
+        .expect("overview block")
+        .attr("data-after")
+        .await
+        .expect("attr")
+        .expect("data-after");
+    // Whether the stream is open yet or not: it catches up from
+    // data-after, so the event is never missed.
+    let started = Instant::now();
+    let seq = record_over(
+        &mut client,
+        &deal,
+        "guarantor",
+        Event::BreachReported {
+            against: party("side-b"),
+            summary: "a convoy stopped at the checkpoint".to_owned(),
+        },
+    )
+    .await;
+    assert_ne!(before, seq.to_string());
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("#overview[data-after=\"{seq}\"]")))
+        .await
+        .expect("the overview follows the new event");
+    eprintln!(
+        "live overview: {} ms from append to the page",
+        started.elapsed().as_millis()
+    );
+    let marker = b
+        .execute("return document.body.dataset.marker || null;", vec![])
+        .await
+        .expect("marker");
+    assert_eq!(
+        marker,
+        serde_json::json!("kept"),
+        "the page was not reloaded"
+    );
+    let breaches = b
+        .find(Locator::Css("#br-h"))
+        .await
+        .expect("breaches")
+        .find(Locator::XPath(".."))
+        .await
+        .expect("section")
+        .text()
+        .await
+        .expect("text");
+    assert!(breaches.contains(&format!("#{seq}")), "{breaches}");
+    assert_eq!(html_attr(&b, "dir").await.as_deref(), Some("rtl"));
+    shoot(&b, "ar-mediator-overview-live").await;
+    b.close().await.expect("close");
+    handle.shutdown().await;
+}
+
 /// axe-core, vendored from the npm registry (tests/it/vendor/axe-core).
 const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
 

@@ -4,7 +4,9 @@
 
 mod attacks;
 mod browser;
+mod busy;
 mod compliance;
+mod compression;
 mod concurrency;
 mod crash;
 mod drain;

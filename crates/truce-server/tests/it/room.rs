@@ -82,7 +82,7 @@ fn urlencode(s: &str) -> String {
 
 /// Sign in through the form: (session cookie header, the page's CSRF
 /// token, every `Set-Cookie` of the sign-in answer).
-async fn sign_in(app: &Router, token: &str, tls: bool) -> (String, String, Vec<String>) {
+pub(crate) async fn sign_in(app: &Router, token: &str, tls: bool) -> (String, String, Vec<String>) {
     let page = call(app, get("/room/signin", "")).await;
     assert_eq!(page.status, StatusCode::OK);
     let pre = cookie_value(&set_cookies(&page.headers), "truce_signin").expect("signin cookie");
