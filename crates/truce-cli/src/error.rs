@@ -48,14 +48,22 @@ pub enum CliError {
     NotAgreed(String),
     #[error("cannot plan: {0}")]
     Plan(String),
+    /// Exit 3: a valid deal the planner could not decide within its step
+    /// budget (neither a plan meeting every term nor a proof there is none).
+    #[error("cannot plan: {0}")]
+    Undecided(String),
     #[error("cannot print the result: {0}")]
     Output(String),
 }
 
 impl CliError {
-    /// The exit code: every `CliError` is a usage or input error.
+    /// The exit code: 3 for a deal the planner could not decide within its
+    /// step budget; every other `CliError` is a usage or input error (2).
     pub fn exit_code(&self) -> u8 {
-        2
+        match self {
+            CliError::Undecided(_) => 3,
+            _ => 2,
+        }
     }
 
     /// What the user can do about it.
@@ -68,6 +76,9 @@ impl CliError {
             CliError::WouldOverwrite(_) => {
                 Some("choose another folder, or pass --force to overwrite")
             }
+            CliError::Undecided(_) => Some(
+                "the deal is valid but its search needs more steps: raise --step-budget, or loosen the terms that make it hard (a guaranteed total_min, handovers_per_day)",
+            ),
             _ => None,
         }
     }

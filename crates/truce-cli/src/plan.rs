@@ -21,8 +21,12 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         Err(e) if args.as_drafted => AgreedDeal::as_drafted(*e.deal),
         Err(e) => return Err(CliError::NotAgreed(e.open.join(", "))),
     };
+    let opts = PlanOptions {
+        step_budget: args.step_budget,
+        ..PlanOptions::default()
+    };
     let plan = match &args.carried_out {
-        None => truce_plan::plan(&agreed, &PlanOptions::default()),
+        None => truce_plan::plan(&agreed, &opts),
         Some(path) => {
             let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
             let done = truce_plan::from_json(&text).map_err(|e| {
@@ -44,10 +48,13 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
                 through_day,
                 stages,
             };
-            truce_plan::replan(&agreed, &prefix, &PlanOptions::default())
+            truce_plan::replan(&agreed, &prefix, &opts)
         }
     }
-    .map_err(|e| CliError::Plan(e.to_string()))?;
+    .map_err(|e| match e {
+        truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
+        e => CliError::Plan(e.to_string()),
+    })?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;
