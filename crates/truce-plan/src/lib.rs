@@ -14,7 +14,8 @@ mod solve;
 pub use check::DayFigures;
 pub use check::{CheckReport, Violation, ViolationKind, check_plan};
 pub use plan::{
-    Conflict, Handover, Level, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status, from_json, to_json,
+    Conflict, Handover, Level, PLAN_FORMAT_VERSION, Plan, PlannedFlow, Proof, Stage, Status,
+    from_json, to_json,
 };
 pub use render::{ExportError, export_csv, export_ics, export_svg, render_text};
 pub use solve::{Method, ModelError, PlanError, PlanOptions, PlanOutcome, Prefix, plan, replan};

@@ -138,6 +138,24 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Why the deal is infeasible: the smallest conflicting sets found.
     pub conflicts: Vec<Conflict>,
+    /// The deal's resource flows (aid, fuel) as the plan commits them: at
+    /// least `per_day` on each of `days` (empty when the deal has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<PlannedFlow>,
+}
+
+/// A resource flow that is not persons, per day of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedFlow {
+    pub id: String,
+    pub unit: String,
+    /// The party that lets it through.
+    pub by: String,
+    /// The crossing or intermediary, if the deal names one.
+    pub via: Option<String>,
+    /// At least this much on each of `days`.
+    pub per_day: u32,
+    pub days: Vec<u32>,
 }
 
 impl Plan {

@@ -216,9 +216,11 @@ pub struct Pause {
 }
 
 impl Pause {
-    /// Base days plus the most extension days.
+    /// Base days plus the most extension days a plan may use: all of
+    /// `max_days` under a rule, only the days agreed so far when each extra
+    /// day must be agreed ([`Extension::by_agreement`]).
     pub fn max_days(&self) -> u32 {
-        self.days + self.extension.as_ref().map_or(0, |e| e.max_days)
+        self.days + self.extension.as_ref().map_or(0, Extension::plannable_days)
     }
 }
 
@@ -229,6 +231,62 @@ pub struct Extension {
     pub per_releases: u32,
     pub by: PartyId,
     pub max_days: u32,
+    /// Each extra day must also be agreed by the parties, day by day (as in
+    /// November 2023), rather than following from the releases alone.
+    /// (Left out of the JSON when false, so deals without it keep their
+    /// normalised form and hash.)
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_agreement: bool,
+    /// With `by_agreement`: the extra days agreed so far (at most
+    /// `max_days`); a plan uses no others.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub agreed_days: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Extension {
+    /// The extra days a plan may use.
+    pub fn plannable_days(&self) -> u32 {
+        if self.by_agreement {
+            self.agreed_days.min(self.max_days)
+        } else {
+            self.max_days
+        }
+    }
+}
+
+/// A flow that is not persons (aid trucks, litres of fuel) that a party lets
+/// through on every day of the pause: at least `min_per_day` of `unit`, so a
+/// day with less is a breach one can report against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub id: String,
+    /// What is counted, in the singular (`truck`, `litre of diesel`).
+    pub unit: String,
+    /// The party that lets it through (whose breach a shortfall is).
+    pub by: PartyId,
+    pub min_per_day: u32,
+    pub max_per_day: Option<u32>,
+    /// The crossing or intermediary it goes through, if stated.
+    pub via: Option<PartyId>,
+}
+
+/// Persons released outside every exchange rule through another channel
+/// (foreign nationals freed under a separate arrangement): they pay for
+/// nothing and are paid for by nothing, do not count against their holder's
+/// roster limits or the deal's intermediary, and go in their own handovers
+/// `via` the channel's party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    pub holder: PartyId,
+    pub categories: Vec<CategoryId>,
+    /// The party that carries them (not a side).
+    pub via: PartyId,
+    /// At most this many a day through the channel; `None` = no limit.
+    pub max_per_day: Option<u32>,
 }
 
 /// A class of persons with a priority tier (1 = released first).
@@ -355,6 +413,14 @@ pub struct Deal {
     pub persons: Vec<Person>,
     pub exchanges: Vec<Exchange>,
     pub release: Release,
+    /// Resource flows (aid, fuel) with their daily minimums. (Left out of
+    /// the JSON when empty, as `channels`: deals without them keep their
+    /// normalised form and hash.)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
+    /// Persons released outside the exchange through another channel.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
     pub open_issues: Vec<OpenIssue>,
     /// Open issues since agreed, with their values.
     pub agreed_terms: Vec<AgreedTerm>,
@@ -399,6 +465,13 @@ impl Deal {
     /// Base days plus the most extension days the deal allows.
     pub fn max_days(&self) -> u32 {
         self.pause.max_days()
+    }
+
+    /// The channel outside the exchange that releases this holder's category, if any.
+    pub fn channel_of(&self, holder: &PartyId, category: &CategoryId) -> Option<&Channel> {
+        self.channels
+            .iter()
+            .find(|c| &c.holder == holder && c.categories.contains(category))
     }
 
     /// The exchange rule in which this holder's category pays (`gives`), if any.

@@ -67,6 +67,12 @@ pub enum ViolationKind {
     ExposureBound,
     /// A figure the plan reports differs from the recomputed one.
     FigureMismatch,
+    /// A person released through a channel outside the exchange goes with
+    /// the exchange's handovers, or the other way round.
+    OutsideChannel,
+    /// A resource flow (aid, fuel) below its daily minimum on a day of the
+    /// pause, or not stated at all.
+    FlowBelowMinimum,
 }
 
 /// One broken term, where and whom it concerns.

@@ -39,12 +39,20 @@ pub(super) fn check(deal: &Deal, plan: &PlanInput) -> CheckReport {
             );
         }
         last_day = last_day.max(stage.day);
-        walk.start_day(stage.day, stage.handovers.len());
+        // Handovers through a channel outside the exchange are not the
+        // deal's intermediary's to run.
+        let carried = stage
+            .handovers
+            .iter()
+            .filter(|h| walk.channel_of(h).is_none())
+            .count();
+        walk.start_day(stage.day, carried);
         for handover in &stage.handovers {
             walk.handover(stage.day, handover);
         }
         walk.end_day(stage.day);
     }
+    walk.flows(plan);
     walk.finish(plan)
 }
 
@@ -78,6 +86,10 @@ struct Walk<'d> {
     pending: HashMap<&'d str, BTreeMap<u32, u32>>,
     released: HashSet<&'d str>,
     released_by: BTreeMap<String, u32>,
+    /// Released per holder outside every channel (what roster totals count).
+    roster_released: BTreeMap<String, u32>,
+    /// Persons released through each channel today (by channel index).
+    channel_today: Vec<u32>,
     /// Per group: the handover indices its members went in, and who.
     groups: HashMap<(&'d str, &'d str), GroupSeen>,
     rules: Vec<RuleCounts>,
@@ -111,6 +123,10 @@ impl<'d> Walk<'d> {
         let mut tier = HashMap::new();
         let mut pending: HashMap<&str, BTreeMap<u32, u32>> = HashMap::new();
         for p in &deal.persons {
+            if deal.channel_of(&p.holder, &p.category).is_some() {
+                // Outside the exchange: no tier order with the roster's others.
+                continue;
+            }
             let t = match (&p.group, keep) {
                 (Some(g), true) => group_best[&(p.holder.as_str(), g.as_str())],
                 _ => own_tier(p),
@@ -122,7 +138,7 @@ impl<'d> Walk<'d> {
                 .entry(t)
                 .or_insert(0) += 1;
         }
-        let released_by = deal
+        let released_by: BTreeMap<String, u32> = deal
             .rosters
             .iter()
             .map(|r| (r.holder.0.clone(), 0))
@@ -133,7 +149,9 @@ impl<'d> Walk<'d> {
             tier,
             pending,
             released: HashSet::new(),
+            roster_released: released_by.clone(),
             released_by,
+            channel_today: vec![0; deal.channels.len()],
             groups,
             rules: vec![RuleCounts::default(); deal.exchanges.len()],
             handover_index: 0,
@@ -158,7 +176,103 @@ impl<'d> Walk<'d> {
         });
     }
 
+    /// The channel a handover goes through: the one its first known person
+    /// is released by (`None`: the exchange's intermediary).
+    fn channel_of(&self, h: &HandoverInput) -> Option<usize> {
+        let p = h
+            .persons
+            .iter()
+            .find_map(|id| self.persons.get(id.as_str()))?;
+        self.deal
+            .channels
+            .iter()
+            .position(|c| c.holder == p.holder && c.categories.contains(&p.category))
+    }
+
+    /// A handover through a channel outside the exchange: only its via, its
+    /// persons, the channel's daily limit and groups apply.
+    fn channel_handover(&mut self, day: u32, h: &HandoverInput, c: usize) {
+        let index = self.handover_index;
+        self.handover_index += 1;
+        let channel = &self.deal.channels[c];
+        if h.via.as_deref() != Some(channel.via.as_str()) {
+            let message = format!(
+                "handover from {} goes via {}, but its persons are released through {}",
+                h.from,
+                h.via.as_deref().unwrap_or("nobody"),
+                channel.via
+            );
+            self.violation(K::WrongVia, Some(day), Vec::new(), message);
+        }
+        self.days_used = self.days_used.max(day);
+        let fresh = self.admit(day, h);
+        let outside: Vec<String> = fresh
+            .iter()
+            .filter(|p| !channel.categories.contains(&p.category))
+            .map(|p| p.id.0.clone())
+            .collect();
+        if !outside.is_empty() {
+            let message = format!(
+                "{} person(s) not released through {} are in its handover on day {day}",
+                outside.len(),
+                channel.via
+            );
+            self.violation(K::OutsideChannel, Some(day), outside, message);
+        }
+        let n = fresh.len() as u32;
+        if let Some(c) = self.released_by.get_mut(&h.from) {
+            *c += n;
+        }
+        self.channel_today[c] += n;
+        for p in &fresh {
+            if let Some(g) = &p.group
+                && let Some(entry) = self.groups.get_mut(&(p.holder.as_str(), g.as_str()))
+            {
+                entry.handovers.push(index);
+                entry.members.push(p.id.0.clone());
+            }
+        }
+    }
+
+    /// Every flow of the deal, at least its minimum on every day of the
+    /// pause the plan spans (its base days and the extension days it uses).
+    fn flows(&mut self, plan: &PlanInput) {
+        let last = self.deal.pause.days.max(self.days_used);
+        for f in &self.deal.flows {
+            let stated = plan.flows.iter().find(|p| p.id == f.id);
+            let short: Vec<u32> = (1..=last)
+                .filter(|d| {
+                    !stated.is_some_and(|p| p.per_day >= f.min_per_day && p.days.contains(d))
+                })
+                .collect();
+            if short.is_empty() {
+                continue;
+            }
+            let message = match stated {
+                None => format!(
+                    "the plan does not state the flow {} (at least {} {} a day by {})",
+                    f.id, f.min_per_day, f.unit, f.by
+                ),
+                Some(p) => format!(
+                    "the flow {} is {} {} a day on {} day(s) of the pause (first: day {}), below its minimum of {}",
+                    f.id,
+                    if p.per_day < f.min_per_day {
+                        p.per_day
+                    } else {
+                        0
+                    },
+                    f.unit,
+                    short.len(),
+                    short[0],
+                    f.min_per_day
+                ),
+            };
+            self.violation(K::FlowBelowMinimum, Some(short[0]), Vec::new(), message);
+        }
+    }
+
     fn start_day(&mut self, day: u32, handovers: usize) {
+        self.channel_today.iter_mut().for_each(|c| *c = 0);
         self.today_by_holder.clear();
         self.today_total = 0;
         self.today_exposure = (0, 1);
@@ -220,6 +334,9 @@ impl<'d> Walk<'d> {
     }
 
     fn handover(&mut self, day: u32, h: &HandoverInput) {
+        if let Some(c) = self.channel_of(h) {
+            return self.channel_handover(day, h, c);
+        }
         let index = self.handover_index;
         self.handover_index += 1;
         let expected_via = self.deal.release.via.as_ref().map(|v| v.as_str());
@@ -243,9 +360,24 @@ impl<'d> Walk<'d> {
         }
         self.days_used = self.days_used.max(day);
         let fresh = self.admit(day, h);
+        let channelled: Vec<String> = fresh
+            .iter()
+            .filter(|p| self.deal.channel_of(&p.holder, &p.category).is_some())
+            .map(|p| p.id.0.clone())
+            .collect();
+        if !channelled.is_empty() {
+            let message = format!(
+                "{} person(s) released through a channel outside the exchange go via the deal's intermediary on day {day}",
+                channelled.len()
+            );
+            self.violation(K::OutsideChannel, Some(day), channelled, message);
+        }
         let n = fresh.len() as u32;
         *self.today_by_holder.entry(h.from.clone()).or_insert(0) += n;
         if let Some(c) = self.released_by.get_mut(&h.from) {
+            *c += n;
+        }
+        if let Some(c) = self.roster_released.get_mut(&h.from) {
             *c += n;
         }
         self.today_total += u64::from(n);
@@ -377,6 +509,15 @@ impl<'d> Walk<'d> {
     }
 
     fn end_day(&mut self, day: u32) {
+        for (i, c) in self.deal.channels.iter().enumerate() {
+            if let Some(max) = c.max_per_day.filter(|&m| self.channel_today[i] > m) {
+                let message = format!(
+                    "{} persons released through {} on day {day}, above its max_per_day {max}",
+                    self.channel_today[i], c.via
+                );
+                self.violation(K::MaxPerDay, Some(day), Vec::new(), message);
+            }
+        }
         let released = self
             .released_by
             .keys()
@@ -443,7 +584,7 @@ impl<'d> Walk<'d> {
         self.groups_whole();
         for r in &self.deal.rosters {
             let n = self
-                .released_by
+                .roster_released
                 .get(r.holder.as_str())
                 .copied()
                 .unwrap_or(0);

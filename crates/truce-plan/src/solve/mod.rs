@@ -9,6 +9,7 @@
 //! at (`D*`, `X*`) gives the best tier order. See the crate docs for the whole
 //! optimality argument and where it stops (days with four or more handovers).
 
+mod channels;
 mod day;
 mod dp;
 pub(crate) mod intraday;
@@ -95,6 +96,9 @@ pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
 /// The same, where exposure up to `floor` is already incurred (a re-plan's
 /// prefix): level 3 then only minimises exposure above it.
 pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
+    if !deal.channels.is_empty() || !deal.flows.is_empty() {
+        return channels::plan_with(deal, opts, floor);
+    }
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
     let out = match levels(&model, &mut budget, opts.method, floor) {
@@ -230,6 +234,18 @@ fn repair(model: &Model, budget: u64, floor: Exposure) -> Result<Option<Levels>,
         unproven: None,
         floor,
     }))
+}
+
+/// The days handovers may happen on, in order (from the deal).
+fn allowed_days_of(deal: &Deal) -> Vec<u32> {
+    (1..=deal.max_days())
+        .filter(|d| {
+            deal.release
+                .release_days
+                .as_ref()
+                .is_none_or(|r| r.contains(d))
+        })
+        .collect()
 }
 
 /// The days handovers may happen on, in order.
@@ -580,6 +596,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
         bound: None,
         stages,
         conflicts: Vec::new(),
+        flows: Vec::new(),
     };
     let p = levels.proof;
     if !(p.released && p.days_used && p.max_exposure && p.tier_order) {
@@ -618,5 +635,6 @@ fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>)
         bound: None,
         stages: Vec::new(),
         conflicts,
+        flows: Vec::new(),
     }
 }

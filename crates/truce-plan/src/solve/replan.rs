@@ -113,6 +113,8 @@ fn residual(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>) -> Deal {
             } else {
                 deal.max_days().saturating_sub(today)
             };
+            // Agreed days are counted in `deal.max_days()`: those left.
+            e.agreed_days = e.max_days;
         }
     }
     rest

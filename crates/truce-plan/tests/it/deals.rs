@@ -29,6 +29,8 @@ impl B {
                 via: None,
                 release_days: None,
             },
+            flows: vec![],
+            channels: vec![],
             open_issues: vec![],
             agreed_terms: vec![],
         })
@@ -44,6 +46,8 @@ impl B {
             per_releases,
             by: by.into(),
             max_days,
+            by_agreement: false,
+            agreed_days: 0,
         });
         self
     }
