@@ -123,15 +123,15 @@ impl<'d> Walk<'d> {
         let mut tier = HashMap::new();
         let mut pending: HashMap<&str, BTreeMap<u32, u32>> = HashMap::new();
         for p in &deal.persons {
-            if deal.channel_of(&p.holder, &p.category).is_some() {
-                // Outside the exchange: no tier order with the roster's others.
-                continue;
-            }
             let t = match (&p.group, keep) {
                 (Some(g), true) => group_best[&(p.holder.as_str(), g.as_str())],
                 _ => own_tier(p),
             };
             tier.insert(p.id.as_str(), t);
+            if deal.channel_of(&p.holder, &p.category).is_some() {
+                // Outside the exchange: no tier order with the roster's others.
+                continue;
+            }
             *pending
                 .entry(p.holder.as_str())
                 .or_default()
@@ -388,10 +388,12 @@ impl<'d> Walk<'d> {
         }
         for p in &fresh {
             let t = self.tier[p.id.as_str()];
-            if let Some(c) = self
-                .pending
-                .get_mut(p.holder.as_str())
-                .and_then(|m| m.get_mut(&t))
+            let counted = self.deal.channel_of(&p.holder, &p.category).is_none();
+            if counted
+                && let Some(c) = self
+                    .pending
+                    .get_mut(p.holder.as_str())
+                    .and_then(|m| m.get_mut(&t))
             {
                 *c -= 1;
             }

@@ -121,6 +121,51 @@ impl B {
         self
     }
 
+    /// A party that carries (a channel or a crossing), not the deal's `via`.
+    pub fn carrier(mut self, id: &str) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Intermediary,
+            name: None,
+            capacity_per_day: None,
+            handovers_per_day: None,
+        });
+        self
+    }
+
+    /// Persons of `categories` of `holder` released outside the exchange via `via`.
+    pub fn channel(mut self, holder: &str, categories: &[&str], via: &str, max: Option<u32>) -> B {
+        self.0.channels.push(Channel {
+            holder: holder.into(),
+            categories: categories.iter().map(|&c| c.into()).collect(),
+            via: via.into(),
+            max_per_day: max,
+        });
+        self
+    }
+
+    /// A resource flow of at least `min` a day let through by `by`.
+    pub fn flow(mut self, id: &str, unit: &str, by: &str, min: u32) -> B {
+        self.0.flows.push(Flow {
+            id: id.into(),
+            unit: unit.into(),
+            by: by.into(),
+            min_per_day: min,
+            max_per_day: None,
+            via: None,
+        });
+        self
+    }
+
+    /// Extra days agreed one by one: `agreed` of at most `max_days` so far.
+    pub fn agreed_days(mut self, agreed: u32) -> B {
+        if let Some(e) = self.0.pause.extension.as_mut() {
+            e.by_agreement = true;
+            e.agreed_days = agreed;
+        }
+        self
+    }
+
     pub fn weighted(mut self) -> B {
         self.0.release.priority = Priority::Weighted;
         self
@@ -220,6 +265,11 @@ pub fn example(name: &str) -> AgreedDeal {
             include_str!("../../../../examples/phased-ceasefire/deal.toml"),
             include_str!("../../../../examples/phased-ceasefire/rosters/side-a.csv"),
             include_str!("../../../../examples/phased-ceasefire/rosters/side-b.csv"),
+        ),
+        "november-2023-pause" => (
+            include_str!("../../../../examples/november-2023-pause/deal.toml"),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-a.csv"),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-b.csv"),
         ),
         _ => panic!("no example {name}"),
     };
