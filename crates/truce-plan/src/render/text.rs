@@ -39,6 +39,24 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
     if plan.status == Status::Feasible {
         let _ = writeln!(out, "{}", unproven_words(plan));
     }
+    for f in &plan.flows {
+        let days = match (f.days.first(), f.days.last()) {
+            (Some(a), Some(b)) if a != b => format!("days {a}–{b}"),
+            (Some(a), _) => format!("day {a}"),
+            _ => "no day".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "Flow {}: at least {} {} a day by {}{}, {days}.",
+            f.id,
+            f.per_day,
+            f.unit,
+            f.by,
+            f.via
+                .as_ref()
+                .map_or(String::new(), |v| format!(" via {v}"))
+        );
+    }
     let persons = persons_by_id(deal);
     let _ = writeln!(out);
     let _ = writeln!(
