@@ -301,7 +301,7 @@ impl Execution {
                 );
             }
             let sum = total.entry(&h.holder).or_insert(0);
-            *sum += u64::from(h.total);
+            *sum += u64::from(h.under_roster(t));
             if let Some(max) = t.rosters.get(&h.holder).and_then(|r| r.total_max)
                 && *sum > u64::from(max)
                 && over_max.insert(&h.holder)
@@ -496,7 +496,7 @@ impl Execution {
             let mut by_holder: BTreeMap<&PartyId, u64> = BTreeMap::new();
             let mut by_carrier: BTreeMap<&PartyId, (u64, u32)> = BTreeMap::new();
             for h in hs {
-                *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.total);
+                *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.under_roster(t));
                 if let Some(c) = t.carrier(&h.author) {
                     let e = by_carrier.entry(&c.id).or_insert((0, 0));
                     e.0 += u64::from(h.total);
@@ -578,7 +578,7 @@ impl Execution {
         if self.ended() == Some(crate::execution::Ended::Completed) {
             for (holder, r) in &t.rosters {
                 if let Some(min) = r.total_min {
-                    let n = self.released_by(holder);
+                    let n = self.released_under_roster(t, holder);
                     if n < u64::from(min) {
                         out.push(
                             Rule::TotalMin,
@@ -630,7 +630,7 @@ impl Execution {
             if !self.day_over(day) {
                 continue;
             }
-            let n = self.released_on(&e.by, day);
+            let n = self.released_on(t, &e.by, day);
             if n < u64::from(e.per_releases) {
                 out.push(
                     Rule::ExtensionUnearned,

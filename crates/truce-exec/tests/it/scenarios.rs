@@ -152,3 +152,19 @@ fn a_ruling_closes_a_finding() {
     assert_eq!(after[0].ruling, Some((999, Ruling::Excused)));
     assert!(!after[0].is_open());
 }
+
+/// The November 2023 example executed as planned: its 24 foreign nationals
+/// go on day 1 through the separate channel, beside 13 released under the
+/// exchange. They count against no roster limit (13 a day), guarantee or
+/// intermediary, so the execution keeps every term.
+#[test]
+fn releases_outside_the_exchange_count_against_no_roster_limit() {
+    let setup = Setup::new(example("november-2023-pause"));
+    assert_eq!(setup.terms.channels.len(), 1);
+    assert_eq!(setup.terms.flows.len(), 3);
+    let (ex, refused) = execute(&setup, &convoys(&setup.plan));
+    assert_eq!(refused, Vec::<(String, String)>::new());
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    assert_eq!(ex.findings(setup.counts_only()), Vec::new());
+    assert_eq!(ex.status(setup.context()).ended, Some("completed"));
+}
