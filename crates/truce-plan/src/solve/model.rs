@@ -238,43 +238,54 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
     }
     let mut kinds: Vec<Kind> = Vec::new();
     // Categories matter to the terms only through tier and exchange roles:
-    // per (holder, category), its tier and the rule it pays in / is paid by.
+    // per (holder, category), its holder index, tier and the rule it pays in
+    // / is paid by. A deal has few such pairs and rosters list a holder's
+    // persons together, so each person finds its pair by comparing strings
+    // with the previous person's, else the short table: no hashing per person.
     let n_rules = deal.exchanges.len();
-    let mut roles: Fast<(&str, &str), Role> = Fast::default();
+    let mut pairs: Vec<(&str, &str, Option<usize>, Role)> = Vec::new();
+    let mut pair_of: Vec<usize> = Vec::with_capacity(deal.persons.len());
     for p in &deal.persons {
-        roles
-            .entry((p.holder.as_str(), p.category.as_str()))
-            .or_insert_with(|| {
+        let (h, c) = (p.holder.as_str(), p.category.as_str());
+        let last = pair_of.last().copied().filter(|&t| {
+            let (ph, pc, _, _) = pairs[t];
+            ph == h && pc == c
+        });
+        let t = match last.or_else(|| pairs.iter().position(|&(ph, pc, _, _)| ph == h && pc == c)) {
+            Some(t) => t,
+            None => {
                 let side = |s: &truce_spec::ExchangeSide| {
                     s.holder == p.holder && s.categories.contains(&p.category)
                 };
-                (
-                    deal.tier(&p.category).unwrap_or(max_tier),
-                    deal.exchanges.iter().position(|e| side(&e.gives)),
-                    deal.exchanges.iter().position(|e| side(&e.receives)),
-                )
-            });
+                pairs.push((
+                    h,
+                    c,
+                    holder_index.get(h).copied(),
+                    (
+                        deal.tier(&p.category).unwrap_or(max_tier),
+                        deal.exchanges.iter().position(|e| side(&e.gives)),
+                        deal.exchanges.iter().position(|e| side(&e.receives)),
+                    ),
+                ));
+                pairs.len() - 1
+            }
+        };
+        pair_of.push(t);
     }
-    let role = |i: usize| {
-        let p = &deal.persons[i];
-        roles
-            .get(&(p.holder.as_str(), p.category.as_str()))
-            .copied()
-            .unwrap_or((max_tier, None, None))
-    };
+    let role = |i: usize| pairs[pair_of[i]].3;
     let mut by_key: Fast<KindKey, usize> = Fast::default();
-    let mut single: Fast<(usize, Role), usize> = Fast::default();
+    // The kind of a one-person unit, by its (holder, category) pair.
+    let mut single: Vec<Option<usize>> = vec![None; pairs.len()];
     for unit in units {
-        let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
+        let Some(holder) = pairs[pair_of[unit[0]]].2 else {
             continue;
         };
-        // Most units are one person: their kind follows from the person's role.
-        if let [only] = unit[..] {
-            let r = role(only);
-            if let Some(&k) = single.get(&(holder, r)) {
-                kinds[k].units.push(unit);
-                continue;
-            }
+        // Most units are one person: their kind follows from the person's pair.
+        if let [only] = unit[..]
+            && let Some(k) = single[pair_of[only]]
+        {
+            kinds[k].units.push(unit);
+            continue;
         }
         let mut tier = max_tier;
         let mut gives = vec![0u32; n_rules];
@@ -308,7 +319,7 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
             }
         };
         if let [only] = unit[..] {
-            single.insert((holder, role(only)), k);
+            single[pair_of[only]] = Some(k);
         }
         kinds[k].units.push(unit);
     }
