@@ -310,6 +310,10 @@ pub struct Roster {
     pub total_min: Option<u32>,
     /// At most this many in all.
     pub total_max: Option<u32>,
+    /// At least this many within the base days ("at least 50 within the
+    /// first four days"); left out of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_in_base_days: Option<u32>,
 }
 
 /// A person eligible for release, known only by an opaque id.

@@ -51,6 +51,8 @@ pub enum ViolationKind {
     TotalMax,
     /// Fewer than the guaranteed `total_min` released by a holder.
     TotalMin,
+    /// Fewer than `min_in_base_days` released by a holder within the base days.
+    BaseDaysMin,
     /// More persons than the intermediary carries in a day.
     Capacity,
     /// More handovers than the intermediary runs in a day.

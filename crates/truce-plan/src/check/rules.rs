@@ -88,6 +88,8 @@ struct Walk<'d> {
     released_by: BTreeMap<String, u32>,
     /// Released per holder outside every channel (what roster totals count).
     roster_released: BTreeMap<String, u32>,
+    /// The same, within the base days.
+    base_released: BTreeMap<String, u32>,
     /// Persons released through each channel today (by channel index).
     channel_today: Vec<u32>,
     /// Per group: the handover indices its members went in, and who.
@@ -150,6 +152,7 @@ impl<'d> Walk<'d> {
             pending,
             released: HashSet::new(),
             roster_released: released_by.clone(),
+            base_released: released_by.clone(),
             released_by,
             channel_today: vec![0; deal.channels.len()],
             groups,
@@ -380,6 +383,11 @@ impl<'d> Walk<'d> {
         if let Some(c) = self.roster_released.get_mut(&h.from) {
             *c += n;
         }
+        if day <= self.deal.pause.days
+            && let Some(c) = self.base_released.get_mut(&h.from)
+        {
+            *c += n;
+        }
         self.today_total += u64::from(n);
         if let Some(ext) = &self.deal.pause.extension
             && ext.by.as_str() == h.from
@@ -593,6 +601,18 @@ impl<'d> Walk<'d> {
             if let Some(max) = r.total_max.filter(|&m| n > m) {
                 let message = format!("{} releases {n} in all, above total_max {max}", r.holder);
                 self.violation(K::TotalMax, None, Vec::new(), message);
+            }
+            let base = self
+                .base_released
+                .get(r.holder.as_str())
+                .copied()
+                .unwrap_or(0);
+            if let Some(min) = r.min_in_base_days.filter(|&m| base < m) {
+                let message = format!(
+                    "{} releases {base} within the {} base day(s), below the guaranteed {min}",
+                    r.holder, self.deal.pause.days
+                );
+                self.violation(K::BaseDaysMin, None, Vec::new(), message);
             }
             if let Some(min) = r.total_min.filter(|&m| n < m) {
                 let message = format!(

@@ -223,6 +223,9 @@ impl<'m, 'c> Search<'m, 'c> {
     }
 
     fn value(&mut self, day: u32, rem: &[u32]) -> Result<Option<Value>, OutOfBudget> {
+        if !self.base_met(day, rem) {
+            return Ok(None);
+        }
         if day > self.days {
             return Ok(self.terminal(rem));
         }
@@ -308,6 +311,9 @@ impl<'m, 'c> Search<'m, 'c> {
         dead: &mut [HashSet<Vec<u32>>],
         path: &mut Vec<(u32, DayAction)>,
     ) -> Result<bool, OutOfBudget> {
+        if !self.base_met(day, rem) {
+            return Ok(false);
+        }
         if day > self.days {
             return Ok(self.terminal(rem).is_some());
         }
@@ -359,6 +365,23 @@ impl<'m, 'c> Search<'m, 'c> {
                 let more = held.min(u64::from(h.max_per_day).saturating_mul(days_left));
                 u64::from(done) + more >= u64::from(h.total_min)
             })
+    }
+
+    /// Entering `day` right after the base days (or after the search's
+    /// last day, when that comes first): every minimum within the base days
+    /// must have been met. The state holds what was released, so the check
+    /// needs nothing else.
+    pub fn base_met(&self, day: u32, rem: &[u32]) -> bool {
+        let m = self.model;
+        let end = m.base_days.min(self.days) + 1;
+        if day != end || m.holders.iter().all(|h| h.base_min == 0) {
+            return true;
+        }
+        let released = self.released(rem);
+        m.holders
+            .iter()
+            .zip(&released)
+            .all(|(h, &n)| n >= h.base_min)
     }
 
     /// Past the last day: every guaranteed total must have been met.

@@ -179,6 +179,9 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
     let mut rem = model.initial();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
+        if !search.base_met(day, &rem) {
+            return None;
+        }
         let mut admitted = Vec::new();
         for mut a in search.day_actions(day, &rem).ok()? {
             if search.admit(&mut a).ok()? {
@@ -204,6 +207,9 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
             }
             None => {}
         }
+    }
+    if !search.base_met(model.max_days + 1, &rem) {
+        return None;
     }
     search.terminal(&rem)?;
     Some(Levels {

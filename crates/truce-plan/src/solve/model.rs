@@ -29,6 +29,8 @@ pub(crate) struct Holder {
     pub max_per_day: u32,
     pub total_min: u32,
     pub total_max: u32,
+    /// At least this many within the base days (0: no such term).
+    pub base_min: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +104,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             max_per_day: r.max_per_day.unwrap_or(u32::MAX),
             total_min: r.total_min.unwrap_or(0),
             total_max: r.total_max.unwrap_or(u32::MAX),
+            base_min: r.min_in_base_days.unwrap_or(0),
         })
         .collect();
     let holder_index: HashMap<&str, usize> = holders

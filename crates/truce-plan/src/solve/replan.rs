@@ -91,6 +91,12 @@ fn residual(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>) -> Deal {
         let n = done.get(r.holder.as_str()).copied().unwrap_or(0);
         r.total_min = r.total_min.map(|t| t.saturating_sub(n));
         r.total_max = r.total_max.map(|t| t.saturating_sub(n));
+        // Judged at the end of the base days: what is left of it, or
+        // nothing once they are over (the prefix was checked against it).
+        r.min_in_base_days = r
+            .min_in_base_days
+            .map(|t| t.saturating_sub(n))
+            .filter(|_| today < deal.pause.days);
     }
     rest.start = deal.start.and_then(|s| s.plus_days(today));
     rest.release.release_days = deal.release.release_days.as_ref().map(|days| {

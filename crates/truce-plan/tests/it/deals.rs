@@ -95,6 +95,7 @@ impl B {
             max_per_day,
             total_min,
             total_max,
+            min_in_base_days: None,
         });
         let prefix = id.rsplit('-').next().unwrap_or(id).to_uppercase();
         for (i, (category, group)) in persons.iter().enumerate() {
@@ -162,6 +163,19 @@ impl B {
         if let Some(e) = self.0.pause.extension.as_mut() {
             e.by_agreement = true;
             e.agreed_days = agreed;
+        }
+        self
+    }
+
+    /// `holder` guarantees at least `n` within the base days.
+    pub fn base_min(mut self, holder: &str, n: u32) -> B {
+        if let Some(r) = self
+            .0
+            .rosters
+            .iter_mut()
+            .find(|r| r.holder.as_str() == holder)
+        {
+            r.min_in_base_days = Some(n);
         }
         self
     }

@@ -157,8 +157,10 @@ fn a_day_beyond_the_agreed_ones_is_rejected() {
 /// convoy each way a day, payer first: the exposure is the day's count, at
 /// least ⌈52 / 4⌉ = 13. With the three extra days agreed later (27 and 29
 /// Nov): all 80 need ⌈80 / 13⌉ = 7 days, so 80 + 240 + 24 = 344 (the 240
-/// prisoners released in fact), at exposure ⌈80 / 7⌉ = 12 (12 × 5 + 10 + 10,
-/// each extra day earning its 10).
+/// prisoners released in fact); the 50 guaranteed within the 4 base days
+/// put some base day at ⌈50 / 4⌉ = 13 or more: exposure 13 (13, 13, 12, 12,
+/// then 10 on each extra day, earning it). Without that guarantee 12 would
+/// do (12 × 5 + 10 + 10).
 #[test]
 fn november_2023_pause() {
     let deal = example("november-2023-pause");
@@ -168,9 +170,16 @@ fn november_2023_pause() {
         e.agreed_days = 3;
     }
     let later = AgreedDeal::new(later).expect("agreed");
-    let p = check(&later, (Status::Optimal, 344, 7, 12.0));
+    let p = check(&later, (Status::Optimal, 344, 7, 13.0));
     assert_eq!((p.released["side-a"], p.released["side-b"]), (240, 104));
     assert!(check_plan(&later, &truce_plan::to_json(&p)).is_valid());
+    let mut unbound = later.into_inner();
+    unbound
+        .rosters
+        .iter_mut()
+        .for_each(|r| r.min_in_base_days = None);
+    let unbound = AgreedDeal::new(unbound).expect("agreed");
+    check(&unbound, (Status::Optimal, 344, 7, 12.0));
 }
 
 mod any_plan {
@@ -217,4 +226,64 @@ mod any_plan {
             let _ = check_plan(&deal, &plan.to_string());
         }
     }
+}
+
+/// One convoy a day, one base day and one extra day earned by a release of
+/// side-b; side-a holds 2 minors, side-b 2 children. Without a minimum in
+/// the base days: side-a's 2 on day 1, side-b's 2 on day 2 (earning it), 4
+/// released. With side-b guaranteeing 1 within the base day, day 1 is
+/// side-b's, and the extra day needs side-b again, so side-a never goes:
+/// at most 2 released, and fewest days puts both children on day 1.
+fn one_convoy(base_min: Option<u32>) -> AgreedDeal {
+    let mut d = B::new("base days")
+        .days(1)
+        .extension("side-b", 1, 1)
+        .category("child", 1)
+        .category("minor", 1)
+        .via("relief", None, Some(1))
+        .side("side-a", [None; 4], &many("minor", 2))
+        .side("side-b", [None; 4], &many("child", 2))
+        .weighted();
+    if let Some(n) = base_min {
+        d = d.base_min("side-b", n);
+    }
+    d.agreed()
+}
+
+#[test]
+fn a_minimum_within_the_base_days() {
+    check(&one_convoy(None), (Status::Optimal, 4, 2, 0.0));
+    let p = check(&one_convoy(Some(1)), (Status::Optimal, 2, 1, 0.0));
+    assert_eq!(p.released["side-b"], 2);
+}
+
+#[test]
+fn a_plan_short_of_the_base_days_minimum_is_rejected() {
+    let without = planned(&one_convoy(None));
+    rejects(&one_convoy(Some(1)), &without, K::BaseDaysMin, None);
+}
+
+#[test]
+fn an_unmeetable_base_days_minimum_is_named() {
+    let deal = B::new("base days, two guarantees")
+        .days(1)
+        .category("child", 1)
+        .category("minor", 1)
+        .via("relief", None, Some(1))
+        .side("side-a", [None, None, Some(2), None], &many("minor", 2))
+        .side("side-b", [None; 4], &many("child", 2))
+        .base_min("side-b", 2)
+        .weighted()
+        .agreed();
+    let p = truce_plan::plan(&deal, &truce_plan::PlanOptions::default()).expect("an answer");
+    assert_eq!(p.status, Status::Infeasible);
+    let terms: Vec<&str> = p
+        .conflicts
+        .iter()
+        .flat_map(|c| c.terms.iter().map(String::as_str))
+        .collect();
+    assert!(
+        terms.contains(&"roster.side-b.min_in_base_days"),
+        "{terms:?}"
+    );
 }

@@ -9,7 +9,15 @@ use crate::{load_dir, repo, subdirs};
 fn every_example_checks_clean() {
     let examples = subdirs(&repo().join("examples"));
     let names: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["humanitarian-pause", "minimal", "phased-ceasefire"]);
+    assert_eq!(
+        names,
+        [
+            "humanitarian-pause",
+            "minimal",
+            "november-2023-pause",
+            "phased-ceasefire"
+        ]
+    );
     for (name, path) in &examples {
         let loaded = load_dir(path);
         let text = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
