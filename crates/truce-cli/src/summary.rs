@@ -119,6 +119,12 @@ pub fn full(deal: &Deal) -> String {
         if let Some(m) = r.total_min {
             limits.push(format!("at least {m}"));
         }
+        if let Some(m) = r.min_in_base_days {
+            limits.push(format!(
+                "at least {m} within the first {}",
+                plural(deal.pause.days, "day")
+            ));
+        }
         if let Some(m) = r.total_max {
             limits.push(format!("at most {m} in all"));
         }
