@@ -32,7 +32,13 @@ pub(super) fn plan_with(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> Pla
         return Ok(plan);
     }
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
-    let days = allowed_days_of(deal);
+    // Extension days exist only when the rest's releases earn them: the
+    // channels use the base days and the extension days the rest uses.
+    let last = deal.pause.days.max(plan.days_used);
+    let days: Vec<u32> = allowed_days_of(deal)
+        .into_iter()
+        .filter(|&d| d <= last)
+        .collect();
     let late = u64::from(deal.max_days() + 1);
     let mut channel_days = 0u32;
     let mut certified = true;

@@ -287,3 +287,40 @@ fn an_unmeetable_base_days_minimum_is_named() {
         "{terms:?}"
     );
 }
+
+/// One base day and one extra day earned by a release of side-b; side-b's
+/// one child is free, its 2 foreign nationals go through a channel at most
+/// 1 a day. The channel cannot open the extra day by itself (it earns
+/// nothing), so beside the rest's plan (the child on day 1) it places one
+/// person: a valid plan, `feasible` with `released` unproven against the
+/// bound 3 (every person) — the optimum, 3 (the child on day 2 earns the
+/// day for the second foreign national), obeys it.
+#[test]
+fn a_channel_never_uses_an_unearned_extension_day() {
+    let deal = B::new("channel, extension")
+        .days(1)
+        .extension("side-b", 1, 1)
+        .category("child", 1)
+        .category("foreign-national", 1)
+        .carrier("consuls")
+        .side("side-a", [None; 4], &[])
+        .side(
+            "side-b",
+            [None; 4],
+            &[
+                ("child", None),
+                ("foreign-national", None),
+                ("foreign-national", None),
+            ],
+        )
+        .channel("side-b", &["foreign-national"], "consuls", Some(1))
+        .agreed();
+    let p = truce_plan::plan(&deal, &truce_plan::PlanOptions::default()).expect("an answer");
+    let report = check_plan(&deal, &truce_plan::to_json(&p));
+    assert!(report.is_valid(), "{:#?}", report.violations);
+    assert_eq!(p.status, Status::Feasible);
+    assert_eq!(
+        (p.unproven, p.bound),
+        (Some(truce_plan::Level::Released), Some(3.0))
+    );
+}
