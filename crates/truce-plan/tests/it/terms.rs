@@ -324,3 +324,68 @@ fn a_channel_never_uses_an_unearned_extension_day() {
         (Some(truce_plan::Level::Released), Some(3.0))
     );
 }
+
+mod with_a_channel {
+    use proptest::prelude::*;
+    use truce_spec::{Category, Channel, Party, Person, PersonId, Role};
+
+    use super::*;
+    use crate::props::{deal_of, spec};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random small deals plus side-b's foreign nationals through a
+        /// channel: every plan passes the checker, is infeasible exactly when
+        /// the deal without them is, and (without a daily limit) releases what
+        /// the deal without them releases plus all of them, on the same days
+        /// or day 1.
+        #[test]
+        fn a_channel_adds_its_persons_to_any_plan(
+            s in spec(),
+            n in 1usize..=3,
+            cap in proptest::option::of(1u32..=2),
+        ) {
+            let rest = deal_of(&s);
+            let mut deal = rest.clone().into_inner();
+            deal.categories.push(Category { id: "foreign-national".into(), tier: 1 });
+            deal.parties.push(Party {
+                id: "consuls".into(),
+                role: Role::Intermediary,
+                name: None,
+                capacity_per_day: None,
+                handovers_per_day: None,
+            });
+            for i in 1..=n {
+                deal.persons.push(Person {
+                    id: PersonId(format!("F-{i:04}")),
+                    holder: "side-b".into(),
+                    category: "foreign-national".into(),
+                    group: None,
+                });
+            }
+            deal.channels.push(Channel {
+                holder: "side-b".into(),
+                categories: vec!["foreign-national".into()],
+                via: "consuls".into(),
+                max_per_day: cap,
+            });
+            let deal = AgreedDeal::new(deal).expect("agreed");
+            let opts = truce_plan::PlanOptions::default();
+            let without = truce_plan::plan(&rest, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let p = truce_plan::plan(&deal, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(p.status == Status::Infeasible, without.status == Status::Infeasible);
+            if p.status == Status::Infeasible {
+                return Ok(());
+            }
+            let report = check_plan(&deal, &truce_plan::to_json(&p));
+            prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, truce_plan::to_json(&p));
+            if cap.is_none() && without.status == Status::Optimal {
+                prop_assert_eq!(p.status, Status::Optimal);
+                prop_assert_eq!(p.total_released(), without.total_released() + n as u32);
+                prop_assert_eq!(p.days_used, without.days_used.max(1));
+                prop_assert_eq!(p.max_exposure, without.max_exposure);
+            }
+        }
+    }
+}
