@@ -340,6 +340,11 @@ pub struct Exchange {
     pub gives: ExchangeSide,
     pub receives: ExchangeSide,
     pub ratio: u32,
+    /// Both sides hand over at the same moment (a swap on a border bridge):
+    /// the rule's counter-releases still follow their payment in the day's
+    /// list, but it carries no exposure. Left out of the JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub simultaneous: bool,
 }
 
 /// How tiers order the releases.

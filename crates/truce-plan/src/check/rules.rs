@@ -493,7 +493,12 @@ impl<'d> Walk<'d> {
 
     /// Exposure of rule `i` after a handover, as the exact fraction num/ratio.
     fn exposure(&mut self, day: u32, i: usize, paid: u64, counter: u64, ratio: u64) {
-        let num = (ratio * paid).abs_diff(counter);
+        // Both sides hand over at one moment: nobody is exposed.
+        let num = if self.deal.exchanges[i].simultaneous {
+            0
+        } else {
+            (ratio * paid).abs_diff(counter)
+        };
         if num * self.today_exposure.1 > self.today_exposure.0 * ratio {
             self.today_exposure = (num, ratio);
         }

@@ -548,6 +548,9 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
                 continue;
             }
             for (e, &(paid, counter)) in today.iter().enumerate() {
+                if model.rules[e].simultaneous {
+                    continue;
+                }
                 let r = u64::from(model.rules[e].ratio);
                 let num = (r * paid).abs_diff(counter);
                 if num * worst.1 > worst.0 * r {

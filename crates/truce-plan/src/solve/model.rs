@@ -38,6 +38,8 @@ pub(crate) struct Rule {
     pub ratio: u32,
     pub gives: usize,
     pub receives: usize,
+    /// A swap at one moment: no exposure.
+    pub simultaneous: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
                 ratio: e.ratio.max(1),
                 gives: usize::MAX,
                 receives: usize::MAX,
+                simultaneous: e.simultaneous,
             });
             continue;
         };
@@ -133,6 +136,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             ratio: e.ratio.max(1),
             gives,
             receives,
+            simultaneous: e.simultaneous,
         });
     }
     // Payers first when the rules allow it (the day's enumeration then meets

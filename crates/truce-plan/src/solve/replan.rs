@@ -175,7 +175,7 @@ fn prefix_floor(deal: &Deal, stages: &[Stage]) -> Exposure {
     let persons: std::collections::HashMap<&str, &truce_spec::Person> =
         deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut worst = Exposure::ZERO;
-    for rule in &deal.exchanges {
+    for rule in deal.exchanges.iter().filter(|r| !r.simultaneous) {
         let r = u64::from(rule.ratio.max(1));
         let (mut paid, mut counter) = (0u64, 0u64);
         for h in stages.iter().flat_map(|s| &s.handovers) {
@@ -207,7 +207,7 @@ fn prefix_exposure(deal: &Deal, stages: &[Stage]) -> f64 {
         deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
     let holder_of = |id: &str| persons.get(id).copied();
     let mut worst = 0.0f64;
-    for rule in &deal.exchanges {
+    for rule in deal.exchanges.iter().filter(|r| !r.simultaneous) {
         let r = f64::from(rule.ratio.max(1));
         let (mut paid, mut counter) = (0.0f64, 0.0f64);
         for h in stages.iter().flat_map(|s| &s.handovers) {

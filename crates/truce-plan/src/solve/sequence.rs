@@ -42,7 +42,7 @@ pub(crate) struct Chain {
 /// handovers a day when there is a payee).
 pub(crate) fn chain(m: &Model) -> Option<Chain> {
     // A minimum within the base days spans days: the unit search's.
-    if m.holders.iter().any(|h| h.base_min > 0) {
+    if m.holders.iter().any(|h| h.base_min > 0) || m.rules.iter().any(|r| r.simultaneous) {
         return None;
     }
     let holders_with_units: Vec<usize> = {

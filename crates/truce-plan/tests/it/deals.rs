@@ -118,6 +118,7 @@ impl B {
             gives: side(gives),
             receives: side(receives),
             ratio,
+            simultaneous: false,
         });
         self
     }

@@ -389,3 +389,74 @@ mod with_a_channel {
         }
     }
 }
+
+/// side-b's 3 children pay 1:1 for side-a's 3 detainees, one day, one
+/// convoy each way, and no side may be exposed at all (`max_exposure = 0`).
+/// Handed over in turn, the first convoy always exposes its side, so the
+/// best plan releases nobody (nothing is guaranteed). As a swap at one moment (a border bridge), nobody is exposed: all 6 on
+/// day 1, exposure 0.
+fn bridge(simultaneous: bool) -> AgreedDeal {
+    let mut deal = B::new("bridge")
+        .days(1)
+        .category("child", 1)
+        .category("detainee", 1)
+        .via("relief", None, Some(2))
+        .side("side-a", [None; 4], &many("detainee", 3))
+        .side("side-b", [None; 4], &many("child", 3))
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .max_exposure(0)
+        .0;
+    deal.exchanges[0].simultaneous = simultaneous;
+    AgreedDeal::new(deal).expect("agreed")
+}
+
+#[test]
+fn a_simultaneous_swap_carries_no_exposure() {
+    check(&bridge(false), (Status::Optimal, 0, 0, 0.0));
+    check(&bridge(true), (Status::Optimal, 6, 1, 0.0));
+}
+
+#[test]
+fn a_swap_plan_checked_as_a_handover_in_turn_is_rejected() {
+    // The swap's plan, against the same terms handed over in turn.
+    let swap = planned(&bridge(true));
+    rejects(&bridge(false), &swap, K::ExposureBound, Some(1));
+}
+
+mod swaps {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::props::{deal_of, spec};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random small deals with their exchange made a swap: the optimum
+        /// releases what the same deal releases with no exposure bound, in
+        /// as many days, at exposure 0, and the checker accepts it.
+        #[test]
+        fn a_swap_is_the_deal_without_its_exposure(s in spec()) {
+            let mut swap = deal_of(&s).into_inner();
+            swap.exchanges.iter_mut().for_each(|e| e.simultaneous = true);
+            let mut unbound = swap.clone();
+            unbound.exchanges.iter_mut().for_each(|e| e.simultaneous = false);
+            unbound.release.max_exposure = None;
+            let swap = AgreedDeal::new(swap).expect("agreed");
+            let unbound = AgreedDeal::new(unbound).expect("agreed");
+            let opts = truce_plan::PlanOptions::default();
+            let p = truce_plan::plan(&swap, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let u = truce_plan::plan(&unbound, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(p.status == Status::Infeasible, u.status == Status::Infeasible);
+            if p.status == Status::Infeasible {
+                return Ok(());
+            }
+            let report = check_plan(&swap, &truce_plan::to_json(&p));
+            prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, truce_plan::to_json(&p));
+            prop_assert_eq!(p.max_exposure, 0.0);
+            if p.status == Status::Optimal && u.status == Status::Optimal {
+                prop_assert_eq!((p.total_released(), p.days_used), (u.total_released(), u.days_used));
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::model::*;
 /// extreme), low enough that ratio × persons never overflows.
 const MAX_RATIO: u32 = 10_000;
 
-const EXCHANGE_KEYS: &[&str] = &["gives", "receives", "ratio"];
+const EXCHANGE_KEYS: &[&str] = &["gives", "receives", "ratio", "simultaneous"];
 const SIDE_KEYS: &[&str] = &["holder", "categories"];
 
 pub(crate) fn read_exchanges(
@@ -36,6 +36,7 @@ pub(crate) fn read_exchanges(
         let gives = read_side(cx, &t, "gives", sym);
         let receives = read_side(cx, &t, "receives", sym);
         let ratio = t.req_uint(cx, "ratio", 1, MAX_RATIO, "ratio = 3");
+        let simultaneous = t.bool(cx, "simultaneous").is_some_and(|b| b.v);
         let (Some(gives), Some(receives), Some(ratio)) = (gives, receives, ratio) else {
             continue;
         };
@@ -108,6 +109,7 @@ pub(crate) fn read_exchanges(
                     gives: gives.v,
                     receives: receives.v,
                     ratio: ratio.v,
+                    simultaneous,
                 },
                 span: (*span).clone(),
             });
