@@ -359,6 +359,9 @@ impl Execution {
                     ),
                 );
             }
+            if rule.simultaneous {
+                continue;
+            }
             let balance = rule.balance(cum[k]);
             let (exposure, side) = if balance >= 0.0 {
                 (balance, &rule.gives.holder)

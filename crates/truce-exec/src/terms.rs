@@ -91,6 +91,10 @@ pub struct Exchange {
     pub gives: ExchangeSide,
     pub receives: ExchangeSide,
     pub ratio: u32,
+    /// A swap at one moment: the rule's two handovers are one exchange, so
+    /// it exposes nobody between them.
+    #[serde(default)]
+    pub simultaneous: bool,
 }
 
 /// The terms execution is checked against.

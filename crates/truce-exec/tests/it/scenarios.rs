@@ -168,3 +168,53 @@ fn releases_outside_the_exchange_count_against_no_roster_limit() {
     assert_eq!(ex.findings(setup.counts_only()), Vec::new());
     assert_eq!(ex.status(setup.context()).ended, Some("completed"));
 }
+
+/// A swap on a bridge: 3 children for 3 detainees at one moment, under a
+/// bound of no exposure at all. Recorded as two handovers (the children,
+/// then the detainees), it is one exchange: no exposure finding. The same
+/// record under a rule handed over in turn breaks the bound.
+#[test]
+fn a_swap_is_one_moment_not_an_exposure() {
+    let deal = |swap: bool| {
+        let text = format!(
+            "format_version = 1\nname = \"bridge\"\n\
+             [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+             [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+             [[party]]\nid = \"mediator\"\nrole = \"mediator\"\n\
+             [[party]]\nid = \"relief\"\nrole = \"intermediary\"\n\
+             [pause]\ndays = 1\n\
+             [[category]]\nid = \"child\"\ntier = 1\n\
+             [[category]]\nid = \"detainee\"\ntier = 1\n\
+             [[roster]]\nholder = \"side-a\"\nfile = \"a.csv\"\n\
+             [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+             [[exchange]]\ngives = {{ holder = \"side-b\", categories = [\"child\"] }}\n\
+             receives = {{ holder = \"side-a\", categories = [\"detainee\"] }}\nratio = 1\n\
+             simultaneous = {swap}\n\
+             [release]\nmax_exposure = 0\nvia = \"relief\"\n"
+        );
+        crate::support::load(&[
+            ("deal.toml".into(), text),
+            (
+                "a.csv".into(),
+                "id,category\nA-0001,detainee\nA-0002,detainee\nA-0003,detainee\n".into(),
+            ),
+            (
+                "b.csv".into(),
+                "id,category\nB-0001,child\nB-0002,child\nB-0003,child\n".into(),
+            ),
+        ])
+    };
+    let swap = Setup::new(deal(true));
+    let plan = convoys(&swap.plan);
+    assert_eq!(plan.len(), 2, "{plan:?}");
+    let (ex, _) = execute(&swap, &plan);
+    assert_eq!(ex.findings(swap.context()), Vec::new());
+    let in_turn = Setup::with_plan(deal(false), swap.plan.clone());
+    let (ex, _) = execute(&in_turn, &plan);
+    let rules: Vec<Rule> = ex
+        .findings(in_turn.context())
+        .iter()
+        .map(|f| f.rule)
+        .collect();
+    assert!(rules.contains(&Rule::Exposure), "{rules:?}");
+}
