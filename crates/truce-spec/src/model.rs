@@ -380,6 +380,45 @@ pub struct Release {
     /// The only days (1-based, increasing) on which handovers may take
     /// place, e.g. weekly releases; `None` = any day of the pause.
     pub release_days: Option<Vec<u32>>,
+    /// The time of day handovers happen in (local time at the crossing);
+    /// left out of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// A time window of the day, in minutes after midnight, `from < to`
+/// (serialised as `"HH:MM"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: u32,
+    pub to: u32,
+}
+
+impl Window {
+    /// `"HH:MM"` of a minute of the day.
+    pub fn clock(minute: u32) -> String {
+        format!("{:02}:{:02}", minute / 60, minute % 60)
+    }
+
+    /// Parses `"HH:MM"` (00:00 to 24:00).
+    pub fn parse_clock(s: &str) -> Option<u32> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    }
+}
+
+impl Serialize for Window {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Window", 2)?;
+        st.serialize_field("from", &Window::clock(self.from))?;
+        st.serialize_field("to", &Window::clock(self.to))?;
+        st.end()
+    }
 }
 
 /// A term still under negotiation.

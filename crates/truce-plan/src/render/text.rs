@@ -39,6 +39,14 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
     if plan.status == Status::Feasible {
         let _ = writeln!(out, "{}", unproven_words(plan));
     }
+    if let Some(w) = deal.release.window {
+        let _ = writeln!(
+            out,
+            "Handovers between {} and {} (local time), each day's in the order below.",
+            truce_spec::Window::clock(w.from),
+            truce_spec::Window::clock(w.to)
+        );
+    }
     for f in &plan.flows {
         let days = match (f.days.first(), f.days.last()) {
             (Some(a), Some(b)) if a != b => format!("days {a}–{b}"),

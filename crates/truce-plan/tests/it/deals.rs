@@ -28,6 +28,7 @@ impl B {
                 max_exposure: None,
                 via: None,
                 release_days: None,
+                window: None,
             },
             flows: vec![],
             channels: vec![],
