@@ -25,6 +25,9 @@ pub enum Rule {
     TotalMax,
     /// Fewer than `total_min` released by a holder when the deal ended.
     TotalMin,
+    /// Fewer than `min_in_base_days` released by a holder once the base
+    /// days are over.
+    BaseDaysMin,
     /// More persons carried in a day than the intermediary's capacity.
     Capacity,
     /// More convoys in a day than the intermediary's `handovers_per_day`.
@@ -64,6 +67,7 @@ impl Rule {
             Rule::DailyMin => "daily-min",
             Rule::TotalMax => "total-max",
             Rule::TotalMin => "total-min",
+            Rule::BaseDaysMin => "base-days-min",
             Rule::Capacity => "capacity",
             Rule::HandoversPerDay => "handovers-per-day",
             Rule::CounterRelease => "counter-release",
@@ -576,6 +580,28 @@ impl Execution {
             }
         }
         self.extension_days_earned(t, out);
+        // A minimum within the base days is judged once they are over.
+        if self.day_over(t.days) {
+            for (holder, r) in &t.rosters {
+                let Some(min) = r.min_in_base_days else {
+                    continue;
+                };
+                let n: u64 = (1..=t.days).map(|d| self.released_on(t, holder, d)).sum();
+                if n < u64::from(min) {
+                    out.push(
+                        Rule::BaseDaysMin,
+                        At::Deal,
+                        Some(holder),
+                        Evidence::Counts,
+                        format!(
+                            "{holder} released {} within the {} base day(s), below the agreed at least {min}",
+                            persons(n),
+                            t.days
+                        ),
+                    );
+                }
+            }
+        }
         // A guarantee is judged at completion; a collapse is its own
         // outcome, recorded with its reason.
         if self.ended() == Some(crate::execution::Ended::Completed) {

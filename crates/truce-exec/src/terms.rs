@@ -75,6 +75,9 @@ pub struct RosterTerms {
     pub max_per_day: Option<u32>,
     pub total_min: Option<u32>,
     pub total_max: Option<u32>,
+    /// At least this many within the base days.
+    #[serde(default)]
+    pub min_in_base_days: Option<u32>,
 }
 
 /// One side of an exchange rule.

@@ -218,3 +218,31 @@ fn a_swap_is_one_moment_not_an_exposure() {
         .collect();
     assert!(rules.contains(&Rule::Exposure), "{rules:?}");
 }
+
+/// The November 2023 example guarantees 50 women and children within the
+/// four base days; three fewer on day 1 (and their counter-releases) leave
+/// 49 when the base days are over: found, against side-b.
+#[test]
+fn a_minimum_within_the_base_days_is_judged_when_they_end() {
+    let setup = Setup::new(example("november-2023-pause"));
+    let mut plan = convoys(&setup.plan);
+    let b = plan
+        .iter()
+        .position(|(d, h, p)| *d == 1 && h == "side-b" && p.len() == 13)
+        .expect("day 1's exchange convoy");
+    plan[b].2.truncate(10);
+    let a = plan
+        .iter()
+        .position(|(d, h, _)| *d == 1 && h == "side-a")
+        .expect("day 1's counter-release");
+    plan[a].2.truncate(30);
+    let (ex, _) = execute(&setup, &plan);
+    let findings = ex.findings(setup.context());
+    let base: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::BaseDaysMin)
+        .collect();
+    assert_eq!(base.len(), 1, "{findings:#?}");
+    assert_eq!(base[0].party.as_ref().map(|p| p.as_str()), Some("side-b"));
+    assert!(base[0].message.contains("49"), "{}", base[0].message);
+}
