@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "truce", version, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 success; 1 valid input, negative answer (the deal has \
-errors, a plan is infeasible, verification failed); 2 usage or input error.\n\n\
+errors, a plan is infeasible, verification failed); 2 usage or input error; 3 the \
+planner found neither a plan nor a proof that none exists within its step budget.\n\n\
 Start with `truce demo`."
 )]
 pub struct Cli {
@@ -144,6 +145,11 @@ pub struct PlanArgs {
     /// last day with a handover).
     #[arg(long, value_name = "DAY")]
     pub through_day: Option<u32>,
+    /// Work the exact search may do before it settles for a plan with a stated
+    /// gap (a count of steps, not a time, so every party gets the same plan).
+    #[arg(long, value_name = "STEPS", default_value_t = truce_plan::PlanOptions::default().step_budget,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub step_budget: u64,
     /// Output format of the plan.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -20,6 +20,9 @@ pub mod exit {
     pub const NEGATIVE: u8 = 1;
     /// A usage or input error: a bad flag, an unreadable or malformed file.
     pub const USAGE: u8 = 2;
+    /// `truce plan` could decide neither a plan nor that none exists
+    /// within its step budget (`--step-budget`).
+    pub const UNDECIDED: u8 = 3;
     // 101, a bug, is Rust's own exit code after a panic; the panic hook in
     // `main.rs` only decides what it prints.
 }
@@ -104,6 +107,10 @@ pub enum CliError {
     Generate(#[source] truce_spec::GenerateError),
     #[error("cannot plan")]
     Plan(#[source] truce_plan::PlanError),
+    /// Exit 3: a valid deal the planner could not decide within its step
+    /// budget (neither a plan meeting every term nor a proof there is none).
+    #[error("cannot plan: {0}")]
+    Undecided(String),
     /// The planner answered, but not with a plan the demo can run.
     #[error("cannot plan: {0}")]
     NoPlan(String),
@@ -220,6 +227,7 @@ impl CliError {
     pub fn process_exit_code(&self) -> u8 {
         match self {
             CliError::BrokenPipe => exit::SUCCESS,
+            CliError::Undecided(_) => exit::UNDECIDED,
             CliError::Usage(_)
             | CliError::Read { .. }
             | CliError::Write { .. }
@@ -269,6 +277,9 @@ impl CliError {
             CliError::WouldOverwrite(_) => {
                 Some("choose another folder, or pass --force to overwrite")
             }
+            CliError::Undecided(_) => Some(
+                "the deal is valid but its search needs more steps: raise --step-budget, or loosen the terms that make it hard (a guaranteed total_min, handovers_per_day)",
+            ),
             _ => None,
         }
     }

@@ -3,9 +3,10 @@
 //! Exit codes (the contract in DESIGN.md): 0 success; 1 the input is valid
 //! but the answer is negative (the deal has errors, a plan is infeasible,
 //! verification failed); 2 usage or input error (unreadable or malformed
-//! file, bad flag). A bug prints an `error: internal error` line and one
-//! asking for a report, and exits 101, never a backtrace. The mapping is
-//! `error.rs`.
+//! file, bad flag); 3 `truce plan` could decide neither a plan nor that
+//! none exists within its step budget (`--step-budget`). A bug prints an
+//! `error: internal error` line and one asking for a report, and exits 101,
+//! never a backtrace. The mapping is `error.rs`.
 
 mod agree;
 mod analyze;

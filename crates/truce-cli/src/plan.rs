@@ -19,6 +19,10 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         Err(e) if args.as_drafted => AgreedDeal::as_drafted(*e.deal),
         Err(e) => return Err(CliError::NotAgreed(e.open.join(", "))),
     };
+    let opts = PlanOptions {
+        step_budget: args.step_budget,
+        ..PlanOptions::default()
+    };
     if args.through_day.is_some() && args.carried_out.is_none() && args.from_ledger.is_none() {
         return Err(CliError::Usage(
             "--through-day goes with --carried-out or --from-ledger".into(),
@@ -31,9 +35,9 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
                 .as_deref()
                 .ok_or_else(|| CliError::Usage("--from-ledger needs --person-key".into()))?;
             let prefix = crate::replan::prefix_from_ledger(&agreed, ledger, key, args.through_day)?;
-            truce_plan::replan_record(&agreed, &prefix, &PlanOptions::default())
+            truce_plan::replan_record(&agreed, &prefix, &opts)
         }
-        (None, None) => truce_plan::plan(&agreed, &PlanOptions::default()),
+        (None, None) => truce_plan::plan(&agreed, &opts),
         (Some(path), None) => {
             let text = crate::files::read_text(path, crate::files::FileKind::Plan)?;
             let done = truce_plan::from_json(&text).map_err(|e| CliError::Json {
@@ -51,10 +55,13 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
                 through_day,
                 stages,
             };
-            truce_plan::replan(&agreed, &prefix, &PlanOptions::default())
+            truce_plan::replan(&agreed, &prefix, &opts)
         }
     }
-    .map_err(CliError::Plan)?;
+    .map_err(|e| match e {
+        truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
+        e => CliError::Plan(e),
+    })?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;

@@ -22,6 +22,11 @@ pub fn one_line(deal: &Deal) -> String {
 fn pause_words(deal: &Deal) -> String {
     let days = plural(deal.pause.days, "day");
     match &deal.pause.extension {
+        Some(e) if e.by_agreement => format!(
+            "a pause of {days}, extendable day by day by agreement up to {} ({} agreed)",
+            plural(e.max_days, "day"),
+            e.agreed_days
+        ),
         Some(e) => format!(
             "a pause of {days}, extendable by up to {}",
             plural(e.max_days, "day")
@@ -51,6 +56,7 @@ pub fn full(deal: &Deal) -> String {
     pause(&mut s, deal);
     release_order(&mut s, deal);
     exchanges(&mut s, deal);
+    outside_and_flows(&mut s, deal);
     release_rules(&mut s, deal);
     terms(&mut s, deal);
     s
@@ -100,6 +106,13 @@ fn pause(s: &mut String, deal: &Deal) {
             plural(e.per_releases, "person"),
             plural(e.max_days, "day")
         );
+        if e.by_agreement {
+            let _ = writeln!(
+                s,
+                "  each extra day agreed in turn; {} agreed so far",
+                plural(e.agreed_days, "day")
+            );
+        }
     }
     if let Some(days) = &deal.release.release_days {
         let list: Vec<String> = days.iter().map(u32::to_string).collect();
@@ -129,6 +142,12 @@ fn roster(s: &mut String, deal: &Deal, r: &truce_spec::Roster) {
     let mut limits = Vec::new();
     if let Some(m) = r.total_min {
         limits.push(format!("at least {m}"));
+    }
+    if let Some(m) = r.min_in_base_days {
+        limits.push(format!(
+            "at least {m} within the first {}",
+            plural(deal.pause.days, "day")
+        ));
     }
     if let Some(m) = r.total_max {
         limits.push(format!("at most {m} in all"));
@@ -194,6 +213,48 @@ fn exchanges(s: &mut String, deal: &Deal) {
                 e.receives.holder,
                 e.ratio,
                 receives.join("/"),
+            );
+        }
+    }
+}
+
+/// Persons released outside the exchange, and resource flows.
+fn outside_and_flows(s: &mut String, deal: &Deal) {
+    if !deal.channels.is_empty() {
+        let _ = writeln!(s, "\nReleased outside the exchange");
+        for c in &deal.channels {
+            let cats: Vec<&str> = c.categories.iter().map(|c| c.as_str()).collect();
+            let n = deal
+                .persons_of(&c.holder)
+                .filter(|p| c.categories.contains(&p.category))
+                .count();
+            let _ = writeln!(
+                s,
+                "  {} ({}) held by {}, via {}{}",
+                plural(n as u64, "person"),
+                cats.join("/"),
+                c.holder,
+                c.via,
+                c.max_per_day
+                    .map_or(String::new(), |m| format!(", at most {m} a day"))
+            );
+        }
+    }
+    if !deal.flows.is_empty() {
+        let _ = writeln!(s, "\nFlows on every day of the pause");
+        for f in &deal.flows {
+            let _ = writeln!(
+                s,
+                "  {}: at least {} {} a day{}, let through by {}{}",
+                f.id,
+                f.min_per_day,
+                f.unit,
+                f.max_per_day
+                    .map_or(String::new(), |m| format!(" (at most {m})")),
+                f.by,
+                f.via
+                    .as_ref()
+                    .map_or(String::new(), |v| format!(" via {v}"))
             );
         }
     }

@@ -114,7 +114,7 @@ impl Execution {
         let t = ctx.terms;
         for (holder, r) in &t.rosters {
             if let Some(min) = r.total_min {
-                let n = self.released_by(holder);
+                let n = self.released_under_roster(t, holder);
                 if n < u64::from(min) {
                     return refuse(
                         "total-min",

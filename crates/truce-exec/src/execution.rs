@@ -85,6 +85,20 @@ pub struct HandoverRecord {
     pub confirmed: bool,
 }
 
+impl HandoverRecord {
+    /// Persons carried that the holder's roster limits count: all but those
+    /// of a channel outside the exchange (by the counts per category).
+    pub fn under_roster(&self, t: &Terms) -> u32 {
+        let outside: u32 = self
+            .counts
+            .iter()
+            .filter(|(c, _)| t.outside_exchange(&self.holder, c))
+            .map(|(_, n)| *n)
+            .sum();
+        self.total.saturating_sub(outside)
+    }
+}
+
 /// How a deal's execution ended, if it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -251,12 +265,22 @@ impl Execution {
             .sum()
     }
 
-    /// Persons released by `holder` on `day`.
-    pub(crate) fn released_on(&self, holder: &PartyId, day: u32) -> u64 {
+    /// Persons released by `holder` on `day` that its roster limits and
+    /// the extension rule count (not those of a channel outside the exchange).
+    pub(crate) fn released_on(&self, t: &Terms, holder: &PartyId, day: u32) -> u64 {
         self.handovers
             .iter()
             .filter(|h| &h.holder == holder && h.day == day)
-            .map(|h| u64::from(h.total))
+            .map(|h| u64::from(h.under_roster(t)))
+            .sum()
+    }
+
+    /// Persons released by `holder` in all that its roster limits count.
+    pub(crate) fn released_under_roster(&self, t: &Terms, holder: &PartyId) -> u64 {
+        self.handovers
+            .iter()
+            .filter(|h| &h.holder == holder)
+            .map(|h| u64::from(h.under_roster(t)))
             .sum()
     }
 

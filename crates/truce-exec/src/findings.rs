@@ -25,6 +25,9 @@ pub enum Rule {
     TotalMax,
     /// Fewer than `total_min` released by a holder when the deal ended.
     TotalMin,
+    /// Fewer than `min_in_base_days` released by a holder once the base
+    /// days are over.
+    BaseDaysMin,
     /// More persons carried in a day than the intermediary's capacity.
     Capacity,
     /// More convoys in a day than the intermediary's `handovers_per_day`.
@@ -64,6 +67,7 @@ impl Rule {
             Rule::DailyMin => "daily-min",
             Rule::TotalMax => "total-max",
             Rule::TotalMin => "total-min",
+            Rule::BaseDaysMin => "base-days-min",
             Rule::Capacity => "capacity",
             Rule::HandoversPerDay => "handovers-per-day",
             Rule::CounterRelease => "counter-release",
@@ -323,7 +327,7 @@ impl Execution {
                 );
             }
             let sum = total.entry(&h.holder).or_insert(0);
-            *sum += u64::from(h.total);
+            *sum += u64::from(h.under_roster(t));
             if let Some(max) = t.rosters.get(&h.holder).and_then(|r| r.total_max)
                 && *sum > u64::from(max)
                 && over_max.insert(&h.holder)
@@ -380,6 +384,9 @@ impl Execution {
                         rule.ratio
                     ),
                 );
+            }
+            if rule.simultaneous {
+                continue;
             }
             let balance = rule.balance(cum[k]);
             let (exposure, side) = if balance >= 0.0 {
@@ -519,7 +526,7 @@ impl Execution {
             let mut by_holder: BTreeMap<&PartyId, u64> = BTreeMap::new();
             let mut by_carrier: BTreeMap<&PartyId, (u64, u32)> = BTreeMap::new();
             for h in hs {
-                *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.total);
+                *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.under_roster(t));
                 if let Some(c) = t.carrier(&h.author) {
                     let e = by_carrier.entry(&c.id).or_insert((0, 0));
                     e.0 += u64::from(h.total);
@@ -597,12 +604,34 @@ impl Execution {
         }
         let t = ctx.terms;
         self.extension_days_earned(t, out);
+        // A minimum within the base days is judged once they are over.
+        if self.day_over(t.days) {
+            for (holder, r) in &t.rosters {
+                let Some(min) = r.min_in_base_days else {
+                    continue;
+                };
+                let n: u64 = (1..=t.days).map(|d| self.released_on(t, holder, d)).sum();
+                if n < u64::from(min) {
+                    out.push(
+                        Rule::BaseDaysMin,
+                        At::Deal,
+                        Some(holder),
+                        Evidence::Counts,
+                        format!(
+                            "{holder} released {} within the {} base day(s), below the agreed at least {min}",
+                            persons(n),
+                            t.days
+                        ),
+                    );
+                }
+            }
+        }
         // A guarantee is judged at completion; a collapse is its own
         // outcome, recorded with its reason.
         if self.ended() == Some(crate::execution::Ended::Completed) {
             for (holder, r) in &t.rosters {
                 if let Some(min) = r.total_min {
-                    let n = self.released_by(holder);
+                    let n = self.released_under_roster(t, holder);
                     if n < u64::from(min) {
                         out.push(
                             Rule::TotalMin,
@@ -654,7 +683,7 @@ impl Execution {
             if !self.day_over(day) {
                 continue;
             }
-            let n = self.released_on(&e.by, day);
+            let n = self.released_on(t, &e.by, day);
             if n < u64::from(e.per_releases) {
                 out.push(
                     Rule::ExtensionUnearned,

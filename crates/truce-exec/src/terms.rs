@@ -34,6 +34,37 @@ pub struct Extension {
     pub per_releases: u32,
     pub by: PartyId,
     pub max_days: u32,
+    /// Each extra day is also agreed in turn (an `extended` event each).
+    #[serde(default)]
+    pub by_agreement: bool,
+    /// With `by_agreement`: the extra days agreed when the deal was written.
+    #[serde(default)]
+    pub agreed_days: u32,
+}
+
+/// Persons of `categories` of `holder` released outside every exchange
+/// rule, through `via`: no roster limit or extension rule counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Channel {
+    pub holder: PartyId,
+    pub categories: Vec<CategoryId>,
+    pub via: PartyId,
+    #[serde(default)]
+    pub max_per_day: Option<u32>,
+}
+
+/// A resource flow that is not persons (aid trucks, fuel): at least
+/// `min_per_day` of `unit` on every day of the pause, let through by `by`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Flow {
+    pub id: String,
+    pub unit: String,
+    pub by: PartyId,
+    pub min_per_day: u32,
+    #[serde(default)]
+    pub max_per_day: Option<u32>,
+    #[serde(default)]
+    pub via: Option<PartyId>,
 }
 
 /// One holder's limits.
@@ -44,6 +75,9 @@ pub struct RosterTerms {
     pub max_per_day: Option<u32>,
     pub total_min: Option<u32>,
     pub total_max: Option<u32>,
+    /// At least this many within the base days.
+    #[serde(default)]
+    pub min_in_base_days: Option<u32>,
 }
 
 /// One side of an exchange rule.
@@ -60,6 +94,10 @@ pub struct Exchange {
     pub gives: ExchangeSide,
     pub receives: ExchangeSide,
     pub ratio: u32,
+    /// A swap at one moment: the rule's two handovers are one exchange, so
+    /// it exposes nobody between them.
+    #[serde(default)]
+    pub simultaneous: bool,
 }
 
 /// The terms execution is checked against.
@@ -87,6 +125,10 @@ pub struct Terms {
     /// Persons per holder and category in the rosters (from `persons`, or
     /// given by the caller when the persons are not visible).
     pub roster_counts: BTreeMap<(PartyId, CategoryId), u32>,
+    /// Releases outside the exchange through another channel.
+    pub channels: Vec<Channel>,
+    /// Resource flows with their daily minimums.
+    pub flows: Vec<Flow>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +147,10 @@ struct Raw {
     #[serde(default)]
     exchanges: Vec<Exchange>,
     release: RawRelease,
+    #[serde(default)]
+    channels: Vec<Channel>,
+    #[serde(default)]
+    flows: Vec<Flow>,
 }
 
 #[derive(Deserialize)]
@@ -296,8 +342,18 @@ impl Terms {
             via: raw.release.via,
             release_days: raw.release.release_days,
             roster_counts,
+            channels: raw.channels,
+            flows: raw.flows,
         };
         Ok((terms, raw.persons))
+    }
+
+    /// Whether `holder`'s `category` is released outside the exchange
+    /// through a channel (so no roster limit or extension rule counts it).
+    pub fn outside_exchange(&self, holder: &PartyId, category: &CategoryId) -> bool {
+        self.channels
+            .iter()
+            .any(|c| &c.holder == holder && c.categories.contains(category))
     }
 
     /// The tier of a category (categories a deal does not define rank last).

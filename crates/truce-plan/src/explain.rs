@@ -17,6 +17,7 @@ use crate::plan::Conflict;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Term {
     TotalMin(usize),
+    BaseMin(usize),
     MaxPerDay(usize),
     MinPerDay(usize),
     TotalMax(usize),
@@ -76,6 +77,9 @@ fn present_terms(deal: &Deal) -> Vec<Term> {
         if r.total_min.is_some_and(|v| v > 0) {
             terms.push(Term::TotalMin(i));
         }
+        if r.min_in_base_days.is_some_and(|v| v > 0) {
+            terms.push(Term::BaseMin(i));
+        }
         if r.max_per_day.is_some() {
             terms.push(Term::MaxPerDay(i));
         }
@@ -122,6 +126,7 @@ fn via_mut(deal: &mut Deal) -> Option<&mut truce_spec::Party> {
 fn set(deal: &mut Deal, t: Term, value: Option<u32>) {
     match t {
         Term::TotalMin(i) => deal.rosters[i].total_min = value,
+        Term::BaseMin(i) => deal.rosters[i].min_in_base_days = value,
         Term::MaxPerDay(i) => deal.rosters[i].max_per_day = value,
         Term::MinPerDay(i) => deal.rosters[i].min_per_day = value,
         Term::TotalMax(i) => deal.rosters[i].total_max = value,
@@ -161,6 +166,7 @@ fn path(deal: &Deal, t: Term) -> String {
     let holder = |i: usize| deal.rosters[i].holder.as_str();
     match t {
         Term::TotalMin(i) => format!("roster.{}.total_min", holder(i)),
+        Term::BaseMin(i) => format!("roster.{}.min_in_base_days", holder(i)),
         Term::MaxPerDay(i) => format!("roster.{}.max_per_day", holder(i)),
         Term::MinPerDay(i) => format!("roster.{}.min_per_day", holder(i)),
         Term::TotalMax(i) => format!("roster.{}.total_max", holder(i)),
@@ -183,6 +189,12 @@ fn describe(deal: &Deal, t: Term) -> String {
             "{} guarantees at least {} in all",
             r(i).holder,
             n(r(i).total_min)
+        ),
+        Term::BaseMin(i) => format!(
+            "{} guarantees at least {} within the first {} day(s)",
+            r(i).holder,
+            n(r(i).min_in_base_days),
+            deal.pause.days
         ),
         Term::MaxPerDay(i) => format!(
             "{} releases at most {} a day",
@@ -278,6 +290,8 @@ fn resolution(deal: &Deal, t: Term, feasible_with: &dyn Fn(&Deal) -> bool) -> Op
         Term::TotalMin(i) => {
             lower(r(i).total_min?).map(|v| format!("lower {}'s total_min to {v}", holder(i)))
         }
+        Term::BaseMin(i) => lower(r(i).min_in_base_days?)
+            .map(|v| format!("lower {}'s min_in_base_days to {v}", holder(i))),
         Term::MaxPerDay(i) => raise(r(i).max_per_day?.saturating_add(1), persons)
             .map(|v| format!("raise {}'s max_per_day to {v}", holder(i))),
         Term::MinPerDay(i) => {

@@ -14,8 +14,8 @@ mod solve;
 pub use check::DayFigures;
 pub use check::{CheckReport, Violation, ViolationKind, check_plan};
 pub use plan::{
-    Conflict, Handover, Level, MadeGood, PLAN_FORMAT_VERSION, Plan, Proof, Replanned, Stage,
-    Status, from_json, to_json,
+    Conflict, Handover, Level, MadeGood, PLAN_FORMAT_VERSION, Plan, PlannedFlow, Proof, Replanned,
+    Stage, Status, from_json, to_json,
 };
 pub use render::{ExportError, export_csv, export_ics, export_svg, render_text};
 pub use solve::{

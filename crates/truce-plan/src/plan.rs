@@ -143,6 +143,10 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Why the deal is infeasible: the smallest conflicting sets found.
     pub conflicts: Vec<Conflict>,
+    /// The deal's resource flows (aid, fuel) as the plan commits them: at
+    /// least `per_day` on each of `days` (empty when the deal has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<PlannedFlow>,
     /// A re-plan from what was carried out: which days are the record and
     /// what it owed (absent for a plan made before execution).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,6 +179,23 @@ pub struct MadeGood {
     pub persons: u32,
     /// The day they are planned for.
     pub day: u32,
+}
+
+/// A resource flow that is not persons, per day of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedFlow {
+    /// The flow's id in the deal (`aid-trucks`).
+    pub id: String,
+    /// What it is counted in (`trucks`, `litres`).
+    pub unit: String,
+    /// The party that lets it through.
+    pub by: String,
+    /// The crossing or intermediary, if the deal names one.
+    pub via: Option<String>,
+    /// At least this much on each of `days`.
+    pub per_day: u32,
+    /// The days of the plan it is due on.
+    pub days: Vec<u32>,
 }
 
 impl Plan {

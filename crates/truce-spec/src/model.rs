@@ -216,9 +216,11 @@ pub struct Pause {
 }
 
 impl Pause {
-    /// Base days plus the most extension days.
+    /// Base days plus the most extension days a plan may use: all of
+    /// `max_days` under a rule, only the days agreed so far when each extra
+    /// day must be agreed ([`Extension::by_agreement`]).
     pub fn max_days(&self) -> u32 {
-        self.days + self.extension.as_ref().map_or(0, |e| e.max_days)
+        self.days + self.extension.as_ref().map_or(0, Extension::plannable_days)
     }
 }
 
@@ -229,6 +231,62 @@ pub struct Extension {
     pub per_releases: u32,
     pub by: PartyId,
     pub max_days: u32,
+    /// Each extra day must also be agreed by the parties, day by day (as in
+    /// November 2023), rather than following from the releases alone.
+    /// (Left out of the JSON when false, so deals without it keep their
+    /// normalised form and hash.)
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_agreement: bool,
+    /// With `by_agreement`: the extra days agreed so far (at most
+    /// `max_days`); a plan uses no others.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub agreed_days: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Extension {
+    /// The extra days a plan may use.
+    pub fn plannable_days(&self) -> u32 {
+        if self.by_agreement {
+            self.agreed_days.min(self.max_days)
+        } else {
+            self.max_days
+        }
+    }
+}
+
+/// A flow that is not persons (aid trucks, litres of fuel) that a party lets
+/// through on every day of the pause: at least `min_per_day` of `unit`, so a
+/// day with less is a breach one can report against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub id: String,
+    /// What is counted, in the singular (`truck`, `litre of diesel`).
+    pub unit: String,
+    /// The party that lets it through (whose breach a shortfall is).
+    pub by: PartyId,
+    pub min_per_day: u32,
+    pub max_per_day: Option<u32>,
+    /// The crossing or intermediary it goes through, if stated.
+    pub via: Option<PartyId>,
+}
+
+/// Persons released outside every exchange rule through another channel
+/// (foreign nationals freed under a separate arrangement): they pay for
+/// nothing and are paid for by nothing, do not count against their holder's
+/// roster limits or the deal's intermediary, and go in their own handovers
+/// `via` the channel's party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    pub holder: PartyId,
+    pub categories: Vec<CategoryId>,
+    /// The party that carries them (not a side).
+    pub via: PartyId,
+    /// At most this many a day through the channel; `None` = no limit.
+    pub max_per_day: Option<u32>,
 }
 
 /// A class of persons with a priority tier (1 = released first).
@@ -252,6 +310,10 @@ pub struct Roster {
     pub total_min: Option<u32>,
     /// At most this many in all.
     pub total_max: Option<u32>,
+    /// At least this many within the base days ("at least 50 within the
+    /// first four days"); left out of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_in_base_days: Option<u32>,
 }
 
 /// A person eligible for release, known only by an opaque id.
@@ -278,6 +340,11 @@ pub struct Exchange {
     pub gives: ExchangeSide,
     pub receives: ExchangeSide,
     pub ratio: u32,
+    /// Both sides hand over at the same moment (a swap on a border bridge):
+    /// the rule's counter-releases still follow their payment in the day's
+    /// list, but it carries no exposure. Left out of the JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub simultaneous: bool,
 }
 
 /// How tiers order the releases.
@@ -313,6 +380,45 @@ pub struct Release {
     /// The only days (1-based, increasing) on which handovers may take
     /// place, e.g. weekly releases; `None` = any day of the pause.
     pub release_days: Option<Vec<u32>>,
+    /// The time of day handovers happen in (local time at the crossing);
+    /// left out of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// A time window of the day, in minutes after midnight, `from < to`
+/// (serialised as `"HH:MM"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: u32,
+    pub to: u32,
+}
+
+impl Window {
+    /// `"HH:MM"` of a minute of the day.
+    pub fn clock(minute: u32) -> String {
+        format!("{:02}:{:02}", minute / 60, minute % 60)
+    }
+
+    /// Parses `"HH:MM"` (00:00 to 24:00).
+    pub fn parse_clock(s: &str) -> Option<u32> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    }
+}
+
+impl Serialize for Window {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Window", 2)?;
+        st.serialize_field("from", &Window::clock(self.from))?;
+        st.serialize_field("to", &Window::clock(self.to))?;
+        st.end()
+    }
 }
 
 /// A term still under negotiation.
@@ -355,6 +461,14 @@ pub struct Deal {
     pub persons: Vec<Person>,
     pub exchanges: Vec<Exchange>,
     pub release: Release,
+    /// Resource flows (aid, fuel) with their daily minimums. (Left out of
+    /// the JSON when empty, as `channels`: deals without them keep their
+    /// normalised form and hash.)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
+    /// Persons released outside the exchange through another channel.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
     pub open_issues: Vec<OpenIssue>,
     /// Open issues since agreed, with their values.
     pub agreed_terms: Vec<AgreedTerm>,
@@ -399,6 +513,13 @@ impl Deal {
     /// Base days plus the most extension days the deal allows.
     pub fn max_days(&self) -> u32 {
         self.pause.max_days()
+    }
+
+    /// The channel outside the exchange that releases this holder's category, if any.
+    pub fn channel_of(&self, holder: &PartyId, category: &CategoryId) -> Option<&Channel> {
+        self.channels
+            .iter()
+            .find(|c| &c.holder == holder && c.categories.contains(category))
     }
 
     /// The exchange rule in which this holder's category pays (`gives`), if any.

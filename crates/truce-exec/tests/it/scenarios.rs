@@ -152,3 +152,97 @@ fn a_ruling_closes_a_finding() {
     assert_eq!(after[0].ruling, Some((999, Ruling::Excused)));
     assert!(!after[0].is_open());
 }
+
+/// The November 2023 example executed as planned: its 24 foreign nationals
+/// go on day 1 through the separate channel, beside 13 released under the
+/// exchange. They count against no roster limit (13 a day), guarantee or
+/// intermediary, so the execution keeps every term.
+#[test]
+fn releases_outside_the_exchange_count_against_no_roster_limit() {
+    let setup = Setup::new(example("november-2023-pause"));
+    assert_eq!(setup.terms.channels.len(), 1);
+    assert_eq!(setup.terms.flows.len(), 3);
+    let (ex, refused) = execute(&setup, &convoys(&setup.plan));
+    assert_eq!(refused, Vec::<(String, String)>::new());
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    assert_eq!(ex.findings(setup.counts_only()), Vec::new());
+    assert_eq!(ex.status(setup.context()).ended, Some("completed"));
+}
+
+/// A swap on a bridge: 3 children for 3 detainees at one moment, under a
+/// bound of no exposure at all. Recorded as two handovers (the children,
+/// then the detainees), it is one exchange: no exposure finding. The same
+/// record under a rule handed over in turn breaks the bound.
+#[test]
+fn a_swap_is_one_moment_not_an_exposure() {
+    let deal = |swap: bool| {
+        let text = format!(
+            "format_version = 1\nname = \"bridge\"\n\
+             [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+             [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+             [[party]]\nid = \"mediator\"\nrole = \"mediator\"\n\
+             [[party]]\nid = \"relief\"\nrole = \"intermediary\"\n\
+             [pause]\ndays = 1\n\
+             [[category]]\nid = \"child\"\ntier = 1\n\
+             [[category]]\nid = \"detainee\"\ntier = 1\n\
+             [[roster]]\nholder = \"side-a\"\nfile = \"a.csv\"\n\
+             [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+             [[exchange]]\ngives = {{ holder = \"side-b\", categories = [\"child\"] }}\n\
+             receives = {{ holder = \"side-a\", categories = [\"detainee\"] }}\nratio = 1\n\
+             simultaneous = {swap}\n\
+             [release]\nmax_exposure = 0\nvia = \"relief\"\n"
+        );
+        crate::support::load(&[
+            ("deal.toml".into(), text),
+            (
+                "a.csv".into(),
+                "id,category\nA-0001,detainee\nA-0002,detainee\nA-0003,detainee\n".into(),
+            ),
+            (
+                "b.csv".into(),
+                "id,category\nB-0001,child\nB-0002,child\nB-0003,child\n".into(),
+            ),
+        ])
+    };
+    let swap = Setup::new(deal(true));
+    let plan = convoys(&swap.plan);
+    assert_eq!(plan.len(), 2, "{plan:?}");
+    let (ex, _) = execute(&swap, &plan);
+    assert_eq!(ex.findings(swap.context()), Vec::new());
+    let in_turn = Setup::with_plan(deal(false), swap.plan.clone());
+    let (ex, _) = execute(&in_turn, &plan);
+    let rules: Vec<Rule> = ex
+        .findings(in_turn.context())
+        .iter()
+        .map(|f| f.rule)
+        .collect();
+    assert!(rules.contains(&Rule::Exposure), "{rules:?}");
+}
+
+/// The November 2023 example guarantees 50 women and children within the
+/// four base days; three fewer on day 1 (and their counter-releases) leave
+/// 49 when the base days are over: found, against side-b.
+#[test]
+fn a_minimum_within_the_base_days_is_judged_when_they_end() {
+    let setup = Setup::new(example("november-2023-pause"));
+    let mut plan = convoys(&setup.plan);
+    let b = plan
+        .iter()
+        .position(|(d, h, p)| *d == 1 && h == "side-b" && p.len() == 13)
+        .expect("day 1's exchange convoy");
+    plan[b].2.truncate(10);
+    let a = plan
+        .iter()
+        .position(|(d, h, _)| *d == 1 && h == "side-a")
+        .expect("day 1's counter-release");
+    plan[a].2.truncate(30);
+    let (ex, _) = execute(&setup, &plan);
+    let findings = ex.findings(setup.context());
+    let base: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::BaseDaysMin)
+        .collect();
+    assert_eq!(base.len(), 1, "{findings:#?}");
+    assert_eq!(base[0].party.as_ref().map(|p| p.as_str()), Some("side-b"));
+    assert!(base[0].message.contains("49"), "{}", base[0].message);
+}

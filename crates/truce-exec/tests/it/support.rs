@@ -209,7 +209,15 @@ pub fn execute(setup: &Setup, convoys: &[Convoy]) -> (Execution, Vec<(String, St
             push(&mut ex, &mediator, Event::Extended { days: day - days });
             days = *day;
         }
-        push(&mut ex, &carrier, setup.handover(*day, holder, persons));
+        // A channel outside the exchange carries its own persons.
+        let channel = persons.first().and_then(|id| {
+            let p = &setup.roster.persons()[setup.roster.index_of_id(id)?];
+            setup
+                .deal
+                .channel_of(&holder.as_str().into(), &p.category.as_str().into())
+        });
+        let author = channel.map_or(carrier.as_str(), |c| c.via.as_str());
+        push(&mut ex, author, setup.handover(*day, holder, persons));
     }
     push(&mut ex, &mediator, Event::Completed {});
     (ex, refused)

@@ -15,6 +15,15 @@ pub(super) struct PlanInput {
     #[serde(default)]
     pub max_exposure: Option<f64>,
     pub stages: Vec<StageInput>,
+    #[serde(default)]
+    pub flows: Vec<FlowInput>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct FlowInput {
+    pub id: String,
+    pub per_day: u32,
+    pub days: Vec<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -41,6 +41,8 @@ pub enum ViolationKind {
     TotalMax,
     /// Fewer than the guaranteed `total_min` released by a holder.
     TotalMin,
+    /// Fewer than `min_in_base_days` released by a holder within the base days.
+    BaseDaysMin,
     /// More persons than the intermediary carries in a day.
     Capacity,
     /// More handovers than the intermediary runs in a day.
@@ -57,6 +59,12 @@ pub enum ViolationKind {
     ExposureBound,
     /// A figure the plan reports differs from the recomputed one.
     FigureMismatch,
+    /// A person released through a channel outside the exchange goes with
+    /// the exchange's handovers, or the other way round.
+    OutsideChannel,
+    /// A resource flow (aid, fuel) below its daily minimum on a day of the
+    /// pause, or not stated at all.
+    FlowBelowMinimum,
 }
 
 /// One broken term, where and whom it concerns.

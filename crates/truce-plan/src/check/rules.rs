@@ -39,12 +39,20 @@ pub(super) fn check(deal: &Deal, plan: &PlanInput) -> CheckReport {
             );
         }
         last_day = last_day.max(stage.day);
-        walk.start_day(stage.day, stage.handovers.len());
+        // Handovers through a channel outside the exchange are not the
+        // deal's intermediary's to run.
+        let carried = stage
+            .handovers
+            .iter()
+            .filter(|h| walk.channel_of(h).is_none())
+            .count();
+        walk.start_day(stage.day, carried);
         for handover in &stage.handovers {
             walk.handover(stage.day, handover);
         }
         walk.end_day(stage.day);
     }
+    walk.flows(plan);
     walk.finish(plan)
 }
 
@@ -78,6 +86,12 @@ struct Walk<'d> {
     pending: HashMap<&'d str, BTreeMap<u32, u32>>,
     released: HashSet<&'d str>,
     released_by: BTreeMap<String, u32>,
+    /// Released per holder outside every channel (what roster totals count).
+    roster_released: BTreeMap<String, u32>,
+    /// The same, within the base days.
+    base_released: BTreeMap<String, u32>,
+    /// Persons released through each channel today (by channel index).
+    channel_today: Vec<u32>,
     /// Per group: the handover indices its members went in, and who.
     groups: HashMap<(&'d str, &'d str), GroupSeen>,
     rules: Vec<RuleCounts>,
@@ -116,13 +130,17 @@ impl<'d> Walk<'d> {
                 _ => own_tier(p),
             };
             tier.insert(p.id.as_str(), t);
+            if deal.channel_of(&p.holder, &p.category).is_some() {
+                // Outside the exchange: no tier order with the roster's others.
+                continue;
+            }
             *pending
                 .entry(p.holder.as_str())
                 .or_default()
                 .entry(t)
                 .or_insert(0) += 1;
         }
-        let released_by = deal
+        let released_by: BTreeMap<String, u32> = deal
             .rosters
             .iter()
             .map(|r| (r.holder.0.clone(), 0))
@@ -133,7 +151,10 @@ impl<'d> Walk<'d> {
             tier,
             pending,
             released: HashSet::new(),
+            roster_released: released_by.clone(),
+            base_released: released_by.clone(),
             released_by,
+            channel_today: vec![0; deal.channels.len()],
             groups,
             rules: vec![RuleCounts::default(); deal.exchanges.len()],
             handover_index: 0,
@@ -158,7 +179,103 @@ impl<'d> Walk<'d> {
         });
     }
 
+    /// The channel a handover goes through: the one its first known person
+    /// is released by (`None`: the exchange's intermediary).
+    fn channel_of(&self, h: &HandoverInput) -> Option<usize> {
+        let p = h
+            .persons
+            .iter()
+            .find_map(|id| self.persons.get(id.as_str()))?;
+        self.deal
+            .channels
+            .iter()
+            .position(|c| c.holder == p.holder && c.categories.contains(&p.category))
+    }
+
+    /// A handover through a channel outside the exchange: only its via, its
+    /// persons, the channel's daily limit and groups apply.
+    fn channel_handover(&mut self, day: u32, h: &HandoverInput, c: usize) {
+        let index = self.handover_index;
+        self.handover_index += 1;
+        let channel = &self.deal.channels[c];
+        if h.via.as_deref() != Some(channel.via.as_str()) {
+            let message = format!(
+                "handover from {} goes via {}, but its persons are released through {}",
+                h.from,
+                h.via.as_deref().unwrap_or("nobody"),
+                channel.via
+            );
+            self.violation(K::WrongVia, Some(day), Vec::new(), message);
+        }
+        self.days_used = self.days_used.max(day);
+        let fresh = self.admit(day, h);
+        let outside: Vec<String> = fresh
+            .iter()
+            .filter(|p| !channel.categories.contains(&p.category))
+            .map(|p| p.id.0.clone())
+            .collect();
+        if !outside.is_empty() {
+            let message = format!(
+                "{} person(s) not released through {} are in its handover on day {day}",
+                outside.len(),
+                channel.via
+            );
+            self.violation(K::OutsideChannel, Some(day), outside, message);
+        }
+        let n = fresh.len() as u32;
+        if let Some(c) = self.released_by.get_mut(&h.from) {
+            *c += n;
+        }
+        self.channel_today[c] += n;
+        for p in &fresh {
+            if let Some(g) = &p.group
+                && let Some(entry) = self.groups.get_mut(&(p.holder.as_str(), g.as_str()))
+            {
+                entry.handovers.push(index);
+                entry.members.push(p.id.0.clone());
+            }
+        }
+    }
+
+    /// Every flow of the deal, at least its minimum on every day of the
+    /// pause the plan spans (its base days and the extension days it uses).
+    fn flows(&mut self, plan: &PlanInput) {
+        let last = self.deal.pause.days.max(self.days_used);
+        for f in &self.deal.flows {
+            let stated = plan.flows.iter().find(|p| p.id == f.id);
+            let short: Vec<u32> = (1..=last)
+                .filter(|d| {
+                    !stated.is_some_and(|p| p.per_day >= f.min_per_day && p.days.contains(d))
+                })
+                .collect();
+            if short.is_empty() {
+                continue;
+            }
+            let message = match stated {
+                None => format!(
+                    "the plan does not state the flow {} (at least {} {} a day by {})",
+                    f.id, f.min_per_day, f.unit, f.by
+                ),
+                Some(p) => format!(
+                    "the flow {} is {} {} a day on {} day(s) of the pause (first: day {}), below its minimum of {}",
+                    f.id,
+                    if p.per_day < f.min_per_day {
+                        p.per_day
+                    } else {
+                        0
+                    },
+                    f.unit,
+                    short.len(),
+                    short[0],
+                    f.min_per_day
+                ),
+            };
+            self.violation(K::FlowBelowMinimum, Some(short[0]), Vec::new(), message);
+        }
+    }
+
     fn start_day(&mut self, day: u32, handovers: usize) {
+        self.channel_today.iter_mut().for_each(|c| *c = 0);
         self.today_by_holder.clear();
         self.today_total = 0;
         self.today_exposure = (0, 1);
@@ -220,6 +337,9 @@ impl<'d> Walk<'d> {
     }
 
     fn handover(&mut self, day: u32, h: &HandoverInput) {
+        if let Some(c) = self.channel_of(h) {
+            return self.channel_handover(day, h, c);
+        }
         let index = self.handover_index;
         self.handover_index += 1;
         let expected_via = self.deal.release.via.as_ref().map(|v| v.as_str());
@@ -243,9 +363,29 @@ impl<'d> Walk<'d> {
         }
         self.days_used = self.days_used.max(day);
         let fresh = self.admit(day, h);
+        let channelled: Vec<String> = fresh
+            .iter()
+            .filter(|p| self.deal.channel_of(&p.holder, &p.category).is_some())
+            .map(|p| p.id.0.clone())
+            .collect();
+        if !channelled.is_empty() {
+            let message = format!(
+                "{} person(s) released through a channel outside the exchange go via the deal's intermediary on day {day}",
+                channelled.len()
+            );
+            self.violation(K::OutsideChannel, Some(day), channelled, message);
+        }
         let n = fresh.len() as u32;
         *self.today_by_holder.entry(h.from.clone()).or_insert(0) += n;
         if let Some(c) = self.released_by.get_mut(&h.from) {
+            *c += n;
+        }
+        if let Some(c) = self.roster_released.get_mut(&h.from) {
+            *c += n;
+        }
+        if day <= self.deal.pause.days
+            && let Some(c) = self.base_released.get_mut(&h.from)
+        {
             *c += n;
         }
         self.today_total += u64::from(n);
@@ -256,10 +396,12 @@ impl<'d> Walk<'d> {
         }
         for p in &fresh {
             let t = self.tier[p.id.as_str()];
-            if let Some(c) = self
-                .pending
-                .get_mut(p.holder.as_str())
-                .and_then(|m| m.get_mut(&t))
+            let counted = self.deal.channel_of(&p.holder, &p.category).is_none();
+            if counted
+                && let Some(c) = self
+                    .pending
+                    .get_mut(p.holder.as_str())
+                    .and_then(|m| m.get_mut(&t))
             {
                 *c -= 1;
             }
@@ -351,7 +493,12 @@ impl<'d> Walk<'d> {
 
     /// Exposure of rule `i` after a handover, as the exact fraction num/ratio.
     fn exposure(&mut self, day: u32, i: usize, paid: u64, counter: u64, ratio: u64) {
-        let num = (ratio * paid).abs_diff(counter);
+        // Both sides hand over at one moment: nobody is exposed.
+        let num = if self.deal.exchanges[i].simultaneous {
+            0
+        } else {
+            (ratio * paid).abs_diff(counter)
+        };
         if num * self.today_exposure.1 > self.today_exposure.0 * ratio {
             self.today_exposure = (num, ratio);
         }
@@ -377,6 +524,15 @@ impl<'d> Walk<'d> {
     }
 
     fn end_day(&mut self, day: u32) {
+        for (i, c) in self.deal.channels.iter().enumerate() {
+            if let Some(max) = c.max_per_day.filter(|&m| self.channel_today[i] > m) {
+                let message = format!(
+                    "{} persons released through {} on day {day}, above its max_per_day {max}",
+                    self.channel_today[i], c.via
+                );
+                self.violation(K::MaxPerDay, Some(day), Vec::new(), message);
+            }
+        }
         let released = self
             .released_by
             .keys()
@@ -443,13 +599,25 @@ impl<'d> Walk<'d> {
         self.groups_whole();
         for r in &self.deal.rosters {
             let n = self
-                .released_by
+                .roster_released
                 .get(r.holder.as_str())
                 .copied()
                 .unwrap_or(0);
             if let Some(max) = r.total_max.filter(|&m| n > m) {
                 let message = format!("{} releases {n} in all, above total_max {max}", r.holder);
                 self.violation(K::TotalMax, None, Vec::new(), message);
+            }
+            let base = self
+                .base_released
+                .get(r.holder.as_str())
+                .copied()
+                .unwrap_or(0);
+            if let Some(min) = r.min_in_base_days.filter(|&m| base < m) {
+                let message = format!(
+                    "{} releases {base} within the {} base day(s), below the guaranteed {min}",
+                    r.holder, self.deal.pause.days
+                );
+                self.violation(K::BaseDaysMin, None, Vec::new(), message);
             }
             if let Some(min) = r.total_min.filter(|&m| n < m) {
                 let message = format!(

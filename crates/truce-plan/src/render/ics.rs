@@ -1,5 +1,7 @@
-//! One iCalendar (RFC 5545) all-day event per handover, from the deal's
-//! `start`. Events carry counts, never person ids: calendars get shared.
+//! One iCalendar (RFC 5545) event per handover, from the deal's `start`:
+//! all-day, or, when the deal sets a handover `window`, timed (floating
+//! local time), the day's handovers in order in equal parts of the window.
+//! Events carry counts, never person ids: calendars get shared.
 
 use std::fmt::Write;
 
@@ -35,6 +37,7 @@ pub fn export_ics(deal: &Deal, plan: &Plan) -> Result<String, ExportError> {
         let next = date
             .plus_days(1)
             .ok_or(ExportError::DateOutOfRange(stage.day))?;
+        let n = stage.handovers.len() as u32;
         for (i, h) in stage.handovers.iter().enumerate() {
             let via = h
                 .via
@@ -47,8 +50,18 @@ pub fn export_ics(deal: &Deal, plan: &Plan) -> Result<String, ExportError> {
                 i + 1
             ));
             lines.push(format!("DTSTAMP:{}T000000Z", compact(start)));
-            lines.push(format!("DTSTART;VALUE=DATE:{}", compact(date)));
-            lines.push(format!("DTEND;VALUE=DATE:{}", compact(next)));
+            match deal.release.window {
+                Some(w) => {
+                    let part = |k: u32| w.from + (w.to - w.from) * k / n.max(1);
+                    let i = i as u32;
+                    lines.push(format!("DTSTART:{}", timed(date, next, part(i))));
+                    lines.push(format!("DTEND:{}", timed(date, next, part(i + 1))));
+                }
+                None => {
+                    lines.push(format!("DTSTART;VALUE=DATE:{}", compact(date)));
+                    lines.push(format!("DTEND;VALUE=DATE:{}", compact(next)));
+                }
+            }
             lines.push(format!(
                 "SUMMARY:{}",
                 escape(&format!(
@@ -72,6 +85,15 @@ pub fn export_ics(deal: &Deal, plan: &Plan) -> Result<String, ExportError> {
         let _ = write!(out, "{}\r\n", fold(&line));
     }
     Ok(out)
+}
+
+/// A floating local date-time (§3.3.5 form 1); minute 1440 is the next
+/// day's midnight.
+fn timed(date: truce_spec::Date, next: truce_spec::Date, minute: u32) -> String {
+    if minute >= 24 * 60 {
+        return format!("{}T000000", compact(next));
+    }
+    format!("{}T{:02}{:02}00", compact(date), minute / 60, minute % 60)
 }
 
 fn compact(d: truce_spec::Date) -> String {

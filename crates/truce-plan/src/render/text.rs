@@ -39,6 +39,32 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
     if plan.status == Status::Feasible {
         let _ = writeln!(out, "{}", unproven_words(plan));
     }
+    if let Some(w) = deal.release.window {
+        let _ = writeln!(
+            out,
+            "Handovers between {} and {} (local time), each day's in the order below.",
+            truce_spec::Window::clock(w.from),
+            truce_spec::Window::clock(w.to)
+        );
+    }
+    for f in &plan.flows {
+        let days = match (f.days.first(), f.days.last()) {
+            (Some(a), Some(b)) if a != b => format!("days {a}–{b}"),
+            (Some(a), _) => format!("day {a}"),
+            _ => "no day".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "Flow {}: at least {} {} a day by {}{}, {days}.",
+            f.id,
+            f.per_day,
+            f.unit,
+            f.by,
+            f.via
+                .as_ref()
+                .map_or(String::new(), |v| format!(" via {v}"))
+        );
+    }
     if let Some(r) = &plan.replanned {
         replanned_words(&mut out, r);
     }

@@ -20,7 +20,7 @@
 //! [`Goal::TierOrder`] then keeps the last day and peak within the optimum's
 //! and maximises (released, tier savings), additive, so exact as well.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::day::{DayAction, DayContext, actions};
 use super::exposure::Exposure;
@@ -224,6 +224,9 @@ impl<'m, 'c> Search<'m, 'c> {
     }
 
     fn value(&mut self, day: u32, rem: &[u32]) -> Result<Option<Value>, OutOfBudget> {
+        if !self.base_met(day, rem) {
+            return Ok(None);
+        }
         if day > self.days {
             return Ok(self.terminal(rem));
         }
@@ -286,6 +289,100 @@ impl<'m, 'c> Search<'m, 'c> {
             }
         }
         Ok((self.after_empty(day), None))
+    }
+
+    /// Any plan at all, found depth first: each day's actions tried most
+    /// persons first (then best tiers), the empty day last, and states from
+    /// which no plan meets the guaranteed totals remembered. The actions are
+    /// the exact search's, so running out of them (`Ok(None)`) proves that
+    /// the deal has no plan.
+    pub fn any_plan(&mut self) -> Result<Option<Vec<(u32, DayAction)>>, OutOfBudget> {
+        let mut dead = vec![HashSet::new(); self.days as usize + 1];
+        let mut path = Vec::new();
+        let start = self.model.initial();
+        Ok(self
+            .first_plan(1, &start, &mut dead, &mut path)?
+            .then_some(path))
+    }
+
+    fn first_plan(
+        &mut self,
+        day: u32,
+        rem: &[u32],
+        dead: &mut [HashSet<Vec<u32>>],
+        path: &mut Vec<(u32, DayAction)>,
+    ) -> Result<bool, OutOfBudget> {
+        if !self.base_met(day, rem) {
+            return Ok(false);
+        }
+        if day > self.days {
+            return Ok(self.terminal(rem).is_some());
+        }
+        if dead[day as usize].contains(rem) || !self.can_meet_totals(day, rem) {
+            return Ok(false);
+        }
+        let mut actions = self.day_actions(day, rem)?;
+        actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
+        let mut next = rem.to_vec();
+        for mut a in actions {
+            if !self.admit(&mut a)? {
+                continue;
+            }
+            for &(k, x) in &a.take {
+                next[k] -= x;
+            }
+            let take = a.take.clone();
+            path.push((day, a));
+            if self.first_plan(day + 1, &next, dead, path)? {
+                return Ok(true);
+            }
+            path.pop();
+            for &(k, x) in &take {
+                next[k] += x;
+            }
+        }
+        if self.first_plan(self.after_empty(day), rem, dead, path)? {
+            return Ok(true);
+        }
+        dead[day as usize].insert(rem.to_vec());
+        Ok(false)
+    }
+
+    /// Whether every guaranteed total can still be met from `day` on: at
+    /// best each holder releases everyone it still holds, at most
+    /// `max_per_day` on each day left (a bound every continuation obeys).
+    fn can_meet_totals(&self, day: u32, rem: &[u32]) -> bool {
+        let released = self.released(rem);
+        let mut held = vec![0u64; released.len()];
+        for (k, kind) in self.model.kinds.iter().enumerate() {
+            held[kind.holder] += u64::from(rem[k] * kind.size);
+        }
+        let days_left = u64::from((self.days + 1).saturating_sub(day));
+        self.model
+            .holders
+            .iter()
+            .zip(released.iter().zip(&held))
+            .all(|(h, (&done, &held))| {
+                let more = held.min(u64::from(h.max_per_day).saturating_mul(days_left));
+                u64::from(done) + more >= u64::from(h.total_min)
+            })
+    }
+
+    /// Entering `day` right after the base days (or after the search's
+    /// last day, when that comes first): every minimum within the base days
+    /// must have been met. The state holds what was released, so the check
+    /// needs nothing else.
+    pub fn base_met(&self, day: u32, rem: &[u32]) -> bool {
+        let m = self.model;
+        let end = m.base_days.min(self.days) + 1;
+        if day != end || m.holders.iter().all(|h| h.base_min == 0) {
+            return true;
+        }
+        let released = self.released(rem);
+        m.holders
+            .iter()
+            .zip(&released)
+            .all(|(h, &n)| n >= h.base_min)
     }
 
     /// Past the last day: every guaranteed total must have been met.

@@ -122,10 +122,16 @@ fn quick(m: &Model, take: &[Take]) -> Quick {
     if active.is_empty() {
         return Quick::Known(Some(Exposure::ZERO));
     }
+    // A swap's rule orders the day but exposes nobody.
+    let exposed: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&e| !m.rules[e].simultaneous)
+        .collect();
     // The lower bound every schedule meets.
     let chunks = u64::from(h / 2).max(1);
     let mut lower = Exposure::ZERO;
-    for &e in &active {
+    for &e in &exposed {
         let unit = take
             .iter()
             .filter(|&&(_, x)| x > 0)
@@ -140,7 +146,7 @@ fn quick(m: &Model, take: &[Take]) -> Quick {
         lower = lower.max(Exposure::whole(unit.max(spread)));
     }
     if canonical_holders(m, &holders, &active).is_some() {
-        let peak = Exposure::whole(active.iter().map(|&e| pay[e]).max().unwrap_or(0));
+        let peak = Exposure::whole(exposed.iter().map(|&e| pay[e]).max().unwrap_or(0));
         if h <= 3 || peak == lower {
             return Quick::Known(Some(peak));
         }
@@ -464,7 +470,7 @@ impl<'a> DaySearch<'a> {
                 paid += u64::from(x) * u64::from(m.kinds[self.kinds[i]].gives[e]);
             }
             let left_to_pay = self.total_pay[e].saturating_sub(paid);
-            if left_to_pay > 0 {
+            if left_to_pay > 0 && !m.rules[e].simultaneous {
                 lower = lower.max(Exposure::whole(left_to_pay.div_ceil(chunks)));
             }
         }
@@ -492,7 +498,9 @@ impl<'a> DaySearch<'a> {
                 return None;
             }
             let owed = (r * paid).saturating_sub(counter);
-            peak = peak.max(Exposure { num: owed, den: r });
+            if !rule.simultaneous {
+                peak = peak.max(Exposure { num: owed, den: r });
+            }
         }
         Some(peak)
     }

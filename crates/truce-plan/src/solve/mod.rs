@@ -9,6 +9,7 @@
 //! at (`D*`, `X*`) gives the best tier order. See the crate docs for the whole
 //! optimality argument and where it stops (days with four or more handovers).
 
+mod channels;
 mod day;
 mod dp;
 mod exposure;
@@ -72,8 +73,11 @@ pub enum PlanError {
     /// The handovers carried out already break terms of the deal.
     #[error("failed to re-plan: the handovers carried out break terms: {}", .0.join("; "))]
     InvalidPrefix(Vec<String>),
-    /// The exact search needed more steps than allowed.
-    #[error("failed to finish the exact search within {0} steps: raise the step budget")]
+    /// Within its step budget the planner found neither a plan that meets
+    /// every term nor a proof that none exists (the CLI's exit 3).
+    #[error(
+        "failed to find a plan or prove there is none within {0} steps: raise the step budget (`truce plan --step-budget`)"
+    )]
     SearchLimit(u64),
 }
 
@@ -94,16 +98,25 @@ pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
 /// The same, where exposure up to `floor` is already incurred (a re-plan's
 /// prefix): level 3 then only minimises exposure above it.
 pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
+    if !deal.channels.is_empty() || !deal.flows.is_empty() {
+        return channels::plan_with(deal, opts, floor);
+    }
     let model = model::build(deal)?;
     let mut budget = opts.step_budget;
     let out = match levels(&model, &mut budget, opts.method, floor) {
         Ok(out) => out,
         Err(OutOfBudget) => {
-            // No proof in budget: a greedy plan with proven bounds, if one is found.
-            return match greedy(&model, opts.step_budget, floor) {
-                Some(levels) => Ok(assemble(deal, &model, &levels, opts.step_budget)),
-                None => Err(PlanError::SearchLimit(opts.step_budget)),
-            };
+            // No proof in budget: a greedy plan with proven bounds; when it
+            // misses a guaranteed total (it never looks ahead), a search for
+            // any plan, which also proves infeasibility when it finds none.
+            if let Some(levels) = greedy(&model, opts.step_budget, floor) {
+                return Ok(assemble(deal, &model, &levels, opts.step_budget));
+            }
+            match repair(&model, opts.step_budget, floor) {
+                Ok(Some(levels)) => return Ok(assemble(deal, &model, &levels, opts.step_budget)),
+                Ok(None) => None,
+                Err(OutOfBudget) => return Err(PlanError::SearchLimit(opts.step_budget)),
+            }
         }
     };
     let Some(levels) = out else {
@@ -142,7 +155,9 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
         &mut schedules,
         budget,
     );
-    s.solve().ok().map(|v| v.is_some())
+    // Any plan answers the question, and a depth-first search finds one
+    // long before the optimum is proven; exhausting it proves there is none.
+    s.any_plan().ok().map(|p| p.is_some())
 }
 
 fn deal_bound(model: &Model) -> Option<Exposure> {
@@ -166,6 +181,9 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
     let mut rem = model.initial();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
+        if !search.base_met(day, &rem) {
+            return None;
+        }
         let mut admitted = Vec::new();
         for mut a in search.day_actions(day, &rem).ok()? {
             if search.admit(&mut a).ok()? {
@@ -192,6 +210,9 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
             None => {}
         }
     }
+    if !search.base_met(model.max_days + 1, &rem) {
+        return None;
+    }
     search.terminal(&rem)?;
     Some(Levels {
         path,
@@ -199,6 +220,40 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
         unproven: None,
         floor,
     })
+}
+
+/// Any plan that meets every term (its levels judged by `bounds`), found by
+/// the depth-first [`Search::any_plan`] within its own `budget`: `Ok(None)`
+/// proves that there is none.
+fn repair(model: &Model, budget: u64, floor: Exposure) -> Result<Option<Levels>, OutOfBudget> {
+    let mut schedules = Schedules::default();
+    let mut search = Search::new(
+        model,
+        Goal::Levels,
+        model.max_days,
+        deal_bound(model),
+        floor,
+        &mut schedules,
+        budget,
+    );
+    Ok(search.any_plan()?.map(|path| Levels {
+        path,
+        proof: Proof::default(),
+        unproven: None,
+        floor,
+    }))
+}
+
+/// The days handovers may happen on, in order (from the deal).
+fn allowed_days_of(deal: &Deal) -> Vec<u32> {
+    (1..=deal.max_days())
+        .filter(|d| {
+            deal.release
+                .release_days
+                .as_ref()
+                .is_none_or(|r| r.contains(d))
+        })
+        .collect()
 }
 
 /// The days handovers may happen on, in order.
@@ -212,7 +267,8 @@ fn allowed_days(model: &Model) -> Vec<u32> {
 /// plan obeys: the first level it does not meet, with its bound and gap.
 /// * Released: each holder at most its roster, `total_max` and
 ///   `max_per_day` on every allowed day; all together at most the
-///   intermediary's capacity on every allowed day.
+///   intermediary's capacity, and the largest daily allowances of
+///   `handovers_per_day` holders, on every allowed day.
 /// * Days (when the plan releases that most): that many persons need at
 ///   least ⌈released / (most a day)⌉ allowed days.
 /// * Exposure: never below the exposure already incurred (0 on a new plan).
@@ -260,7 +316,8 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
             cap(h, per_holder[i].min(free[i] + paid))
         })
         .sum::<u64>()
-        .min(u64::from(model.capacity).saturating_mul(n_days));
+        .min(u64::from(model.capacity).saturating_mul(n_days))
+        .min(busiest_day(model, &per_holder).saturating_mul(n_days));
     let released = u64::from(plan.total_released());
     let mut proof = Proof::default();
     if released < most {
@@ -311,6 +368,24 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
     }
     proof.tier_order = true;
     (proof, None)
+}
+
+/// The most any day can release through `handovers_per_day` handovers:
+/// each comes from one holder, and a holder releases at most `max_per_day`
+/// (and what it holds) a day, so the day is at most the largest such
+/// allowances of that many holders.
+fn busiest_day(model: &Model, held: &[u64]) -> u64 {
+    let mut allowances: Vec<u64> = model
+        .holders
+        .iter()
+        .zip(held)
+        .map(|(h, &n)| n.min(u64::from(h.max_per_day)))
+        .collect();
+    allowances.sort_unstable_by(|a, b| b.cmp(a));
+    allowances
+        .iter()
+        .take(model.handovers_per_day as usize)
+        .sum()
 }
 
 /// What the planner found: the days' actions and what is proven.
@@ -475,6 +550,9 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
                 continue;
             }
             for (e, &(paid, counter)) in today.iter().enumerate() {
+                if model.rules[e].simultaneous {
+                    continue;
+                }
                 let r = u64::from(model.rules[e].ratio);
                 let num = (r * paid).abs_diff(counter);
                 if num * worst.1 > worst.0 * r {
@@ -530,6 +608,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
         stages,
         conflicts: Vec::new(),
         replanned: None,
+        flows: Vec::new(),
     };
     let p = levels.proof;
     if !(p.released && p.days_used && p.max_exposure && p.tier_order) {
@@ -569,5 +648,6 @@ fn infeasible(deal: &Deal, model: &Model, conflicts: Vec<crate::plan::Conflict>)
         stages: Vec::new(),
         conflicts,
         replanned: None,
+        flows: Vec::new(),
     }
 }

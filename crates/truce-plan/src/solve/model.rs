@@ -29,6 +29,8 @@ pub(crate) struct Holder {
     pub max_per_day: u32,
     pub total_min: u32,
     pub total_max: u32,
+    /// At least this many within the base days (0: no such term).
+    pub base_min: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub(crate) struct Rule {
     pub ratio: u32,
     pub gives: usize,
     pub receives: usize,
+    /// A swap at one moment: no exposure.
+    pub simultaneous: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +106,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             max_per_day: r.max_per_day.unwrap_or(u32::MAX),
             total_min: r.total_min.unwrap_or(0),
             total_max: r.total_max.unwrap_or(u32::MAX),
+            base_min: r.min_in_base_days.unwrap_or(0),
         })
         .collect();
     let holder_index: HashMap<&str, usize> = holders
@@ -120,6 +125,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
                 ratio: e.ratio.max(1),
                 gives: usize::MAX,
                 receives: usize::MAX,
+                simultaneous: e.simultaneous,
             });
             continue;
         };
@@ -130,6 +136,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             ratio: e.ratio.max(1),
             gives,
             receives,
+            simultaneous: e.simultaneous,
         });
     }
     // Payers first when the rules allow it (the day's enumeration then meets
@@ -238,43 +245,54 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
     }
     let mut kinds: Vec<Kind> = Vec::new();
     // Categories matter to the terms only through tier and exchange roles:
-    // per (holder, category), its tier and the rule it pays in / is paid by.
+    // per (holder, category), its holder index, tier and the rule it pays in
+    // / is paid by. A deal has few such pairs and rosters list a holder's
+    // persons together, so each person finds its pair by comparing strings
+    // with the previous person's, else the short table: no hashing per person.
     let n_rules = deal.exchanges.len();
-    let mut roles: Fast<(&str, &str), Role> = Fast::default();
+    let mut pairs: Vec<(&str, &str, Option<usize>, Role)> = Vec::new();
+    let mut pair_of: Vec<usize> = Vec::with_capacity(deal.persons.len());
     for p in &deal.persons {
-        roles
-            .entry((p.holder.as_str(), p.category.as_str()))
-            .or_insert_with(|| {
+        let (h, c) = (p.holder.as_str(), p.category.as_str());
+        let last = pair_of.last().copied().filter(|&t| {
+            let (ph, pc, _, _) = pairs[t];
+            ph == h && pc == c
+        });
+        let t = match last.or_else(|| pairs.iter().position(|&(ph, pc, _, _)| ph == h && pc == c)) {
+            Some(t) => t,
+            None => {
                 let side = |s: &truce_spec::ExchangeSide| {
                     s.holder == p.holder && s.categories.contains(&p.category)
                 };
-                (
-                    deal.tier(&p.category).unwrap_or(max_tier),
-                    deal.exchanges.iter().position(|e| side(&e.gives)),
-                    deal.exchanges.iter().position(|e| side(&e.receives)),
-                )
-            });
+                pairs.push((
+                    h,
+                    c,
+                    holder_index.get(h).copied(),
+                    (
+                        deal.tier(&p.category).unwrap_or(max_tier),
+                        deal.exchanges.iter().position(|e| side(&e.gives)),
+                        deal.exchanges.iter().position(|e| side(&e.receives)),
+                    ),
+                ));
+                pairs.len() - 1
+            }
+        };
+        pair_of.push(t);
     }
-    let role = |i: usize| {
-        let p = &deal.persons[i];
-        roles
-            .get(&(p.holder.as_str(), p.category.as_str()))
-            .copied()
-            .unwrap_or((max_tier, None, None))
-    };
+    let role = |i: usize| pairs[pair_of[i]].3;
     let mut by_key: Fast<KindKey, usize> = Fast::default();
-    let mut single: Fast<(usize, Role), usize> = Fast::default();
+    // The kind of a one-person unit, by its (holder, category) pair.
+    let mut single: Vec<Option<usize>> = vec![None; pairs.len()];
     for unit in units {
-        let Some(&holder) = holder_index.get(deal.persons[unit[0]].holder.as_str()) else {
+        let Some(holder) = pairs[pair_of[unit[0]]].2 else {
             continue;
         };
-        // Most units are one person: their kind follows from the person's role.
-        if let [only] = unit[..] {
-            let r = role(only);
-            if let Some(&k) = single.get(&(holder, r)) {
-                kinds[k].units.push(unit);
-                continue;
-            }
+        // Most units are one person: their kind follows from the person's pair.
+        if let [only] = unit[..]
+            && let Some(k) = single[pair_of[only]]
+        {
+            kinds[k].units.push(unit);
+            continue;
         }
         let mut tier = max_tier;
         let mut gives = vec![0u32; n_rules];
@@ -308,7 +326,7 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
             }
         };
         if let [only] = unit[..] {
-            single.insert((holder, role(only)), k);
+            single[pair_of[only]] = Some(k);
         }
         kinds[k].units.push(unit);
     }

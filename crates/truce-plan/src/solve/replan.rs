@@ -336,6 +336,12 @@ fn residual(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>) -> Deal {
         let n = done.get(r.holder.as_str()).copied().unwrap_or(0);
         r.total_min = r.total_min.map(|t| t.saturating_sub(n));
         r.total_max = r.total_max.map(|t| t.saturating_sub(n));
+        // Judged at the end of the base days: what is left of it, or
+        // nothing once they are over (the prefix was checked against it).
+        r.min_in_base_days = r
+            .min_in_base_days
+            .map(|t| t.saturating_sub(n))
+            .filter(|_| today < deal.pause.days);
     }
     rest.start = deal.start.and_then(|s| s.plus_days(today));
     rest.release.release_days = deal.release.release_days.as_ref().map(|days| {
@@ -358,6 +364,8 @@ fn residual(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>) -> Deal {
             } else {
                 deal.max_days().saturating_sub(today)
             };
+            // Agreed days are counted in `deal.max_days()`: those left.
+            e.agreed_days = e.max_days;
         }
     }
     rest
@@ -412,7 +420,7 @@ fn prefix_floor(deal: &Deal, stages: &[Stage]) -> Exposure {
     let persons: std::collections::HashMap<&str, &truce_spec::Person> =
         deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut worst = Exposure::ZERO;
-    for rule in &deal.exchanges {
+    for rule in deal.exchanges.iter().filter(|r| !r.simultaneous) {
         let r = u64::from(rule.ratio.max(1));
         let (mut paid, mut counter) = (0u64, 0u64);
         for h in stages.iter().flat_map(|s| &s.handovers) {
@@ -444,7 +452,7 @@ fn prefix_exposure(deal: &Deal, stages: &[Stage]) -> f64 {
         deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
     let holder_of = |id: &str| persons.get(id).copied();
     let mut worst = 0.0f64;
-    for rule in &deal.exchanges {
+    for rule in deal.exchanges.iter().filter(|r| !r.simultaneous) {
         let r = f64::from(rule.ratio.max(1));
         let (mut paid, mut counter) = (0.0f64, 0.0f64);
         for h in stages.iter().flat_map(|s| &s.handovers) {

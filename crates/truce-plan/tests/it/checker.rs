@@ -7,19 +7,19 @@ use truce_spec::AgreedDeal;
 
 use crate::deals::*;
 
-fn planned(deal: &AgreedDeal) -> Value {
+pub fn planned(deal: &AgreedDeal) -> Value {
     let p = plan(deal, &PlanOptions::default()).expect("the planner answers");
     serde_json::from_str(&to_json(&p)).expect("plan JSON")
 }
 
-fn persons(v: &mut Value, stage: usize, handover: usize) -> &mut Vec<Value> {
+pub fn persons(v: &mut Value, stage: usize, handover: usize) -> &mut Vec<Value> {
     v["stages"][stage]["handovers"][handover]["persons"]
         .as_array_mut()
         .expect("persons")
 }
 
 /// Checks a mutated plan: `kind` must be among the violations, on `day`.
-fn rejects(deal: &AgreedDeal, plan: &Value, kind: K, day: Option<u32>) {
+pub fn rejects(deal: &AgreedDeal, plan: &Value, kind: K, day: Option<u32>) {
     let report = check_plan(deal, &plan.to_string());
     assert!(
         report

@@ -28,7 +28,10 @@ impl B {
                 max_exposure: None,
                 via: None,
                 release_days: None,
+                window: None,
             },
+            flows: vec![],
+            channels: vec![],
             open_issues: vec![],
             agreed_terms: vec![],
         })
@@ -44,6 +47,8 @@ impl B {
             per_releases,
             by: by.into(),
             max_days,
+            by_agreement: false,
+            agreed_days: 0,
         });
         self
     }
@@ -91,6 +96,7 @@ impl B {
             max_per_day,
             total_min,
             total_max,
+            min_in_base_days: None,
         });
         let prefix = id.rsplit('-').next().unwrap_or(id).to_uppercase();
         for (i, (category, group)) in persons.iter().enumerate() {
@@ -113,7 +119,66 @@ impl B {
             gives: side(gives),
             receives: side(receives),
             ratio,
+            simultaneous: false,
         });
+        self
+    }
+
+    /// A party that carries (a channel or a crossing), not the deal's `via`.
+    pub fn carrier(mut self, id: &str) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Intermediary,
+            name: None,
+            capacity_per_day: None,
+            handovers_per_day: None,
+        });
+        self
+    }
+
+    /// Persons of `categories` of `holder` released outside the exchange via `via`.
+    pub fn channel(mut self, holder: &str, categories: &[&str], via: &str, max: Option<u32>) -> B {
+        self.0.channels.push(Channel {
+            holder: holder.into(),
+            categories: categories.iter().map(|&c| c.into()).collect(),
+            via: via.into(),
+            max_per_day: max,
+        });
+        self
+    }
+
+    /// A resource flow of at least `min` a day let through by `by`.
+    pub fn flow(mut self, id: &str, unit: &str, by: &str, min: u32) -> B {
+        self.0.flows.push(Flow {
+            id: id.into(),
+            unit: unit.into(),
+            by: by.into(),
+            min_per_day: min,
+            max_per_day: None,
+            via: None,
+        });
+        self
+    }
+
+    /// Extra days agreed one by one: `agreed` of at most `max_days` so far.
+    pub fn agreed_days(mut self, agreed: u32) -> B {
+        if let Some(e) = self.0.pause.extension.as_mut() {
+            e.by_agreement = true;
+            e.agreed_days = agreed;
+        }
+        self
+    }
+
+    /// `holder` guarantees at least `n` within the base days.
+    pub fn base_min(mut self, holder: &str, n: u32) -> B {
+        if let Some(r) = self
+            .0
+            .rosters
+            .iter_mut()
+            .find(|r| r.holder.as_str() == holder)
+        {
+            r.min_in_base_days = Some(n);
+        }
         self
     }
 
@@ -199,6 +264,11 @@ pub fn example(name: &str) -> AgreedDeal {
             include_str!("../../../../examples/phased-ceasefire/deal.toml"),
             include_str!("../../../../examples/phased-ceasefire/rosters/side-a.csv"),
             include_str!("../../../../examples/phased-ceasefire/rosters/side-b.csv"),
+        ),
+        "november-2023-pause" => (
+            include_str!("../../../../examples/november-2023-pause/deal.toml"),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-a.csv"),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-b.csv"),
         ),
         _ => panic!("no example {name}"),
     };

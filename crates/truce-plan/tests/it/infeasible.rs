@@ -38,3 +38,33 @@ fn a_family_larger_than_a_day() {
     assert_eq!(p.status, Status::Infeasible);
     insta::assert_json_snapshot!(p.conflicts);
 }
+
+/// Both sides guarantee everyone they hold, but one convoy on one day
+/// carries one side: no plan. With a step budget too small for the exact
+/// search, the repair search runs out of actions and so proves it, and the
+/// conflict is still named (both guarantees and the one convoy a day).
+#[test]
+fn a_small_budget_still_proves_infeasibility() {
+    let deal = B::new("one convoy, two guarantees")
+        .days(1)
+        .category("child", 1)
+        .category("minor", 1)
+        .via("relief", None, Some(1))
+        .side("side-a", [None, None, Some(4), None], &many("minor", 4))
+        .side("side-b", [None, None, Some(3), None], &many("child", 3))
+        .weighted()
+        .agreed();
+    let opts = PlanOptions {
+        step_budget: 20,
+        ..PlanOptions::default()
+    };
+    let p = plan(&deal, &opts).expect("the planner answers");
+    assert_eq!(p.status, Status::Infeasible);
+    let terms: Vec<&str> = p
+        .conflicts
+        .iter()
+        .flat_map(|c| c.terms.iter().map(String::as_str))
+        .collect();
+    assert!(terms.contains(&"party.handovers_per_day"), "{terms:?}");
+    assert!(terms.iter().any(|t| t.ends_with("total_min")), "{terms:?}");
+}

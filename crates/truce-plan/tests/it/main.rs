@@ -10,3 +10,4 @@ mod optimum;
 mod props;
 mod render;
 mod replan;
+mod terms;

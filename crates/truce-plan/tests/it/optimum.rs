@@ -367,3 +367,43 @@ fn out_of_budget_gives_a_feasible_plan_with_a_gap() {
         "{value} vs {optimum}"
     );
 }
+
+/// `crates/truce-cli/tests/fixtures/one-convoy`: one handover on one day, so
+/// one side hands over; side-b guarantees its three, so every plan releases
+/// side-b's three children on day 1 (no exchange: exposure 0). The greedy
+/// day takes side-a's four and misses the guarantee; with a step budget too
+/// small for the proof, the repair search still finds the plan, `feasible`
+/// with `released` unproven against the bound 4 (one handover a day carries
+/// at most one holder's four), and the checker accepts it. With the full
+/// budget, the same plan is proven optimal.
+#[test]
+fn a_greedy_plan_that_misses_a_guarantee_is_repaired() {
+    let deal = load_files(&[
+        (
+            "deal.toml".into(),
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/deal.toml").into(),
+        ),
+        (
+            "rosters/side-a.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-a.csv").into(),
+        ),
+        (
+            "rosters/side-b.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-b.csv").into(),
+        ),
+    ]);
+    let opts = PlanOptions {
+        step_budget: 20,
+        ..PlanOptions::default()
+    };
+    let p = plan(&deal, &opts).expect("a repaired plan, not an error");
+    let report = check_plan(&deal, &to_json(&p));
+    assert!(report.is_valid(), "{:#?}", report.violations);
+    assert_eq!(
+        (p.status, p.total_released(), p.days_used, p.max_exposure),
+        (Status::Feasible, 3, 1, 0.0)
+    );
+    assert_eq!(p.released["side-b"], 3);
+    assert_eq!((p.unproven, p.bound), (Some(Level::Released), Some(4.0)));
+    check(&deal, (Status::Optimal, 3, 1, 0.0));
+}

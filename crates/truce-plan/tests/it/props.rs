@@ -350,3 +350,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// With a step budget too small for the proof, the answer is still
+    /// right: a plan the checker accepts whose unproven level's bound holds
+    /// for the optimum, or `infeasible` exactly when the deal is.
+    #[test]
+    fn a_small_step_budget_still_answers_right(s in spec(), budget in 40u64..400) {
+        let deal = deal_of(&s);
+        let full = plan(&deal, &PlanOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let opts = PlanOptions { step_budget: budget, method: truce_plan::Method::UnitSearch, ..PlanOptions::default() };
+        let p = match plan(&deal, &opts) {
+            Ok(p) => p,
+            Err(e) => return Err(TestCaseError::fail(format!("{e} on {s:?}"))),
+        };
+        prop_assert_eq!(p.status == Status::Infeasible, full.status == Status::Infeasible);
+        if p.status == Status::Infeasible {
+            return Ok(());
+        }
+        let report = check_plan(&deal, &to_json(&p));
+        prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
+        prop_assert!(p.total_released() <= full.total_released());
+        if p.unproven == Some(truce_plan::Level::Released) {
+            prop_assert!(f64::from(full.total_released()) <= p.bound.unwrap_or(-1.0));
+        }
+    }
+}

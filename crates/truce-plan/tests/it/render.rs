@@ -115,3 +115,27 @@ fn unproven_text_names_the_level() {
     let line = text.lines().nth(2).expect("a third line");
     insta::assert_snapshot!(line);
 }
+
+/// With a handover window of 10:00–16:00, each day's two handovers are timed
+/// events in its two halves (10:00–13:00, 13:00–16:00), not all-day ones.
+#[test]
+fn calendar_with_a_window_of_day() {
+    let mut deal = small().into_inner();
+    deal.release.window = Some(truce_spec::Window {
+        from: 10 * 60,
+        to: 16 * 60,
+    });
+    let deal = AgreedDeal::new(deal).expect("agreed");
+    let p = plan(&deal, &PlanOptions::default()).expect("plan");
+    let ics = export_ics(&deal, &p).expect("ics");
+    assert!(!ics.contains("VALUE=DATE"), "{ics}");
+    assert!(
+        ics.contains("DTSTART:20260302T100000\r\nDTEND:20260302T130000"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("DTSTART:20260302T130000\r\nDTEND:20260302T160000"),
+        "{ics}"
+    );
+    assert!(render_text(&deal, &p).contains("Handovers between 10:00 and 16:00"));
+}

@@ -30,6 +30,30 @@ pub(crate) fn check(
 
     for r in &deal.rosters {
         let key = |k: &str| format!("roster.{}.{k}", r.holder);
+        if let (Some(base), Some(max)) = (r.min_in_base_days.map(u64::from), r.max_per_day) {
+            let base_days = deal
+                .release
+                .release_days
+                .as_ref()
+                .map_or(deal.pause.days, |d| {
+                    d.iter().filter(|&&d| d <= deal.pause.days).count() as u32
+                });
+            let most = u64::from(max) * u64::from(base_days);
+            if base > most {
+                cx.error("base-min-unmeetable", &at(&key("min_in_base_days")), format!("`{}` must release at least {base} within the base days, but at most {max} a day for {base_days} day(s) is {most}", r.holder))
+                    .label(format!("more than {most}"))
+                    .related(at(&key("max_per_day")), "at most this many a day")
+                    .help(format!("raise max_per_day to {}, or lower min_in_base_days to {most}", base.div_ceil(u64::from(base_days.max(1)))));
+            }
+        }
+        if let (Some(base), Some(total_max)) = (r.min_in_base_days, r.total_max)
+            && base > total_max
+        {
+            cx.error("min-above-max", &at(&key("min_in_base_days")), format!("`{}` must release at least {base} within the base days but at most {total_max} in all", r.holder))
+                .label("above total_max")
+                .related(at(&key("total_max")), "total_max")
+                .help(format!("lower min_in_base_days to {total_max}, or raise total_max to {base}"));
+        }
         let Some(total_min) = r.total_min.map(u64::from) else {
             continue;
         };

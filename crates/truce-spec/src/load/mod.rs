@@ -8,6 +8,7 @@
 //! shows all problems; a [`Deal`] is built only when none is an error.
 
 mod consistency;
+mod flows;
 mod parties;
 mod read;
 mod roster;
@@ -226,6 +227,8 @@ const TOP_KEYS: &[&str] = &[
     "roster",
     "exchange",
     "release",
+    "flow",
+    "channel",
     "open_issue",
     "agreed_term",
 ];
@@ -450,6 +453,8 @@ fn read_deal(
         &parties,
         pause.as_ref().map(Pause::max_days),
     );
+    let flows = flows::read_flows(cx, root, &mut sym);
+    let channels = flows::read_channels(cx, root, &mut sym, &exchanges);
     let open_issues = terms::read_open_issues(cx, root, &sym, &parties, &roster_set, &exchanges);
     let agreed_terms = terms::read_agreed_terms(cx, root, &open_issues);
 
@@ -465,6 +470,8 @@ fn read_deal(
         persons: roster_set.persons,
         exchanges: exchanges.into_iter().map(|e| e.v).collect(),
         release: release?,
+        flows,
+        channels,
         open_issues,
         agreed_terms,
     };

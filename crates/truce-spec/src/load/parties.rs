@@ -170,7 +170,13 @@ pub(crate) fn read_categories(
 }
 
 const PAUSE_KEYS: &[&str] = &["days", "extension"];
-const EXTENSION_KEYS: &[&str] = &["per_releases", "by", "max_days"];
+const EXTENSION_KEYS: &[&str] = &[
+    "per_releases",
+    "by",
+    "max_days",
+    "by_agreement",
+    "agreed_days",
+];
 
 pub(crate) fn read_pause(cx: &mut Cx<'_>, root: &Tbl<'_, '_>, sym: &mut Symbols) -> Option<Pause> {
     let v = root.require(cx, "pause", "[pause] with days = 4")?;
@@ -208,11 +214,47 @@ pub(crate) fn read_pause(cx: &mut Cx<'_>, root: &Tbl<'_, '_>, sym: &mut Symbols)
                 sym.terms
                     .insert("pause.extension.per_releases".into(), p.span.clone());
             }
-            match (per, by, max) {
-                (Some(p), Some(b), Some(m)) => Some(Some(Extension {
+            let by_agreement = e.bool(cx, "by_agreement");
+            let agreed = e.uint(cx, "agreed_days", 0, MAX_DAYS);
+            let agreeing = by_agreement.as_ref().is_some_and(|b| b.v);
+            let mut agreed_ok = true;
+            if let Some(a) = &agreed {
+                if !agreeing {
+                    cx.error(
+                        "agreed-days-without-agreement",
+                        &a.span,
+                        "`agreed_days` counts extra days agreed one by one, but this extension follows from its rule alone".into(),
+                    )
+                    .label("only with by_agreement = true")
+                    .help("add `by_agreement = true` if each extra day must be agreed, or remove `agreed_days`");
+                    agreed_ok = false;
+                } else if let Some(m) = &max
+                    && a.v > m.v
+                {
+                    cx.error(
+                        "agreed-days-above-max",
+                        &a.span,
+                        format!(
+                            "{} extra days are agreed, but the extension allows at most {}",
+                            a.v, m.v
+                        ),
+                    )
+                    .label("more than max_days")
+                    .related(m.span.clone(), "the most extra days")
+                    .help(format!(
+                        "lower agreed_days to {}, or raise max_days to {}",
+                        m.v, a.v
+                    ));
+                    agreed_ok = false;
+                }
+            }
+            match (per, by, max, agreed_ok) {
+                (Some(p), Some(b), Some(m), true) => Some(Some(Extension {
                     per_releases: p.v,
                     by: b,
                     max_days: m.v,
+                    by_agreement: agreeing,
+                    agreed_days: agreed.map_or(0, |a| a.v),
                 })),
                 _ => None,
             }

@@ -22,6 +22,7 @@ const ROSTER_KEYS: &[&str] = &[
     "max_per_day",
     "total_min",
     "total_max",
+    "min_in_base_days",
 ];
 
 /// A group (family) as found in a roster.
@@ -100,6 +101,7 @@ pub(crate) fn read_rosters(
         let max_per_day = num(cx, sym, "max_per_day", 1);
         let total_min = num(cx, sym, "total_min", 0);
         let total_max = num(cx, sym, "total_max", 0);
+        let min_in_base_days = num(cx, sym, "min_in_base_days", 1);
 
         let Some(file) = file else { continue };
         if !check_path(cx, &file) {
@@ -144,6 +146,7 @@ pub(crate) fn read_rosters(
             max_per_day,
             total_min,
             total_max,
+            min_in_base_days,
         };
         let held = (set.persons.len() - before) as u64;
         check_numbers(cx, sym, &roster, complete.then_some(held));
@@ -489,6 +492,13 @@ fn check_numbers(cx: &mut Cx<'_>, sym: &Symbols, r: &Roster, held: Option<u64>) 
                 "lower {low} to {max} or less, or raise {high} to {min}"
             ));
         }
+    }
+    if let (Some(base), Some(held)) = (r.min_in_base_days.map(u64::from), held)
+        && base > held
+    {
+        cx.error("total-unmeetable", &at(key("min_in_base_days")), format!("the deal guarantees at least {base} persons from `{}` within the base days, but its roster lists {held}", r.holder))
+            .label(format!("more than the {held} listed"))
+            .help(format!("lower min_in_base_days to {held}, or complete the roster"));
     }
     if let (Some(total_min), Some(held)) = (r.total_min.map(u64::from), held)
         && total_min > held

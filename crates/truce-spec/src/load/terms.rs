@@ -12,7 +12,7 @@ use crate::model::*;
 /// extreme), low enough that ratio × persons never overflows.
 const MAX_RATIO: u32 = 10_000;
 
-const EXCHANGE_KEYS: &[&str] = &["gives", "receives", "ratio"];
+const EXCHANGE_KEYS: &[&str] = &["gives", "receives", "ratio", "simultaneous"];
 const SIDE_KEYS: &[&str] = &["holder", "categories"];
 
 pub(crate) fn read_exchanges(
@@ -36,6 +36,7 @@ pub(crate) fn read_exchanges(
         let gives = read_side(cx, &t, "gives", sym);
         let receives = read_side(cx, &t, "receives", sym);
         let ratio = t.req_uint(cx, "ratio", 1, MAX_RATIO, "ratio = 3");
+        let simultaneous = t.bool(cx, "simultaneous").is_some_and(|b| b.v);
         let (Some(gives), Some(receives), Some(ratio)) = (gives, receives, ratio) else {
             continue;
         };
@@ -108,6 +109,7 @@ pub(crate) fn read_exchanges(
                     gives: gives.v,
                     receives: receives.v,
                     ratio: ratio.v,
+                    simultaneous,
                 },
                 span: (*span).clone(),
             });
@@ -195,6 +197,7 @@ const RELEASE_KEYS: &[&str] = &[
     "max_exposure",
     "via",
     "release_days",
+    "window",
 ];
 
 pub(crate) fn read_release(
@@ -275,13 +278,69 @@ pub(crate) fn read_release(
         }
     };
     let release_days = read_release_days(cx, &t, max_days);
+    let window = read_window(cx, &t);
     Some(Release {
         priority: priority?,
         keep_groups_together: keep,
         max_exposure,
         via,
         release_days: release_days?,
+        window: window?,
     })
+}
+
+/// `window = { from = "07:00", to = "16:00" }`: the time of day handovers
+/// happen in. `Some(None)`: no window; `None`: a bad one (reported).
+fn read_window(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Option<Window>> {
+    let Some((map, span)) = t.table(cx, "window") else {
+        return Some(None);
+    };
+    let w = Tbl {
+        map,
+        span: &span,
+        name: "`window` of [release]",
+    };
+    w.check_keys(cx, &["from", "to"]);
+    let mut clock = |key: &str, example: &str| {
+        let v = w.req_str(cx, key, example)?;
+        match Window::parse_clock(&v.v) {
+            Some(m) => Some(Sp { v: m, span: v.span }),
+            None => {
+                cx.error(
+                    "bad-time",
+                    &v.span,
+                    format!("`{}` is not a time of day", v.v),
+                )
+                .label("expected HH:MM")
+                .help(format!(
+                    "write the local time as two-digit hours and minutes, e.g. `{example}`"
+                ));
+                None
+            }
+        }
+    };
+    let from = clock("from", "from = \"07:00\"");
+    let to = clock("to", "to = \"16:00\"");
+    let (from, to) = (from?, to?);
+    if from.v >= to.v {
+        cx.error(
+            "empty-window",
+            &to.span,
+            format!(
+                "the window ends at {} but starts at {}",
+                Window::clock(to.v),
+                Window::clock(from.v)
+            ),
+        )
+        .label("not after `from`")
+        .related(from.span.clone(), "starts here")
+        .help("give a window within one day, `from` before `to`");
+        return None;
+    }
+    Some(Some(Window {
+        from: from.v,
+        to: to.v,
+    }))
 }
 
 /// `release_days = [7, 14, 21]`: increasing day numbers within the pause.

@@ -7,9 +7,22 @@ use crate::{load_dir, repo, subdirs};
 
 #[test]
 fn every_example_checks_clean() {
-    let examples = subdirs(&repo().join("examples"));
+    // `replays/` is a folder of replayed deals, each checked like an example.
+    let mut examples = subdirs(&repo().join("examples"));
+    examples.retain(|(n, _)| n != "replays");
     let names: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["humanitarian-pause", "minimal", "phased-ceasefire"]);
+    assert_eq!(
+        names,
+        [
+            "humanitarian-pause",
+            "minimal",
+            "november-2023-pause",
+            "phased-ceasefire"
+        ]
+    );
+    let replays = subdirs(&repo().join("examples/replays"));
+    assert!(replays.len() >= 3, "{replays:?}");
+    examples.extend(replays);
     for (name, path) in &examples {
         let loaded = load_dir(path);
         let text = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
@@ -84,7 +97,10 @@ fn objects<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
 
 #[test]
 fn normalised_deal_keeps_the_json_contract() {
-    for (name, path) in subdirs(&repo().join("examples")) {
+    let mut examples = subdirs(&repo().join("examples"));
+    examples.retain(|(n, _)| n != "replays");
+    examples.extend(subdirs(&repo().join("examples/replays")));
+    for (name, path) in examples {
         let deal = load_dir(&path).deal.expect("valid");
         let json = serde_json::to_value(&deal).expect("json");
         for (path, fields) in CONTRACT {
