@@ -99,25 +99,28 @@ pub(crate) struct Replanning {
     /// Person ids per cell in the plan's release order: the `k`-th person of
     /// a cell a run releases is `cell_persons[cell][k]`.
     cell_persons: Vec<Vec<String>>,
-    cache: Mutex<HashMap<Vec<Done>, Option<Arc<Replanned>>>>,
+    /// Re-plans by (what was carried out, the last day carried out): the
+    /// same history through another day is another question.
+    cache: Mutex<HashMap<(Vec<Done>, u32), Option<Arc<Replanned>>>>,
 }
 
 impl Replanning {
     /// The best rest after `done` (days `1..=through_day`), or `None` when
     /// what was carried out cannot be re-planned (a day left unpaid).
     pub(crate) fn replan(&self, done: &[Done], through_day: u32) -> Option<Arc<Replanned>> {
+        let key = (done.to_vec(), through_day);
         if let Some(hit) = self
             .cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(done)
+            .get(&key)
         {
             return hit.clone();
         }
         let answer = self.compute(done, through_day).map(Arc::new);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() < MAX_CACHED {
-            cache.insert(done.to_vec(), answer.clone());
+            cache.insert(key, answer.clone());
         }
         answer
     }
