@@ -92,6 +92,9 @@ const MAX_CACHED: usize = 4096;
 /// exactly (`truce_plan::replan`), with a cache: a re-plan depends only on
 /// what was carried out, so every thread gets the same answer.
 #[derive(Debug)]
+/// A re-plan's question: what was carried out, through which day.
+type ReplanKey = (Vec<Done>, u32);
+
 pub(crate) struct Replanning {
     deal: AgreedDeal,
     people: People,
@@ -101,7 +104,7 @@ pub(crate) struct Replanning {
     cell_persons: Vec<Vec<String>>,
     /// Re-plans by (what was carried out, the last day carried out): the
     /// same history through another day is another question.
-    cache: Mutex<HashMap<(Vec<Done>, u32), Option<Arc<Replanned>>>>,
+    cache: Mutex<HashMap<ReplanKey, Option<Arc<Replanned>>>>,
 }
 
 impl Replanning {
