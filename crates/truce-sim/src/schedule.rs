@@ -88,13 +88,14 @@ pub(crate) struct Replanned {
 /// bounded whatever the number of runs).
 const MAX_CACHED: usize = 4096;
 
-/// The deal and the plan's person order, to re-plan the rest of a run
-/// exactly (`truce_plan::replan`), with a cache: a re-plan depends only on
-/// what was carried out, so every thread gets the same answer.
-#[derive(Debug)]
 /// A re-plan's question: what was carried out, through which day.
 type ReplanKey = (Vec<Done>, u32);
 
+/// The deal and the plan's person order, to re-plan the rest of a run
+/// exactly (`truce_plan::replan`), with a cache: a re-plan depends only on
+/// what was carried out and through which day, so every thread gets the
+/// same answer.
+#[derive(Debug)]
 pub(crate) struct Replanning {
     deal: AgreedDeal,
     people: People,
