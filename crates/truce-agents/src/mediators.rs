@@ -2,7 +2,7 @@
 //! ([`MediatorKind`]). Each one sees only the parties' answers — accept or
 //! reject, or GENIUS's better / same / worse — never a utility.
 //!
-//! * `hill-climb`: the baseline [`HillClimber`](crate::single_text::HillClimber):
+//! * `hill-climb`: the baseline [`HillClimber`]:
 //!   one random issue changed per round, a text every party accepts becomes
 //!   the current one.
 //! * `annealing`: the simulated-annealing protocol of Klein, Faratin, Sayama
