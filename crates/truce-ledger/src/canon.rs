@@ -22,10 +22,17 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// breaks the ledger's own limits (an integer past 2^53) gets here.
 #[derive(Debug, thiserror::Error)]
 pub enum EncodeError {
+    /// serde could not serialise the value to JSON.
     #[error("failed to encode canonical json: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{what} {value} is larger than 2^53-1, the largest exact canonical json integer")]
-    TooLarge { what: &'static str, value: u64 },
+    /// An integer field is above [`MAX_SAFE_INTEGER`] (2^53-1).
+    TooLarge {
+        /// The field's name (`seq`, `at_ms`).
+        what: &'static str,
+        /// The value that was refused.
+        value: u64,
+    },
 }
 
 /// The RFC 8785 canonical JSON bytes of a value.

@@ -37,14 +37,32 @@ use crate::verify::Receipt;
 /// Why a checkpoint, a service key or a verifier key could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
+    /// A service name is empty, longer than 64 bytes, or holds a space, a
+    /// non-printable or non-ASCII character, or `+`.
     #[error("a service name is 1 to 64 printable characters without spaces or '+'")]
     BadName,
+    /// A verifier key is not `<name>+<key id hex>+<base64 of 0x01 and the
+    /// key>`, or its key id does not match its name and key.
     #[error("not a verifier key `<name>+<8 hex digits>+<base64>`")]
     BadVerifierKey,
+    /// A note or checkpoint body is not in the expected form.
     #[error("line {line}: {what}")]
-    Malformed { line: usize, what: &'static str },
+    Malformed {
+        /// 1-based line of the note where the problem is.
+        line: usize,
+        /// What is wrong, in words.
+        what: &'static str,
+    },
+    /// No signature line of the note verifies under this service key.
     #[error("no signature by {name} with key id {key_id} verifies the checkpoint")]
-    NotSigned { name: String, key_id: String },
+    NotSigned {
+        /// The service name the signature was looked for under.
+        name: String,
+        /// The key id looked for, 8 lowercase hex digits.
+        key_id: String,
+    },
+    /// A secret service key file is not JSON of that shape, has another
+    /// `format_version`, or its `secret_key` is not 64 hex digits.
     #[error(
         "a secret service key file is `{{\"format_version\":1,\"service\":NAME,\"secret_key\":64 hex}}`"
     )]
@@ -84,7 +102,9 @@ fn key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
 /// A deal's chain at a seq: what the service signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The deal whose chain is signed (the note's origin `truce/<deal>`).
     pub deal: DealId,
+    /// The seq of the chain's head event, from 1.
     pub seq: u64,
     /// Hash of the event at `seq`.
     pub head: Hash,

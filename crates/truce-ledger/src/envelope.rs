@@ -30,14 +30,17 @@ const EVENT_DOMAIN: &[u8] = b"truce/event/v1\n";
 /// `prev` (see [`crate::DealLedger::draft`]), the caller's clock its time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
+    /// The deal the event belongs to.
     pub deal: DealId,
     /// Position in the deal's chain, from 1; assigned by the store.
     pub seq: u64,
     /// Hash of the deal's previous event; `None` for seq 1.
     pub prev: Option<Hash>,
+    /// The party that signs the event; its key must be this party's.
     pub author: PartyId,
     /// Unix time in milliseconds (UTC) from the caller's clock.
     pub at_ms: u64,
+    /// What happened.
     pub event: Event,
 }
 
@@ -59,13 +62,21 @@ pub struct Draft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedEvent {
+    /// Unix time in milliseconds (UTC) from the author's clock.
     pub at_ms: u64,
+    /// The party that signed the event.
     pub author: PartyId,
+    /// The deal the event belongs to.
     pub deal: DealId,
+    /// What happened.
     pub event: Event,
+    /// The ledger format, [`LEDGER_FORMAT_VERSION`].
     pub format_version: u32,
+    /// Hash of the deal's previous event; `None` (`null`) at seq 1.
     pub prev: Option<Hash>,
+    /// Position in the deal's chain, from 1.
     pub seq: u64,
+    /// The author's ed25519 signature over the other fields.
     pub signature: Sig,
 }
 
@@ -85,7 +96,14 @@ struct Body<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
     #[error("the key is {key}'s, but the event's author is {author}")]
-    WrongKey { key: PartyId, author: PartyId },
+    /// The signing key belongs to another party than the draft's author.
+    WrongKey {
+        /// The party whose key was given.
+        key: PartyId,
+        /// The draft's author.
+        author: PartyId,
+    },
+    /// A field cannot be put in canonical JSON (an integer past 2^53-1).
     #[error(transparent)]
     Encode(#[from] EncodeError),
 }

@@ -55,6 +55,7 @@ pub enum Event {
     DealCreated {
         /// A display name for the deal (not a person).
         name: String,
+        /// Every party of the deal with its role.
         parties: Vec<PartyRole>,
     },
     /// The mediator opened negotiation: draft → negotiating.
@@ -102,38 +103,67 @@ pub enum Event {
         /// daily limits, exposure and extension days. The service checks it
         /// against the roster. Absent in ledgers written before it existed.
         counts: Option<BTreeMap<CategoryId, u32>>,
+        /// The day of the pause the handover happened on, from 1.
         day: u32,
+        /// The party that held the persons and released them.
         holder: PartyId,
         /// Each person carried, as its pseudonym under the deal's
         /// [`crate::PersonKey`]; never a person id.
         pseudonyms: Vec<Pseudonym>,
+        /// The party that received the persons.
         to: PartyId,
     },
     /// The receiving side confirms the handover recorded at seq `handover`.
-    HandoverConfirmed { handover: u64 },
+    HandoverConfirmed {
+        /// Seq of the `handover-recorded` event being confirmed.
+        handover: u64,
+    },
     /// Any party reports a breach by `against`.
-    BreachReported { against: PartyId, summary: String },
+    BreachReported {
+        /// The party said to have breached the terms.
+        against: PartyId,
+        /// What happened (free text, never a person id).
+        summary: String,
+    },
     /// The mediator rules on the breach reported at seq `breach`.
-    BreachResolved { breach: u64, finding: Finding },
+    BreachResolved {
+        /// Seq of the `breach-reported` event ruled on.
+        breach: u64,
+        /// Whether the breach is upheld or dismissed.
+        finding: Finding,
+    },
     /// The mediator rules on a finding: a deviation from the terms or the
     /// adopted plan that the execution's record shows (derived, named by its
     /// id, never signed by anyone before this ruling).
     FindingRuled {
+        /// The finding's id (`daily-min@day-3@side-b`, see
+        /// [`check_finding_id`]).
         finding: String,
+        /// Why the mediator rules so (free text, never a person id).
         reason: String,
+        /// Whether the deviation is excused or upheld.
         ruling: Ruling,
     },
     /// The pause is suspended: active → suspended.
-    Suspended { reason: String },
+    Suspended {
+        /// Why the pause is suspended (free text, never a person id).
+        reason: String,
+    },
     /// The pause resumes: suspended → active.
     Resumed {},
     /// The pause is extended by `days`; the deal stays active.
-    Extended { days: u32 },
+    Extended {
+        /// Days added to the pause (at least 1).
+        days: u32,
+    },
     /// Every handover is done and confirmed: active → completed.
     Completed {},
     /// The deal collapsed: an outcome with its reason, from any state after
     /// agreed.
-    Collapsed { reason: String },
+    Collapsed {
+        /// Why the deal collapsed (free text, never a person id).
+        reason: String,
+    },
 }
 
 impl Event {
@@ -250,7 +280,9 @@ impl Serialize for Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRole {
+    /// The party.
     pub id: PartyId,
+    /// What the party does in the deal.
     pub role: Role,
 }
 
@@ -328,7 +360,9 @@ impl<'de> Deserialize<'de> for Sig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartySignature {
+    /// The signing side.
     pub party: PartyId,
+    /// The side's ed25519 signature over the statement being signed.
     pub signature: Sig,
 }
 

@@ -18,12 +18,18 @@ pub const MAX_ID_LEN: usize = 64;
 /// person name must not travel on into logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// The id is the empty string.
     #[error("an id must not be empty")]
     Empty,
+    /// The id is longer than [`MAX_ID_LEN`] bytes.
     #[error("an id must be at most {MAX_ID_LEN} bytes long")]
     TooLong,
+    /// A deal, party or category id holds a character other than a
+    /// lowercase ASCII letter, a digit or `-`.
     #[error("an id may contain only lowercase letters, digits and '-'")]
     BadCharacter,
+    /// A person id holds a character other than an ASCII letter, a digit,
+    /// `-`, `_` or `.`.
     #[error("a person id may contain only letters, digits, '-', '_' and '.'")]
     BadPersonCharacter,
 }

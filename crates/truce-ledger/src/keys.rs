@@ -183,16 +183,27 @@ pub struct KeyRing {
 /// A key file or secret key file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
+    /// The file is not JSON of the key file's shape (unknown fields and
+    /// missing fields included).
     #[error("malformed key file: {0}")]
     Json(serde_json::Error),
+    /// The file's `format_version` is not [`KEY_FORMAT_VERSION`].
     #[error("unsupported key file format_version {0} (this build reads {KEY_FORMAT_VERSION})")]
     Version(u32),
+    /// A party id in the file is not a well-formed [`PartyId`].
     #[error("bad party id in key file: {0}")]
     BadParty(IdError),
+    /// The same party appears twice.
     #[error("party {0} has more than one key in the key file")]
     Duplicate(PartyId),
     #[error("bad key for party {party}: {why}")]
-    BadKey { party: PartyId, why: &'static str },
+    /// A party's key could not be decoded or is unsafe to use.
+    BadKey {
+        /// The party whose key is bad.
+        party: PartyId,
+        /// Why the key was refused.
+        why: &'static str,
+    },
 }
 
 impl KeyFileError {

@@ -125,11 +125,6 @@
 //! assert_eq!((bad.line, bad.kind), (1, "bad-signature"));
 //! ```
 
-// Issue 16: `missing_docs` is a workspace lint; this crate's public fields
-// and variants are not all documented yet. Remove this line once they are
-// (the expectation then fails, so it cannot outlive the gap).
-#![expect(missing_docs, reason = "public items still undocumented (issue 16)")]
-
 mod canon;
 mod checkpoint;
 mod envelope;

@@ -28,8 +28,11 @@ const PUBLIC: &str = "PUBLIC KEY";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}, column {column}: {what}")]
 pub struct PemError {
+    /// 1-based line in the key file.
     pub line: usize,
+    /// 1-based column in that line.
     pub column: usize,
+    /// What is wrong there, in words.
     pub what: String,
 }
 

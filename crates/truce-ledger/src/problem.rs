@@ -14,40 +14,86 @@ use crate::state::{DealState, Violation};
 /// numbers, never persons or free text, so they are safe to log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
+    /// The line is not a ledger event: blank, not JSON, or JSON of another
+    /// shape.
     #[error("malformed event at column {column}: {what}")]
-    Malformed { column: usize, what: &'static str },
+    Malformed {
+        /// 1-based column of the line where reading stopped.
+        column: usize,
+        /// What is wrong, in words.
+        what: &'static str,
+    },
+    /// The event's `format_version` is not [`LEDGER_FORMAT_VERSION`].
     #[error("unsupported format_version {0} (this build reads {LEDGER_FORMAT_VERSION})")]
     UnsupportedVersion(u64),
+    /// The line is not the canonical JSON of the event it holds (or the
+    /// event cannot be put in canonical form).
     #[error("not in canonical form (RFC 8785): the line was edited or re-encoded")]
     NotCanonical,
     #[error("the event belongs to deal {found}, not {expected}")]
-    WrongDeal { expected: DealId, found: DealId },
+    /// An event appended to one deal's ledger belongs to another deal.
+    WrongDeal {
+        /// The ledger's deal.
+        expected: DealId,
+        /// The event's deal.
+        found: DealId,
+    },
+    /// The event's seq is not the next one of its deal.
     #[error(
         "missing or reordered event: expected seq {expected} of deal {deal}, found seq {found}"
     )]
     OutOfOrder {
+        /// The event's deal.
         deal: DealId,
+        /// The next seq: one past the deal's last event (1 for a new deal).
         expected: u64,
+        /// The seq the event carries.
         found: u64,
     },
+    /// The event's `prev` is not the hash of its deal's previous event.
     #[error("broken chain: prev is not the hash of seq {prev_seq} of deal {deal}")]
-    BrokenChain { deal: DealId, prev_seq: u64 },
+    BrokenChain {
+        /// The event's deal.
+        deal: DealId,
+        /// Seq of the previous event, whose hash `prev` should be.
+        prev_seq: u64,
+    },
+    /// A deal's first event has a `prev` that is not `null`.
     #[error("broken chain: the first event of a deal has prev null")]
     PrevOnFirst,
+    /// A party that signed has no key in the key ring.
     #[error("no public key for party {0}")]
     UnknownKey(PartyId),
+    /// The event's signature does not verify under its author's key.
     #[error("bad signature: not signed by its author {0}")]
     BadSignature(PartyId),
+    /// A side's signature in `deal-agreed` or `deal-amended` does not
+    /// verify under that side's key.
     #[error("bad agreement signature of side {0}")]
     BadAgreementSignature(PartyId),
+    /// The event differs from the one a receipt acknowledges.
     #[error(
         "seq {seq} of deal {deal} is not the event its receipt acknowledges: the ledger was rewritten"
     )]
-    ReceiptMismatch { deal: DealId, seq: u64 },
+    ReceiptMismatch {
+        /// The receipt's deal.
+        deal: DealId,
+        /// The receipt's seq.
+        seq: u64,
+    },
+    /// A receipt acknowledges an event past the end of its deal's chain.
     #[error(
         "the ledger ends at seq {last} of deal {deal}, but a receipt acknowledges seq {seq}: events were cut off"
     )]
-    Truncated { deal: DealId, seq: u64, last: u64 },
+    Truncated {
+        /// The receipt's deal.
+        deal: DealId,
+        /// The receipt's seq.
+        seq: u64,
+        /// Seq of the deal's last event in the ledger (0 if it has none).
+        last: u64,
+    },
+    /// The lifecycle rules do not allow the event.
     #[error("event not allowed: {0}")]
     NotAllowed(#[from] Violation),
 }

@@ -30,13 +30,21 @@ use crate::person::Pseudonym;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
+    /// Created; negotiation has not started.
     Draft,
+    /// The mediator opened negotiation; no agreement yet.
     Negotiating,
+    /// Every side signed the deal's hash; no plan adopted yet.
     Agreed,
+    /// A staged plan is adopted; the pause has not started.
     Planned,
+    /// The pause runs and handovers are recorded.
     Active,
+    /// The pause is suspended until it resumes.
     Suspended,
+    /// Every handover is done and confirmed (final).
     Completed,
+    /// The deal collapsed (final).
     Collapsed,
 }
 
@@ -89,77 +97,158 @@ impl fmt::Display for Phase {
 /// and sequence numbers, never persons, pseudonyms or free text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
+    /// A deal's first event is not `deal-created`; holds the event's kind.
     #[error("the first event of a deal must be deal-created, not {0}")]
     NotCreatedFirst(&'static str),
+    /// A `deal-created` event on a deal that already exists.
     #[error("the deal is already created")]
     CreatedTwice,
+    /// The event's kind may not follow in the deal's current phase.
     #[error("{kind} is not allowed while the deal is {phase}")]
-    WrongPhase { kind: &'static str, phase: Phase },
+    WrongPhase {
+        /// The event's `type` tag.
+        kind: &'static str,
+        /// The deal's phase when the event came.
+        phase: Phase,
+    },
+    /// The event's author is not a party to the deal.
     #[error("{author} is not a party to the deal")]
-    NotAParty { author: PartyId },
+    NotAParty {
+        /// The event's author.
+        author: PartyId,
+    },
+    /// The event's author has a role that may not author this kind.
     #[error("{kind} must be authored by {allowed}, but {author} is {}", with_article(*role))]
     WrongRole {
+        /// The event's `type` tag.
         kind: &'static str,
+        /// Who may author it, in words (`a mediator`).
         allowed: &'static str,
+        /// The event's author.
         author: PartyId,
+        /// The author's role in the deal.
         role: Role,
     },
+    /// `deal-created` lists the same party twice.
     #[error("party {0} is listed twice")]
     DuplicateParty(PartyId),
+    /// `deal-created` lists fewer than two sides or no mediator.
     #[error("a deal needs at least two sides and a mediator")]
     TooFewParties,
+    /// A party that must be a side (a signer, a handover's holder or
+    /// receiver) has another role.
     #[error("{0} is not a side of the deal")]
     NotASide(PartyId),
+    /// An event names a party the deal does not list.
     #[error("{0} is not a party to the deal")]
     UnknownParty(PartyId),
+    /// A side signs an agreement or amendment more than once.
     #[error("side {0} signed the agreement twice")]
     SignedTwice(PartyId),
+    /// An agreement or amendment lacks this side's signature.
     #[error("the agreement lacks the signature of side {0}")]
     MissingSignature(PartyId),
+    /// A handover's holder and receiver are the same side.
     #[error("a handover goes from one side to another, not from {0} to itself")]
     HandoverToSelf(PartyId),
+    /// A handover lists no person.
     #[error("a handover lists no person pseudonym")]
     EmptyHandover,
+    /// A handover lists more than [`MAX_PERSONS_PER_HANDOVER`] persons.
     #[error("a handover lists more than {MAX_PERSONS_PER_HANDOVER} person pseudonyms")]
     HandoverTooLarge,
+    /// A handover lists the same pseudonym twice.
     #[error("a handover lists the same person pseudonym twice")]
     PersonTwice,
+    /// A person was already handed over; holds that handover's seq.
     #[error("a person pseudonym in this handover was already handed over at seq {0}")]
     AlreadyHandedOver(u64),
+    /// A handover's day is 0 or past the pause's last day.
     #[error("day {day} is outside the pause (days 1 to {days})")]
-    DayOutsidePause { day: u32, days: u32 },
+    DayOutsidePause {
+        /// The handover's day.
+        day: u32,
+        /// Days the pause has now (the plan's days plus extensions).
+        days: u32,
+    },
+    /// A number that must be at least 1 is 0.
     #[error("{what} must be at least 1")]
-    Zero { what: &'static str },
+    Zero {
+        /// Which number (`the plan's days`).
+        what: &'static str,
+    },
+    /// A confirmation names a seq that is not a `handover-recorded` event.
     #[error("seq {0} is not a handover-recorded event of this deal")]
     NoSuchHandover(u64),
+    /// The handover at this seq is confirmed already.
     #[error("the handover at seq {0} is already confirmed")]
     AlreadyConfirmed(u64),
+    /// A party other than the receiving side confirms a handover.
     #[error("only {to}, the receiving side, confirms the handover at seq {seq}")]
-    NotReceiver { seq: u64, to: PartyId },
+    NotReceiver {
+        /// Seq of the handover.
+        seq: u64,
+        /// The handover's receiving side, the only one that may confirm.
+        to: PartyId,
+    },
+    /// A ruling names a seq that is not an open breach report.
     #[error("seq {0} is not an open breach report of this deal")]
     NoSuchBreach(u64),
+    /// `completed` while the handover at this seq is unconfirmed.
     #[error("the deal cannot complete: the handover at seq {0} is not confirmed")]
     UnconfirmedHandover(u64),
+    /// `completed` while the breach reported at this seq is unresolved.
     #[error("the deal cannot complete: the breach reported at seq {0} is not resolved")]
     OpenBreach(u64),
+    /// Free text is blank, longer than [`MAX_TEXT_LEN`] bytes, or holds a
+    /// control character.
     #[error("{what} must be 1 to {MAX_TEXT_LEN} bytes without control characters")]
-    BadText { what: &'static str },
+    BadText {
+        /// Which text (`a breach summary`).
+        what: &'static str,
+    },
+    /// A handover's category counts do not add up to its persons, a count
+    /// is 0, or there are more than [`MAX_CATEGORIES_PER_HANDOVER`]
+    /// categories.
     #[error(
         "a handover's counts must add up to its {persons} person pseudonym(s), with every count at least 1 and at most {MAX_CATEGORIES_PER_HANDOVER} categories, but they add up to {counted}"
     )]
-    CountsMismatch { persons: usize, counted: u64 },
+    CountsMismatch {
+        /// Persons (pseudonyms) the handover lists.
+        persons: usize,
+        /// The sum of its counts.
+        counted: u64,
+    },
+    /// A finding id is not well formed (see [`crate::check_finding_id`]).
     #[error("a finding id is lowercase letters, digits, '-' and '@' (at most 160 bytes)")]
     BadFindingId,
+    /// The finding was ruled on already; holds that ruling's seq.
     #[error("the finding was already ruled on at seq {0}")]
     FindingRuledTwice(u64),
+    /// An amendment's number is not the next one.
     #[error("this is amendment {expected} of the deal, not {got}")]
-    AmendmentNumber { expected: u32, got: u32 },
+    AmendmentNumber {
+        /// The next amendment number (one more than those recorded).
+        expected: u32,
+        /// The number the event carries.
+        got: u32,
+    },
+    /// An amendment's `replaces` is not the deal hash in force, which this
+    /// holds.
     #[error("an amendment replaces the deal hash in force, {0}")]
     AmendmentReplaces(Hash),
+    /// An amendment's new deal hash equals the one it replaces.
     #[error("an amendment must change the deal hash")]
     AmendmentUnchanged,
+    /// A superseding plan (with extensions) ends before a day that already
+    /// has a handover.
     #[error("the plan's {days} day(s) end before day {day}, which already has a handover")]
-    PlanBeforeHandovers { days: u32, day: u32 },
+    PlanBeforeHandovers {
+        /// Days the pause would have under the new plan.
+        days: u32,
+        /// The latest day with a handover.
+        day: u32,
+    },
 }
 
 /// The state of one deal after the events seen so far.

@@ -32,7 +32,9 @@ pub const DEFAULT_BATCH: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
+    /// The deal the event belongs to.
     pub deal: DealId,
+    /// The event's sequence number within its deal.
     pub seq: u64,
     /// The event's hash (SHA-256 of its ledger line).
     pub hash: Hash,
@@ -80,7 +82,9 @@ pub struct VerifyReport {
 /// leaves a shorter chain that is still intact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DealSummary {
+    /// The deal this chain belongs to.
     pub deal: DealId,
+    /// The deal's phase after replaying its last event.
     pub phase: Phase,
     /// Seq of the last event.
     pub last_seq: u64,
@@ -111,6 +115,8 @@ pub struct BadEvent {
     pub kind: &'static str,
     /// The reason in words.
     pub message: String,
+    /// The reason as a value, for callers that match on it (not
+    /// serialised: `kind` and `message` carry it in JSON).
     #[serde(skip)]
     pub problem: Problem,
 }
@@ -131,6 +137,7 @@ impl BadEvent {
 /// The ledger cannot be verified at all (the CLI's exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
+    /// The ledger is empty: no bytes, or only a final newline.
     #[error("the ledger has no events")]
     Empty,
 }
