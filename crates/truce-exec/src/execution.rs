@@ -16,9 +16,15 @@ use crate::terms::Terms;
 /// each handover and each day is judged by what was in force then.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
+    /// The terms in force now.
     pub terms: &'a Terms,
+    /// The roster with the deal's person key; `None` when the caller does
+    /// not hold it (only count-level checks are then made).
     pub roster: Option<&'a Roster>,
+    /// The adopted plan in force now; `None` when the caller does not have
+    /// it (no plan is checked then).
     pub plan: Option<&'a PlanSchedule>,
+    /// The terms and plans that were replaced.
     pub superseded: Superseded<'a>,
 }
 
@@ -66,11 +72,15 @@ impl<'a> Context<'a> {
 /// One recorded handover.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoverRecord {
+    /// Seq of the `handover-recorded` event.
     pub seq: u64,
+    /// The day of the pause it happened on, from 1.
     pub day: u32,
     /// Who recorded it (the intermediary that carried it).
     pub author: PartyId,
+    /// The side that released the persons.
     pub holder: PartyId,
+    /// The side that received them.
     pub to: PartyId,
     /// Persons per category: as signed, or (in a ledger written before
     /// handovers carried counts) from the roster where it is known.
@@ -82,6 +92,7 @@ pub struct HandoverRecord {
     pub persons: Option<Vec<Option<usize>>>,
     /// Number of persons carried.
     pub total: u32,
+    /// Whether the receiving side confirmed it (`handover-confirmed`).
     pub confirmed: bool,
 }
 
@@ -102,7 +113,9 @@ impl HandoverRecord {
 /// How a deal's execution ended, if it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
+    /// A `completed` event: every handover done and confirmed.
     Completed,
+    /// A `collapsed` event: the deal broke down.
     Collapsed,
 }
 

@@ -91,7 +91,10 @@ impl Rule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Evidence {
+    /// The signed counts per category: any party can check it.
     Counts,
+    /// The persons behind the pseudonyms: needs the roster and the person
+    /// key.
     Persons,
 }
 
@@ -101,6 +104,7 @@ pub struct Finding {
     /// Stable id (`daily-max@day-2@side-b`, `exposure@seq-14`): what a
     /// `finding-ruled` event names.
     pub id: String,
+    /// Which term or plan rule was broken.
     pub rule: Rule,
     /// The day it happened, where it belongs to one.
     pub day: Option<u32>,
@@ -108,6 +112,7 @@ pub struct Finding {
     pub seq: Option<u64>,
     /// The party concerned (a holder, an intermediary).
     pub party: Option<PartyId>,
+    /// What the finding rests on.
     pub evidence: Evidence,
     /// What happened, in words and counts; never a person id.
     pub message: String,

@@ -9,14 +9,21 @@ use truce_ledger::{PartyId, PersonId};
 /// Why a plan JSON could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    /// The text is not JSON of the plan's shape.
     #[error("the plan is not plan JSON (line {line}, column {column}): {message}")]
     Json {
+        /// 1-based line where reading stopped.
         line: usize,
+        /// 1-based column where reading stopped.
         column: usize,
+        /// What kind of error, in words (never a value from the text).
         message: String,
     },
+    /// The plan's `status` is `infeasible`.
     #[error("the plan is `infeasible`: it plans no release to adopt")]
     Infeasible,
+    /// A person is planned in more than one handover; holds the number of
+    /// distinct persons read when the repeat was found (never a person id).
     #[error("the plan lists person {0} twice")]
     PersonTwice(usize),
 }
@@ -24,9 +31,13 @@ pub enum PlanError {
 /// One planned handover.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedHandover {
+    /// The day of the pause of the handover's stage, from 1.
     pub day: u32,
+    /// The holder that releases the persons.
     pub from: PartyId,
+    /// The intermediary that carries them, if the plan names one.
     pub via: Option<PartyId>,
+    /// The persons released, by roster id.
     pub persons: Vec<PersonId>,
 }
 
@@ -35,6 +46,7 @@ pub struct PlannedHandover {
 pub struct PlanSchedule {
     /// The last day with a handover.
     pub days_used: u32,
+    /// Every planned handover, in the plan's stage order.
     pub handovers: Vec<PlannedHandover>,
     /// Each planned person's day.
     pub day_of: BTreeMap<PersonId, u32>,

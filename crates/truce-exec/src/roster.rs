@@ -12,8 +12,11 @@ use crate::terms::{Terms, TermsError};
 /// One person of the roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterPerson {
+    /// The person's id in the roster.
     pub id: PersonId,
+    /// The party holding the person.
     pub holder: PartyId,
+    /// The person's category.
     pub category: CategoryId,
     /// The family it travels with, scoped to its holder.
     pub group: Option<String>,

@@ -14,8 +14,12 @@ use crate::terms::Terms;
 /// Persons of one holder and category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Released {
+    /// The holder that releases them.
     pub holder: PartyId,
+    /// Their category.
     pub category: CategoryId,
+    /// Released so far: the sum of recorded handovers' counts, confirmed
+    /// or not.
     pub released: u64,
     /// Planned in all by the adopted plan, where the plan and roster are
     /// known to the caller.
@@ -29,6 +33,7 @@ pub struct Released {
 pub struct ExposureNow {
     /// The exchange rule, numbered from 1 in deal order.
     pub rule: usize,
+    /// The side exposed (the rule's giving or receiving holder).
     pub side: PartyId,
     /// In persons of the giving side, to one decimal.
     pub exposure: f64,
@@ -51,7 +56,10 @@ pub struct StatusReport {
     pub pause_end: Option<String>,
     /// `completed` or `collapsed` once execution has ended.
     pub ended: Option<&'static str>,
+    /// Released per holder and category: one entry for each pair in the
+    /// roster counts, the plan or a recorded handover.
     pub released: Vec<Released>,
+    /// Each exchange rule's two sides' exposure now (0 when not exposed).
     pub exposure_now: Vec<ExposureNow>,
     /// The largest exposure at any handover point so far.
     pub max_exposure: f64,

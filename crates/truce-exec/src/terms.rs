@@ -11,15 +11,24 @@ use truce_ledger::{CategoryId, PartyId, Role};
 /// Why the normalised deal JSON could not be read as terms.
 #[derive(Debug, thiserror::Error)]
 pub enum TermsError {
+    /// The JSON does not parse, or is not of the normalised deal's shape.
     #[error("the deal is not normalised deal JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The deal refers to something it does not define (a person's or an
+    /// exchange's category that no `category` lists).
     #[error("the deal names {what} `{id}`, which it does not define")]
-    Unknown { what: &'static str, id: String },
+    Unknown {
+        /// What kind of thing (`category`).
+        what: &'static str,
+        /// The id it names.
+        id: String,
+    },
 }
 
 /// An intermediary's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intermediary {
+    /// The intermediary's party id.
     pub id: PartyId,
     /// Persons carried per day, both directions together; `None`: no limit.
     pub capacity_per_day: Option<u32>,
@@ -31,8 +40,11 @@ pub struct Intermediary {
 /// persons released by `by` on that day; at most `max_days` extra days.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Extension {
+    /// Persons `by` must release on an extra day to earn it.
     pub per_releases: u32,
+    /// The holder whose releases earn the extra days.
     pub by: PartyId,
+    /// Most extra days the pause may get.
     pub max_days: u32,
     /// Each extra day is also agreed in turn (an `extended` event each).
     #[serde(default)]
@@ -70,10 +82,16 @@ pub struct Flow {
 /// One holder's limits.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct RosterTerms {
+    /// The party holding the roster's persons.
     pub holder: PartyId,
+    /// Fewest persons released on a day this holder releases anyone;
+    /// `None`: no minimum.
     pub min_per_day: Option<u32>,
+    /// Most persons released by this holder in one day; `None`: no limit.
     pub max_per_day: Option<u32>,
+    /// Fewest persons this holder releases in all; `None`: no guarantee.
     pub total_min: Option<u32>,
+    /// Most persons this holder releases in all; `None`: no cap.
     pub total_max: Option<u32>,
     /// At least this many within the base days.
     #[serde(default)]
@@ -83,7 +101,9 @@ pub struct RosterTerms {
 /// One side of an exchange rule.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ExchangeSide {
+    /// The party releasing this side's persons.
     pub holder: PartyId,
+    /// The categories of its persons the rule covers.
     pub categories: Vec<CategoryId>,
 }
 
@@ -91,8 +111,11 @@ pub struct ExchangeSide {
 /// same day, after.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Exchange {
+    /// The side whose releases are paid for.
     pub gives: ExchangeSide,
+    /// The side that pays, `ratio` persons per `gives` person.
     pub receives: ExchangeSide,
+    /// Persons of `receives` released per person of `gives`.
     pub ratio: u32,
     /// A swap at one moment: the rule's two handovers are one exchange, so
     /// it exposes nobody between them.
@@ -103,22 +126,32 @@ pub struct Exchange {
 /// The terms execution is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {
+    /// The deal's display name.
     pub name: String,
     /// Date of day 1 (`2026-03-02`), if the deal states one.
     pub start: Option<String>,
+    /// Every party of the deal with its role.
     pub parties: BTreeMap<PartyId, Role>,
+    /// The intermediaries among the parties, with their limits.
     pub intermediaries: BTreeMap<PartyId, Intermediary>,
     /// Base days of the pause.
     pub days: u32,
+    /// The extension rule; `None`: the pause cannot be extended.
     pub extension: Option<Extension>,
     /// Each category's tier (1 = first).
     pub tiers: BTreeMap<CategoryId, u32>,
+    /// Each holder's roster limits, by holder.
     pub rosters: BTreeMap<PartyId, RosterTerms>,
+    /// The exchange rules.
     pub exchanges: Vec<Exchange>,
     /// `strict`: no tier t of a holder before all its tiers < t.
     pub strict_priority: bool,
+    /// A group is released in one handover, all or none.
     pub keep_groups_together: bool,
+    /// Bound on exposure, in persons (see DESIGN's exposure); `None`: no
+    /// bound.
     pub max_exposure: Option<u32>,
+    /// The intermediary that carries every handover, if the deal names one.
     pub via: Option<PartyId>,
     /// The only days with handovers, if the deal restricts them.
     pub release_days: Option<Vec<u32>>,
