@@ -12,18 +12,31 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 /// Why agreed values cannot be filled in.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgreeError {
+    /// The deal text is not TOML; holds the parser's message.
     #[error("the deal is not valid TOML: {0}")]
     Parse(String),
+    /// No open issue has this id.
     #[error("the deal has no open issue `{0}`")]
     UnknownIssue(String),
+    /// The value agreed is not one of the issue's options.
     #[error("`{value}` is not an option of the open issue `{issue}` (options: {options})")]
     NotAnOption {
+        /// The open issue's id.
         issue: String,
+        /// The value given.
         value: String,
+        /// The issue's options, joined with `, `.
         options: String,
     },
+    /// The term the issue `sets` is not in the deal text.
     #[error("the open issue `{issue}` sets `{path}`, which this deal does not have")]
-    MissingTerm { issue: String, path: String },
+    MissingTerm {
+        /// The open issue's id.
+        issue: String,
+        /// The term it sets (`pause.days`).
+        path: String,
+    },
+    /// The same issue appears twice among the agreed pairs.
     #[error("the open issue `{0}` is agreed twice")]
     Twice(String),
 }

@@ -24,11 +24,14 @@ pub enum Severity {
 /// A place in a loaded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
+    /// The file, in the load's [`SourceMap`].
     pub file: FileId,
+    /// Byte offsets in the file's text, end exclusive.
     pub range: Range<usize>,
 }
 
 impl Span {
+    /// The span of these bytes of `file`.
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span { file, range }
     }
@@ -37,9 +40,11 @@ impl Span {
 /// One problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether the problem makes the deal invalid.
     pub severity: Severity,
     /// A stable, kebab-case name of the kind of problem (`unknown-key`).
     pub code: &'static str,
+    /// Where the problem is.
     pub span: Span,
     /// What is wrong, in one sentence without a final period.
     pub message: String,
@@ -52,6 +57,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error: the deal is invalid. Add a label, help and related places
+    /// with the builder methods.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -64,6 +71,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: worth knowing, the deal stays valid.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -71,16 +79,19 @@ impl Diagnostic {
         }
     }
 
+    /// With this label under the offending text.
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = label.into();
         self
     }
 
+    /// With this advice on how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// With another place that explains the problem, and a note on it.
     pub fn related(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
         self.related.push((span, note.into()));
         self
@@ -235,14 +246,23 @@ fn clamp(range: &Range<usize>, len: usize) -> Range<usize> {
 /// A problem as JSON: what outside tools read from `--format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic<'a> {
+    /// `error` or `warning`.
     pub severity: Severity,
+    /// The kebab-case kind of problem ([`Diagnostic::code`]).
     pub code: &'a str,
+    /// The file's name as the reader displays it.
     pub file: &'a str,
+    /// 1-based line where the problem starts.
     pub line: usize,
+    /// 1-based column (in characters) where the problem starts.
     pub column: usize,
+    /// 1-based line where the problem ends.
     pub end_line: usize,
+    /// 1-based column (in characters) just past the problem's end.
     pub end_column: usize,
+    /// What is wrong.
     pub message: &'a str,
+    /// How to fix it, when known.
     pub help: Option<&'a str>,
 }
 

@@ -25,6 +25,8 @@ pub struct GenerateOptions {
     pub family_share: f64,
     /// Whether extra days can be earned.
     pub extension: bool,
+    /// Seed of the random choices: the same options and seed give the same
+    /// files.
     pub seed: u64,
 }
 
@@ -48,14 +50,19 @@ pub const MAX_GENERATED_PERSONS: u32 = 1_000_000;
 /// Why the options cannot give a deal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GenerateError {
+    /// `persons` is 0 or above [`MAX_GENERATED_PERSONS`].
     #[error("persons must be from 1 to {MAX_GENERATED_PERSONS}")]
     Persons,
+    /// `days` is 0 or above 3650.
     #[error("days must be from 1 to 3650")]
     Days,
+    /// `tiers` is 0 or above 9.
     #[error("tiers must be from 1 to 9")]
     Tiers,
+    /// `ratio` is 0 or above 100.
     #[error("ratio must be from 1 to 100")]
     Ratio,
+    /// `family_share` is below 0, above 1 or not a number.
     #[error("family share must be from 0 to 1")]
     FamilyShare,
 }
@@ -63,6 +70,7 @@ pub enum GenerateError {
 /// A generated deal: files relative to the output folder, `deal.toml` first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedDeal {
+    /// (path relative to the output folder, file text), `deal.toml` first.
     pub files: Vec<(String, String)>,
 }
 

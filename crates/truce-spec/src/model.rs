@@ -65,8 +65,11 @@ id_type!(
 /// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (`2026`).
     pub year: u16,
+    /// The month, 1 to 12.
     pub month: u8,
+    /// The day of the month, from 1.
     pub day: u8,
 }
 
@@ -195,7 +198,9 @@ impl fmt::Display for Role {
 /// A participant in the deal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Party {
+    /// The party's id, unique in the deal.
     pub id: PartyId,
+    /// What the party does in the deal.
     pub role: Role,
     /// Optional display name (an organisation, never a person).
     pub name: Option<String>,
@@ -228,8 +233,11 @@ impl Pause {
 /// on that day; at most `max_days` extra days, consecutive after the base days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Extension {
+    /// Persons `by` must release on an extra day to earn it.
     pub per_releases: u32,
+    /// The holder whose releases earn the extra days.
     pub by: PartyId,
+    /// Most extra days after the base days.
     pub max_days: u32,
     /// Each extra day must also be agreed by the parties, day by day (as in
     /// November 2023), rather than following from the releases alone.
@@ -263,12 +271,16 @@ impl Extension {
 /// day with less is a breach one can report against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flow {
+    /// The flow's id, unique among flows (`aid-trucks`): lowercase letters,
+    /// digits and `-`.
     pub id: String,
     /// What is counted, in the singular (`truck`, `litre of diesel`).
     pub unit: String,
     /// The party that lets it through (whose breach a shortfall is).
     pub by: PartyId,
+    /// At least this many `unit`s on every day of the pause.
     pub min_per_day: u32,
+    /// At most this many `unit`s a day; `None` = no limit.
     pub max_per_day: Option<u32>,
     /// The crossing or intermediary it goes through, if stated.
     pub via: Option<PartyId>,
@@ -281,7 +293,9 @@ pub struct Flow {
 /// `via` the channel's party.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Channel {
+    /// The side holding the persons.
     pub holder: PartyId,
+    /// The holder's categories released through the channel.
     pub categories: Vec<CategoryId>,
     /// The party that carries them (not a side).
     pub via: PartyId,
@@ -292,13 +306,16 @@ pub struct Channel {
 /// A class of persons with a priority tier (1 = released first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
+    /// The category's id, unique in the deal.
     pub id: CategoryId,
+    /// Its priority tier, from 1 (released first).
     pub tier: u32,
 }
 
 /// The persons one side holds and the limits on releasing them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Roster {
+    /// The side holding the roster's persons (one roster per holder).
     pub holder: PartyId,
     /// The roster CSV, relative to the deal file.
     pub file: String,
@@ -319,8 +336,11 @@ pub struct Roster {
 /// A person eligible for release, known only by an opaque id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
+    /// The person's opaque roster id, unique in the deal.
     pub id: PersonId,
+    /// The side holding the person (the roster's holder).
     pub holder: PartyId,
+    /// The person's category.
     pub category: CategoryId,
     /// A family travelling together, if any.
     pub group: Option<GroupId>,
@@ -329,7 +349,9 @@ pub struct Person {
 /// One side of an exchange rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExchangeSide {
+    /// The side releasing this side's persons.
     pub holder: PartyId,
+    /// The holder's categories the rule covers.
     pub categories: Vec<CategoryId>,
 }
 
@@ -337,8 +359,11 @@ pub struct ExchangeSide {
 /// `receives.holder` releases `ratio` persons of `receives.categories`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Exchange {
+    /// The side whose releases are paid for.
     pub gives: ExchangeSide,
+    /// The side that pays, `ratio` persons per `gives` person.
     pub receives: ExchangeSide,
+    /// Persons of `receives` released per person of `gives`.
     pub ratio: u32,
     /// Both sides hand over at the same moment (a swap on a border bridge):
     /// the rule's counter-releases still follow their payment in the day's
@@ -370,6 +395,7 @@ impl Priority {
 /// Release rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Release {
+    /// How tiers order the releases.
     pub priority: Priority,
     /// A group goes in one handover; its tier is its members' best.
     pub keep_groups_together: bool,
@@ -390,7 +416,9 @@ pub struct Release {
 /// (serialised as `"HH:MM"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// Start of the window, in minutes after midnight.
     pub from: u32,
+    /// End of the window, in minutes after midnight (at most 1440).
     pub to: u32,
 }
 
@@ -424,6 +452,7 @@ impl Serialize for Window {
 /// A term still under negotiation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenIssue {
+    /// The issue's id, unique in the deal.
     pub id: IssueId,
     /// What the issue is about, for people.
     pub description: Option<String>,
@@ -437,8 +466,11 @@ pub struct OpenIssue {
 /// A term settled in negotiation: what was agreed, kept for the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgreedTerm {
+    /// The id of the open issue it settled.
     pub id: IssueId,
+    /// The agreed value, as written.
     pub value: String,
+    /// The issue's description, if it had one.
     pub description: Option<String>,
     /// The deal term the value was written into, if any.
     pub sets: Option<String>,
@@ -448,18 +480,27 @@ pub struct AgreedTerm {
 /// contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deal {
+    /// The deal format's version, [`FORMAT_VERSION`].
     pub format_version: u32,
+    /// The deal's display name.
     pub name: String,
     /// What the deal is about, for people.
     pub description: Option<String>,
+    /// The date of day 1 of the pause, if the deal states one.
     pub start: Option<Date>,
+    /// Every party, in the order written.
     pub parties: Vec<Party>,
+    /// The pause's days and extension rule.
     pub pause: Pause,
+    /// Every category of persons, in the order written.
     pub categories: Vec<Category>,
+    /// One roster per holding side, in the order written.
     pub rosters: Vec<Roster>,
     /// Every person of every roster, in roster then file order.
     pub persons: Vec<Person>,
+    /// The exchange rules, in the order written.
     pub exchanges: Vec<Exchange>,
+    /// The release rules.
     pub release: Release,
     /// Resource flows (aid, fuel) with their daily minimums. (Left out of
     /// the JSON when empty, as `channels`: deals without them keep their
@@ -469,6 +510,7 @@ pub struct Deal {
     /// Persons released outside the exchange through another channel.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
+    /// Terms still under negotiation; empty once the deal is agreed.
     pub open_issues: Vec<OpenIssue>,
     /// Open issues since agreed, with their values.
     pub agreed_terms: Vec<AgreedTerm>,

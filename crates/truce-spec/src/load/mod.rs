@@ -48,10 +48,16 @@ impl Default for LoadOptions {
 /// Why a roster file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    /// No file at that path.
     #[error("the file does not exist")]
     NotFound,
+    /// The file is larger than the caller's limit.
     #[error("the file is larger than the limit of {limit} bytes")]
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Any other failure to read, described in words.
     #[error("{0}")]
     Other(String),
 }
@@ -60,6 +66,8 @@ pub enum ReadError {
 /// already checked to stay beside it). The CLI reads the disk; tests read
 /// memory; this crate never touches the file system itself.
 pub trait RosterReader {
+    /// The bytes of the roster file at `path`, or [`ReadError::TooLarge`]
+    /// when it holds more than `max_bytes`.
     fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError>;
 
     /// How diagnostics name the file (e.g. its path from where the user is).
@@ -79,6 +87,7 @@ impl<F: FnMut(&str, u64) -> Result<Vec<u8>, ReadError>> RosterReader for F {
 pub struct Loaded {
     /// The deal, when no problem is an error.
     pub deal: Option<Deal>,
+    /// Every problem found, errors and warnings.
     pub diagnostics: Diagnostics,
     /// The deal file and every roster read, for rendering diagnostics.
     pub sources: SourceMap,
