@@ -33,6 +33,7 @@ pub struct CreateDeal {
 /// The answer to creating a deal: each party's bearer token, shown once.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedDeal {
+    /// The deal's id, as sent.
     #[schema(value_type = String)]
     pub deal: DealId,
     /// `deal_hash` of the normalised deal JSON, hex: what the sides sign to
@@ -52,18 +53,26 @@ pub struct CreatedDeal {
 /// A party's bearer token.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PartyToken {
+    /// The party's id in the deal.
     #[schema(value_type = String)]
     pub party: PartyId,
+    /// The party's role (`mediator`, `side`, `intermediary`, `guarantor`,
+    /// `observer`).
     #[schema(value_type = String)]
     pub role: Role,
+    /// The bearer token (`truce_` and 64 hex digits), sent as
+    /// `Authorization: Bearer …`.
     pub token: String,
 }
 
 /// A party and its role.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PartyView {
+    /// The party's id in the deal.
     #[schema(value_type = String)]
     pub id: PartyId,
+    /// The party's role (`mediator`, `side`, `intermediary`, `guarantor`,
+    /// `observer`).
     #[schema(value_type = String)]
     pub role: Role,
 }
@@ -71,18 +80,24 @@ pub struct PartyView {
 /// Persons of one holder and category: what every role may count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Aggregate {
+    /// The holding party's id.
     #[schema(value_type = String)]
     pub holder: PartyId,
+    /// The category's id.
     #[schema(value_type = String)]
     pub category: CategoryId,
+    /// Persons in the deal's rosters of this holder and category.
     pub persons: u64,
 }
 
 /// `GET /api/v1/deals/{deal}`: the deal as the caller's role may see it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DealView {
+    /// The deal's id.
     #[schema(value_type = String)]
     pub deal: DealId,
+    /// `deal_hash` of the deal JSON in force (the amended one after an
+    /// amendment), hex.
     #[schema(value_type = String)]
     pub deal_hash: Hash,
     /// Who is asking.
@@ -123,6 +138,7 @@ pub struct EarlierTerms {
 /// `GET /api/v1/deals/{deal}/state`: where the deal's chain stands.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StateView {
+    /// The deal's id.
     #[schema(value_type = String)]
     pub deal: DealId,
     /// `none` before the first event, then the ledger's phase.
@@ -148,12 +164,15 @@ pub struct StateView {
 pub struct ExecutionView {
     /// The last day with a handover (0 before the first).
     pub day: u32,
-    /// Base days agreed, extra days granted, and the two together.
+    /// Base days of the pause agreed in the terms.
     pub base_days: u32,
+    /// Extra days granted so far.
     pub extension_days: u32,
+    /// Days the pause has now (base + extra).
     pub pause_days: u32,
-    /// Date of day 1 and of the pause's last day, when the deal states a start.
+    /// Date of day 1, when the deal states a start.
     pub start: Option<String>,
+    /// Date of the pause's last day, when the deal states a start.
     pub pause_end: Option<String>,
     /// `completed` or `collapsed` once execution has ended.
     pub ended: Option<String>,
@@ -175,12 +194,18 @@ pub struct ExecutionView {
 /// Persons of one holder and category.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReleasedView {
+    /// The holding party's id.
     #[schema(value_type = String)]
     pub holder: PartyId,
+    /// The category's id.
     #[schema(value_type = String)]
     pub category: CategoryId,
+    /// Persons released so far.
     pub released: u64,
+    /// Persons the adopted plan releases in all; null while no plan is
+    /// adopted (or the roster is not known).
     pub planned: Option<u64>,
+    /// Persons in the roster.
     pub roster: u64,
 }
 
@@ -189,8 +214,10 @@ pub struct ReleasedView {
 pub struct ExposureView {
     /// The exchange rule, from 1 in deal order.
     pub rule: usize,
+    /// The giving side of the rule (the holder of its `gives`).
     #[schema(value_type = String)]
     pub side: PartyId,
+    /// In persons of the giving side, to one decimal.
     pub exposure: f64,
 }
 
@@ -201,8 +228,11 @@ pub struct FindingView {
     pub id: String,
     /// `daily-max`, `counter-release`, `priority`, `plan-deviation`, …
     pub rule: String,
+    /// The day it happened; null when it belongs to no single day.
     pub day: Option<u32>,
+    /// Seq of the event that shows it; null when no single event does.
     pub seq: Option<u64>,
+    /// The party concerned (a holder, an intermediary); null when none is.
     #[schema(value_type = Option<String>)]
     pub party: Option<PartyId>,
     /// `counts` (signed aggregates, checkable by anyone) or `persons` (the
@@ -212,6 +242,7 @@ pub struct FindingView {
     pub message: String,
     /// `excused` or `upheld` once ruled on, with the ruling's seq.
     pub ruling: Option<String>,
+    /// Seq of the `finding-ruled` event; null until ruled on.
     pub ruled_at: Option<u64>,
 }
 
@@ -250,8 +281,10 @@ pub struct AmendmentKept {
 /// `truce verify --receipts` proves the ledger still holds the event.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptView {
+    /// The deal's id.
     #[schema(value_type = String)]
     pub deal: DealId,
+    /// The event's seq in the deal's ledger.
     pub seq: u64,
     /// SHA-256 of the event's ledger line, hex.
     #[schema(value_type = String)]
@@ -289,14 +322,19 @@ pub struct EventsQuery {
 /// person ids of a handover are added only for the roles that may see them.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
+    /// The event's seq in the deal's ledger (from 1).
     pub seq: u64,
+    /// SHA-256 of the event's ledger line, hex (the next event's `prev`).
     #[schema(value_type = String)]
     pub hash: Hash,
     /// The event's `type` (`handover-recorded`, …).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The party that signed the event.
     #[schema(value_type = String)]
     pub author: PartyId,
+    /// When the author stamped it: Unix time in milliseconds (UTC), from
+    /// the author's clock.
     pub at_ms: u64,
     /// The signed event: its ledger line as JSON.
     #[schema(value_type = Object)]
@@ -314,6 +352,7 @@ pub struct EventView {
 /// A page of events.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventPage {
+    /// The events of the page, in seq order.
     pub events: Vec<EventView>,
     /// Pass as `after` for the next page; null at the end.
     pub next_after: Option<u64>,
@@ -322,6 +361,7 @@ pub struct EventPage {
 /// `GET /api/v1/health`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
+    /// `ok` (the database answered).
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,

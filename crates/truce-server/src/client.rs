@@ -42,10 +42,14 @@ pub const RECORD_ATTEMPTS: u32 = 40;
 /// A call that did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The connection to the service could not be opened.
     #[error("cannot reach the service: {0}")]
     Connect(#[from] std::io::Error),
+    /// The HTTP exchange failed once connected (the request may or may not
+    /// have reached the service).
     #[error("the connection to the service failed: {0}")]
     Http(#[from] hyper::Error),
+    /// The request could not be built (e.g. a malformed URL or header).
     #[error("cannot build the request: {0}")]
     Request(#[from] hyper::http::Error),
     /// No connection or no answer in time.
@@ -55,14 +59,20 @@ pub enum ClientError {
     /// `detail`).
     #[error("the service answered {status} {kind}: {detail}")]
     Problem {
+        /// The HTTP status code.
         status: u16,
+        /// The problem's `kind` (`unknown` when the body is not problem+json).
         kind: String,
+        /// The problem's `detail`.
         detail: String,
     },
+    /// The answer could not be read as the API documents it.
     #[error("the service's answer is not what the API documents: {0}")]
     Answer(String),
+    /// The event could not be signed with the party's key.
     #[error("cannot sign the event: {0}")]
     Sign(#[from] truce_ledger::SignError),
+    /// TLS could not be set up (the CA file, the server name, the handshake).
     #[error("cannot set up TLS: {0}")]
     Tls(String),
     /// Other events kept taking the next seq, or the service stayed busy.
@@ -70,7 +80,9 @@ pub enum ClientError {
         "the event was not recorded after {attempts} attempts (other events kept taking its place, or the service was busy); the last answer: {last}"
     )]
     Contended {
+        /// How many appends were tried ([`RECORD_ATTEMPTS`]).
         attempts: u32,
+        /// The error of the last attempt.
         last: Box<ClientError>,
     },
 }

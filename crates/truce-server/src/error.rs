@@ -14,8 +14,11 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppError {
+    /// The HTTP status answered.
     pub status: StatusCode,
+    /// Stable kebab-case name of the problem (the body's `kind`).
     pub kind: &'static str,
+    /// The sentence for people (the body's `detail`).
     pub detail: String,
 }
 
@@ -32,6 +35,7 @@ pub struct Problem {
     pub type_: String,
     /// The HTTP reason phrase.
     pub title: String,
+    /// The HTTP status code, as answered.
     pub status: u16,
     /// What went wrong and, where it helps, what to do.
     pub detail: String,
@@ -40,6 +44,7 @@ pub struct Problem {
 }
 
 impl AppError {
+    /// An answer with this status, kind and detail.
     pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> AppError {
         AppError {
             status,
@@ -48,10 +53,13 @@ impl AppError {
         }
     }
 
+    /// `400` with this kind and detail.
     pub fn bad_request(kind: &'static str, detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, kind, detail)
     }
 
+    /// `401 unauthorized`: the bearer token is missing or not one this
+    /// request accepts.
     pub fn unauthorized() -> AppError {
         AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -60,6 +68,8 @@ impl AppError {
         )
     }
 
+    /// `403 forbidden`: the caller is known but may not do this (its role,
+    /// or an event it did not author).
     pub fn forbidden(detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
@@ -74,6 +84,7 @@ impl AppError {
         )
     }
 
+    /// `404 not-found`: no such endpoint.
     pub fn not_found() -> AppError {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -82,6 +93,7 @@ impl AppError {
         )
     }
 
+    /// `405 method-not-allowed`: the endpoint exists but not with this method.
     pub fn method_not_allowed() -> AppError {
         AppError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -90,14 +102,17 @@ impl AppError {
         )
     }
 
+    /// `409` with this kind and detail.
     pub fn conflict(kind: &'static str, detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::CONFLICT, kind, detail)
     }
 
+    /// `422` with this kind and detail.
     pub fn unprocessable(kind: &'static str, detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
     }
 
+    /// `413 body-too-large`: the body exceeds `limit` bytes.
     pub fn too_large(limit: usize) -> AppError {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,6 +157,7 @@ impl AppError {
         }
     }
 
+    /// The problem+json body of this answer.
     pub fn problem(&self) -> Problem {
         Problem {
             type_: format!("urn:truce:problem:{}", self.kind),

@@ -117,11 +117,6 @@
 //! # Ok(()) }
 //! ```
 
-// Issue 16: `missing_docs` is a workspace lint; this crate's public fields
-// and variants are not all documented yet. Remove this line once they are
-// (the expectation then fails, so it cannot outlive the gap).
-#![expect(missing_docs, reason = "public items still undocumented (issue 16)")]
-
 mod api;
 mod auth;
 pub mod client;

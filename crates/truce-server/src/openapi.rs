@@ -9,6 +9,7 @@ use crate::api;
 use crate::error::Problem;
 use crate::handlers;
 
+/// The service's OpenAPI description (utoipa); [`openapi`] builds it.
 #[derive(OpenApi)]
 #[openapi(
     info(

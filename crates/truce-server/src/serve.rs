@@ -88,7 +88,10 @@ pub struct ServeOptions {
 /// A certificate chain and its private key, as PEM files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsFiles {
+    /// The PEM certificate chain, the server's certificate first.
     pub cert: std::path::PathBuf,
+    /// The PEM private key of the server's certificate (PKCS#8, PKCS#1 or
+    /// SEC1).
     pub key: std::path::PathBuf,
 }
 
@@ -109,14 +112,23 @@ impl Default for ServeOptions {
 /// The service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The database could not be opened or migrated.
     #[error("failed to open the database: {0}")]
     Store(#[from] truce_store::StoreError),
+    /// The listening socket could not be set up (e.g. the address is in use).
     #[error("failed to listen: {0}")]
     Listen(#[from] std::io::Error),
     #[error(
         "connection caps of {total} in all and {per_peer} per peer: both must be at least 1, and the cap per peer no larger than the total"
     )]
-    Limits { total: usize, per_peer: usize },
+    /// The connection caps are inconsistent.
+    Limits {
+        /// The cap on connections in all.
+        total: usize,
+        /// The cap on connections per peer address.
+        per_peer: usize,
+    },
+    /// The certificate or key could not be read or used.
     #[error("failed to set up TLS: {0}")]
     Tls(String),
     /// Listening beyond loopback without an admin token: anyone who could

@@ -45,8 +45,11 @@ pub(crate) type DealSlot = Arc<AsyncMutex<Option<Chain>>>;
 /// Who holds a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The deal the token belongs to.
     pub deal: DealId,
+    /// The party of that deal the token speaks for.
     pub party: PartyId,
+    /// That party's role in the deal.
     pub role: Role,
 }
 

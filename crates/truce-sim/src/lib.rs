@@ -21,10 +21,6 @@
 //! assert_eq!(report.drafts[0].completion.mean, 1.0);
 //! ```
 
-// Issue 16: `missing_docs` is a workspace lint; this crate's public fields
-// are not all documented yet. `expect` fails the build once they are, so
-// this line goes then.
-#![expect(missing_docs, reason = "public items still undocumented (issue 16)")]
 mod engine;
 mod outcome;
 mod render;

@@ -4,7 +4,9 @@
 /// How many runs, from which seed, on how many threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimOptions {
+    /// Runs per schedule (capped at [`MAX_RUNS`]).
     pub runs: u64,
+    /// The seed every run's random streams derive from (see [`seed_key`](crate::seed_key)).
     pub seed: u64,
     /// Worker threads (at least 1; the result does not depend on it).
     pub threads: usize,
@@ -27,6 +29,7 @@ pub enum Ending {
 /// One run's result (its `released` buffer is reused between runs).
 #[derive(Debug, Clone)]
 pub struct RunResult {
+    /// How the run ended.
     pub ending: Ending,
     /// The day of the collapse, or the last day of the pause simulated.
     pub end_day: u32,

@@ -13,11 +13,17 @@ pub const RISK_FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RiskModel {
+    /// The file format's version; must be [`RISK_FORMAT_VERSION`].
     pub format_version: u32,
+    /// `[handover]`: delays and partial handovers.
     pub handover: HandoverRisk,
+    /// `[breach]`: reported breaches and how long they stay open.
     pub breach: BreachRisk,
+    /// `[suspension]`: days without handovers.
     pub suspension: SuspensionRisk,
+    /// `[collapse]`: the daily and per-handover collapse hazard.
     pub collapse: CollapseRisk,
+    /// `[policy]`: what the parties do when the plan slips.
     pub policy: Policy,
 }
 
@@ -45,6 +51,7 @@ pub struct BreachRisk {
     /// A reported breach stays open a uniform whole number of days in
     /// `[open_days_min, open_days_max]` (the day it is reported counts).
     pub open_days_min: u32,
+    /// The longest a reported breach stays open, in days (inclusive).
     pub open_days_max: u32,
 }
 
@@ -61,6 +68,7 @@ pub struct SuspensionRisk {
     /// Its length, uniform in whole days `[days_min, days_max]`; then the
     /// deal resumes.
     pub days_min: u32,
+    /// The longest suspension, in days (inclusive).
     pub days_max: u32,
 }
 
@@ -234,10 +242,13 @@ impl RiskModel {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]
 pub struct RiskError {
+    /// The risk model file's name, as given to [`parse_risk`].
     pub file: String,
     /// 1-based; 1 when the problem has no single place.
     pub line: usize,
+    /// 1-based column of the problem on `line` (1 when it has no single place).
     pub column: usize,
+    /// What is wrong, without the location.
     pub message: String,
 }
 

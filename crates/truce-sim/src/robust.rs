@@ -29,32 +29,43 @@ const MAX_CANDIDATES: usize = 16;
 pub struct Candidate {
     /// How it was obtained, in words.
     pub how: String,
+    /// The plan's last day with a release (its `days_used`).
     pub days_used: u32,
+    /// The plan's peak exposure, in persons (its `max_exposure`).
     pub max_exposure: f64,
+    /// The plan's tier-weighted sum of release days (its `tier_weighted_days`).
     pub tier_weighted_days: u64,
+    /// Simulated probability that every planned person is released.
     pub completion: f64,
+    /// Simulated mean of planned persons not released per run.
     pub expected_loss: f64,
 }
 
 /// The choice, with what it gives up against the optimum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RobustChoice {
+    /// Persons the optimum releases (every candidate releases as many).
     pub released: u64,
     /// Index into `candidates` (0 = the planner's optimum).
     pub chosen: usize,
+    /// Every plan considered, the planner's optimum first.
     pub candidates: Vec<Candidate>,
     /// What the chosen plan gives up against the optimum, in words (empty
     /// when the optimum is chosen).
     pub gave_up: Vec<String>,
+    /// The chosen plan.
     pub plan: Plan,
+    /// The simulation of all candidates together, in `candidates` order.
     pub report: Report,
 }
 
 /// Why no robust choice could be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RobustError {
+    /// The planner failed on the deal or one of its variants.
     #[error("failed to plan: {0}")]
     Plan(#[from] truce_plan::PlanError),
+    /// A plan could not be simulated (e.g. the deal is infeasible).
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
 }

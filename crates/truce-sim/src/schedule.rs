@@ -12,7 +12,9 @@ use truce_spec::{AgreedDeal, Deal};
 /// One holder × category pair that the plan releases persons of.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Cell {
+    /// The holding party's id.
     pub holder: String,
+    /// The category's id.
     pub category: String,
 }
 
@@ -49,7 +51,10 @@ pub(crate) struct Rule {
 pub struct Schedule {
     /// A label for reports (the deal's name, or the file the CLI read).
     pub label: String,
+    /// Every holder × category of the deal's persons, in roster then
+    /// category order; per-cell vectors use this order.
     pub cells: Vec<Cell>,
+    /// The deal's holder ids, in roster order.
     pub holders: Vec<String>,
     pub(crate) days: Vec<Day>,
     pub(crate) rules: Vec<Rule>,
@@ -184,23 +189,38 @@ impl Replanning {
 /// Why a plan cannot be simulated against a deal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    /// The plan's status is infeasible.
     #[error("the plan is infeasible: there is nothing to simulate")]
     Infeasible,
+    /// The plan releases a person id (given) that no roster of the deal lists.
     #[error("the plan releases {0}, who is not in the deal's rosters")]
     UnknownPerson(String),
+    /// The plan releases a person id (given) more than once.
     #[error("the plan releases {0} more than once")]
     Repeated(String),
+    /// A handover releases a person its holder does not hold.
     #[error("the plan's handover on day {day} is from {from}, but {person} is held by {holder}")]
     WrongHolder {
+        /// The day of the handover.
         day: u32,
+        /// The holder the handover is from.
         from: String,
+        /// The person's id.
         person: String,
+        /// The holder the deal's rosters give the person.
         holder: String,
     },
+    /// A stage's day (given) comes after a later day's stage.
     #[error("the plan's stages are not in day order (day {0} after a later day)")]
     Order(u32),
+    /// A stage falls outside the pause.
     #[error("the plan has a stage on day {day}, outside the pause's days 1 to {last}")]
-    OutsidePause { day: u32, last: u32 },
+    OutsidePause {
+        /// The stage's day.
+        day: u32,
+        /// The pause's last possible day.
+        last: u32,
+    },
 }
 
 impl Schedule {

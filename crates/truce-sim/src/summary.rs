@@ -180,6 +180,7 @@ impl Paired {
 /// A mean with its 95% interval half-width.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
+    /// The estimated mean (0 when there are no runs).
     pub mean: f64,
     /// Standard error of the mean.
     pub std_error: f64,
@@ -215,12 +216,20 @@ impl Estimate {
 /// A distribution of persons released, from its exact histogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Distribution {
+    /// Persons the plan releases (the most a run can release).
     pub planned: u64,
+    /// Mean persons released per run.
     pub mean: f64,
+    /// Fewest persons released in any run.
     pub min: u64,
+    /// 5th percentile: the fewest released such that at least 5% of runs
+    /// released no more.
     pub p5: u64,
+    /// Median persons released (same rule as `p5`, at 50%).
     pub p50: u64,
+    /// 95th percentile (same rule as `p5`, at 95%).
     pub p95: u64,
+    /// Most persons released in any run.
     pub max: u64,
 }
 
@@ -257,8 +266,11 @@ fn distribution(hist: &[u64], planned: u64) -> Distribution {
 /// Persons released of one holder × category.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellReport {
+    /// The holding party's id.
     pub holder: String,
+    /// The category's id.
     pub category: String,
+    /// Persons of this cell released per run (flattened into this object).
     #[serde(flatten)]
     pub released: Distribution,
 }
@@ -266,7 +278,9 @@ pub struct CellReport {
 /// Persons released by one holder.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HolderReport {
+    /// The holding party's id.
     pub holder: String,
+    /// Persons this holder released per run (flattened into this object).
     #[serde(flatten)]
     pub released: Distribution,
 }
@@ -274,30 +288,44 @@ pub struct HolderReport {
 /// One draft's results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DraftReport {
+    /// The schedule's label (the deal's name, or the file the CLI read).
     pub label: String,
+    /// Persons the plan releases.
     pub planned_released: u64,
+    /// The plan's last day with a release.
     pub planned_days: u32,
+    /// The plan's peak exposure, in persons.
     pub planned_max_exposure: f64,
     /// P(every planned person released), with its interval.
     pub completion: Estimate,
+    /// Share of runs in which the deal collapsed.
     pub collapse_probability: f64,
     /// P(the pause ran out first).
     pub expiry_probability: f64,
+    /// Runs that released every planned person.
     pub runs_completed: u64,
+    /// Runs that ended in a collapse.
     pub runs_collapsed: u64,
+    /// Runs in which the pause ran out first.
     pub runs_expired: u64,
     /// Persons released at the end or at collapse.
     pub released: Distribution,
     /// Planned persons not released, on average (the loss `--robust` minimises).
     pub expected_loss: f64,
+    /// Persons released per holder, in roster order.
     pub per_holder: Vec<HolderReport>,
+    /// Persons released per holder × category, in the schedule's cell order.
     pub per_category: Vec<CellReport>,
-    /// Mean exposure at the moment of collapse (persons), over collapsed runs.
+    /// Mean exposure at the moment of collapse (persons), over collapsed
+    /// runs; absent when no run collapsed.
     pub expected_exposure_at_collapse: Option<f64>,
-    /// Mean persons released by then, over collapsed runs.
+    /// Mean persons released by then, over collapsed runs; absent when no
+    /// run collapsed.
     pub expected_released_at_collapse: Option<f64>,
-    /// Last day with a release: its mean, and runs per day (index = day).
+    /// Last day with a release: its mean over runs (0 for a run with none).
     pub days_used_mean: f64,
+    /// Runs by their last day with a release (index = day, trailing zeros
+    /// dropped).
     pub days_used: Vec<u64>,
     /// `survival[d]`: P(not collapsed by the end of day d); index 0 = before day 1.
     pub survival: Vec<f64>,
@@ -308,7 +336,9 @@ pub struct DraftReport {
 /// A draft against the first (the baseline).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
+    /// The first draft's label.
     pub baseline: String,
+    /// This draft's label.
     pub draft: String,
     /// Completion probability of the draft minus the baseline's, in
     /// percentage points.
@@ -317,18 +347,26 @@ pub struct Comparison {
     pub released: Estimate,
     /// Runs that only the draft completed, and only the baseline.
     pub runs_only_draft_completed: u64,
+    /// Runs that only the baseline completed.
     pub runs_only_baseline_completed: u64,
+    /// How the intervals are computed ([`CI_METHOD`]).
     pub method: &'static str,
 }
 
 /// Everything `truce simulate` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// Runs simulated per draft (the request, capped at [`MAX_RUNS`](crate::MAX_RUNS)).
     pub runs: u64,
+    /// The seed the runs derive from.
     pub seed: u64,
+    /// The risk model simulated.
     pub risk: RiskModel,
+    /// Each draft's results, in the order given (the first is the baseline).
     pub drafts: Vec<DraftReport>,
+    /// Each later draft against the first (empty for a single draft).
     pub comparisons: Vec<Comparison>,
+    /// How the intervals are computed ([`CI_METHOD`]).
     pub ci_method: &'static str,
 }
 

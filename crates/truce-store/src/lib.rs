@@ -50,11 +50,6 @@
 //! `sqlite:PATH` or a bare file path open (and create) an SQLite file;
 //! `sqlite::memory:` is an in-memory database for tests.
 
-// Issue 16: `missing_docs` is a workspace lint; this crate's public fields
-// and variants are not all documented yet. Remove this line once they are
-// (the expectation then fails, so it cannot outlive the gap).
-#![expect(missing_docs, reason = "public items still undocumented (issue 16)")]
-
 mod error;
 mod model;
 mod seal;

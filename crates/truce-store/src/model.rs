@@ -5,15 +5,18 @@
 /// written in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewDeal {
+    /// The deal's id.
     pub id: String,
     /// The normalised deal JSON as the mediator sent it.
     pub deal_json: String,
     /// `truce_ledger::deal_hash` of that JSON, hex.
     pub deal_hash: String,
+    /// When the deal was created, in milliseconds since the Unix epoch.
     pub created_at_ms: u64,
     /// The deal's person key (`truce_ledger::PersonKey`), 64 hex digits: the
     /// key of the pseudonyms its handovers carry.
     pub person_key: String,
+    /// The deal's parties and their public keys.
     pub parties: Vec<PartyRecord>,
     /// `(token_hash, party_id)`: SHA-256 of each bearer token ([`crate::token_hash`]).
     pub tokens: Vec<(String, String)>,
@@ -22,9 +25,13 @@ pub struct NewDeal {
 /// A stored deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealRecord {
+    /// The deal's id.
     pub id: String,
+    /// The normalised deal JSON as created (opened when sealed at rest).
     pub deal_json: String,
+    /// `truce_ledger::deal_hash` of the deal JSON, hex.
     pub deal_hash: String,
+    /// When the deal was created, in milliseconds since the Unix epoch.
     pub created_at_ms: u64,
     /// The deal's person key, hex; `None` only for a deal created before
     /// person keys existed (see [`crate::Store::fill_person_key`]).
@@ -34,23 +41,29 @@ pub struct DealRecord {
 /// A party of a deal and its ed25519 public key (64 hex digits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartyRecord {
+    /// The party's id in the deal.
     pub party_id: String,
     /// The ledger's role keyword (`side`, `mediator`, …).
     pub role: String,
+    /// The party's ed25519 public key, 64 hex digits.
     pub public_key: String,
 }
 
 /// Whose a bearer token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
+    /// The deal the token belongs to.
     pub deal_id: String,
+    /// The party of that deal the token speaks for.
     pub party_id: String,
 }
 
 /// An event to append, already verified by the caller.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
+    /// The deal the event belongs to.
     pub deal_id: String,
+    /// The event's sequence number in its deal (1-based).
     pub seq: u64,
     /// Hash of the previous event, hex; `None` for seq 1.
     pub prev: Option<String>,
@@ -63,14 +76,19 @@ pub struct NewEvent {
 /// An acknowledged event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
+    /// The event's sequence number in its deal (1-based).
     pub seq: u64,
+    /// SHA-256 of `line`, hex.
     pub hash: String,
+    /// The canonical ledger line (no newline).
     pub line: String,
 }
 
 /// The last event of a deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
+    /// The last event's sequence number.
     pub seq: u64,
+    /// The last event's hash, hex (the next event's `prev`).
     pub hash: String,
 }

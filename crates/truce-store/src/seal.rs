@@ -81,6 +81,7 @@ impl SealKeys {
         SealKeys(Arc::new((current, previous)))
     }
 
+    /// The key new values are sealed with.
     pub fn current(&self) -> &SealKey {
         &self.0.0
     }
