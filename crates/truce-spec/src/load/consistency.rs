@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::Symbols;
 use super::read::Cx;
 use super::roster::GroupInfo;
+use super::symbols::Symbols;
 use crate::model::*;
 
 pub(crate) fn check(

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::parties::MAX_PERSONS;
 use super::read::{self, Cx, Sp, Tbl};
-use super::{Symbols, check_id, duplicate_id};
+use super::symbols::{Symbols, check_id, duplicate_id};
 use crate::model::*;
 
 /// The largest daily amount of a flow: litres of fuel a day run to the

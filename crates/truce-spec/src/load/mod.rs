@@ -9,78 +9,22 @@
 
 mod consistency;
 mod flows;
+mod options;
 mod parties;
 mod read;
 mod roster;
+mod symbols;
 mod terms;
 
-use std::collections::HashMap;
-use std::ops::Range;
+pub use options::{LoadOptions, ReadError, RosterReader};
+use symbols::Symbols;
 
 use toml::de::DeTable;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::model::*;
 use crate::source::SourceMap;
-use read::{Cx, Sp, Tbl};
-
-/// Limits that keep a hostile or mistaken input from exhausting memory.
-#[derive(Debug, Clone)]
-pub struct LoadOptions {
-    /// Largest deal file read, in bytes.
-    pub max_deal_bytes: usize,
-    /// Largest roster file read, in bytes.
-    pub max_roster_bytes: u64,
-    /// Most persons over all rosters.
-    pub max_persons: usize,
-}
-
-impl Default for LoadOptions {
-    fn default() -> Self {
-        LoadOptions {
-            max_deal_bytes: 1 << 20,
-            max_roster_bytes: 256 << 20,
-            max_persons: 5_000_000,
-        }
-    }
-}
-
-/// Why a roster file could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    /// No file at that path.
-    #[error("the file does not exist")]
-    NotFound,
-    /// The file is larger than the caller's limit.
-    #[error("the file is larger than the limit of {limit} bytes")]
-    TooLarge {
-        /// The limit, in bytes.
-        limit: u64,
-    },
-    /// Any other failure to read, described in words.
-    #[error("{0}")]
-    Other(String),
-}
-
-/// Reads a roster file named in the deal (a path relative to the deal file,
-/// already checked to stay beside it). The CLI reads the disk; tests read
-/// memory; this crate never touches the file system itself.
-pub trait RosterReader {
-    /// The bytes of the roster file at `path`, or [`ReadError::TooLarge`]
-    /// when it holds more than `max_bytes`.
-    fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError>;
-
-    /// How diagnostics name the file (e.g. its path from where the user is).
-    fn display_name(&self, path: &str) -> String {
-        path.to_owned()
-    }
-}
-
-impl<F: FnMut(&str, u64) -> Result<Vec<u8>, ReadError>> RosterReader for F {
-    fn read(&mut self, path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
-        self(path, max_bytes)
-    }
-}
+use read::{Cx, Tbl};
 
 /// What a load found.
 #[derive(Debug, Clone)]
@@ -241,167 +185,6 @@ const TOP_KEYS: &[&str] = &[
     "open_issue",
     "agreed_term",
 ];
-
-/// What the sections read so far define, for checking references.
-#[derive(Default)]
-pub(crate) struct Symbols {
-    pub parties: HashMap<String, (Option<Role>, Range<usize>)>,
-    pub categories: HashMap<String, (u32, Range<usize>)>,
-    /// Categories some person or exchange uses (for the unused warning).
-    pub used_categories: std::collections::HashSet<String>,
-    /// Where each term was written, by its path (`pause.days`,
-    /// `roster.side-b.max_per_day`, `party.relief.capacity_per_day`).
-    pub terms: HashMap<String, Range<usize>>,
-}
-
-impl Symbols {
-    /// Checks a party reference; reports unknown parties and wrong roles.
-    pub fn party(
-        &self,
-        cx: &mut Cx<'_>,
-        r: &Sp<String>,
-        key: &str,
-        want: Option<Role>,
-    ) -> Option<PartyId> {
-        let Some((role, def)) = self.parties.get(&r.v) else {
-            let known: Vec<&str> = self.parties.keys().map(String::as_str).collect();
-            let d = cx
-                .error(
-                    "unknown-party",
-                    &r.span,
-                    format!(
-                        "`{key}` names the party `{}`, which the deal does not define",
-                        r.v
-                    ),
-                )
-                .label("unknown party");
-            match read::nearest(&r.v, &known) {
-                Some(n) => d.help(format!("did you mean `{n}`?")),
-                None => d.help(format!(
-                    "define it with a [[party]] table, or use one of: {}",
-                    sorted(&known)
-                )),
-            };
-            return None;
-        };
-        if let (Some(want), Some(role)) = (want, role)
-            && want != *role
-        {
-            let article = if want == Role::Intermediary {
-                "an"
-            } else {
-                "a"
-            };
-            cx.error(
-                "wrong-role",
-                &r.span,
-                format!(
-                    "`{key}` must name {article} {want}, but `{}` is {} {role}",
-                    r.v,
-                    if *role == Role::Intermediary || *role == Role::Observer {
-                        "an"
-                    } else {
-                        "a"
-                    }
-                ),
-            )
-            .label(format!("not {article} {want}"))
-            .related(def.clone(), "defined here")
-            .help(format!("name a party with role = \"{want}\" here"));
-            return None;
-        }
-        Some(PartyId(r.v.clone()))
-    }
-
-    /// Checks a category reference.
-    pub fn category(&mut self, cx: &mut Cx<'_>, r: &Sp<String>, key: &str) -> Option<CategoryId> {
-        if self.categories.contains_key(&r.v) {
-            self.used_categories.insert(r.v.clone());
-            return Some(CategoryId(r.v.clone()));
-        }
-        let known: Vec<&str> = self.categories.keys().map(String::as_str).collect();
-        let d = cx
-            .error(
-                "unknown-category",
-                &r.span,
-                format!(
-                    "`{key}` names the category `{}`, which the deal does not define",
-                    r.v
-                ),
-            )
-            .label("unknown category");
-        match read::nearest(&r.v, &known) {
-            Some(n) => d.help(format!("did you mean `{n}`?")),
-            None => d.help(format!(
-                "define it with a [[category]] table, or use one of: {}",
-                sorted(&known)
-            )),
-        };
-        None
-    }
-}
-
-/// Reports an id defined a second time, pointing at the first definition.
-pub(crate) fn duplicate_id(cx: &mut Cx<'_>, what: &str, id: &Sp<String>, first: &Range<usize>) {
-    cx.error(
-        "duplicate-id",
-        &id.span,
-        format!("the {what} `{}` is defined twice", id.v),
-    )
-    .label("second definition")
-    .related(first.clone(), "first defined here")
-    .help(format!("give each {what} its own id"));
-}
-
-pub(crate) fn sorted(names: &[&str]) -> String {
-    let mut v = names.to_vec();
-    v.sort_unstable();
-    if v.is_empty() {
-        "(none defined)".into()
-    } else {
-        v.join(", ")
-    }
-}
-
-/// Checks a party, category or issue id: lowercase letters, digits and `-`.
-pub(crate) fn check_id(cx: &mut Cx<'_>, id: &Sp<String>, what: &str) -> bool {
-    let s = &id.v;
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !ok {
-        let slug = slug(s);
-        let d = cx
-            .error(
-                "bad-id",
-                &id.span,
-                format!("`{s}` is not a valid {what} id"),
-            )
-            .label("invalid id");
-        if slug.is_empty() || slug.len() > 64 {
-            d.help("use 1 to 64 lowercase letters, digits and '-', e.g. `side-a`");
-        } else {
-            d.help(format!(
-                "use lowercase letters, digits and '-' (at most 64), e.g. `{slug}`"
-            ));
-        }
-    }
-    ok
-}
-
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.trim().chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
 
 fn read_deal(
     cx: &mut Cx<'_>,

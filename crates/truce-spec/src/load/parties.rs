@@ -1,7 +1,7 @@
 //! `[[party]]`, `[[category]]` and `[pause]`: what every other section refers to.
 
 use super::read::{self, Cx, Sp, Tbl};
-use super::{Symbols, check_id, duplicate_id};
+use super::symbols::{Symbols, check_id, duplicate_id};
 use crate::model::*;
 
 /// Upper bounds that keep arithmetic on days and persons far from overflow

@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::options::{LoadOptions, ReadError, RosterReader};
 use super::parties::MAX_PERSONS;
 use super::read::{Cx, Sp, Tbl};
-use super::{LoadOptions, ReadError, RosterReader, Symbols};
+use super::symbols::Symbols;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::*;
 use crate::source::{FileId, SourceMap};
@@ -452,7 +453,7 @@ fn check_category(
             Some(n) => d.help(format!("did you mean `{n}`?")),
             None => d.help(format!(
                 "add a [[category]] with id = \"{category}\", or use one of: {}",
-                super::sorted(&known)
+                super::symbols::sorted(&known)
             )),
         });
         return false;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::parties::{MAX_DAYS, MAX_HANDOVERS, MAX_PERSONS};
 use super::read::{self, Cx, Sp, Tbl};
 use super::roster::RosterSet;
-use super::{Symbols, check_id, duplicate_id};
+use super::symbols::{Symbols, check_id, duplicate_id};
 use crate::model::*;
 
 /// The largest exchange ratio: far above any real deal (1:1,000 is already
