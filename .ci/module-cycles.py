@@ -16,7 +16,6 @@ root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file
 # by other work, and the split is a move of code, best done when it is quiet.
 KNOWN = {
     ('truce-server', frozenset({'room', 'room/data', 'room/live', 'room/pages'})),
-    ('truce-plan', frozenset({'solve', 'solve/channels'})),
 }
 found = set()
 status = 0

@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 
 use truce_spec::{Channel, Deal};
 
+use super::exact::{allowed_days_of, plan_exchange};
 use super::exposure::Exposure;
-use super::{PlanOptions, PlanOutcome, allowed_days_of, plan_deal_from};
+use super::options::{PlanOptions, PlanOutcome};
 use crate::plan::{Handover, Level, PlannedFlow, Status};
 
 /// Plans a deal that has channels or flows.
@@ -27,7 +28,7 @@ pub(super) fn plan_with(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> Pla
     rest.channels.clear();
     rest.persons
         .retain(|p| deal.channel_of(&p.holder, &p.category).is_none());
-    let mut plan = plan_deal_from(&rest, opts, floor)?;
+    let mut plan = plan_exchange(&rest, opts, floor)?;
     if plan.status == Status::Infeasible {
         return Ok(plan);
     }
