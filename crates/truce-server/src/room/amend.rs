@@ -461,3 +461,35 @@ async fn sign(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_name_the_terms_by_path_and_never_a_person() {
+        let old = serde_json::json!({
+            "pause": {"days": 3},
+            "parties": [{"id": "relief", "capacity_per_day": 8}, {"id": "side-a"}],
+            "persons": [{"id": "A-0001"}],
+            "release": {"via": "relief"},
+        });
+        let new = serde_json::json!({
+            "pause": {"days": 4},
+            "parties": [{"id": "relief", "capacity_per_day": 9}, {"id": "side-a"}],
+            "persons": [{"id": "A-0002"}],
+            "release": {"via": "relief", "extra": {"persons": ["A-0003"], "n": 1}},
+        });
+        let got: Vec<(String, String, String)> = changes(&old, &new)
+            .into_iter()
+            .map(|c| (c.path, c.old, c.new))
+            .collect();
+        let want = [
+            ("parties[relief].capacity_per_day", "8", "9"),
+            ("pause.days", "3", "4"),
+            ("release.extra", "—", r#"{"n":1}"#),
+        ]
+        .map(|(p, o, n)| (p.to_owned(), o.to_owned(), n.to_owned()));
+        assert_eq!(got, want);
+    }
+}
