@@ -774,3 +774,45 @@ async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
     assert!(report.intact, "{}", report.render_text());
     handle.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sides_sign_the_agreement_in_the_browser_and_the_mediator_records_it() {
+    let driver = driver();
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .expect("service");
+    let mut client = Client::connect(addr).await.expect("client");
+    let created: CreatedDeal = client
+        .create_deal(&create_body(&unique("agree"), 3), None)
+        .await
+        .expect("deal");
+    let deal = TestDeal::from_created(created);
+    for (author, event) in to_active(&deal).into_iter().take(2) {
+        record_over(&mut client, &deal, author, event).await;
+    }
+    for side in ["side-a", "side-b"] {
+        let b = driver.browser().await;
+        sign_in(&b, addr, deal.token(side)).await;
+        load_key(&b, &deal, side, &driver.scratch).await;
+        sign_and_wait(&b, "form.agree").await;
+        b.close().await.expect("close");
+    }
+    let med = driver.browser().await;
+    sign_in(&med, addr, deal.token("mediator")).await;
+    load_key(&med, &deal, "mediator", &driver.scratch).await;
+    sign_and_wait(&med, "#amendments form.sign").await;
+    med.close().await.expect("close");
+
+    let ledger = client
+        .ledger(&deal.id, deal.token("monitor"))
+        .await
+        .expect("export");
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"]["type"], "deal-agreed");
+    assert_eq!(last["event"]["deal_hash"], deal.deal_hash.to_string());
+    assert_eq!(last["event"]["signatures"].as_array().unwrap().len(), 2);
+    let keys = KeyRing::of(&deal.keys).expect("keys");
+    let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
+    handle.shutdown().await;
+}
