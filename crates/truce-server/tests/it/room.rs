@@ -1,7 +1,9 @@
 //! The room over HTTP (`app().oneshot`): the session cookie's flags, CSRF
 //! refusals, the Content-Security-Policy, the token never in a URL or a
 //! page, what each role's pages hold (an observer's: no roster id), and an
-//! event signed as the page signs it, appended through the session.
+//! event signed as the page signs it, appended through the session; the
+//! agreement and an amendment signed by the sides and recorded by the
+//! mediator through the room.
 
 use axum::Router;
 use axum::body::Body;
