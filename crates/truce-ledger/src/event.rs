@@ -443,3 +443,19 @@ pub fn sign_amendment(
         signature: Sig(key.sign(&amendment_message(deal, amendment, replaces, deal_hash))),
     }
 }
+
+/// Whether `signature` is `key`'s signature on amendment `amendment` of
+/// `deal`, from `replaces` to `deal_hash`.
+pub fn verify_amendment(
+    key: &PublicKey,
+    deal: &DealId,
+    amendment: u32,
+    replaces: &Hash,
+    deal_hash: &Hash,
+    signature: &Sig,
+) -> bool {
+    key.verify(
+        &amendment_message(deal, amendment, replaces, deal_hash),
+        &signature.0,
+    )
+}

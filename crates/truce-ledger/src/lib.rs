@@ -147,7 +147,7 @@ pub use envelope::{Draft, LEDGER_FORMAT_VERSION, SignError, SignedEvent, export}
 pub use event::{
     Event, Finding, MAX_CATEGORIES_PER_HANDOVER, MAX_FINDING_ID_LEN, MAX_PERSONS_PER_HANDOVER,
     MAX_TEXT_LEN, PartyRole, PartySignature, Ruling, Sig, agreement_message, amendment_message,
-    check_finding_id, sign_agreement, sign_amendment, verify_agreement,
+    check_finding_id, sign_agreement, sign_amendment, verify_agreement, verify_amendment,
 };
 pub use ids::{
     CategoryId, DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug,

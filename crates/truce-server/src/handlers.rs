@@ -283,7 +283,7 @@ fn new_token() -> Result<String, AppError> {
     Ok(format!("truce_{}", hex::encode(bytes)))
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

@@ -60,4 +60,4 @@ pub use error::{AppendError, StoreError};
 pub use model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
 pub use seal::{SealKey, SealKeys};
 pub use sql::{PgStorage, SqliteStorage, Storage};
-pub use store::{MAX_BATCH, OpenOptions, Store, token_hash};
+pub use store::{MAX_BATCH, OpenOptions, Signed, Store, token_hash};

@@ -77,6 +77,13 @@ pub trait Storage: Clone + Send + Sync + 'static {
         kind: &str,
         plan_hash: &str,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Every kept row of one kind of a deal: (hash, stored JSON), oldest
+    /// first.
+    fn kept_of(
+        &self,
+        deal: &str,
+        kind: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
     /// Every kept plan of a deal: (hash, stored JSON).
     fn plans_of(
         &self,
@@ -411,6 +418,20 @@ macro_rules! sql_storage {
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok(row.map(|(json,)| json))
+            }
+
+            async fn kept_of(
+                &self,
+                deal: &str,
+                kind: &str,
+            ) -> Result<Vec<(String, String)>, StoreError> {
+                Ok(sqlx::query_as::<$db, (String, String)>(
+                    "SELECT plan_hash, plan_json FROM plans WHERE deal_id = $1 AND kind = $2 ORDER BY created_at_ms, plan_hash",
+                )
+                .bind(deal)
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn plans_of(&self, deal: &str) -> Result<Vec<(String, String)>, StoreError> {

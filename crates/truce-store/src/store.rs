@@ -18,6 +18,25 @@ const PLAN: &str = "plan";
 /// `plans.kind` of a kept amended deal.
 const AMENDED_DEAL: &str = "deal";
 
+/// What a collected signature signs (see [`Store::put_signature`]): each
+/// kept as a `plans` row of its own kind (signatures over public hashes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signed {
+    /// A side's agreement to the deal hash (`agreement_message`).
+    Agreement,
+    /// A side's signature on an amendment (`amendment_message`).
+    Amendment,
+}
+
+impl Signed {
+    fn kind(self) -> &'static str {
+        match self {
+            Signed::Agreement => "agreement-signature",
+            Signed::Amendment => "amendment-signature",
+        }
+    }
+}
+
 /// Most events committed in one transaction: enough to amortise an fsync
 /// over a burst of clients, small enough to keep each commit short.
 pub const MAX_BATCH: usize = 256;
@@ -385,6 +404,44 @@ impl Store {
         deal_hash: &str,
     ) -> Result<Option<String>, StoreError> {
         self.kept(deal, AMENDED_DEAL, deal_hash).await
+    }
+
+    /// Every kept amended deal of `deal`, oldest first: (deal hash, JSON).
+    pub async fn amended_deals(&self, deal: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.kept_all(deal, AMENDED_DEAL).await
+    }
+
+    /// Keep a side's signature on an agreement or an amendment under `key`
+    /// (who signed what; idempotent), collected in the room until the
+    /// mediator records the event: `json` holds the signature and what it
+    /// covers.
+    pub async fn put_signature(
+        &self,
+        deal: &str,
+        what: Signed,
+        key: &str,
+        json: &str,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        self.put_kept(deal, what.kind(), key, json, at_ms).await
+    }
+
+    /// Every kept signature of one kind for `deal`: (key, JSON).
+    pub async fn signatures(
+        &self,
+        deal: &str,
+        what: Signed,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.kept_all(deal, what.kind()).await
+    }
+
+    async fn kept_all(&self, deal: &str, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
+        dispatch!(self, s => s.kept_of(deal, kind).await)?
+            .into_iter()
+            .map(|(hash, stored)| {
+                open(self.seal.as_ref(), "plan_json", deal, &stored).map(|json| (hash, json))
+            })
+            .collect()
     }
 
     async fn put_kept(

@@ -86,6 +86,10 @@
     form.dataset.sent = "1";
     button.disabled = true;
     try {
+      if (form.dataset.statement) {
+        await signStatement(form, out);
+        return;
+      }
       const event = JSON.parse(form.dataset.event);
       $$("[data-field]", form).forEach((el) => { event[el.dataset.field] = el.value; });
       const st = await (await fetch("/room/sign", { credentials: "same-origin" })).json();
@@ -118,6 +122,27 @@
       out.className = "result bad";
     }
     button.disabled = !signingKey;
+  }
+  // A side's signature on the agreement or an amendment: the form's domain
+  // tag, a newline, then its statement's canonical JSON, as
+  // truce_ledger::agreement_message / amendment_message build them; the
+  // service keeps it until the mediator records the event.
+  async function signStatement(form, out) {
+    const stmt = JSON.parse(form.dataset.statement);
+    const sig = await crypto.subtle.sign({ name: "Ed25519" }, signingKey,
+      enc.encode(form.dataset.domain + "\n" + canon(stmt)));
+    const body = Object.assign({}, stmt, { signature: hex(sig) });
+    delete body.deal;
+    const res = await fetch(form.dataset.post, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    if (res.status !== 201) throw new Error(answer.detail || answer.title || String(res.status));
+    out.textContent = msg("Statementsigned");
+    out.className = "result ok";
+    form.dataset.done = "1";
   }
   document.addEventListener("submit", (ev) => {
     const form = ev.target;

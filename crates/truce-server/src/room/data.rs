@@ -63,6 +63,9 @@ pub(crate) struct Snapshot {
     /// The seq of the chain's last event (0 before the first): a live
     /// page follows the stream from there.
     pub head_seq: u64,
+    /// Amendments kept and not yet recorded (the overview, for the
+    /// mediator and the sides).
+    pub pending: Vec<crate::room::amend::Pending>,
 }
 
 /// The person ids the caller may see in the room.
@@ -203,6 +206,7 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
         Vec::new()
     };
     Snapshot {
+        pending: Vec::new(),
         head_seq: chain.ledger.next_seq().saturating_sub(1),
         phase: chain
             .ledger
@@ -230,7 +234,12 @@ pub(crate) async fn snapshot(
     view: View,
 ) -> Result<Snapshot, AppError> {
     if view != View::Timeline {
-        return with_chain(state, &caller.deal, |chain| Ok(rows(caller, chain, view))).await;
+        let mut snap =
+            with_chain(state, &caller.deal, |chain| Ok(rows(caller, chain, view))).await?;
+        if view == View::Overview && matches!(caller.role, Role::Mediator | Role::Side) {
+            snap.pending = crate::room::amend::pending(state, caller).await?;
+        }
+        return Ok(snap);
     }
     let mut stored = Vec::new();
     let mut after = 0;

@@ -8,8 +8,11 @@
 //! - [`data`]: what a page shows, cut to the caller's role.
 //! - [`pages`]: the HTML.
 //! - [`live`]: the event stream, the signing state, appends and exports.
+//! - [`amend`]: the agreement and amendments waiting to be recorded, and
+//!   the sides' signatures on them, collected in the page.
 //! - [`i18n`]: English, Arabic and Hebrew message files.
 
+pub(crate) mod amend;
 mod data;
 pub(crate) mod i18n;
 mod live;
@@ -60,6 +63,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/room/events",
             post(live::append).layer(axum::extract::DefaultBodyLimit::max(MAX_EVENT_BODY)),
         )
+        .route("/room/agreement-signatures", post(amend::sign_agreement))
+        .route("/room/amendment-signatures", post(amend::sign_amendment))
         .route("/room/ledger.jsonl", get(live::ledger))
         .route("/room/keys.json", get(live::keys))
         .route("/room/signin-codes", post(mint_code))

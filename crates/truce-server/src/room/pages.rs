@@ -85,7 +85,8 @@ fn layout(
                 data-m-keyparty=(lang.t("js.key_party")) data-m-nocrypto=(lang.t("js.no_crypto"))
                 data-m-signing=(lang.t("js.signing")) data-m-recorded=(lang.t("js.recorded"))
                 data-m-refused=(lang.t("js.refused")) data-m-live=(lang.t("js.live"))
-                data-m-reconnecting=(lang.t("js.reconnecting")) {
+                data-m-reconnecting=(lang.t("js.reconnecting"))
+                data-m-statementsigned=(lang.t("js.statement_signed")) {
                 a.skip href="#main" { (lang.t("nav.skip")) }
                 header.top {
                     span.brand { "truce" }
@@ -347,6 +348,7 @@ fn overview(p: &Page<'_>) -> Markup {
             }
         }
         }
+        (amendments(p))
         section aria-labelledby="report-h" {
             h2 #report-h { (lang.t("action.report")) }
             (sign_form(&serde_json::json!({"type": "breach-reported"}), lang.t("action.report_submit"), html! {
@@ -361,6 +363,78 @@ fn overview(p: &Page<'_>) -> Markup {
             }))
         }
         (key_panel(lang, &p.session.caller))
+    }
+}
+
+/// What waits for the sides' signatures: the agreement while the deal is
+/// negotiated, then amendments kept and not yet recorded, with what each
+/// changes and who signed. A side signs in the page, the mediator records
+/// the event once every side has (`room/amend.rs`).
+fn amendments(p: &Page<'_>) -> Markup {
+    let (lang, caller) = (p.lang, &p.session.caller);
+    let Some(first) = p.snap.pending.first() else {
+        return html! {};
+    };
+    let agreement = first.amendment.is_none();
+    html! {
+        section #amendments aria-labelledby="amend-h" {
+            h2 #amend-h { (lang.t(if agreement { "agree.title" } else { "amend.title" })) }
+            @for (i, a) in p.snap.pending.iter().enumerate() {
+                article.amendment data-deal-hash=(a.deal_hash) {
+                    @if let Some((n, replaces)) = a.amendment {
+                        h3 { (lang.t("amend.number")) " " (ltr(n)) }
+                        dl.facts {
+                            dt { (lang.t("amend.replaces")) } dd { code { (ltr(replaces)) } }
+                            dt { (lang.t("amend.new")) } dd { code { (ltr(a.deal_hash)) } }
+                        }
+                    } @else {
+                        dl.facts {
+                            dt { (lang.t("agree.hash")) } dd { code { (ltr(a.deal_hash)) } }
+                        }
+                    }
+                    dl.facts {
+                        dt { (lang.t("amend.signed")) }
+                        dd.signed { @for (party, _) in &a.signatures { (ltr(party)) " " } }
+                        @let waiting: Vec<&String> = a.sides.iter().filter(|s| !a.signatures.contains_key(*s)).collect();
+                        @if !waiting.is_empty() {
+                            dt { (lang.t("amend.waiting")) }
+                            dd.waiting { @for party in &waiting { (ltr(party)) " " } }
+                        }
+                    }
+                    @if !agreement {
+                        h4 { (lang.t("amend.changes")) }
+                        @if a.changes.is_empty() { p { (lang.t("amend.no_changes")) } }
+                        ul.changes {
+                            @for c in &a.changes {
+                                li { (ltr(&c.path)) ": " (ltr(&c.old)) (arrow(lang)) (ltr(&c.new)) }
+                            }
+                        }
+                    }
+                    @if caller.role == Role::Side {
+                        @if a.signatures.contains_key(caller.party.as_str()) {
+                            p.ok { (lang.t(if agreement { "agree.you_signed" } else { "amend.you_signed" })) }
+                        } @else {
+                            form class={ "sign " (if agreement { "agree" } else { "amend" }) }
+                                data-statement=(a.statement(caller.deal.as_str()).to_string())
+                                data-domain=(a.domain()) data-post=(a.post_to()) {
+                                button type="submit" disabled { (lang.t(if agreement { "agree.sign" } else { "amend.sign" })) }
+                                output.result role="status" aria-live="polite" {}
+                            }
+                        }
+                    }
+                    @if caller.role == Role::Mediator && a.complete() {
+                        @if agreement {
+                            (sign_form(&a.event(), lang.t("agree.record"), html! {}))
+                        } @else {
+                            (sign_form(&a.event(), lang.t("amend.record"), html! {
+                                label for={ "amend-reason-" (i) } { (lang.t("amend.reason")) }
+                                input id={ "amend-reason-" (i) } type="text" data-field="reason" required maxlength="1000";
+                            }))
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

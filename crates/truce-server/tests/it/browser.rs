@@ -689,3 +689,130 @@ async fn every_view_passes_an_automated_accessibility_check() {
     b.close().await.expect("close");
     handle.shutdown().await;
 }
+
+/// Click the button of the first `form` and wait for its answer.
+async fn sign_and_wait(b: &Browser, form: &str) -> String {
+    b.find(Locator::Css(&format!("{form} button")))
+        .await
+        .expect("sign button")
+        .click()
+        .await
+        .expect("click");
+    let out = b
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!(
+            "{form} output.result.ok, {form} output.result.bad"
+        )))
+        .await
+        .expect("an answer");
+    let text = out.text().await.expect("text");
+    assert!(
+        out.attr("class").await.unwrap().unwrap().contains("ok"),
+        "{text}"
+    );
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    let mut amended = deal_json(3);
+    amended["pause"]["days"] = 4.into();
+    let kept = client
+        .keep_amendment(&deal.id, deal.token("mediator"), &amended.to_string())
+        .await
+        .expect("kept");
+
+    // Each side signs in its own browser, with its own key, in the page.
+    for side in ["side-a", "side-b"] {
+        let b = driver.browser().await;
+        sign_in(&b, addr, deal.token(side)).await;
+        load_key(&b, &deal, side, &driver.scratch).await;
+        sign_and_wait(&b, "form.amend").await;
+        shoot(&b, &format!("en-{side}-overview-amendment-signed")).await;
+        b.close().await.expect("close");
+    }
+
+    // The mediator records the amendment with both signatures.
+    let med = driver.browser().await;
+    sign_in(&med, addr, deal.token("mediator")).await;
+    load_key(&med, &deal, "mediator", &driver.scratch).await;
+    med.find(Locator::Css("#amend-reason-0"))
+        .await
+        .expect("reason")
+        .send_keys("Four days.")
+        .await
+        .expect("type");
+    sign_and_wait(&med, "#amendments form.sign").await;
+    shoot(&med, "en-mediator-overview-amendment-recorded").await;
+    med.close().await.expect("close");
+
+    let ledger = client
+        .ledger(&deal.id, deal.token("monitor"))
+        .await
+        .expect("export");
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"]["type"], "deal-amended");
+    assert_eq!(last["event"]["deal_hash"], kept.deal_hash.to_string());
+    // The signatures the pages made are truce_ledger's amendment signatures.
+    let keys = KeyRing::of(&deal.keys).expect("keys");
+    for s in last["event"]["signatures"].as_array().unwrap() {
+        let party = truce_ledger::PartyId::new(s["party"].as_str().unwrap()).unwrap();
+        let sig: truce_ledger::Sig = serde_json::from_value(s["signature"].clone()).unwrap();
+        assert!(truce_ledger::verify_amendment(
+            keys.get(&party).unwrap(),
+            &deal.id,
+            1,
+            &deal.deal_hash,
+            &kept.deal_hash,
+            &sig,
+        ));
+    }
+    let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sides_sign_the_agreement_in_the_browser_and_the_mediator_records_it() {
+    let driver = driver();
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .expect("service");
+    let mut client = Client::connect(addr).await.expect("client");
+    let created: CreatedDeal = client
+        .create_deal(&create_body(&unique("agree"), 3), None)
+        .await
+        .expect("deal");
+    let deal = TestDeal::from_created(created);
+    for (author, event) in to_active(&deal).into_iter().take(2) {
+        record_over(&mut client, &deal, author, event).await;
+    }
+    for side in ["side-a", "side-b"] {
+        let b = driver.browser().await;
+        sign_in(&b, addr, deal.token(side)).await;
+        load_key(&b, &deal, side, &driver.scratch).await;
+        sign_and_wait(&b, "form.agree").await;
+        b.close().await.expect("close");
+    }
+    let med = driver.browser().await;
+    sign_in(&med, addr, deal.token("mediator")).await;
+    load_key(&med, &deal, "mediator", &driver.scratch).await;
+    sign_and_wait(&med, "#amendments form.sign").await;
+    med.close().await.expect("close");
+
+    let ledger = client
+        .ledger(&deal.id, deal.token("monitor"))
+        .await
+        .expect("export");
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"]["type"], "deal-agreed");
+    assert_eq!(last["event"]["deal_hash"], deal.deal_hash.to_string());
+    assert_eq!(last["event"]["signatures"].as_array().unwrap().len(), 2);
+    let keys = KeyRing::of(&deal.keys).expect("keys");
+    let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
+    handle.shutdown().await;
+}

@@ -1,7 +1,9 @@
 //! The room over HTTP (`app().oneshot`): the session cookie's flags, CSRF
 //! refusals, the Content-Security-Policy, the token never in a URL or a
 //! page, what each role's pages hold (an observer's: no roster id), and an
-//! event signed as the page signs it, appended through the session.
+//! event signed as the page signs it, appended through the session; the
+//! agreement and an amendment signed by the sides and recorded by the
+//! mediator through the room.
 
 use axum::Router;
 use axum::body::Body;
@@ -507,4 +509,260 @@ async fn the_timeline_and_the_export_match_the_ledger() {
         (1..=lines).rev().collect::<Vec<_>>(),
         "every event, newest first"
     );
+}
+
+/// The text of an HTML attribute as maud escapes it, read back.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of the first `name="…"` attribute in `html`.
+fn attribute(html: &str, name: &str) -> Option<String> {
+    html.split(&format!("{name}=\""))
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(unescape)
+}
+
+fn json_post(uri: &str, cookie: &str, csrf: &str, body: String) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-csrf-token", csrf)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn sides_sign_an_amendment_in_the_room_and_the_mediator_records_it() {
+    let (app, deal) = active_deal().await;
+    // The mediator keeps new terms: a four-day pause, extensions to 12.
+    let mut amended = deal_json(3);
+    amended["pause"]["days"] = 4.into();
+    amended["pause"]["extension"]["max_days"] = 12.into();
+    let kept = send(
+        &app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/amendments", deal.id),
+            Some(deal.token("mediator")),
+            Some(amended.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    let new_hash = kept.body["deal_hash"].as_str().unwrap().to_owned();
+    assert_eq!(
+        new_hash,
+        truce_ledger::deal_hash(&amended).unwrap().to_string(),
+        "the hash of the JSON sent"
+    );
+    let replaces = deal.deal_hash.to_string();
+
+    // Who sees it: the mediator and the sides, with what changes; never
+    // the guarantor or the observer; no person id in the section.
+    let (med, med_csrf, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let page = call(&app, get("/room/overview", &med)).await;
+    let section = page
+        .text
+        .split("id=\"amendments\"")
+        .nth(1)
+        .and_then(|r| r.split("</section>").next())
+        .expect("the amendments section")
+        .to_owned();
+    assert!(section.contains(&new_hash) && section.contains(&replaces));
+    assert!(section.contains("pause.days") && section.contains("pause.extension.max_days"));
+    assert!(!section.contains("A-0001") && !section.contains("B-0001"));
+    assert!(
+        !section.contains("deal-amended"),
+        "no record form before every side signed"
+    );
+    for role in ["guarantor", "monitor"] {
+        let (c, _, _) = sign_in(&app, deal.token(role), false).await;
+        let p = call(&app, get("/room/overview", &c)).await;
+        assert!(!p.text.contains(&new_hash), "{role} sees no amendment");
+    }
+
+    // The form a side signs names exactly the bytes truce_ledger signs: the
+    // domain tag, then its JSON with the keys sorted (serde_json's map).
+    let (a_cookie, a_csrf, _) = sign_in(&app, deal.token("side-a"), false).await;
+    let page = call(&app, get("/room/overview", &a_cookie)).await;
+    let stmt: serde_json::Value =
+        serde_json::from_str(&attribute(&page.text, "data-statement").expect("sign form")).unwrap();
+    assert_eq!(
+        attribute(&page.text, "data-domain").unwrap(),
+        "truce/amendment/v1"
+    );
+    assert_eq!(stmt["amendment"], 1);
+    assert_eq!(stmt["deal_hash"], new_hash.as_str());
+    assert_eq!(stmt["replaces"], replaces.as_str());
+    let page_bytes = [
+        b"truce/amendment/v1\n".as_slice(),
+        stmt.to_string().as_bytes(),
+    ]
+    .concat();
+    let hash = truce_ledger::Hash::from_hex(&new_hash).unwrap();
+    assert_eq!(
+        page_bytes,
+        truce_ledger::amendment_message(&deal.id, 1, &deal.deal_hash, &hash)
+    );
+    let sig_of = |side: &str, n: u32| {
+        truce_ledger::sign_amendment(
+            key_of(&deal.keys, side),
+            &deal.id,
+            n,
+            &deal.deal_hash,
+            &hash,
+        )
+        .signature
+    };
+    let body = |n: u32, sig: truce_ledger::Sig| {
+        serde_json::json!({"amendment": n, "deal_hash": new_hash, "replaces": replaces, "signature": sig})
+            .to_string()
+    };
+    let post = |cookie: &str, csrf: &str, b: String| {
+        call(
+            &app,
+            json_post("/room/amendment-signatures", cookie, csrf, b),
+        )
+    };
+
+    // Refused: no CSRF token; another side's signature; the wrong number;
+    // a role that does not sign amendments.
+    let a = post(&a_cookie, "", body(1, sig_of("side-a", 1))).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    let (b_cookie, b_csrf, _) = sign_in(&app, deal.token("side-b"), false).await;
+    let a = post(&b_cookie, &b_csrf, body(1, sig_of("side-a", 1))).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+    assert!(a.text.contains("bad-signature"), "{}", a.text);
+    let a = post(&a_cookie, &a_csrf, body(2, sig_of("side-a", 2))).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+    assert!(a.text.contains("not-pending"), "{}", a.text);
+    let a = post(&med, &med_csrf, body(1, sig_of("side-a", 1))).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+
+    // Both sides sign; the first is kept across page loads.
+    let a = post(&a_cookie, &a_csrf, body(1, sig_of("side-a", 1))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let page = call(&app, get("/room/overview", &a_cookie)).await;
+    assert!(
+        attribute(&page.text, "data-amendment").is_none(),
+        "signed once"
+    );
+    let page = call(&app, get("/room/overview", &med)).await;
+    assert!(
+        !page.text.contains("&quot;deal-amended&quot;"),
+        "side-b still to sign"
+    );
+    let a = post(&b_cookie, &b_csrf, body(1, sig_of("side-b", 1))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+
+    // The mediator's page now holds the event with both signatures; signed
+    // and sent as the page does, the service records it.
+    let page = call(&app, get("/room/overview", &med)).await;
+    let event: serde_json::Value = page
+        .text
+        .split("data-event=\"")
+        .skip(1)
+        .map(|r| unescape(r.split('"').next().unwrap()))
+        .map(|t| serde_json::from_str::<serde_json::Value>(&t).unwrap())
+        .find(|e| e["type"] == "deal-amended")
+        .expect("the record form");
+    let mut event = event;
+    event["reason"] = "Four days.".into();
+    let event: Event = serde_json::from_value(event).expect("a deal-amended event");
+    let ev = sign_next(&app, &deal, "mediator", event).await;
+    let a = call(
+        &app,
+        json_post("/room/events", &med, &med_csrf, ev.to_line().unwrap()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let page = call(&app, get("/room/overview", &med)).await;
+    assert!(
+        !page.text.contains("id=\"amendments\""),
+        "nothing pending now"
+    );
+
+    // The ledger verifies with the deal's public keys, amendment included.
+    let export = call(&app, get("/room/ledger.jsonl", &med)).await;
+    let keys = truce_ledger::KeyRing::of(&deal.keys).unwrap();
+    let report = truce_ledger::verify_bytes(export.text.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
+    let last: serde_json::Value =
+        serde_json::from_str(export.text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"]["type"], "deal-amended");
+    assert_eq!(last["event"]["deal_hash"], new_hash.as_str());
+}
+
+#[tokio::test]
+async fn sides_sign_the_agreement_in_the_room_and_the_mediator_records_it() {
+    let app = test_app().await;
+    let deal = create_deal(&app, 3).await;
+    for (author, event) in to_active(&deal).into_iter().take(2) {
+        record(&app, &deal, author, event).await;
+    }
+    let (med, med_csrf, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let (a_cookie, a_csrf, _) = sign_in(&app, deal.token("side-a"), false).await;
+    let (b_cookie, b_csrf, _) = sign_in(&app, deal.token("side-b"), false).await;
+    let page = call(&app, get("/room/overview", &a_cookie)).await;
+    let stmt: serde_json::Value =
+        serde_json::from_str(&attribute(&page.text, "data-statement").expect("sign form")).unwrap();
+    let domain = attribute(&page.text, "data-domain").unwrap();
+    let page_bytes = [domain.as_bytes(), b"\n", stmt.to_string().as_bytes()].concat();
+    assert_eq!(
+        page_bytes,
+        truce_ledger::agreement_message(&deal.id, &deal.deal_hash),
+        "the page signs truce_ledger's agreement bytes"
+    );
+    let sig_of = |side: &str| {
+        truce_ledger::sign_agreement(key_of(&deal.keys, side), &deal.id, &deal.deal_hash).signature
+    };
+    let body = |sig: truce_ledger::Sig| {
+        serde_json::json!({"deal_hash": deal.deal_hash, "signature": sig}).to_string()
+    };
+    let post = |cookie: &str, csrf: &str, b: String| {
+        call(
+            &app,
+            json_post("/room/agreement-signatures", cookie, csrf, b),
+        )
+    };
+    let a = post(&b_cookie, &b_csrf, body(sig_of("side-a"))).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+    assert!(a.text.contains("bad-signature"), "{}", a.text);
+    let a = post(&a_cookie, &a_csrf, body(sig_of("side-a"))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let a = post(&b_cookie, &b_csrf, body(sig_of("side-b"))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+
+    let page = call(&app, get("/room/overview", &med)).await;
+    let event: serde_json::Value = page
+        .text
+        .split("data-event=\"")
+        .skip(1)
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&unescape(r.split('"').next().unwrap()))
+                .unwrap()
+        })
+        .find(|e| e["type"] == "deal-agreed")
+        .expect("the record form");
+    let event: Event = serde_json::from_value(event).expect("a deal-agreed event");
+    let ev = sign_next(&app, &deal, "mediator", event).await;
+    let a = call(
+        &app,
+        json_post("/room/events", &med, &med_csrf, ev.to_line().unwrap()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    assert_eq!(state(&app, &deal).await.phase, "agreed");
+    let export = call(&app, get("/room/ledger.jsonl", &med)).await;
+    let keys = truce_ledger::KeyRing::of(&deal.keys).unwrap();
+    let report = truce_ledger::verify_bytes(export.text.as_bytes(), &keys).expect("readable");
+    assert!(report.intact, "{}", report.render_text());
 }
