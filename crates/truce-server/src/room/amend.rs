@@ -22,7 +22,8 @@ use truce_store::Signed;
 
 use crate::error::AppError;
 use crate::handlers::with_chain;
-use crate::room::{RoomRef, csrf_refused, session, session_of};
+use crate::room::session;
+use crate::room::shared::{RoomRef, csrf_refused, session_of};
 use crate::state::{AppState, Caller};
 
 /// Most bytes of a posted amendment signature.
@@ -338,7 +339,7 @@ pub(crate) async fn sign_agreement(
 
 async fn sign(
     state: AppState,
-    room: &crate::room::Room,
+    room: &crate::room::shared::Room,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     what: Signed,

@@ -10,7 +10,7 @@ use truce_ledger::{PartyId, PersonId, Role};
 use crate::api::{EventView, ExecutionView};
 use crate::error::AppError;
 use crate::handlers::{MAX_PAGE, with_chain};
-use crate::room::View;
+use crate::room::shared::View;
 use crate::state::{AppState, Caller, Chain};
 use crate::views;
 

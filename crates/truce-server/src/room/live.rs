@@ -23,7 +23,9 @@ use crate::auth::DealCaller;
 use crate::error::AppError;
 use crate::handlers::{self, MAX_PAGE, with_chain};
 use crate::room::i18n::Lang;
-use crate::room::{RoomRef, csrf_refused, pages, session, session_of};
+use crate::room::pages;
+use crate::room::session;
+use crate::room::shared::{RoomRef, csrf_refused, session_of};
 use crate::state::{AppState, Caller};
 use crate::views;
 
@@ -32,7 +34,10 @@ use crate::views;
 /// service is never held open by a viewer for longer than this.
 pub(crate) const STREAM_LIFETIME: Duration = Duration::from_secs(15);
 
-fn session_caller(room: &crate::room::Room, headers: &HeaderMap) -> Result<Caller, AppError> {
+fn session_caller(
+    room: &crate::room::shared::Room,
+    headers: &HeaderMap,
+) -> Result<Caller, AppError> {
     session_of(room, headers)
         .map(|s| s.caller)
         .ok_or_else(AppError::unauthorized)

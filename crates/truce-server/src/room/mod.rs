@@ -18,6 +18,9 @@ pub(crate) mod i18n;
 mod live;
 mod pages;
 pub(crate) mod session;
+mod shared;
+
+pub(crate) use shared::{Room, RoomRef, View, csrf_refused, session_of};
 
 use std::sync::Arc;
 
@@ -34,15 +37,6 @@ use crate::error::AppError;
 use crate::handlers::MAX_EVENT_BODY;
 use crate::state::AppState;
 use i18n::Lang;
-use session::{Session, Sessions};
-
-/// The room's shared state beside [`AppState`].
-#[derive(Debug, Default)]
-pub(crate) struct Room {
-    pub sessions: Sessions,
-}
-
-pub(crate) type RoomRef = Extension<Arc<Room>>;
 
 /// The Content-Security-Policy of every room response: only our own
 /// script and style, no inline script, no framing, forms post here only.
@@ -109,11 +103,6 @@ fn language(headers: &HeaderMap, query: &LangQuery) -> (Lang, bool) {
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
     (l, false)
-}
-
-/// The session of a request, if its cookie names a live one.
-pub(crate) fn session_of(room: &Room, headers: &HeaderMap) -> Option<Session> {
-    session::cookie(headers, session::SESSION_COOKIE).and_then(|id| room.sessions.get(id))
 }
 
 /// A page answer, setting the language cookie when `?lang=` chose one.
@@ -232,12 +221,6 @@ async fn signin(
     Ok(response)
 }
 
-pub(crate) fn csrf_refused() -> AppError {
-    AppError::forbidden(
-        "the form's CSRF token is missing or does not match this session: reload the page and try again",
-    )
-}
-
 #[derive(Deserialize)]
 struct CsrfForm {
     #[serde(default)]
@@ -285,51 +268,6 @@ async fn mint_code(
         axum::Json(serde_json::json!({ "code": code })),
     )
         .into_response())
-}
-
-/// The views a party may open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum View {
-    Overview,
-    Plan,
-    Timeline,
-    Persons,
-    Manifest,
-    Ledger,
-}
-
-impl View {
-    pub const ALL: [View; 6] = [
-        View::Overview,
-        View::Plan,
-        View::Timeline,
-        View::Persons,
-        View::Manifest,
-        View::Ledger,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            View::Overview => "overview",
-            View::Plan => "plan",
-            View::Timeline => "timeline",
-            View::Persons => "persons",
-            View::Manifest => "manifest",
-            View::Ledger => "ledger",
-        }
-    }
-
-    /// Whether the role may open this view at all: Persons never for a
-    /// guarantor or observer; the manifest for the intermediary and the
-    /// mediator.
-    pub fn allowed(self, role: truce_ledger::Role) -> bool {
-        use truce_ledger::Role;
-        match self {
-            View::Persons => matches!(role, Role::Mediator | Role::Side | Role::Intermediary),
-            View::Manifest => matches!(role, Role::Mediator | Role::Intermediary),
-            _ => true,
-        }
-    }
 }
 
 async fn view(

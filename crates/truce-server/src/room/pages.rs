@@ -8,10 +8,10 @@ use maud::{DOCTYPE, Markup, html};
 use truce_ledger::Role;
 
 use crate::api::EventView;
-use crate::room::View;
 use crate::room::data::{PlanRow, Snapshot};
 use crate::room::i18n::Lang;
 use crate::room::session::Session;
+use crate::room::shared::View;
 use crate::state::Caller;
 
 pub(crate) struct Page<'a> {
