@@ -180,6 +180,22 @@ fn trajectory(s: &mut String, ax: &Axes, d: &Dynamics) {
 }
 
 fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
+    let ax = axes(a);
+    let mut s = String::new();
+    frame(&mut s, a, &ax);
+    outcome_dots(&mut s, &ax, cloud);
+    reservation_lines(&mut s, a, &ax);
+    frontier(&mut s, a, &ax);
+    legend(&mut s, a, &ax, cloud);
+    if let Some(d) = dynamics {
+        trajectory(&mut s, &ax, d);
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The axes: each party's utility range, widened to its reservation value.
+fn axes(a: &Analysis) -> Axes {
     let range = |k: usize| a.utility_ranges.get(k).copied().unwrap_or([0.0, 1.0]);
     let mut lo = [range(0)[0], range(1)[0]];
     let mut hi = [range(0)[1], range(1)[1]];
@@ -190,9 +206,14 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
             hi[k] = lo[k] + 1.0;
         }
     }
-    let ax = Axes { lo, hi };
+    Axes { lo, hi }
+}
+
+/// The chart's frame: the title, the plot box, the tick labels and the
+/// axis names.
+fn frame(s: &mut String, a: &Analysis, ax: &Axes) {
+    let (lo, hi) = (ax.lo, ax.hi);
     let name = |k: usize| escape(a.parties.get(k).map_or("", String::as_str));
-    let mut s = String::new();
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
@@ -251,6 +272,10 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
         (y0 + y1) / 2.0,
         name(1)
     );
+}
+
+/// Every outcome (or the sample) as a grey dot.
+fn outcome_dots(s: &mut String, ax: &Axes, cloud: &Cloud) {
     let _ = writeln!(s, r##"<g fill="#bbb">"##);
     for p in &cloud.points {
         if let (Some(&u), Some(&v)) = (p.first(), p.get(1)) {
@@ -263,6 +288,16 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
         }
     }
     let _ = writeln!(s, "</g>");
+}
+
+/// Each party's reservation value as a dashed line across the plot.
+fn reservation_lines(s: &mut String, a: &Analysis, ax: &Axes) {
+    let (x0, x1, y0, y1) = (
+        ax.x(ax.lo[0]),
+        ax.x(ax.hi[0]),
+        ax.y(ax.lo[1]),
+        ax.y(ax.hi[1]),
+    );
     for k in 0..2 {
         let Some(&r) = a.reservation.get(k) else {
             continue;
@@ -277,6 +312,10 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
             r##"<line x1="{xa:.1}" y1="{ya:.1}" x2="{xb:.1}" y2="{yb:.1}" stroke="#999" stroke-dasharray="4 3"/>"##
         );
     }
+}
+
+/// The Pareto frontier as a line through its points.
+fn frontier(s: &mut String, a: &Analysis, ax: &Axes) {
     let mut front: Vec<(f64, f64)> = a
         .pareto
         .iter()
@@ -301,6 +340,10 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
             ax.y(v)
         );
     }
+}
+
+/// The solution concepts marked on the plot, and the legend beside it.
+fn legend(s: &mut String, a: &Analysis, ax: &Axes, cloud: &Cloud) {
     let marks: [(&str, &str, Option<&Point>); 4] = [
         ("Nash", "#d62728", a.nash.as_ref()),
         ("Kalai (GENIUS)", "#1f77b4", a.kalai.as_ref()),
@@ -360,9 +403,4 @@ fn render(a: &Analysis, cloud: &Cloud, dynamics: Option<&Dynamics>) -> String {
         r##"<text x="{lx:.1}" y="{:.1}" fill="#666">{sample}</text>"##,
         ly + 38.0
     );
-    if let Some(d) = dynamics {
-        trajectory(&mut s, &ax, d);
-    }
-    s.push_str("</svg>\n");
-    s
 }
