@@ -20,7 +20,10 @@ pub enum MipObjective {
     /// Most persons released.
     Released,
     /// Smallest tier-weighted day sum among plans releasing at least this many.
-    TierOrder { released: u32 },
+    TierOrder {
+        /// The fewest persons the plan must release.
+        released: u32,
+    },
 }
 
 struct Unit {
@@ -83,6 +86,38 @@ fn units(deal: &Deal) -> Vec<Unit> {
         .collect()
 }
 
+/// The model's binaries: `x[u][d]` unit `u` goes on day `d` (only on
+/// allowed days), `y[h][d]` holder `h` has a handover on day `d`, and
+/// `earned[d]` extension day `d` is earned.
+struct Vars {
+    x: Vec<HashMap<u32, Variable>>,
+    y: Vec<HashMap<u32, Variable>>,
+    earned: HashMap<u32, Variable>,
+}
+
+/// What every constraint reads: the deal, its units, the days modelled,
+/// the holders with a roster and a large enough constant.
+struct Cx<'a> {
+    deal: &'a Deal,
+    units: &'a [Unit],
+    vars: &'a Vars,
+    day_list: &'a [u32],
+    holders: &'a [String],
+    big: f64,
+}
+
+impl Cx<'_> {
+    /// Persons `h` releases on day `d`.
+    fn day_count(&self, h: &str, d: u32) -> Expression {
+        self.units
+            .iter()
+            .zip(&self.vars.x)
+            .filter(|(u, _)| u.holder == h)
+            .filter_map(|(u, xs)| xs.get(&d).map(|&v| u.size * v))
+            .sum()
+    }
+}
+
 /// The optimum of `objective` with handovers only on days `1..=days` and each
 /// rule's daily paying releases at most `exposure`; `None` when infeasible.
 pub fn solve(
@@ -94,50 +129,18 @@ pub fn solve(
     let units = units(deal);
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
     let horizon = f64::from(deal.max_days() + 1);
-    let big = deal.persons.len() as f64 + 1.0;
-    let allowed = |d: u32| {
-        deal.release
-            .release_days
-            .as_ref()
-            .is_none_or(|r| r.contains(&d))
-    };
-    let mut vars = ProblemVariables::new();
+    let mut problem = ProblemVariables::new();
     let day_list: Vec<u32> = (1..=days.min(deal.max_days())).collect();
-    // x[u][d]: unit u goes on day d.
-    let x: Vec<HashMap<u32, Variable>> = units
-        .iter()
-        .map(|_| {
-            day_list
-                .iter()
-                .filter(|&&d| allowed(d))
-                .map(|&d| (d, vars.add(variable().binary())))
-                .collect()
-        })
-        .collect();
     let holders: Vec<String> = deal.rosters.iter().map(|r| r.holder.0.clone()).collect();
-    let y: Vec<HashMap<u32, Variable>> = holders
-        .iter()
-        .map(|_| {
-            day_list
-                .iter()
-                .map(|&d| (d, vars.add(variable().binary())))
-                .collect()
-        })
-        .collect();
-    let earned: HashMap<u32, Variable> = day_list
-        .iter()
-        .filter(|&&d| d > deal.pause.days)
-        .map(|&d| (d, vars.add(variable().binary())))
-        .collect();
-
+    let vars = variables(deal, &units, &day_list, &holders, &mut problem);
     let released: Expression = units
         .iter()
-        .zip(&x)
+        .zip(&vars.x)
         .flat_map(|(u, xs)| xs.values().map(move |&v| u.size * v))
         .sum();
     let weight: Expression = units
         .iter()
-        .zip(&x)
+        .zip(&vars.x)
         .map(|(u, xs)| {
             let w = f64::from(max_tier + 1 - u.tier.min(max_tier)) * u.size;
             let on: Expression = xs
@@ -149,66 +152,129 @@ pub fn solve(
         .sum();
     let weight_again = weight.clone();
     let mut model = match objective {
-        MipObjective::Released => vars.maximise(released.clone()).using(highs),
-        MipObjective::TierOrder { .. } => vars.minimise(weight.clone()).using(highs),
+        MipObjective::Released => problem.maximise(released.clone()).using(highs),
+        MipObjective::TierOrder { .. } => problem.minimise(weight.clone()).using(highs),
     };
     if let MipObjective::TierOrder { released: r } = objective {
         model = model.with(constraint!(released.clone() >= f64::from(r)));
     }
-    for xs in &x {
+    for xs in &vars.x {
         let once: Expression = xs.values().copied().map(Expression::from).sum();
         model = model.with(constraint!(once <= 1));
     }
-    let day_count = |h: &str, d: u32| -> Expression {
-        units
-            .iter()
-            .zip(&x)
-            .filter(|(u, _)| u.holder == h)
-            .filter_map(|(u, xs)| xs.get(&d).map(|&v| u.size * v))
-            .sum()
+    let cx = Cx {
+        deal,
+        units: &units,
+        vars: &vars,
+        day_list: &day_list,
+        holders: &holders,
+        big: deal.persons.len() as f64 + 1.0,
     };
-    for (hi, r) in deal.rosters.iter().enumerate() {
+    model = roster_limits(&cx, model);
+    model = daily_terms(&cx, exposure, model);
+    if deal.release.priority == Priority::Strict {
+        model = strict_priority(&cx, model);
+    }
+    let solution = model.solve().ok()?;
+    Some(match objective {
+        MipObjective::Released => solution.eval(released),
+        MipObjective::TierOrder { .. } => solution.eval(weight_again),
+    })
+}
+
+fn variables(
+    deal: &Deal,
+    units: &[Unit],
+    day_list: &[u32],
+    holders: &[String],
+    problem: &mut ProblemVariables,
+) -> Vars {
+    let allowed = |d: u32| {
+        deal.release
+            .release_days
+            .as_ref()
+            .is_none_or(|r| r.contains(&d))
+    };
+    let x = units
+        .iter()
+        .map(|_| {
+            day_list
+                .iter()
+                .filter(|&&d| allowed(d))
+                .map(|&d| (d, problem.add(variable().binary())))
+                .collect()
+        })
+        .collect();
+    let y = holders
+        .iter()
+        .map(|_| {
+            day_list
+                .iter()
+                .map(|&d| (d, problem.add(variable().binary())))
+                .collect()
+        })
+        .collect();
+    let earned = day_list
+        .iter()
+        .filter(|&&d| d > deal.pause.days)
+        .map(|&d| (d, problem.add(variable().binary())))
+        .collect();
+    Vars { x, y, earned }
+}
+
+/// Totals, daily minimums and maximums per holder; no releases on an
+/// extension day that is not earned.
+fn roster_limits<M: SolverModel>(cx: &Cx<'_>, mut model: M) -> M {
+    for (hi, r) in cx.deal.rosters.iter().enumerate() {
         let h = r.holder.as_str();
-        let total: Expression = day_list.iter().map(|&d| day_count(h, d)).sum();
+        let total: Expression = cx.day_list.iter().map(|&d| cx.day_count(h, d)).sum();
         if let Some(m) = r.total_min {
             model = model.with(constraint!(total.clone() >= f64::from(m)));
         }
         if let Some(m) = r.total_max {
             model = model.with(constraint!(total.clone() <= f64::from(m)));
         }
-        for &d in &day_list {
-            let n = day_count(h, d);
-            let on = y[hi][&d];
-            let most = r.max_per_day.map_or(big, f64::from);
+        for &d in cx.day_list {
+            let n = cx.day_count(h, d);
+            let on = cx.vars.y[hi][&d];
+            let most = r.max_per_day.map_or(cx.big, f64::from);
             model = model.with(constraint!(n.clone() <= most * on));
             model = model.with(constraint!(
                 n.clone() >= f64::from(r.min_per_day.unwrap_or(0)) * on
             ));
-            if let Some(&a) = earned.get(&d) {
-                model = model.with(constraint!(n.clone() <= big * a));
+            if let Some(&a) = cx.vars.earned.get(&d) {
+                model = model.with(constraint!(n.clone() <= cx.big * a));
             }
         }
     }
-    for &d in &day_list {
-        if let Some(via) = deal.intermediary() {
-            let all: Expression = holders.iter().map(|h| day_count(h, d)).sum();
+    model
+}
+
+/// Each day: the intermediary's capacity and convoys, counter-releases at
+/// the ratio (paying releases within `exposure`), and extension days earned
+/// in order by their releases.
+fn daily_terms<M: SolverModel>(cx: &Cx<'_>, exposure: Option<u32>, mut model: M) -> M {
+    let (units, x) = (cx.units, &cx.vars.x);
+    for &d in cx.day_list {
+        if let Some(via) = cx.deal.intermediary() {
+            let all: Expression = cx.holders.iter().map(|h| cx.day_count(h, d)).sum();
             if let Some(c) = via.capacity_per_day {
                 model = model.with(constraint!(all <= f64::from(c)));
             }
-            let convoys: Expression = y.iter().map(|ys| Expression::from(ys[&d])).sum();
+            let convoys: Expression = cx.vars.y.iter().map(|ys| Expression::from(ys[&d])).sum();
             model = model.with(constraint!(
                 convoys <= f64::from(via.handovers_per_day.unwrap_or(2))
             ));
         }
-        for (e, rule) in deal.exchanges.iter().enumerate() {
+        for (e, rule) in cx.deal.exchanges.iter().enumerate() {
             let paid: Expression = units
                 .iter()
-                .zip(&x)
+                .zip(x)
                 .filter_map(|(u, xs)| xs.get(&d).map(|&v| u.gives[e] * v))
                 .sum();
             let counter: Expression = units
                 .iter()
-                .zip(&x)
+                .zip(x)
                 .filter_map(|(u, xs)| xs.get(&d).map(|&v| u.receives[e] * v))
                 .sum();
             model = model.with(constraint!(counter == f64::from(rule.ratio) * paid.clone()));
@@ -216,37 +282,36 @@ pub fn solve(
                 model = model.with(constraint!(paid <= f64::from(b)));
             }
         }
-        if let Some(&a) = earned.get(&d) {
-            if let Some(&prev) = earned.get(&(d - 1)) {
+        if let Some(&a) = cx.vars.earned.get(&d) {
+            if let Some(&prev) = cx.vars.earned.get(&(d - 1)) {
                 model = model.with(constraint!(a <= prev));
             }
-            if let Some(ext) = &deal.pause.extension {
-                let by = day_count(ext.by.as_str(), d);
+            if let Some(ext) = &cx.deal.pause.extension {
+                let by = cx.day_count(ext.by.as_str(), d);
                 model = model.with(constraint!(by >= f64::from(ext.per_releases) * a));
             }
         }
     }
-    if deal.release.priority == Priority::Strict {
-        // A unit of tier t on day d needs every better-tier unit of its holder by day d.
-        for (u, xu) in units.iter().zip(&x) {
-            for (v, xv) in units.iter().zip(&x) {
-                if u.holder != v.holder || v.tier >= u.tier {
-                    continue;
-                }
-                for (&d, &on) in xu {
-                    let by_then: Expression = xv
-                        .iter()
-                        .filter(|(dd, _)| **dd <= d)
-                        .map(|(_, &w)| Expression::from(w))
-                        .sum();
-                    model = model.with(constraint!(on <= by_then));
-                }
+    model
+}
+
+/// A unit of tier t on day d needs every better-tier unit of its holder by
+/// day d.
+fn strict_priority<M: SolverModel>(cx: &Cx<'_>, mut model: M) -> M {
+    for (u, xu) in cx.units.iter().zip(&cx.vars.x) {
+        for (v, xv) in cx.units.iter().zip(&cx.vars.x) {
+            if u.holder != v.holder || v.tier >= u.tier {
+                continue;
+            }
+            for (&d, &on) in xu {
+                let by_then: Expression = xv
+                    .iter()
+                    .filter(|(dd, _)| **dd <= d)
+                    .map(|(_, &w)| Expression::from(w))
+                    .sum();
+                model = model.with(constraint!(on <= by_then));
             }
         }
     }
-    let solution = model.solve().ok()?;
-    Some(match objective {
-        MipObjective::Released => solution.eval(released),
-        MipObjective::TierOrder { .. } => solution.eval(weight_again),
-    })
+    model
 }
