@@ -157,8 +157,8 @@
   if (list && window.EventSource) {
     const status = $("#live-status");
     const es = new EventSource("/room/stream?after=" + encodeURIComponent(list.dataset.after || "0"));
-    es.addEventListener("open", () => { status.textContent = msg("Live"); });
-    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); });
+    es.addEventListener("open", () => { status.textContent = msg("Live"); status.dataset.state = "open"; });
+    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); status.dataset.state = "reconnecting"; });
     es.addEventListener("appended", (e) => {
       if ($('li.event[data-seq="' + e.lastEventId + '"]', list)) return;
       list.insertAdjacentHTML("afterbegin", e.data);
@@ -214,8 +214,8 @@
       enableForms();
     };
     const es = new EventSource("/room/stream?after=" + encodeURIComponent(overview.dataset.after || "0"));
-    es.addEventListener("open", () => { status.textContent = live; });
-    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); });
+    es.addEventListener("open", () => { status.textContent = live; status.dataset.state = "open"; });
+    es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); status.dataset.state = "reconnecting"; });
     es.addEventListener("appended", refresh);
   }
 

@@ -473,14 +473,14 @@ async fn another_partys_event_appears_live_without_reload() {
     )
     .await
     .expect("marker");
+    // The stream is open (the page marks it) before the event, so the
+    // measure starts from a listening page (the stream would also catch up
+    // from the page's last seq).
     b.wait()
         .at_most(WAIT)
-        .for_element(Locator::Css("#live-status"))
+        .for_element(Locator::Css(r#"#live-status[data-state="open"]"#))
         .await
-        .expect("live");
-    // Let the stream open before the event (the stream also catches up
-    // from the page's last seq, so this only makes the measure fair).
-    tokio::time::sleep(Duration::from_millis(300)).await;
+        .expect("the stream open");
     let started = Instant::now();
     let seq = record_over(
         &mut client,
