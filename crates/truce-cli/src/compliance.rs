@@ -11,7 +11,7 @@ use truce_exec::{
     Context, Execution, Finding, PlanSchedule, Roster, StatusReport, Superseded, Terms,
 };
 use truce_ledger::{Event, Hash};
-use truce_ledger::{PersonKey, SignedEvent, VerifyReport};
+use truce_ledger::{SignedEvent, VerifyReport};
 
 use crate::cli::VerifyArgs;
 use crate::error::CliError;
@@ -50,7 +50,7 @@ pub fn check(
         (Some(deal), _, Some(key)) => {
             let (value, _) =
                 crate::verify_files::normalised_deal(&crate::files::load_valid(deal)?)?;
-            let key = person_key(key)?;
+            let key = crate::files::read_person_key(key)?;
             let (terms, roster) =
                 Roster::from_value(&value, &summary.deal, &key).map_err(|source| {
                     CliError::Terms {
@@ -258,11 +258,6 @@ fn read(path: &Path, kind: FileKind) -> Result<String, CliError> {
     let bytes = crate::files::read_file(path, kind)?;
     String::from_utf8(bytes)
         .map_err(|_| CliError::Input(format!("{} is not UTF-8", path.display())))
-}
-
-fn person_key(path: &Path) -> Result<PersonKey, CliError> {
-    PersonKey::from_hex(read(path, FileKind::Event)?.trim())
-        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))
 }
 
 /// `--terms`: the deal view `truce export --terms` writes (terms with the

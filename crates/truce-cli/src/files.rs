@@ -115,6 +115,12 @@ pub fn read_file(path: &Path, kind: FileKind) -> Result<Vec<u8>, CliError> {
 }
 
 /// The file at `path` as UTF-8 text (see [`read_file`]).
+/// The deal's person key (64 hex digits, as `truce register` writes it).
+pub fn read_person_key(path: &Path) -> Result<truce_ledger::PersonKey, CliError> {
+    truce_ledger::PersonKey::from_hex(read_text(path, FileKind::Event)?.trim())
+        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))
+}
+
 pub fn read_text(path: &Path, kind: FileKind) -> Result<String, CliError> {
     String::from_utf8(read_file(path, kind)?).map_err(|e| {
         CliError::Input(format!(

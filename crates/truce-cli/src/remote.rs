@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, PersonKey, Receipt, Sig};
+use truce_ledger::{DealId, Event, Hash, PartyId, PartyKey, PersonId, Receipt, Sig};
 use truce_server::client::{Client, ClientError, TlsClient};
 
 use crate::cli::{
@@ -512,8 +512,7 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
                     .to_owned(),
             )
         })?;
-        let key = PersonKey::from_hex(read_text(path)?.trim())
-            .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", path.display())))?;
+        let key = files::read_person_key(path)?;
         let ids: Vec<String> = serde_json::from_value(persons)
             .map_err(|_| CliError::Input(format!("{source}: `persons` is a list of person ids")))?;
         let mut pseudonyms = Vec::with_capacity(ids.len());

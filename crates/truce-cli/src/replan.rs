@@ -38,7 +38,7 @@ pub fn prefix_from_ledger(
                 ledger.display(),
                 n + 1,
                 e.column(),
-                e.classify_words()
+                category_words(&e)
             ))
         })?;
         events.push(ev);
@@ -72,9 +72,7 @@ pub fn prefix_from_ledger(
             )));
         }
     }
-    let key_text = files::read_text(person_key, FileKind::Event)?;
-    let key = truce_ledger::PersonKey::from_hex(key_text.trim())
-        .map_err(|e| CliError::Input(format!("{}: not a person key: {e}", person_key.display())))?;
+    let key = files::read_person_key(person_key)?;
     let (_, roster) = Roster::from_value(&value, &id, &key)
         .map_err(|e| CliError::Input(format!("the deal's roster: {e}")))?;
     let via = deal.release.via.is_some();
@@ -125,18 +123,12 @@ pub fn prefix_from_ledger(
 
 /// serde's error class in words, never its message (which may quote a
 /// value from the file).
-trait ClassifyWords {
-    fn classify_words(&self) -> &'static str;
-}
-
-impl ClassifyWords for serde_json::Error {
-    fn classify_words(&self) -> &'static str {
-        use serde_json::error::Category;
-        match self.classify() {
-            Category::Syntax => "not valid JSON",
-            Category::Eof => "the line ends early",
-            Category::Data => "not a signed event",
-            Category::Io => "could not be read",
-        }
+fn category_words(e: &serde_json::Error) -> &'static str {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax => "not valid JSON",
+        Category::Eof => "the line ends early",
+        Category::Data => "not a signed event",
+        Category::Io => "could not be read",
     }
 }
