@@ -249,7 +249,9 @@ async fn main() {
     );
     let session = cookie(&head, "truce_session");
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    for view in ["overview", "timeline"] {
+    // The timeline comes in pages of 100: the newest, and one in the middle.
+    let middle = format!("timeline?before={}", events / 2);
+    for view in ["overview", "timeline", middle.as_str()] {
         let mut times = Vec::new();
         let mut size = 0;
         for _ in 0..20 {

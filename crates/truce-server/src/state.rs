@@ -92,6 +92,9 @@ pub(crate) struct Chain {
     pub plan: Option<PlanSchedule>,
     /// Plans a later `plan-adopted` replaced: (seq of that event, plan).
     pub superseded_plans: Vec<(u64, PlanSchedule)>,
+    /// Every `plan-adopted`, oldest first: (its seq, the plan's hash); the
+    /// last names the plan in force (the room's Plan view shows re-plans).
+    pub adoptions: Vec<(u64, Hash)>,
     /// The execution so far, replayed from the chain.
     pub execution: Execution,
 }
@@ -153,6 +156,9 @@ impl Chain {
     /// resolved pseudonyms if it is a handover.
     pub fn index(&mut self, ev: &SignedEvent, persons: Vec<PersonId>) {
         self.execution.apply(Some(&self.roster), ev);
+        if let Event::PlanAdopted { plan_hash, .. } = &ev.event {
+            self.adoptions.push((ev.seq, *plan_hash));
+        }
         if let Event::HandoverRecorded { holder, to, .. } = &ev.event {
             self.handovers.insert(
                 ev.seq,
@@ -357,6 +363,7 @@ impl AppState {
             roster,
             plan: None,
             superseded_plans: Vec::new(),
+            adoptions: Vec::new(),
             execution: Execution::new(),
         };
         let mut after = 0;

@@ -10,6 +10,24 @@
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
   const msg = (name) => document.body.dataset["m" + name] || name;
+  // Set an element's text from parts: strings in the page's language, and
+  // [text] for an id, number or hash kept left to right (as the server's
+  // <bdi dir="ltr"> does) in Arabic and Hebrew pages.
+  function say(el, ...parts) {
+    el.textContent = "";
+    parts.forEach((part, i) => {
+      if (i > 0) el.append(" ");
+      if (Array.isArray(part)) {
+        const b = document.createElement("bdi");
+        b.dir = "ltr";
+        b.className = "ltr";
+        b.textContent = String(part[0]);
+        el.append(b);
+      } else {
+        el.append(String(part));
+      }
+    });
+  }
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
   const unhex = (h) => {
     if (!/^([0-9a-f]{2})*$/i.test(h)) throw new Error("not hex");
@@ -34,7 +52,7 @@
   const PKCS8_PREFIX = unhex("302e020100300506032b657004220420");
   async function importSeed(seedHex) {
     const seed = unhex(seedHex.trim());
-    if (seed.length !== 32) throw new Error("a secret key is 64 hex digits");
+    if (seed.length !== 32) throw new Error(msg("Badseed"));
     const der = new Uint8Array(48);
     der.set(PKCS8_PREFIX);
     der.set(seed, 16);
@@ -53,7 +71,7 @@
       try {
         const k = JSON.parse(await file.text());
         if (k.party !== keyInput.dataset.party) {
-          status.textContent = msg("Keyparty") + " " + String(k.party);
+          say(status, msg("Keyparty"), [k.party]);
           status.className = "bad";
           return;
         }
@@ -62,7 +80,7 @@
         status.className = "ok";
       } catch (e) {
         signingKey = null;
-        status.textContent = (window.crypto && crypto.subtle ? msg("Keybad") : msg("Nocrypto")) + " (" + e.message + ")";
+        say(status, window.crypto && crypto.subtle ? msg("Keybad") : msg("Nocrypto"), [e.message]);
         status.className = "bad";
       }
       enableForms();
@@ -95,7 +113,7 @@
       const st = await (await fetch("/room/sign", { credentials: "same-origin" })).json();
       const persons = $("[data-persons]", form);
       if (persons) {
-        if (!st.person_key) throw new Error("no person key for this role");
+        if (!st.person_key) throw new Error(msg("Nopersonkey"));
         event.pseudonyms = await pseudonyms(st.person_key, st.deal, JSON.parse(persons.dataset.persons));
       }
       const body = { at_ms: Date.now(), author: st.party, deal: st.deal, event: event,
@@ -110,15 +128,16 @@
       });
       const answer = await res.json().catch(() => ({}));
       if (res.status === 201) {
-        out.textContent = msg("Recorded") + " #" + answer.seq;
+        say(out, msg("Recorded"), ["#" + answer.seq]);
         out.className = "result ok";
         form.dataset.done = "1";
         return;
       }
-      out.textContent = msg("Refused") + " " + (answer.detail || answer.title || res.status);
+      // The service's reason, as it words it (left to right).
+      say(out, msg("Refused"), [answer.detail || answer.title || res.status]);
       out.className = "result bad";
     } catch (e) {
-      out.textContent = msg("Refused") + " " + e.message;
+      say(out, msg("Refused"), [e.message]);
       out.className = "result bad";
     }
     button.disabled = !signingKey;
@@ -153,8 +172,9 @@
   });
 
   // ---- the live timeline ----------------------------------------------
+  // Only the newest page follows the stream: older pages have no data-after.
   const list = $("#timeline");
-  if (list && window.EventSource) {
+  if (list && list.dataset.after !== undefined && window.EventSource) {
     const status = $("#live-status");
     const es = new EventSource("/room/stream?after=" + encodeURIComponent(list.dataset.after || "0"));
     es.addEventListener("open", () => { status.textContent = msg("Live"); status.dataset.state = "open"; });
@@ -176,17 +196,35 @@
   }
 
   // ---- the live overview ----------------------------------------------
-  // Each recorded event (the same stream as the timeline) fetches the
-  // page again and swaps in the server's fresh #overview, so the figures
+  // Each recorded event (the same stream as the timeline) and each side's
+  // signature kept on the agreement or an amendment (`signed`) fetches the
+  // page again and swaps in the server's fresh live blocks (#overview, and
+  // #amendments: who signed, the mediator's record form), so the figures
   // stay the server's, cut to the role, never recomputed here. Events that
-  // arrive during a fetch are covered by one more fetch; a block holding
-  // the keyboard focus (a ruling being typed) is swapped once it loses it.
+  // arrive during a fetch are covered by one more fetch; a block with a
+  // field being typed in (a ruling's reason) is swapped once it loses the
+  // focus. What a form just answered here (signed, recorded, refused)
+  // stays in view at the top of the fresh block.
   const overview = $("#overview");
   if (overview && window.EventSource) {
     const status = $("#live-status");
     const live = status.textContent;
+    const BLOCKS = ["#overview", "#amendments"];
     let busy = false;
     let again = false;
+    const typing = (block) => block.contains(document.activeElement) &&
+      document.activeElement.matches("input, select, textarea");
+    const swap = (current, fresh) => {
+      const said = $$("form.sign[data-sent] output.result, .said output.result", current)
+        .filter((o) => o.textContent);
+      if (said.length) {
+        const box = document.createElement("div");
+        box.className = "said";
+        said.forEach((o) => box.append(o));
+        fresh.prepend(box);
+      }
+      current.replaceWith(document.adoptNode(fresh));
+    };
     const refresh = async () => {
       if (busy) { again = true; return; }
       busy = true;
@@ -196,14 +234,16 @@
           const r = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
           if (!r.ok) { status.textContent = msg("Reconnecting"); break; }
           const doc = new DOMParser().parseFromString(await r.text(), "text/html");
-          const fresh = $("#overview", doc);
-          const current = $("#overview");
-          if (!fresh || !current) break;
-          if (current.contains(document.activeElement)) {
-            current.addEventListener("focusout", refresh, { once: true });
-            break;
+          for (const id of BLOCKS) {
+            const fresh = $(id, doc);
+            const current = $(id);
+            if (!fresh || !current) continue;
+            if (typing(current)) {
+              current.addEventListener("focusout", refresh, { once: true });
+              continue;
+            }
+            swap(current, fresh);
           }
-          current.replaceWith(document.adoptNode(fresh));
           status.textContent = live;
         } while (again);
       } catch (e) {
@@ -217,6 +257,7 @@
     es.addEventListener("open", () => { status.textContent = live; status.dataset.state = "open"; });
     es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); status.dataset.state = "reconnecting"; });
     es.addEventListener("appended", refresh);
+    es.addEventListener("signed", refresh);
   }
 
   // ---- persons: filter as you type -------------------------------------
@@ -246,12 +287,11 @@
       out.textContent = "…";
       try {
         const report = await verifyLedger();
-        out.textContent = report.ok
-          ? out.dataset.ok + " " + report.events + " · " + report.head
-          : out.dataset.bad + " #" + report.seq + ": " + report.why;
+        if (report.ok) say(out, out.dataset.ok, [report.events], "·", [report.head]);
+        else say(out, out.dataset.bad, ["#" + report.seq], "—", ...report.why);
         out.className = report.ok ? "ok" : "bad";
       } catch (e) {
-        out.textContent = out.dataset.bad + " " + e.message;
+        say(out, out.dataset.bad, [e.message]);
         out.className = "bad";
       }
     });
@@ -269,21 +309,21 @@
     let prev = null, deal = null;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
-      const bad = (why) => ({ ok: false, seq: i + 1, why: why });
+      const bad = (...why) => ({ ok: false, seq: i + 1, why: why });
       let ev;
-      try { ev = JSON.parse(line); } catch (e) { return bad("not JSON"); }
-      if (canon(ev) !== line) return bad("not canonical JSON");
-      if (ev.seq !== i + 1) return bad("seq " + ev.seq + " out of order");
-      if (ev.prev !== prev) return bad("prev does not match the previous event's hash");
-      if (deal !== null && ev.deal !== deal) return bad("another deal's event");
+      try { ev = JSON.parse(line); } catch (e) { return bad(msg("Vnotjson")); }
+      if (canon(ev) !== line) return bad(msg("Vnotcanonical"));
+      if (ev.seq !== i + 1) return bad(msg("Vseq"), [ev.seq]);
+      if (ev.prev !== prev) return bad(msg("Vprev"));
+      if (deal !== null && ev.deal !== deal) return bad(msg("Votherdeal"));
       deal = ev.deal;
       const key = keys[ev.author];
-      if (!key) return bad("author " + ev.author + " has no public key");
+      if (!key) return bad(msg("Vnokey"), [ev.author]);
       const body = Object.assign({}, ev);
       delete body.signature;
       const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, unhex(String(ev.signature)),
         enc.encode("truce/event/v1\n" + canon(body)));
-      if (!ok) return bad("bad signature");
+      if (!ok) return bad(msg("Vbadsignature"));
       prev = await sha256(line);
     }
     return { ok: true, events: lines.length, head: prev };

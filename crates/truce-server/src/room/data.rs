@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use truce_ledger::{PartyId, PersonId, Role};
+use truce_exec::PlanSchedule;
+use truce_ledger::{Hash, PartyId, PersonId, Role};
 
 use crate::api::{EventView, ExecutionView};
 use crate::error::AppError;
@@ -36,6 +37,28 @@ pub(crate) struct PlanRow {
     pub recorded: bool,
     /// The persons the role may see (all of them, or none).
     pub persons: Option<Vec<String>>,
+    /// The re-plan (an index into [`Snapshot::replans`]) that last changed
+    /// this handover's day, if any did.
+    pub replanned: Option<usize>,
+}
+
+/// A `plan-adopted` that replaced a plan in force (after an amendment, as
+/// a rule): what it replaced and which days it changed.
+#[derive(Debug, Clone)]
+pub(crate) struct Replan {
+    /// The seq of its `plan-adopted` and the new plan's hash.
+    pub seq: u64,
+    pub plan_hash: Hash,
+    /// The hash of the plan it replaced.
+    pub replaced: Hash,
+    /// The last amendment recorded between the two adoptions: (its
+    /// number, the seq of its `deal-amended`).
+    pub amendment: Option<(usize, u64)>,
+    /// The days whose handovers differ between the two plans.
+    pub days: Vec<u32>,
+    /// The plan it replaced, row by row, for comparison (carried-out marks
+    /// as of its replacement).
+    pub earlier: Vec<PlanRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,15 +80,63 @@ pub(crate) struct Snapshot {
     pub handovers: Vec<HandoverRow>,
     pub plan: Option<Vec<PlanRow>>,
     pub plan_days: u32,
+    /// Each plan that replaced another, oldest first (the Plan view only).
+    pub replans: Vec<Replan>,
     pub persons: Vec<PersonRow>,
-    /// Newest first (the timeline only).
+    /// Newest first (the timeline only): one page of [`TIMELINE_PAGE`].
     pub events: Vec<EventView>,
+    /// Which page of the timeline `events` is (the timeline only).
+    pub page: Option<TimelinePage>,
     /// The seq of the chain's last event (0 before the first): a live
     /// page follows the stream from there.
     pub head_seq: u64,
     /// Amendments kept and not yet recorded (the overview, for the
     /// mediator and the sides).
     pub pending: Vec<crate::room::amend::Pending>,
+}
+
+/// Events on one timeline page.
+pub(crate) const TIMELINE_PAGE: u64 = 100;
+
+/// One page of the timeline, newest first: the events with seq in
+/// `oldest..=newest` of the `head` the chain had.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimelinePage {
+    pub head: u64,
+    pub newest: u64,
+    pub oldest: u64,
+}
+
+impl TimelinePage {
+    /// The page of events before `before` (the newest page when `None`,
+    /// or when `before` is past the head).
+    pub fn before(head: u64, before: Option<u64>) -> TimelinePage {
+        let newest = before.map_or(head, |b| b.saturating_sub(1).min(head));
+        TimelinePage {
+            head,
+            newest,
+            oldest: newest.saturating_sub(TIMELINE_PAGE - 1).max(1),
+        }
+    }
+
+    /// The newest page, which follows the live stream.
+    pub fn is_first(self) -> bool {
+        self.newest == self.head
+    }
+
+    /// `?before=` of the page of newer events (`None`: the first page), if
+    /// this is not the first.
+    pub fn newer(self) -> Option<Option<u64>> {
+        (!self.is_first()).then(|| {
+            let top = self.newest.saturating_add(TIMELINE_PAGE);
+            (top < self.head).then_some(top + 1)
+        })
+    }
+
+    /// `?before=` of the page of older events, if there are any.
+    pub fn older(self) -> Option<u64> {
+        (self.oldest > 1 && self.newest >= self.oldest).then_some(self.oldest)
+    }
 }
 
 /// The person ids the caller may see in the room.
@@ -115,6 +186,77 @@ fn receiver(chain: &Chain, from: &PartyId) -> Option<String> {
     (others.len() == 1).then(|| others[0].clone())
 }
 
+/// A plan's handovers by day, each as (from, via, persons sorted), to
+/// compare two plans day by day.
+type DayShape<'a> = BTreeMap<u32, Vec<(&'a PartyId, Option<&'a PartyId>, Vec<&'a PersonId>)>>;
+
+fn by_day(plan: &PlanSchedule) -> DayShape<'_> {
+    let mut out: DayShape<'_> = BTreeMap::new();
+    for h in &plan.handovers {
+        let mut persons: Vec<&PersonId> = h.persons.iter().collect();
+        persons.sort();
+        out.entry(h.day)
+            .or_default()
+            .push((&h.from, h.via.as_ref(), persons));
+    }
+    for handovers in out.values_mut() {
+        handovers.sort();
+    }
+    out
+}
+
+/// Each plan that replaced another, oldest first: the plans in force one
+/// after the other are the superseded ones then the current one, adopted
+/// by the chain's `plan-adopted` events in order.
+fn replans(
+    chain: &Chain,
+    row_of: impl Fn(&truce_exec::PlannedHandover, u64) -> PlanRow,
+) -> Vec<Replan> {
+    let Some(current) = &chain.plan else {
+        return Vec::new();
+    };
+    let plans: Vec<&PlanSchedule> = chain
+        .superseded_plans
+        .iter()
+        .map(|(_, p)| p)
+        .chain(std::iter::once(current))
+        .collect();
+    if plans.len() != chain.adoptions.len() {
+        // Every adoption indexes one plan; anything else is a bug, and the
+        // view then shows the plan in force without its history.
+        return Vec::new();
+    }
+    (1..plans.len())
+        .map(|i| {
+            let (seq, plan_hash) = chain.adoptions[i];
+            let (since, replaced) = chain.adoptions[i - 1];
+            let (old, new) = (by_day(plans[i - 1]), by_day(plans[i]));
+            let days: BTreeSet<u32> = old.keys().chain(new.keys()).copied().collect();
+            let amendment = chain
+                .amended
+                .iter()
+                .enumerate()
+                .rfind(|(_, (at, _, _))| *at > since && *at < seq)
+                .map(|(n, (at, _, _))| (n + 1, *at));
+            Replan {
+                seq,
+                plan_hash,
+                replaced,
+                amendment,
+                days: days
+                    .into_iter()
+                    .filter(|d| old.get(d) != new.get(d))
+                    .collect(),
+                earlier: plans[i - 1]
+                    .handovers
+                    .iter()
+                    .map(|h| row_of(h, seq))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
     // Only the views that show persons pay for the roster (100,000 persons
     // make the overview ten times slower otherwise).
@@ -158,29 +300,39 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
             }
         }
     }
+    let row_of = |h: &truce_exec::PlannedHandover, before: u64| {
+        let mut counts = BTreeMap::new();
+        for p in h.persons.iter().filter(|_| with_persons) {
+            let c = category_of.get(p).copied().unwrap_or("?");
+            *counts.entry(c.to_owned()).or_insert(0) += 1;
+        }
+        let shown = h.persons.iter().all(|p| visible.contains(p));
+        PlanRow {
+            day: h.day,
+            from: h.from.to_string(),
+            via: h.via.as_ref().map(ToString::to_string),
+            to: receiver(chain, &h.from),
+            counts,
+            total: h.persons.len(),
+            recorded: handovers
+                .iter()
+                .any(|r| r.seq < before && r.day == h.day && r.holder == h.from.as_str()),
+            persons: (shown && !h.persons.is_empty())
+                .then(|| h.persons.iter().map(ToString::to_string).collect()),
+            replanned: None,
+        }
+    };
+    let replans = if view == View::Plan {
+        replans(chain, |h, before| row_of(h, before))
+    } else {
+        Vec::new()
+    };
     let plan = chain.plan.as_ref().map(|plan| {
         plan.handovers
             .iter()
-            .map(|h| {
-                let mut counts = BTreeMap::new();
-                for p in h.persons.iter().filter(|_| with_persons) {
-                    let c = category_of.get(p).copied().unwrap_or("?");
-                    *counts.entry(c.to_owned()).or_insert(0) += 1;
-                }
-                let shown = h.persons.iter().all(|p| visible.contains(p));
-                PlanRow {
-                    day: h.day,
-                    from: h.from.to_string(),
-                    via: h.via.as_ref().map(ToString::to_string),
-                    to: receiver(chain, &h.from),
-                    counts,
-                    total: h.persons.len(),
-                    recorded: handovers
-                        .iter()
-                        .any(|r| r.day == h.day && r.holder == h.from.as_str()),
-                    persons: (shown && !h.persons.is_empty())
-                        .then(|| h.persons.iter().map(ToString::to_string).collect()),
-                }
+            .map(|h| PlanRow {
+                replanned: replans.iter().rposition(|r| r.days.contains(&h.day)),
+                ..row_of(h, u64::MAX)
             })
             .collect()
     });
@@ -222,16 +374,20 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
         handovers,
         plan,
         plan_days: chain.plan.as_ref().map_or(0, |p| p.days_used),
+        replans,
         persons,
         events: Vec::new(),
+        page: None,
     }
 }
 
-/// The snapshot of the caller's deal for `view`.
+/// The snapshot of the caller's deal for `view`; for the timeline, the page
+/// of events before `before` (the newest when `None`).
 pub(crate) async fn snapshot(
     state: &AppState,
     caller: &Caller,
     view: View,
+    before: Option<u64>,
 ) -> Result<Snapshot, AppError> {
     if view != View::Timeline {
         let mut snap =
@@ -241,23 +397,21 @@ pub(crate) async fn snapshot(
         }
         return Ok(snap);
     }
-    let mut stored = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = state
+    let head = with_chain(state, &caller.deal, |chain| {
+        Ok(chain.ledger.next_seq().saturating_sub(1))
+    })
+    .await?;
+    let page = TimelinePage::before(head, before);
+    let stored = if page.newest >= page.oldest {
+        let limit = u32::try_from(page.newest - page.oldest + 1).unwrap_or(MAX_PAGE);
+        state
             .store()
-            .events(caller.deal.as_str(), after, MAX_PAGE)
+            .events(caller.deal.as_str(), page.oldest - 1, limit.min(MAX_PAGE))
             .await
-            .map_err(|e| AppError::store(&e))?;
-        let full = page.len() == MAX_PAGE as usize;
-        if let Some(last) = page.last() {
-            after = last.seq;
-        }
-        stored.extend(page);
-        if !full {
-            break;
-        }
-    }
+            .map_err(|e| AppError::store(&e))?
+    } else {
+        Vec::new()
+    };
     with_chain(state, &caller.deal, |chain| {
         let mut snap = rows(caller, chain, view);
         snap.events = stored
@@ -265,7 +419,40 @@ pub(crate) async fn snapshot(
             .rev()
             .map(|s| views::event_view(caller, s, chain))
             .collect::<Result<_, _>>()?;
+        snap.page = Some(page);
         Ok(snap)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_pages_cover_every_event_once_newest_first() {
+        for head in [0, 1, 99, 100, 101, 250, 5000] {
+            let mut seen = Vec::new();
+            let mut page = TimelinePage::before(head, None);
+            assert!(page.is_first() && page.newer().is_none());
+            loop {
+                seen.extend((page.oldest..=page.newest).rev());
+                assert!(page.newest + 1 - page.oldest <= TIMELINE_PAGE || head == 0);
+                match page.older() {
+                    Some(before) => {
+                        let older = TimelinePage::before(head, Some(before));
+                        // Its "newer" link leads back here.
+                        let back = older.newer().expect("a newer page");
+                        assert_eq!(TimelinePage::before(head, back).newest, page.newest);
+                        page = older;
+                    }
+                    None => break,
+                }
+            }
+            let all: Vec<u64> = (1..=head).rev().collect();
+            assert_eq!(seen, all, "head {head}");
+        }
+        // A `before` past the head is the first page.
+        assert!(TimelinePage::before(10, Some(500)).is_first());
+    }
 }

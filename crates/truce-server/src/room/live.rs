@@ -73,6 +73,12 @@ async fn rows_after(
     .await
 }
 
+/// What woke a waiting stream.
+enum Wake {
+    Appended(Result<(truce_ledger::DealId, u64), RecvError>),
+    Signed(Result<truce_ledger::DealId, RecvError>),
+}
+
 #[derive(Deserialize)]
 pub(crate) struct StreamQuery {
     after: Option<u64>,
@@ -80,6 +86,8 @@ pub(crate) struct StreamQuery {
 
 struct Live {
     rx: tokio::sync::broadcast::Receiver<(truce_ledger::DealId, u64)>,
+    /// Signatures kept in the room (`Room::signed`): sent on as `signed`.
+    signed: tokio::sync::broadcast::Receiver<truce_ledger::DealId>,
     state: AppState,
     caller: Caller,
     lang: Lang,
@@ -90,7 +98,9 @@ struct Live {
 }
 
 /// `GET /room/stream?after=SEQ`: every event after `SEQ` (or after the
-/// browser's `Last-Event-ID`), as timeline rows, as each becomes durable.
+/// browser's `Last-Event-ID`), as timeline rows (`appended`), as each
+/// becomes durable; and a `signed` event (no id: nothing to catch up) each
+/// time a side's signature on the agreement or an amendment is kept.
 pub(crate) async fn stream(
     State(state): State<AppState>,
     Extension(room): RoomRef,
@@ -107,11 +117,13 @@ pub(crate) async fn stream(
         .and_then(|v| v.trim().parse::<u64>().ok());
     // Subscribe before the catch-up read, so nothing falls between.
     let rx = state.inner.appended.subscribe();
+    let signed = room.signed.subscribe();
     let after = last_id.or(q.after).unwrap_or(0);
     let queue: VecDeque<_> = rows_after(&state, &caller, lang, after).await?.into();
     let last = queue.back().map_or(after, |(s, _)| *s);
     let live = Live {
         rx,
+        signed,
         state,
         caller,
         lang,
@@ -137,10 +149,26 @@ pub(crate) async fn stream(
                 return Some((Ok(ev), s));
             }
             let left = s.until.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, s.rx.recv()).await {
-                Err(_) | Ok(Err(RecvError::Closed)) => return None,
-                Ok(Ok((deal, seq))) if deal != s.caller.deal || seq <= s.last => continue,
-                Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => {}
+            let woke = tokio::time::timeout(left, async {
+                tokio::select! {
+                    appended = s.rx.recv() => Wake::Appended(appended),
+                    signed = s.signed.recv() => Wake::Signed(signed),
+                }
+            })
+            .await;
+            match woke {
+                Err(_)
+                | Ok(Wake::Appended(Err(RecvError::Closed)))
+                | Ok(Wake::Signed(Err(RecvError::Closed))) => return None,
+                Ok(Wake::Appended(Ok((deal, seq)))) if deal != s.caller.deal || seq <= s.last => {
+                    continue;
+                }
+                Ok(Wake::Appended(_)) => {}
+                Ok(Wake::Signed(Ok(deal))) if deal != s.caller.deal => continue,
+                Ok(Wake::Signed(_)) => {
+                    let ev = SseEvent::default().event("signed").data("1");
+                    return Some((Ok(ev), s));
+                }
             }
             match rows_after(&s.state, &s.caller, s.lang, s.last).await {
                 Ok(rows) => {

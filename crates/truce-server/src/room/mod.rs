@@ -92,6 +92,8 @@ async fn security_headers(request: Request, next: Next) -> Response {
 pub(crate) struct LangQuery {
     lang: Option<String>,
     q: Option<String>,
+    /// The timeline's page: the events before this seq.
+    before: Option<u64>,
 }
 
 /// The language of a request: `?lang=`, else the cookie, else English.
@@ -167,6 +169,7 @@ async fn signin(
         &LangQuery {
             lang: None,
             q: None,
+            before: None,
         },
     );
     let tls = session::over_tls(&headers);
@@ -291,7 +294,7 @@ async fn view(
         *response.status_mut() = StatusCode::FORBIDDEN;
         return Ok(response);
     }
-    let snapshot = data::snapshot(&state, &session.caller, view).await?;
+    let snapshot = data::snapshot(&state, &session.caller, view, query.before).await?;
     let html = pages::view(&pages::Page {
         lang,
         view,

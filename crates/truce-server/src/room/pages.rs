@@ -8,7 +8,7 @@ use maud::{DOCTYPE, Markup, html};
 use truce_ledger::Role;
 
 use crate::api::EventView;
-use crate::room::data::{PlanRow, Snapshot};
+use crate::room::data::{PlanRow, Replan, Snapshot, TimelinePage};
 use crate::room::i18n::Lang;
 use crate::room::session::Session;
 use crate::room::shared::View;
@@ -86,7 +86,12 @@ fn layout(
                 data-m-signing=(lang.t("js.signing")) data-m-recorded=(lang.t("js.recorded"))
                 data-m-refused=(lang.t("js.refused")) data-m-live=(lang.t("js.live"))
                 data-m-reconnecting=(lang.t("js.reconnecting"))
-                data-m-statementsigned=(lang.t("js.statement_signed")) {
+                data-m-statementsigned=(lang.t("js.statement_signed"))
+                data-m-nopersonkey=(lang.t("js.no_person_key")) data-m-badseed=(lang.t("js.bad_seed"))
+                data-m-vnotjson=(lang.t("js.v_not_json")) data-m-vnotcanonical=(lang.t("js.v_not_canonical"))
+                data-m-vseq=(lang.t("js.v_seq")) data-m-vprev=(lang.t("js.v_prev"))
+                data-m-votherdeal=(lang.t("js.v_other_deal")) data-m-vnokey=(lang.t("js.v_no_key"))
+                data-m-vbadsignature=(lang.t("js.v_bad_signature")) {
                 a.skip href="#main" { (lang.t("nav.skip")) }
                 header.top {
                     span.brand { "truce" }
@@ -144,7 +149,7 @@ pub(crate) fn signin(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
             input type="hidden" name="csrf" value=(csrf);
             div.field {
                 label for="token" { (lang.t("signin.token")) }
-                input #token type="password" name="token" autocomplete="off" spellcheck="false";
+                input #token type="password" name="token" autocomplete="off" spellcheck="false" dir="ltr";
             }
             p.or { (lang.t("signin.or")) }
             div.field {
@@ -338,7 +343,7 @@ fn overview(p: &Page<'_>) -> Markup {
                                     option value="upheld" { (lang.t("ruling.upheld")) }
                                 }
                                 label for={ "reason-" (f.id) } { (lang.t("action.reason")) }
-                                input id={ "reason-" (f.id) } type="text" data-field="reason" required maxlength="1000";
+                                input id={ "reason-" (f.id) } type="text" data-field="reason" required maxlength="1000" dir="auto";
                             }))
                         } @else {
                             em { (lang.t("overview.open")) }
@@ -359,7 +364,7 @@ fn overview(p: &Page<'_>) -> Markup {
                     }
                 }
                 label for="summary" { (lang.t("action.summary")) }
-                textarea #summary data-field="summary" required maxlength="1000" rows="3" {}
+                textarea #summary data-field="summary" required maxlength="1000" rows="3" dir="auto" {}
             }))
         }
         (key_panel(lang, &p.session.caller))
@@ -370,17 +375,26 @@ fn overview(p: &Page<'_>) -> Markup {
 /// negotiated, then amendments kept and not yet recorded, with what each
 /// changes and who signed. A side signs in the page, the mediator records
 /// the event once every side has (`room/amend.rs`).
+///
+/// The block is there, empty, when nothing waits, so the live overview
+/// (room.js) can swap in a section that appears: it refetches the block
+/// on each event and each signature kept (`signed` on the stream).
 fn amendments(p: &Page<'_>) -> Markup {
     let (lang, caller) = (p.lang, &p.session.caller);
-    let Some(first) = p.snap.pending.first() else {
+    if !matches!(caller.role, Role::Mediator | Role::Side) {
         return html! {};
+    }
+    let Some(first) = p.snap.pending.first() else {
+        return html! { div #amendments data-pending="0" {} };
     };
     let agreement = first.amendment.is_none();
     html! {
-        section #amendments aria-labelledby="amend-h" {
+        div #amendments data-pending=(p.snap.pending.len()) {
+        section aria-labelledby="amend-h" {
             h2 #amend-h { (lang.t(if agreement { "agree.title" } else { "amend.title" })) }
             @for (i, a) in p.snap.pending.iter().enumerate() {
-                article.amendment data-deal-hash=(a.deal_hash) {
+                @let signed_by: Vec<&str> = a.signatures.keys().map(String::as_str).collect();
+                article.amendment data-deal-hash=(a.deal_hash) data-signed-by=(signed_by.join(" ")) {
                     @if let Some((n, replaces)) = a.amendment {
                         h3 { (lang.t("amend.number")) " " (ltr(n)) }
                         dl.facts {
@@ -428,8 +442,91 @@ fn amendments(p: &Page<'_>) -> Markup {
                         } @else {
                             (sign_form(&a.event(), lang.t("amend.record"), html! {
                                 label for={ "amend-reason-" (i) } { (lang.t("amend.reason")) }
-                                input id={ "amend-reason-" (i) } type="text" data-field="reason" required maxlength="1000";
+                                input id={ "amend-reason-" (i) } type="text" data-field="reason" required maxlength="1000" dir="auto";
                             }))
+                        }
+                    }
+                }
+            }
+        }
+        }
+    }
+}
+
+/// The plan's chart: persons per planned day, carried days filled,
+/// re-planned days marked; days run with the reading direction (mirrored
+/// in Arabic and Hebrew).
+fn chart(lang: Lang, rows: &[PlanRow], days: u32) -> Markup {
+    let days = days.max(1);
+    // (persons, every handover carried, any re-planned)
+    let mut per_day = vec![(0usize, true, false); days as usize];
+    for r in rows {
+        if let Some(slot) = per_day.get_mut(r.day.saturating_sub(1) as usize) {
+            slot.0 += r.total;
+            slot.1 &= r.recorded;
+            slot.2 |= r.replanned.is_some();
+        }
+    }
+    let max = per_day.iter().map(|d| d.0).max().unwrap_or(1).max(1);
+    // At least ten slots wide, so a short plan's bars and labels keep a
+    // readable size instead of filling the page.
+    let (w, h, bar) = (40 * days.max(10) + 20, 140u32, 28u32);
+    let rtl = lang.dir() == "rtl";
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-labelledby="chart-t" {
+            title #chart-t { (lang.t("plan.chart")) }
+            @for (i, (n, done, replanned)) in per_day.iter().enumerate() {
+                @let bh = (100 * *n / max) as u32;
+                @let x0 = 10 + 40 * i as u32;
+                @let x = if rtl { w - x0 - bar } else { x0 };
+                @let class = if *done { "bar done" } else if *replanned { "bar replanned" } else { "bar" };
+                rect class=(class) x=(x) y=(110 - bh) width=(bar) height=(bh) {}
+                text x=(x + bar / 2) y="128" text-anchor="middle" { (i + 1) }
+            }
+        }
+    }
+}
+
+/// The class of a plan row: carried out, re-planned, both or neither.
+fn row_class(r: &PlanRow) -> Option<&'static str> {
+    match (r.recorded, r.replanned.is_some()) {
+        (true, true) => Some("done replanned"),
+        (true, false) => Some("done"),
+        (false, true) => Some("replanned"),
+        (false, false) => None,
+    }
+}
+
+/// A plan's handovers, day by day: the plan in force (`replans` names the
+/// re-plan that changed a row's day) or an earlier one.
+fn plan_table(lang: Lang, class: &str, rows: &[PlanRow], replans: &[Replan]) -> Markup {
+    html! {
+        table class=(class) {
+            thead { tr {
+                th scope="col" { (lang.t("col.day")) } th scope="col" { (lang.t("col.from")) }
+                th scope="col" { (lang.t("col.to")) } th scope="col" { (lang.t("col.via")) }
+                th scope="col" { (lang.t("col.persons")) } th scope="col" { (lang.t("col.status")) }
+            } }
+            tbody {
+                @for r in rows {
+                    tr class=[row_class(r)] {
+                        td.num { (ltr(r.day)) }
+                        td { (ltr(&r.from)) }
+                        td { (ltr(r.to.as_deref().unwrap_or("?"))) }
+                        td { (ltr(r.via.as_deref().unwrap_or("—"))) }
+                        td {
+                            (ltr(r.total))
+                            @for (c, n) in &r.counts { " · " (ltr(c)) " " (ltr(n)) }
+                            @if let Some(ids) = &r.persons {
+                                details { summary { (lang.t("plan.ids")) } p.ids { @for id in ids { (ltr(id)) " " } } }
+                            }
+                        }
+                        td {
+                            @if r.recorded { "✓ " (lang.t("plan.carried")) } @else { (lang.t("plan.planned")) }
+                            @if let Some(x) = r.replanned.and_then(|i| replans.get(i)) {
+                                br;
+                                span.replanned { "↻ " (lang.t("plan.replanned")) " " (ltr(format!("#{}", x.seq))) }
+                            }
                         }
                     }
                 }
@@ -438,29 +535,37 @@ fn amendments(p: &Page<'_>) -> Markup {
     }
 }
 
-/// The plan's chart: persons per planned day, carried days filled; days run
-/// with the reading direction (mirrored in Arabic and Hebrew).
-fn chart(lang: Lang, rows: &[PlanRow], days: u32) -> Markup {
-    let days = days.max(1);
-    let mut per_day = vec![(0usize, true); days as usize];
-    for r in rows {
-        if let Some(slot) = per_day.get_mut(r.day.saturating_sub(1) as usize) {
-            slot.0 += r.total;
-            slot.1 &= r.recorded;
-        }
-    }
-    let max = per_day.iter().map(|d| d.0).max().unwrap_or(1).max(1);
-    let (w, h, bar) = (40 * days + 20, 140u32, 28u32);
-    let rtl = lang.dir() == "rtl";
+/// A hash as its first 12 hex digits, the whole in a tooltip.
+fn short_hash(hash: &truce_ledger::Hash) -> Markup {
+    let full = hash.to_string();
+    html! { code title=(full) { (ltr(full.get(..12).unwrap_or_default())) } }
+}
+
+/// The plans that replaced others, newest first: which plan, when, after
+/// which amendment, the days it changed, and the plan it replaced.
+fn replans(lang: Lang, replans: &[Replan]) -> Markup {
     html! {
-        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-labelledby="chart-t" {
-            title #chart-t { (lang.t("plan.chart")) }
-            @for (i, (n, done)) in per_day.iter().enumerate() {
-                @let bh = (100 * *n / max) as u32;
-                @let x0 = 10 + 40 * i as u32;
-                @let x = if rtl { w - x0 - bar } else { x0 };
-                rect class=(if *done { "bar done" } else { "bar" }) x=(x) y=(110 - bh) width=(bar) height=(bh) {}
-                text x=(x + bar / 2) y="128" text-anchor="middle" { (i + 1) }
+        section #replans aria-labelledby="replans-h" {
+            h2 #replans-h { (lang.t("plan.replans")) }
+            @for (i, x) in replans.iter().enumerate().rev() {
+                article.replan aria-labelledby={ "replan-" (i) } {
+                    h3 id={ "replan-" (i) } { (lang.t("plan.new_plan")) " " (short_hash(&x.plan_hash)) }
+                    dl.facts {
+                        dt { (lang.t("plan.adopted_at")) } dd { (ltr(format!("#{}", x.seq))) }
+                        dt { (lang.t("plan.after_amendment")) }
+                        dd { @if let Some((n, at)) = x.amendment { (ltr(n)) " (" (ltr(format!("#{at}"))) ")" } @else { "—" } }
+                        dt { (lang.t("plan.replaced")) } dd { (short_hash(&x.replaced)) }
+                        dt { (lang.t("plan.days_replanned")) }
+                        dd {
+                            @if x.days.is_empty() { (lang.t("overview.none")) }
+                            @for (k, d) in x.days.iter().enumerate() { @if k > 0 { ", " } (ltr(d)) }
+                        }
+                    }
+                    details.earlier {
+                        summary { (lang.t("plan.earlier")) " " (short_hash(&x.replaced)) }
+                        (plan_table(lang, "earlier-plan", &x.earlier, &[]))
+                    }
+                }
             }
         }
     }
@@ -474,32 +579,13 @@ fn plan(p: &Page<'_>) -> Markup {
             None => p { (lang.t("plan.none")) },
             Some(rows) => {
                 (chart(lang, rows, s.plan_days))
-                p.legend { span.swatch.done {} " " (lang.t("plan.carried")) " " span.swatch {} " " (lang.t("plan.planned")) }
-                table.plan {
-                    thead { tr {
-                        th scope="col" { (lang.t("col.day")) } th scope="col" { (lang.t("col.from")) }
-                        th scope="col" { (lang.t("col.to")) } th scope="col" { (lang.t("col.via")) }
-                        th scope="col" { (lang.t("col.persons")) } th scope="col" { (lang.t("col.status")) }
-                    } }
-                    tbody {
-                        @for r in rows {
-                            tr class=[r.recorded.then_some("done")] {
-                                td.num { (ltr(r.day)) }
-                                td { (ltr(&r.from)) }
-                                td { (ltr(r.to.as_deref().unwrap_or("?"))) }
-                                td { (ltr(r.via.as_deref().unwrap_or("—"))) }
-                                td {
-                                    (ltr(r.total))
-                                    @for (c, n) in &r.counts { " · " (ltr(c)) " " (ltr(n)) }
-                                    @if let Some(ids) = &r.persons {
-                                        details { summary { (lang.t("plan.ids")) } p.ids { @for id in ids { (ltr(id)) " " } } }
-                                    }
-                                }
-                                td { @if r.recorded { "✓ " (lang.t("plan.carried")) } @else { (lang.t("plan.planned")) } }
-                            }
-                        }
-                    }
+                p.legend {
+                    span.swatch.done {} " " (lang.t("plan.carried")) " "
+                    @if !s.replans.is_empty() { span.swatch.replanned {} " " (lang.t("plan.replanned")) " " }
+                    span.swatch {} " " (lang.t("plan.planned"))
                 }
+                (plan_table(lang, "plan", rows, &s.replans))
+                @if !s.replans.is_empty() { (replans(lang, &s.replans)) }
             }
         }
     }
@@ -542,12 +628,45 @@ pub(crate) fn event_row(
                     "extended" => { "+" (ltr(n("days"))) }
                     "plan-adopted" => { (ltr(n("days"))) " · " (ltr(s("plan_hash").get(..12).unwrap_or_default())) }
                     "deal-agreed" => { (ltr(s("deal_hash").get(..12).unwrap_or_default())) }
+                    "deal-amended" => {
+                        (lang.t("amend.number")) " " (ltr(n("amendment"))) " · "
+                        (ltr(s("deal_hash").get(..12).unwrap_or_default())) " — " bdi { (s("reason")) }
+                    }
                     _ => {}
                 }
             }
             @if confirmable {
                 (sign_form(&serde_json::json!({"type": "handover-confirmed", "handover": ev.seq}),
                     lang.t("action.confirm"), html! {}))
+            }
+        }
+    }
+}
+
+/// The link to a timeline page (`None`: the newest).
+fn timeline_href(before: Option<u64>) -> String {
+    match before {
+        Some(b) => format!("/room/timeline?before={b}"),
+        None => "/room/timeline".to_owned(),
+    }
+}
+
+/// Links to the newer and the older page of the timeline.
+fn timeline_pages(lang: Lang, page: TimelinePage) -> Markup {
+    html! {
+        nav.pages aria-label=(lang.t("timeline.pages")) {
+            p {
+                (lang.t("timeline.events")) " "
+                @if page.newest >= page.oldest { (ltr(format!("{}–{}", page.oldest, page.newest))) } @else { (ltr(0)) }
+                " " (lang.t("overview.of")) " " (ltr(page.head))
+            }
+            ul {
+                @if let Some(newer) = page.newer() {
+                    li { a href=(timeline_href(newer)) rel="prev" { (lang.t("timeline.newer")) } }
+                }
+                @if let Some(older) = page.older() {
+                    li { a href=(timeline_href(Some(older))) rel="next" { (lang.t("timeline.older")) } }
+                }
             }
         }
     }
@@ -562,14 +681,26 @@ fn timeline(p: &Page<'_>) -> Markup {
         .filter(|h| !h.confirmed)
         .map(|h| h.seq)
         .collect();
-    let last = p.snap.events.first().map_or(0, |e| e.seq);
+    let page = p
+        .snap
+        .page
+        .unwrap_or_else(|| TimelinePage::before(p.snap.head_seq, None));
     html! {
         h1 { (lang.t("view.timeline")) }
-        p #live-status role="status" aria-live="polite" { (lang.t("timeline.live")) }
-        ol #timeline reversed data-after=(last) {
+        @if page.is_first() {
+            p #live-status role="status" aria-live="polite" { (lang.t("timeline.live")) }
+        } @else {
+            p { (lang.t("timeline.older_page")) " " a href="/room/timeline" { (lang.t("timeline.newest")) } }
+        }
+        (timeline_pages(lang, page))
+        // Only the newest page follows the stream (room.js reads data-after).
+        ol #timeline reversed data-after=[page.is_first().then_some(page.head)] {
             @for ev in &p.snap.events {
                 (event_row(lang, &p.session.caller, ev, &unconfirmed))
             }
+        }
+        @if let Some(older) = page.older() {
+            p.pages { a href=(timeline_href(Some(older))) rel="next" { (lang.t("timeline.older")) } }
         }
         (key_panel(lang, &p.session.caller))
     }
@@ -677,9 +808,10 @@ fn ledger(p: &Page<'_>) -> Markup {
     let (lang, e) = (p.lang, &p.snap.exec);
     html! {
         h1 { (lang.t("view.ledger")) }
-        p { a href="/room/ledger.jsonl" download="ledger.jsonl" { (lang.t("ledger.export")) } " · "
-            a href="/room/keys.json" download="keys.json" { (lang.t("ledger.keys")) } }
+        p { a href="/room/ledger.jsonl" download="ledger.jsonl" { (lang.t("ledger.export")) " (" (ltr("ledger.jsonl")) ")" } " · "
+            a href="/room/keys.json" download="keys.json" { (lang.t("ledger.keys")) " (" (ltr("keys.json")) ")" } }
         p { (lang.t("ledger.explain")) }
+        p { (lang.t("ledger.offline")) " " code dir="ltr" { "truce verify ledger.jsonl --keys keys.json" } }
         button #verify type="button" disabled { (lang.t("ledger.verify")) }
         p #verify-result role="status" aria-live="polite" data-ok=(lang.t("ledger.ok")) data-bad=(lang.t("ledger.bad")) {}
         h2 { (lang.t("ledger.compliance")) }

@@ -690,8 +690,10 @@ async fn every_view_passes_an_automated_accessibility_check() {
     handle.shutdown().await;
 }
 
-/// Click the button of the first `form` and wait for its answer.
-async fn sign_and_wait(b: &Browser, form: &str) -> String {
+/// Click the button of the first `form` and wait for its answer, in the
+/// form or, once a live block was swapped (the overview keeps what a form
+/// answered at the top of the fresh block), anywhere in `scope`.
+async fn sign_and_wait(b: &Browser, form: &str, scope: &str) -> String {
     b.find(Locator::Css(&format!("{form} button")))
         .await
         .expect("sign button")
@@ -702,7 +704,7 @@ async fn sign_and_wait(b: &Browser, form: &str) -> String {
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css(&format!(
-            "{form} output.result.ok, {form} output.result.bad"
+            "{scope} output.result.ok, {scope} output.result.bad"
         )))
         .await
         .expect("an answer");
@@ -714,10 +716,46 @@ async fn sign_and_wait(b: &Browser, form: &str) -> String {
     text
 }
 
+/// Whether the page kept the marker set before (it was not reloaded).
+async fn not_reloaded(b: &Browser) {
+    let marker = b
+        .execute("return document.body.dataset.marker || null;", vec![])
+        .await
+        .expect("marker");
+    assert_eq!(
+        marker,
+        serde_json::json!("kept"),
+        "the page was not reloaded"
+    );
+}
+
+/// Set the marker [`not_reloaded`] looks for, and wait for the page's
+/// event stream to be open.
+async fn mark_and_listen(b: &Browser) {
+    b.execute(
+        "document.body.dataset.marker = 'kept'; return null;",
+        vec![],
+    )
+    .await
+    .expect("marker");
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(r#"#live-status[data-state="open"]"#))
+        .await
+        .expect("the stream open");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
     let driver = driver();
     let (addr, handle, mut client, deal) = service().await;
+    record_over(
+        &mut client,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
     let mut amended = deal_json(3);
     amended["pause"]["days"] = 4.into();
     let kept = client
@@ -725,29 +763,70 @@ async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
         .await
         .expect("kept");
 
-    // Each side signs in its own browser, with its own key, in the page.
-    for side in ["side-a", "side-b"] {
-        let b = driver.browser().await;
-        sign_in(&b, addr, deal.token(side)).await;
-        load_key(&b, &deal, side, &driver.scratch).await;
-        sign_and_wait(&b, "form.amend").await;
-        shoot(&b, &format!("en-{side}-overview-amendment-signed")).await;
-        b.close().await.expect("close");
-    }
-
-    // The mediator records the amendment with both signatures.
+    // The mediator's overview stays open, never reloaded, from here on.
     let med = driver.browser().await;
     sign_in(&med, addr, deal.token("mediator")).await;
     load_key(&med, &deal, "mediator", &driver.scratch).await;
+    mark_and_listen(&med).await;
+    assert!(
+        med.find(Locator::Css("#amendments form.sign"))
+            .await
+            .is_err(),
+        "no record form before the sides sign"
+    );
+
+    // Each side signs in its own browser, with its own key, in the page;
+    // side-a's page stays open too.
+    let side_a = driver.browser().await;
+    sign_in(&side_a, addr, deal.token("side-a")).await;
+    load_key(&side_a, &deal, "side-a", &driver.scratch).await;
+    mark_and_listen(&side_a).await;
+    sign_and_wait(&side_a, "form.amend", "#amendments").await;
+    shoot(&side_a, "en-side-a-overview-amendment-signed").await;
+    // The mediator's page shows side-a's signature without a reload.
+    med.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(
+            r#"#amendments article.amendment[data-signed-by~="side-a"]"#,
+        ))
+        .await
+        .expect("side-a's signature appears live");
+    not_reloaded(&med).await;
+
+    let side_b = driver.browser().await;
+    sign_in(&side_b, addr, deal.token("side-b")).await;
+    load_key(&side_b, &deal, "side-b", &driver.scratch).await;
+    sign_and_wait(&side_b, "form.amend", "#amendments").await;
+    side_b.close().await.expect("close");
+
+    // Once both have signed, the record form appears on the mediator's
+    // page, still not reloaded, and the mediator records from it.
+    med.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#amendments form.sign #amend-reason-0"))
+        .await
+        .expect("the record form appears live");
+    not_reloaded(&med).await;
     med.find(Locator::Css("#amend-reason-0"))
         .await
         .expect("reason")
         .send_keys("Four days.")
         .await
         .expect("type");
-    sign_and_wait(&med, "#amendments form.sign").await;
+    sign_and_wait(&med, "#amendments form.sign", "#amendments").await;
     shoot(&med, "en-mediator-overview-amendment-recorded").await;
     med.close().await.expect("close");
+
+    // Side-a's page, never reloaded, sees the amendment recorded: nothing
+    // waits any more.
+    side_a
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(r#"#amendments[data-pending="0"]"#))
+        .await
+        .expect("the recorded amendment leaves the section live");
+    not_reloaded(&side_a).await;
+    side_a.close().await.expect("close");
 
     let ledger = client
         .ledger(&deal.id, deal.token("monitor"))
@@ -772,6 +851,63 @@ async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
     }
     let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
     assert!(report.intact, "{}", report.render_text());
+
+    // The plan is re-planned for the amended terms: the Plan view shows
+    // the plan in force, day 1 carried out, the re-planned day and the
+    // earlier plan for comparison.
+    let replanned = replanned_plan();
+    client
+        .keep_plan(&deal.id, deal.token("mediator"), &replanned.to_string())
+        .await
+        .expect("the new plan kept");
+    let plan_hash = truce_ledger::Hash::of_canonical(&replanned).expect("hash");
+    record_over(
+        &mut client,
+        &deal,
+        "mediator",
+        Event::PlanAdopted { days: 4, plan_hash },
+    )
+    .await;
+    let b = driver.browser().await;
+    sign_in(&b, addr, deal.token("mediator")).await;
+    b.goto(&format!("http://{addr}/room/plan?lang=he"))
+        .await
+        .expect("plan");
+    let carried = b
+        .find_all(Locator::Css("table.plan tbody tr.done"))
+        .await
+        .expect("rows");
+    assert_eq!(carried.len(), 1, "day 1's side-a convoy carried out");
+    let replanned_rows = b
+        .find_all(Locator::Css("table.plan tbody tr.replanned"))
+        .await
+        .expect("rows");
+    assert_eq!(replanned_rows.len(), 2, "day 2's two convoys re-planned");
+    let note = b
+        .find(Locator::Css("#replans"))
+        .await
+        .expect("the re-plans")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        note.contains(&plan_hash.to_string()[..12]),
+        "names the new plan: {note}"
+    );
+    b.find(Locator::Css("details.earlier summary"))
+        .await
+        .expect("the earlier plan")
+        .click()
+        .await
+        .expect("open it");
+    let earlier = b
+        .find_all(Locator::Css("details.earlier table tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(earlier.len(), 2, "the earlier plan's two day-1 convoys");
+    assert_eq!(html_attr(&b, "dir").await.as_deref(), Some("rtl"));
+    shoot(&b, "he-mediator-plan-replanned").await;
+    b.close().await.expect("close");
     handle.shutdown().await;
 }
 
@@ -794,13 +930,13 @@ async fn sides_sign_the_agreement_in_the_browser_and_the_mediator_records_it() {
         let b = driver.browser().await;
         sign_in(&b, addr, deal.token(side)).await;
         load_key(&b, &deal, side, &driver.scratch).await;
-        sign_and_wait(&b, "form.agree").await;
+        sign_and_wait(&b, "form.agree", "#amendments").await;
         b.close().await.expect("close");
     }
     let med = driver.browser().await;
     sign_in(&med, addr, deal.token("mediator")).await;
     load_key(&med, &deal, "mediator", &driver.scratch).await;
-    sign_and_wait(&med, "#amendments form.sign").await;
+    sign_and_wait(&med, "#amendments form.sign", "#amendments").await;
     med.close().await.expect("close");
 
     let ledger = client

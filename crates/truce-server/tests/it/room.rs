@@ -686,7 +686,7 @@ async fn sides_sign_an_amendment_in_the_room_and_the_mediator_records_it() {
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     let page = call(&app, get("/room/overview", &med)).await;
     assert!(
-        !page.text.contains("id=\"amendments\""),
+        page.text.contains("id=\"amendments\" data-pending=\"0\""),
         "nothing pending now"
     );
 
@@ -765,4 +765,329 @@ async fn sides_sign_the_agreement_in_the_room_and_the_mediator_records_it() {
     let keys = truce_ledger::KeyRing::of(&deal.keys).unwrap();
     let report = truce_ledger::verify_bytes(export.text.as_bytes(), &keys).expect("readable");
     assert!(report.intact, "{}", report.render_text());
+}
+
+/// The test deal amended to a four-day pause (signed by both sides,
+/// recorded by the mediator) and re-planned: day 1's side-a convoy was
+/// carried out before. Returns the new plan's hash.
+async fn amended_and_replanned(app: &Router, deal: &TestDeal) -> truce_ledger::Hash {
+    let mut amended = deal_json(3);
+    amended["pause"]["days"] = 4.into();
+    let kept = send(
+        app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/amendments", deal.id),
+            Some(deal.token("mediator")),
+            Some(amended.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    let new_hash = truce_ledger::deal_hash(&amended).unwrap();
+    let signatures = ["side-a", "side-b"]
+        .map(|s| {
+            truce_ledger::sign_amendment(
+                key_of(&deal.keys, s),
+                &deal.id,
+                1,
+                &deal.deal_hash,
+                &new_hash,
+            )
+        })
+        .to_vec();
+    record(
+        app,
+        deal,
+        "mediator",
+        Event::DealAmended {
+            amendment: 1,
+            deal_hash: new_hash,
+            reason: "Four days.".to_owned(),
+            replaces: deal.deal_hash,
+            signatures,
+        },
+    )
+    .await;
+    let plan = replanned_plan();
+    let reply = send(
+        app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/plans", deal.id),
+            Some(deal.token("mediator")),
+            Some(plan.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let plan_hash = truce_ledger::Hash::of_canonical(&plan).unwrap();
+    record(
+        app,
+        deal,
+        "mediator",
+        Event::PlanAdopted { days: 4, plan_hash },
+    )
+    .await;
+    plan_hash
+}
+
+/// The rows of the first `<table class="plan">` after `marker`: each row's
+/// class attribute and its cells' text (tags dropped).
+fn plan_rows(html: &str, marker: &str) -> Vec<(String, Vec<String>)> {
+    let table = html
+        .split(marker)
+        .nth(1)
+        .and_then(|r| r.split("<tbody>").nth(1))
+        .and_then(|r| r.split("</tbody>").next())
+        .expect("a plan table");
+    table
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            let class = row
+                .split_once('>')
+                .map(|(attrs, _)| attrs)
+                .and_then(|a| a.split("class=\"").nth(1))
+                .and_then(|r| r.split('"').next())
+                .unwrap_or("")
+                .to_owned();
+            let cells = row
+                .split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let body = cell.split_once('>').map_or("", |(_, b)| b);
+                    let body = body.split("</td>").next().unwrap_or("");
+                    let mut text = String::new();
+                    let mut in_tag = false;
+                    for ch in body.chars() {
+                        match ch {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text.trim().to_owned()
+                })
+                .collect();
+            (class, cells)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_plan_shows_the_replanned_days_after_an_amendment() {
+    let (app, deal) = active_deal().await;
+    let (cookie, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let before = call(&app, get("/room/plan", &cookie)).await;
+    assert!(
+        !before.text.contains("id=\"replans\""),
+        "no re-plan before the amendment"
+    );
+    let plan_hash = amended_and_replanned(&app, &deal).await;
+    let page = call(&app, get("/room/plan", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+
+    // The plan in force: the re-planned plan's four convoys, in its order;
+    // side-a's day-1 convoy carried out; day 2 re-planned (the first plan
+    // had no day 2), day 1 as before.
+    let rows = plan_rows(&page.text, "class=\"plan\"");
+    let got: Vec<(u32, String, bool, bool)> = rows
+        .iter()
+        .map(|(class, cells)| {
+            (
+                cells[0].parse().expect("day"),
+                cells[1].clone(),
+                class.split(' ').any(|c| c == "done"),
+                class.split(' ').any(|c| c == "replanned"),
+            )
+        })
+        .collect();
+    let plan = replanned_plan();
+    let want: Vec<(u32, String, bool, bool)> = plan["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|stage| {
+            let day = stage["day"].as_u64().unwrap() as u32;
+            stage["handovers"].as_array().unwrap().iter().map(move |h| {
+                let from = h["from"].as_str().unwrap().to_owned();
+                // Carried: the one handover recorded (day 1, side-a).
+                let carried = day == 1 && from == "side-a";
+                // Re-planned: a day whose convoys differ from test_plan's.
+                let first = test_plan();
+                let same = first["stages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["day"] == stage["day"] && s["handovers"] == stage["handovers"]);
+                (day, from, carried, !same)
+            })
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    // Which amendment and plan re-planned it, by hash and event seq.
+    let replans = page
+        .text
+        .split("id=\"replans\"")
+        .nth(1)
+        .and_then(|r| r.split("</section>").next())
+        .expect("the re-plans section");
+    let ledger = call(&app, get("/room/ledger.jsonl", &cookie)).await;
+    let events: Vec<serde_json::Value> = ledger
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seq_of = |kind: &str| {
+        events
+            .iter()
+            .rev()
+            .find(|e| e["event"]["type"] == kind)
+            .map(|e| e["seq"].as_u64().unwrap())
+            .unwrap()
+    };
+    assert!(replans.contains(&plan_hash.to_string()[..12]), "{replans}");
+    assert!(
+        replans.contains(&format!("#{}", seq_of("plan-adopted"))),
+        "{replans}"
+    );
+    assert!(
+        replans.contains(&format!("#{}", seq_of("deal-amended"))),
+        "{replans}"
+    );
+    assert!(
+        replans.contains(&crate::support::plan_hash().to_string()[..12]),
+        "{replans}"
+    );
+
+    // The earlier plan's convoys, for comparison: test_plan's two.
+    let earlier = plan_rows(&page.text, "class=\"earlier\"");
+    let days: Vec<&str> = earlier.iter().map(|(_, c)| c[0].as_str()).collect();
+    assert_eq!(days, ["1", "1"]);
+
+    // An observer sees the same days and marks, and no person id.
+    let (obs, _, _) = sign_in(&app, deal.token("monitor"), false).await;
+    let seen = call(&app, get("/room/plan?lang=ar", &obs)).await;
+    assert!(seen.text.contains("id=\"replans\""));
+    for id in roster_ids() {
+        assert!(!seen.text.contains(&id), "{id} in an observer's plan");
+    }
+}
+
+/// The `href` of the first link with `rel="{rel}"`, if any.
+fn link(html: &str, rel: &str) -> Option<String> {
+    html.split("<a ")
+        .skip(1)
+        .map(|a| a.split('>').next().unwrap_or(""))
+        .find(|a| a.contains(&format!("rel=\"{rel}\"")))
+        .and_then(|a| attribute(a, "href"))
+}
+
+#[tokio::test]
+async fn the_timeline_comes_in_pages_of_100_newest_first() {
+    let (app, deal) = active_deal().await;
+    for i in 0..200 {
+        record(
+            &app,
+            &deal,
+            "guarantor",
+            Event::BreachReported {
+                against: party("side-a"),
+                summary: format!("report {i}"),
+            },
+        )
+        .await;
+    }
+    let (cookie, _, _) = sign_in(&app, deal.token("monitor"), false).await;
+    let export = call(&app, get("/room/ledger.jsonl", &cookie)).await;
+    let head = export.text.lines().count() as u64;
+    assert!(head > 200);
+
+    // Follow the older links from the first page to the last.
+    let mut uri = "/room/timeline".to_owned();
+    let mut pages = Vec::new();
+    loop {
+        let page = call(&app, get(&uri, &cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.text);
+        let seqs: Vec<u64> = page
+            .text
+            .split("data-seq=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(seqs.len() <= 100, "{uri}: {} events", seqs.len());
+        let first = pages.is_empty();
+        // Only the first page follows the live stream.
+        assert_eq!(page.text.contains("id=\"live-status\""), first, "{uri}");
+        assert_eq!(page.text.contains("data-after="), first, "{uri}");
+        let newer = link(&page.text, "prev");
+        assert_eq!(newer.is_none(), first, "{uri}: a link to newer events");
+        pages.push((uri.clone(), seqs, newer));
+        match link(&page.text, "next") {
+            Some(next) => uri = next,
+            None => break,
+        }
+    }
+    let all: Vec<u64> = pages.iter().flat_map(|(_, s, _)| s.clone()).collect();
+    assert_eq!(
+        all,
+        (1..=head).rev().collect::<Vec<_>>(),
+        "every event once, newest first"
+    );
+    assert_eq!(pages.len() as u64, head.div_ceil(100));
+    // Each page's newer link leads to the page before it.
+    for w in pages.windows(2) {
+        assert_eq!(w[1].2.as_deref(), Some(w[0].0.as_str()));
+    }
+    // A page past the head is the first; a page before seq 1 is empty.
+    let past = call(
+        &app,
+        get(&format!("/room/timeline?before={}", head + 50), &cookie),
+    )
+    .await;
+    assert!(past.text.contains(&format!("data-seq=\"{head}\"")));
+    let none = call(&app, get("/room/timeline?before=1", &cookie)).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(!none.text.contains("data-seq="));
+}
+
+#[tokio::test]
+async fn every_event_kind_has_a_name_in_every_language() {
+    // A missing message shows as its key: a timeline with every kind the
+    // room can hold in this deal (an amendment and a re-plan included)
+    // names none by its key, in any language.
+    let (app, deal) = active_deal().await;
+    amended_and_replanned(&app, &deal).await;
+    let (cookie, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    for lang in ["en", "ar", "he"] {
+        for view in ["timeline", "plan", "overview", "ledger"] {
+            let page = call(&app, get(&format!("/room/{view}?lang={lang}"), &cookie)).await;
+            for prefix in [
+                "kind.",
+                "plan.",
+                "timeline.",
+                "amend.",
+                "ledger.",
+                "js.",
+                "overview.",
+                "col.",
+            ] {
+                let keyed = page
+                    .text
+                    .match_indices(prefix)
+                    .map(|(i, _)| page.text[i..].chars().take(30).collect::<String>())
+                    .find(|rest| {
+                        rest[prefix.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_lowercase())
+                            && !rest.starts_with("ledger.jsonl")
+                    });
+                assert!(keyed.is_none(), "{lang} {view}: {keyed:?}");
+            }
+        }
+    }
 }

@@ -298,6 +298,31 @@ pub fn test_plan() -> serde_json::Value {
     })
 }
 
+/// A plan for the test deal amended to a four-day pause: day 1 as
+/// [`test_plan`], then A-0002 and B-0002 on day 2 (a day the first plan
+/// did not have).
+pub fn replanned_plan() -> serde_json::Value {
+    serde_json::json!({
+        "format_version": 1,
+        "deal": "Test pause",
+        "status": "optimal",
+        "gap": 0.0,
+        "released": {"side-a": 2, "side-b": 2},
+        "days_used": 2,
+        "max_exposure": 0.0,
+        "stages": [
+            {"day": 1, "handovers": [
+                {"from": "side-a", "via": "relief", "persons": ["A-0001"]},
+                {"from": "side-b", "via": "relief", "persons": ["B-0001"]}
+            ]},
+            {"day": 2, "handovers": [
+                {"from": "side-a", "via": "relief", "persons": ["A-0002"]},
+                {"from": "side-b", "via": "relief", "persons": ["B-0002"]}
+            ]}
+        ]
+    })
+}
+
 /// The canonical hash the service keeps the test plan under.
 pub fn plan_hash() -> Hash {
     Hash::of_canonical(&test_plan()).expect("plan hash")
