@@ -601,6 +601,33 @@ async fn the_overview_follows_another_partys_event_live() {
 /// axe-core, vendored from the npm registry (tests/it/vendor/axe-core).
 const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
 
+/// axe-core's serious and critical WCAG 2.2 A/AA violations on the page.
+async fn serious_violations(b: &Browser) -> Vec<String> {
+    b.execute(&format!("{AXE}\nreturn null;"), vec![])
+        .await
+        .expect("axe-core loads");
+    let found = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values:
+               ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' ' +
+                      v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    found
+        .as_array()
+        .expect("axe-core answers a list")
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_view_passes_an_automated_accessibility_check() {
     let driver = driver();
@@ -624,24 +651,7 @@ async fn every_view_passes_an_automated_accessibility_check() {
                 b.goto(&format!("http://{addr}/room/{view}?lang={lang}"))
                     .await
                     .expect("view");
-                b.execute(&format!("{AXE}\nreturn null;"), vec![])
-                    .await
-                    .expect("axe-core loads");
-                let found = b
-                    .execute_async(
-                        "const done = arguments[arguments.length - 1];
-                         axe.run(document, {runOnly: {type: 'tag', values:
-                           ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
-                           .then(r => done(r.violations
-                             .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                             .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' ' +
-                                  v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '))))
-                           .catch(e => done(['axe failed: ' + e]));",
-                        vec![],
-                    )
-                    .await
-                    .expect("axe-core runs");
-                for v in found.as_array().expect("axe-core answers a list") {
+                for v in serious_violations(&b).await {
                     problems.push(format!("{party} {lang} {view}: {v}"));
                 }
             }
@@ -907,6 +917,8 @@ async fn sides_sign_an_amendment_in_the_browser_and_the_mediator_records_it() {
     assert_eq!(earlier.len(), 2, "the earlier plan's two day-1 convoys");
     assert_eq!(html_attr(&b, "dir").await.as_deref(), Some("rtl"));
     shoot(&b, "he-mediator-plan-replanned").await;
+    let problems = serious_violations(&b).await;
+    assert!(problems.is_empty(), "{problems:?}");
     b.close().await.expect("close");
     handle.shutdown().await;
 }
@@ -950,5 +962,87 @@ async fn sides_sign_the_agreement_in_the_browser_and_the_mediator_records_it() {
     let keys = KeyRing::of(&deal.keys).expect("keys");
     let report = verify_bytes(ledger.as_bytes(), &keys).expect("readable");
     assert!(report.intact, "{}", report.render_text());
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_pages_by_keyboard_and_its_first_page_stays_live() {
+    let driver = driver();
+    let (addr, handle, mut client, deal) = service().await;
+    let mut head = 0;
+    for i in 0..100 {
+        head = record_over(
+            &mut client,
+            &deal,
+            "guarantor",
+            Event::BreachReported {
+                against: party("side-a"),
+                summary: format!("report {i}"),
+            },
+        )
+        .await;
+    }
+    let b = driver.browser().await;
+    sign_in(&b, addr, deal.token("mediator")).await;
+    b.goto(&format!("http://{addr}/room/timeline?lang=ar"))
+        .await
+        .expect("timeline");
+    let rows = b.find_all(Locator::Css("li.event")).await.expect("rows");
+    assert_eq!(rows.len(), 100, "one page of 100");
+    // Enter on the focused link, as a keyboard user follows it.
+    b.find(Locator::Css(r#"nav.pages a[rel="next"]"#))
+        .await
+        .expect("the older events link")
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(r#"nav.pages a[rel="prev"]"#))
+        .await
+        .expect("the older page");
+    let older: Vec<String> = {
+        let mut out = Vec::new();
+        for li in b.find_all(Locator::Css("li.event")).await.expect("rows") {
+            out.push(li.attr("data-seq").await.expect("attr").expect("seq"));
+        }
+        out
+    };
+    let want: Vec<String> = (1..=head - 100).rev().map(|s| s.to_string()).collect();
+    assert_eq!(older, want, "the oldest events, newest first");
+    assert!(
+        b.find(Locator::Css("#live-status")).await.is_err(),
+        "an older page does not follow the stream"
+    );
+    assert_eq!(html_attr(&b, "dir").await.as_deref(), Some("rtl"));
+    shoot(&b, "ar-mediator-timeline-older").await;
+    let problems = serious_violations(&b).await;
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // Back to the newest page, which follows the stream.
+    b.find(Locator::Css(r#"nav.pages a[rel="prev"]"#))
+        .await
+        .expect("the newer events link")
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    mark_and_listen(&b).await;
+    let seq = record_over(
+        &mut client,
+        &deal,
+        "guarantor",
+        Event::BreachReported {
+            against: party("side-b"),
+            summary: "one more".to_owned(),
+        },
+    )
+    .await;
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("li.event[data-seq=\"{seq}\"]")))
+        .await
+        .expect("the new event appears on the first page");
+    not_reloaded(&b).await;
+    b.close().await.expect("close");
     handle.shutdown().await;
 }
