@@ -1091,3 +1091,91 @@ async fn every_event_kind_has_a_name_in_every_language() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_kept_signature_is_announced_on_the_rooms_stream() {
+    let (app, deal) = active_deal().await;
+    let mut amended = deal_json(3);
+    amended["pause"]["days"] = 4.into();
+    let kept = send(
+        &app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/amendments", deal.id),
+            Some(deal.token("mediator")),
+            Some(amended.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    let new_hash = truce_ledger::deal_hash(&amended).unwrap();
+
+    // The mediator's page listens; side-a signs.
+    let (med, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let head = export_len(&app, &med).await;
+    let response = app
+        .clone()
+        .oneshot(get(&format!("/room/stream?after={head}"), &med))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut read = String::new();
+    // Until the stream says it is live.
+    while !read.contains(": live") {
+        read += &next_frame(&mut body).await;
+    }
+    let (a_cookie, a_csrf, _) = sign_in(&app, deal.token("side-a"), false).await;
+    let sig = truce_ledger::sign_amendment(
+        key_of(&deal.keys, "side-a"),
+        &deal.id,
+        1,
+        &deal.deal_hash,
+        &new_hash,
+    )
+    .signature;
+    let posted = call(
+        &app,
+        json_post(
+            "/room/amendment-signatures",
+            &a_cookie,
+            &a_csrf,
+            serde_json::json!({"amendment": 1, "deal_hash": new_hash, "replaces": deal.deal_hash, "signature": sig})
+                .to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+    let mut after = String::new();
+    while !after.contains("event: signed") {
+        after += &next_frame(&mut body).await;
+    }
+    assert!(
+        !after.contains("event: appended"),
+        "a signature is no ledger event: {after}"
+    );
+}
+
+/// The number of events in the deal's export.
+async fn export_len(app: &Router, cookie: &str) -> usize {
+    call(app, get("/room/ledger.jsonl", cookie))
+        .await
+        .text
+        .lines()
+        .count()
+}
+
+/// The next data frame of a streamed body, as text. Bounded: a stream
+/// that says nothing for 20 s fails the test (a bound on a wait, not an
+/// assertion on speed).
+async fn next_frame(body: &mut Body) -> String {
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(20), body.frame())
+        .await
+        .expect("the stream speaks within the bound")
+        .expect("the stream is open")
+        .expect("a frame");
+    frame
+        .into_data()
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .unwrap_or_default()
+}
