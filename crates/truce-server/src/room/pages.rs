@@ -60,11 +60,15 @@ pub(crate) fn utc(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
 }
 
+/// The page around `main`. `keep` is what the language links keep of the
+/// page's query (`&before=…` on an older timeline page), so switching the
+/// language stays on the same page.
 fn layout(
     lang: Lang,
     title: &str,
     session: Option<&Session>,
     current: Option<View>,
+    keep: &str,
     main: Markup,
 ) -> Markup {
     html! {
@@ -104,7 +108,7 @@ fn layout(
                     }
                     nav.langs aria-label=(lang.t("nav.languages")) {
                         @for l in Lang::ALL {
-                            a href={ "?lang=" (l.code()) } lang=(l.code()) hreflang=(l.code())
+                            a href={ "?lang=" (l.code()) (keep) } lang=(l.code()) hreflang=(l.code())
                                 aria-current=[(l == lang).then_some("true")] { (l.native_name()) }
                         }
                     }
@@ -159,7 +163,7 @@ pub(crate) fn signin(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
             button type="submit" { (lang.t("signin.submit")) }
         }
     };
-    layout(lang, lang.t("signin.title"), None, None, main)
+    layout(lang, lang.t("signin.title"), None, None, "", main)
 }
 
 /// The answer to a view the role may not open (403).
@@ -174,6 +178,7 @@ pub(crate) fn not_for_role(lang: Lang, session: &Session) -> Markup {
         lang.t("error.forbidden_title"),
         Some(session),
         Some(View::Overview),
+        "",
         main,
     )
 }
@@ -189,11 +194,18 @@ pub(crate) fn view(p: &Page<'_>) -> Markup {
         View::Manifest => manifest(p),
         View::Ledger => ledger(p),
     };
+    let keep = match p.snap.page {
+        Some(page) if p.view == View::Timeline && !page.is_first() => {
+            format!("&before={}", page.newest + 1)
+        }
+        _ => String::new(),
+    };
     layout(
         lang,
         lang.t(&format!("view.{}", p.view.slug())),
         Some(p.session),
         Some(p.view),
+        &keep,
         main,
     )
 }

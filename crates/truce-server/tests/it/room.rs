@@ -1025,6 +1025,14 @@ async fn the_timeline_comes_in_pages_of_100_newest_first() {
         assert_eq!(page.text.contains("data-after="), first, "{uri}");
         let newer = link(&page.text, "prev");
         assert_eq!(newer.is_none(), first, "{uri}: a link to newer events");
+        // Switching the language stays on this page.
+        if let Some((_, query)) = uri.split_once('?') {
+            assert!(
+                page.text
+                    .contains(&format!("href=\"?lang=ar&amp;{query}\"")),
+                "{uri}: the language links keep the page"
+            );
+        }
         pages.push((uri.clone(), seqs, newer));
         match link(&page.text, "next") {
             Some(next) => uri = next,
