@@ -156,6 +156,7 @@ const BUDGET_WAIT: Duration = Duration::from_secs(1);
 /// The whole HTTP API over `state`, ready for [`serve`] or, in tests,
 /// `tower::ServiceExt::oneshot`.
 pub fn app(state: AppState) -> Router {
+    state.follow_other_servers();
     let api = Router::new()
         .route("/health", get(handlers::health))
         .route(

@@ -35,6 +35,14 @@ pub(crate) struct Inner {
     /// Each event once it is durable, as (deal, seq): the room's live
     /// timeline listens here. Nobody listening is fine.
     pub appended: tokio::sync::broadcast::Sender<(DealId, u64)>,
+    /// Each deal whose agreement or amendment a side has just signed in
+    /// the room: the overview's signing section follows it live (a kept
+    /// signature is no ledger event, so `appended` never tells). Nobody
+    /// listening is fine.
+    pub signed: tokio::sync::broadcast::Sender<DealId>,
+    /// Whether a task already follows other servers' changes
+    /// ([`AppState::follow_other_servers`]).
+    following: std::sync::atomic::AtomicBool,
 }
 
 /// One deal's lock: appends to a deal run one at a time, from verification
@@ -253,8 +261,37 @@ impl AppState {
                 deals: Mutex::new(HashMap::new()),
                 tokens: Mutex::new(HashMap::new()),
                 appended: tokio::sync::broadcast::channel(1024).0,
+                signed: tokio::sync::broadcast::channel(256).0,
+                following: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Once per state, inside a tokio runtime: pass what other servers on
+    /// the same PostgreSQL database commit (appends, kept signatures) to
+    /// this server's live viewers, as if recorded here (see
+    /// `truce_store::Watch`). Nothing to follow on SQLite. The task ends
+    /// when the state is dropped and a change arrives, or when the
+    /// database closes.
+    pub(crate) fn follow_other_servers(&self) {
+        use std::sync::atomic::Ordering;
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.inner.following.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let store = self.inner.store.clone();
+        let inner = Arc::downgrade(&self.inner);
+        drop(runtime.spawn(async move {
+            match store.watch().await {
+                Ok(Some(watch)) => follow(inner, watch).await,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "not following other servers: live viewers see only this server's events");
+                }
+            }
+        }));
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -449,4 +486,37 @@ impl AppState {
 pub(crate) fn parse_role(role: &str) -> Result<Role, AppError> {
     serde_json::from_value(serde_json::Value::String(role.to_owned()))
         .map_err(|e| AppError::internal(&e))
+}
+
+/// Forward other servers' changes to this server's live viewers until the
+/// state is gone or the database closes.
+async fn follow(inner: std::sync::Weak<Inner>, mut watch: truce_store::Watch) {
+    use truce_store::{Change, Next};
+    loop {
+        let next = watch.next().await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        match next {
+            Ok(Next::Change(Change::Appended { deal, seq })) => {
+                if let Ok(deal) = DealId::new(&deal) {
+                    let _ = inner.appended.send((deal, seq));
+                }
+            }
+            Ok(Next::Change(Change::Signed { deal })) => {
+                if let Ok(deal) = DealId::new(&deal) {
+                    let _ = inner.signed.send(deal);
+                }
+            }
+            Ok(Next::Reconnected) => {
+                tracing::warn!(
+                    "lost the database's notifications and reconnected: live viewers catch up at the next event"
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "stopped following other servers");
+                return;
+            }
+        }
+    }
 }

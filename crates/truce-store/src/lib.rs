@@ -34,6 +34,15 @@
 //! The store does not verify signatures or lifecycle rules: the server does
 //! that with `truce_ledger::DealLedger` before it calls [`Store::append`].
 //!
+//! # Other servers' changes
+//!
+//! [`Store::watch`] follows what other servers on the same database commit,
+//! so each replica's live viewers see what another replica recorded: on
+//! PostgreSQL every append (and every kept signature) sends a notification
+//! on the [`CHANNEL`] channel at its commit, naming the deal and its new
+//! head's seq; on an SQLite file the watch polls `PRAGMA data_version`
+//! every [`SQLITE_POLL`] and reads the rows added since.
+//!
 //! # Encryption at rest
 //!
 //! Opened with [`Store::open_sealed`], the store seals each deal's JSON
@@ -55,9 +64,11 @@ mod model;
 mod seal;
 mod sql;
 mod store;
+mod watch;
 
 pub use error::{AppendError, StoreError};
 pub use model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
 pub use seal::{SealKey, SealKeys};
 pub use sql::{PgStorage, SqliteStorage, Storage};
 pub use store::{MAX_BATCH, OpenOptions, Signed, Store, token_hash};
+pub use watch::{CHANNEL, Change, Next, SQLITE_POLL, Watch};

@@ -58,6 +58,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// Move committed pages from the log into the database (SQLite's WAL;
     /// nothing to do on PostgreSQL).
     fn checkpoint(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Tell the other servers on this database `payload` (see
+    /// `watch.rs`); nothing on SQLite, whose servers are not told.
+    fn notify(&self, payload: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The deal's last event, if any.
     fn head(&self, deal: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
     /// Keep a plan of a deal under its canonical hash (a plan already kept
@@ -162,7 +165,7 @@ fn concurrent(e: sqlx::Error) -> StoreError {
 }
 
 macro_rules! sql_storage {
-    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal) => {
+    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal, $notify:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -346,6 +349,27 @@ macro_rules! sql_storage {
                     };
                     out.push(Err(AppendError::Conflict { expected }));
                 }
+                // Other servers on the database learn of each deal's new
+                // head when this commits (PostgreSQL delivers a NOTIFY at
+                // commit, and not at all on rollback).
+                if !$notify.is_empty() {
+                    let mut heads: Vec<(&str, u64)> = Vec::new();
+                    for (ev, r) in batch.iter().zip(&out) {
+                        if r.is_err() {
+                            continue;
+                        }
+                        match heads.iter_mut().find(|(d, _)| *d == ev.deal_id) {
+                            Some(h) => h.1 = h.1.max(ev.seq),
+                            None => heads.push((&ev.deal_id, ev.seq)),
+                        }
+                    }
+                    for (deal, seq) in heads {
+                        sqlx::query::<$db>($notify)
+                            .bind(crate::watch::appended_payload(deal, seq))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
                 tx.commit().await.map_err(concurrent)?;
                 Ok(out)
             }
@@ -372,6 +396,14 @@ macro_rules! sql_storage {
                 rows.into_iter()
                     .map(|(seq, hash, line)| Ok(StoredEvent { seq: to_u64(seq)?, hash, line }))
                     .collect()
+            }
+
+            async fn notify(&self, payload: &str) -> Result<(), StoreError> {
+                if $notify.is_empty() {
+                    return Ok(());
+                }
+                sqlx::query::<$db>($notify).bind(payload).execute(&self.pool).await?;
+                Ok(())
             }
 
             async fn checkpoint(&self) -> Result<(), StoreError> {
@@ -513,7 +545,9 @@ sql_storage!(
     // PASSIVE: copies what it can without blocking readers or the writer.
     "PRAGMA wal_checkpoint(PASSIVE)",
     // The write lock at BEGIN: see `create_deal`.
-    "BEGIN IMMEDIATE"
+    "BEGIN IMMEDIATE",
+    // No other server is told: SQLite has no notifications.
+    ""
 );
 sql_storage!(
     /// [`Storage`] on PostgreSQL (default durable commit).
@@ -522,5 +556,6 @@ sql_storage!(
     PgPool,
     "",
     // Row locks and the primary keys decide races on PostgreSQL.
-    "BEGIN"
+    "BEGIN",
+    "SELECT pg_notify('truce_live', $1)"
 );

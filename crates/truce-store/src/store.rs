@@ -13,6 +13,10 @@ use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent
 use crate::seal::{SealKeys, open, seal, sealed_with_current};
 use crate::sql::{PgStorage, SqliteStorage, Storage};
 
+/// Connections of a PostgreSQL pool: eight for requests and the writer,
+/// one for [`Store::watch`]'s listener.
+const PG_CONNECTIONS: u32 = 9;
+
 /// `plans.kind` of a kept plan.
 const PLAN: &str = "plan";
 /// `plans.kind` of a kept amended deal.
@@ -97,6 +101,8 @@ pub struct Store {
     writer: mpsc::Sender<Job>,
     /// The at-rest keys: deal JSON and person keys are sealed with them.
     seal: Option<SealKeys>,
+    /// An in-memory SQLite database: no other server shares it.
+    memory: bool,
 }
 
 impl std::fmt::Debug for Job {
@@ -151,7 +157,7 @@ impl Store {
             let connect =
                 PgConnectOptions::from_str(url)?.options([("lock_timeout", lock_timeout.as_str())]);
             let pool = PgPoolOptions::new()
-                .max_connections(8)
+                .max_connections(PG_CONNECTIONS)
                 .acquire_timeout(acquire_wait)
                 .connect_with(connect)
                 .await?;
@@ -177,6 +183,7 @@ impl Store {
             backend,
             writer: tx,
             seal,
+            memory: url.contains(":memory:"),
         };
         let resealed = store.reseal().await?;
         if resealed > 0 {
@@ -230,6 +237,18 @@ impl Store {
             resealed += usize::from(replaced);
         }
         Ok(resealed)
+    }
+
+    /// Follow what other servers on this database commit (see
+    /// `watch.rs`): on PostgreSQL holding one connection of the pool, on an
+    /// SQLite file a connection of its own; `None` for an in-memory
+    /// database, which no other server shares.
+    pub async fn watch(&self) -> Result<Option<crate::watch::Watch>, StoreError> {
+        match &self.backend {
+            Backend::Postgres(s) => Ok(Some(crate::watch::Watch::postgres(s.pool()).await?)),
+            Backend::Sqlite(_) if self.memory => Ok(None),
+            Backend::Sqlite(s) => Ok(Some(crate::watch::Watch::sqlite(s.pool()).await?)),
+        }
     }
 
     /// Appends waiting for the writer now (for metrics).
@@ -423,7 +442,13 @@ impl Store {
         json: &str,
         at_ms: u64,
     ) -> Result<(), StoreError> {
-        self.put_kept(deal, what.kind(), key, json, at_ms).await
+        self.put_kept(deal, what.kind(), key, json, at_ms).await?;
+        // Other servers' rooms refresh their signing sections too; a lost
+        // notice only delays that to the next event or reload.
+        if let Err(e) = dispatch!(self, s => s.notify(&crate::watch::signed_payload(deal)).await) {
+            tracing::warn!(error = %e, "other servers not told of a kept signature");
+        }
+        Ok(())
     }
 
     /// Every kept signature of one kind for `deal`: (key, JSON).

@@ -453,7 +453,7 @@ async fn sign(
         .await
         .map_err(|e| AppError::unavailable(&e))?;
     // Every open overview of the deal refreshes its signing section.
-    let _ = room.signed.send(caller.deal.clone());
+    let _ = state.inner.signed.send(caller.deal.clone());
     Ok((
         StatusCode::CREATED,
         axum::Json(serde_json::json!({

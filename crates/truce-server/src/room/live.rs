@@ -86,7 +86,7 @@ pub(crate) struct StreamQuery {
 
 struct Live {
     rx: tokio::sync::broadcast::Receiver<(truce_ledger::DealId, u64)>,
-    /// Signatures kept in the room (`Room::signed`): sent on as `signed`.
+    /// Signatures kept in the room (`Inner::signed`): sent on as `signed`.
     signed: tokio::sync::broadcast::Receiver<truce_ledger::DealId>,
     state: AppState,
     caller: Caller,
@@ -117,7 +117,7 @@ pub(crate) async fn stream(
         .and_then(|v| v.trim().parse::<u64>().ok());
     // Subscribe before the catch-up read, so nothing falls between.
     let rx = state.inner.appended.subscribe();
-    let signed = room.signed.subscribe();
+    let signed = state.inner.signed.subscribe();
     let after = last_id.or(q.after).unwrap_or(0);
     let queue: VecDeque<_> = rows_after(&state, &caller, lang, after).await?.into();
     let last = queue.back().map_or(after, |(s, _)| *s);

@@ -10,23 +10,9 @@ use super::session::{self, Session, Sessions};
 use crate::error::AppError;
 
 /// The room's shared state beside [`AppState`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Room {
     pub sessions: Sessions,
-    /// Each deal whose agreement or amendment a side has just signed in
-    /// the room: the overview's signing section follows it live (a kept
-    /// signature is no ledger event, so the service's `appended` never
-    /// tells). Nobody listening is fine.
-    pub signed: tokio::sync::broadcast::Sender<truce_ledger::DealId>,
-}
-
-impl Default for Room {
-    fn default() -> Room {
-        Room {
-            sessions: Sessions::default(),
-            signed: tokio::sync::broadcast::channel(256).0,
-        }
-    }
 }
 
 pub(crate) type RoomRef = Extension<Arc<Room>>;

@@ -1164,6 +1164,89 @@ async fn a_kept_signature_is_announced_on_the_rooms_stream() {
     );
 }
 
+/// Two servers on one database (an SQLite file, or PostgreSQL): a viewer
+/// of one sees live, without reload, an event recorded through the other
+/// and a signature the other kept.
+#[tokio::test]
+async fn a_viewer_on_one_server_sees_what_another_server_recorded() {
+    let url = database_url();
+    let (here, there) = (app_on(&url).await, app_on(&url).await);
+    let deal = create_deal(&there, 3).await;
+    activate(&there, &deal).await;
+    let mut amended = deal_json(3);
+    amended["pause"]["days"] = 4.into();
+    let kept = send(
+        &there,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/amendments", deal.id),
+            Some(deal.token("mediator")),
+            Some(amended.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+
+    let (med, _, _) = sign_in(&here, deal.token("mediator"), false).await;
+    let head = export_len(&here, &med).await;
+    let response = here
+        .clone()
+        .oneshot(get(&format!("/room/stream?after={head}"), &med))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut read = String::new();
+    while !read.contains(": live") {
+        read += &next_frame(&mut body).await;
+    }
+
+    // The intermediary records through the other server.
+    record(
+        &there,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    let mut after = String::new();
+    while !after.contains("event: appended") {
+        after += &next_frame(&mut body).await;
+    }
+    assert!(
+        after.contains(&format!("id: {}", head + 1)),
+        "the new event, by its seq: {after}"
+    );
+
+    // Side-a signs the amendment in the other server's room.
+    let (a_cookie, a_csrf, _) = sign_in(&there, deal.token("side-a"), false).await;
+    let new_hash = truce_ledger::deal_hash(&amended).unwrap();
+    let sig = truce_ledger::sign_amendment(
+        key_of(&deal.keys, "side-a"),
+        &deal.id,
+        1,
+        &deal.deal_hash,
+        &new_hash,
+    )
+    .signature;
+    let posted = call(
+        &there,
+        json_post(
+            "/room/amendment-signatures",
+            &a_cookie,
+            &a_csrf,
+            serde_json::json!({"amendment": 1, "deal_hash": new_hash, "replaces": deal.deal_hash, "signature": sig})
+                .to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+    let mut signed = String::new();
+    while !signed.contains("event: signed") {
+        signed += &next_frame(&mut body).await;
+    }
+}
+
 /// The number of events in the deal's export.
 async fn export_len(app: &Router, cookie: &str) -> usize {
     call(app, get("/room/ledger.jsonl", cookie))

@@ -22,9 +22,12 @@ pub fn database_url() -> String {
 }
 
 pub async fn test_app() -> Router {
-    let store = truce_store::Store::open(&database_url())
-        .await
-        .expect("store");
+    app_on(&database_url()).await
+}
+
+/// A server over the database at `url` (two on one URL are two replicas).
+pub async fn app_on(url: &str) -> Router {
+    let store = truce_store::Store::open(url).await.expect("store");
     truce_server::app(AppState::new(store, None))
 }
 
