@@ -44,6 +44,11 @@ pub(crate) struct Cells {
     /// Largest and smallest additive contribution of the issues from `i` on.
     add_max_from: Vec<Vec<f64>>,
     add_min_from: Vec<Vec<f64>>,
+    /// `owned[r]`: the classes of rectangle `r`'s last issue that lie in
+    /// its range there (the per-issue bound charges `r` to that issue).
+    owned: Vec<Vec<u32>>,
+    /// `class_of[issue][value]`: the class of each value.
+    pub(crate) class_of: Vec<Vec<u32>>,
 }
 
 impl Cells {
@@ -173,6 +178,42 @@ impl Cells {
                 }
             }
         }
+        let owned: Vec<Vec<u32>> = rects
+            .iter()
+            .enumerate()
+            .map(|(r, g)| {
+                let Some(last) = g.last else {
+                    return Vec::new();
+                };
+                let k = bounded
+                    .get(last)
+                    .and_then(|b| b.iter().position(|&x| x == r));
+                let ins = inside.get(last).map_or(&[][..], Vec::as_slice);
+                (0..ins.len())
+                    .filter(|&c| {
+                        k.and_then(|k| ins.get(c).and_then(|x| x.get(k)))
+                            .copied()
+                            .unwrap_or(false)
+                    })
+                    .map(|c| c as u32)
+                    .collect()
+            })
+            .collect();
+        let class_of: Vec<Vec<u32>> = classes
+            .iter()
+            .zip(&domain.issues)
+            .map(|(cls, issue)| {
+                let mut of = vec![0u32; issue.values.len()];
+                for (c, members) in cls.iter().enumerate() {
+                    for &v in members {
+                        if let Some(x) = of.get_mut(v) {
+                            *x = c as u32;
+                        }
+                    }
+                }
+                of
+            })
+            .collect();
         Some(Self {
             parties,
             classes,
@@ -184,6 +225,8 @@ impl Cells {
             clip,
             add_max_from,
             add_min_from,
+            owned,
+            class_of,
         })
     }
 
@@ -266,9 +309,20 @@ pub(crate) enum Goal {
 /// Search state. The per-depth sums live in one buffer (`4 × parties`
 /// numbers per depth: additive, decided hyper-rectangle, pending positive and
 /// pending negative utility), so a node allocates nothing.
+///
+/// Frontier searches bound each subtree twice: per party, and (two
+/// parties) by every weighted sum `λ·u0 + (1−λ)·u1`. Both charge each
+/// undecided rectangle to its last issue and take, per undecided issue, the
+/// best class for what is charged to it, so rectangles that exclude each
+/// other on an issue (the parties' conflicts) are never counted together. A
+/// subtree is pruned when no point its bounds allow escapes the region the
+/// frontier found so far dominates (tested at that region's corners).
 pub(crate) struct Search<'a> {
     cells: &'a Cells,
+    /// The domain leaves are evaluated on, in its own issue order.
     domain: &'a Domain,
+    /// `perm[k]`: the domain issue the cells' issue `k` is.
+    perm: Vec<usize>,
     goal: Goal,
     pub(crate) archive: Archive<Vec<u32>>,
     pub(crate) best_min: f64,
@@ -278,17 +332,42 @@ pub(crate) struct Search<'a> {
     /// Per party, the largest optimistic utility of any subtree the search
     /// left unexamined when it stopped at its node limit (−∞ when none).
     pub(crate) unexplored: Vec<f64>,
+    /// Two parties: `unexplored_sums[k]` bounds `λ·u0 + (1−λ)·u1`, `λ = k /
+    /// (len − 1)`, over every subtree left unexamined (−∞ when none).
+    pub(crate) unexplored_sums: Vec<f64>,
     path: Vec<u32>,
     state: Vec<f64>,
     alive: Vec<bool>,
     killed: Vec<usize>,
     bound: Vec<f64>,
+    /// `charged[off[i] + c * parties + p]`: party `p`'s utility (scaled)
+    /// of the live positive rectangles charged to issue `i` that hold class
+    /// `c` there, plus the class's additive share.
+    charged: Vec<f64>,
+    off: Vec<usize>,
+    /// `(index, old value)` of each change to `charged`, for undo.
+    log: Vec<(usize, f64)>,
+    /// Minimal corners of the region no known point dominates (two parties).
+    corners: Vec<[f64; 2]>,
+    corners_for: usize,
+    archive_version: usize,
+    order: Vec<Vec<(f64, u32)>>,
+    eps: f64,
 }
+
+/// Weights at which a stopped two-party search bounds what it left.
+pub(crate) const SUM_GRID: usize = 21;
 
 const ADD: usize = 0;
 const HYPER: usize = 1;
 const POS: usize = 2;
 const NEG: usize = 3;
+
+/// A hair above a bound: incremental sums may round differently from the
+/// exact evaluation of a leaf.
+fn loosen(b: f64) -> f64 {
+    b + 1e-9 * (1.0 + b.abs())
+}
 
 impl<'a> Search<'a> {
     pub(crate) fn run(
@@ -299,11 +378,66 @@ impl<'a> Search<'a> {
         max_visits: u64,
         eps: f64,
     ) -> Self {
+        let perm = (0..domain.issues.len()).collect();
+        Self::run_seeded(cells, domain, perm, goal, keep, max_visits, eps, &[])
+    }
+
+    /// As [`Search::run`], with outcomes (value indices) offered to the
+    /// frontier before the search starts, so it prunes from the first node.
+    /// The cells may order the issues differently from `domain`:
+    /// `perm[k]` is the domain issue of the cells' issue `k`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_seeded(
+        cells: &'a Cells,
+        domain: &'a Domain,
+        perm: Vec<usize>,
+        goal: Goal,
+        keep: usize,
+        max_visits: u64,
+        eps: f64,
+        seeds: &[Vec<usize>],
+    ) -> Self {
         let parties = cells.parties;
         let depths = cells.classes.len() + 1;
+        let mut off = Vec::with_capacity(depths);
+        let mut n = 0;
+        for cls in &cells.classes {
+            off.push(n);
+            n += cls.len() * parties;
+        }
+        off.push(n);
+        let mut charged = vec![0.0; n];
+        for (i, cls) in cells.add.iter().enumerate() {
+            for (c, a) in cls.iter().enumerate() {
+                for (p, &y) in a.iter().enumerate() {
+                    if let Some(x) = off
+                        .get(i)
+                        .and_then(|o| charged.get_mut(o + c * parties + p))
+                    {
+                        *x += y;
+                    }
+                }
+            }
+        }
+        for (r, g) in cells.rects.iter().enumerate() {
+            let Some(last) = g.last else { continue };
+            if g.utility <= 0.0 {
+                continue;
+            }
+            let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+            for &c in cells.owned.get(r).map_or(&[][..], Vec::as_slice) {
+                if let Some(x) = off
+                    .get(last)
+                    .and_then(|o| charged.get_mut(o + c as usize * parties + g.party))
+                {
+                    *x += g.utility / scale;
+                }
+            }
+        }
         let mut s = Self {
             cells,
             domain,
+            perm,
             goal,
             archive: Archive::new(keep, eps),
             best_min: f64::INFINITY,
@@ -311,11 +445,20 @@ impl<'a> Search<'a> {
             max_visits,
             complete: true,
             unexplored: vec![f64::NEG_INFINITY; parties],
+            unexplored_sums: vec![f64::NEG_INFINITY; if parties == 2 { SUM_GRID } else { 0 }],
             path: Vec::with_capacity(depths),
             state: vec![0.0; depths * 4 * parties],
             alive: vec![true; cells.rects.len()],
             killed: Vec::new(),
             bound: vec![0.0; parties],
+            charged,
+            off,
+            log: Vec::new(),
+            corners: Vec::new(),
+            corners_for: usize::MAX,
+            archive_version: 0,
+            order: vec![Vec::new(); depths],
+            eps,
         };
         for r in &cells.rects {
             let (part, value) = match r.last {
@@ -329,6 +472,29 @@ impl<'a> Search<'a> {
                 && let Some(x) = s.state.get_mut(NEG * parties + r.party)
             {
                 *x += r.utility.min(0.0);
+            }
+        }
+        if matches!(goal, Goal::Frontier) {
+            for o in seeds {
+                let cell: Vec<u32> = s
+                    .perm
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| {
+                        let v = o.get(i).copied().unwrap_or(0);
+                        cells
+                            .class_of
+                            .get(k)
+                            .and_then(|x| x.get(v))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let u = domain.utilities(o);
+                // Seeds count no outcomes: the search counts every outcome
+                // of the frontier when it reaches its cell.
+                s.archive.offer(&u, 0, || cell);
+                s.archive_version += 1;
             }
         }
         s.descend(0, 1);
@@ -350,7 +516,8 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Utility bound of party `p` at a node of `depth`.
+    /// Utility bound of party `p` at a node of `depth` (the plain one: every
+    /// pending positive rectangle counted).
     fn bound_at(&self, depth: usize, p: usize, max: bool) -> f64 {
         let rest = if max {
             &self.cells.add_max_from
@@ -369,6 +536,136 @@ impl<'a> Search<'a> {
         clip_if(self.cells.clip.get(p).copied().unwrap_or(false), b)
     }
 
+    /// What is decided at `depth`, per party: additive part plus decided
+    /// rectangles, scaled.
+    fn base(&self, depth: usize, p: usize) -> f64 {
+        let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
+        self.get(depth, ADD, p) + self.get(depth, HYPER, p) / scale
+    }
+
+    /// The per-issue bound of `λ·u0 + (1−λ)·u1` (two parties) or of one
+    /// party's utility (`w` = its unit vector), unclipped, not loosened.
+    fn charged_bound(&self, depth: usize, w: &[f64]) -> f64 {
+        let parties = self.cells.parties;
+        let mut b: f64 = w
+            .iter()
+            .enumerate()
+            .map(|(p, &x)| {
+                if x == 0.0 {
+                    0.0
+                } else {
+                    x * self.base(depth, p)
+                }
+            })
+            .sum();
+        for i in depth..self.cells.classes.len() {
+            let (Some(&from), Some(&to)) = (self.off.get(i), self.off.get(i + 1)) else {
+                continue;
+            };
+            let best = self
+                .charged
+                .get(from..to)
+                .unwrap_or(&[])
+                .chunks_exact(parties)
+                .map(|v| v.iter().zip(w).map(|(a, x)| a * x).sum::<f64>())
+                .fold(f64::NEG_INFINITY, f64::max);
+            if best.is_finite() {
+                b += best;
+            }
+        }
+        b
+    }
+
+    /// Recomputes the minimal corners of the region that no known point
+    /// dominates (two parties): `x` escapes `q` when it is ahead of `q` by
+    /// more than the tolerance for a party, or within the tolerance of `q`
+    /// for both (closed sets: a superset, so pruning stays safe).
+    fn refresh_corners(&mut self) {
+        if self.corners_for == self.archive_version {
+            return;
+        }
+        self.corners_for = self.archive_version;
+        let e = self.eps;
+        let ninf = f64::NEG_INFINITY;
+        let mut region: Vec<[f64; 2]> = vec![[ninf, ninf]];
+        for (q, _, _) in &self.archive.points {
+            let (q0, q1) = (
+                q.first().copied().unwrap_or(0.0),
+                q.get(1).copied().unwrap_or(0.0),
+            );
+            let escape = [[q0 + e, ninf], [ninf, q1 + e], [q0 - e, q1 - e]];
+            let mut next: Vec<[f64; 2]> = Vec::with_capacity(region.len() * 3);
+            for a in &region {
+                for b in &escape {
+                    next.push([a[0].max(b[0]), a[1].max(b[1])]);
+                }
+            }
+            next.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+            let mut minimal: Vec<[f64; 2]> = Vec::with_capacity(next.len());
+            let mut low = f64::INFINITY;
+            for c in next {
+                if c[1] < low {
+                    low = c[1];
+                    minimal.push(c);
+                }
+            }
+            region = minimal;
+        }
+        self.corners = region;
+    }
+
+    /// Whether a node at `depth` can hold no outcome that escapes the known
+    /// frontier (two parties), with `ub` its loosened per-party bounds.
+    fn dominated_two(&mut self, depth: usize, ub: [f64; 2]) -> bool {
+        self.refresh_corners();
+        for k in 0..self.corners.len() {
+            let Some(&c) = self.corners.get(k) else {
+                continue;
+            };
+            if c[0] > ub[0] || c[1] > ub[1] {
+                continue;
+            }
+            if !(c[0].is_finite() && c[1].is_finite()) {
+                return false;
+            }
+            // g(λ) = λ·c0 + (1−λ)·c1 − B(λ) is concave: a golden-section
+            // search for a λ that shows c out of reach.
+            let g = |s: &Self, l: f64| {
+                let b = loosen(s.charged_bound(depth, &[l, 1.0 - l]));
+                l * c[0] + (1.0 - l) * c[1] - b
+            };
+            let (mut lo, mut hi) = (0.0f64, 1.0f64);
+            let phi = 0.618_033_988_749_895;
+            let mut x1 = hi - phi * (hi - lo);
+            let mut x2 = lo + phi * (hi - lo);
+            let mut g1 = g(self, x1);
+            let mut g2 = g(self, x2);
+            let mut out = g1 > 0.0 || g2 > 0.0;
+            let mut steps = 0;
+            while !out && steps < 14 {
+                if g1 < g2 {
+                    lo = x1;
+                    x1 = x2;
+                    g1 = g2;
+                    x2 = lo + phi * (hi - lo);
+                    g2 = g(self, x2);
+                } else {
+                    hi = x2;
+                    x2 = x1;
+                    g2 = g1;
+                    x1 = hi - phi * (hi - lo);
+                    g1 = g(self, x1);
+                }
+                out = g1 > 0.0 || g2 > 0.0;
+                steps += 1;
+            }
+            if !out {
+                return false;
+            }
+        }
+        true
+    }
+
     fn descend(&mut self, depth: usize, count: u128) {
         if self.complete {
             self.visited += 1;
@@ -376,31 +673,47 @@ impl<'a> Search<'a> {
                 self.complete = false;
             }
         }
+        let parties = self.cells.parties;
         if !self.complete {
             // Left unexamined: record what it could hold at best.
-            for p in 0..self.cells.parties {
-                // A hair above, as the pruning bound: incremental sums round.
-                let b = self.bound_at(depth, p, true);
-                let b = b + 1e-9 * (1.0 + b.abs());
+            for p in 0..parties {
+                let b = self.party_bound(depth, p);
                 if let Some(x) = self.unexplored.get_mut(p) {
                     *x = x.max(b);
                 }
             }
+            if parties == 2 {
+                let ub = [self.party_bound(depth, 0), self.party_bound(depth, 1)];
+                for k in 0..SUM_GRID {
+                    let l = k as f64 / (SUM_GRID - 1) as f64;
+                    let b = loosen(self.charged_bound(depth, &[l, 1.0 - l]))
+                        .min(l * ub[0] + (1.0 - l) * ub[1]);
+                    if let Some(x) = self.unexplored_sums.get_mut(k) {
+                        *x = x.max(b);
+                    }
+                }
+            }
             return;
         }
-        let parties = self.cells.parties;
         match self.goal {
             Goal::Frontier => {
-                // Loosen the bound by a hair: incremental sums may round
-                // differently from the exact evaluation of a leaf.
                 for p in 0..parties {
-                    let b = self.bound_at(depth, p, true);
+                    let b = self.party_bound(depth, p);
                     if let Some(x) = self.bound.get_mut(p) {
-                        *x = b + 1e-9 * (1.0 + b.abs());
+                        *x = b;
                     }
                 }
                 if self.archive.excludes(&self.bound) {
                     return;
+                }
+                if parties == 2 && depth < self.cells.classes.len() {
+                    let ub = [
+                        self.bound.first().copied().unwrap_or(0.0),
+                        self.bound.get(1).copied().unwrap_or(0.0),
+                    ];
+                    if self.dominated_two(depth, ub) {
+                        return;
+                    }
                 }
             }
             Goal::Min(p) => {
@@ -416,10 +729,32 @@ impl<'a> Search<'a> {
         };
         let my_rects = cells.bounded.get(depth).map_or(&[][..], Vec::as_slice);
         let width = 4 * parties;
-        for (c, members) in classes.iter().enumerate() {
+        // Most promising classes first (by the charged utilities, summed):
+        // good points early prune more.
+        let mut order = std::mem::take(self.order.get_mut(depth).unwrap_or(&mut Vec::new()));
+        order.clear();
+        let from_off = self.off.get(depth).copied().unwrap_or(0);
+        for c in 0..classes.len() {
+            let start = from_off + c * parties;
+            let v: f64 = self
+                .charged
+                .get(start..start + parties)
+                .unwrap_or(&[])
+                .iter()
+                .sum();
+            order.push((v, c as u32));
+        }
+        if matches!(self.goal, Goal::Frontier) {
+            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+        for &(_, c) in &order {
+            let c = c as usize;
+            let Some(members) = classes.get(c) else {
+                continue;
+            };
             let from = depth * width;
             if from + 2 * width > self.state.len() {
-                return;
+                break;
             }
             self.state.copy_within(from..from + width, from + width);
             if let Some(a) = cells.add.get(depth).and_then(|x| x.get(c)) {
@@ -428,6 +763,7 @@ impl<'a> Search<'a> {
                 }
             }
             let mark = self.killed.len();
+            let log_mark = self.log.len();
             let ins = cells.inside.get(depth).and_then(|x| x.get(c));
             for (k, &r) in my_rects.iter().enumerate() {
                 let (Some(rect), Some(true)) = (cells.rects.get(r), self.alive.get(r).copied())
@@ -446,6 +782,7 @@ impl<'a> Search<'a> {
                         *a = false;
                     }
                     self.killed.push(r);
+                    self.uncharge(r);
                 } else if decided {
                     self.bump(depth + 1, HYPER, p, rect.utility);
                 }
@@ -460,7 +797,49 @@ impl<'a> Search<'a> {
                     *a = true;
                 }
             }
+            while self.log.len() > log_mark {
+                if let Some((i, old)) = self.log.pop()
+                    && let Some(x) = self.charged.get_mut(i)
+                {
+                    *x = old;
+                }
+            }
         }
+        if let Some(o) = self.order.get_mut(depth) {
+            *o = order;
+        }
+    }
+
+    /// Removes a dead rectangle's charge from its last issue.
+    fn uncharge(&mut self, r: usize) {
+        let cells = self.cells;
+        let Some(g) = cells.rects.get(r) else { return };
+        let (Some(last), true) = (g.last, g.utility > 0.0) else {
+            return;
+        };
+        let parties = cells.parties;
+        let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+        let Some(&o) = self.off.get(last) else { return };
+        for &c in cells.owned.get(r).map_or(&[][..], Vec::as_slice) {
+            let i = o + c as usize * parties + g.party;
+            if let Some(x) = self.charged.get_mut(i) {
+                self.log.push((i, *x));
+                *x -= g.utility / scale;
+            }
+        }
+    }
+
+    /// The loosened, clipped per-party bound: the smaller of the plain one
+    /// and the per-issue one.
+    fn party_bound(&self, depth: usize, p: usize) -> f64 {
+        let plain = self.bound_at(depth, p, true);
+        let mut w = vec![0.0; self.cells.parties];
+        if let Some(x) = w.get_mut(p) {
+            *x = 1.0;
+        }
+        let charged = self.charged_bound(depth, &w);
+        let b = clip_if(self.cells.clip.get(p).copied().unwrap_or(false), charged);
+        loosen(plain.min(b))
     }
 
     fn leaf(&mut self, depth: usize, count: u128) {
@@ -474,24 +853,117 @@ impl<'a> Search<'a> {
             Goal::Frontier => {
                 // Exact utilities of a representative outcome, evaluated the
                 // way every other part of the crate evaluates them.
-                let rep: Vec<usize> = self
-                    .path
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| {
-                        self.cells
-                            .classes
-                            .get(i)
-                            .and_then(|x| x.get(c as usize))
-                            .and_then(|m| m.first())
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect();
+                let mut rep = vec![0usize; self.perm.len()];
+                for (k, &c) in self.path.iter().enumerate() {
+                    let v = self
+                        .cells
+                        .classes
+                        .get(k)
+                        .and_then(|x| x.get(c as usize))
+                        .and_then(|m| m.first())
+                        .copied()
+                        .unwrap_or(0);
+                    if let Some(x) = self.perm.get(k).and_then(|&i| rep.get_mut(i)) {
+                        *x = v;
+                    }
+                }
                 let u = self.domain.utilities(&rep);
                 let path = &self.path;
+                let before = self.archive.points.len();
                 self.archive.offer(&u, count, || path.clone());
+                // Any change of the set (a new point or one dropped) moves
+                // the corners; a count added to a known point does not.
+                if self.archive.points.len() != before
+                    || self.archive.points.last().is_some_and(|x| x.0 == u)
+                {
+                    self.archive_version += 1;
+                }
             }
         }
     }
+}
+
+/// An order of the issues for the branch and bound, and the domain with its
+/// issues in that order: each next issue is the one whose rectangles (by
+/// utility, shared among their issues not yet placed) it would most help
+/// decide, so the issues most rectangles bound come first and rectangles are
+/// decided early. Returns `(permuted domain, perm)` with `perm[k]` the
+/// original issue of the new issue `k`.
+pub(crate) fn ordered(domain: &Domain) -> (Domain, Vec<usize>) {
+    let n = domain.issues.len();
+    let mut rects: Vec<(f64, Vec<usize>)> = Vec::new();
+    for party in &domain.parties {
+        if let Utility::HyperRectangles(h) = &party.utility {
+            let scale = if h.scale > 0.0 { h.scale } else { 1.0 };
+            for r in &h.rects {
+                let mut issues: Vec<usize> = r.includes.iter().map(|x| x.0).collect();
+                issues.sort_unstable();
+                issues.dedup();
+                rects.push((r.utility.abs() / scale, issues));
+            }
+        }
+    }
+    let mut placed = vec![false; n];
+    let mut perm = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut score = vec![0.0; n];
+        for (u, issues) in &rects {
+            let open = issues
+                .iter()
+                .filter(|&&i| !placed.get(i).copied().unwrap_or(true))
+                .count();
+            if open == 0 {
+                continue;
+            }
+            for &i in issues {
+                if let Some(x) = score.get_mut(i) {
+                    *x += u / open as f64;
+                }
+            }
+        }
+        let mut best: Option<usize> = None;
+        for i in 0..n {
+            if placed.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            if best.is_none_or(|b| score.get(i) > score.get(b)) {
+                best = Some(i);
+            }
+        }
+        let Some(b) = best else { break };
+        if let Some(x) = placed.get_mut(b) {
+            *x = true;
+        }
+        perm.push(b);
+    }
+    let mut new_of = vec![0usize; n];
+    for (k, &i) in perm.iter().enumerate() {
+        if let Some(x) = new_of.get_mut(i) {
+            *x = k;
+        }
+    }
+    let mut d = domain.clone();
+    d.issues = perm
+        .iter()
+        .filter_map(|&i| domain.issues.get(i).cloned())
+        .collect();
+    for party in &mut d.parties {
+        match &mut party.utility {
+            Utility::Additive(a) => {
+                let tables = std::mem::take(&mut a.tables);
+                a.tables = perm
+                    .iter()
+                    .filter_map(|&i| tables.get(i).cloned())
+                    .collect();
+            }
+            Utility::HyperRectangles(h) => {
+                for r in &mut h.rects {
+                    for inc in &mut r.includes {
+                        inc.0 = new_of.get(inc.0).copied().unwrap_or(inc.0);
+                    }
+                }
+            }
+        }
+    }
+    (d, perm)
 }

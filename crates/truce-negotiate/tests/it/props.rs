@@ -229,6 +229,13 @@ proptest! {
             });
             let below = u.iter().zip(bound).all(|(x, b)| *x <= *b);
             prop_assert!(covered || below, "{o:?} {u:?} above the bound {bound:?}");
+            // Two parties: within the proven gap of a listed point.
+            if let Some(g) = a.unexamined_gap {
+                let near = a.pareto.iter().any(|f| {
+                    f.utilities.iter().zip(&u).all(|(q, x)| *x <= q + g + 1e-9)
+                });
+                prop_assert!(covered || near, "{o:?} {u:?} beyond the gap {g}");
+            }
         }
     }
 }
