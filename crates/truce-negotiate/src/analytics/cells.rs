@@ -353,6 +353,13 @@ pub(crate) struct Search<'a> {
     archive_version: usize,
     order: Vec<Vec<(f64, u32)>>,
     eps: f64,
+    /// The seeds' vectors and cells (see [`Search::run_seeded`]).
+    pub(crate) seed_cells: Vec<(Vec<f64>, Vec<u32>)>,
+    /// Scratch for [`Search::build_chain`].
+    pts: Vec<[f64; 2]>,
+    hull: Vec<[f64; 2]>,
+    edges: Vec<[f64; 2]>,
+    chain: Vec<[f64; 2]>,
 }
 
 /// Weights at which a stopped two-party search bounds what it left.
@@ -459,6 +466,11 @@ impl<'a> Search<'a> {
             archive_version: 0,
             order: vec![Vec::new(); depths],
             eps,
+            seed_cells: Vec::new(),
+            pts: Vec::new(),
+            hull: Vec::new(),
+            edges: Vec::new(),
+            chain: Vec::new(),
         };
         for r in &cells.rects {
             let (part, value) = match r.last {
@@ -495,6 +507,14 @@ impl<'a> Search<'a> {
                 // of the frontier when it reaches its cell.
                 s.archive.offer(&u, 0, || cell);
                 s.archive_version += 1;
+            }
+            // The search lists the witnesses it reaches; a seed's cell is
+            // kept aside for a stopped search that never reached it.
+            for (u, _, w) in &mut s.archive.points {
+                if let Some(cell) = w.first() {
+                    s.seed_cells.push((u.clone(), cell.clone()));
+                }
+                w.clear();
             }
         }
         s.descend(0, 1);
@@ -614,56 +634,131 @@ impl<'a> Search<'a> {
         self.corners = region;
     }
 
-    /// Whether a node at `depth` can hold no outcome that escapes the known
-    /// frontier (two parties), with `ub` its loosened per-party bounds.
-    fn dominated_two(&mut self, depth: usize, ub: [f64; 2]) -> bool {
-        self.refresh_corners();
-        for k in 0..self.corners.len() {
-            let Some(&c) = self.corners.get(k) else {
+    /// Two parties: the upper-right boundary of the region the per-issue
+    /// bounds allow at `depth` (the down-closure of the sum of each
+    /// undecided issue's class points' convex hull, plus what is decided),
+    /// as vertices from the most for party 1 to the most for party 0, into
+    /// `self.chain`. Every weighted-sum bound is exactly this region's.
+    fn build_chain(&mut self, depth: usize) {
+        let parties = self.cells.parties;
+        let mut start = [self.base(depth, 0), self.base(depth, 1)];
+        self.edges.clear();
+        for i in depth..self.cells.classes.len() {
+            let (Some(&from), Some(&to)) = (self.off.get(i), self.off.get(i + 1)) else {
                 continue;
             };
-            if c[0] > ub[0] || c[1] > ub[1] {
-                continue;
-            }
-            if !(c[0].is_finite() && c[1].is_finite()) {
-                return false;
-            }
-            // g(λ) = λ·c0 + (1−λ)·c1 − B(λ) is concave: a golden-section
-            // search for a λ that shows c out of reach.
-            let g = |s: &Self, l: f64| {
-                let b = loosen(s.charged_bound(depth, &[l, 1.0 - l]));
-                l * c[0] + (1.0 - l) * c[1] - b
-            };
-            let (mut lo, mut hi) = (0.0f64, 1.0f64);
-            let phi = 0.618_033_988_749_895;
-            let mut x1 = hi - phi * (hi - lo);
-            let mut x2 = lo + phi * (hi - lo);
-            let mut g1 = g(self, x1);
-            let mut g2 = g(self, x2);
-            let mut out = g1 > 0.0 || g2 > 0.0;
-            let mut steps = 0;
-            while !out && steps < 14 {
-                if g1 < g2 {
-                    lo = x1;
-                    x1 = x2;
-                    g1 = g2;
-                    x2 = lo + phi * (hi - lo);
-                    g2 = g(self, x2);
-                } else {
-                    hi = x2;
-                    x2 = x1;
-                    g2 = g1;
-                    x1 = hi - phi * (hi - lo);
-                    g1 = g(self, x1);
+            self.pts.clear();
+            for v in self
+                .charged
+                .get(from..to)
+                .unwrap_or(&[])
+                .chunks_exact(parties)
+            {
+                if let (Some(&x), Some(&y)) = (v.first(), v.get(1)) {
+                    self.pts.push([x, y]);
                 }
-                out = g1 > 0.0 || g2 > 0.0;
-                steps += 1;
             }
-            if !out {
-                return false;
+            // By x ascending, y descending; then the concave chain from the
+            // highest point (the rightmost of those) to the rightmost.
+            self.pts
+                .sort_by(|a, b| a[0].total_cmp(&b[0]).then(b[1].total_cmp(&a[1])));
+            let Some(top) = self.pts.iter().copied().reduce(|m, p| {
+                if p[1] > m[1] || (p[1] == m[1] && p[0] > m[0]) {
+                    p
+                } else {
+                    m
+                }
+            }) else {
+                continue;
+            };
+            self.hull.clear();
+            self.hull.push(top);
+            for &p in self.pts.iter() {
+                if p[0] <= top[0] {
+                    continue;
+                }
+                // Same x as the last vertex: only the highest counts (the
+                // sort put it first).
+                if self.hull.last().is_some_and(|l| l[0] == p[0]) {
+                    continue;
+                }
+                while self.hull.len() >= 2 {
+                    let n = self.hull.len();
+                    let (Some(&o), Some(&a)) = (self.hull.get(n - 2), self.hull.get(n - 1)) else {
+                        break;
+                    };
+                    // Pop `a` unless o → a → p turns right (concave).
+                    let cross = (a[0] - o[0]) * (p[1] - o[1]) - (a[1] - o[1]) * (p[0] - o[0]);
+                    if cross >= 0.0 {
+                        self.hull.pop();
+                    } else {
+                        break;
+                    }
+                }
+                self.hull.push(p);
+            }
+            start[0] += top[0];
+            start[1] += top[1];
+            for w in self.hull.windows(2) {
+                if let (Some(a), Some(b)) = (w.first(), w.get(1)) {
+                    let e = [b[0] - a[0], b[1] - a[1]];
+                    if e[0] > 0.0 || e[1] != 0.0 {
+                        self.edges.push(e);
+                    }
+                }
             }
         }
-        true
+        // Flattest first: slope dy/dx descending (dx > 0 or a vertical drop).
+        self.edges
+            .sort_by(|a, b| (b[1] * a[0]).total_cmp(&(a[1] * b[0])));
+        self.chain.clear();
+        self.chain.push(start);
+        let mut v = start;
+        for e in &self.edges {
+            v = [v[0] + e[0], v[1] + e[1]];
+            self.chain.push(v);
+        }
+    }
+
+    /// Whether the region in `self.chain` (loosened by a hair) and the
+    /// per-party bounds `ub` hold the point `c`.
+    fn chain_holds(&self, c: [f64; 2], ub: [f64; 2]) -> bool {
+        if c[0] > ub[0] || c[1] > ub[1] {
+            return false;
+        }
+        let (Some(first), Some(last)) = (self.chain.first(), self.chain.last()) else {
+            return true;
+        };
+        if !c[0].is_finite() || !c[1].is_finite() {
+            return true;
+        }
+        if c[0] > loosen(last[0]) {
+            return false;
+        }
+        // The chain's height a hair left of c0 (incremental sums round).
+        let x = c[0] - 1e-9 * (1.0 + c[0].abs());
+        if x <= first[0] {
+            return c[1] <= loosen(first[1]);
+        }
+        let k = self.chain.partition_point(|v| v[0] < x);
+        let Some(&b) = self.chain.get(k) else {
+            return c[1] <= loosen(last[1]);
+        };
+        let a = self.chain.get(k.wrapping_sub(1)).copied().unwrap_or(b);
+        let y = if b[0] > a[0] {
+            a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+        } else {
+            a[1].max(b[1])
+        };
+        c[1] <= loosen(y)
+    }
+
+    /// Whether a node at `depth` can hold no outcome that escapes the known
+    /// frontier (two parties), with `ub` its loosened per-party bounds and
+    /// `self.chain` built for it.
+    fn dominated_two(&mut self, ub: [f64; 2]) -> bool {
+        self.refresh_corners();
+        !self.corners.iter().any(|&c| self.chain_holds(c, ub))
     }
 
     fn descend(&mut self, depth: usize, count: u128) {
@@ -711,7 +806,8 @@ impl<'a> Search<'a> {
                         self.bound.first().copied().unwrap_or(0.0),
                         self.bound.get(1).copied().unwrap_or(0.0),
                     ];
-                    if self.dominated_two(depth, ub) {
+                    self.build_chain(depth);
+                    if self.dominated_two(ub) {
                         return;
                     }
                 }

@@ -364,12 +364,12 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     let frontier_complete = search.complete;
     let mut exact = search.complete;
     let mut points: Vec<CellPoint> = search.archive.points;
-    for (_, count, witnesses) in &mut points {
-        // A seed's cell is offered again when the search reaches it.
-        witnesses.sort_unstable();
-        witnesses.dedup();
+    for (u, count, witnesses) in &mut points {
         if *count == 0 {
-            // A seed the stopped search never reached: its own cells.
+            // A seed the stopped search never reached: its own cell.
+            if let Some((_, cell)) = search.seed_cells.iter().find(|(v, _)| v == u) {
+                *witnesses = vec![cell.clone()];
+            }
             *count = witnesses
                 .iter()
                 .fold(0u128, |n, w| n.saturating_add(cells.size(w)));
@@ -507,71 +507,92 @@ type CellPoint = (Vec<f64>, u128, Vec<Vec<u32>>);
 const TIE_WITNESSES: usize = 256;
 
 /// Local optima of weighted sums `λ·u0 + (1−λ)·u1` (two parties), found by
-/// coordinate ascent from a few deterministic starts: real outcomes near
-/// the frontier that let the branch and bound prune from its first node.
-/// They change only how fast the search ends, never what it finds.
+/// coordinate ascent from a few deterministic starts and then by iterated
+/// local search (a few issues redrawn, ascent again, kept when better):
+/// real outcomes near the frontier that let the branch and bound prune from
+/// its first node. They change only how fast the search ends, never what it
+/// finds.
 fn local_optima(domain: &Domain) -> Vec<Vec<usize>> {
     const WEIGHTS: usize = 24;
-    const STARTS: usize = 6;
-    const SWEEPS: usize = 20;
+    const STARTS: usize = 3;
+    const KICKS: usize = 12;
     let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
     if sizes.contains(&0) {
         return Vec::new();
     }
     let mut out = Vec::new();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((x >> 33) as usize) % n.max(1)
+    };
     for k in 0..=WEIGHTS {
-        let l = k as f64 / WEIGHTS as f64;
+        // Never exactly 0 or 1: ties in one utility are broken by the other.
+        let l = 0.002 + 0.996 * k as f64 / WEIGHTS as f64;
         let score = |o: &[usize]| {
             let u = domain.utilities(o);
             l * u.first().copied().unwrap_or(0.0) + (1.0 - l) * u.get(1).copied().unwrap_or(0.0)
         };
-        for start in 0..STARTS {
-            let mut o: Vec<usize> = sizes
-                .iter()
-                .map(|&n| {
-                    if start == 0 {
-                        return 0;
-                    }
-                    x = x
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    ((x >> 33) as usize) % n
-                })
-                .collect();
-            let mut best = score(&o);
-            for _ in 0..SWEEPS {
-                let mut improved = false;
-                for i in 0..sizes.len() {
-                    let n = sizes.get(i).copied().unwrap_or(0);
-                    let keep = o.get(i).copied().unwrap_or(0);
-                    let mut arg = keep;
-                    for v in 0..n {
-                        if v == keep {
-                            continue;
-                        }
-                        if let Some(slot) = o.get_mut(i) {
-                            *slot = v;
-                        }
-                        let s = score(&o);
-                        if s > best {
-                            best = s;
-                            arg = v;
-                            improved = true;
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        for start in 0..STARTS + KICKS {
+            let mut o: Vec<usize> = match (&best, start) {
+                (Some((_, b)), s) if s >= STARTS => {
+                    let mut o = b.clone();
+                    for _ in 0..3 {
+                        let i = next(sizes.len());
+                        if let (Some(slot), Some(&n)) = (o.get_mut(i), sizes.get(i)) {
+                            *slot = next(n);
                         }
                     }
-                    if let Some(slot) = o.get_mut(i) {
-                        *slot = arg;
-                    }
+                    o
                 }
-                if !improved {
-                    break;
-                }
+                (_, 0) => vec![0; sizes.len()],
+                _ => sizes.iter().map(|&n| next(n)).collect(),
+            };
+            let s = ascend(&mut o, &sizes, &score);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                best = Some((s, o.clone()));
             }
             out.push(o);
         }
     }
     out
+}
+
+/// Coordinate ascent: each issue in turn set to its best value, until a
+/// sweep improves nothing (at most 20 sweeps). Returns the final score.
+fn ascend(o: &mut [usize], sizes: &[usize], score: &dyn Fn(&[usize]) -> f64) -> f64 {
+    let mut best = score(o);
+    for _ in 0..20 {
+        let mut improved = false;
+        for (i, &n) in sizes.iter().enumerate() {
+            let keep = o.get(i).copied().unwrap_or(0);
+            let mut arg = keep;
+            for v in 0..n {
+                if v == keep {
+                    continue;
+                }
+                if let Some(slot) = o.get_mut(i) {
+                    *slot = v;
+                }
+                let s = score(o);
+                if s > best {
+                    best = s;
+                    arg = v;
+                    improved = true;
+                }
+            }
+            if let Some(slot) = o.get_mut(i) {
+                *slot = arg;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    best
 }
 
 /// Puts per-issue items in the cells' issue order back in the domain's:
