@@ -49,6 +49,9 @@ pub(crate) struct Cells {
     owned: Vec<Vec<u32>>,
     /// `class_of[issue][value]`: the class of each value.
     pub(crate) class_of: Vec<Vec<u32>>,
+    /// `rect_issues[r]`: each issue rectangle `r` bounds, ascending, with
+    /// the classes of that issue in its range.
+    rect_issues: Vec<Vec<(usize, Vec<u32>)>>,
 }
 
 impl Cells {
@@ -214,12 +217,26 @@ impl Cells {
                 of
             })
             .collect();
+        let mut rect_issues: Vec<Vec<(usize, Vec<u32>)>> = vec![Vec::new(); rects.len()];
+        for (i, b) in bounded.iter().enumerate() {
+            let ins = inside.get(i).map_or(&[][..], Vec::as_slice);
+            for (k, &r) in b.iter().enumerate() {
+                let cls: Vec<u32> = (0..ins.len())
+                    .filter(|&c| ins.get(c).and_then(|x| x.get(k)).copied().unwrap_or(false))
+                    .map(|c| c as u32)
+                    .collect();
+                if let Some(x) = rect_issues.get_mut(r) {
+                    x.push((i, cls));
+                }
+            }
+        }
         Some(Self {
             parties,
             classes,
             add,
             inside,
             bounded,
+            rect_issues,
             rects,
             scale,
             clip,
@@ -332,9 +349,10 @@ pub(crate) struct Search<'a> {
     /// Per party, the largest optimistic utility of any subtree the search
     /// left unexamined when it stopped at its node limit (−∞ when none).
     pub(crate) unexplored: Vec<f64>,
-    /// Two parties: `unexplored_sums[k]` bounds `λ·u0 + (1−λ)·u1`, `λ = k /
-    /// (len − 1)`, over every subtree left unexamined (−∞ when none).
-    pub(crate) unexplored_sums: Vec<f64>,
+    /// Two parties, a stopped search: the most any outcome of a subtree it
+    /// left unexamined can exceed the frontier found, in both utilities at
+    /// once (see [`Search::escape`]; 0 when none can).
+    pub(crate) gap: f64,
     path: Vec<u32>,
     state: Vec<f64>,
     alive: Vec<bool>,
@@ -345,6 +363,8 @@ pub(crate) struct Search<'a> {
     /// `c` there, plus the class's additive share.
     charged: Vec<f64>,
     off: Vec<usize>,
+    /// Where the second table (charges to the first undecided issue) starts.
+    second: usize,
     /// `(index, old value)` of each change to `charged`, for undo.
     log: Vec<(usize, f64)>,
     /// Minimal corners of the region no known point dominates (two parties).
@@ -360,10 +380,8 @@ pub(crate) struct Search<'a> {
     hull: Vec<[f64; 2]>,
     edges: Vec<[f64; 2]>,
     chain: Vec<[f64; 2]>,
+    chain2: Vec<[f64; 2]>,
 }
-
-/// Weights at which a stopped two-party search bounds what it left.
-pub(crate) const SUM_GRID: usize = 21;
 
 const ADD: usize = 0;
 const HYPER: usize = 1;
@@ -413,16 +431,37 @@ impl<'a> Search<'a> {
             n += cls.len() * parties;
         }
         off.push(n);
-        let mut charged = vec![0.0; n];
+        // Two tables: rectangles charged to their last issue, then (from
+        // `n` on) to their first issue not yet decided.
+        let mut charged = vec![0.0; 2 * n];
         for (i, cls) in cells.add.iter().enumerate() {
             for (c, a) in cls.iter().enumerate() {
                 for (p, &y) in a.iter().enumerate() {
-                    if let Some(x) = off
-                        .get(i)
-                        .and_then(|o| charged.get_mut(o + c * parties + p))
-                    {
-                        *x += y;
+                    for table in [0, n] {
+                        if let Some(x) = off
+                            .get(i)
+                            .and_then(|o| charged.get_mut(table + o + c * parties + p))
+                        {
+                            *x += y;
+                        }
                     }
+                }
+            }
+        }
+        for (r, g) in cells.rects.iter().enumerate() {
+            if g.last.is_none() || g.utility <= 0.0 {
+                continue;
+            }
+            let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+            let Some((first, cls)) = cells.rect_issues.get(r).and_then(|x| x.first()) else {
+                continue;
+            };
+            for &c in cls {
+                if let Some(x) = off
+                    .get(*first)
+                    .and_then(|o| charged.get_mut(n + o + c as usize * parties + g.party))
+                {
+                    *x += g.utility / scale;
                 }
             }
         }
@@ -452,13 +491,14 @@ impl<'a> Search<'a> {
             max_visits,
             complete: true,
             unexplored: vec![f64::NEG_INFINITY; parties],
-            unexplored_sums: vec![f64::NEG_INFINITY; if parties == 2 { SUM_GRID } else { 0 }],
+            gap: 0.0,
             path: Vec::with_capacity(depths),
             state: vec![0.0; depths * 4 * parties],
             alive: vec![true; cells.rects.len()],
             killed: Vec::new(),
             bound: vec![0.0; parties],
             charged,
+            second: n,
             off,
             log: Vec::new(),
             corners: Vec::new(),
@@ -471,6 +511,7 @@ impl<'a> Search<'a> {
             hull: Vec::new(),
             edges: Vec::new(),
             chain: Vec::new(),
+            chain2: Vec::new(),
         };
         for r in &cells.rects {
             let (part, value) = match r.last {
@@ -639,7 +680,7 @@ impl<'a> Search<'a> {
     /// undecided issue's class points' convex hull, plus what is decided),
     /// as vertices from the most for party 1 to the most for party 0, into
     /// `self.chain`. Every weighted-sum bound is exactly this region's.
-    fn build_chain(&mut self, depth: usize) {
+    fn build_chain(&mut self, depth: usize, table: usize) {
         let parties = self.cells.parties;
         let mut start = [self.base(depth, 0), self.base(depth, 1)];
         self.edges.clear();
@@ -650,7 +691,7 @@ impl<'a> Search<'a> {
             self.pts.clear();
             for v in self
                 .charged
-                .get(from..to)
+                .get(table + from..table + to)
                 .unwrap_or(&[])
                 .chunks_exact(parties)
             {
@@ -722,11 +763,11 @@ impl<'a> Search<'a> {
 
     /// Whether the region in `self.chain` (loosened by a hair) and the
     /// per-party bounds `ub` hold the point `c`.
-    fn chain_holds(&self, c: [f64; 2], ub: [f64; 2]) -> bool {
+    fn chain_holds(chain: &[[f64; 2]], c: [f64; 2], ub: [f64; 2]) -> bool {
         if c[0] > ub[0] || c[1] > ub[1] {
             return false;
         }
-        let (Some(first), Some(last)) = (self.chain.first(), self.chain.last()) else {
+        let (Some(first), Some(last)) = (chain.first(), chain.last()) else {
             return true;
         };
         if !c[0].is_finite() || !c[1].is_finite() {
@@ -740,11 +781,11 @@ impl<'a> Search<'a> {
         if x <= first[0] {
             return c[1] <= loosen(first[1]);
         }
-        let k = self.chain.partition_point(|v| v[0] < x);
-        let Some(&b) = self.chain.get(k) else {
+        let k = chain.partition_point(|v| v[0] < x);
+        let Some(&b) = chain.get(k) else {
             return c[1] <= loosen(last[1]);
         };
-        let a = self.chain.get(k.wrapping_sub(1)).copied().unwrap_or(b);
+        let a = chain.get(k.wrapping_sub(1)).copied().unwrap_or(b);
         let y = if b[0] > a[0] {
             a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
         } else {
@@ -753,12 +794,66 @@ impl<'a> Search<'a> {
         c[1] <= loosen(y)
     }
 
+    /// The largest `t` such that some point the node's bounds (`ub` and
+    /// both chains) allow lies at or beyond `q + (t, t)` for no listed point
+    /// `q` and at a corner `c` of the listed staircase plus `(t, t)`: how
+    /// far past the frontier found an outcome of the node may lie.
+    fn escape(&self, ub: [f64; 2]) -> f64 {
+        let mut q: Vec<[f64; 2]> = self
+            .archive
+            .points
+            .iter()
+            .map(|(u, _, _)| {
+                [
+                    u.first().copied().unwrap_or(0.0),
+                    u.get(1).copied().unwrap_or(0.0),
+                ]
+            })
+            .collect();
+        q.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        let top = |chain: &[[f64; 2]]| chain.first().map_or(f64::INFINITY, |v| loosen(v[1]));
+        let right = |chain: &[[f64; 2]]| chain.last().map_or(f64::INFINITY, |v| loosen(v[0]));
+        let max_y = ub[1].min(top(&self.chain)).min(top(&self.chain2));
+        let max_x = ub[0].min(right(&self.chain)).min(right(&self.chain2));
+        let (Some(first), Some(last)) = (q.first(), q.last()) else {
+            return f64::INFINITY;
+        };
+        // Above the best second utility, beyond the best first one.
+        let mut t: f64 = (max_y - first[1]).max(max_x - last[0]).max(0.0);
+        let holds = |c: [f64; 2]| {
+            Self::chain_holds(&self.chain, c, ub) && Self::chain_holds(&self.chain2, c, ub)
+        };
+        for w in q.windows(2) {
+            let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            let c = [a[0], b[1]];
+            if !holds(c) {
+                continue;
+            }
+            // Bisection along (1, 1): the region is down-closed.
+            let (mut lo, mut hi) = (0.0f64, 2.0f64);
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                if holds([c[0] + mid, c[1] + mid]) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            t = t.max(hi);
+        }
+        t
+    }
+
     /// Whether a node at `depth` can hold no outcome that escapes the known
     /// frontier (two parties), with `ub` its loosened per-party bounds and
     /// `self.chain` built for it.
     fn dominated_two(&mut self, ub: [f64; 2]) -> bool {
         self.refresh_corners();
-        !self.corners.iter().any(|&c| self.chain_holds(c, ub))
+        !self.corners.iter().any(|&c| {
+            Self::chain_holds(&self.chain, c, ub) && Self::chain_holds(&self.chain2, c, ub)
+        })
     }
 
     fn descend(&mut self, depth: usize, count: u128) {
@@ -777,16 +872,13 @@ impl<'a> Search<'a> {
                     *x = x.max(b);
                 }
             }
-            if parties == 2 {
+            if parties == 2 && matches!(self.goal, Goal::Frontier) {
                 let ub = [self.party_bound(depth, 0), self.party_bound(depth, 1)];
-                for k in 0..SUM_GRID {
-                    let l = k as f64 / (SUM_GRID - 1) as f64;
-                    let b = loosen(self.charged_bound(depth, &[l, 1.0 - l]))
-                        .min(l * ub[0] + (1.0 - l) * ub[1]);
-                    if let Some(x) = self.unexplored_sums.get_mut(k) {
-                        *x = x.max(b);
-                    }
-                }
+                self.build_chain(depth, self.second);
+                std::mem::swap(&mut self.chain, &mut self.chain2);
+                self.build_chain(depth, 0);
+                let t = self.escape(ub);
+                self.gap = self.gap.max(t);
             }
             return;
         }
@@ -806,7 +898,9 @@ impl<'a> Search<'a> {
                         self.bound.first().copied().unwrap_or(0.0),
                         self.bound.get(1).copied().unwrap_or(0.0),
                     ];
-                    self.build_chain(depth);
+                    self.build_chain(depth, self.second);
+                    std::mem::swap(&mut self.chain, &mut self.chain2);
+                    self.build_chain(depth, 0);
                     if self.dominated_two(ub) {
                         return;
                     }
@@ -881,6 +975,8 @@ impl<'a> Search<'a> {
                     self.uncharge(r);
                 } else if decided {
                     self.bump(depth + 1, HYPER, p, rect.utility);
+                } else {
+                    self.recharge(r, depth);
                 }
             }
             self.path.push(c as u32);
@@ -903,6 +999,35 @@ impl<'a> Search<'a> {
         }
         if let Some(o) = self.order.get_mut(depth) {
             *o = order;
+        }
+    }
+
+    /// Moves a live rectangle's charge in the second table from `depth` (now
+    /// decided) to the next issue it bounds.
+    fn recharge(&mut self, r: usize, depth: usize) {
+        let cells = self.cells;
+        let Some(g) = cells.rects.get(r) else { return };
+        if g.utility <= 0.0 {
+            return;
+        }
+        let Some((next, cls)) = cells
+            .rect_issues
+            .get(r)
+            .and_then(|x| x.iter().find(|(i, _)| *i > depth))
+        else {
+            return;
+        };
+        let parties = cells.parties;
+        let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+        let Some(&o) = self.off.get(*next) else {
+            return;
+        };
+        for &c in cls {
+            let i = self.second + o + c as usize * parties + g.party;
+            if let Some(x) = self.charged.get_mut(i) {
+                self.log.push((i, *x));
+                *x += g.utility / scale;
+            }
         }
     }
 

@@ -381,7 +381,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     let gap = unexamined_bound
         .as_ref()
         .filter(|_| parties == 2)
-        .map(|b| frontier_gap(&points, b, &search.unexplored_sums));
+        .map(|_| search.gap);
     let maxima: Vec<f64> = (0..parties)
         .map(|p| {
             points
@@ -468,9 +468,9 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
         ));
         if let Some(g) = gap {
             notes.push(format!(
-                "proven gap {g:.6}: every outcome is worth at most {g:.6} more, to each party, \
-                 than some listed point (bounds on every weighted sum of the utilities over the \
-                 subtrees left unexamined)"
+                "proven gap {g:.6}: no outcome is better than the listed points by more than \
+                 {g:.6} for both parties at once (bounds on every weighted sum of the utilities \
+                 over the subtrees left unexamined)"
             ));
         }
     } else if !exact {
@@ -605,45 +605,4 @@ fn unpermute<T: Clone + Default>(items: &[T], perm: &[usize]) -> Vec<T> {
         }
     }
     out
-}
-
-/// How far beyond the listed points (two parties) an outcome left
-/// unexamined may lie: the least `g` such that every outcome within the
-/// per-party bounds `ub` and the weighted-sum bounds `sums` (at `λ = k /
-/// (len − 1)`) is at most some listed point plus `g` in both utilities. It
-/// is the largest step `t` along (1, 1) from a corner of the listed
-/// staircase that the bounds allow.
-fn frontier_gap(points: &[CellPoint], ub: &[f64], sums: &[f64]) -> f64 {
-    let mut q: Vec<[f64; 2]> = points
-        .iter()
-        .map(|(u, _, _)| {
-            [
-                u.first().copied().unwrap_or(0.0),
-                u.get(1).copied().unwrap_or(0.0),
-            ]
-        })
-        .collect();
-    q.sort_by(|a, b| a[0].total_cmp(&b[0]));
-    let ub0 = ub.first().copied().unwrap_or(f64::INFINITY);
-    let ub1 = ub.get(1).copied().unwrap_or(f64::INFINITY);
-    let (Some(first), Some(last)) = (q.first(), q.last()) else {
-        return f64::INFINITY;
-    };
-    // Corners: above the best second utility, beyond the best first one,
-    // and each notch between neighbours.
-    let mut gap: f64 = (ub1 - first[1]).max(ub0 - last[0]).max(0.0);
-    let n = sums.len().max(2);
-    for w in q.windows(2) {
-        let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
-            continue;
-        };
-        let c = [a[0], b[1]];
-        let mut t = (ub0 - c[0]).min(ub1 - c[1]);
-        for (k, &m) in sums.iter().enumerate() {
-            let l = k as f64 / (n - 1) as f64;
-            t = t.min(m - (l * c[0] + (1.0 - l) * c[1]));
-        }
-        gap = gap.max(t);
-    }
-    gap.max(0.0)
 }
