@@ -125,7 +125,7 @@ def test_tournament_rows_are_records(laptop):
                           mediator="annealing", threads=1)
     assert all(r["agreed"] and r["pareto_distance"] < 1e-9 for r in st["rows"])
     with pytest.raises(ValueError, match="unknown mediator"):
-        truce.tournament([laptop], protocol="single-text", mediator="mopac")
+        truce.tournament([laptop], protocol="single-text", mediator="mopaq")
 
 
 def test_python_player_in_a_truce_session(laptop):
