@@ -270,7 +270,8 @@ fn mopac(
     let mut agreed: Option<OutcomeId> = None;
     let mut fallback: Option<(usize, OutcomeId)> = None;
     for r in 0..mopac_rounds {
-        if !run.left() {
+        // A round records one text per party: it must fit the deadline.
+        if run.offers.len() as u32 + per_round > rounds {
             break;
         }
         let view = crate::single_text::MopacRound {

@@ -188,3 +188,23 @@ fn mediator_names_parse() {
     let e = "mopaq".parse::<MediatorKind>().unwrap_err().to_string();
     assert!(e.contains("valid mediators"), "{e}");
 }
+
+/// MOPaC rounds (one text per party each) never run past the deadline.
+#[test]
+fn mopac_keeps_the_deadline() {
+    let domain = load("Laptop", Reading::Genius);
+    for rounds in [1, 2, 3, 7] {
+        let s = run_session(
+            &domain,
+            &SessionOptions {
+                protocol: Protocol::SingleText,
+                mediator: MediatorKind::Mopac,
+                rounds,
+                seed: 5,
+                ..SessionOptions::default()
+            },
+        )
+        .expect("a session");
+        assert!(s.rounds <= rounds, "{} rounds of {rounds}", s.rounds);
+    }
+}
