@@ -17,7 +17,7 @@ pub enum SessionError {
     #[error("unknown protocol `{0}` (valid protocols: sao, single-text)")]
     UnknownProtocol(String),
     /// An unknown single-text mediator name.
-    #[error("unknown mediator `{0}` (valid mediators: hill-climb, annealing, feedback)")]
+    #[error("unknown mediator `{0}` (valid mediators: hill-climb, annealing, feedback, mopac)")]
     UnknownMediator(String),
     /// The number of agents does not match the number of parties.
     #[error(

@@ -103,7 +103,7 @@ pub use session::{
     MAX_ROUNDS, Protocol, Session, SessionOptions, TraceEntry, run_outcome, run_prepared,
     run_session,
 };
-pub use single_text::{Feedback, Mediator, Vote, Voter};
+pub use single_text::{Feedback, Mediator, MopacRound, MopacTable, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};
 pub use tournament::{
     AgentSummary, TournamentOptions, TournamentResults, TournamentRow, run_tournament,

@@ -30,7 +30,27 @@
 //!   polishes, skipping every trade its learned preferences show one party
 //!   would refuse.
 //!
-//! **Polishing** (both `annealing` and `feedback`): the mediator proposes
+//! * `mopac`: the MOPaC protocol of Murukannaiah, Jonker and Pasman
+//!   ("MOPaC: The Multiple Offers Protocol for Multilateral Negotiations
+//!   with Partial Consensus", arXiv:2205.06678, 2022; GeniusWeb's
+//!   `geniusweb.protocol.session.mopac`), the mediator running its rounds:
+//!   each party puts an offer on the table (offer phase), votes for any
+//!   offers on the table (voting phase), sees every party's votes and may
+//!   extend, never withdraw, its own (opt-in phase); the mediator then takes
+//!   as agreement an offer every party voted for (among several, the one
+//!   with the most votes before the opt-in, then the first on the table).
+//!   A party reveals only its offers and votes, as the protocol has it. The
+//!   parties here concede linearly from their best outcome to their floor
+//!   over the MOPaC rounds (half the session's rounds, at most 200), offer,
+//!   among their outcomes at that level, the one the others' public offers
+//!   and votes suggest they like best, and vote for offers at their level.
+//!   Departures, stated: MOPaC allows partial consensus (a subset of the
+//!   parties agreeing); a single text needs every party, so only full
+//!   consensus counts, and GeniusWeb's conditional votes (`minPower`,
+//!   `maxPower`) are plain votes. Then the mediator polishes the agreed
+//!   text (or, with none, the offer with the most votes).
+//!
+//! **Polishing** (`annealing`, `feedback` and `mopac`): the mediator proposes
 //! every change of one issue and every trade of two issues around the
 //! current text, in a random order, moving whenever every party accepts; it
 //! stops early when a whole pass brings no new text (the text is then
@@ -61,11 +81,18 @@ pub enum MediatorKind {
     /// GENIUS's feedback mediator (better / same / worse), then polishing.
     #[default]
     Feedback,
+    /// MOPaC rounds (offers, votes, opt-in), then polishing.
+    Mopac,
 }
 
 impl MediatorKind {
     /// Every mediator, in the order `--help` lists them.
-    pub const ALL: [Self; 3] = [Self::HillClimb, Self::Annealing, Self::Feedback];
+    pub const ALL: [Self; 4] = [
+        Self::HillClimb,
+        Self::Annealing,
+        Self::Feedback,
+        Self::Mopac,
+    ];
 
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
@@ -73,6 +100,7 @@ impl MediatorKind {
             Self::HillClimb => "hill-climb",
             Self::Annealing => "annealing",
             Self::Feedback => "feedback",
+            Self::Mopac => "mopac",
         }
     }
 }
@@ -214,7 +242,106 @@ pub(crate) fn run_named(
         }
         MediatorKind::Annealing => annealing(space, voters, rounds, seed),
         MediatorKind::Feedback => feedback(space, voters, rounds, seed),
+        MediatorKind::Mopac => mopac(space, voters, rounds, seed),
     }
+}
+
+/// MOPaC rounds at most (and at most half the session's rounds).
+const MOPAC_ROUNDS: u32 = 200;
+
+fn mopac(
+    space: &OutcomeSpace,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+    seed: u64,
+) -> (SessionOutcome, Vec<bool>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let start = open(space, &mut rng);
+    let mut run = Run::new(space, start, rounds);
+    // No opening text: the table is the parties'.
+    run.offers.clear();
+    run.accepted.clear();
+    run.seen.clear();
+    let parties = voters.len();
+    // Each MOPaC round records one text per offer.
+    let per_round = parties.max(1) as u32;
+    let mopac_rounds = (rounds / 2 / per_round).clamp(1, MOPAC_ROUNDS);
+    let mut history: Vec<crate::single_text::MopacTable> = Vec::new();
+    let mut agreed: Option<OutcomeId> = None;
+    let mut fallback: Option<(usize, OutcomeId)> = None;
+    for r in 0..mopac_rounds {
+        // A round records one text per party: it must fit the deadline.
+        if run.offers.len() as u32 + per_round > rounds {
+            break;
+        }
+        let view = crate::single_text::MopacRound {
+            round: r,
+            rounds: mopac_rounds,
+            history: &history,
+        };
+        let offers: Vec<(usize, OutcomeId)> = voters
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(p, v)| v.mopac_offer(&view).map(|o| (p, o)))
+            .collect();
+        let table: Vec<OutcomeId> = offers.iter().map(|x| x.1).collect();
+        let first: Vec<Vec<bool>> = voters
+            .iter_mut()
+            .map(|v| {
+                let mut x = v.mopac_votes(&view, &table);
+                x.resize(table.len(), false);
+                x
+            })
+            .collect();
+        // Opt-in: a vote once cast stays.
+        let votes: Vec<Vec<bool>> = voters
+            .iter_mut()
+            .zip(&first)
+            .map(|(v, own)| {
+                let ext = v.mopac_opt_in(&view, &table, &first, own);
+                own.iter()
+                    .enumerate()
+                    .map(|(k, &x)| x || ext.get(k).copied().unwrap_or(false))
+                    .collect()
+            })
+            .collect();
+        let support = |k: usize, of: &[Vec<bool>]| {
+            of.iter()
+                .filter(|v| v.get(k).copied().unwrap_or(false))
+                .count()
+        };
+        let full: Vec<usize> = (0..table.len())
+            .filter(|&k| support(k, &votes) == parties)
+            .collect();
+        let pick = full
+            .iter()
+            .copied()
+            .max_by(|&a, &b| support(a, &first).cmp(&support(b, &first)).then(b.cmp(&a)));
+        for (k, &(p, o)) in offers.iter().enumerate() {
+            let round = run.offers.len() as u32;
+            run.offers.push(PublicOffer {
+                round,
+                proposer: p,
+                outcome: o,
+            });
+            run.accepted.push(pick == Some(k));
+            let s = support(k, &votes);
+            if fallback.is_none_or(|(best, _)| s > best) {
+                fallback = Some((s, o));
+            }
+        }
+        history.push(crate::single_text::MopacTable { offers, votes });
+        if let Some(k) = pick {
+            agreed = table.get(k).copied();
+            break;
+        }
+    }
+    let text = agreed.or(fallback.map(|f| f.1)).unwrap_or(start);
+    run.current = text;
+    space.decode_into(text, &mut run.values);
+    run.seen.insert(text);
+    polish(&mut run, voters, &mut rng, &|_| true, false);
+    run.finish(voters)
 }
 
 fn open(space: &OutcomeSpace, rng: &mut ChaCha8Rng) -> OutcomeId {

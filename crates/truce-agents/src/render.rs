@@ -22,6 +22,8 @@ pub fn render_trace_text(session: &Session) -> String {
                     crate::MediatorKind::HillClimb => "mediated single text (hill-climb mediator)",
                     crate::MediatorKind::Annealing => "mediated single text (annealing mediator)",
                     crate::MediatorKind::Feedback => "mediated single text (feedback mediator)",
+                    crate::MediatorKind::Mopac =>
+                        "mediated single text (MOPaC rounds, then polishing)",
                 },
                 None => "mediated single text",
             },

@@ -70,6 +70,56 @@ pub trait Voter: std::fmt::Debug + Send {
     }
     /// Vote on `text` as the final agreement (against disagreement).
     fn ratify(&mut self, text: OutcomeId) -> Vote;
+    /// MOPaC offer phase: the offer this party puts on the table (`None`:
+    /// none). By default none.
+    fn mopac_offer(&mut self, round: &MopacRound<'_>) -> Option<OutcomeId> {
+        let _ = round;
+        None
+    }
+    /// MOPaC voting phase: a vote for (`true`) or not for each offer on the
+    /// table. By default a vote for every offer it would ratify.
+    fn mopac_votes(&mut self, round: &MopacRound<'_>, table: &[OutcomeId]) -> Vec<bool> {
+        let _ = round;
+        table
+            .iter()
+            .map(|&o| self.ratify(o) == Vote::Accept)
+            .collect()
+    }
+    /// MOPaC opt-in phase: having seen every party's votes (`votes[party]`,
+    /// `own` its own), the votes it ends with; the protocol keeps every vote
+    /// it cast (votes can only be extended). By default its own votes.
+    fn mopac_opt_in(
+        &mut self,
+        round: &MopacRound<'_>,
+        table: &[OutcomeId],
+        votes: &[Vec<bool>],
+        own: &[bool],
+    ) -> Vec<bool> {
+        let _ = (round, table, votes);
+        own.to_vec()
+    }
+}
+
+/// What a MOPaC round shows every party: where the session is, and every
+/// earlier round's table and final votes (all public in MOPaC).
+#[derive(Debug, Clone, Copy)]
+pub struct MopacRound<'a> {
+    /// This round, from 0.
+    pub round: u32,
+    /// MOPaC rounds at most.
+    pub rounds: u32,
+    /// The earlier rounds.
+    pub history: &'a [MopacTable],
+}
+
+/// One MOPaC round in public: the offers on the table and the votes after
+/// the opt-in phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MopacTable {
+    /// `(party, offer)`, in party order.
+    pub offers: Vec<(usize, OutcomeId)>,
+    /// `votes[party][k]`: the party voted for offer `k`.
+    pub votes: Vec<Vec<bool>>,
 }
 
 /// The mediator: proposes texts from the public outcome space and the votes
@@ -160,6 +210,125 @@ impl Voter for HonestVoter {
         } else {
             Vote::Reject
         }
+    }
+
+    fn mopac_offer(&mut self, round: &MopacRound<'_>) -> Option<OutcomeId> {
+        let inverse = self.view.inverse();
+        let a = self.aspiration(round.round, round.rounds);
+        let model = self.opponent_model(round.history);
+        if model.iter().all(|m| m.iter().all(|&x| x == 0.0)) {
+            return Some(inverse.best());
+        }
+        // Among this party's outcomes at or just above its aspiration (the
+        // closest first, at most MOPAC_CANDIDATES), the one the others'
+        // public offers and votes suggest they like best.
+        let n = inverse.len();
+        let from = inverse.rank_at_least(a).min(n.saturating_sub(1));
+        let space = self.view.space();
+        let mut values = Vec::with_capacity(space.issues());
+        let mut best: Option<(f64, f64, OutcomeId)> = None;
+        for k in from..n.min(from + MOPAC_CANDIDATES) {
+            let Some((id, u)) = inverse.at_rank(k) else {
+                break;
+            };
+            space.decode_into(id, &mut values);
+            let score: f64 = values
+                .iter()
+                .zip(&model)
+                .map(|(&v, m)| m.get(v).copied().unwrap_or(0.0))
+                .sum();
+            if best.is_none_or(|(s, bu, _)| score > s || (score == s && u > bu)) {
+                best = Some((score, u, id));
+            }
+        }
+        best.map(|b| b.2).or(Some(inverse.best()))
+    }
+
+    fn mopac_votes(&mut self, round: &MopacRound<'_>, table: &[OutcomeId]) -> Vec<bool> {
+        let a = self.aspiration(round.round, round.rounds);
+        table
+            .iter()
+            .map(|&o| self.view.is_rational(o) && self.view.utility(o) >= a)
+            .collect()
+    }
+
+    fn mopac_opt_in(
+        &mut self,
+        round: &MopacRound<'_>,
+        table: &[OutcomeId],
+        votes: &[Vec<bool>],
+        own: &[bool],
+    ) -> Vec<bool> {
+        // Join an offer every other party backs when it is worth what this
+        // party would ask for two rounds from now.
+        let me = self.view.party();
+        let next = self.aspiration(round.round + 2, round.rounds);
+        table
+            .iter()
+            .enumerate()
+            .map(|(k, &o)| {
+                let others = votes
+                    .iter()
+                    .enumerate()
+                    .filter(|(p, _)| *p != me)
+                    .all(|(_, v)| v.get(k).copied().unwrap_or(false));
+                own.get(k).copied().unwrap_or(false)
+                    || (others && self.view.is_rational(o) && self.view.utility(o) >= next)
+            })
+            .collect()
+    }
+}
+
+/// Own outcomes a MOPaC offer is chosen among.
+const MOPAC_CANDIDATES: usize = 4000;
+
+impl HonestVoter {
+    /// The utility this party asks for in MOPaC round `round` of `rounds`:
+    /// from its best down to its floor, linearly in time.
+    fn aspiration(&self, round: u32, rounds: u32) -> f64 {
+        let inverse = self.view.inverse();
+        let (hi, lo) = (inverse.max(), self.view.floor());
+        let t = (f64::from(round) / f64::from(rounds.max(1))).clamp(0.0, 1.0);
+        hi - (hi - lo) * t
+    }
+
+    /// A frequency model of the other parties from the public record: per
+    /// issue and value, how often they offered it (weight 1) or voted for an
+    /// offer holding it (weight ½), normalised per issue to at most 1.
+    fn opponent_model(&self, history: &[MopacTable]) -> Vec<Vec<f64>> {
+        let space = self.view.space();
+        let me = self.view.party();
+        let mut model: Vec<Vec<f64>> = (0..space.issues())
+            .map(|i| vec![0.0; space.issue_size(i)])
+            .collect();
+        let mut values = Vec::with_capacity(space.issues());
+        let mut add = |id: OutcomeId, w: f64, model: &mut Vec<Vec<f64>>| {
+            space.decode_into(id, &mut values);
+            for (m, &v) in model.iter_mut().zip(&values) {
+                if let Some(x) = m.get_mut(v) {
+                    *x += w;
+                }
+            }
+        };
+        for table in history {
+            for (k, &(p, id)) in table.offers.iter().enumerate() {
+                if p != me {
+                    add(id, 1.0, &mut model);
+                }
+                for (q, v) in table.votes.iter().enumerate() {
+                    if q != me && v.get(k).copied().unwrap_or(false) {
+                        add(id, 0.5, &mut model);
+                    }
+                }
+            }
+        }
+        for m in &mut model {
+            let top = m.iter().copied().fold(0.0, f64::max);
+            if top > 0.0 {
+                m.iter_mut().for_each(|x| *x /= top);
+            }
+        }
+        model
     }
 }
 

@@ -400,9 +400,10 @@ pub struct NegotiateArgs {
     #[arg(long, default_value = "sao")]
     pub protocol: String,
     /// Single-text mediator: `feedback` (GENIUS's feedback mediator: parties say
-    /// better, same or worse), `annealing` (Klein et al.'s annealing voters) or
-    /// `hill-climb` (random one-issue changes); the first two polish the text
-    /// until no one- or two-issue change pleases every party.
+    /// better, same or worse), `annealing` (Klein et al.'s annealing voters),
+    /// `mopac` (MOPaC rounds: every party offers, votes and may extend its
+    /// votes) or `hill-climb` (random one-issue changes); all but the last
+    /// polish the text until no one- or two-issue change pleases every party.
     #[arg(long, default_value = "feedback")]
     pub mediator: String,
     /// Deadline in rounds.
@@ -450,7 +451,7 @@ pub struct TournamentArgs {
     /// `sao` or `single-text`.
     #[arg(long, default_value = "sao")]
     pub protocol: String,
-    /// Single-text mediator: `feedback`, `annealing` or `hill-climb` (see `negotiate`).
+    /// Single-text mediator: `feedback`, `annealing`, `mopac` or `hill-climb` (see `negotiate`).
     #[arg(long, default_value = "feedback")]
     pub mediator: String,
     /// Tournament seed: results are the same for a seed whatever the threads.

@@ -8,8 +8,12 @@
 //! evaluation` (and GeniusWeb's `weight × value utility`) give back the table
 //! (to within one rounding). Only additive profiles can be written: a
 //! hyper-rectangle profile is an error naming the party. GeniusWeb profiles
-//! state a reservation *bid*, not a value, so a reservation value is written
-//! only to GENIUS XML. GeniusWeb sums are not clipped: a GENIUS profile whose
+//! state a reservation *bid*, not a value: a party whose reservation value is
+//! above 0 gets as `reservationBid` the outcome the exported profile values
+//! least among those it values at or above the reservation value (ties: the
+//! first in value order), so a GeniusWeb reader takes a reservation at or just
+//! above the original one; when no outcome reaches it, the best outcome (see
+//! [`reservation_bid`]). GeniusWeb sums are not clipped: a GENIUS profile whose
 //! weights add up to more than 1 (Laptop's add up to 1.00005) keeps its
 //! weights, so the few outcomes GENIUS clips at 1 are worth up to the weight
 //! sum in the GeniusWeb file.
@@ -268,15 +272,42 @@ pub fn to_geniusweb_json(domain: &Domain) -> Result<Vec<(String, String)>, Expor
                 )
             })
             .collect();
-        let space = object(
-            &[
-                ("name".into(), quote(&party.name)),
-                ("domain".into(), domain_json(4)),
-                ("issueWeights".into(), object(&weights_json, 4)),
-                ("issueUtilities".into(), object(&utilities, 4)),
-            ],
-            2,
-        );
+        let mut fields = vec![
+            ("name".into(), quote(&party.name)),
+            ("domain".into(), domain_json(4)),
+            ("issueWeights".into(), object(&weights_json, 4)),
+            ("issueUtilities".into(), object(&utilities, 4)),
+        ];
+        if party.reservation > 0.0 {
+            // The tables a GeniusWeb reader builds from this file: weight ×
+            // value utility, as written.
+            let read_back: Vec<Vec<f64>> = w
+                .iter()
+                .map(|(wt, evals)| {
+                    evals
+                        .iter()
+                        .map(|e| if *wt > 0.0 { wt * (e / wt) } else { 0.0 })
+                        .collect()
+                })
+                .collect();
+            let bid = reservation_bid(&read_back, party.reservation);
+            let values: Vec<(String, String)> = domain
+                .issues
+                .iter()
+                .zip(&bid)
+                .map(|(i, &v)| {
+                    (
+                        i.name.clone(),
+                        quote(i.values.get(v).map_or("", String::as_str)),
+                    )
+                })
+                .collect();
+            fields.push((
+                "reservationBid".into(),
+                object(&[("issuevalues".into(), object(&values, 6))], 4),
+            ));
+        }
+        let space = object(&fields, 2);
         let profile = object(&[("LinearAdditiveUtilitySpace".into(), space)], 0);
         files.push((
             format!("{stem}-{}.json", file_stem(&party.name)),
@@ -284,4 +315,141 @@ pub fn to_geniusweb_json(domain: &Domain) -> Result<Vec<(String, String)>, Expor
         ));
     }
     Ok(files)
+}
+
+/// The reservation bid written for a reservation value `r` under additive
+/// `tables` (weight × value utility per issue): the outcome whose utility
+/// (summed in issue order, as the readers sum) is the smallest at or above
+/// `r` (the first in value order among equals; past 5,000,000 search nodes,
+/// the closest found so far); when no outcome reaches `r`,
+/// the best outcome. Exact, by a depth-first branch and bound over the
+/// issues (no enumeration of the outcome space).
+pub fn reservation_bid(tables: &[Vec<f64>], r: f64) -> Vec<usize> {
+    let n = tables.len();
+    // Largest and smallest sums of the issues from `i` on.
+    let mut max_from = vec![0.0; n + 1];
+    let mut min_from = vec![0.0; n + 1];
+    for i in (0..n).rev() {
+        let t = tables.get(i).map_or(&[][..], Vec::as_slice);
+        let hi = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = t.iter().copied().fold(f64::INFINITY, f64::min);
+        let (hi, lo) = if t.is_empty() { (0.0, 0.0) } else { (hi, lo) };
+        let (next_hi, next_lo) = (
+            max_from.get(i + 1).copied().unwrap_or(0.0),
+            min_from.get(i + 1).copied().unwrap_or(0.0),
+        );
+        if let Some(x) = max_from.get_mut(i) {
+            *x = hi + next_hi;
+        }
+        if let Some(x) = min_from.get_mut(i) {
+            *x = lo + next_lo;
+        }
+    }
+    let best_outcome: Vec<usize> = tables
+        .iter()
+        .map(|t| {
+            // First index of the largest entry.
+            let mut k = 0;
+            for (j, x) in t.iter().enumerate() {
+                if t.get(k).is_some_and(|b| x > b) {
+                    k = j;
+                }
+            }
+            k
+        })
+        .collect();
+    // A hair of slack in the bounds: partial sums round differently from
+    // the bound sums; leaves are compared exactly.
+    let slack = 1e-9;
+    if max_from.first().copied().unwrap_or(0.0) + slack < r {
+        return best_outcome;
+    }
+    let mut search = BidSearch {
+        tables,
+        max_from: &max_from,
+        min_from: &min_from,
+        r,
+        slack,
+        best: None,
+        path: Vec::with_capacity(n),
+        nodes: 0,
+    };
+    search.descend(0, 0.0);
+    match search.best {
+        Some((_, o)) => o,
+        None => best_outcome,
+    }
+}
+
+/// Search nodes after which [`reservation_bid`] keeps the closest bid found
+/// so far (at or above the reservation value, but perhaps not the closest).
+const BID_SEARCH_NODES: u64 = 5_000_000;
+
+struct BidSearch<'a> {
+    tables: &'a [Vec<f64>],
+    max_from: &'a [f64],
+    min_from: &'a [f64],
+    r: f64,
+    slack: f64,
+    best: Option<(f64, Vec<usize>)>,
+    path: Vec<usize>,
+    nodes: u64,
+}
+
+impl BidSearch<'_> {
+    fn descend(&mut self, depth: usize, sum: f64) {
+        self.nodes += 1;
+        let Some(table) = self.tables.get(depth) else {
+            if sum >= self.r && self.best.as_ref().is_none_or(|(b, _)| sum < *b) {
+                self.best = Some((sum, self.path.clone()));
+            }
+            return;
+        };
+        let hi = sum + self.max_from.get(depth).copied().unwrap_or(0.0);
+        let lo = sum + self.min_from.get(depth).copied().unwrap_or(0.0);
+        if lo >= self.r {
+            // Every completion reaches r: the least one is each remaining
+            // issue's smallest entry (the first of equals).
+            let mut o = self.path.clone();
+            let mut s = sum;
+            for t in self.tables.get(depth..).unwrap_or(&[]) {
+                let mut k = 0;
+                for (j, x) in t.iter().enumerate() {
+                    if t.get(k).is_some_and(|b| x < b) {
+                        k = j;
+                    }
+                }
+                s += t.get(k).copied().unwrap_or(0.0);
+                o.push(k);
+            }
+            if s >= self.r {
+                if self.best.as_ref().is_none_or(|(b, _)| s < *b) {
+                    self.best = Some((s, o));
+                }
+                return;
+            }
+        }
+        // Cannot reach r, cannot beat the best found, or out of budget
+        // (the best found so far still reaches r).
+        if self.nodes > BID_SEARCH_NODES && self.best.is_some() {
+            return;
+        }
+        if hi + self.slack < self.r
+            || self
+                .best
+                .as_ref()
+                .is_some_and(|(b, _)| lo - self.slack > *b)
+        {
+            return;
+        }
+        for (v, &x) in table.iter().enumerate() {
+            self.path.push(v);
+            self.descend(depth + 1, sum + x);
+            self.path.pop();
+            if self.best.as_ref().is_some_and(|(b, _)| *b == self.r) {
+                // Nothing is closer than r itself.
+                return;
+            }
+        }
+    }
 }

@@ -56,5 +56,5 @@ pub use dynamics::{
     TraceError, TraceStep, analyze_trace, render_dynamics_text,
 };
 pub use error::{ReadError, ReadErrorKind};
-pub use export::{ExportError, to_genius_xml, to_geniusweb_json};
+pub use export::{ExportError, reservation_bid, to_genius_xml, to_geniusweb_json};
 pub use reader::{read_domain, read_profiles};

@@ -101,6 +101,16 @@ def test_single_text_mediator_flags(laptop):
     assert any(p == pytest.approx(tuple(s["utilities"]), abs=1e-12) for p in oracle)
 
 
+def test_mopac_mediator_by_name(laptop):
+    s = truce.negotiate(laptop, protocol="single-text", mediator="mopac", rounds=500, seed=2)
+    assert s["mediator"] == "mopac"
+    assert s["assessment"]["rational"] and not s["assessment"]["dominated"]
+    # Its parties' offers are on the trace, each by its proposer.
+    assert s["rounds"] <= 500
+    oracle = brute_frontier(laptop)
+    assert any(p == pytest.approx(tuple(s["utilities"]), abs=1e-12) for p in oracle)
+
+
 def test_moves_of_a_session(laptop):
     s = truce.negotiate(laptop, agents=["conceder", "boulware"], rounds=40, seed=0)
     m = truce.moves(laptop, s)
@@ -125,7 +135,7 @@ def test_tournament_rows_are_records(laptop):
                           mediator="annealing", threads=1)
     assert all(r["agreed"] and r["pareto_distance"] < 1e-9 for r in st["rows"])
     with pytest.raises(ValueError, match="unknown mediator"):
-        truce.tournament([laptop], protocol="single-text", mediator="mopac")
+        truce.tournament([laptop], protocol="single-text", mediator="mopaq")
 
 
 def test_python_player_in_a_truce_session(laptop):

@@ -54,7 +54,7 @@ impl Default for AnalyzeOptions {
             disagreement: Disagreement::Reservation,
             max_listed_outcomes: 10_000,
             max_frontier_points: 1_000_000,
-            max_search_nodes: 20_000_000,
+            max_search_nodes: 10_000_000,
             list_ties: false,
             tolerance: DOMINANCE_TOLERANCE,
         }
@@ -141,6 +141,12 @@ pub struct Analysis {
     /// frontier lies between the listed points and this).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unexamined_bound: Option<Vec<f64>>,
+    /// Two parties, when a search stopped at its node limit: every outcome
+    /// is worth at most this much more, to each party, than some listed
+    /// point (a proven distance from the listed points to the true
+    /// frontier; 0 means the listed points are the frontier within it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexamined_gap: Option<f64>,
     /// What `outcomes` would be if it did not saturate: its base-10
     /// logarithm (`outcomes` is exact below 2^128).
     pub outcomes_log10: f64,

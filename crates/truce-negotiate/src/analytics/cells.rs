@@ -44,6 +44,14 @@ pub(crate) struct Cells {
     /// Largest and smallest additive contribution of the issues from `i` on.
     add_max_from: Vec<Vec<f64>>,
     add_min_from: Vec<Vec<f64>>,
+    /// `owned[r]`: the classes of rectangle `r`'s last issue that lie in
+    /// its range there (the per-issue bound charges `r` to that issue).
+    owned: Vec<Vec<u32>>,
+    /// `class_of[issue][value]`: the class of each value.
+    pub(crate) class_of: Vec<Vec<u32>>,
+    /// `rect_issues[r]`: each issue rectangle `r` bounds, ascending, with
+    /// the classes of that issue in its range.
+    rect_issues: Vec<Vec<(usize, Vec<u32>)>>,
 }
 
 impl Cells {
@@ -173,17 +181,69 @@ impl Cells {
                 }
             }
         }
+        let owned: Vec<Vec<u32>> = rects
+            .iter()
+            .enumerate()
+            .map(|(r, g)| {
+                let Some(last) = g.last else {
+                    return Vec::new();
+                };
+                let k = bounded
+                    .get(last)
+                    .and_then(|b| b.iter().position(|&x| x == r));
+                let ins = inside.get(last).map_or(&[][..], Vec::as_slice);
+                (0..ins.len())
+                    .filter(|&c| {
+                        k.and_then(|k| ins.get(c).and_then(|x| x.get(k)))
+                            .copied()
+                            .unwrap_or(false)
+                    })
+                    .map(|c| c as u32)
+                    .collect()
+            })
+            .collect();
+        let class_of: Vec<Vec<u32>> = classes
+            .iter()
+            .zip(&domain.issues)
+            .map(|(cls, issue)| {
+                let mut of = vec![0u32; issue.values.len()];
+                for (c, members) in cls.iter().enumerate() {
+                    for &v in members {
+                        if let Some(x) = of.get_mut(v) {
+                            *x = c as u32;
+                        }
+                    }
+                }
+                of
+            })
+            .collect();
+        let mut rect_issues: Vec<Vec<(usize, Vec<u32>)>> = vec![Vec::new(); rects.len()];
+        for (i, b) in bounded.iter().enumerate() {
+            let ins = inside.get(i).map_or(&[][..], Vec::as_slice);
+            for (k, &r) in b.iter().enumerate() {
+                let cls: Vec<u32> = (0..ins.len())
+                    .filter(|&c| ins.get(c).and_then(|x| x.get(k)).copied().unwrap_or(false))
+                    .map(|c| c as u32)
+                    .collect();
+                if let Some(x) = rect_issues.get_mut(r) {
+                    x.push((i, cls));
+                }
+            }
+        }
         Some(Self {
             parties,
             classes,
             add,
             inside,
             bounded,
+            rect_issues,
             rects,
             scale,
             clip,
             add_max_from,
             add_min_from,
+            owned,
+            class_of,
         })
     }
 
@@ -266,9 +326,20 @@ pub(crate) enum Goal {
 /// Search state. The per-depth sums live in one buffer (`4 × parties`
 /// numbers per depth: additive, decided hyper-rectangle, pending positive and
 /// pending negative utility), so a node allocates nothing.
+///
+/// Frontier searches bound each subtree twice: per party, and (two
+/// parties) by every weighted sum `λ·u0 + (1−λ)·u1`. Both charge each
+/// undecided rectangle to its last issue and take, per undecided issue, the
+/// best class for what is charged to it, so rectangles that exclude each
+/// other on an issue (the parties' conflicts) are never counted together. A
+/// subtree is pruned when no point its bounds allow escapes the region the
+/// frontier found so far dominates (tested at that region's corners).
 pub(crate) struct Search<'a> {
     cells: &'a Cells,
+    /// The domain leaves are evaluated on, in its own issue order.
     domain: &'a Domain,
+    /// `perm[k]`: the domain issue the cells' issue `k` is.
+    perm: Vec<usize>,
     goal: Goal,
     pub(crate) archive: Archive<Vec<u32>>,
     pub(crate) best_min: f64,
@@ -278,17 +349,50 @@ pub(crate) struct Search<'a> {
     /// Per party, the largest optimistic utility of any subtree the search
     /// left unexamined when it stopped at its node limit (−∞ when none).
     pub(crate) unexplored: Vec<f64>,
+    /// Two parties, a stopped search: the most any outcome of a subtree it
+    /// left unexamined can exceed the frontier found, in both utilities at
+    /// once (see [`Search::escape`]; 0 when none can).
+    pub(crate) gap: f64,
     path: Vec<u32>,
     state: Vec<f64>,
     alive: Vec<bool>,
     killed: Vec<usize>,
     bound: Vec<f64>,
+    /// `charged[off[i] + c * parties + p]`: party `p`'s utility (scaled)
+    /// of the live positive rectangles charged to issue `i` that hold class
+    /// `c` there, plus the class's additive share.
+    charged: Vec<f64>,
+    off: Vec<usize>,
+    /// Where the second table (charges to the first undecided issue) starts.
+    second: usize,
+    /// `(index, old value)` of each change to `charged`, for undo.
+    log: Vec<(usize, f64)>,
+    /// Minimal corners of the region no known point dominates (two parties).
+    corners: Vec<[f64; 2]>,
+    corners_for: usize,
+    archive_version: usize,
+    order: Vec<Vec<(f64, u32)>>,
+    eps: f64,
+    /// The seeds' vectors and cells (see [`Search::run_seeded`]).
+    pub(crate) seed_cells: Vec<(Vec<f64>, Vec<u32>)>,
+    /// Scratch for [`Search::build_chain`].
+    pts: Vec<[f64; 2]>,
+    hull: Vec<[f64; 2]>,
+    edges: Vec<[f64; 2]>,
+    chain: Vec<[f64; 2]>,
+    chain2: Vec<[f64; 2]>,
 }
 
 const ADD: usize = 0;
 const HYPER: usize = 1;
 const POS: usize = 2;
 const NEG: usize = 3;
+
+/// A hair above a bound: incremental sums may round differently from the
+/// exact evaluation of a leaf.
+fn loosen(b: f64) -> f64 {
+    b + 1e-9 * (1.0 + b.abs())
+}
 
 impl<'a> Search<'a> {
     pub(crate) fn run(
@@ -299,11 +403,87 @@ impl<'a> Search<'a> {
         max_visits: u64,
         eps: f64,
     ) -> Self {
+        let perm = (0..domain.issues.len()).collect();
+        Self::run_seeded(cells, domain, perm, goal, keep, max_visits, eps, &[])
+    }
+
+    /// As [`Search::run`], with outcomes (value indices) offered to the
+    /// frontier before the search starts, so it prunes from the first node.
+    /// The cells may order the issues differently from `domain`:
+    /// `perm[k]` is the domain issue of the cells' issue `k`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_seeded(
+        cells: &'a Cells,
+        domain: &'a Domain,
+        perm: Vec<usize>,
+        goal: Goal,
+        keep: usize,
+        max_visits: u64,
+        eps: f64,
+        seeds: &[Vec<usize>],
+    ) -> Self {
         let parties = cells.parties;
         let depths = cells.classes.len() + 1;
+        let mut off = Vec::with_capacity(depths);
+        let mut n = 0;
+        for cls in &cells.classes {
+            off.push(n);
+            n += cls.len() * parties;
+        }
+        off.push(n);
+        // Two tables: rectangles charged to their last issue, then (from
+        // `n` on) to their first issue not yet decided.
+        let mut charged = vec![0.0; 2 * n];
+        for (i, cls) in cells.add.iter().enumerate() {
+            for (c, a) in cls.iter().enumerate() {
+                for (p, &y) in a.iter().enumerate() {
+                    for table in [0, n] {
+                        if let Some(x) = off
+                            .get(i)
+                            .and_then(|o| charged.get_mut(table + o + c * parties + p))
+                        {
+                            *x += y;
+                        }
+                    }
+                }
+            }
+        }
+        for (r, g) in cells.rects.iter().enumerate() {
+            if g.last.is_none() || g.utility <= 0.0 {
+                continue;
+            }
+            let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+            let Some((first, cls)) = cells.rect_issues.get(r).and_then(|x| x.first()) else {
+                continue;
+            };
+            for &c in cls {
+                if let Some(x) = off
+                    .get(*first)
+                    .and_then(|o| charged.get_mut(n + o + c as usize * parties + g.party))
+                {
+                    *x += g.utility / scale;
+                }
+            }
+        }
+        for (r, g) in cells.rects.iter().enumerate() {
+            let Some(last) = g.last else { continue };
+            if g.utility <= 0.0 {
+                continue;
+            }
+            let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+            for &c in cells.owned.get(r).map_or(&[][..], Vec::as_slice) {
+                if let Some(x) = off
+                    .get(last)
+                    .and_then(|o| charged.get_mut(o + c as usize * parties + g.party))
+                {
+                    *x += g.utility / scale;
+                }
+            }
+        }
         let mut s = Self {
             cells,
             domain,
+            perm,
             goal,
             archive: Archive::new(keep, eps),
             best_min: f64::INFINITY,
@@ -311,11 +491,27 @@ impl<'a> Search<'a> {
             max_visits,
             complete: true,
             unexplored: vec![f64::NEG_INFINITY; parties],
+            gap: 0.0,
             path: Vec::with_capacity(depths),
             state: vec![0.0; depths * 4 * parties],
             alive: vec![true; cells.rects.len()],
             killed: Vec::new(),
             bound: vec![0.0; parties],
+            charged,
+            second: n,
+            off,
+            log: Vec::new(),
+            corners: Vec::new(),
+            corners_for: usize::MAX,
+            archive_version: 0,
+            order: vec![Vec::new(); depths],
+            eps,
+            seed_cells: Vec::new(),
+            pts: Vec::new(),
+            hull: Vec::new(),
+            edges: Vec::new(),
+            chain: Vec::new(),
+            chain2: Vec::new(),
         };
         for r in &cells.rects {
             let (part, value) = match r.last {
@@ -329,6 +525,37 @@ impl<'a> Search<'a> {
                 && let Some(x) = s.state.get_mut(NEG * parties + r.party)
             {
                 *x += r.utility.min(0.0);
+            }
+        }
+        if matches!(goal, Goal::Frontier) {
+            for o in seeds {
+                let cell: Vec<u32> = s
+                    .perm
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| {
+                        let v = o.get(i).copied().unwrap_or(0);
+                        cells
+                            .class_of
+                            .get(k)
+                            .and_then(|x| x.get(v))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let u = domain.utilities(o);
+                // Seeds count no outcomes: the search counts every outcome
+                // of the frontier when it reaches its cell.
+                s.archive.offer(&u, 0, || cell);
+                s.archive_version += 1;
+            }
+            // The search lists the witnesses it reaches; a seed's cell is
+            // kept aside for a stopped search that never reached it.
+            for (u, _, w) in &mut s.archive.points {
+                if let Some(cell) = w.first() {
+                    s.seed_cells.push((u.clone(), cell.clone()));
+                }
+                w.clear();
             }
         }
         s.descend(0, 1);
@@ -350,7 +577,8 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Utility bound of party `p` at a node of `depth`.
+    /// Utility bound of party `p` at a node of `depth` (the plain one: every
+    /// pending positive rectangle counted).
     fn bound_at(&self, depth: usize, p: usize, max: bool) -> f64 {
         let rest = if max {
             &self.cells.add_max_from
@@ -369,6 +597,265 @@ impl<'a> Search<'a> {
         clip_if(self.cells.clip.get(p).copied().unwrap_or(false), b)
     }
 
+    /// What is decided at `depth`, per party: additive part plus decided
+    /// rectangles, scaled.
+    fn base(&self, depth: usize, p: usize) -> f64 {
+        let scale = self.cells.scale.get(p).copied().unwrap_or(1.0);
+        self.get(depth, ADD, p) + self.get(depth, HYPER, p) / scale
+    }
+
+    /// The per-issue bound of `λ·u0 + (1−λ)·u1` (two parties) or of one
+    /// party's utility (`w` = its unit vector), unclipped, not loosened.
+    fn charged_bound(&self, depth: usize, w: &[f64]) -> f64 {
+        let parties = self.cells.parties;
+        let mut b: f64 = w
+            .iter()
+            .enumerate()
+            .map(|(p, &x)| {
+                if x == 0.0 {
+                    0.0
+                } else {
+                    x * self.base(depth, p)
+                }
+            })
+            .sum();
+        for i in depth..self.cells.classes.len() {
+            let (Some(&from), Some(&to)) = (self.off.get(i), self.off.get(i + 1)) else {
+                continue;
+            };
+            let best = self
+                .charged
+                .get(from..to)
+                .unwrap_or(&[])
+                .chunks_exact(parties)
+                .map(|v| v.iter().zip(w).map(|(a, x)| a * x).sum::<f64>())
+                .fold(f64::NEG_INFINITY, f64::max);
+            if best.is_finite() {
+                b += best;
+            }
+        }
+        b
+    }
+
+    /// Recomputes the minimal corners of the region that no known point
+    /// dominates (two parties): `x` escapes `q` when it is ahead of `q` by
+    /// more than the tolerance for a party, or within the tolerance of `q`
+    /// for both (closed sets: a superset, so pruning stays safe).
+    fn refresh_corners(&mut self) {
+        if self.corners_for == self.archive_version {
+            return;
+        }
+        self.corners_for = self.archive_version;
+        let e = self.eps;
+        let ninf = f64::NEG_INFINITY;
+        let mut region: Vec<[f64; 2]> = vec![[ninf, ninf]];
+        for (q, _, _) in &self.archive.points {
+            let (q0, q1) = (
+                q.first().copied().unwrap_or(0.0),
+                q.get(1).copied().unwrap_or(0.0),
+            );
+            let escape = [[q0 + e, ninf], [ninf, q1 + e], [q0 - e, q1 - e]];
+            let mut next: Vec<[f64; 2]> = Vec::with_capacity(region.len() * 3);
+            for a in &region {
+                for b in &escape {
+                    next.push([a[0].max(b[0]), a[1].max(b[1])]);
+                }
+            }
+            next.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+            let mut minimal: Vec<[f64; 2]> = Vec::with_capacity(next.len());
+            let mut low = f64::INFINITY;
+            for c in next {
+                if c[1] < low {
+                    low = c[1];
+                    minimal.push(c);
+                }
+            }
+            region = minimal;
+        }
+        self.corners = region;
+    }
+
+    /// Two parties: the upper-right boundary of the region the per-issue
+    /// bounds allow at `depth` (the down-closure of the sum of each
+    /// undecided issue's class points' convex hull, plus what is decided),
+    /// as vertices from the most for party 1 to the most for party 0, into
+    /// `self.chain`. Every weighted-sum bound is exactly this region's.
+    fn build_chain(&mut self, depth: usize, table: usize) {
+        let parties = self.cells.parties;
+        let mut start = [self.base(depth, 0), self.base(depth, 1)];
+        self.edges.clear();
+        for i in depth..self.cells.classes.len() {
+            let (Some(&from), Some(&to)) = (self.off.get(i), self.off.get(i + 1)) else {
+                continue;
+            };
+            self.pts.clear();
+            for v in self
+                .charged
+                .get(table + from..table + to)
+                .unwrap_or(&[])
+                .chunks_exact(parties)
+            {
+                if let (Some(&x), Some(&y)) = (v.first(), v.get(1)) {
+                    self.pts.push([x, y]);
+                }
+            }
+            // By x ascending, y descending; then the concave chain from the
+            // highest point (the rightmost of those) to the rightmost.
+            self.pts
+                .sort_by(|a, b| a[0].total_cmp(&b[0]).then(b[1].total_cmp(&a[1])));
+            let Some(top) = self.pts.iter().copied().reduce(|m, p| {
+                if p[1] > m[1] || (p[1] == m[1] && p[0] > m[0]) {
+                    p
+                } else {
+                    m
+                }
+            }) else {
+                continue;
+            };
+            self.hull.clear();
+            self.hull.push(top);
+            for &p in self.pts.iter() {
+                if p[0] <= top[0] {
+                    continue;
+                }
+                // Same x as the last vertex: only the highest counts (the
+                // sort put it first).
+                if self.hull.last().is_some_and(|l| l[0] == p[0]) {
+                    continue;
+                }
+                while self.hull.len() >= 2 {
+                    let n = self.hull.len();
+                    let (Some(&o), Some(&a)) = (self.hull.get(n - 2), self.hull.get(n - 1)) else {
+                        break;
+                    };
+                    // Pop `a` unless o → a → p turns right (concave).
+                    let cross = (a[0] - o[0]) * (p[1] - o[1]) - (a[1] - o[1]) * (p[0] - o[0]);
+                    if cross >= 0.0 {
+                        self.hull.pop();
+                    } else {
+                        break;
+                    }
+                }
+                self.hull.push(p);
+            }
+            start[0] += top[0];
+            start[1] += top[1];
+            for w in self.hull.windows(2) {
+                if let (Some(a), Some(b)) = (w.first(), w.get(1)) {
+                    let e = [b[0] - a[0], b[1] - a[1]];
+                    if e[0] > 0.0 || e[1] != 0.0 {
+                        self.edges.push(e);
+                    }
+                }
+            }
+        }
+        // Flattest first: slope dy/dx descending (dx > 0 or a vertical drop).
+        self.edges
+            .sort_by(|a, b| (b[1] * a[0]).total_cmp(&(a[1] * b[0])));
+        self.chain.clear();
+        self.chain.push(start);
+        let mut v = start;
+        for e in &self.edges {
+            v = [v[0] + e[0], v[1] + e[1]];
+            self.chain.push(v);
+        }
+    }
+
+    /// Whether the region in `self.chain` (loosened by a hair) and the
+    /// per-party bounds `ub` hold the point `c`.
+    fn chain_holds(chain: &[[f64; 2]], c: [f64; 2], ub: [f64; 2]) -> bool {
+        if c[0] > ub[0] || c[1] > ub[1] {
+            return false;
+        }
+        let (Some(first), Some(last)) = (chain.first(), chain.last()) else {
+            return true;
+        };
+        if !c[0].is_finite() || !c[1].is_finite() {
+            return true;
+        }
+        if c[0] > loosen(last[0]) {
+            return false;
+        }
+        // The chain's height a hair left of c0 (incremental sums round).
+        let x = c[0] - 1e-9 * (1.0 + c[0].abs());
+        if x <= first[0] {
+            return c[1] <= loosen(first[1]);
+        }
+        let k = chain.partition_point(|v| v[0] < x);
+        let Some(&b) = chain.get(k) else {
+            return c[1] <= loosen(last[1]);
+        };
+        let a = chain.get(k.wrapping_sub(1)).copied().unwrap_or(b);
+        let y = if b[0] > a[0] {
+            a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+        } else {
+            a[1].max(b[1])
+        };
+        c[1] <= loosen(y)
+    }
+
+    /// The largest `t` such that some point the node's bounds (`ub` and
+    /// both chains) allow lies at or beyond `q + (t, t)` for no listed point
+    /// `q` and at a corner `c` of the listed staircase plus `(t, t)`: how
+    /// far past the frontier found an outcome of the node may lie.
+    fn escape(&self, ub: [f64; 2]) -> f64 {
+        let mut q: Vec<[f64; 2]> = self
+            .archive
+            .points
+            .iter()
+            .map(|(u, _, _)| {
+                [
+                    u.first().copied().unwrap_or(0.0),
+                    u.get(1).copied().unwrap_or(0.0),
+                ]
+            })
+            .collect();
+        q.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        let top = |chain: &[[f64; 2]]| chain.first().map_or(f64::INFINITY, |v| loosen(v[1]));
+        let right = |chain: &[[f64; 2]]| chain.last().map_or(f64::INFINITY, |v| loosen(v[0]));
+        let max_y = ub[1].min(top(&self.chain)).min(top(&self.chain2));
+        let max_x = ub[0].min(right(&self.chain)).min(right(&self.chain2));
+        let (Some(first), Some(last)) = (q.first(), q.last()) else {
+            return f64::INFINITY;
+        };
+        // Above the best second utility, beyond the best first one.
+        let mut t: f64 = (max_y - first[1]).max(max_x - last[0]).max(0.0);
+        let holds = |c: [f64; 2]| {
+            Self::chain_holds(&self.chain, c, ub) && Self::chain_holds(&self.chain2, c, ub)
+        };
+        for w in q.windows(2) {
+            let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            let c = [a[0], b[1]];
+            if !holds(c) {
+                continue;
+            }
+            // Bisection along (1, 1): the region is down-closed.
+            let (mut lo, mut hi) = (0.0f64, 2.0f64);
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                if holds([c[0] + mid, c[1] + mid]) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            t = t.max(hi);
+        }
+        t
+    }
+
+    /// Whether a node at `depth` can hold no outcome that escapes the known
+    /// frontier (two parties), with `ub` its loosened per-party bounds and
+    /// `self.chain` built for it.
+    fn dominated_two(&mut self, ub: [f64; 2]) -> bool {
+        self.refresh_corners();
+        !self.corners.iter().any(|&c| {
+            Self::chain_holds(&self.chain, c, ub) && Self::chain_holds(&self.chain2, c, ub)
+        })
+    }
+
     fn descend(&mut self, depth: usize, count: u128) {
         if self.complete {
             self.visited += 1;
@@ -376,31 +863,47 @@ impl<'a> Search<'a> {
                 self.complete = false;
             }
         }
+        let parties = self.cells.parties;
         if !self.complete {
             // Left unexamined: record what it could hold at best.
-            for p in 0..self.cells.parties {
-                // A hair above, as the pruning bound: incremental sums round.
-                let b = self.bound_at(depth, p, true);
-                let b = b + 1e-9 * (1.0 + b.abs());
+            for p in 0..parties {
+                let b = self.party_bound(depth, p);
                 if let Some(x) = self.unexplored.get_mut(p) {
                     *x = x.max(b);
                 }
             }
+            if parties == 2 && matches!(self.goal, Goal::Frontier) {
+                let ub = [self.party_bound(depth, 0), self.party_bound(depth, 1)];
+                self.build_chain(depth, self.second);
+                std::mem::swap(&mut self.chain, &mut self.chain2);
+                self.build_chain(depth, 0);
+                let t = self.escape(ub);
+                self.gap = self.gap.max(t);
+            }
             return;
         }
-        let parties = self.cells.parties;
         match self.goal {
             Goal::Frontier => {
-                // Loosen the bound by a hair: incremental sums may round
-                // differently from the exact evaluation of a leaf.
                 for p in 0..parties {
-                    let b = self.bound_at(depth, p, true);
+                    let b = self.party_bound(depth, p);
                     if let Some(x) = self.bound.get_mut(p) {
-                        *x = b + 1e-9 * (1.0 + b.abs());
+                        *x = b;
                     }
                 }
                 if self.archive.excludes(&self.bound) {
                     return;
+                }
+                if parties == 2 && depth < self.cells.classes.len() {
+                    let ub = [
+                        self.bound.first().copied().unwrap_or(0.0),
+                        self.bound.get(1).copied().unwrap_or(0.0),
+                    ];
+                    self.build_chain(depth, self.second);
+                    std::mem::swap(&mut self.chain, &mut self.chain2);
+                    self.build_chain(depth, 0);
+                    if self.dominated_two(ub) {
+                        return;
+                    }
                 }
             }
             Goal::Min(p) => {
@@ -416,10 +919,32 @@ impl<'a> Search<'a> {
         };
         let my_rects = cells.bounded.get(depth).map_or(&[][..], Vec::as_slice);
         let width = 4 * parties;
-        for (c, members) in classes.iter().enumerate() {
+        // Most promising classes first (by the charged utilities, summed):
+        // good points early prune more.
+        let mut order = std::mem::take(self.order.get_mut(depth).unwrap_or(&mut Vec::new()));
+        order.clear();
+        let from_off = self.off.get(depth).copied().unwrap_or(0);
+        for c in 0..classes.len() {
+            let start = from_off + c * parties;
+            let v: f64 = self
+                .charged
+                .get(start..start + parties)
+                .unwrap_or(&[])
+                .iter()
+                .sum();
+            order.push((v, c as u32));
+        }
+        if matches!(self.goal, Goal::Frontier) {
+            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+        for &(_, c) in &order {
+            let c = c as usize;
+            let Some(members) = classes.get(c) else {
+                continue;
+            };
             let from = depth * width;
             if from + 2 * width > self.state.len() {
-                return;
+                break;
             }
             self.state.copy_within(from..from + width, from + width);
             if let Some(a) = cells.add.get(depth).and_then(|x| x.get(c)) {
@@ -428,6 +953,7 @@ impl<'a> Search<'a> {
                 }
             }
             let mark = self.killed.len();
+            let log_mark = self.log.len();
             let ins = cells.inside.get(depth).and_then(|x| x.get(c));
             for (k, &r) in my_rects.iter().enumerate() {
                 let (Some(rect), Some(true)) = (cells.rects.get(r), self.alive.get(r).copied())
@@ -446,8 +972,11 @@ impl<'a> Search<'a> {
                         *a = false;
                     }
                     self.killed.push(r);
+                    self.uncharge(r);
                 } else if decided {
                     self.bump(depth + 1, HYPER, p, rect.utility);
+                } else {
+                    self.recharge(r, depth);
                 }
             }
             self.path.push(c as u32);
@@ -460,7 +989,78 @@ impl<'a> Search<'a> {
                     *a = true;
                 }
             }
+            while self.log.len() > log_mark {
+                if let Some((i, old)) = self.log.pop()
+                    && let Some(x) = self.charged.get_mut(i)
+                {
+                    *x = old;
+                }
+            }
         }
+        if let Some(o) = self.order.get_mut(depth) {
+            *o = order;
+        }
+    }
+
+    /// Moves a live rectangle's charge in the second table from `depth` (now
+    /// decided) to the next issue it bounds.
+    fn recharge(&mut self, r: usize, depth: usize) {
+        let cells = self.cells;
+        let Some(g) = cells.rects.get(r) else { return };
+        if g.utility <= 0.0 {
+            return;
+        }
+        let Some((next, cls)) = cells
+            .rect_issues
+            .get(r)
+            .and_then(|x| x.iter().find(|(i, _)| *i > depth))
+        else {
+            return;
+        };
+        let parties = cells.parties;
+        let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+        let Some(&o) = self.off.get(*next) else {
+            return;
+        };
+        for &c in cls {
+            let i = self.second + o + c as usize * parties + g.party;
+            if let Some(x) = self.charged.get_mut(i) {
+                self.log.push((i, *x));
+                *x += g.utility / scale;
+            }
+        }
+    }
+
+    /// Removes a dead rectangle's charge from its last issue.
+    fn uncharge(&mut self, r: usize) {
+        let cells = self.cells;
+        let Some(g) = cells.rects.get(r) else { return };
+        let (Some(last), true) = (g.last, g.utility > 0.0) else {
+            return;
+        };
+        let parties = cells.parties;
+        let scale = cells.scale.get(g.party).copied().unwrap_or(1.0);
+        let Some(&o) = self.off.get(last) else { return };
+        for &c in cells.owned.get(r).map_or(&[][..], Vec::as_slice) {
+            let i = o + c as usize * parties + g.party;
+            if let Some(x) = self.charged.get_mut(i) {
+                self.log.push((i, *x));
+                *x -= g.utility / scale;
+            }
+        }
+    }
+
+    /// The loosened, clipped per-party bound: the smaller of the plain one
+    /// and the per-issue one.
+    fn party_bound(&self, depth: usize, p: usize) -> f64 {
+        let plain = self.bound_at(depth, p, true);
+        let mut w = vec![0.0; self.cells.parties];
+        if let Some(x) = w.get_mut(p) {
+            *x = 1.0;
+        }
+        let charged = self.charged_bound(depth, &w);
+        let b = clip_if(self.cells.clip.get(p).copied().unwrap_or(false), charged);
+        loosen(plain.min(b))
     }
 
     fn leaf(&mut self, depth: usize, count: u128) {
@@ -474,24 +1074,117 @@ impl<'a> Search<'a> {
             Goal::Frontier => {
                 // Exact utilities of a representative outcome, evaluated the
                 // way every other part of the crate evaluates them.
-                let rep: Vec<usize> = self
-                    .path
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| {
-                        self.cells
-                            .classes
-                            .get(i)
-                            .and_then(|x| x.get(c as usize))
-                            .and_then(|m| m.first())
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect();
+                let mut rep = vec![0usize; self.perm.len()];
+                for (k, &c) in self.path.iter().enumerate() {
+                    let v = self
+                        .cells
+                        .classes
+                        .get(k)
+                        .and_then(|x| x.get(c as usize))
+                        .and_then(|m| m.first())
+                        .copied()
+                        .unwrap_or(0);
+                    if let Some(x) = self.perm.get(k).and_then(|&i| rep.get_mut(i)) {
+                        *x = v;
+                    }
+                }
                 let u = self.domain.utilities(&rep);
                 let path = &self.path;
+                let before = self.archive.points.len();
                 self.archive.offer(&u, count, || path.clone());
+                // Any change of the set (a new point or one dropped) moves
+                // the corners; a count added to a known point does not.
+                if self.archive.points.len() != before
+                    || self.archive.points.last().is_some_and(|x| x.0 == u)
+                {
+                    self.archive_version += 1;
+                }
             }
         }
     }
+}
+
+/// An order of the issues for the branch and bound, and the domain with its
+/// issues in that order: each next issue is the one whose rectangles (by
+/// utility, shared among their issues not yet placed) it would most help
+/// decide, so the issues most rectangles bound come first and rectangles are
+/// decided early. Returns `(permuted domain, perm)` with `perm[k]` the
+/// original issue of the new issue `k`.
+pub(crate) fn ordered(domain: &Domain) -> (Domain, Vec<usize>) {
+    let n = domain.issues.len();
+    let mut rects: Vec<(f64, Vec<usize>)> = Vec::new();
+    for party in &domain.parties {
+        if let Utility::HyperRectangles(h) = &party.utility {
+            let scale = if h.scale > 0.0 { h.scale } else { 1.0 };
+            for r in &h.rects {
+                let mut issues: Vec<usize> = r.includes.iter().map(|x| x.0).collect();
+                issues.sort_unstable();
+                issues.dedup();
+                rects.push((r.utility.abs() / scale, issues));
+            }
+        }
+    }
+    let mut placed = vec![false; n];
+    let mut perm = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut score = vec![0.0; n];
+        for (u, issues) in &rects {
+            let open = issues
+                .iter()
+                .filter(|&&i| !placed.get(i).copied().unwrap_or(true))
+                .count();
+            if open == 0 {
+                continue;
+            }
+            for &i in issues {
+                if let Some(x) = score.get_mut(i) {
+                    *x += u / open as f64;
+                }
+            }
+        }
+        let mut best: Option<usize> = None;
+        for i in 0..n {
+            if placed.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            if best.is_none_or(|b| score.get(i) > score.get(b)) {
+                best = Some(i);
+            }
+        }
+        let Some(b) = best else { break };
+        if let Some(x) = placed.get_mut(b) {
+            *x = true;
+        }
+        perm.push(b);
+    }
+    let mut new_of = vec![0usize; n];
+    for (k, &i) in perm.iter().enumerate() {
+        if let Some(x) = new_of.get_mut(i) {
+            *x = k;
+        }
+    }
+    let mut d = domain.clone();
+    d.issues = perm
+        .iter()
+        .filter_map(|&i| domain.issues.get(i).cloned())
+        .collect();
+    for party in &mut d.parties {
+        match &mut party.utility {
+            Utility::Additive(a) => {
+                let tables = std::mem::take(&mut a.tables);
+                a.tables = perm
+                    .iter()
+                    .filter_map(|&i| tables.get(i).cloned())
+                    .collect();
+            }
+            Utility::HyperRectangles(h) => {
+                for r in &mut h.rects {
+                    for inc in &mut r.includes {
+                        inc.0 = new_of.get(inc.0).copied().unwrap_or(inc.0);
+                    }
+                }
+            }
+        }
+    }
+    (d, perm)
 }

@@ -15,6 +15,9 @@ struct Frontier {
     exact: bool,
     method: String,
     unexamined_bound: Option<Vec<f64>>,
+    /// Two parties, a stopped search: the proven distance (per utility) by
+    /// which the true frontier may lie beyond the listed points.
+    gap: Option<f64>,
     dropped: usize,
     maxima: Vec<f64>,
     minima: Vec<f64>,
@@ -137,6 +140,7 @@ pub fn analyze(domain: &Domain, opts: &AnalyzeOptions) -> Analysis {
         outcomes_log10,
         exact: frontier.exact,
         unexamined_bound: frontier.unexamined_bound.clone(),
+        unexamined_gap: frontier.gap,
         method: frontier.method,
         tolerance: opts.tolerance,
         reservation,
@@ -194,6 +198,7 @@ fn frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             exact: true,
             method: "no parties".into(),
             unexamined_bound: None,
+            gap: None,
             dropped: 0,
             maxima: Vec::new(),
             minima: Vec::new(),
@@ -302,6 +307,7 @@ fn additive_frontier(domain: &Domain, tables: &[&[Vec<f64>]], opts: &AnalyzeOpti
         points,
         exact: !m.thinned,
         unexamined_bound: None,
+        gap: None,
         method: if m.thinned {
             "per-issue frontier merge, thinned (approximate)".into()
         } else {
@@ -315,12 +321,16 @@ fn additive_frontier(domain: &Domain, tables: &[&[Vec<f64>]], opts: &AnalyzeOpti
 }
 
 fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
-    let Some(cells) = cells::Cells::new(domain) else {
+    // The search runs over the issues in its own order; outcomes are
+    // evaluated, listed and summarised in the domain's.
+    let (ordered, perm) = cells::ordered(domain);
+    let Some(cells) = cells::Cells::new(&ordered) else {
         return Frontier {
             points: Vec::new(),
             exact: false,
             method: "none (too many rectangle bounds to index)".into(),
             unexamined_bound: None,
+            gap: None,
             dropped: 0,
             maxima: vec![f64::NAN; domain.parties.len()],
             minima: vec![f64::NAN; domain.parties.len()],
@@ -336,19 +346,42 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     } else {
         TIE_WITNESSES
     };
-    let search = cells::Search::run(
+    let seeds = if domain.parties.len() == 2 {
+        local_optima(domain)
+    } else {
+        Vec::new()
+    };
+    let search = cells::Search::run_seeded(
         &cells,
         domain,
+        perm.clone(),
         cells::Goal::Frontier,
         keep,
         opts.max_search_nodes,
         opts.tolerance.max(0.0),
+        &seeds,
     );
     let frontier_complete = search.complete;
     let mut exact = search.complete;
-    let mut points: Vec<(Vec<f64>, u128, Vec<Vec<u32>>)> = search.archive.points;
+    let mut points: Vec<CellPoint> = search.archive.points;
+    for (u, count, witnesses) in &mut points {
+        if *count == 0 {
+            // A seed the stopped search never reached: its own cell.
+            if let Some((_, cell)) = search.seed_cells.iter().find(|(v, _)| v == u) {
+                *witnesses = vec![cell.clone()];
+            }
+            *count = witnesses
+                .iter()
+                .fold(0u128, |n, w| n.saturating_add(cells.size(w)));
+        }
+    }
     points.sort_by(|a, b| archive::lex_desc(&a.0, &b.0));
     let parties = domain.parties.len();
+    let unexamined_bound = (!frontier_complete).then(|| search.unexplored.clone());
+    let gap = unexamined_bound
+        .as_ref()
+        .filter(|_| parties == 2)
+        .map(|_| search.gap);
     let maxima: Vec<f64> = (0..parties)
         .map(|p| {
             points
@@ -394,7 +427,12 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
                 if outs.len() >= cap {
                     break;
                 }
-                outs.extend(cells.expand(w, cap - outs.len()));
+                outs.extend(
+                    cells
+                        .expand(w, cap - outs.len())
+                        .into_iter()
+                        .map(|o| unpermute(&o, &perm)),
+                );
             }
             extra = extra.saturating_sub(outs.len().saturating_sub(1));
             let tied = (count > 1 && !opts.list_ties).then(|| {
@@ -402,7 +440,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
                     .iter()
                     .fold(0u128, |n, w| n.saturating_add(cells.size(w)));
                 (
-                    cells.values_of(&witnesses, domain.issues.len()),
+                    unpermute(&cells.values_of(&witnesses, domain.issues.len()), &perm),
                     seen == count,
                 )
             });
@@ -419,7 +457,6 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
         cells.count(),
         search.visited
     )];
-    let unexamined_bound = (!frontier_complete).then(|| search.unexplored.clone());
     if let Some(b) = &unexamined_bound {
         let b: Vec<String> = b.iter().map(|x| format!("{x:.6}")).collect();
         notes.push(format!(
@@ -429,6 +466,13 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             opts.max_search_nodes,
             b.join(", ")
         ));
+        if let Some(g) = gap {
+            notes.push(format!(
+                "proven gap {g:.6}: no outcome is better than the listed points by more than \
+                 {g:.6} for both parties at once (bounds on every weighted sum of the utilities \
+                 over the subtrees left unexamined)"
+            ));
+        }
     } else if !exact {
         notes.push(format!(
             "a party's lowest utility was not found within {} search nodes; its range is a bound",
@@ -439,6 +483,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
         points,
         exact,
         unexamined_bound,
+        gap,
         method: if frontier_complete {
             "branch and bound over cells of equivalent values (exact)".into()
         } else {
@@ -453,6 +498,111 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     }
 }
 
+/// A frontier point of the cell search: utilities, outcome count, witness
+/// cells.
+type CellPoint = (Vec<f64>, u128, Vec<Vec<u32>>);
+
 /// Cells kept per frontier point to summarise its ties when they are not
 /// listed.
 const TIE_WITNESSES: usize = 256;
+
+/// Local optima of weighted sums `λ·u0 + (1−λ)·u1` (two parties), found by
+/// coordinate ascent from a few deterministic starts and then by iterated
+/// local search (a few issues redrawn, ascent again, kept when better):
+/// real outcomes near the frontier that let the branch and bound prune from
+/// its first node. They change only how fast the search ends, never what it
+/// finds.
+fn local_optima(domain: &Domain) -> Vec<Vec<usize>> {
+    const WEIGHTS: usize = 24;
+    const STARTS: usize = 3;
+    const KICKS: usize = 12;
+    let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
+    if sizes.contains(&0) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((x >> 33) as usize) % n.max(1)
+    };
+    for k in 0..=WEIGHTS {
+        // Never exactly 0 or 1: ties in one utility are broken by the other.
+        let l = 0.002 + 0.996 * k as f64 / WEIGHTS as f64;
+        let score = |o: &[usize]| {
+            let u = domain.utilities(o);
+            l * u.first().copied().unwrap_or(0.0) + (1.0 - l) * u.get(1).copied().unwrap_or(0.0)
+        };
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        for start in 0..STARTS + KICKS {
+            let mut o: Vec<usize> = match (&best, start) {
+                (Some((_, b)), s) if s >= STARTS => {
+                    let mut o = b.clone();
+                    for _ in 0..3 {
+                        let i = next(sizes.len());
+                        if let (Some(slot), Some(&n)) = (o.get_mut(i), sizes.get(i)) {
+                            *slot = next(n);
+                        }
+                    }
+                    o
+                }
+                (_, 0) => vec![0; sizes.len()],
+                _ => sizes.iter().map(|&n| next(n)).collect(),
+            };
+            let s = ascend(&mut o, &sizes, &score);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                best = Some((s, o.clone()));
+            }
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// Coordinate ascent: each issue in turn set to its best value, until a
+/// sweep improves nothing (at most 20 sweeps). Returns the final score.
+fn ascend(o: &mut [usize], sizes: &[usize], score: &dyn Fn(&[usize]) -> f64) -> f64 {
+    let mut best = score(o);
+    for _ in 0..20 {
+        let mut improved = false;
+        for (i, &n) in sizes.iter().enumerate() {
+            let keep = o.get(i).copied().unwrap_or(0);
+            let mut arg = keep;
+            for v in 0..n {
+                if v == keep {
+                    continue;
+                }
+                if let Some(slot) = o.get_mut(i) {
+                    *slot = v;
+                }
+                let s = score(o);
+                if s > best {
+                    best = s;
+                    arg = v;
+                    improved = true;
+                }
+            }
+            if let Some(slot) = o.get_mut(i) {
+                *slot = arg;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    best
+}
+
+/// Puts per-issue items in the cells' issue order back in the domain's:
+/// `perm[k]` is the domain issue of item `k`.
+fn unpermute<T: Clone + Default>(items: &[T], perm: &[usize]) -> Vec<T> {
+    let mut out = vec![T::default(); items.len()];
+    for (k, x) in items.iter().enumerate() {
+        if let Some(slot) = perm.get(k).and_then(|&i| out.get_mut(i)) {
+            *slot = x.clone();
+        }
+    }
+    out
+}

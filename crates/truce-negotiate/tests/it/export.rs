@@ -90,3 +90,94 @@ fn additive_domains_round_trip_through_both_formats() {
     assert!(exported >= 15, "{exported}");
     assert!(xml_exported >= 12, "{xml_exported}");
 }
+
+/// Every outcome of a domain (small domains only).
+fn all_outcomes(domain: &Domain) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for issue in &domain.issues {
+        out = out
+            .into_iter()
+            .flat_map(|o| {
+                (0..issue.values.len()).map(move |v| {
+                    let mut o = o.clone();
+                    o.push(v);
+                    o
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// The GeniusWeb export states a reservation bid: read back, it is worth at
+/// least the reservation value, and (by enumeration) no outcome lies between
+/// the reservation value and the bid's worth.
+#[test]
+fn geniusweb_export_writes_the_closest_reservation_bid_at_or_above() {
+    let mut checked = 0;
+    for name in domain_names() {
+        let mut domain = load(&name, Reading::Genius);
+        if domain.outcome_count() > 20_000
+            || domain
+                .parties
+                .iter()
+                .any(|p| matches!(p.utility, Utility::HyperRectangles(_)))
+        {
+            continue;
+        }
+        // The domain's own reservation values where it has some, else
+        // values that make the search do some work.
+        if domain.parties.iter().all(|p| p.reservation <= 0.0) {
+            for (k, p) in domain.parties.iter_mut().enumerate() {
+                p.reservation = 0.37 + 0.21 * k as f64;
+            }
+        }
+        let json = to_geniusweb_json(&domain).unwrap();
+        assert!(
+            json.iter()
+                .skip(1)
+                .all(|(_, t)| t.contains("reservationBid")),
+            "{name}"
+        );
+        let back = read_domain(&DomainFiles { files: json }, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{name} (GeniusWeb JSON): {e}"));
+        let outcomes = all_outcomes(&back);
+        for (p, q) in domain.parties.iter().zip(&back.parties) {
+            let best = outcomes
+                .iter()
+                .map(|o| q.utility.eval(o))
+                .fold(f64::NEG_INFINITY, f64::max);
+            if best < p.reservation {
+                assert_eq!(q.reservation, best, "{name}: unreachable → the best bid");
+                continue;
+            }
+            assert!(
+                q.reservation >= p.reservation,
+                "{name}/{}: bid worth {} below the reservation value {}",
+                p.name,
+                q.reservation,
+                p.reservation
+            );
+            let closer = outcomes
+                .iter()
+                .map(|o| q.utility.eval(o))
+                .filter(|&u| u >= p.reservation && u < q.reservation)
+                .count();
+            assert_eq!(closer, 0, "{name}/{}: a closer bid exists", p.name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
+/// A reservation value of 0 writes no reservation bid (GeniusWeb's reading
+/// of a profile without one is 0).
+#[test]
+fn geniusweb_export_writes_no_bid_for_a_zero_reservation() {
+    let mut domain = load("Laptop", Reading::Genius);
+    for p in &mut domain.parties {
+        p.reservation = 0.0;
+    }
+    let json = to_geniusweb_json(&domain).unwrap();
+    assert!(json.iter().all(|(_, t)| !t.contains("reservationBid")));
+}
