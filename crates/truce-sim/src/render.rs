@@ -124,15 +124,16 @@ fn draft_text(s: &mut String, d: &DraftReport) {
         }
     }
     if !d.flows.is_empty() {
+        // Amounts of fuel run to six digits and more: wider columns.
         let _ = writeln!(
             s,
-            "  delivered (the days the pause held)      planned    mean    5%   50%   95%"
+            "  delivered (the days the pause held)     planned       mean        5%       50%       95%"
         );
         for f in &d.flows {
             let r = &f.delivered;
             let _ = writeln!(
                 s,
-                "    {:<38} {:>7} {:>7.1} {:>5} {:>5} {:>5}   {}",
+                "    {:<30} {:>10} {:>10.1} {:>9} {:>9} {:>9}   {}",
                 f.flow, r.planned, r.mean, r.p5, r.p50, r.p95, f.unit
             );
         }
