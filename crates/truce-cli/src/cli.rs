@@ -598,7 +598,8 @@ pub struct SignAgreementArgs {
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// The event as JSON, as the ledger writes it (`{"type":"handover-confirmed","handover":6}`),
-    /// or `@FILE`. A `handover-recorded` may list `persons` by id (with --person-key); a
+    /// or `@FILE`. A `handover-recorded` may list `persons` by id (with --person-key), and so
+    /// may a `lists-exchanged` (only their count and commitment are sent); a
     /// `deal-agreed` may leave out `deal_hash` and `signatures` (with --agreement), and a
     /// `deal-amended` also `amendment` and `replaces` (with --agreement and --deal); a
     /// `plan-adopted` may leave out `plan_hash` (with --plan); a `deal-created` may leave
@@ -688,7 +689,8 @@ pub struct SimulateArgs {
     /// Worker threads (0 = every core); the result does not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Write `survival.svg` and `released.svg` into this folder.
+    /// Write `survival.svg` and `released.svg` into this folder, and `delivered.svg` (aid,
+    /// fuel and releases outside the exchange) when a draft has flows or channels.
     #[arg(long, value_name = "DIR")]
     pub svg: Option<PathBuf>,
     /// Among the plans releasing the most, choose the one with the least

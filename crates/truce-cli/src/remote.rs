@@ -501,16 +501,15 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
         .to_owned();
     let mut listed = None;
     if let Some(persons) = obj.remove("persons") {
-        if kind != "handover-recorded" {
+        if kind != "handover-recorded" && kind != "lists-exchanged" {
             return Err(CliError::Input(format!(
-                "{source}: only a handover-recorded lists persons"
+                "{source}: only a handover-recorded or a lists-exchanged lists persons"
             )));
         }
         let path = args.person_key.as_ref().ok_or_else(|| {
-            CliError::Usage(
-                "a handover listing `persons` needs --person-key (from `truce register`)"
-                    .to_owned(),
-            )
+            CliError::Usage(format!(
+                "a {kind} listing `persons` needs --person-key (from `truce register`)"
+            ))
         })?;
         let key = files::read_person_key(path)?;
         let ids: Vec<String> = serde_json::from_value(persons)
@@ -526,8 +525,20 @@ fn event_json(args: &RecordArgs, deal: &DealId) -> Result<EventInput, CliError> 
             pseudonyms.push(Value::String(key.pseudonym(deal, &p).to_string()));
             persons.push(p);
         }
-        obj.insert("pseudonyms".to_owned(), Value::Array(pseudonyms));
-        listed = Some(persons);
+        if kind == "lists-exchanged" {
+            // A list goes to the receiving side outside the ledger: the
+            // event keeps only its size and commitment.
+            let pseudonyms: Vec<truce_ledger::Pseudonym> =
+                persons.iter().map(|p| key.pseudonym(deal, p)).collect();
+            obj.insert("count".to_owned(), Value::from(pseudonyms.len()));
+            obj.insert(
+                "commitment".to_owned(),
+                Value::String(truce_ledger::list_commitment(&pseudonyms).to_string()),
+            );
+        } else {
+            obj.insert("pseudonyms".to_owned(), Value::Array(pseudonyms));
+            listed = Some(persons);
+        }
     }
     if !args.agreements.is_empty() {
         let amending = kind == "deal-amended";

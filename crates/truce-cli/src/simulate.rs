@@ -207,10 +207,14 @@ fn write_svg(args: &SimulateArgs, report: &Report) -> Result<(), CliError> {
         path: dir.clone(),
         source,
     })?;
-    for (name, svg) in [
-        ("survival.svg", truce_sim::survival_svg(report)),
-        ("released.svg", truce_sim::released_svg(report)),
-    ] {
+    let charts = [
+        ("survival.svg", Some(truce_sim::survival_svg(report))),
+        ("released.svg", Some(truce_sim::released_svg(report))),
+        // Aid, fuel and releases outside the exchange, when a draft has them.
+        ("delivered.svg", truce_sim::delivered_svg(report)),
+    ];
+    for (name, svg) in charts {
+        let Some(svg) = svg else { continue };
         let path = dir.join(name);
         files::write_atomic(&path, svg.as_bytes())?;
         eprintln!("wrote {}", path.display());

@@ -3,7 +3,7 @@
 //! pause, a handover's signed counts. Physical facts (a handover itself)
 //! are never refused for breaking the terms; a wrong declaration is.
 
-use truce_ledger::Event;
+use truce_ledger::{Event, PartyId};
 
 use crate::execution::{Context, Execution};
 use crate::findings::Rule;
@@ -106,8 +106,64 @@ impl Execution {
                 }
                 Ok(())
             }
+            Event::FlowRecorded { flow, .. } => match t.flow(flow) {
+                Some(_) => Ok(()),
+                None => refuse(
+                    "unknown-flow",
+                    if t.flows.is_empty() {
+                        format!("the agreed terms have no resource flow, so none named `{flow}`")
+                    } else {
+                        format!(
+                            "the agreed terms have no resource flow `{flow}`; their flows are {}",
+                            t.flows
+                                .iter()
+                                .map(|f| f.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                ),
+            },
             _ => Ok(()),
         }
+    }
+
+    /// Whether `author` may record `event` under the terms: a flow's
+    /// delivery is recorded by the side that delivers it, by the
+    /// intermediary it goes through (its `via`), or, when it names none, by
+    /// any intermediary of the deal. Every other event passes (the ledger's
+    /// lifecycle rules check roles).
+    pub fn check_recorder(
+        &self,
+        ctx: Context<'_>,
+        author: &PartyId,
+        event: &Event,
+    ) -> Result<(), Refusal> {
+        let Event::FlowRecorded { flow, .. } = event else {
+            return Ok(());
+        };
+        let Some(f) = ctx.terms.flow(flow) else {
+            return Ok(());
+        };
+        let allowed = author == &f.by
+            || match &f.via {
+                Some(via) => author == via,
+                None => ctx.terms.intermediaries.contains_key(author),
+            };
+        if allowed {
+            return Ok(());
+        }
+        let carrier = match &f.via {
+            Some(via) => format!("or {via}, the intermediary it goes through"),
+            None => "or an intermediary of the deal".to_owned(),
+        };
+        refuse(
+            "flow-recorder",
+            format!(
+                "flow {flow} is recorded by {}, the side that delivers it, {carrier}; not by {author}",
+                f.by
+            ),
+        )
     }
 
     fn check_completion(&self, ctx: Context<'_>) -> Result<(), Refusal> {

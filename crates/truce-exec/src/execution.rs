@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use truce_ledger::{CategoryId, Event, PartyId, Ruling, SignedEvent};
+use truce_ledger::{CategoryId, Event, Hash, PartyId, Pseudonym, Ruling, SignedEvent};
 
 use crate::plan::PlanSchedule;
 use crate::roster::Roster;
@@ -110,6 +110,40 @@ impl HandoverRecord {
     }
 }
 
+/// One recorded delivery of a resource flow (`flow-recorded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    /// Seq of the `flow-recorded` event.
+    pub seq: u64,
+    /// The day of the pause it was delivered on, from 1.
+    pub day: u32,
+    /// Who recorded it (an intermediary or the delivering side).
+    pub author: PartyId,
+    /// The flow's id in the terms.
+    pub flow: String,
+    /// How much of the flow's unit was delivered.
+    pub quantity: u32,
+}
+
+/// One release day's list, delivered the night before (`lists-exchanged`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRecord {
+    /// Seq of the `lists-exchanged` event.
+    pub seq: u64,
+    /// The release day the list is for.
+    pub day: u32,
+    /// The side that holds the listed persons (the event's author).
+    pub holder: PartyId,
+    /// The side that receives the list and the persons.
+    pub to: PartyId,
+    /// How many persons the list names.
+    pub count: u32,
+    /// The list's commitment ([`truce_ledger::list_commitment`]).
+    pub commitment: Hash,
+    /// Whether the receiving side acknowledged it (`list-acknowledged`).
+    pub acknowledged: bool,
+}
+
 /// How a deal's execution ended, if it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -134,6 +168,12 @@ pub struct Execution {
     pub(crate) breaches: BTreeMap<u64, bool>,
     pub(crate) ended: Option<(u64, Ended)>,
     pub(crate) started: bool,
+    /// Each flow delivery recorded, in seq order.
+    pub(crate) flows: Vec<FlowRecord>,
+    /// Each release day's list, in seq order.
+    pub(crate) lists: Vec<ListRecord>,
+    /// Each handover's pseudonyms, by seq (lists are checked on them).
+    pub(crate) pseudonyms: BTreeMap<u64, Vec<Pseudonym>>,
 }
 
 impl Execution {
@@ -192,6 +232,37 @@ impl Execution {
                     total: u32::try_from(pseudonyms.len()).unwrap_or(u32::MAX),
                     confirmed: false,
                 });
+                self.pseudonyms.insert(ev.seq, pseudonyms.clone());
+            }
+            Event::FlowRecorded {
+                day,
+                flow,
+                quantity,
+            } => self.flows.push(FlowRecord {
+                seq: ev.seq,
+                day: *day,
+                author: ev.author.clone(),
+                flow: flow.clone(),
+                quantity: *quantity,
+            }),
+            Event::ListsExchanged {
+                commitment,
+                count,
+                day,
+                to,
+            } => self.lists.push(ListRecord {
+                seq: ev.seq,
+                day: *day,
+                holder: ev.author.clone(),
+                to: to.clone(),
+                count: *count,
+                commitment: *commitment,
+                acknowledged: false,
+            }),
+            Event::ListAcknowledged { list } => {
+                if let Some(l) = self.lists.iter_mut().rev().find(|l| l.seq == *list) {
+                    l.acknowledged = true;
+                }
             }
             Event::HandoverConfirmed { handover } => {
                 if let Some(h) = self.handovers.iter_mut().rev().find(|h| h.seq == *handover) {
@@ -238,16 +309,43 @@ impl Execution {
         self.handovers.iter().map(|h| h.day).max().unwrap_or(0)
     }
 
-    /// Whether day `day` is over: a later day has a handover, or the deal
-    /// has completed, or it collapsed after handovers on that day (a
-    /// collapse closes the days it ended, not the days it took away).
+    /// The last day with a handover or a flow delivery recorded (0 before
+    /// the first): what says the days before it are over.
+    pub fn last_recorded_day(&self) -> u32 {
+        let flows = self.flows.iter().map(|f| f.day).max().unwrap_or(0);
+        self.last_day().max(flows)
+    }
+
+    /// Every flow delivery recorded, in seq order.
+    pub fn flow_records(&self) -> &[FlowRecord] {
+        &self.flows
+    }
+
+    /// Every release day's list delivered, in seq order.
+    pub fn list_records(&self) -> &[ListRecord] {
+        &self.lists
+    }
+
+    /// How much of flow `flow` was recorded delivered on `day`.
+    pub fn delivered_on(&self, flow: &str, day: u32) -> u64 {
+        self.flows
+            .iter()
+            .filter(|f| f.day == day && f.flow == flow)
+            .map(|f| u64::from(f.quantity))
+            .sum()
+    }
+
+    /// Whether day `day` is over: a later day has a handover or a flow
+    /// delivery, or the deal has completed, or it collapsed after records
+    /// on that day (a collapse closes the days it ended, not the days it
+    /// took away).
     /// Checks that need the whole day (daily minimums, counter-releases,
     /// earned extension days, the plan's day) wait for it.
     pub(crate) fn day_over(&self, day: u32) -> bool {
         match self.ended() {
             Some(Ended::Completed) => true,
-            Some(Ended::Collapsed) => day <= self.last_day(),
-            None => self.last_day() > day,
+            Some(Ended::Collapsed) => day <= self.last_recorded_day(),
+            None => self.last_recorded_day() > day,
         }
     }
 

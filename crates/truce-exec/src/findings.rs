@@ -57,6 +57,15 @@ pub enum Rule {
     PlanDeviation,
     /// The adopted plan's pause length differs from the terms'.
     PlanDays,
+    /// Less of a resource flow delivered in a day than its minimum.
+    FlowMin,
+    /// More of a resource flow delivered in a day than its maximum.
+    FlowMax,
+    /// A handover with no list for its day delivered before it, where the
+    /// terms ask for lists the night before.
+    ListMissing,
+    /// Persons handed over on a day who were not on its list.
+    Unlisted,
 }
 
 impl Rule {
@@ -82,6 +91,10 @@ impl Rule {
             Rule::UnknownPerson => "unknown-person",
             Rule::PlanDeviation => "plan-deviation",
             Rule::PlanDays => "plan-days",
+            Rule::FlowMin => "flow-min",
+            Rule::FlowMax => "flow-max",
+            Rule::ListMissing => "list-missing",
+            Rule::Unlisted => "unlisted",
         }
     }
 }
@@ -166,9 +179,13 @@ impl Out<'_> {
             At::Label(l) => {
                 let _ = write!(id, "@{l}");
             }
+            At::DayLabel(d, l) => {
+                let _ = write!(id, "@day-{d}@{l}");
+                day = Some(d);
+            }
         }
         if let Some(p) = party
-            && !matches!(at, At::Seq(..))
+            && !matches!(at, At::Seq(..) | At::DayLabel(..))
         {
             let _ = write!(id, "@{p}");
         }
@@ -194,6 +211,9 @@ enum At<'a> {
     DaySeq(u32, u64),
     DayRule(u32, usize),
     Label(&'a str),
+    /// A day and what the finding is about that day (a flow's id); the
+    /// party is not in the id.
+    DayLabel(u32, &'a str),
     Deal,
 }
 
@@ -217,6 +237,8 @@ impl Execution {
         self.declared(ctx, &mut out);
         self.per_handover(ctx, &mut out);
         self.per_day(ctx, &mut out);
+        self.flow_days(ctx, &mut out);
+        self.against_lists(ctx, &mut out);
         if let Some(roster) = ctx.roster {
             self.against_plan(ctx, roster, &mut out);
         }
@@ -800,6 +822,131 @@ impl Execution {
                 Evidence::Persons,
                 message,
             );
+        }
+    }
+}
+
+impl Execution {
+    /// Each flow's deliveries of each day against its daily bounds: the
+    /// maximum as soon as it is passed, the minimum once the day is over.
+    /// Days after the last record are not judged (nothing is known of
+    /// them), nor days past the pause.
+    fn flow_days(&self, ctx: Context<'_>, out: &mut Out<'_>) {
+        let last = self.last_recorded_day();
+        let pause = ctx.terms.days.saturating_add(self.extension_days());
+        for day in 1..=last.min(pause) {
+            let t = ctx.terms_at(self.day_anchor(day));
+            for f in &t.flows {
+                let n = self.delivered_on(&f.id, day);
+                if let Some(max) = f.max_per_day
+                    && n > u64::from(max)
+                {
+                    out.push(
+                        Rule::FlowMax,
+                        At::DayLabel(day, &f.id),
+                        Some(&f.by),
+                        Evidence::Counts,
+                        format!(
+                            "{n} {} of {} were recorded on day {day}, above the agreed at most {max} a day",
+                            f.unit, f.id
+                        ),
+                    );
+                }
+                if self.day_over(day) && n < u64::from(f.min_per_day) {
+                    out.push(
+                        Rule::FlowMin,
+                        At::DayLabel(day, &f.id),
+                        Some(&f.by),
+                        Evidence::Counts,
+                        format!(
+                            "{n} {} of {} were recorded delivered on day {day}, below the agreed at least {} a day by {}",
+                            f.unit, f.id, f.min_per_day, f.by
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Where the terms ask for lists the night before: each handover needs
+    /// its holder's list for the day to the receiving side, delivered
+    /// before it (the latest such list counts), and its persons must be on
+    /// it. The ledger holds only the list's size and commitment, so "not on
+    /// it" is certain when the day's persons so far outnumber the list, or
+    /// are as many and do not match its commitment; fewer persons than
+    /// listed that do not match cannot be told apart from a partial release
+    /// (other rules judge that) and are not a finding.
+    fn against_lists(&self, ctx: Context<'_>, out: &mut Out<'_>) {
+        let mut so_far: HashMap<(u32, &PartyId, &PartyId), Vec<truce_ledger::Pseudonym>> =
+            HashMap::new();
+        let mut flagged: BTreeSet<(Rule, u32, &PartyId)> = BTreeSet::new();
+        for h in &self.handovers {
+            let day_persons = so_far.entry((h.day, &h.holder, &h.to)).or_default();
+            if let Some(ps) = self.pseudonyms.get(&h.seq) {
+                day_persons.extend_from_slice(ps);
+            }
+            if !ctx.terms_at(h.seq).lists_night_before {
+                continue;
+            }
+            let list = self
+                .lists
+                .iter()
+                .rfind(|l| l.day == h.day && l.holder == h.holder && l.to == h.to && l.seq < h.seq);
+            let Some(list) = list else {
+                if flagged.insert((Rule::ListMissing, h.day, &h.holder)) {
+                    out.push(
+                        Rule::ListMissing,
+                        At::DaySeq(h.day, h.seq),
+                        Some(&h.holder),
+                        Evidence::Counts,
+                        format!(
+                            "{} handed over {} to {} on day {} (seq {}) with no list of that day's persons delivered to {} before",
+                            h.holder,
+                            persons(u64::from(h.total)),
+                            h.to,
+                            h.day,
+                            h.seq,
+                            h.to
+                        ),
+                    );
+                }
+                continue;
+            };
+            let n = day_persons.len() as u64;
+            let count = u64::from(list.count);
+            let message = if n > count {
+                format!(
+                    "by seq {}, {} had handed over {} to {} on day {}, more than the {} its list for the day (seq {}) names",
+                    h.seq,
+                    h.holder,
+                    persons(n),
+                    h.to,
+                    h.day,
+                    list.count,
+                    list.seq
+                )
+            } else if n == count && truce_ledger::list_commitment(day_persons) != list.commitment {
+                format!(
+                    "by seq {}, {} had handed over {} to {} on day {}, as many as its list for the day (seq {}) names, but not the persons it lists: at least one was not on it",
+                    h.seq,
+                    h.holder,
+                    persons(n),
+                    h.to,
+                    h.day,
+                    list.seq
+                )
+            } else {
+                continue;
+            };
+            if flagged.insert((Rule::Unlisted, h.day, &h.holder)) {
+                out.push(
+                    Rule::Unlisted,
+                    At::DaySeq(h.day, h.seq),
+                    Some(&h.holder),
+                    Evidence::Counts,
+                    message,
+                );
+            }
         }
     }
 }

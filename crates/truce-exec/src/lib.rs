@@ -23,6 +23,11 @@
 //!   the priority rule, families kept together, the signed counts against
 //!   the persons they count, and the adopted plan, person by person.
 //!
+//! Besides persons: each resource flow's recorded deliveries (`flow-recorded`)
+//! against its daily minimum and maximum, and, where the terms ask for
+//! lists the night before, each handover against its day's list
+//! (`lists-exchanged`: a count and a commitment, never the list itself).
+//!
 //! No I/O, no clock: the caller hands in bytes and events.
 
 mod declare;
@@ -35,10 +40,12 @@ mod terms;
 mod text;
 
 pub use declare::Refusal;
-pub use execution::{Context, Ended, Execution, HandoverRecord, Superseded};
+pub use execution::{
+    Context, Ended, Execution, FlowRecord, HandoverRecord, ListRecord, Superseded,
+};
 pub use findings::{Evidence, Finding, Rule};
 pub use plan::{PlanError, PlanSchedule, PlannedHandover};
 pub use roster::{Roster, RosterPerson};
-pub use status::{ExposureNow, Released, StatusReport};
+pub use status::{ExposureNow, FlowDelivered, ListStatus, Released, StatusReport};
 pub use terms::{Exchange, ExchangeSide, Extension, Intermediary, RosterTerms, Terms, TermsError};
 pub use text::person_id_in_text;

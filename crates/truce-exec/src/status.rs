@@ -39,6 +39,41 @@ pub struct ExposureNow {
     pub exposure: f64,
 }
 
+/// One resource flow's deliveries recorded so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlowDelivered {
+    /// The flow's id in the terms.
+    pub flow: String,
+    /// Its unit (`trucks`, `litres`).
+    pub unit: String,
+    /// The side that delivers it.
+    pub by: PartyId,
+    /// The agreed daily minimum.
+    pub min_per_day: u32,
+    /// Recorded delivered in all.
+    pub delivered: u64,
+    /// Recorded delivered on each day with a record, from day 1 to the
+    /// last recorded day (0 on a day without a record).
+    pub per_day: Vec<u64>,
+}
+
+/// One release day's list as the ledger holds it: a count, never persons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListStatus {
+    /// Seq of the `lists-exchanged` event.
+    pub seq: u64,
+    /// The release day it is for.
+    pub day: u32,
+    /// The side that delivered it.
+    pub holder: PartyId,
+    /// The side it went to.
+    pub to: PartyId,
+    /// Persons it names.
+    pub count: u32,
+    /// Whether the receiving side acknowledged it.
+    pub acknowledged: bool,
+}
+
 /// The execution's state for a report or `/state`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatusReport {
@@ -69,6 +104,10 @@ pub struct StatusReport {
     pub open_breaches: Vec<u64>,
     /// Every finding, ruled or not.
     pub findings: Vec<Finding>,
+    /// Each resource flow of the terms with its recorded deliveries.
+    pub flows: Vec<FlowDelivered>,
+    /// Each release day's list delivered, in seq order.
+    pub lists: Vec<ListStatus>,
 }
 
 impl StatusReport {
@@ -155,7 +194,38 @@ impl Execution {
                 .collect(),
             open_breaches: self.open_breaches(),
             findings: self.findings(ctx),
+            flows: self.flows_delivered(t),
+            lists: self
+                .lists
+                .iter()
+                .map(|l| ListStatus {
+                    seq: l.seq,
+                    day: l.day,
+                    holder: l.holder.clone(),
+                    to: l.to.clone(),
+                    count: l.count,
+                    acknowledged: l.acknowledged,
+                })
+                .collect(),
         }
+    }
+
+    fn flows_delivered(&self, t: &Terms) -> Vec<FlowDelivered> {
+        let last = self.last_recorded_day();
+        t.flows
+            .iter()
+            .map(|f| {
+                let per_day: Vec<u64> = (1..=last).map(|d| self.delivered_on(&f.id, d)).collect();
+                FlowDelivered {
+                    flow: f.id.clone(),
+                    unit: f.unit.clone(),
+                    by: f.by.clone(),
+                    min_per_day: f.min_per_day,
+                    delivered: per_day.iter().sum(),
+                    per_day,
+                }
+            })
+            .collect()
     }
 
     /// Exposure now per rule and side, and the largest at any handover.

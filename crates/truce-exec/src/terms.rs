@@ -162,6 +162,10 @@ pub struct Terms {
     pub channels: Vec<Channel>,
     /// Resource flows with their daily minimums.
     pub flows: Vec<Flow>,
+    /// Each holder delivers the night before a release day the list of the
+    /// persons it releases that day (`lists-exchanged`), and releases only
+    /// persons on it.
+    pub lists_night_before: bool,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +232,8 @@ struct RawRelease {
     via: Option<PartyId>,
     #[serde(default)]
     release_days: Option<Vec<u32>>,
+    #[serde(default)]
+    lists_night_before: bool,
 }
 
 impl Terms {
@@ -377,6 +383,7 @@ impl Terms {
             roster_counts,
             channels: raw.channels,
             flows: raw.flows,
+            lists_night_before: raw.release.lists_night_before,
         };
         Ok((terms, raw.persons))
     }
@@ -392,6 +399,11 @@ impl Terms {
     /// The tier of a category (categories a deal does not define rank last).
     pub fn tier(&self, category: &CategoryId) -> u32 {
         self.tiers.get(category).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The flow of the terms with this id.
+    pub fn flow(&self, id: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == id)
     }
 
     /// The intermediary that carried a handover recorded by `author`: the

@@ -197,6 +197,7 @@ impl SignedEvent {
         match self.event {
             Event::HandoverConfirmed { handover } => handover,
             Event::BreachResolved { breach, .. } => breach,
+            Event::ListAcknowledged { list } => list,
             _ => 0,
         }
     }

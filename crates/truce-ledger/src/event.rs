@@ -158,6 +158,38 @@ pub enum Event {
     },
     /// Every handover is done and confirmed: active → completed.
     Completed {},
+    /// A resource flow of the terms (aid trucks, fuel: a deal's `[[flow]]`)
+    /// delivered `quantity` of its unit on `day`, as the intermediary or
+    /// the delivering side records it. Several records of one day add up.
+    FlowRecorded {
+        /// The day of the pause the delivery happened on, from 1.
+        day: u32,
+        /// The flow's id in the deal (`aid-trucks`).
+        flow: String,
+        /// How much of the flow's unit was delivered (0: none).
+        quantity: u32,
+    },
+    /// The side that authors it delivered to `to` the list of the persons
+    /// it will release on `day` (the night before). The list itself goes
+    /// to `to` outside the ledger: the ledger keeps only its size and
+    /// [`list_commitment`] of its persons' pseudonyms, never a name, id or
+    /// pseudonym.
+    ListsExchanged {
+        /// [`list_commitment`] of the listed persons' pseudonyms.
+        commitment: Hash,
+        /// How many persons the list names (at least 1).
+        count: u32,
+        /// The release day the list is for.
+        day: u32,
+        /// The side that receives the list (and the persons on `day`).
+        to: PartyId,
+    },
+    /// The receiving side acknowledges the list delivered at seq `list`:
+    /// it received a list of that size matching the commitment.
+    ListAcknowledged {
+        /// Seq of the `lists-exchanged` event acknowledged.
+        list: u64,
+    },
     /// The deal collapsed: an outcome with its reason, from any state after
     /// agreed.
     Collapsed {
@@ -186,6 +218,9 @@ impl Event {
             Event::Extended { .. } => "extended",
             Event::Completed {} => "completed",
             Event::Collapsed { .. } => "collapsed",
+            Event::FlowRecorded { .. } => "flow-recorded",
+            Event::ListsExchanged { .. } => "lists-exchanged",
+            Event::ListAcknowledged { .. } => "list-acknowledged",
         }
     }
 }
@@ -266,6 +301,27 @@ impl Serialize for Event {
                 m.serialize_entry("reason", reason)?;
             }
             Event::Extended { days } => m.serialize_entry("days", days)?,
+            Event::FlowRecorded {
+                day,
+                flow,
+                quantity,
+            } => {
+                m.serialize_entry("day", day)?;
+                m.serialize_entry("flow", flow)?;
+                m.serialize_entry("quantity", quantity)?;
+            }
+            Event::ListsExchanged {
+                commitment,
+                count,
+                day,
+                to,
+            } => {
+                m.serialize_entry("commitment", commitment)?;
+                m.serialize_entry("count", count)?;
+                m.serialize_entry("day", day)?;
+                m.serialize_entry("to", to)?;
+            }
+            Event::ListAcknowledged { list } => m.serialize_entry("list", list)?,
             Event::NegotiationStarted {}
             | Event::PauseStarted {}
             | Event::Resumed {}
@@ -274,6 +330,40 @@ impl Serialize for Event {
         m.serialize_entry("type", self.kind())?;
         m.end()
     }
+}
+
+/// Domain separation: a list commitment never passes for any other hash
+/// the ledger computes.
+const LIST_DOMAIN: &[u8] = b"truce/list/v1\n";
+
+/// The commitment a `lists-exchanged` event carries: SHA-256 of
+/// `truce/list/v1\n` followed by the 32 bytes of each listed person's
+/// pseudonym, sorted and without repeats (so the order the list was written
+/// in does not matter). Whoever holds the list and the deal's person key
+/// recomputes it; nobody learns the list from it.
+pub fn list_commitment(pseudonyms: &[Pseudonym]) -> Hash {
+    let mut sorted: Vec<[u8; 32]> = pseudonyms.iter().map(Pseudonym::to_bytes).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut bytes = Vec::with_capacity(LIST_DOMAIN.len() + 32 * sorted.len());
+    bytes.extend_from_slice(LIST_DOMAIN);
+    for p in &sorted {
+        bytes.extend_from_slice(p);
+    }
+    Hash::of(&bytes)
+}
+
+/// Longest flow id in bytes (the deal format's ids are far shorter).
+pub const MAX_FLOW_ID_LEN: usize = 64;
+
+/// A flow id is the deal file's `[[flow]] id`: lowercase letters, digits
+/// and `-`, at most [`MAX_FLOW_ID_LEN`] bytes.
+pub fn check_flow_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_FLOW_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A party and its role, as the deal-created event lists them.

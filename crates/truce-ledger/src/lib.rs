@@ -145,9 +145,10 @@ pub use checkpoint::{
 };
 pub use envelope::{Draft, LEDGER_FORMAT_VERSION, SignError, SignedEvent, export};
 pub use event::{
-    Event, Finding, MAX_CATEGORIES_PER_HANDOVER, MAX_FINDING_ID_LEN, MAX_PERSONS_PER_HANDOVER,
-    MAX_TEXT_LEN, PartyRole, PartySignature, Ruling, Sig, agreement_message, amendment_message,
-    check_finding_id, sign_agreement, sign_amendment, verify_agreement, verify_amendment,
+    Event, Finding, MAX_CATEGORIES_PER_HANDOVER, MAX_FINDING_ID_LEN, MAX_FLOW_ID_LEN,
+    MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole, PartySignature, Ruling, Sig,
+    agreement_message, amendment_message, check_finding_id, check_flow_id, list_commitment,
+    sign_agreement, sign_amendment, verify_agreement, verify_amendment,
 };
 pub use ids::{
     CategoryId, DealId, IdError, MAX_ID_LEN, PartyId, PersonId, Role, check_person, check_slug,
@@ -159,7 +160,7 @@ pub use ledger::DealLedger;
 pub use pem::{PemError, PemKey, PemSecret, read_pem_key};
 pub use person::{PersonKey, Pseudonym};
 pub use problem::Problem;
-pub use state::{DealState, Phase, Violation};
+pub use state::{DealState, MAX_PERSONS_PER_LIST, Phase, Violation};
 pub use verify::{
     BadEvent, DEFAULT_BATCH, DealSummary, Receipt, VerifyError, VerifyOptions, VerifyReport,
     verify, verify_bytes, verify_with,

@@ -6,7 +6,11 @@
 //! collapse is an outcome any open phase may reach, recorded with its
 //! reason. `deal-amended` (every side signs) changes the terms of an agreed
 //! deal: before the pause it goes back to agreed for a new plan; during the
-//! pause a new `plan-adopted` may supersede the plan in force. The machine only reads ids, counts, hashes and person
+//! pause a new `plan-adopted` may supersede the plan in force. A flow's
+//! delivery (`flow-recorded`) is recorded while the pause is active; a
+//! release day's list (`lists-exchanged`, acknowledged by its receiving side
+//! with `list-acknowledged`) from the time a plan is adopted, so day 1's
+//! list comes the night before the pause starts. The machine only reads ids, counts, hashes and person
 //! pseudonyms (a person keeps one pseudonym for the whole deal, so "handed
 //! over twice" is caught without the deal's person key); signatures are
 //! checked by the caller (batched in [`crate::verify`], one by one in
@@ -21,7 +25,7 @@ use crate::canon::Hash;
 use crate::envelope::SignedEvent;
 use crate::event::{
     Event, MAX_CATEGORIES_PER_HANDOVER, MAX_PERSONS_PER_HANDOVER, MAX_TEXT_LEN, PartyRole,
-    check_finding_id,
+    check_finding_id, check_flow_id,
 };
 use crate::ids::{CategoryId, DealId, PartyId, Role};
 use crate::person::Pseudonym;
@@ -240,6 +244,29 @@ pub enum Violation {
     /// An amendment's new deal hash equals the one it replaces.
     #[error("an amendment must change the deal hash")]
     AmendmentUnchanged,
+    /// A flow id is not well formed (see [`crate::check_flow_id`]).
+    #[error("a flow id is lowercase letters, digits and '-' (at most 64 bytes)")]
+    BadFlowId,
+    /// A list's side delivers it to itself.
+    #[error("a list goes from one side to another, not from {0} to itself")]
+    ListToSelf(PartyId),
+    /// A list names no person, or more than [`MAX_PERSONS_PER_LIST`].
+    #[error("a list names at least 1 person and at most {MAX_PERSONS_PER_LIST}")]
+    BadListCount,
+    /// An acknowledgement names a seq that is not a `lists-exchanged` event.
+    #[error("seq {0} is not a lists-exchanged event of this deal")]
+    NoSuchList(u64),
+    /// The list at this seq is acknowledged already.
+    #[error("the list at seq {0} is already acknowledged")]
+    AlreadyAcknowledged(u64),
+    /// A party other than the list's receiving side acknowledges it.
+    #[error("only {to}, the receiving side, acknowledges the list at seq {seq}")]
+    NotListReceiver {
+        /// Seq of the list.
+        seq: u64,
+        /// The list's receiving side, the only one that may acknowledge.
+        to: PartyId,
+    },
     /// A superseding plan (with extensions) ends before a day that already
     /// has a handover.
     #[error("the plan's {days} day(s) end before day {day}, which already has a handover")]
@@ -283,7 +310,12 @@ pub struct DealState {
     open_breaches: BTreeSet<u64>,
     /// Findings ruled on, by id, with the seq of the ruling.
     rulings: HashMap<String, u64>,
+    /// List seq → (receiving side, acknowledged).
+    lists: BTreeMap<u64, (PartyId, bool)>,
 }
+
+/// Most persons one list may name: a day's handovers cannot carry more.
+pub const MAX_PERSONS_PER_LIST: u32 = 1_000_000;
 
 impl DealState {
     /// The state after a deal's first event, which must be `deal-created`.
@@ -315,6 +347,7 @@ impl DealState {
             handed_over: HashMap::new(),
             open_breaches: BTreeSet::new(),
             rulings: HashMap::new(),
+            lists: BTreeMap::new(),
         };
         state.require_role(first, &[Role::Mediator], "a mediator")?;
         Ok(state)
@@ -567,6 +600,58 @@ impl DealState {
                 }
                 Ok(Completed)
             }
+            Event::FlowRecorded {
+                day,
+                flow,
+                quantity: _,
+            } => {
+                allowed(phase == Active)?;
+                // Which intermediary or side delivers which flow is in the
+                // terms: the service checks it against them (truce-exec).
+                self.require_role(
+                    ev,
+                    &[Role::Intermediary, Role::Side],
+                    "the intermediary or a side",
+                )?;
+                if !check_flow_id(flow) {
+                    return Err(Violation::BadFlowId);
+                }
+                self.check_day(*day)?;
+                Ok(Active)
+            }
+            Event::ListsExchanged {
+                commitment: _,
+                count,
+                day,
+                to,
+            } => {
+                // The night before a release day: day 1's list comes
+                // before the pause starts.
+                allowed(matches!(phase, Planned | Active | Suspended))?;
+                self.require_role(ev, &[Role::Side], "a side")?;
+                self.side(to)?;
+                if to == &ev.author {
+                    return Err(Violation::ListToSelf(to.clone()));
+                }
+                if *count == 0 || *count > MAX_PERSONS_PER_LIST {
+                    return Err(Violation::BadListCount);
+                }
+                self.check_day(*day)?;
+                Ok(phase)
+            }
+            Event::ListAcknowledged { list } => {
+                allowed(matches!(phase, Planned | Active | Suspended))?;
+                self.require_party(ev)?;
+                match self.lists.get(list) {
+                    None => Err(Violation::NoSuchList(*list)),
+                    Some((_, true)) => Err(Violation::AlreadyAcknowledged(*list)),
+                    Some((to, false)) if to != &ev.author => Err(Violation::NotListReceiver {
+                        seq: *list,
+                        to: to.clone(),
+                    }),
+                    Some(_) => Ok(phase),
+                }
+            }
             Event::Collapsed { reason } => {
                 // Talks may break down before agreement: an outcome too.
                 allowed(phase.open())?;
@@ -628,6 +713,14 @@ impl DealState {
             }
             Event::FindingRuled { finding, .. } => {
                 self.rulings.insert(finding.clone(), ev.seq);
+            }
+            Event::ListsExchanged { to, .. } => {
+                self.lists.insert(ev.seq, (to.clone(), false));
+            }
+            Event::ListAcknowledged { list } => {
+                if let Some(l) = self.lists.get_mut(list) {
+                    l.1 = true;
+                }
             }
             _ => {}
         }
@@ -702,12 +795,7 @@ impl DealState {
         if holder == to {
             return Err(Violation::HandoverToSelf(holder.clone()));
         }
-        if day == 0 || day > self.days {
-            return Err(Violation::DayOutsidePause {
-                day,
-                days: self.days,
-            });
-        }
+        self.check_day(day)?;
         if pseudonyms.is_empty() {
             return Err(Violation::EmptyHandover);
         }
@@ -724,6 +812,21 @@ impl DealState {
             }
         }
         Ok(())
+    }
+}
+
+impl DealState {
+    /// A day of the pause as it stands: 1 to the plan's days plus
+    /// extensions.
+    fn check_day(&self, day: u32) -> Result<(), Violation> {
+        if day == 0 || day > self.days {
+            Err(Violation::DayOutsidePause {
+                day,
+                days: self.days,
+            })
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -189,6 +189,50 @@ pub struct ExecutionView {
     pub findings: Vec<FindingView>,
     /// How many findings are not yet ruled on.
     pub open_findings: usize,
+    /// Each resource flow of the terms with its recorded deliveries.
+    #[serde(default)]
+    pub flows: Vec<FlowView>,
+    /// Each release day's list delivered (a count, never persons).
+    #[serde(default)]
+    pub lists: Vec<ListView>,
+}
+
+/// One resource flow's deliveries recorded so far (`flow-recorded`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FlowView {
+    /// The flow's id in the terms.
+    pub flow: String,
+    /// Its unit (`trucks`, `litres`).
+    pub unit: String,
+    /// The side that delivers it.
+    #[schema(value_type = String)]
+    pub by: PartyId,
+    /// The agreed daily minimum.
+    pub min_per_day: u32,
+    /// Recorded delivered in all.
+    pub delivered: u64,
+    /// Recorded delivered on each day, from day 1 to the last day with a
+    /// record.
+    pub per_day: Vec<u64>,
+}
+
+/// One release day's list (`lists-exchanged`): its size, never persons.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ListView {
+    /// Seq of the `lists-exchanged` event.
+    pub seq: u64,
+    /// The release day it is for.
+    pub day: u32,
+    /// The side that delivered it.
+    #[schema(value_type = String)]
+    pub holder: PartyId,
+    /// The side it went to.
+    #[schema(value_type = String)]
+    pub to: PartyId,
+    /// Persons it names.
+    pub count: u32,
+    /// Whether the receiving side acknowledged it.
+    pub acknowledged: bool,
 }
 
 /// Persons of one holder and category.

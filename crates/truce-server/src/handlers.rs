@@ -583,7 +583,7 @@ async fn append_verified(
     let receipt = chain.ledger.append(&ev, &chain.keys)?;
     // After the lifecycle rules (a wrong phase is the first thing to say),
     // before the store: the execution has not yet taken the event in.
-    if let Err(e) = check_declaration(chain, &ev.event) {
+    if let Err(e) = check_declaration(chain, &ev) {
         // The ledger accepted it in memory: forget that, reload.
         *guard = None;
         return Err(e);
@@ -673,11 +673,13 @@ fn unknown_amendment(deal: &DealId, hash: &truce_ledger::Hash) -> AppError {
 
 /// Declarations the terms must allow (an extension, completion, the plan's
 /// pause, a handover's counts), and rulings on findings that exist.
-fn check_declaration(chain: &Chain, event: &Event) -> Result<(), AppError> {
+fn check_declaration(chain: &Chain, ev: &SignedEvent) -> Result<(), AppError> {
+    let event = &ev.event;
     let ctx = chain.context();
     chain
         .execution
-        .check_declaration(ctx, event)
+        .check_declaration(ctx, &ev.event)
+        .and_then(|()| chain.execution.check_recorder(ctx, &ev.author, &ev.event))
         .map_err(|r| AppError::unprocessable(r.rule, r.message))?;
     if let Event::FindingRuled { finding, .. } = event {
         let known = chain

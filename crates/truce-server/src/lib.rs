@@ -130,8 +130,8 @@ mod views;
 
 pub use api::{
     Aggregate, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery,
-    ExecutionView, ExposureView, FindingView, Health, PartyToken, PartyView, PlanKept, ReceiptView,
-    ReleasedView, StateView,
+    ExecutionView, ExposureView, FindingView, FlowView, Health, ListView, PartyToken, PartyView,
+    PlanKept, ReceiptView, ReleasedView, StateView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};

@@ -34,7 +34,7 @@ use crate::handlers;
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
         api::DealView, api::StateView, api::ReceiptView, api::EventView,
         api::EventPage, api::Health, api::ExecutionView, api::ReleasedView,
-        api::ExposureView, api::FindingView, api::PlanKept, api::AmendmentKept, api::EarlierTerms, api::ServiceKeyView, Problem,
+        api::ExposureView, api::FindingView, api::FlowView, api::ListView, api::PlanKept, api::AmendmentKept, api::EarlierTerms, api::ServiceKeyView, Problem,
     )),
     modifiers(&BearerAuth),
     tags(

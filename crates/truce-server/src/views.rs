@@ -21,7 +21,7 @@ use truce_store::{DealRecord, StoredEvent};
 
 use crate::api::{
     Aggregate, DealView, EarlierTerms, EventView, ExecutionView, ExposureView, FindingView,
-    PartyView, ReleasedView,
+    FlowView, ListView, PartyView, ReleasedView,
 };
 use crate::error::AppError;
 use crate::state::{Caller, Chain, Handover};
@@ -237,5 +237,29 @@ pub(crate) fn execution_view(chain: &Chain) -> ExecutionView {
             })
             .collect(),
         open_findings,
+        flows: status
+            .flows
+            .into_iter()
+            .map(|f| FlowView {
+                flow: f.flow,
+                unit: f.unit,
+                by: f.by,
+                min_per_day: f.min_per_day,
+                delivered: f.delivered,
+                per_day: f.per_day,
+            })
+            .collect(),
+        lists: status
+            .lists
+            .into_iter()
+            .map(|l| ListView {
+                seq: l.seq,
+                day: l.day,
+                holder: l.holder,
+                to: l.to,
+                count: l.count,
+                acknowledged: l.acknowledged,
+            })
+            .collect(),
     }
 }

@@ -46,13 +46,7 @@ fn uniform_days(u: f64, min: u32, max: u32) -> u32 {
 
 /// Simulates one execution of `s` with the two RNG streams of one run.
 pub fn run_once(s: &Schedule, risk: &RiskModel, seed_key: [u8; 32], run: u64) -> RunResult {
-    let mut out = RunResult {
-        ending: Ending::Completed,
-        end_day: 0,
-        days_used: 0,
-        exposure_scaled: 0,
-        released: vec![0; s.cells.len()],
-    };
+    let mut out = RunResult::empty(s);
     run_into(s, risk, seed_key, run, &mut Work::default(), &mut out);
     out
 }
@@ -84,6 +78,8 @@ fn run_into(
     out.released.resize(ncells, 0);
     out.days_used = 0;
     out.exposure_scaled = 0;
+    out.flow_days.clear();
+    out.flow_days.resize(s.flows.len(), 0);
     w.holders.clear();
     w.counts.clear();
     w.breaches.clear();
@@ -138,13 +134,24 @@ fn run_into(
         let mut due = !w.holders.is_empty() || days.get(next).is_some_and(|d| d.day <= day);
         let mut released_today = false;
         let mut lost = false;
-        if suspended_until >= day {
-            lost = due;
-        } else if u[3] < risk.base_suspension(day) + risk.suspension.per_open_breach * open {
+        if suspended_until < day
+            && u[3] < risk.base_suspension(day) + risk.suspension.per_open_breach * open
+        {
             let len = uniform_days(u[4], risk.suspension.days_min, risk.suspension.days_max);
             suspended_until = day + len - 1;
+        }
+        if suspended_until >= day {
             lost = due;
-        } else if due {
+        } else {
+            // The pause holds today: its resource flows come in (before
+            // the day's handovers, so a collapse they trigger keeps them).
+            for (k, f) in s.flows.iter().enumerate() {
+                if f.due_on(day) {
+                    out.flow_days[k] += 1;
+                }
+            }
+        }
+        if suspended_until < day && due {
             let behind = !w.holders.is_empty() || days.get(next).is_some_and(|d| d.day < day);
             if !tried && behind {
                 tried = true;
@@ -320,16 +327,7 @@ pub fn simulate(
                     schedules.iter().map(|s| Tally::new(s, horizon)).collect();
                 let mut paired = vec![Paired::default(); schedules.len().saturating_sub(1)];
                 let mut work = Work::default();
-                let mut results: Vec<RunResult> = schedules
-                    .iter()
-                    .map(|s| RunResult {
-                        ending: Ending::Completed,
-                        end_day: 0,
-                        days_used: 0,
-                        exposure_scaled: 0,
-                        released: vec![0; s.cells.len()],
-                    })
-                    .collect();
+                let mut results: Vec<RunResult> = schedules.iter().map(RunResult::empty).collect();
                 loop {
                     let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
                     if chunk >= chunks {

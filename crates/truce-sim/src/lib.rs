@@ -9,7 +9,10 @@
 //! the [`Report`] is the same on one thread or many, and drafts simulated
 //! together share their random numbers (common random numbers), which makes
 //! their differences precise. [`robust`] picks, among the plans releasing the
-//! most, the one with the least expected loss. No I/O and no clock: the
+//! most, the one with the least expected loss. Besides persons, each run
+//! counts the plan's resource flows (aid, fuel) delivered on the days the
+//! pause held and the persons released through channels outside the
+//! exchange, up to completion or collapse. No I/O and no clock: the
 //! caller reads files, chooses threads and draws progress.
 //!
 //! ```
@@ -31,16 +34,16 @@ mod summary;
 
 pub use engine::{run_once, seed_key, simulate};
 pub use outcome::{Ending, MAX_RUNS, RunResult, SimOptions};
-pub use render::{released_svg, render_text, survival_svg};
+pub use render::{delivered_svg, released_svg, render_text, survival_svg};
 pub use risk::{
     BreachRisk, CollapseRisk, HandoverRisk, MAX_DAYS, Policy, RISK_FORMAT_VERSION, Replan,
     RiskError, RiskModel, SuspensionRisk, parse_risk,
 };
 pub use robust::{Candidate, RobustChoice, RobustError, robust};
-pub use schedule::{Cell, Schedule, ScheduleError};
+pub use schedule::{Cell, ChannelCells, FlowSchedule, Schedule, ScheduleError};
 pub use summary::{
-    CI_METHOD, CellReport, Comparison, Distribution, DraftReport, Estimate, HolderReport, Report,
-    Z95,
+    CI_METHOD, CellReport, ChannelReport, Comparison, Distribution, DraftReport, Estimate,
+    FlowReport, HolderReport, Report, Z95,
 };
 
 /// A small deal and its plan for the documentation's examples.

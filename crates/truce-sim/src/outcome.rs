@@ -39,9 +39,25 @@ pub struct RunResult {
     pub exposure_scaled: u64,
     /// Persons released per cell.
     pub released: Vec<u32>,
+    /// Per resource flow of the schedule: the days of its plan on which
+    /// the pause was in force (reached, not suspended) before the run
+    /// ended; delivered = this × the flow's daily amount.
+    pub flow_days: Vec<u32>,
 }
 
 impl RunResult {
+    /// An empty result for `s`, to run into.
+    pub(crate) fn empty(s: &crate::Schedule) -> RunResult {
+        RunResult {
+            ending: Ending::Completed,
+            end_day: 0,
+            days_used: 0,
+            exposure_scaled: 0,
+            released: vec![0; s.cells.len()],
+            flow_days: vec![0; s.flows.len()],
+        }
+    }
+
     pub(crate) fn total(&self) -> u64 {
         self.released.iter().map(|&n| u64::from(n)).sum()
     }

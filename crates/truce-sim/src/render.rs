@@ -108,6 +108,36 @@ fn draft_text(s: &mut String, d: &DraftReport) {
             );
         }
     }
+    if !d.channels.is_empty() {
+        let _ = writeln!(
+            s,
+            "  released outside the exchange            planned    mean    5%   50%   95%"
+        );
+        for c in &d.channels {
+            let r = &c.released;
+            let name = format!("{} via {}", c.holder, c.via);
+            let _ = writeln!(
+                s,
+                "    {:<38} {:>7} {:>7.1} {:>5} {:>5} {:>5}",
+                name, r.planned, r.mean, r.p5, r.p50, r.p95
+            );
+        }
+    }
+    if !d.flows.is_empty() {
+        // Amounts of fuel run to six digits and more: wider columns.
+        let _ = writeln!(
+            s,
+            "  delivered (the days the pause held)     planned       mean        5%       50%       95%"
+        );
+        for f in &d.flows {
+            let r = &f.delivered;
+            let _ = writeln!(
+                s,
+                "    {:<30} {:>10} {:>10.1} {:>9} {:>9} {:>9}   {}",
+                f.flow, r.planned, r.mean, r.p5, r.p50, r.p95, f.unit
+            );
+        }
+    }
 }
 
 const COLOURS: [&str; 6] = [
@@ -237,6 +267,101 @@ pub fn survival_svg(r: &Report) -> String {
     legend(&mut s, &labels, false);
     s.push_str("</svg>\n");
     s
+}
+
+/// What each draft delivers besides the exchange, as a share of its plan:
+/// one group of bars per resource flow (aid, fuel) and per channel outside
+/// the exchange, one bar per draft (the mean over runs); `None` when no
+/// draft has a flow or a channel.
+pub fn delivered_svg(r: &Report) -> Option<String> {
+    // (label, per draft: mean / planned)
+    let mut groups: Vec<(String, Vec<f64>)> = Vec::new();
+    let share = |mean: f64, planned: u64| {
+        if planned == 0 {
+            0.0
+        } else {
+            mean / planned as f64
+        }
+    };
+    for d in &r.drafts {
+        for f in &d.flows {
+            if !groups.iter().any(|(l, _)| *l == f.flow) {
+                groups.push((f.flow.clone(), Vec::new()));
+            }
+        }
+        for c in &d.channels {
+            let label = format!("{} via {}", c.holder, c.via);
+            if !groups.iter().any(|(l, _)| *l == label) {
+                groups.push((label, Vec::new()));
+            }
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    for (label, values) in &mut groups {
+        for d in &r.drafts {
+            let flow = d
+                .flows
+                .iter()
+                .find(|f| f.flow == *label)
+                .map(|f| share(f.delivered.mean, f.delivered.planned));
+            let channel = d
+                .channels
+                .iter()
+                .find(|c| format!("{} via {}", c.holder, c.via) == *label)
+                .map(|c| share(c.released.mean, c.released.planned));
+            values.push(flow.or(channel).unwrap_or(0.0));
+        }
+    }
+    let mut s = String::new();
+    frame(
+        &mut s,
+        "Aid, fuel and releases outside the exchange: mean share of the plan delivered",
+        "resource flow or channel",
+        "share of the plan",
+    );
+    let (x0, y0, x1, y1) = (LEFT, H - BOTTOM, W - RIGHT, TOP);
+    let y = |p: f64| y0 - (y0 - y1) * p;
+    for t in 0..=4 {
+        let p = f64::from(t) / 4.0;
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{p:.2}</text><path d=\"M{x0} {}H{x1}\" stroke=\"#ddd\"/>",
+            x0 - 4.0,
+            y(p) + 4.0,
+            y(p)
+        );
+    }
+    let gw = (x1 - x0) / groups.len() as f64;
+    let bw = gw * 0.8 / r.drafts.len().max(1) as f64;
+    for (g, (label, values)) in groups.iter().enumerate() {
+        let gx = x0 + gw * g as f64 + gw * 0.1;
+        for (i, &v) in values.iter().enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            let _ = writeln!(
+                s,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"0.6\" stroke=\"{colour}\"><title>{}: {:.1}%</title></rect>",
+                gx + bw * i as f64,
+                y(v.clamp(0.0, 1.0)),
+                bw,
+                y0 - y(v.clamp(0.0, 1.0)),
+                escape(&r.drafts[i].label),
+                100.0 * v
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            x0 + gw * (g as f64 + 0.5),
+            y0 + 16.0,
+            escape(label)
+        );
+    }
+    let labels: Vec<&str> = r.drafts.iter().map(|d| d.label.as_str()).collect();
+    legend(&mut s, &labels, true);
+    s.push_str("</svg>\n");
+    Some(s)
 }
 
 /// Share of runs by persons released, one outlined histogram per draft

@@ -18,6 +18,48 @@ pub struct Cell {
     pub category: String,
 }
 
+/// A resource flow (aid, fuel) as the plan commits it: `per_day` of `unit`
+/// on each of its days.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FlowSchedule {
+    /// The flow's id in the deal.
+    pub id: String,
+    /// What it is counted in.
+    pub unit: String,
+    /// The party that lets it through.
+    pub by: String,
+    /// The plan's daily amount (the deal's minimum).
+    pub per_day: u32,
+    /// The days of the plan it is due on, in order.
+    pub days: Vec<u32>,
+}
+
+impl FlowSchedule {
+    /// Whether the flow is due on `day`.
+    pub fn due_on(&self, day: u32) -> bool {
+        self.days.binary_search(&day).is_ok()
+    }
+
+    /// What the plan delivers in all: `per_day` × its days.
+    pub fn planned(&self) -> u64 {
+        u64::from(self.per_day) * self.days.len() as u64
+    }
+}
+
+/// Persons released outside the exchange through a channel (a deal's
+/// `[[channel]]`): the cells of its holder and categories.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChannelCells {
+    /// The holding side.
+    pub holder: String,
+    /// The party that carries them.
+    pub via: String,
+    /// The categories released through the channel.
+    pub categories: Vec<String>,
+    /// The schedule's cells (indices into `cells`) of those persons.
+    pub cells: Vec<usize>,
+}
+
 /// One planned handover: counts per cell (sparse, cell order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Move {
@@ -73,6 +115,10 @@ pub struct Schedule {
     pub max_exposure: f64,
     /// Persons per cell the plan releases.
     pub planned: Vec<u32>,
+    /// The plan's resource flows (aid, fuel), in deal order.
+    pub flows: Vec<FlowSchedule>,
+    /// The deal's channels outside the exchange, in deal order.
+    pub channels: Vec<ChannelCells>,
     /// What the `exact` re-plan policy needs.
     pub(crate) replanning: Arc<Replanning>,
 }
@@ -317,6 +363,39 @@ impl Schedule {
             })
             .collect();
         let via = deal.release.via.as_ref().map(|v| v.0.clone());
+        let flows = plan
+            .flows
+            .iter()
+            .map(|f| {
+                let mut days = f.days.clone();
+                days.sort_unstable();
+                days.dedup();
+                FlowSchedule {
+                    id: f.id.clone(),
+                    unit: f.unit.clone(),
+                    by: f.by.clone(),
+                    per_day: f.per_day,
+                    days,
+                }
+            })
+            .collect();
+        let channels = deal
+            .channels
+            .iter()
+            .map(|ch| ChannelCells {
+                holder: ch.holder.0.clone(),
+                via: ch.via.0.clone(),
+                categories: ch.categories.iter().map(|c| c.0.clone()).collect(),
+                cells: cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        c.holder == ch.holder.0 && ch.categories.iter().any(|k| k.0 == c.category)
+                    })
+                    .map(|(i, _)| i)
+                    .collect(),
+            })
+            .collect();
         let Compiled {
             days,
             planned,
@@ -335,6 +414,8 @@ impl Schedule {
             days_used: plan.days_used,
             max_exposure: plan.max_exposure,
             planned,
+            flows,
+            channels,
             replanning: Arc::new(Replanning {
                 deal: AgreedDeal::as_drafted(deal.clone()),
                 people,
@@ -343,6 +424,15 @@ impl Schedule {
                 cache: Mutex::new(HashMap::new()),
             }),
         })
+    }
+
+    /// Persons the plan releases through channel `k`.
+    pub fn channel_planned(&self, k: usize) -> u64 {
+        self.channels[k]
+            .cells
+            .iter()
+            .map(|&c| u64::from(self.planned[c]))
+            .sum()
     }
 
     /// Persons the plan releases in all.

@@ -36,6 +36,12 @@ pub(crate) struct Tally {
     exposure_at_collapse: u128,
     /// Σ persons released over collapsed runs.
     released_at_collapse: u64,
+    /// Per resource flow, runs by days delivered (index = days).
+    flow_days: Vec<Vec<u64>>,
+    /// Per channel, runs by persons released through it.
+    per_channel: Vec<Vec<u64>>,
+    /// Each channel's cells.
+    channel_cells: Vec<Vec<usize>>,
     /// The holder of each cell, and a per-holder sum reused by `add`.
     cell_holder: Vec<usize>,
     scratch: Vec<u64>,
@@ -68,6 +74,11 @@ impl Tally {
             per_holder,
             exposure_at_collapse: 0,
             released_at_collapse: 0,
+            flow_days: s.flows.iter().map(|f| vec![0; f.days.len() + 1]).collect(),
+            per_channel: (0..s.channels.len())
+                .map(|k| vec![0; s.channel_planned(k) as usize + 1])
+                .collect(),
+            channel_cells: s.channels.iter().map(|c| c.cells.clone()).collect(),
             cell_holder: s
                 .cells
                 .iter()
@@ -102,6 +113,13 @@ impl Tally {
         for (hist, &n) in self.per_holder.iter_mut().zip(&self.scratch) {
             bump(hist, n as usize);
         }
+        for (hist, &d) in self.flow_days.iter_mut().zip(&r.flow_days) {
+            bump(hist, d as usize);
+        }
+        for (hist, cells) in self.per_channel.iter_mut().zip(&self.channel_cells) {
+            let n: u64 = cells.iter().map(|&c| u64::from(r.released[c])).sum();
+            bump(hist, n as usize);
+        }
     }
 
     pub(crate) fn merge(&mut self, o: &Tally) {
@@ -116,6 +134,12 @@ impl Tally {
             add_all(a, b);
         }
         for (a, b) in self.per_holder.iter_mut().zip(&o.per_holder) {
+            add_all(a, b);
+        }
+        for (a, b) in self.flow_days.iter_mut().zip(&o.flow_days) {
+            add_all(a, b);
+        }
+        for (a, b) in self.per_channel.iter_mut().zip(&o.per_channel) {
             add_all(a, b);
         }
         self.exposure_at_collapse += o.exposure_at_collapse;
@@ -285,6 +309,38 @@ pub struct HolderReport {
     pub released: Distribution,
 }
 
+/// One resource flow's deliveries (aid, fuel), up to completion or collapse.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowReport {
+    /// The flow's id in the deal.
+    pub flow: String,
+    /// What it is counted in.
+    pub unit: String,
+    /// The party that lets it through.
+    pub by: String,
+    /// The plan's daily amount.
+    pub per_day: u32,
+    /// Amount delivered per run: the plan's daily amount on each of its
+    /// days on which the pause held (reached and not suspended)
+    /// (flattened into this object; `planned` is the plan's whole amount).
+    #[serde(flatten)]
+    pub delivered: Distribution,
+}
+
+/// Persons released through one channel outside the exchange.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelReport {
+    /// The holding side.
+    pub holder: String,
+    /// The party that carries them.
+    pub via: String,
+    /// The categories released through it.
+    pub categories: Vec<String>,
+    /// Persons released through it per run (flattened into this object).
+    #[serde(flatten)]
+    pub released: Distribution,
+}
+
 /// One draft's results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DraftReport {
@@ -316,6 +372,12 @@ pub struct DraftReport {
     pub per_holder: Vec<HolderReport>,
     /// Persons released per holder × category, in the schedule's cell order.
     pub per_category: Vec<CellReport>,
+    /// Each resource flow of the plan, delivered at the end or at collapse
+    /// (empty when the deal has none).
+    pub flows: Vec<FlowReport>,
+    /// Each channel outside the exchange, its persons released at the end
+    /// or at collapse (empty when the deal has none).
+    pub channels: Vec<ChannelReport>,
     /// Mean exposure at the moment of collapse (persons), over collapsed
     /// runs; absent when no run collapsed.
     pub expected_exposure_at_collapse: Option<f64>,
@@ -467,6 +529,30 @@ fn draft_report(s: &Schedule, t: &Tally) -> DraftReport {
                 released: distribution(hist, u64::from(p)),
             })
             .collect(),
+        flows: s
+            .flows
+            .iter()
+            .zip(&t.flow_days)
+            .map(|(f, hist)| FlowReport {
+                flow: f.id.clone(),
+                unit: f.unit.clone(),
+                by: f.by.clone(),
+                per_day: f.per_day,
+                delivered: scaled(distribution(hist, f.days.len() as u64), f.per_day),
+            })
+            .collect(),
+        channels: s
+            .channels
+            .iter()
+            .zip(&t.per_channel)
+            .enumerate()
+            .map(|(k, (c, hist))| ChannelReport {
+                holder: c.holder.clone(),
+                via: c.via.clone(),
+                categories: c.categories.clone(),
+                released: distribution(hist, s.channel_planned(k)),
+            })
+            .collect(),
         expected_exposure_at_collapse: (t.collapsed > 0)
             .then(|| t.exposure_at_collapse as f64 / s.scale as f64 / collapsed),
         expected_released_at_collapse: (t.collapsed > 0)
@@ -481,6 +567,20 @@ fn draft_report(s: &Schedule, t: &Tally) -> DraftReport {
             .filter(|(_, c)| **c > 0)
             .map(|(v, &c)| [v as u64, c])
             .collect(),
+    }
+}
+
+/// A distribution of days, as amounts of `per_day` each.
+fn scaled(d: Distribution, per_day: u32) -> Distribution {
+    let k = u64::from(per_day);
+    Distribution {
+        planned: d.planned * k,
+        mean: d.mean * f64::from(per_day),
+        min: d.min * k,
+        p5: d.p5 * k,
+        p50: d.p50 * k,
+        p95: d.p95 * k,
+        max: d.max * k,
     }
 }
 

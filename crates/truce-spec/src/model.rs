@@ -410,6 +410,12 @@ pub struct Release {
     /// left out of the JSON when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
+    /// Each holder delivers the list of the persons it releases on a day
+    /// to the receiving side the night before (a `lists-exchanged` ledger
+    /// event), and releases only persons on it; left out of the JSON when
+    /// false, so deals without it keep their hash.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lists_night_before: bool,
 }
 
 /// A time window of the day, in minutes after midnight, `from < to`

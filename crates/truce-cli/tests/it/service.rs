@@ -178,6 +178,14 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
             vec!["--agreement".into(), p("side-a.sig"), "--agreement".into(), p("side-b.sig")],
         ),
         ("mediator", r#"{"type":"plan-adopted","days":1}"#.into(), vec!["--plan".into(), p("plan.json")]),
+        // The night before day 1, side-b gives side-a its list: the
+        // ledger keeps its count and commitment only.
+        (
+            "side-b",
+            r#"{"type":"lists-exchanged","day":1,"to":"side-a","persons":["B-0002","B-0001"]}"#.into(),
+            vec!["--person-key".into(), p("t/person.key")],
+        ),
+        ("side-a", r#"{"type":"list-acknowledged","list":5}"#.into(), vec![]),
         ("mediator", r#"{"type":"pause-started"}"#.into(), vec![]),
         (
             "relief",
@@ -186,10 +194,22 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
             // deal file gives their categories for the signed counts.
             vec!["--person-key".into(), p("t/person.key"), "--deal".into(), deal.to_owned()],
         ),
-        ("side-a", r#"{"type":"handover-confirmed","handover":6}"#.into(), vec![]),
+        ("side-a", r#"{"type":"handover-confirmed","handover":8}"#.into(), vec![]),
         ("mediator", r#"{"type":"completed"}"#.into(), vec![]),
     ];
     for (party, event, extra) in &steps {
+        if event.contains("completed") {
+            // While active, a flow the terms do not have is refused by
+            // its problem type.
+            let aid = record(
+                "relief",
+                r#"{"type":"flow-recorded","day":1,"flow":"aid-trucks","quantity":200}"#,
+                &[],
+            );
+            assert_eq!(aid.status.code(), Some(1));
+            let stderr = String::from_utf8_lossy(&aid.stderr);
+            assert!(stderr.contains("unknown-flow"), "{stderr}");
+        }
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let out = record(party, event, &extra);
         assert_eq!(
@@ -203,7 +223,7 @@ fn every_party_records_its_own_events_and_the_export_verifies() {
     // The service refuses what the rules forbid: exit 1, and why.
     let again = record(
         "side-a",
-        r#"{"type":"handover-confirmed","handover":6}"#,
+        r#"{"type":"handover-confirmed","handover":8}"#,
         &[],
     );
     assert_eq!(again.status.code(), Some(1));

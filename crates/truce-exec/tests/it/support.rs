@@ -188,7 +188,11 @@ pub fn execute(setup: &Setup, convoys: &[Convoy]) -> (Execution, Vec<(String, St
     let mut seq = 0;
     let mut push = |ex: &mut Execution, author: &str, event: Event| {
         seq += 1;
-        if let Err(r) = ex.check_declaration(ctx, &event) {
+        let recorder = PartyId::new(author).expect("author");
+        if let Err(r) = ex
+            .check_declaration(ctx, &event)
+            .and_then(|()| ex.check_recorder(ctx, &recorder, &event))
+        {
             refused.push((event.kind().to_owned(), r.rule.to_owned()));
         }
         let signed = setup.sign(author, seq, event);
@@ -204,10 +208,35 @@ pub fn execute(setup: &Setup, convoys: &[Convoy]) -> (Execution, Vec<(String, St
     );
     push(&mut ex, &mediator, Event::PauseStarted {});
     let mut days = setup.terms.days;
+    // Each day's resource flows come in at their agreed minimum, recorded
+    // by the crossing they go through (or the side that lets them through).
+    let mut flowed = 0;
+    let flows_of = |day: u32| -> Vec<(String, Event)> {
+        setup
+            .terms
+            .flows
+            .iter()
+            .map(|f| {
+                let by = f.via.as_ref().unwrap_or(&f.by).as_str().to_owned();
+                let event = Event::FlowRecorded {
+                    day,
+                    flow: f.id.clone(),
+                    quantity: f.min_per_day,
+                };
+                (by, event)
+            })
+            .collect()
+    };
     for (day, holder, persons) in convoys {
         if *day > days {
             push(&mut ex, &mediator, Event::Extended { days: day - days });
             days = *day;
+        }
+        while flowed < *day {
+            flowed += 1;
+            for (by, event) in flows_of(flowed) {
+                push(&mut ex, &by, event);
+            }
         }
         // A channel outside the exchange carries its own persons.
         let channel = persons.first().and_then(|id| {
@@ -218,6 +247,12 @@ pub fn execute(setup: &Setup, convoys: &[Convoy]) -> (Execution, Vec<(String, St
         });
         let author = channel.map_or(carrier.as_str(), |c| c.via.as_str());
         push(&mut ex, author, setup.handover(*day, holder, persons));
+    }
+    while flowed < days {
+        flowed += 1;
+        for (by, event) in flows_of(flowed) {
+            push(&mut ex, &by, event);
+        }
     }
     push(&mut ex, &mediator, Event::Completed {});
     (ex, refused)

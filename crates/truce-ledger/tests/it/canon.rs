@@ -182,6 +182,22 @@ mod fast_path {
             any::<u32>().prop_map(|days| Event::Extended { days }),
             Just(Event::Completed {}),
             text().prop_map(|reason| Event::Collapsed { reason }),
+            (any::<u32>(), party(), any::<u32>()).prop_map(|(day, flow, quantity)| {
+                Event::FlowRecorded {
+                    day,
+                    flow: flow.as_str().to_owned(),
+                    quantity,
+                }
+            }),
+            (hash(), any::<u32>(), any::<u32>(), party()).prop_map(
+                |(commitment, count, day, to)| Event::ListsExchanged {
+                    commitment,
+                    count,
+                    day,
+                    to,
+                }
+            ),
+            int().prop_map(|list| Event::ListAcknowledged { list }),
         ]
     }
 

@@ -48,6 +48,9 @@ fn setup(phase: Phase) -> (Book, u64, u64) {
     ) {
         breach = b.record(|p| &p.side_a, breach_event());
     }
+    if matches!(phase, Phase::Planned | Phase::Active | Phase::Suspended) {
+        b.record(|p| &p.side_b, list_event(1));
+    }
     match phase {
         Phase::Suspended => {
             b.record(|p| &p.mediator, Event::Suspended { reason: "r".into() });
@@ -72,6 +75,31 @@ fn handover_event(deal: &DealId, ids: &[&str]) -> Event {
         day: 1,
         pseudonyms: pseudonyms(deal, ids),
     }
+}
+
+fn list_event(day: u32) -> Event {
+    Event::ListsExchanged {
+        commitment: list_commitment(&pseudonyms(&DealId::new("matrix").unwrap(), &["X-0003"])),
+        count: 1,
+        day,
+        to: party("side-a"),
+    }
+}
+
+fn flow_event(day: u32) -> Event {
+    Event::FlowRecorded {
+        day,
+        flow: "aid-trucks".into(),
+        quantity: 200,
+    }
+}
+
+/// The seq of the book's list, or 99 when it has none.
+fn list_seq(b: &Book) -> u64 {
+    b.events
+        .iter()
+        .find(|e| matches!(e.event, Event::ListsExchanged { .. }))
+        .map_or(99, |e| e.seq)
 }
 
 fn breach_event() -> Event {
@@ -129,6 +157,9 @@ fn events(b: &Book, handover: u64, breach: u64) -> Vec<(Who, Event)> {
         (m, Event::Extended { days: 2 }),
         (m, Event::Completed {}),
         (m, Event::Collapsed { reason: "r".into() }),
+        (r, flow_event(1)),
+        (sb, list_event(2)),
+        (a, Event::ListAcknowledged { list: list_seq(b) }),
     ]
 }
 
@@ -173,6 +204,9 @@ fn events_by_role() {
         ("resumed", Phase::Suspended),
         ("extended", Phase::Active),
         ("collapsed", Phase::Active),
+        ("flow-recorded", Phase::Active),
+        ("lists-exchanged", Phase::Planned),
+        ("list-acknowledged", Phase::Planned),
     ];
     let mut table = String::new();
     for (kind, phase) in home {
@@ -194,6 +228,104 @@ fn events_by_role() {
 
 fn check(b: &mut Book, who: Who, event: Event, expect: &str) {
     assert_eq!(outcome(b.try_record(who, event)), expect);
+}
+
+#[test]
+fn flows_are_recorded_within_the_pause() {
+    let (mut b, _, _) = setup(Phase::Active);
+    let side_b: Who = |p| &p.side_b;
+    let relief: Who = |p| &p.relief;
+    check(&mut b, relief, flow_event(1), "ok");
+    // The delivering side may record too, and a day may have several records.
+    check(&mut b, side_b, flow_event(1), "ok");
+    check(
+        &mut b,
+        relief,
+        flow_event(5),
+        "event not allowed: day 5 is outside the pause (days 1 to 4)",
+    );
+    check(
+        &mut b,
+        relief,
+        Event::FlowRecorded {
+            day: 1,
+            flow: "Aid Trucks".into(),
+            quantity: 1,
+        },
+        "event not allowed: a flow id is lowercase letters, digits and '-' (at most 64 bytes)",
+    );
+    // Nothing delivered is a fact worth recording too.
+    check(
+        &mut b,
+        relief,
+        Event::FlowRecorded {
+            day: 2,
+            flow: "fuel".into(),
+            quantity: 0,
+        },
+        "ok",
+    );
+}
+
+#[test]
+fn lists_go_to_another_side_and_are_acknowledged_once() {
+    let (mut b, _, _) = setup(Phase::Planned);
+    let list = list_seq(&b);
+    let (side_a, side_b): (Who, Who) = (|p| &p.side_a, |p| &p.side_b);
+    check(
+        &mut b,
+        side_b,
+        Event::ListsExchanged {
+            commitment: Hash::of(b"l"),
+            count: 1,
+            day: 1,
+            to: party("side-b"),
+        },
+        "event not allowed: a list goes from one side to another, not from side-b to itself",
+    );
+    check(
+        &mut b,
+        side_b,
+        Event::ListsExchanged {
+            commitment: Hash::of(b"l"),
+            count: 0,
+            day: 1,
+            to: party("side-a"),
+        },
+        "event not allowed: a list names at least 1 person and at most 1000000",
+    );
+    check(
+        &mut b,
+        side_b,
+        Event::ListAcknowledged { list },
+        &format!(
+            "event not allowed: only side-a, the receiving side, acknowledges the list at seq {list}"
+        ),
+    );
+    check(&mut b, side_a, Event::ListAcknowledged { list }, "ok");
+    check(
+        &mut b,
+        side_a,
+        Event::ListAcknowledged { list },
+        &format!("event not allowed: the list at seq {list} is already acknowledged"),
+    );
+    check(
+        &mut b,
+        side_a,
+        Event::ListAcknowledged { list: 1 },
+        "event not allowed: seq 1 is not a lists-exchanged event of this deal",
+    );
+}
+
+#[test]
+fn a_list_commitment_ignores_order_and_repeats_but_not_persons() {
+    let deal = DealId::new("matrix").unwrap();
+    let ab = pseudonyms(&deal, &["X-0001", "X-0002"]);
+    let ba = pseudonyms(&deal, &["X-0002", "X-0001", "X-0002"]);
+    let ac = pseudonyms(&deal, &["X-0001", "X-0003"]);
+    assert_eq!(list_commitment(&ab), list_commitment(&ba));
+    assert_ne!(list_commitment(&ab), list_commitment(&ac));
+    assert_ne!(list_commitment(&ab), list_commitment(&ab[..1]));
 }
 
 #[test]

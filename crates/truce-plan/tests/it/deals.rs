@@ -29,6 +29,7 @@ impl B {
                 via: None,
                 release_days: None,
                 window: None,
+                lists_night_before: false,
             },
             flows: vec![],
             channels: vec![],

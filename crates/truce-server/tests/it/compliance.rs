@@ -311,3 +311,132 @@ async fn every_receipt_carries_a_checkpoint_the_service_signed() {
     let none = send(&app, request("GET", &uri, None, None)).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The test deal with 200 aid trucks a day through `relief`, let in by
+/// side-a, and lists the night before each release day.
+async fn create_deal_with_flows_and_lists(app: &axum::Router) -> TestDeal {
+    let id = unique("deal");
+    let mut body = create_body(&id, 2);
+    body["deal"]["flows"] = serde_json::json!([{
+        "id": "aid-trucks", "unit": "truck", "by": "side-a", "min_per_day": 200,
+        "max_per_day": null, "via": "relief"
+    }]);
+    body["deal"]["release"]["lists_night_before"] = true.into();
+    let reply = send(
+        app,
+        request("POST", "/api/v1/deals", None, Some(body.to_string())),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    TestDeal::from_created(serde_json::from_value(reply.body).expect("created"))
+}
+
+fn delivered(day: u32, flow: &str, quantity: u32) -> Event {
+    Event::FlowRecorded {
+        day,
+        flow: flow.into(),
+        quantity,
+    }
+}
+
+#[tokio::test]
+async fn flows_are_recorded_by_their_crossing_or_side_and_judged_by_day() {
+    let app = test_app().await;
+    let deal = create_deal_with_flows_and_lists(&app).await;
+    activate(&app, &deal).await;
+    let reply = refused(&app, &deal, "relief", delivered(1, "fuel", 10)).await;
+    assert_eq!(reply.body["kind"], "unknown-flow");
+    assert!(reply.text.contains("aid-trucks"), "{}", reply.text);
+    let reply = refused(&app, &deal, "side-b", delivered(1, "aid-trucks", 10)).await;
+    assert_eq!(reply.body["kind"], "flow-recorder");
+    record(&app, &deal, "relief", delivered(1, "aid-trucks", 150)).await;
+    // (Day 1's planned handovers are not recorded here: plan findings
+    // beside these.)
+    let open = |s: &truce_server::StateView| -> Vec<String> {
+        s.execution
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("flow-"))
+            .map(|f| f.id.clone())
+            .collect()
+    };
+    assert_eq!(open(&state(&app, &deal).await), Vec::<String>::new());
+    record(&app, &deal, "side-a", delivered(2, "aid-trucks", 200)).await;
+    let s = state(&app, &deal).await;
+    assert_eq!(open(&s), ["flow-min@day-1@aid-trucks"]);
+    let f = s
+        .execution
+        .findings
+        .iter()
+        .find(|f| f.rule == "flow-min")
+        .unwrap();
+    assert_eq!(
+        (f.party.as_ref().map(|p| p.as_str()), f.day),
+        (Some("side-a"), Some(1))
+    );
+    assert_eq!(s.execution.flows.len(), 1);
+    assert_eq!(s.execution.flows[0].per_day, [150, 200]);
+    assert_eq!(s.execution.flows[0].delivered, 350);
+}
+
+#[tokio::test]
+async fn a_nights_list_is_a_count_and_a_commitment_and_handovers_are_held_to_it() {
+    let app = test_app().await;
+    let deal = create_deal_with_flows_and_lists(&app).await;
+    keep_plan(&app, &deal).await;
+    let steps = to_active(&deal);
+    let (pause, before) = steps.split_last().expect("steps");
+    for (author, event) in before.iter().cloned() {
+        record(&app, &deal, author, event).await;
+    }
+    // The night before day 1: side-b lists B-0001 for side-a.
+    let listed = [deal
+        .person_key
+        .pseudonym(&deal.id, &truce_ledger::PersonId::new("B-0001").unwrap())];
+    let list = record(
+        &app,
+        &deal,
+        "side-b",
+        Event::ListsExchanged {
+            commitment: truce_ledger::list_commitment(&listed),
+            count: 1,
+            day: 1,
+            to: party("side-a"),
+        },
+    )
+    .await;
+    let ack = Event::ListAcknowledged { list: list.seq };
+    let reply = refused(&app, &deal, "side-b", ack.clone()).await;
+    assert_eq!(reply.body["kind"], "not-allowed");
+    record(&app, &deal, "side-a", ack).await;
+    record(&app, &deal, pause.0, pause.1.clone()).await;
+    // side-a lists nobody; side-b hands over someone else than it listed.
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-a", "side-b", &["A-0001"]),
+    )
+    .await;
+    record(
+        &app,
+        &deal,
+        "relief",
+        handover(&deal, "side-b", "side-a", &["B-0002"]),
+    )
+    .await;
+    let s = state(&app, &deal).await;
+    let ids: Vec<&str> = s
+        .execution
+        .findings
+        .iter()
+        .filter(|f| f.rule == "list-missing" || f.rule == "unlisted")
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(ids, ["list-missing@day-1@side-a", "unlisted@day-1@side-b"]);
+    assert_eq!(s.execution.lists.len(), 1);
+    let l = &s.execution.lists[0];
+    assert_eq!((l.day, l.count, l.acknowledged), (1, 1, true));
+    // The ledger line holds no person id and no pseudonym of the list.
+    assert!(!list.to_line().unwrap().contains(&listed[0].to_string()));
+}

@@ -87,3 +87,23 @@ pub fn prefix_counts(
     }
     out
 }
+
+/// The shipped November 2023 pause: aid and fuel flows, foreign nationals
+/// released outside the exchange through a channel, extra days agreed one
+/// by one.
+pub fn november_2023() -> AgreedDeal {
+    load_files(&[
+        (
+            "deal.toml".into(),
+            include_str!("../../../../examples/november-2023-pause/deal.toml").into(),
+        ),
+        (
+            "rosters/side-a.csv".into(),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-a.csv").into(),
+        ),
+        (
+            "rosters/side-b.csv".into(),
+            include_str!("../../../../examples/november-2023-pause/rosters/side-b.csv").into(),
+        ),
+    ])
+}

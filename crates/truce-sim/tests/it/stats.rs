@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use truce_sim::{DraftReport, RiskModel, Schedule, SimOptions, simulate};
 
-use crate::fixtures::{generated, humanitarian_pause, plan_of, prefix_counts};
+use crate::fixtures::{generated, humanitarian_pause, november_2023, plan_of, prefix_counts};
 
 fn opts(runs: u64, seed: u64, threads: usize) -> SimOptions {
     SimOptions {
@@ -327,4 +327,119 @@ fn exact_re_planning_is_the_same_on_one_thread_or_many() {
     for c in &one.drafts[0].per_category {
         assert!(c.released.max <= c.released.planned);
     }
+}
+
+/// Persons of the deal's channels (outside the exchange) in the plan's
+/// stages before `day`, from the plan and the rosters directly.
+fn channel_prefix(deal: &truce_spec::AgreedDeal, plan: &truce_plan::Plan, day: u32) -> u64 {
+    prefix_counts(deal, plan, day)
+        .iter()
+        .filter(|((holder, category), _)| {
+            deal.channels
+                .iter()
+                .any(|ch| ch.holder.0 == *holder && ch.categories.iter().any(|c| c.0 == *category))
+        })
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[test]
+fn a_certain_collapse_on_day_k_delivers_the_plans_prefix_of_aid_and_outside_releases() {
+    let deal = november_2023();
+    let plan = plan_of(&deal);
+    assert!(plan.flows.len() >= 2 && !deal.channels.is_empty());
+    assert!(
+        channel_prefix(&deal, &plan, u32::MAX) > 0,
+        "the plan uses the channel"
+    );
+    // k = days_used + 1: no collapse within the plan, everything delivered.
+    for k in 1..=plan.days_used + 1 {
+        let mut risk = RiskModel::none();
+        risk.collapse.by_day = vec![0.0; k as usize];
+        risk.collapse.by_day[k as usize - 1] = 1.0;
+        let s = Schedule::new("a", &deal, &plan).unwrap();
+        let r = simulate(&[s], &risk, &opts(300, 5, 2), &|_| {});
+        let d = &r.drafts[0];
+        assert_eq!(d.flows.len(), plan.flows.len());
+        for (got, planned) in d.flows.iter().zip(&plan.flows) {
+            assert_eq!(got.flow, planned.id);
+            let days_before = planned.days.iter().filter(|&&day| day < k).count() as u64;
+            let expected = u64::from(planned.per_day) * days_before;
+            assert_eq!(
+                (got.delivered.min, got.delivered.max),
+                (expected, expected),
+                "{} with a collapse on day {k}",
+                got.flow
+            );
+            assert_eq!(
+                got.delivered.planned,
+                u64::from(planned.per_day) * planned.days.len() as u64
+            );
+        }
+        let outside = channel_prefix(&deal, &plan, k);
+        let c = &d.channels[0];
+        assert_eq!(
+            (c.released.min, c.released.max),
+            (outside, outside),
+            "day {k}"
+        );
+        assert_eq!(c.released.planned, channel_prefix(&deal, &plan, u32::MAX));
+    }
+}
+
+#[test]
+fn aid_delivered_under_independent_daily_collapse_matches_the_closed_form() {
+    let deal = november_2023();
+    let plan = plan_of(&deal);
+    let last = *plan.flows[0].days.iter().max().unwrap();
+    assert_eq!(last, plan.days_used, "aid is due on the plan's days");
+    let p = 0.15;
+    let runs = 20_000u64;
+    let mut risk = RiskModel::none();
+    risk.collapse.daily = p;
+    let s = Schedule::new("a", &deal, &plan).unwrap();
+    let r = simulate(&[s], &risk, &opts(runs, 21, 2), &|_| {});
+    for (got, planned) in r.drafts[0].flows.iter().zip(&plan.flows) {
+        // Day d's aid comes in when the pause survived the start of days
+        // 1..=d: probability (1 − p)^d.
+        let per_day = f64::from(planned.per_day);
+        let expected: f64 = planned
+            .days
+            .iter()
+            .map(|&d| per_day * (1.0 - p).powi(d as i32))
+            .sum();
+        // A bounded amount's standard deviation is at most half its range.
+        let se = per_day * planned.days.len() as f64 / 2.0 / (runs as f64).sqrt();
+        let mean = got.delivered.mean;
+        assert!(
+            (mean - expected).abs() <= 3.0 * se,
+            "{}: {mean} vs closed form {expected} (3 SE bound {})",
+            got.flow,
+            3.0 * se
+        );
+    }
+}
+
+#[test]
+fn the_delivered_chart_names_each_flow_and_channel_only_when_there_are_some() {
+    let nov = november_2023();
+    let s = Schedule::new("as agreed", &nov, &plan_of(&nov)).unwrap();
+    let r = simulate(&[s], &RiskModel::none(), &opts(50, 1, 1), &|_| {});
+    let svg = truce_sim::delivered_svg(&r).expect("the deal has flows");
+    assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+    for name in [
+        "aid-trucks",
+        "diesel",
+        "gas-trucks",
+        "side-b via separate-arrangement",
+    ] {
+        assert!(svg.contains(name), "{name}");
+    }
+    let text = truce_sim::render_text(&r);
+    assert!(text.contains("aid-trucks") && text.contains("released outside the exchange"));
+    let deal = humanitarian_pause();
+    let s = Schedule::new("a", &deal, &plan_of(&deal)).unwrap();
+    let r = simulate(&[s], &RiskModel::none(), &opts(50, 1, 1), &|_| {});
+    assert_eq!(truce_sim::delivered_svg(&r), None);
+    assert!(r.drafts[0].flows.is_empty() && r.drafts[0].channels.is_empty());
 }

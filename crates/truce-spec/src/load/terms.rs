@@ -198,6 +198,7 @@ const RELEASE_KEYS: &[&str] = &[
     "via",
     "release_days",
     "window",
+    "lists_night_before",
 ];
 
 pub(crate) fn read_release(
@@ -279,6 +280,7 @@ pub(crate) fn read_release(
     };
     let release_days = read_release_days(cx, &t, max_days);
     let window = read_window(cx, &t);
+    let lists_night_before = t.bool(cx, "lists_night_before").is_some_and(|b| b.v);
     Some(Release {
         priority: priority?,
         keep_groups_together: keep,
@@ -286,6 +288,7 @@ pub(crate) fn read_release(
         via,
         release_days: release_days?,
         window: window?,
+        lists_night_before,
     })
 }
 

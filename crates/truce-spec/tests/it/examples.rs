@@ -146,3 +146,36 @@ fn humanitarian_pause_has_the_story_the_issue_asks_for() {
     let tiers: std::collections::BTreeSet<u32> = deal.categories.iter().map(|c| c.tier).collect();
     assert!(tiers.len() >= 2, "tiers");
 }
+
+/// `[release] lists_night_before` reaches the normalised deal only when
+/// true: deals without it keep their JSON, so their hash.
+#[test]
+fn lists_night_before_is_in_the_normalised_json_only_when_true() {
+    let load = |release: &str| {
+        let text = format!(
+            "format_version = 1\nname = \"lists\"\n\
+             [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+             [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+             [pause]\ndays = 1\n\
+             [[category]]\nid = \"child\"\ntier = 1\n\
+             [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+             [release]\n{release}"
+        );
+        let mut rosters = |_: &str, _: u64| -> Result<Vec<u8>, truce_spec::ReadError> {
+            Ok(b"id,category\nB-1,child\n".to_vec())
+        };
+        let loaded = truce_spec::load(
+            "deal.toml",
+            text.as_bytes(),
+            &mut rosters,
+            &truce_spec::LoadOptions::default(),
+        );
+        serde_json::to_value(loaded.deal.expect("valid")).expect("json")
+    };
+    let absent = load("");
+    let off = load("lists_night_before = false\n");
+    let on = load("lists_night_before = true\n");
+    assert_eq!(absent["release"].get("lists_night_before"), None);
+    assert_eq!(off, absent);
+    assert_eq!(on["release"]["lists_night_before"], Value::Bool(true));
+}
