@@ -126,6 +126,7 @@ mod openapi;
 mod room;
 mod serve;
 mod state;
+mod texts;
 mod views;
 
 pub use api::{
