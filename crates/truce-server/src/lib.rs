@@ -130,9 +130,11 @@ mod texts;
 mod views;
 
 pub use api::{
-    Aggregate, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery,
-    ExecutionView, ExposureView, FindingView, Health, PartyToken, PartyView, PlanKept, ReceiptView,
-    ReleasedView, StateView,
+    Aggregate, AgreedText, AlgorithmChoice, AmendmentKept, CreateDeal, CreatedDeal,
+    DEFAULT_TEXT_ROUNDS, DealView, EventPage, EventView, EventsQuery, ExecutionView, ExposureView,
+    FindingView, Health, NextTextView, PartyToken, PartyView, PlanKept, PostText, PostVote,
+    ReceiptView, ReleasedView, StateView, TextIssue, TextKept, TextView, TextsView, VoteKept,
+    VoteView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
@@ -147,5 +149,6 @@ pub use serve::{
     start_in_process_with_key, termination,
 };
 pub use state::{AppState, Caller};
+pub use texts::{MAX_ALGORITHM_ROUNDS, MAX_TEXT_BODY};
 /// The at-rest keys of [`ServeOptions::at_rest`].
 pub use truce_store::{SealKey, SealKeys};
