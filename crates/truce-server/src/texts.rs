@@ -144,13 +144,13 @@ impl Table {
         choice: &AlgorithmChoice,
         upto: usize,
     ) -> Result<(NextText, usize, OutcomeSpace), AppError> {
-        let kind: MediatorKind =
-            choice
-                .mediator
-                .parse()
-                .map_err(|e: truce_agents::SessionError| {
-                    AppError::unprocessable("unknown-mediator", e.to_string())
-                })?;
+        let kind: MediatorKind = choice.mediator.parse().map_err(|_| {
+            let valid: Vec<&str> = MediatorKind::ALL.iter().map(|k| k.name()).collect();
+            AppError::unprocessable(
+                "unknown-mediator",
+                format!("`mediator` must be one of {}", valid.join(", ")),
+            )
+        })?;
         if choice.rounds == 0 || choice.rounds > MAX_ALGORITHM_ROUNDS {
             return Err(AppError::unprocessable(
                 "bad-rounds",
@@ -385,9 +385,10 @@ fn check_outcome(table: &Table, outcome: &Outcome) -> Result<(), AppError> {
     let bad = |detail: String| AppError::unprocessable("bad-text", detail);
     let ids: BTreeSet<&str> = table.issues.iter().map(|i| i.id.as_str()).collect();
     let all = || ids.iter().copied().collect::<Vec<_>>().join(", ");
-    if let Some(extra) = outcome.keys().find(|k| !ids.contains(k.as_str())) {
+    // The answers name the deal's issues and options, never the input.
+    if outcome.keys().any(|k| !ids.contains(k.as_str())) {
         return Err(bad(format!(
-            "`{extra}` is not an open issue of the deal (open issues: {})",
+            "the text names an issue that is not an open issue of the deal (open issues: {})",
             all()
         )));
     }
@@ -401,7 +402,7 @@ fn check_outcome(table: &Table, outcome: &Outcome) -> Result<(), AppError> {
         };
         if !issue.options.contains(value) {
             return Err(bad(format!(
-                "`{value}` is not an option of the open issue `{}` (options: {})",
+                "the value given for the open issue `{}` is not one of its options ({})",
                 issue.id,
                 issue.options.join(", ")
             )));

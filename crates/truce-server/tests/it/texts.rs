@@ -134,7 +134,12 @@ fn assert_no_votes(json: &str) {
 
 #[tokio::test]
 async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
-    let app = test_app().await;
+    let url = database_url();
+    let open = async || {
+        let store = truce_store::Store::open(&url).await.expect("store");
+        truce_server::app(truce_server::AppState::new(store, None))
+    };
+    let app = open().await;
     let deal = negotiated_deal(&app).await;
     let choice = AlgorithmChoice {
         mediator: "feedback".to_owned(),
@@ -290,7 +295,24 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
     assert_eq!(late.body["kind"], "deal-agreed");
     // A fresh server reads the same agreed deal back from the store.
-    let (view, _) = texts_as(&app, &deal, "monitor").await;
+    let fresh = open().await;
+    let reply = send(
+        &fresh,
+        request(
+            "GET",
+            &format!("/api/v1/deals/{}", deal.id),
+            Some(deal.token("side-b")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["deal_hash"], hash.to_string());
+    assert_eq!(
+        reply.body["terms"]["pause"]["days"].to_string(),
+        agreed["pause-days"]
+    );
+    let (view, _) = texts_as(&fresh, &deal, "monitor").await;
     assert!(view.concluded);
 }
 
@@ -332,7 +354,7 @@ async fn forged_doubled_and_malformed_votes_and_texts_are_refused() {
         r.body["detail"]
             .as_str()
             .unwrap()
-            .contains("options: 3, 4, 5, 6"),
+            .contains("`pause-days` is not one of its options (3, 4, 5, 6)"),
         "{}",
         r.text
     );
@@ -431,7 +453,7 @@ async fn forged_doubled_and_malformed_votes_and_texts_are_refused() {
         r.body["detail"]
             .as_str()
             .unwrap()
-            .contains("hill-climb, annealing, feedback"),
+            .contains("one of hill-climb, annealing, feedback"),
         "{}",
         r.text
     );
