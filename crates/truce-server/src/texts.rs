@@ -350,11 +350,29 @@ pub(crate) async fn list_texts(
     let view = under_lock(&state, &caller.deal, async |chain| {
         let table = read_table(&state, &caller.deal, chain).await?;
         let agreed = match table.agreed() {
-            Some(text) if in_the_talks(&caller) => Some(AgreedText {
-                round: text.round,
-                outcome: text.outcome.clone(),
-                deal_hash: table.resolved(&text.outcome)?.1,
-            }),
+            Some(text) if in_the_talks(&caller) => {
+                let (value, deal_hash) = table.resolved(&text.outcome)?;
+                if !table.concluded {
+                    // Kept when the last vote closed the round; kept again
+                    // (idempotent) in case that write was lost, before a
+                    // side signs what it reads here.
+                    state
+                        .store()
+                        .put_agreed_deal(
+                            caller.deal.as_str(),
+                            &deal_hash.to_string(),
+                            &value.to_string(),
+                            now_ms(),
+                        )
+                        .await
+                        .map_err(|e| AppError::unavailable(&e))?;
+                }
+                Some(AgreedText {
+                    round: text.round,
+                    outcome: text.outcome.clone(),
+                    deal_hash,
+                })
+            }
             _ => None,
         };
         Ok(TextsView {
