@@ -22,7 +22,7 @@ fn open_issues() -> serde_json::Value {
     ])
 }
 
-async fn negotiated_deal(app: &Router) -> TestDeal {
+pub async fn negotiated_deal(app: &Router) -> TestDeal {
     let id = unique("text");
     let mut body = create_body(&id, 2);
     body["deal"]["open_issues"] = open_issues();
@@ -102,7 +102,7 @@ async fn post_text(
 
 /// `side`'s vote on text `round` (hash `text`), signed with `signer`'s key
 /// and sent with `sender`'s token.
-async fn vote(
+pub async fn vote(
     app: &Router,
     deal: &TestDeal,
     round: u32,
