@@ -90,6 +90,7 @@ mod seed;
 mod session;
 pub mod single_text;
 mod space;
+pub mod stepped;
 mod tournament;
 mod view;
 

@@ -76,12 +76,29 @@ impl OutcomeSpace {
                 max: MAX_OUTCOMES,
             });
         }
-        let count = usize::try_from(total).map_err(|_| SessionError::TooManyOutcomes {
-            outcomes: total,
-            max: MAX_OUTCOMES,
-        })?;
+        let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
+        Self::of_sizes(&sizes)
+    }
+
+    /// The space of issues with these numbers of values (a deal's open
+    /// issues, whose options are public), or an error if it is empty or too
+    /// large.
+    pub fn of_sizes(sizes: &[usize]) -> Result<Self, SessionError> {
+        let total = sizes
+            .iter()
+            .fold(1u128, |n, &s| n.saturating_mul(s as u128));
+        if total == 0 || sizes.is_empty() {
+            return Err(SessionError::EmptyDomain);
+        }
+        let count = usize::try_from(total)
+            .ok()
+            .filter(|&c| c as u128 <= MAX_OUTCOMES)
+            .ok_or(SessionError::TooManyOutcomes {
+                outcomes: total,
+                max: MAX_OUTCOMES,
+            })?;
         Ok(Self {
-            sizes: domain.issues.iter().map(|i| i.values.len()).collect(),
+            sizes: sizes.to_vec(),
             count,
             sample: None,
         })

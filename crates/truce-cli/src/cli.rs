@@ -55,6 +55,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Where a deal stands on the service: day, released against planned, exposure, findings.
     Status(StatusArgs),
+    /// Single text with people on the service: the mediator posts texts over the open issues
+    /// (its own or an algorithm's), each side votes accept or reject.
+    #[command(subcommand)]
+    Text(TextCommand),
     /// The whole story of the shipped example: negotiated, planned, executed on the service, verified.
     Demo(DemoArgs),
     /// Write a valid synthetic deal of a given size, for tests and benchmarks.
@@ -574,6 +578,10 @@ pub struct RegisterArgs {
     /// Replace existing token files.
     #[arg(long)]
     pub force: bool,
+    /// Register a deal whose open issues are still to be negotiated (`truce text`); the
+    /// sides then sign the deal resolved to the agreed text.
+    #[arg(long)]
+    pub with_open_issues: bool,
 }
 
 #[derive(Debug, Args)]
@@ -706,4 +714,109 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// `truce text …`: single text with people.
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// The deal's texts as your role may see them (votes: the mediator all, a side its own).
+    Status(TextStatusArgs),
+    /// The mediator posts its own text: one option for every open issue.
+    Post(TextPostArgs),
+    /// The mediator asks the algorithm for the next text (and with --post, signs and posts it).
+    Next(TextNextArgs),
+    /// A side votes on a text with its key.
+    Vote(TextVoteArgs),
+    /// The agreed text written into your copy of the deal file, checked against the service.
+    Agreed(TextAgreedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TextStatusArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The party's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TextPostArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The mediator's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The mediator's secret key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// An option for each open issue, `ISSUE=OPTION` (repeatable).
+    #[arg(long = "set", value_name = "ISSUE=OPTION", required = true)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TextNextArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The mediator's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The algorithm: feedback, annealing or hill-climb.
+    #[arg(long, value_name = "NAME", default_value = "feedback")]
+    pub mediator: String,
+    /// The seed of the algorithm's random stream.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The most texts the algorithm proposes.
+    #[arg(long, default_value_t = truce_server::DEFAULT_TEXT_ROUNDS)]
+    pub rounds: u32,
+    /// Sign the proposal with this key file and post it.
+    #[arg(long, value_name = "KEY")]
+    pub post: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TextVoteArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The side's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The side's secret key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The text's number (`truce text status`).
+    pub round: u32,
+    /// `accept` or `reject`.
+    pub answer: VoteAnswer,
+}
+
+/// A side's answer to a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VoteAnswer {
+    /// Accept the text.
+    Accept,
+    /// Reject it.
+    Reject,
+}
+
+#[derive(Debug, Args)]
+pub struct TextAgreedArgs {
+    /// Your copy of the deal file with its open issues (TOML), or its folder.
+    pub deal: PathBuf,
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The party's token file (the mediator's or a side's).
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The agreed deal to write, in the deal's folder (beside its rosters).
+    #[arg(long, value_name = "FILE", default_value = "agreed.toml")]
+    pub out: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -29,6 +29,7 @@ mod serve;
 mod simulate;
 mod status;
 mod summary;
+mod text;
 mod tournament;
 mod verify_files;
 
@@ -99,6 +100,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Record(args) => remote::record(&args),
         Command::Export(args) => remote::export(&args),
         Command::Status(args) => remote::status(&args),
+        Command::Text(command) => text::run(&command),
         Command::Demo(args) => demo::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Completions { shell } => {

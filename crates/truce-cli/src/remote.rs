@@ -39,7 +39,7 @@ fn read_text(path: &Path) -> Result<String, CliError> {
     files::read_text(path, files::FileKind::Event)
 }
 
-fn deal_id(id: &str) -> Result<DealId, CliError> {
+pub(crate) fn deal_id(id: &str) -> Result<DealId, CliError> {
     DealId::new(id).map_err(|source| CliError::Id {
         context: format!("--deal-id `{id}`"),
         source,
@@ -68,7 +68,7 @@ pub(crate) fn party_key(path: &Path) -> Result<PartyKey, CliError> {
     })
 }
 
-fn token(path: &Path) -> Result<String, CliError> {
+pub(crate) fn token(path: &Path) -> Result<String, CliError> {
     let text = read_text(path)?;
     let token = text.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
@@ -91,7 +91,7 @@ fn tls_host(url: &str) -> Option<&str> {
 }
 
 /// `http://HOST:PORT` or `https://HOST:PORT` as an address to connect to.
-fn address(url: &str) -> Result<SocketAddr, CliError> {
+pub(crate) fn address(url: &str) -> Result<SocketAddr, CliError> {
     let bad = |why: &str| CliError::Usage(format!("--service `{url}`: {why}"));
     let rest = url
         .strip_prefix("http://")
@@ -112,7 +112,7 @@ fn address(url: &str) -> Result<SocketAddr, CliError> {
 }
 
 /// Run one exchange with the service on a small runtime of its own.
-fn with_client<T>(
+pub(crate) fn with_client<T>(
     at: &ServiceArgs,
     addr: SocketAddr,
     f: impl AsyncFnOnce(&mut Client) -> Result<T, ClientError>,
@@ -157,7 +157,7 @@ fn with_client<T>(
 
 /// A refusal by the service is a negative answer (exit 1), said plainly;
 /// a broken connection is an error (exit 2).
-fn refused(e: ClientError) -> Result<Outcome, CliError> {
+pub(crate) fn refused(e: ClientError) -> Result<Outcome, CliError> {
     match e {
         ClientError::Problem {
             status,
@@ -179,11 +179,17 @@ fn refused(e: ClientError) -> Result<Outcome, CliError> {
 
 /// The agreed deal and its hash, as every side computes it.
 fn agreed_deal(path: &Path) -> Result<(Value, Hash), CliError> {
+    deal_with_issues(path, false)
+}
+
+/// The deal and its hash; with `open_issues`, a deal still negotiated is
+/// fine (registered for `truce text`).
+fn deal_with_issues(path: &Path, open_issues: bool) -> Result<(Value, Hash), CliError> {
     let deal = crate::files::load_valid(path)?;
-    if !deal.open_issues.is_empty() {
+    if !open_issues && !deal.open_issues.is_empty() {
         let open: Vec<&str> = deal.open_issues.iter().map(|i| i.id.as_str()).collect();
         return Err(CliError::Input(format!(
-            "{}: the deal still has open issues ({}); agree them first (`truce agree`): the ledger records the agreed deal",
+            "{}: the deal still has open issues ({}); agree them first (`truce agree`): the ledger records the agreed deal (`truce register --with-open-issues` registers it to negotiate with `truce text`)",
             path.display(),
             open.join(", ")
         )));
@@ -195,7 +201,7 @@ pub fn register(args: &RegisterArgs) -> Result<Outcome, CliError> {
     let id = deal_id(&args.at.deal_id)?;
     // The address first: a wrong one is said before any file is read.
     let addr = address(&args.at.service)?;
-    let (normalised, hash) = agreed_deal(&args.deal)?;
+    let (normalised, hash) = deal_with_issues(&args.deal, args.with_open_issues)?;
     let keys: Value = serde_json::from_str(&read_text(&args.keys)?).map_err(|e| {
         CliError::Input(format!(
             "{}:{}:{}: not a key file (`truce keygen` writes keys.json)",

@@ -136,6 +136,7 @@ mod pem;
 mod person;
 mod problem;
 mod state;
+mod text;
 mod verify;
 
 pub use canon::{EncodeError, Hash, MAX_SAFE_INTEGER, canonical_json, deal_hash};
@@ -161,6 +162,9 @@ pub use pem::{PemError, PemKey, PemSecret, read_pem_key};
 pub use person::{PersonKey, Pseudonym};
 pub use problem::Problem;
 pub use state::{DealState, MAX_PERSONS_PER_LIST, Phase, Violation};
+pub use text::{
+    Outcome, sign_text, sign_vote, text_hash, text_message, verify_text, verify_vote, vote_message,
+};
 pub use verify::{
     BadEvent, DEFAULT_BATCH, DealSummary, Receipt, VerifyError, VerifyOptions, VerifyReport,
     verify, verify_bytes, verify_with,

@@ -1,8 +1,10 @@
 //! The API's JSON types: a boundary of their own, converted from the core
 //! types, so a change inside the ledger does not silently change the API.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
-use truce_ledger::{CategoryId, DealId, Hash, PartyId, PersonId, Role};
+use truce_ledger::{CategoryId, DealId, Hash, PartyId, PersonId, Role, Sig};
 use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/v1/deals`.
@@ -409,4 +411,205 @@ pub struct Health {
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+}
+
+/// A mediator algorithm and the settings that fix its texts: the same
+/// algorithm, seed and round limit over the same votes proposes the same
+/// texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmChoice {
+    /// `feedback` (GENIUS's feedback mediator), `annealing` (Klein et al.)
+    /// or `hill-climb`.
+    pub mediator: String,
+    /// The seed of the algorithm's random stream.
+    #[serde(default)]
+    pub seed: u64,
+    /// The most texts the algorithm proposes (its schedule depends on it).
+    #[serde(default = "default_text_rounds")]
+    pub rounds: u32,
+}
+
+/// The algorithm's default round limit.
+pub const DEFAULT_TEXT_ROUNDS: u32 = 100;
+
+fn default_text_rounds() -> u32 {
+    DEFAULT_TEXT_ROUNDS
+}
+
+/// `POST /api/v1/deals/{deal}/texts`: the mediator's text `round`, signed
+/// over `truce_ledger::text_message` (domain `truce/text/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostText {
+    /// The text's number in the deal, from 1: the next one.
+    pub round: u32,
+    /// One option for every open issue of the deal: `issue id → option`.
+    pub outcome: BTreeMap<String, String>,
+    /// The mediator's ed25519 signature (128 hex digits).
+    #[schema(value_type = String)]
+    pub signature: Sig,
+    /// Set when the text is the algorithm's proposal (`POST …/texts/next`
+    /// with these settings): the service checks it is, and the algorithm
+    /// hears the votes on it. Absent for a text a person wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<AlgorithmChoice>,
+}
+
+/// `POST /api/v1/deals/{deal}/texts/{round}/votes`: a side's vote, signed
+/// over `truce_ledger::vote_message` (domain `truce/vote/v1`, naming the
+/// text's hash).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostVote {
+    /// Accept (true) or reject (false) the text.
+    pub accept: bool,
+    /// The side's ed25519 signature (128 hex digits).
+    #[schema(value_type = String)]
+    pub signature: Sig,
+}
+
+/// A side's vote, shown only to the mediator and to the side that cast it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VoteView {
+    /// The side.
+    #[schema(value_type = String)]
+    pub party: PartyId,
+    /// Accept (true) or reject (false).
+    pub accept: bool,
+    /// The side's signature over the vote: the mediator can prove it.
+    #[schema(value_type = String)]
+    pub signature: Sig,
+    /// When the service received it, Unix milliseconds.
+    pub at_ms: u64,
+}
+
+/// One text of the deal, as the caller's role may see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TextView {
+    /// The text's number, from 1.
+    pub round: u32,
+    /// `issue id → option`.
+    pub outcome: BTreeMap<String, String>,
+    /// `truce_ledger::text_hash`: what a vote names.
+    #[schema(value_type = String)]
+    pub text_hash: Hash,
+    /// The mediator who posted it.
+    #[schema(value_type = String)]
+    pub author: PartyId,
+    /// The mediator's signature over the text.
+    #[schema(value_type = String)]
+    pub signature: Sig,
+    /// The algorithm whose proposal it is; absent for a person's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<AlgorithmChoice>,
+    /// When the service received it, Unix milliseconds.
+    pub at_ms: u64,
+    /// Whether every side has voted on it.
+    pub closed: bool,
+    /// Whether every side accepted it: for the mediator and the sides, once
+    /// closed; absent for guarantors and observers (and while open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<bool>,
+    /// The votes the caller may read: every vote for the mediator, its own
+    /// for a side; absent for guarantors and observers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Vec<VoteView>>,
+}
+
+/// An open issue the texts settle.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TextIssue {
+    /// The issue's id.
+    pub id: String,
+    /// Its options, in the deal's order.
+    pub options: Vec<String>,
+}
+
+/// The agreed text: the last text every side accepted, and the deal it
+/// resolves to (what the sides sign with `deal-agreed`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AgreedText {
+    /// The text's number.
+    pub round: u32,
+    /// `issue id → option`.
+    pub outcome: BTreeMap<String, String>,
+    /// `deal_hash` of the deal with its open issues resolved to the text:
+    /// what every side signs to agree (`truce sign-agreement`), and what
+    /// the `deal-agreed` event carries.
+    #[schema(value_type = String)]
+    pub deal_hash: Hash,
+}
+
+/// `GET /api/v1/deals/{deal}/texts`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TextsView {
+    /// The deal's id.
+    #[schema(value_type = String)]
+    pub deal: DealId,
+    /// Who is asking.
+    pub you: PartyView,
+    /// The open issues a text settles, in the deal's order.
+    pub issues: Vec<TextIssue>,
+    /// The sides who vote, in id order.
+    #[schema(value_type = Vec<String>)]
+    pub sides: Vec<PartyId>,
+    /// Every text, oldest first.
+    pub texts: Vec<TextView>,
+    /// The number the next text takes.
+    pub next_round: u32,
+    /// Whether the last text still waits for votes (no new text until it
+    /// closes).
+    pub open: bool,
+    /// The agreed text, for the mediator and the sides; absent for
+    /// guarantors and observers, and while no text was accepted by all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed: Option<AgreedText>,
+    /// Whether the deal is agreed in the ledger (`deal-agreed`): no text is
+    /// posted or voted on after.
+    pub concluded: bool,
+}
+
+/// `201` to a vote.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VoteKept {
+    /// The text voted on.
+    pub round: u32,
+    /// The vote, as kept.
+    pub accept: bool,
+    /// Whether every side has now voted on the text.
+    pub closed: bool,
+    /// Once closed: whether every side accepted it (the text is then the
+    /// agreed text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<bool>,
+}
+
+/// `201` to a posted text.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TextKept {
+    /// The text's number.
+    pub round: u32,
+    /// Its hash: what the sides' votes name.
+    #[schema(value_type = String)]
+    pub text_hash: Hash,
+}
+
+/// `POST /api/v1/deals/{deal}/texts/next`: what the algorithm proposes now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NextTextView {
+    /// The settings asked for.
+    pub algorithm: AlgorithmChoice,
+    /// The number the text would take.
+    pub round: u32,
+    /// The text to post (sign it and `POST …/texts` with `algorithm`);
+    /// absent when the algorithm has nothing more to propose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<BTreeMap<String, String>>,
+    /// When the algorithm is done: the text it holds (the last its texts
+    /// got every side's acceptance for, or its opening text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<BTreeMap<String, String>>,
+    /// How many texts of the deal the algorithm heard (its own).
+    pub heard: usize,
 }

@@ -51,9 +51,15 @@ impl FromRequestParts<AppState> for DealCaller {
         state: &AppState,
     ) -> Result<DealCaller, AppError> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        let Path(deal) = Path::<String>::from_request_parts(parts, state)
+        // Routes under a deal may take more parameters (`{round}`): the
+        // deal is the one named `deal`.
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::no_deal())?;
+        let deal = params
+            .into_iter()
+            .find_map(|(name, value)| (name == "deal").then_some(value))
+            .ok_or_else(AppError::no_deal)?;
         match DealId::new(&deal) {
             Ok(id) if id == caller.deal => Ok(DealCaller { caller }),
             _ => Err(AppError::no_deal()),

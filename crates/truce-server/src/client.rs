@@ -24,7 +24,8 @@ use tokio::net::TcpStream;
 use truce_ledger::{DealId, Event, PartyKey, SignedEvent};
 
 use crate::api::{
-    AmendmentKept, CreatedDeal, DealView, EventPage, PlanKept, ReceiptView, StateView,
+    AlgorithmChoice, AmendmentKept, CreatedDeal, DealView, EventPage, NextTextView, PlanKept,
+    PostText, PostVote, ReceiptView, StateView, TextKept, TextsView, VoteKept,
 };
 
 /// How long the client waits for the service to accept a connection.
@@ -418,6 +419,53 @@ impl Client {
         let path = format!("/api/v1/deals/{deal}/amendments");
         self.json("POST", &path, Some(token), Some(deal_json.to_owned()), 201)
             .await
+    }
+
+    /// `GET /api/v1/deals/{deal}/texts`: the texts, with what the token's
+    /// party may read of the votes.
+    pub async fn texts(&mut self, deal: &DealId, token: &str) -> Result<TextsView, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/texts");
+        self.json("GET", &path, Some(token), None, 200).await
+    }
+
+    /// `POST /api/v1/deals/{deal}/texts` (the mediator): post a signed text.
+    pub async fn post_text(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        text: &PostText,
+    ) -> Result<TextKept, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/texts");
+        let body = serde_json::to_string(text).map_err(|e| ClientError::Answer(e.to_string()))?;
+        self.json("POST", &path, Some(token), Some(body), 201).await
+    }
+
+    /// `POST /api/v1/deals/{deal}/texts/{round}/votes` (a side): a signed
+    /// vote on text `round`.
+    pub async fn vote(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        round: u32,
+        vote: &PostVote,
+    ) -> Result<VoteKept, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/texts/{round}/votes");
+        let body = serde_json::to_string(vote).map_err(|e| ClientError::Answer(e.to_string()))?;
+        self.json("POST", &path, Some(token), Some(body), 201).await
+    }
+
+    /// `POST /api/v1/deals/{deal}/texts/next` (the mediator): the text the
+    /// algorithm proposes now.
+    pub async fn next_text(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        algorithm: &AlgorithmChoice,
+    ) -> Result<NextTextView, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/texts/next");
+        let body =
+            serde_json::to_string(algorithm).map_err(|e| ClientError::Answer(e.to_string()))?;
+        self.json("POST", &path, Some(token), Some(body), 200).await
     }
 
     /// What a party's tool does to record an event: read `/state` for the

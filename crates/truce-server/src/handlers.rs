@@ -558,9 +558,20 @@ async fn append_verified(
     };
     match &ev.event {
         Event::DealCreated { parties, .. } => check_created_parties(chain, parties)?,
-        Event::DealAgreed { deal_hash, .. } => check_agreed_hash(chain, deal_hash)?,
+        Event::DealAgreed { deal_hash, .. } if *deal_hash == chain.deal_hash => {}
         _ => {}
     }
+    // A deal agreed on a text (single text with people) is the stored
+    // deal with its open issues resolved, kept when the sides accepted it.
+    let agreed_text = match &ev.event {
+        Event::DealAgreed { deal_hash, .. } if *deal_hash != chain.deal_hash => Some(
+            state
+                .stored_agreed(&deal, &chain.person_key, deal_hash)
+                .await?
+                .ok_or_else(|| wrong_deal_hash(chain, deal_hash))?,
+        ),
+        _ => None,
+    };
     check_free_text(chain, &ev.event)?;
     let adopted = match &ev.event {
         Event::PlanAdopted { plan_hash, .. } => Some(
@@ -617,6 +628,11 @@ async fn append_verified(
             }
             if let (Some((terms, json)), Event::DealAmended { deal_hash, .. }) =
                 (amended, &ev.event)
+            {
+                chain.amend(ev.seq, terms, *deal_hash, json);
+            }
+            if let (Some((terms, json)), Event::DealAgreed { deal_hash, .. }) =
+                (agreed_text, &ev.event)
             {
                 chain.amend(ev.seq, terms, *deal_hash, json);
             }
@@ -739,21 +755,20 @@ fn unknown_person(holder: &PartyId, position: usize) -> AppError {
 
 /// The sides must agree the deal the service stored: a deal-agreed event
 /// carries the hash they signed, which must be the one computed at
-/// `POST /deals` (signatures on any other hash prove agreement to another
-/// text).
-fn check_agreed_hash(chain: &Chain, deal_hash: &truce_ledger::Hash) -> Result<(), AppError> {
-    if *deal_hash == chain.deal_hash {
-        return Ok(());
-    }
-    Err(AppError::unprocessable(
+/// `POST /deals`, or that of the stored deal resolved to a text every side
+/// accepted (signatures on any other hash prove agreement to another text).
+fn wrong_deal_hash(chain: &Chain, deal_hash: &truce_ledger::Hash) -> AppError {
+    AppError::unprocessable(
         "wrong-deal-hash",
         format!(
             "the sides signed a different deal than the one stored: deal_hash {deal_hash} is not \
-             the stored deal's {}; sign the `deal_hash` of GET /deals/{}",
+             the stored deal's {}, nor that of a text every side accepted; sign the `deal_hash` of \
+             GET /deals/{} (or the agreed text's, GET /deals/{}/texts)",
             chain.deal_hash,
+            chain.ledger.deal(),
             chain.ledger.deal()
         ),
-    ))
+    )
 }
 
 /// The deal-created event must list exactly the parties and roles the deal

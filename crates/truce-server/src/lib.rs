@@ -126,12 +126,11 @@ mod openapi;
 mod room;
 mod serve;
 mod state;
+mod texts;
 mod views;
 
 pub use api::{
-    Aggregate, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery,
-    ExecutionView, ExposureView, FindingView, FlowView, Health, ListView, PartyToken, PartyView,
-    PlanKept, ReceiptView, ReleasedView, StateView,
+    DEFAULT_TEXT_ROUNDS, Aggregate, AgreedText, AlgorithmChoice, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, ExecutionView, ExposureView, FindingView, FlowView, Health, ListView, NextTextView, PartyToken, PartyView, PlanKept, PostText, PostVote, ReceiptView, ReleasedView, StateView, TextIssue, TextKept, TextView, TextsView, VoteKept, VoteView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
@@ -146,5 +145,6 @@ pub use serve::{
     start_in_process_with_key, termination,
 };
 pub use state::{AppState, Caller};
+pub use texts::{MAX_ALGORITHM_ROUNDS, MAX_TEXT_BODY};
 /// The at-rest keys of [`ServeOptions::at_rest`].
 pub use truce_store::{SealKey, SealKeys};

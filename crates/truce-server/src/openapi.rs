@@ -8,6 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::api;
 use crate::error::Problem;
 use crate::handlers;
+use crate::texts;
 
 /// The service's OpenAPI description (utoipa); [`openapi`] builds it.
 #[derive(OpenApi)]
@@ -29,18 +30,26 @@ use crate::handlers;
         handlers::list_events,
         handlers::export_ledger,
         handlers::checkpoint,
+        texts::list_texts,
+        texts::post_text,
+        texts::post_vote,
+        texts::next_text,
     ),
     components(schemas(
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
         api::DealView, api::StateView, api::ReceiptView, api::EventView,
         api::EventPage, api::Health, api::ExecutionView, api::ReleasedView,
         api::ExposureView, api::FindingView, api::FlowView, api::ListView, api::PlanKept, api::AmendmentKept, api::EarlierTerms, api::ServiceKeyView, Problem,
+        api::AlgorithmChoice, api::PostText, api::PostVote, api::VoteView, api::TextView,
+        api::TextIssue, api::AgreedText, api::TextsView, api::VoteKept, api::TextKept,
+        api::NextTextView,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "service", description = "health"),
         (name = "deals", description = "create a deal, read it as your role may"),
         (name = "events", description = "append signed events, read and export the chain"),
+        (name = "texts", description = "single text with people: the mediator's texts over the open issues, the sides' votes (the mediator's and their own only), the algorithm's next text"),
     ),
 )]
 #[derive(Debug)]

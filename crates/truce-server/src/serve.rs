@@ -181,7 +181,16 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_EVENT_BODY))
                 .get(handlers::list_events),
         )
-        .route("/deals/{deal}/ledger.jsonl", get(handlers::export_ledger));
+        .route("/deals/{deal}/ledger.jsonl", get(handlers::export_ledger))
+        .route(
+            "/deals/{deal}/texts",
+            get(crate::texts::list_texts).post(crate::texts::post_text),
+        )
+        .route("/deals/{deal}/texts/next", post(crate::texts::next_text))
+        .route(
+            "/deals/{deal}/texts/{round}/votes",
+            post(crate::texts::post_vote),
+        );
     let metrics = Arc::new(Metrics::default());
     let guard = BodyGuard {
         state: state.clone(),

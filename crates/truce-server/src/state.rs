@@ -424,6 +424,15 @@ impl AppState {
                         })?;
                         chain.adopt(ev.seq, plan);
                     }
+                    Event::DealAgreed { deal_hash, .. } if *deal_hash != chain.deal_hash => {
+                        let (terms, json) = self
+                            .stored_agreed(deal, &chain.person_key, deal_hash)
+                            .await?
+                            .ok_or_else(|| {
+                                AppError::internal(&"an agreed text's deal is not in the store")
+                            })?;
+                        chain.amend(ev.seq, terms, *deal_hash, json);
+                    }
                     Event::DealAmended { deal_hash, .. } => {
                         let (terms, json) = self
                             .stored_amendment(deal, &chain.person_key, deal_hash)
@@ -457,6 +466,29 @@ impl AppState {
             .amended_deal(deal.as_str(), &hash.to_string())
             .await
             .map_err(|e| AppError::internal(&e))?
+        else {
+            return Ok(None);
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| AppError::internal(&e))?;
+        let (terms, _) =
+            Roster::from_value(&value, deal, person_key).map_err(|e| AppError::internal(&e))?;
+        Ok(Some((terms, json)))
+    }
+
+    /// The deal resolved to an agreed text, kept for `deal` under `hash`:
+    /// its terms and JSON.
+    pub(crate) async fn stored_agreed(
+        &self,
+        deal: &DealId,
+        person_key: &PersonKey,
+        hash: &Hash,
+    ) -> Result<Option<(Terms, String)>, AppError> {
+        let Some(json) = self
+            .store()
+            .agreed_deal(deal.as_str(), &hash.to_string())
+            .await
+            .map_err(|e| AppError::store(&e))?
         else {
             return Ok(None);
         };

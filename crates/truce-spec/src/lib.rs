@@ -11,6 +11,7 @@ pub use model::*;
 mod agree;
 mod diagnostic;
 mod load;
+mod resolve;
 mod source;
 
 pub use agree::{AgreeError, fill_in_agreed};
@@ -18,6 +19,7 @@ pub use diagnostic::{
     Diagnostic, Diagnostics, JsonDiagnostic, Severity, Span, render_text, to_json,
 };
 pub use load::{LoadOptions, Loaded, ReadError, RosterReader, load};
+pub use resolve::resolve_normalised;
 pub use source::{FileId, SourceFile, SourceMap};
 mod generate;
 

@@ -112,6 +112,44 @@ pub trait Storage: Clone + Send + Sync + 'static {
         new_json: &str,
         new_person_key: Option<&str>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Keep text `round` of a deal (the signed JSON); `false` when the deal
+    /// already has a text with that number.
+    fn put_text(
+        &self,
+        deal: &str,
+        round: u64,
+        json: &str,
+        at_ms: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every text of a deal: (round, JSON), in round order.
+    fn texts_of(
+        &self,
+        deal: &str,
+    ) -> impl Future<Output = Result<Vec<(u64, String)>, StoreError>> + Send;
+    /// Keep a side's vote on text `round`; `false` when the side has voted
+    /// on it already.
+    fn put_vote(
+        &self,
+        deal: &str,
+        round: u64,
+        party: &str,
+        json: &str,
+        at_ms: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every vote of a deal: (round, party, stored JSON), by round and party.
+    fn votes_of(
+        &self,
+        deal: &str,
+    ) -> impl Future<Output = Result<Vec<(u64, String, String)>, StoreError>> + Send;
+    /// Replace a vote's stored JSON if it is still `old` (re-sealing).
+    fn replace_vote(
+        &self,
+        deal: &str,
+        round: u64,
+        party: &str,
+        old: &str,
+        new: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The migrations, embedded so the binary carries its schema. One folder
@@ -140,6 +178,11 @@ pub(crate) fn migrator() -> Migrator {
             4,
             "amended deals",
             include_str!("../migrations/0004_amended_deals.sql"),
+        ),
+        migration(
+            5,
+            "single text",
+            include_str!("../migrations/0005_single_text.sql"),
         ),
     ];
     Migrator {
@@ -487,6 +530,97 @@ macro_rules! sql_storage {
                 )
                 .bind(deal)
                 .bind(plan_hash)
+                .bind(old)
+                .bind(new)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn put_text(
+                &self,
+                deal: &str,
+                round: u64,
+                json: &str,
+                at_ms: u64,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "INSERT INTO texts (deal_id, round, text_json, created_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, round) DO NOTHING",
+                )
+                .bind(deal)
+                .bind(to_i64(round)?)
+                .bind(json)
+                .bind(to_i64(at_ms)?)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn texts_of(&self, deal: &str) -> Result<Vec<(u64, String)>, StoreError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as::<$db, _>(
+                    "SELECT round, text_json FROM texts WHERE deal_id = $1 ORDER BY round",
+                )
+                .bind(deal)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(round, json)| Ok((to_u64(round)?, json)))
+                    .collect()
+            }
+
+            async fn put_vote(
+                &self,
+                deal: &str,
+                round: u64,
+                party: &str,
+                json: &str,
+                at_ms: u64,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "INSERT INTO votes (deal_id, round, party_id, vote_json, created_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deal_id, round, party_id) DO NOTHING",
+                )
+                .bind(deal)
+                .bind(to_i64(round)?)
+                .bind(party)
+                .bind(json)
+                .bind(to_i64(at_ms)?)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn votes_of(
+                &self,
+                deal: &str,
+            ) -> Result<Vec<(u64, String, String)>, StoreError> {
+                let rows: Vec<(i64, String, String)> = sqlx::query_as::<$db, _>(
+                    "SELECT round, party_id, vote_json FROM votes WHERE deal_id = $1 ORDER BY round, party_id",
+                )
+                .bind(deal)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(round, party, json)| Ok((to_u64(round)?, party, json)))
+                    .collect()
+            }
+
+            async fn replace_vote(
+                &self,
+                deal: &str,
+                round: u64,
+                party: &str,
+                old: &str,
+                new: &str,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE votes SET vote_json = $5 WHERE deal_id = $1 AND round = $2 AND party_id = $3 AND vote_json = $4",
+                )
+                .bind(deal)
+                .bind(to_i64(round)?)
+                .bind(party)
                 .bind(old)
                 .bind(new)
                 .execute(&self.pool)

@@ -21,6 +21,8 @@ const PG_CONNECTIONS: u32 = 9;
 const PLAN: &str = "plan";
 /// `plans.kind` of a kept amended deal.
 const AMENDED_DEAL: &str = "deal";
+/// `plans.kind` of a deal with its open issues resolved to an agreed text.
+const AGREED_DEAL: &str = "agreed-deal";
 
 /// What a collected signature signs (see [`Store::put_signature`]): each
 /// kept as a `plans` row of its own kind (signatures over public hashes).
@@ -208,6 +210,15 @@ impl Store {
                 let plain = open(Some(keys), "plan_json", &id, &stored)?;
                 let sealed = seal(keys, "plan_json", &id, &plain)?;
                 dispatch!(self, s => s.replace_plan(&id, &hash, &stored, &sealed).await)?;
+            }
+            // Votes are the mediator's and their side's only.
+            for (round, party, stored) in dispatch!(self, s => s.votes_of(&id).await)? {
+                if sealed_with_current(keys, &stored) {
+                    continue;
+                }
+                let plain = open(Some(keys), "vote_json", &id, &stored)?;
+                let sealed = seal(keys, "vote_json", &id, &plain)?;
+                dispatch!(self, s => s.replace_vote(&id, round, &party, &stored, &sealed).await)?;
             }
             let Some(raw) = dispatch!(self, s => s.deal(&id).await)? else {
                 continue;
@@ -458,6 +469,73 @@ impl Store {
         what: Signed,
     ) -> Result<Vec<(String, String)>, StoreError> {
         self.kept_all(deal, what.kind()).await
+    }
+
+    /// Keep text `round` of a deal (its signed JSON, public to the deal's
+    /// parties); `false` when the deal has a text with that number already.
+    pub async fn put_text(
+        &self,
+        deal: &str,
+        round: u64,
+        json: &str,
+        at_ms: u64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.put_text(deal, round, json, at_ms).await)
+    }
+
+    /// Every text of a deal: (round, JSON), in round order.
+    pub async fn texts(&self, deal: &str) -> Result<Vec<(u64, String)>, StoreError> {
+        dispatch!(self, s => s.texts_of(deal).await)
+    }
+
+    /// Keep a side's signed vote on text `round`, sealed at rest (only the
+    /// mediator and the side may read it); `false` when the side has voted
+    /// on that text already.
+    pub async fn put_vote(
+        &self,
+        deal: &str,
+        round: u64,
+        party: &str,
+        json: &str,
+        at_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let stored = match &self.seal {
+            Some(keys) => seal(keys, "vote_json", deal, json)?,
+            None => json.to_owned(),
+        };
+        dispatch!(self, s => s.put_vote(deal, round, party, &stored, at_ms).await)
+    }
+
+    /// Every vote of a deal, opened: (round, party, JSON), by round and party.
+    pub async fn votes(&self, deal: &str) -> Result<Vec<(u64, String, String)>, StoreError> {
+        dispatch!(self, s => s.votes_of(deal).await)?
+            .into_iter()
+            .map(|(round, party, stored)| {
+                open(self.seal.as_ref(), "vote_json", deal, &stored).map(|j| (round, party, j))
+            })
+            .collect()
+    }
+
+    /// Keep the deal with its open issues resolved to an agreed text, under
+    /// its deal hash, for a `deal-agreed` event to name (idempotent).
+    pub async fn put_agreed_deal(
+        &self,
+        deal: &str,
+        deal_hash: &str,
+        deal_json: &str,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        self.put_kept(deal, AGREED_DEAL, deal_hash, deal_json, at_ms)
+            .await
+    }
+
+    /// A kept resolved deal's JSON, by deal and deal hash (opened).
+    pub async fn agreed_deal(
+        &self,
+        deal: &str,
+        deal_hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.kept(deal, AGREED_DEAL, deal_hash).await
     }
 
     async fn kept_all(&self, deal: &str, kind: &str) -> Result<Vec<(String, String)>, StoreError> {

@@ -534,3 +534,234 @@ fn the_connection_cap_per_peer_comes_from_the_environment() {
     assert_eq!(health(&mut first), None, "the idle connection was closed");
     assert_eq!(health(&mut second).as_deref(), Some("HTTP/1.1 200 OK"));
 }
+
+/// Single text with people from the command line: the mediator registers
+/// the draft with its open issues, posts the algorithm's text and one of
+/// its own, the sides vote with their keys, the guarantor sees the texts
+/// and never a vote, and a side writes the agreed text into its copy of
+/// the deal, signs it, and the mediator records the agreement.
+#[test]
+fn the_sides_agree_a_text_from_the_command_line() {
+    let s = Server::start("text");
+    let p = |name: &str| s.path(name);
+    // The example's draft, copied: the agreed deal is written beside it.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/humanitarian-pause");
+    std::fs::create_dir_all(p("draft/rosters")).expect("mkdir");
+    for file in ["deal.toml", "rosters/side-a.csv", "rosters/side-b.csv"] {
+        std::fs::copy(example.join(file), p(&format!("draft/{file}"))).expect("copy");
+    }
+    let deal = p("draft/deal.toml");
+    let parties = ["side-a", "side-b", "mediator", "guarantor", "relief"];
+    let mut keygen = vec!["keygen", "--out", s.dir.0.to_str().expect("utf-8")];
+    for party in &parties {
+        keygen.extend(["--party", party]);
+    }
+    ok(&keygen);
+    let id = ["--service", &s.url, "--deal-id", "talks"];
+    let at = |args: &[&str]| -> Vec<String> {
+        [args, &id[..]]
+            .concat()
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        truce(&args)
+    };
+    // A draft is refused without the flag, then registered with it.
+    let draft = run(at(&[
+        "register",
+        &deal,
+        "--keys",
+        &p("keys.json"),
+        "--out",
+        &p("t"),
+    ]));
+    assert_eq!(draft.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&draft.stderr).contains("--with-open-issues"),
+        "{}",
+        String::from_utf8_lossy(&draft.stderr)
+    );
+    let out = run(at(&[
+        "register",
+        &deal,
+        "--keys",
+        &p("keys.json"),
+        "--out",
+        &p("t"),
+        "--with-open-issues",
+    ]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let as_party = |party: &str, args: &[&str]| {
+        let key = p(&format!("{party}.key"));
+        let token = p(&format!("t/{party}.token"));
+        let mut all = at(args);
+        all.extend(["--token-file".to_owned(), token]);
+        if !args.contains(&"status") && !args.contains(&"agreed") && !args.contains(&"next") {
+            all.extend(["--key".to_owned(), key]);
+        }
+        let out = run(all);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Text 1: the algorithm's, signed and posted in one step.
+    let key = p("mediator.key");
+    let (code, said, err) = as_party(
+        "mediator",
+        &[
+            "text",
+            "next",
+            "--mediator",
+            "hill-climb",
+            "--seed",
+            "3",
+            "--rounds",
+            "20",
+            "--post",
+            &key,
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        said.starts_with("posted text 1 from hill-climb: "),
+        "{said}"
+    );
+    for side in ["side-a", "side-b"] {
+        let (code, said, err) = as_party(side, &["text", "vote", "1", "accept"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(said.starts_with("accepted text 1"), "{said}");
+    }
+    // Text 2: the mediator's own; side-b rejects it.
+    let (code, said, err) = as_party(
+        "mediator",
+        &[
+            "text",
+            "post",
+            "--set",
+            "pause-days=6",
+            "--set",
+            "ratio=3",
+            "--set",
+            "aid-trucks=300",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        said.starts_with("posted text 2: aid-trucks=300 pause-days=6 ratio=3"),
+        "{said}"
+    );
+    // A vote twice, and a text before the round closes, are refused: exit 1.
+    let (code, _, _) = as_party("side-a", &["text", "vote", "2", "accept"]);
+    assert_eq!(code, Some(0));
+    let (code, _, err) = as_party("side-a", &["text", "vote", "2", "reject"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("409 already-voted"), "{err}");
+    let (code, _, err) = as_party("mediator", &["text", "post", "--set", "pause-days=4"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("409 round-open"), "{err}");
+    let (code, said, _) = as_party("side-b", &["text", "vote", "2", "reject"]);
+    assert_eq!(code, Some(0));
+    assert!(said.contains("the round is closed"), "{said}");
+    // A bad text names the issue; an unknown algorithm names the valid ones.
+    let (code, _, err) = as_party(
+        "mediator",
+        &[
+            "text",
+            "post",
+            "--set",
+            "pause-days=9",
+            "--set",
+            "ratio=3",
+            "--set",
+            "aid-trucks=300",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("422 bad-text") && err.contains("pause-days"),
+        "{err}"
+    );
+    let (code, _, err) = as_party("mediator", &["text", "next", "--mediator", "oracle"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("unknown-mediator"), "{err}");
+
+    // The guarantor sees the texts, never a vote; the mediator every vote.
+    let (code, said, _) = as_party("guarantor", &["text", "status"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        said.contains("text 2: aid-trucks=300 pause-days=6 ratio=3"),
+        "{said}"
+    );
+    for word in ["accept", "reject", "agreed"] {
+        assert!(!said.contains(word), "{word} in {said}");
+    }
+    let (_, json, _) = as_party("guarantor", &["text", "status", "--format", "json"]);
+    assert!(
+        !json.contains("\"votes\"") && !json.contains("\"accepted\""),
+        "{json}"
+    );
+    let (_, said, _) = as_party("mediator", &["text", "status"]);
+    assert!(said.contains("  side-b: reject"), "{said}");
+    assert!(said.contains("agreed: text 1"), "{said}");
+
+    // side-a writes the agreed text into its copy; the hash is the service's.
+    let (code, said, err) = as_party("side-a", &["text", "agreed", &deal, "--out", "agreed.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        said.contains("is the deal hash the service holds"),
+        "{said}"
+    );
+    let agreed = p("draft/agreed.toml");
+    for side in ["side-a", "side-b"] {
+        let sig = ok(&[
+            "sign-agreement",
+            &agreed,
+            "--deal-id",
+            "talks",
+            "--key",
+            &p(&format!("{side}.key")),
+        ]);
+        std::fs::write(p(&format!("{side}.sig")), sig).expect("write signature");
+    }
+    for (event, extra) in [
+        (r#"{"type":"deal-created"}"#, vec![]),
+        (r#"{"type":"negotiation-started"}"#, vec![]),
+        (
+            r#"{"type":"deal-agreed"}"#,
+            vec![
+                "--agreement".to_owned(),
+                p("side-a.sig"),
+                "--agreement".to_owned(),
+                p("side-b.sig"),
+            ],
+        ),
+    ] {
+        let mut args = at(&["record", event]);
+        args.extend([
+            "--key".to_owned(),
+            p("mediator.key"),
+            "--token-file".to_owned(),
+            p("t/mediator.token"),
+        ]);
+        args.extend(extra);
+        let out = run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{event}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (_, said, _) = as_party("guarantor", &["text", "status"]);
+    assert!(said.contains("the deal is agreed in the ledger"), "{said}");
+}

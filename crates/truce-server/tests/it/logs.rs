@@ -180,3 +180,65 @@ async fn room_sign_in(app: &axum::Router, token: &str) {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn logs_carry_no_vote() {
+    let captured = capture();
+    let app = test_app().await;
+    let deal = crate::texts::negotiated_deal(&app).await;
+    let outcome: truce_ledger::Outcome = [
+        ("pause-days", "4"),
+        ("extension-max", "5"),
+        ("aid-trucks", "100"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let signed = truce_ledger::sign_text(key_of(&deal.keys, "mediator"), &deal.id, 1, &outcome);
+    let body = serde_json::json!({"round": 1, "outcome": outcome, "signature": signed.signature});
+    let uri = format!("/api/v1/deals/{}/texts", deal.id);
+    let reply = send(
+        &app,
+        request(
+            "POST",
+            &uri,
+            Some(deal.token("mediator")),
+            Some(body.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        reply.text
+    );
+    let hash = truce_ledger::text_hash(&deal.id, 1, &outcome);
+    // A refused vote and a kept one.
+    crate::texts::vote(&app, &deal, 1, &hash, false, "side-a", "side-b").await;
+    let kept = crate::texts::vote(&app, &deal, 1, &hash, false, "side-a", "side-a").await;
+    assert_eq!(
+        kept.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        kept.text
+    );
+    send(
+        &app,
+        request("GET", &uri, Some(deal.token("mediator")), None),
+    )
+    .await;
+    let vote = truce_ledger::sign_vote(key_of(&deal.keys, "side-a"), &deal.id, 1, &hash, false);
+    let log = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("route=\"/api/v1/deals/{deal}/texts/{round}/votes\""),
+        "{log}"
+    );
+    for secret in [
+        hex::encode(vote.signature.to_bytes()),
+        "accept".to_owned(),
+        "reject".to_owned(),
+    ] {
+        assert!(!log.contains(&secret), "the log shows {secret}:\n{log}");
+    }
+}

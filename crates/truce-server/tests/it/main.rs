@@ -19,4 +19,5 @@ mod roles;
 mod room;
 mod scenarios;
 mod support;
+mod texts;
 mod tls;

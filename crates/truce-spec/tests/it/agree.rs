@@ -96,3 +96,82 @@ fn an_agreed_term_cannot_also_be_open() {
     );
     assert!(loaded.diagnostics.has_code("duplicate-id"));
 }
+
+/// The service fills agreed values into the normalised JSON it holds; a
+/// side fills them into its deal file. Both must give the same deal, for
+/// every combination of options and every order of the pairs: the deal
+/// file route (toml_edit, then the loader) is the oracle.
+#[test]
+fn resolving_the_normalised_deal_matches_filling_in_the_deal_file() {
+    let (deal, a, b) = example();
+    let rosters: [(&str, &[u8]); 2] = [("rosters/side-a.csv", &a), ("rosters/side-b.csv", &b)];
+    let json_of = |text: &str| {
+        let loaded = load_mem(text.as_bytes(), &rosters, &LoadOptions::default());
+        let text = truce_spec::render_text(&loaded.diagnostics, &loaded.sources);
+        serde_json::to_value(loaded.deal.unwrap_or_else(|| panic!("{text}"))).expect("json")
+    };
+    let draft = json_of(&deal);
+    let issues: Vec<(String, Vec<String>)> = draft["open_issues"]
+        .as_array()
+        .expect("open issues")
+        .iter()
+        .map(|i| {
+            let options = i["options"].as_array().expect("options");
+            (
+                i["id"].as_str().expect("id").to_owned(),
+                options
+                    .iter()
+                    .map(|o| o.as_str().expect("option").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(issues.len(), 3, "the example's open issues");
+    let mut checked = 0;
+    for x in &issues[0].1 {
+        for y in &issues[1].1 {
+            for z in &issues[2].1 {
+                let values = [x, y, z];
+                let all: Vec<(&str, &str)> = issues
+                    .iter()
+                    .zip(values)
+                    .map(|((id, _), v)| (id.as_str(), v.as_str()))
+                    .collect();
+                // All three, in both orders, and the first two only.
+                let reversed: Vec<(&str, &str)> = all.iter().rev().copied().collect();
+                for agreed in [&all[..], &reversed[..], &all[..2]] {
+                    let filled = fill_in_agreed(&deal, agreed).expect("filled");
+                    let resolved =
+                        truce_spec::resolve_normalised(&draft, agreed).expect("resolved");
+                    assert_eq!(resolved, json_of(&filled), "{agreed:?}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 3 * 2 * 3 * 3);
+}
+
+#[test]
+fn resolving_refuses_what_filling_in_refuses() {
+    let (deal, a, b) = example();
+    let loaded = load_mem(
+        deal.as_bytes(),
+        &[("rosters/side-a.csv", &a), ("rosters/side-b.csv", &b)],
+        &LoadOptions::default(),
+    );
+    let draft = serde_json::to_value(loaded.deal.expect("valid")).expect("json");
+    for agreed in [
+        &[("no-such-issue", "1")][..],
+        &[("ratio", "7")][..],
+        &[("ratio", "2"), ("ratio", "3")][..],
+    ] {
+        let from_file = fill_in_agreed(&deal, agreed).expect_err("refused");
+        let from_json = truce_spec::resolve_normalised(&draft, agreed).expect_err("refused");
+        assert_eq!(from_json, from_file);
+    }
+    let mut broken = draft.clone();
+    broken["open_issues"][0]["sets"] = serde_json::json!("pause.nowhere.deep");
+    let err = truce_spec::resolve_normalised(&broken, &[("pause-days", "5")]).expect_err("refused");
+    assert!(matches!(err, AgreeError::MissingTerm { .. }), "{err:?}");
+}

@@ -7,5 +7,6 @@ mod deals;
 #[cfg(not(feature = "postgres-tests"))]
 mod sealed;
 mod support;
+mod texts;
 #[cfg(feature = "postgres-tests")]
 mod tls;

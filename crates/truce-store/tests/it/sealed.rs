@@ -39,6 +39,18 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
         clear.amended_deal(&first, "plan-hash").await.expect("read"),
         None
     );
+    // A side's vote is the mediator's and its own only: sealed like them.
+    clear
+        .put_text(&first, 1, r#"{"round":1}"#, 0)
+        .await
+        .expect("text");
+    let vote = r#"{"party":"side-a","accept":true}"#;
+    assert!(
+        clear
+            .put_vote(&first, 1, "side-a", vote, 0)
+            .await
+            .expect("vote")
+    );
     drop(clear);
 
     // Opened with a key, the deal stored in clear is sealed.
@@ -53,6 +65,8 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
     assert_eq!(read.person_key.as_deref(), Some(deal.person_key.as_str()));
     let kept = sealed.plan(&first, "plan-hash").await.expect("read");
     assert_eq!(kept.as_deref(), Some(plan));
+    let votes = sealed.votes(&first).await.expect("votes");
+    assert_eq!(votes, [(1, "side-a".to_owned(), vote.to_owned())]);
     drop(sealed);
     // Without the key nothing opens: the error names the key's id.
     let without = Store::open(&url).await.expect("open");
@@ -60,6 +74,12 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
         without.plan(&first, "plan-hash").await,
         Err(StoreError::UnknownSealKey(_))
     ));
+    assert!(matches!(
+        without.votes(&first).await,
+        Err(StoreError::UnknownSealKey(_))
+    ));
+    // The texts are not secret: stored as sent.
+    assert_eq!(without.texts(&first).await.expect("texts").len(), 1);
     for id in [&first, &second] {
         match without.deal(id).await {
             Err(StoreError::UnknownSealKey(k)) => assert_eq!(k, key(1).id()),
@@ -89,6 +109,8 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
         .await
         .expect("read");
     assert_eq!(kept.as_deref(), Some(amended));
+    let votes = rotated.votes(&first).await.expect("votes");
+    assert_eq!(votes, [(1, "side-a".to_owned(), vote.to_owned())]);
     drop(rotated);
     // and the old key alone cannot.
     let old = Store::open_sealed(&url, Some(SealKeys::new(key(1), vec![]))).await;

@@ -1,0 +1,83 @@
+//! Texts and votes: one text per number, one vote per side and text, a
+//! vote only on a text that exists; read back in order.
+
+use truce_store::Store;
+
+use crate::support::{new_deal, unique, url};
+
+#[tokio::test]
+async fn texts_and_votes_are_kept_once_and_read_in_order() {
+    let store = Store::open(&url()).await.expect("open");
+    let id = unique("texts");
+    store.create_deal(&new_deal(&id)).await.expect("create");
+    assert!(
+        store
+            .put_text(&id, 1, r#"{"round":1}"#, 5)
+            .await
+            .expect("text 1")
+    );
+    assert!(
+        !store
+            .put_text(&id, 1, r#"{"round":"again"}"#, 6)
+            .await
+            .expect("text 1 again")
+    );
+    assert!(
+        store
+            .put_text(&id, 2, r#"{"round":2}"#, 7)
+            .await
+            .expect("text 2")
+    );
+    let texts = store.texts(&id).await.expect("texts");
+    assert_eq!(
+        texts,
+        [
+            (1, r#"{"round":1}"#.to_owned()),
+            (2, r#"{"round":2}"#.to_owned())
+        ]
+    );
+    assert!(
+        store
+            .put_vote(&id, 1, "side-b", "b1", 8)
+            .await
+            .expect("vote")
+    );
+    assert!(
+        store
+            .put_vote(&id, 1, "side-a", "a1", 9)
+            .await
+            .expect("vote")
+    );
+    assert!(
+        !store
+            .put_vote(&id, 1, "side-a", "a1 again", 10)
+            .await
+            .expect("twice")
+    );
+    assert!(
+        store
+            .put_vote(&id, 2, "side-a", "a2", 11)
+            .await
+            .expect("vote")
+    );
+    // No vote on a text that does not exist (the foreign key).
+    assert!(store.put_vote(&id, 3, "side-a", "a3", 12).await.is_err());
+    let votes = store.votes(&id).await.expect("votes");
+    let got: Vec<(u64, &str, &str)> = votes
+        .iter()
+        .map(|(r, p, j)| (*r, p.as_str(), j.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "side-a", "a1"),
+            (1, "side-b", "b1"),
+            (2, "side-a", "a2")
+        ]
+    );
+    // Other deals see none of them.
+    let other = unique("texts");
+    store.create_deal(&new_deal(&other)).await.expect("create");
+    assert!(store.texts(&other).await.expect("texts").is_empty());
+    assert!(store.votes(&other).await.expect("votes").is_empty());
+}
