@@ -57,6 +57,7 @@ impl B {
         self.0.categories.push(Category {
             id: id.into(),
             tier,
+            via: None,
         });
         self
     }
@@ -97,6 +98,7 @@ impl B {
             total_min,
             total_max,
             min_in_base_days: None,
+            via: None,
         });
         let prefix = id.rsplit('-').next().unwrap_or(id).to_uppercase();
         for (i, (category, group)) in persons.iter().enumerate() {
