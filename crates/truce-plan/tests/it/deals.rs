@@ -126,6 +126,45 @@ impl B {
         self
     }
 
+    /// An intermediary with its own limits that is not the deal's `via`
+    /// (a crossing point some rosters or categories route through).
+    pub fn crossing(mut self, id: &str, capacity: Option<u32>, handovers: Option<u32>) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Intermediary,
+            name: None,
+            capacity_per_day: capacity,
+            handovers_per_day: handovers,
+        });
+        self
+    }
+
+    /// Every person of `holder` crosses by `via`.
+    pub fn roster_via(mut self, holder: &str, via: &str) -> B {
+        if let Some(r) = self
+            .0
+            .rosters
+            .iter_mut()
+            .find(|r| r.holder.as_str() == holder)
+        {
+            r.via = Some(via.into());
+        }
+        self
+    }
+
+    /// Every person of `category` crosses by `via`.
+    pub fn category_via(mut self, category: &str, via: &str) -> B {
+        if let Some(c) = self
+            .0
+            .categories
+            .iter_mut()
+            .find(|c| c.id.as_str() == category)
+        {
+            c.via = Some(via.into());
+        }
+        self
+    }
+
     /// A party that carries (a channel or a crossing), not the deal's `via`.
     pub fn carrier(mut self, id: &str) -> B {
         self.0.parties.push(Party {

@@ -1,0 +1,127 @@
+//! Several intermediaries (crossing points), each with its own capacity and
+//! handovers a day, and `via` per roster or per category (issue 15). Each
+//! fixture's optimum is derived by hand beside it; the checker rejects plans
+//! that overload one crossing or send persons by another.
+
+use truce_plan::{Status, ViolationKind as K};
+use truce_spec::AgreedDeal;
+
+use crate::checker::{persons, planned, rejects};
+use crate::deals::*;
+use crate::optimum::check;
+
+/// side-b's 4 children cross at `north` (2 persons a day, `north_handovers`
+/// handovers), side-a's 6 detainees at `south` (3 a day, 2 handovers); each
+/// child pays one detainee (1:1), 3 days. Hand-derived: detainees go only as
+/// counter-releases, so at most 4 + 4 = 8; `north` carries 2 children a day
+/// and each day is paid in full, so 2 days (2 children + 2 detainees a day;
+/// `south`'s 3 never binds). With 2 handovers at each crossing the day goes
+/// child, detainee, child, detainee: exposure 1. With one `north` handover
+/// a day, a day's 2 children cross together: exposure 2 (and a day with 1
+/// child would need a third day for the fourth: the day count comes first).
+fn two_crossings(north_handovers: u32) -> AgreedDeal {
+    B::new("two crossings")
+        .days(3)
+        .category("child", 1)
+        .category("detainee", 1)
+        .crossing("north", Some(2), Some(north_handovers))
+        .crossing("south", Some(3), Some(2))
+        .side("side-a", [None; 4], &many("detainee", 6))
+        .side("side-b", [None; 4], &many("child", 4))
+        .category_via("child", "north")
+        .roster_via("side-a", "south")
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .agreed()
+}
+
+#[test]
+fn each_crossing_has_its_own_capacity_and_handovers() {
+    let p = check(&two_crossings(2), (Status::Optimal, 8, 2, 1.0));
+    for h in p.stages.iter().flat_map(|s| &s.handovers) {
+        let want = if h.from == "side-b" { "north" } else { "south" };
+        assert_eq!(h.via.as_deref(), Some(want), "{h:?}");
+    }
+    check(&two_crossings(1), (Status::Optimal, 8, 2, 2.0));
+}
+
+#[test]
+fn a_plan_overloading_one_crossing_is_rejected() {
+    let deal = two_crossings(2);
+    let mut p = planned(&deal);
+    // Day 1 is [child, detainee, child, detainee]; one more pair from day 2.
+    let child = persons(&mut p, 1, 0).pop().expect("a day-2 child");
+    let detainee = persons(&mut p, 1, 1).pop().expect("a day-2 detainee");
+    persons(&mut p, 0, 0).push(child);
+    persons(&mut p, 0, 1).push(detainee);
+    rejects(&deal, &p, K::Capacity, Some(1));
+}
+
+#[test]
+fn a_crossing_running_too_many_handovers_is_rejected() {
+    let deal = two_crossings(1);
+    let mut p = planned(&deal);
+    // Day 1 is [2 children, 2 detainees]: the children split in two.
+    let child = persons(&mut p, 0, 0).pop().expect("a child");
+    let handovers = p["stages"][0]["handovers"]
+        .as_array_mut()
+        .expect("handovers");
+    let mut second = handovers[0].clone();
+    second["persons"] = serde_json::json!([child]);
+    handovers.insert(1, second);
+    rejects(&deal, &p, K::HandoversPerDay, Some(1));
+}
+
+#[test]
+fn a_handover_by_the_wrong_crossing_is_rejected() {
+    let deal = two_crossings(2);
+    let mut p = planned(&deal);
+    p["stages"][0]["handovers"][0]["via"] = "south".into();
+    rejects(&deal, &p, K::WrongVia, Some(1));
+}
+
+/// side-b's 2 children (tier 1) cross at `north`, 1 a day; its 2 women
+/// (tier 2) at the deal's `via`, `south`; strict priority, 2 days.
+/// Hand-derived: a child a day (north's capacity), and no woman before both
+/// children are out, so day 2 is the second child at `north`, then both
+/// women at `south`: 4 released in 2 days, exposure 0.
+fn one_holder_two_crossings() -> AgreedDeal {
+    B::new("split holder")
+        .days(2)
+        .category("child", 1)
+        .category("woman", 2)
+        .via("south", Some(3), Some(2))
+        .crossing("north", Some(1), Some(1))
+        .side("side-a", [None; 4], &[])
+        .side(
+            "side-b",
+            [None; 4],
+            &[
+                ("woman", None),
+                ("child", None),
+                ("woman", None),
+                ("child", None),
+            ],
+        )
+        .category_via("child", "north")
+        .agreed()
+}
+
+#[test]
+fn a_holder_crossing_at_two_points_keeps_tier_order() {
+    let p = check(&one_holder_two_crossings(), (Status::Optimal, 4, 2, 0.0));
+    let day2: Vec<Option<&str>> = p.stages[1]
+        .handovers
+        .iter()
+        .map(|h| h.via.as_deref())
+        .collect();
+    assert_eq!(day2, [Some("north"), Some("south")]);
+}
+
+#[test]
+fn a_woman_before_the_last_child_is_rejected() {
+    let deal = one_holder_two_crossings();
+    let mut p = planned(&deal);
+    let handovers = p["stages"][1]["handovers"].as_array_mut().expect("day 2");
+    handovers.swap(0, 1);
+    rejects(&deal, &p, K::Priority, Some(2));
+}
