@@ -125,3 +125,38 @@ fn a_woman_before_the_last_child_is_rejected() {
     handovers.swap(0, 1);
     rejects(&deal, &p, K::Priority, Some(2));
 }
+
+/// side-b guarantees all 4 children, but `north` carries one a day for the
+/// 3 days: infeasible, and the conflict names `north`'s capacity (not the
+/// other crossing's), with a capacity that resolves it (2: 4 in 2 days).
+#[test]
+fn a_crossing_too_small_for_a_guarantee_is_named() {
+    let deal = B::new("north too small")
+        .days(3)
+        .category("child", 1)
+        .crossing("north", Some(1), Some(2))
+        .crossing("south", Some(10), Some(2))
+        .side("side-a", [None; 4], &[])
+        .side("side-b", [None, None, Some(4), None], &many("child", 4))
+        .category_via("child", "north")
+        .roster_via("side-a", "south")
+        .agreed();
+    let p = truce_plan::plan(&deal, &truce_plan::PlanOptions::default()).expect("an answer");
+    assert_eq!(p.status, Status::Infeasible);
+    let terms: Vec<&str> = p
+        .conflicts
+        .iter()
+        .flat_map(|c| c.terms.iter().map(String::as_str))
+        .collect();
+    assert!(terms.contains(&"party.north.capacity_per_day"), "{terms:?}");
+    assert!(!terms.iter().any(|t| t.contains("south")), "{terms:?}");
+    let fixes: Vec<&str> = p
+        .conflicts
+        .iter()
+        .flat_map(|c| c.resolutions.iter().map(String::as_str))
+        .collect();
+    assert!(
+        fixes.contains(&"raise north's capacity_per_day to 2"),
+        "{fixes:?}"
+    );
+}
