@@ -160,3 +160,80 @@ fn a_crossing_too_small_for_a_guarantee_is_named() {
         "{fixes:?}"
     );
 }
+
+mod relaxed {
+    use proptest::prelude::*;
+    use truce_plan::check_plan;
+
+    use super::*;
+    use crate::props::{deal_of, spec};
+
+    /// (released, −days used, −max exposure): larger is better.
+    fn rank(p: &truce_plan::Plan) -> (u32, i64, i64) {
+        (
+            p.total_released(),
+            -i64::from(p.days_used),
+            -((p.max_exposure * 1e6).round() as i64),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random small deals: side-a moved to a crossing of its own with no
+        /// capacity limit and many handovers relaxes every term (each plan of
+        /// the deal is a plan of the routed one, its side-a handovers
+        /// relabelled), so the routed optimum is at least as good on
+        /// (released, days, exposure), and the checker accepts it. Routing
+        /// every roster through the deal's one intermediary changes nothing.
+        #[test]
+        fn a_crossing_of_its_own_only_relaxes(s in spec()) {
+            let deal = deal_of(&s).into_inner();
+            let Some(via) = deal.release.via.clone() else {
+                return Ok(());
+            };
+            let opts = truce_plan::PlanOptions::default();
+            let base = truce_plan::plan(&AgreedDeal::new(deal.clone()).expect("agreed"), &opts)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+
+            let mut same = deal.clone();
+            same.rosters.iter_mut().for_each(|r| r.via = Some(via.clone()));
+            let same = AgreedDeal::new(same).expect("agreed");
+            let p = truce_plan::plan(&same, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // The same plan; an infeasible one's conflicts name the crossing
+            // by id once routes are given (`party.relief.…`), so only their
+            // number is compared.
+            let strip = |p: &truce_plan::Plan| {
+                let mut v: serde_json::Value =
+                    serde_json::from_str(&truce_plan::to_json(p)).expect("plan JSON");
+                let conflicts = v.as_object_mut().and_then(|o| o.remove("conflicts"));
+                (v, conflicts.and_then(|c| c.as_array().map(Vec::len)))
+            };
+            prop_assert_eq!(strip(&p), strip(&base));
+
+            let mut routed = deal.clone();
+            routed.parties.push(truce_spec::Party {
+                id: "own".into(),
+                role: truce_spec::Role::Intermediary,
+                name: None,
+                capacity_per_day: None,
+                handovers_per_day: Some(100),
+            });
+            if let Some(r) = routed.rosters.iter_mut().find(|r| r.holder.as_str() == "side-a") {
+                r.via = Some("own".into());
+            }
+            let routed = AgreedDeal::new(routed).expect("agreed");
+            let p = truce_plan::plan(&routed, &opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            if p.status != Status::Infeasible {
+                let report = check_plan(&routed, &truce_plan::to_json(&p));
+                prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, truce_plan::to_json(&p));
+            }
+            if p.status == Status::Optimal && base.status == Status::Optimal {
+                prop_assert!(rank(&p) >= rank(&base), "routed {:?} < {:?}", rank(&p), rank(&base));
+            }
+            if base.status != Status::Infeasible {
+                prop_assert!(p.status != Status::Infeasible);
+            }
+        }
+    }
+}
