@@ -554,9 +554,9 @@ impl Execution {
             let mut by_carrier: BTreeMap<&PartyId, (u64, u32)> = BTreeMap::new();
             for h in hs {
                 *by_holder.entry(&h.holder).or_insert(0) += u64::from(h.under_roster(t));
-                if let Some(c) = t.carrier(&h.author) {
+                for (c, n) in t.carriers(&h.author, &h.holder, &h.counts, h.total) {
                     let e = by_carrier.entry(&c.id).or_insert((0, 0));
-                    e.0 += u64::from(h.total);
+                    e.0 += u64::from(n);
                     e.1 += 1;
                 }
             }

@@ -96,6 +96,10 @@ pub struct RosterTerms {
     /// At least this many within the base days.
     #[serde(default)]
     pub min_in_base_days: Option<u32>,
+    /// The intermediary (crossing point) this holder's persons go through,
+    /// when the deal routes them (else the category's or the deal's `via`).
+    #[serde(default)]
+    pub via: Option<PartyId>,
 }
 
 /// One side of an exchange rule.
@@ -166,6 +170,9 @@ pub struct Terms {
     /// persons it releases that day (`lists-exchanged`), and releases only
     /// persons on it.
     pub lists_night_before: bool,
+    /// The categories routed through their own intermediary (crossing
+    /// point), whoever holds them.
+    pub category_via: BTreeMap<CategoryId, PartyId>,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +218,8 @@ struct RawPause {
 struct RawCategory {
     id: CategoryId,
     tier: u32,
+    #[serde(default)]
+    via: Option<PartyId>,
 }
 
 #[derive(Deserialize)]
@@ -384,6 +393,11 @@ impl Terms {
             channels: raw.channels,
             flows: raw.flows,
             lists_night_before: raw.release.lists_night_before,
+            category_via: raw
+                .categories
+                .iter()
+                .filter_map(|c| Some((c.id.clone(), c.via.clone()?)))
+                .collect(),
         };
         Ok((terms, raw.persons))
     }
@@ -412,6 +426,46 @@ impl Terms {
         self.intermediaries
             .get(author)
             .or_else(|| self.via.as_ref().and_then(|v| self.intermediaries.get(v)))
+    }
+
+    /// The intermediaries that carried a handover of `holder` recorded by
+    /// `author`, with the persons each carried: all of them the author's
+    /// when it is an intermediary (the crossing that recorded it), else each
+    /// category's route (its own `via`, else the roster's, else the deal's).
+    pub(crate) fn carriers(
+        &self,
+        author: &PartyId,
+        holder: &PartyId,
+        counts: &BTreeMap<CategoryId, u32>,
+        total: u32,
+    ) -> Vec<(&Intermediary, u32)> {
+        if let Some(c) = self.intermediaries.get(author) {
+            return vec![(c, total)];
+        }
+        let roster_via = self.rosters.get(holder).and_then(|r| r.via.as_ref());
+        if roster_via.is_none() && self.category_via.is_empty() {
+            return self
+                .carrier(author)
+                .map(|c| (c, total))
+                .into_iter()
+                .collect();
+        }
+        let mut out: Vec<(&Intermediary, u32)> = Vec::new();
+        for (category, &n) in counts {
+            let route = self
+                .category_via
+                .get(category)
+                .or(roster_via)
+                .or(self.via.as_ref());
+            let Some(c) = route.and_then(|v| self.intermediaries.get(v)) else {
+                continue;
+            };
+            match out.iter_mut().find(|(o, _)| o.id == c.id) {
+                Some((_, m)) => *m += n,
+                None => out.push((c, n)),
+            }
+        }
+        out
     }
 }
 

@@ -11,7 +11,9 @@ Shapes, each drawn in turn so every corpus has all of them:
   chunks      four to six handovers a day and a tight exposure bound, so paying
               in several handovers a day is what meets it
   none        no exchange rule
-Independently of the shape: no intermediary, one, or several (with `via`);
+Independently of the shape: no intermediary, one, or several (with `via` in
+[release], or routes: `via` per roster or per category, each intermediary
+with its own capacity and handovers a day);
 weekly-like `release_days`; an extension; per-day and total limits; groups.
 
 Deterministic for a seed (Python's `random.Random`). Only the deal text is
@@ -83,6 +85,10 @@ def deal_text(i, shape, rng):
         lines.append("")
         if v == 0:
             via = pid
+    # With two intermediaries, sometimes route persons per roster or per
+    # category instead of one `via` for all.
+    routing = rng.choice([None, None, "roster", "category"]) if n_via == 2 else None
+    vias = ["relief", "convoy"]
     days = rng.randint(1, 4)
     lines += ["[pause]", "days = %d" % days, ""]
     ext = maybe(rng, 0.3, lambda: (rng.choice(holders), rng.randint(1, 3), rng.randint(1, 2)))
@@ -92,7 +98,10 @@ def deal_text(i, shape, rng):
     horizon = days + (ext[2] if ext else 0)
     for h in holders:
         for t, cid in enumerate(CATS[h], start=1):
-            lines += ["[[category]]", 'id = "%s"' % cid, "tier = %d" % t, ""]
+            lines += ["[[category]]", 'id = "%s"' % cid, "tier = %d" % t]
+            if routing == "category":
+                lines.append('via = "%s"' % rng.choice(vias))
+            lines.append("")
     rosters = {}
     for h in holders:
         n = rng.randint(1, 8 if shape != "chunks" else 10)
@@ -112,6 +121,8 @@ def deal_text(i, shape, rng):
                 rows.append(("%s-%04d" % (h[-1].upper(), j), cat, ""))
         rosters[h] = rows
         lines += ["[[roster]]", 'holder = "%s"' % h, 'file = "rosters/%s.csv"' % h]
+        if routing == "roster":
+            lines.append('via = "%s"' % rng.choice(vias))
         mn = maybe(rng, 0.2, lambda: rng.randint(1, 2))
         mx = maybe(rng, 0.5, lambda: rng.randint(max(1, mn or 1), 4))
         tmin = maybe(rng, 0.25, lambda: rng.randint(0, min(3, len(rows))))
@@ -133,7 +144,7 @@ def deal_text(i, shape, rng):
     x = rng.randint(1, 2) if shape == "chunks" else maybe(rng, 0.35, lambda: rng.randint(1, 4))
     if x is not None:
         lines.append("max_exposure = %d" % x)
-    if via is not None:
+    if via is not None and (routing is None or rng.random() < 0.5):
         lines.append('via = "%s"' % via)
     if rng.random() < 0.2 and horizon >= 2:
         step = rng.choice([2, 3])

@@ -21,8 +21,10 @@ enum Term {
     MaxPerDay(usize),
     MinPerDay(usize),
     TotalMax(usize),
-    Capacity,
-    HandoversPerDay,
+    /// An intermediary's capacity (party index).
+    Capacity(usize),
+    /// An intermediary's handovers a day (party index).
+    HandoversPerDay(usize),
     PauseDays,
     ExtensionPerReleases,
     MaxExposure,
@@ -90,11 +92,11 @@ fn present_terms(deal: &Deal) -> Vec<Term> {
             terms.push(Term::TotalMax(i));
         }
     }
-    if let Some(via) = deal.intermediary() {
-        if via.capacity_per_day.is_some() {
-            terms.push(Term::Capacity);
+    for i in carriers(deal) {
+        if deal.parties[i].capacity_per_day.is_some() {
+            terms.push(Term::Capacity(i));
         }
-        terms.push(Term::HandoversPerDay);
+        terms.push(Term::HandoversPerDay(i));
     }
     terms.push(Term::PauseDays);
     if deal
@@ -117,9 +119,23 @@ fn present_terms(deal: &Deal) -> Vec<Term> {
     terms
 }
 
-fn via_mut(deal: &mut Deal) -> Option<&mut truce_spec::Party> {
-    let id = deal.release.via.clone()?;
-    deal.parties.iter_mut().find(|p| p.id == id)
+/// The intermediaries (party indices) that carry persons of the exchange:
+/// the deal's `via`, and with routes every intermediary a person crosses by.
+fn carriers(deal: &Deal) -> Vec<usize> {
+    let mut ids: Vec<&truce_spec::PartyId> = deal.release.via.iter().collect();
+    if deal.has_routes() {
+        for p in &deal.persons {
+            if let Some(v) = deal.route(&p.holder, &p.category)
+                && deal.channel_of(&p.holder, &p.category).is_none()
+                && !ids.contains(&v)
+            {
+                ids.push(v);
+            }
+        }
+    }
+    ids.iter()
+        .filter_map(|id| deal.parties.iter().position(|p| &p.id == *id))
+        .collect()
 }
 
 /// Sets a numeric term (or makes it the loosest when `value` is `None`).
@@ -130,19 +146,13 @@ fn set(deal: &mut Deal, t: Term, value: Option<u32>) {
         Term::MaxPerDay(i) => deal.rosters[i].max_per_day = value,
         Term::MinPerDay(i) => deal.rosters[i].min_per_day = value,
         Term::TotalMax(i) => deal.rosters[i].total_max = value,
-        Term::Capacity => {
-            if let Some(v) = via_mut(deal) {
-                v.capacity_per_day = value;
-            }
-        }
-        Term::HandoversPerDay => {
+        Term::Capacity(i) => deal.parties[i].capacity_per_day = value,
+        Term::HandoversPerDay(i) => {
             // Every useful handover moves someone and a payment needs a
             // handover on each side, so two per person is as good as no limit.
             let loosest =
                 u32::try_from(2 * deal.persons.len() + deal.rosters.len()).unwrap_or(u32::MAX);
-            if let Some(v) = via_mut(deal) {
-                v.handovers_per_day = Some(value.unwrap_or(loosest.max(1)));
-            }
+            deal.parties[i].handovers_per_day = Some(value.unwrap_or(loosest.max(1)));
         }
         Term::PauseDays => {
             deal.pause.days = value.unwrap_or(deal.pause.days.saturating_add(MAX_EXTRA_DAYS))
@@ -170,8 +180,11 @@ fn path(deal: &Deal, t: Term) -> String {
         Term::MaxPerDay(i) => format!("roster.{}.max_per_day", holder(i)),
         Term::MinPerDay(i) => format!("roster.{}.min_per_day", holder(i)),
         Term::TotalMax(i) => format!("roster.{}.total_max", holder(i)),
-        Term::Capacity => "party.capacity_per_day".into(),
-        Term::HandoversPerDay => "party.handovers_per_day".into(),
+        // One intermediary: the path as before routes existed.
+        Term::Capacity(_) if !deal.has_routes() => "party.capacity_per_day".into(),
+        Term::HandoversPerDay(_) if !deal.has_routes() => "party.handovers_per_day".into(),
+        Term::Capacity(i) => format!("party.{}.capacity_per_day", deal.parties[i].id),
+        Term::HandoversPerDay(i) => format!("party.{}.handovers_per_day", deal.parties[i].id),
         Term::PauseDays => "pause.days".into(),
         Term::ExtensionPerReleases => "pause.extension.per_releases".into(),
         Term::MaxExposure => "release.max_exposure".into(),
@@ -183,7 +196,13 @@ fn path(deal: &Deal, t: Term) -> String {
 fn describe(deal: &Deal, t: Term) -> String {
     let r = |i: usize| &deal.rosters[i];
     let n = |v: Option<u32>| v.unwrap_or(0);
-    let via = deal.intermediary();
+    let who = |i: usize| {
+        if deal.has_routes() {
+            format!("`{}`", deal.parties[i].id)
+        } else {
+            "the intermediary".to_owned()
+        }
+    };
     match t {
         Term::TotalMin(i) => format!(
             "{} guarantees at least {} in all",
@@ -211,14 +230,16 @@ fn describe(deal: &Deal, t: Term) -> String {
             r(i).holder,
             n(r(i).total_max)
         ),
-        Term::Capacity => format!(
-            "the intermediary carries at most {} a day",
-            n(via.and_then(|v| v.capacity_per_day))
+        Term::Capacity(i) => format!(
+            "{} carries at most {} a day",
+            who(i),
+            n(deal.parties[i].capacity_per_day)
         ),
-        Term::HandoversPerDay => {
+        Term::HandoversPerDay(i) => {
             format!(
-                "the intermediary runs at most {} handovers a day",
-                via.and_then(|v| v.handovers_per_day).unwrap_or(2)
+                "{} runs at most {} handovers a day",
+                who(i),
+                deal.parties[i].handovers_per_day.unwrap_or(2)
             )
         }
         Term::PauseDays => match &deal.pause.extension {
@@ -299,13 +320,18 @@ fn resolution(deal: &Deal, t: Term, feasible_with: &dyn Fn(&Deal) -> bool) -> Op
         }
         Term::TotalMax(i) => raise(r(i).total_max?.saturating_add(1), persons)
             .map(|v| format!("raise {}'s total_max to {v}", holder(i))),
-        Term::Capacity => {
-            let c = deal.intermediary()?.capacity_per_day?;
+        Term::Capacity(i) => {
+            let c = deal.parties[i].capacity_per_day?;
+            let whose = if deal.has_routes() {
+                format!("{}'s", deal.parties[i].id)
+            } else {
+                "the intermediary's".to_owned()
+            };
             raise(c.saturating_add(1), persons)
-                .map(|v| format!("raise the intermediary's capacity_per_day to {v}"))
+                .map(|v| format!("raise {whose} capacity_per_day to {v}"))
         }
-        Term::HandoversPerDay => {
-            let h = deal.intermediary()?.handovers_per_day.unwrap_or(2);
+        Term::HandoversPerDay(i) => {
+            let h = deal.parties[i].handovers_per_day.unwrap_or(2);
             raise(
                 h.saturating_add(1),
                 h.saturating_add(deal.rosters.len() as u32),

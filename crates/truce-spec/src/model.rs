@@ -310,6 +310,11 @@ pub struct Category {
     pub id: CategoryId,
     /// Its priority tier, from 1 (released first).
     pub tier: u32,
+    /// The intermediary (crossing point) every person of this category goes
+    /// through, whoever holds them; `None`: the roster's or the deal's.
+    /// Left out of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<PartyId>,
 }
 
 /// The persons one side holds and the limits on releasing them.
@@ -331,6 +336,11 @@ pub struct Roster {
     /// first four days"); left out of the JSON when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_in_base_days: Option<u32>,
+    /// The intermediary (crossing point) this holder's persons go through;
+    /// `None`: the category's or the deal's (`[release] via`). Left out of
+    /// the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<PartyId>,
 }
 
 /// A person eligible for release, known only by an opaque id.
@@ -556,6 +566,24 @@ impl Deal {
     /// The intermediary every handover goes through, if the deal names one.
     pub fn intermediary(&self) -> Option<&Party> {
         self.release.via.as_ref().and_then(|id| self.party(id))
+    }
+
+    /// The intermediary that carries a person of `category` held by
+    /// `holder`: the category's `via`, else the roster's, else the deal's
+    /// (`[release] via`). The loader refuses a category and a roster that
+    /// route the same persons through two, so the order only breaks no tie.
+    pub fn route(&self, holder: &PartyId, category: &CategoryId) -> Option<&PartyId> {
+        self.category(category)
+            .and_then(|c| c.via.as_ref())
+            .or_else(|| self.roster(holder).and_then(|r| r.via.as_ref()))
+            .or(self.release.via.as_ref())
+    }
+
+    /// Whether handovers go through more than one intermediary (a `via` on a
+    /// roster or a category): each then has its own capacity and handovers.
+    pub fn has_routes(&self) -> bool {
+        self.categories.iter().any(|c| c.via.is_some())
+            || self.rosters.iter().any(|r| r.via.is_some())
     }
 
     /// Base days plus the most extension days the deal allows.

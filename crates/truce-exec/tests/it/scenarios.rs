@@ -489,3 +489,58 @@ fn handovers_are_checked_against_the_nights_lists() {
     let (found, _) = list_findings(&setup, &both(a, longer), false);
     assert_eq!(found, none);
 }
+
+/// Two crossings: side-b's children at `north` (2 a day), side-a's
+/// detainees at `south` (3 a day), 1:1. Carried out as planned (each
+/// handover recorded by its crossing), every term holds; one more pair on
+/// day 1 overloads `north` only, and a handover a side records is judged
+/// against its persons' crossing.
+#[test]
+fn each_crossing_is_judged_by_its_own_capacity() {
+    let text = "format_version = 1\nname = \"two crossings\"\n\
+         [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+         [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+         [[party]]\nid = \"mediator\"\nrole = \"mediator\"\n\
+         [[party]]\nid = \"north\"\nrole = \"intermediary\"\ncapacity_per_day = 2\n\
+         [[party]]\nid = \"south\"\nrole = \"intermediary\"\ncapacity_per_day = 3\n\
+         [pause]\ndays = 3\n\
+         [[category]]\nid = \"child\"\ntier = 1\nvia = \"north\"\n\
+         [[category]]\nid = \"detainee\"\ntier = 1\n\
+         [[roster]]\nholder = \"side-a\"\nfile = \"a.csv\"\nvia = \"south\"\n\
+         [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+         [[exchange]]\ngives = { holder = \"side-b\", categories = [\"child\"] }\n\
+         receives = { holder = \"side-a\", categories = [\"detainee\"] }\nratio = 1\n\
+         [release]\n";
+    let deal = crate::support::load(&[
+        ("deal.toml".into(), text.into()),
+        (
+            "a.csv".into(),
+            "id,category\nA-0001,detainee\nA-0002,detainee\nA-0003,detainee\nA-0004,detainee\n"
+                .into(),
+        ),
+        (
+            "b.csv".into(),
+            "id,category\nB-0001,child\nB-0002,child\nB-0003,child\nB-0004,child\n".into(),
+        ),
+    ]);
+    let setup = Setup::new(deal);
+    let mut plan = convoys(&setup.plan);
+    assert_eq!(plan.len(), 8, "{plan:?}");
+    let (ex, _) = execute(&setup, &plan);
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    // Day 2's first child and first detainee join day 1's first handovers.
+    let day2 = plan.iter().position(|c| c.0 == 2).expect("day 2");
+    let child = plan[day2].2.pop().expect("a child");
+    let detainee = plan[day2 + 1].2.pop().expect("a detainee");
+    plan[0].2.push(child);
+    plan[1].2.push(detainee);
+    let (ex, _) = execute(&setup, &plan);
+    let capacity: Vec<(Rule, String)> = ex
+        .findings(setup.context())
+        .iter()
+        .filter(|f| f.rule == Rule::Capacity)
+        .map(|f| (f.rule, f.message.clone()))
+        .collect();
+    assert_eq!(capacity.len(), 1, "{capacity:?}");
+    assert!(capacity[0].1.starts_with("north carried 3"), "{capacity:?}");
+}

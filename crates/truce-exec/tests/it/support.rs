@@ -245,7 +245,17 @@ pub fn execute(setup: &Setup, convoys: &[Convoy]) -> (Execution, Vec<(String, St
                 .deal
                 .channel_of(&holder.as_str().into(), &p.category.as_str().into())
         });
-        let author = channel.map_or(carrier.as_str(), |c| c.via.as_str());
+        // Else the crossing its persons' route names (several intermediaries).
+        let route = persons.first().and_then(|id| {
+            let p = &setup.roster.persons()[setup.roster.index_of_id(id)?];
+            setup
+                .deal
+                .route(&holder.as_str().into(), &p.category.as_str().into())
+        });
+        let author = channel.map_or_else(
+            || route.map_or(carrier.as_str(), |v| v.as_str()),
+            |c| c.via.as_str(),
+        );
         push(&mut ex, author, setup.handover(*day, holder, persons));
     }
     while flowed < days {

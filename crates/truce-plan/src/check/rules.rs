@@ -98,6 +98,9 @@ struct Walk<'d> {
     handover_index: usize,
     today_by_holder: BTreeMap<String, u32>,
     today_total: u64,
+    /// With routes (a `via` on a roster or category): today's persons and
+    /// handovers per intermediary named by the handovers.
+    today_by_via: BTreeMap<String, (u64, usize)>,
     days_used: u32,
     max_exposure_num: u64,
     max_exposure_den: u64,
@@ -160,6 +163,7 @@ impl<'d> Walk<'d> {
             handover_index: 0,
             today_by_holder: BTreeMap::new(),
             today_total: 0,
+            today_by_via: BTreeMap::new(),
             days_used: 0,
             max_exposure_num: 0,
             max_exposure_den: 1,
@@ -277,6 +281,7 @@ impl<'d> Walk<'d> {
     fn start_day(&mut self, day: u32, handovers: usize) {
         self.channel_today.iter_mut().for_each(|c| *c = 0);
         self.today_by_holder.clear();
+        self.today_by_via.clear();
         self.today_total = 0;
         self.today_exposure = (0, 1);
         for r in &mut self.rules {
@@ -284,7 +289,7 @@ impl<'d> Walk<'d> {
             r.counter_today = 0;
             r.paid_today_persons.clear();
         }
-        if let Some(via) = self.deal.intermediary() {
+        if let Some(via) = self.deal.intermediary().filter(|_| !self.deal.has_routes()) {
             let limit = via.handovers_per_day.unwrap_or(2);
             if handovers > limit as usize {
                 let message = format!(
@@ -343,7 +348,9 @@ impl<'d> Walk<'d> {
         let index = self.handover_index;
         self.handover_index += 1;
         let expected_via = self.deal.release.via.as_ref().map(|v| v.as_str());
-        if h.via.as_deref() != expected_via {
+        if self.deal.has_routes() {
+            self.routed_via(day, h);
+        } else if h.via.as_deref() != expected_via {
             let message = format!(
                 "handover from {} goes via {}, but the deal's intermediary is {}",
                 h.from,
@@ -581,7 +588,9 @@ impl<'d> Walk<'d> {
                 self.violation(K::MinPerDay, Some(day), Vec::new(), message);
             }
         }
-        if let Some(via) = self.deal.intermediary()
+        if self.deal.has_routes() {
+            self.via_limits(day);
+        } else if let Some(via) = self.deal.intermediary()
             && let Some(cap) = via
                 .capacity_per_day
                 .filter(|&c| self.today_total > u64::from(c))
@@ -592,6 +601,67 @@ impl<'d> Walk<'d> {
             );
             self.violation(K::Capacity, Some(day), Vec::new(), message);
         }
+    }
+
+    /// With routes: every person of the handover must cross by its own
+    /// route (its category's `via`, else its roster's, else the deal's), and
+    /// the handover counts against the intermediary it names.
+    fn routed_via(&mut self, day: u32, h: &HandoverInput) {
+        let name = h.via.clone().unwrap_or_default();
+        let mut wrong: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut carried = 0u64;
+        for id in &h.persons {
+            let Some(p) = self.persons.get(id.as_str()) else {
+                continue;
+            };
+            if p.holder.as_str() != h.from || self.released.contains(id.as_str()) {
+                continue;
+            }
+            carried += 1;
+            let route = self.deal.route(&p.holder, &p.category).map(|v| v.as_str());
+            if route != h.via.as_deref() {
+                wrong
+                    .entry(route.unwrap_or("nobody").to_owned())
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
+        let entry = self.today_by_via.entry(name).or_insert((0, 0));
+        entry.0 += carried;
+        entry.1 += 1;
+        for (route, ids) in wrong {
+            let message = format!(
+                "handover from {} goes via {}, but {} of its person(s) cross by {route}",
+                h.from,
+                h.via.as_deref().unwrap_or("nobody"),
+                ids.len()
+            );
+            self.violation(K::WrongVia, Some(day), ids, message);
+        }
+    }
+
+    /// With routes: each intermediary's capacity and handovers of the day.
+    fn via_limits(&mut self, day: u32) {
+        let today = std::mem::take(&mut self.today_by_via);
+        for (via, &(persons, handovers)) in &today {
+            let Some(party) = self.deal.party(&via.as_str().into()) else {
+                continue;
+            };
+            if let Some(cap) = party.capacity_per_day.filter(|&c| persons > u64::from(c)) {
+                let message = format!(
+                    "{persons} persons carried by {via} on day {day}, above its capacity of {cap}"
+                );
+                self.violation(K::Capacity, Some(day), Vec::new(), message);
+            }
+            let limit = party.handovers_per_day.unwrap_or(2);
+            if handovers > limit as usize {
+                let message = format!(
+                    "{handovers} handovers by {via} on day {day}, but it runs at most {limit} a day"
+                );
+                self.violation(K::HandoversPerDay, Some(day), Vec::new(), message);
+            }
+        }
+        self.today_by_via = today;
     }
 
     fn finish(mut self, plan: &PlanInput) -> CheckReport {

@@ -10,7 +10,8 @@ use super::model::Model;
 /// Units taken of one kind: (kind index, units).
 pub(crate) type Take = (usize, u32);
 
-/// One handover of a day: (holder index, units per kind).
+/// One handover of a day: (lane index — the holder, and the intermediary
+/// with several — and units per kind).
 pub(crate) type HandoverUnits = (usize, Vec<Take>);
 
 /// What one holder releases in a day: units per kind.
@@ -18,6 +19,8 @@ pub(crate) type HandoverUnits = (usize, Vec<Take>);
 struct HolderOption {
     take: Vec<(usize, u32)>,
     persons: u32,
+    /// With several intermediaries: persons per intermediary (else empty).
+    per_via: Vec<u32>,
     /// Per rule: paying releases and counter-releases in this option.
     gives: Vec<u32>,
     receives: Vec<u32>,
@@ -65,7 +68,17 @@ pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAc
         .collect();
     let mut out = Vec::new();
     let mut chosen: Vec<Option<usize>> = vec![None; m.holders.len()];
-    combine(cx, &per_holder, 0, &mut chosen, 0, 0, &mut out);
+    let mut per_via = vec![0u32; if m.multi() { m.vias.len() } else { 0 }];
+    combine(
+        cx,
+        &per_holder,
+        0,
+        &mut chosen,
+        0,
+        0,
+        &mut per_via,
+        &mut out,
+    );
     out
 }
 
@@ -95,6 +108,7 @@ fn index(m: &Model, h: usize, all: Vec<HolderOption>) -> HolderOptions {
     HolderOptions { all, by_receives }
 }
 
+#[expect(clippy::too_many_arguments, reason = "a recursive walk's state")]
 fn combine(
     cx: &DayContext<'_>,
     per_holder: &[Rc<HolderOptions>],
@@ -102,6 +116,7 @@ fn combine(
     chosen: &mut Vec<Option<usize>>,
     persons: u32,
     by: u32,
+    per_via: &mut Vec<u32>,
     out: &mut Vec<DayAction>,
 ) {
     let m = cx.model;
@@ -159,6 +174,15 @@ fn combine(
         if persons2 > m.capacity {
             continue;
         }
+        // Each intermediary carries at most its own capacity.
+        if per_via
+            .iter()
+            .zip(&o.per_via)
+            .zip(&m.vias)
+            .any(|((&a, &b), v)| a + b > v.capacity)
+        {
+            continue;
+        }
         // Each rule's payment is exact: check it once both holders are chosen.
         let pays = m.rules.iter().enumerate().all(|(e, r)| {
             let other = if r.gives == h {
@@ -188,7 +212,22 @@ fn combine(
                 0
             };
         chosen[h] = Some(i);
-        combine(cx, per_holder, depth + 1, chosen, persons2, by2, out);
+        for (a, b) in per_via.iter_mut().zip(&o.per_via) {
+            *a += b;
+        }
+        combine(
+            cx,
+            per_holder,
+            depth + 1,
+            chosen,
+            persons2,
+            by2,
+            per_via,
+            out,
+        );
+        for (a, b) in per_via.iter_mut().zip(&o.per_via) {
+            *a -= b;
+        }
         chosen[h] = None;
     }
 }
@@ -227,10 +266,20 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
             let receives = (0..m.rules.len())
                 .map(|e| flow(e, |k, e| k.receives[e]))
                 .collect();
+            let mut per_via = vec![0u32; if m.multi() { m.vias.len() } else { 0 }];
+            for &(k, x) in &take {
+                if let Some(v) = per_via.get_mut(m.lanes[m.kinds[k].lane].1) {
+                    *v += x * m.kinds[k].size;
+                }
+            }
+            if per_via.iter().zip(&m.vias).any(|(&n, v)| n > v.capacity) {
+                return None;
+            }
             let take = take.into_iter().filter(|&(_, x)| x > 0).collect();
             Some(HolderOption {
                 take,
                 persons,
+                per_via,
                 gives,
                 receives,
             })

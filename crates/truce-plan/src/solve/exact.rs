@@ -482,9 +482,11 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
             for &p in &persons {
                 day_of[p] = Some(*day);
             }
+            // `h` is the handover's lane: its holder and intermediary.
+            let (holder, via) = model.lanes[h];
             handovers.push(Handover {
-                from: model.holders[h].id.clone(),
-                via: model.via.clone(),
+                from: model.holders[holder].id.clone(),
+                via: model.vias[via].id.clone(),
                 persons: persons
                     .iter()
                     .map(|&p| deal.persons[p].id.0.clone())

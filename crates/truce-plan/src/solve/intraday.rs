@@ -100,26 +100,52 @@ fn flows(m: &Model, take: &[Take]) -> (Vec<u64>, Vec<u64>) {
     (pay, cnt)
 }
 
-fn releasing_holders(m: &Model, take: &[Take]) -> Vec<usize> {
+/// The lanes (holders, or holders through one intermediary each) that
+/// release something in a take.
+fn releasing_lanes(m: &Model, take: &[Take]) -> Vec<usize> {
     let mut hs: Vec<usize> = take
         .iter()
         .filter(|&&(_, x)| x > 0)
-        .map(|&(k, _)| m.kinds[k].holder)
+        .map(|&(k, _)| m.kinds[k].lane)
         .collect();
     hs.sort_unstable();
     hs.dedup();
     hs
 }
 
+/// Whether one handover per lane fits each intermediary's handovers a day.
+fn lanes_fit(m: &Model, lanes: &[usize]) -> bool {
+    if !m.multi() {
+        return lanes.len() as u64 <= u64::from(m.handovers_per_day);
+    }
+    m.vias.iter().enumerate().all(|(v, via)| {
+        lanes.iter().filter(|&&l| m.lanes[l].1 == v).count() as u64 <= u64::from(via.handovers)
+    })
+}
+
+/// Strict priority with a holder crossing at two intermediaries in the day:
+/// its tiers must go in order across its lanes, which one handover per lane
+/// cannot always do, so the day is searched.
+fn split_tiers(m: &Model, lanes: &[usize]) -> bool {
+    m.multi()
+        && m.strict
+        && lanes.iter().enumerate().any(|(i, &a)| {
+            lanes[i + 1..]
+                .iter()
+                .any(|&b| m.lane_holder(a) == m.lane_holder(b))
+        })
+}
+
 fn quick(m: &Model, take: &[Take]) -> Quick {
-    let holders = releasing_holders(m, take);
+    let holders = releasing_lanes(m, take);
     let h = m.handovers_per_day;
-    if holders.len() as u64 > u64::from(h) {
+    if !lanes_fit(m, &holders) {
         return Quick::Known(None);
     }
+    let split = split_tiers(m, &holders);
     let (pay, _) = flows(m, take);
     let active: Vec<usize> = (0..m.rules.len()).filter(|&e| pay[e] > 0).collect();
-    if active.is_empty() {
+    if active.is_empty() && !split {
         return Quick::Known(Some(Exposure::ZERO));
     }
     // A swap's rule orders the day but exposes nobody.
@@ -145,7 +171,7 @@ fn quick(m: &Model, take: &[Take]) -> Quick {
         };
         lower = lower.max(Exposure::whole(unit.max(spread)));
     }
-    if canonical_holders(m, &holders, &active).is_some() {
+    if !split && canonical_holders(m, &holders, &active).is_some() {
         let peak = Exposure::whole(exposed.iter().map(|&e| pay[e]).max().unwrap_or(0));
         if h <= 3 || peak == lower {
             return Quick::Known(Some(peak));
@@ -154,17 +180,18 @@ fn quick(m: &Model, take: &[Take]) -> Quick {
     Quick::Search { lower }
 }
 
-/// The releasing holders ordered payers first for the active rules, if the
+/// The releasing lanes ordered payers first for the active rules, if the
 /// active rules have no cycle.
 fn canonical_holders(m: &Model, holders: &[usize], active: &[usize]) -> Option<Vec<usize>> {
     let mut left: Vec<usize> = holders.to_vec();
     let mut order = Vec::with_capacity(holders.len());
     while !left.is_empty() {
-        let pos = left.iter().position(|&h| {
+        let pos = left.iter().position(|&l| {
+            let h = m.lane_holder(l);
             !active.iter().any(|&e| {
                 m.rules[e].receives == h
-                    && left.contains(&m.rules[e].gives)
                     && m.rules[e].gives != h
+                    && left.iter().any(|&o| m.lane_holder(o) == m.rules[e].gives)
             })
         })?;
         order.push(left.remove(pos));
@@ -172,9 +199,9 @@ fn canonical_holders(m: &Model, holders: &[usize], active: &[usize]) -> Option<V
     Some(order)
 }
 
-/// One handover per releasing holder, payers first.
+/// One handover per releasing lane, payers first.
 fn canonical(m: &Model, take: &[Take]) -> Option<Vec<HandoverUnits>> {
-    let holders = releasing_holders(m, take);
+    let holders = releasing_lanes(m, take);
     let (pay, _) = flows(m, take);
     let active: Vec<usize> = (0..m.rules.len()).filter(|&e| pay[e] > 0).collect();
     let order = canonical_holders(m, &holders, &active)?;
@@ -186,7 +213,7 @@ fn canonical(m: &Model, take: &[Take]) -> Option<Vec<HandoverUnits>> {
                     h,
                     take.iter()
                         .copied()
-                        .filter(|&(k, x)| x > 0 && m.kinds[k].holder == h)
+                        .filter(|&(k, x)| x > 0 && m.kinds[k].lane == h)
                         .collect(),
                 )
             })
@@ -194,7 +221,9 @@ fn canonical(m: &Model, take: &[Take]) -> Option<Vec<HandoverUnits>> {
     )
 }
 
-type Key = (Vec<u32>, usize, u32);
+/// (units left per slot, last lane, handovers left: a count, or with
+/// several intermediaries each one's count in mixed radix).
+type Key = (Vec<u32>, usize, u64);
 /// (peak of the rest, the best next handover: holder position and units per slot).
 type Entry = Option<(Exposure, usize, Vec<u32>)>;
 
@@ -203,8 +232,13 @@ struct DaySearch<'a> {
     /// The take's kinds and counts, grouped by holder, best tier first.
     kinds: Vec<usize>,
     count: Vec<u32>,
-    /// Releasing holders, and per holder its slots grouped by tier.
+    /// Releasing lanes, and per lane its slots grouped by tier.
     holders: Vec<usize>,
+    /// With several intermediaries: per intermediary, the place value of
+    /// its handovers left in `left` and its radix (limit + 1; 0: no limit).
+    radix: Vec<(u64, u64)>,
+    /// Strict priority across a holder's lanes (see [`split_tiers`]).
+    split: bool,
     tiers: Vec<Vec<Vec<usize>>>,
     lower: Exposure,
     memo: super::model::Fast<Key, Entry>,
@@ -218,13 +252,13 @@ struct DaySearch<'a> {
 impl<'a> DaySearch<'a> {
     fn new(m: &'a Model, take: &[Take], lower: Exposure, budget: &mut u64) -> Self {
         let mut slots: Vec<Take> = take.iter().copied().filter(|&(_, x)| x > 0).collect();
-        slots.sort_by_key(|&(k, _)| (m.kinds[k].holder, m.kinds[k].tier, k));
-        let holders = releasing_holders(m, take);
+        slots.sort_by_key(|&(k, _)| (m.kinds[k].lane, m.kinds[k].tier, k));
+        let holders = releasing_lanes(m, take);
         let mut tiers: Vec<Vec<Vec<usize>>> = vec![Vec::new(); holders.len()];
         for (i, &(k, _)) in slots.iter().enumerate() {
             let hp = holders
                 .iter()
-                .position(|&h| h == m.kinds[k].holder)
+                .position(|&h| h == m.kinds[k].lane)
                 .unwrap_or(0);
             let t = m.kinds[k].tier;
             let same = tiers[hp]
@@ -241,11 +275,41 @@ impl<'a> DaySearch<'a> {
                 tiers[hp].push(vec![i]);
             }
         }
+        // Mixed radix of the intermediaries' handovers left; more handovers
+        // than the day's units are never usable, so each radix is at most
+        // units + 1. An overflow leaves `radix` empty: `solve` gives up.
+        let mut radix = Vec::new();
+        if m.multi() {
+            let mut place = 1u64;
+            for (v, via) in m.vias.iter().enumerate() {
+                let units: u64 = slots
+                    .iter()
+                    .filter(|&&(k, _)| m.lanes[m.kinds[k].lane].1 == v)
+                    .map(|&(_, x)| u64::from(x))
+                    .sum();
+                if via.handovers == u32::MAX || units <= u64::from(via.handovers) {
+                    radix.push((place, 0));
+                    continue;
+                }
+                let r = u64::from(via.handovers) + 1;
+                radix.push((place, r));
+                match place.checked_mul(r) {
+                    Some(p) => place = p,
+                    None => {
+                        radix.clear();
+                        break;
+                    }
+                }
+            }
+        }
+        let split = split_tiers(m, &holders);
         DaySearch {
             m,
             kinds: slots.iter().map(|s| s.0).collect(),
             count: slots.iter().map(|s| s.1).collect(),
             holders,
+            radix,
+            split,
             tiers,
             lower,
             memo: Default::default(),
@@ -256,13 +320,120 @@ impl<'a> DaySearch<'a> {
     }
 
     fn solve(&mut self) -> Result<Option<Exposure>, OutOfSteps> {
+        if self.m.multi() && self.radix.is_empty() {
+            return Err(OutOfSteps);
+        }
         if let Some(order) = self.at_lower() {
             self.found = Some(order);
             return Ok(Some(self.lower));
         }
         let rem = self.count.clone();
-        let left = self.m.handovers_per_day;
+        let left = self.start_left();
         Ok(self.best(&rem, usize::MAX, left)?.map(|(p, _, _)| p))
+    }
+
+    /// The day's handovers left at its start.
+    fn start_left(&self) -> u64 {
+        if !self.m.multi() {
+            return u64::from(self.m.handovers_per_day);
+        }
+        self.radix
+            .iter()
+            .filter(|&&(_, r)| r > 0)
+            .map(|&(place, r)| place * (r - 1))
+            .sum()
+    }
+
+    /// Handovers left of intermediary `v` (`u64::MAX`: no limit).
+    fn via_left(&self, left: u64, v: usize) -> u64 {
+        match self.radix[v] {
+            (_, 0) => u64::MAX,
+            (place, r) => left / place % r,
+        }
+    }
+
+    /// The handovers left after one of lane position `hp`, `None` when its
+    /// intermediary has none left.
+    fn use_one(&self, left: u64, hp: usize) -> Option<u64> {
+        if !self.m.multi() {
+            return match left {
+                0 => None,
+                l if l == u64::from(u32::MAX) => Some(l),
+                l => Some(l - 1),
+            };
+        }
+        let v = self.m.lanes[self.holders[hp]].1;
+        match self.via_left(left, v) {
+            0 => None,
+            u64::MAX => Some(left),
+            _ => Some(left - self.radix[v].0),
+        }
+    }
+
+    /// All handovers left, summed (`u32::MAX`: no limit), for the chunk bound.
+    fn total_left(&self, left: u64) -> u32 {
+        if !self.m.multi() {
+            return u32::try_from(left).unwrap_or(u32::MAX);
+        }
+        let mut total = 0u64;
+        for v in 0..self.radix.len() {
+            match self.via_left(left, v) {
+                u64::MAX => return u32::MAX,
+                n => total += n,
+            }
+        }
+        u32::try_from(total).unwrap_or(u32::MAX)
+    }
+
+    /// Whether each waiting lane can still have a handover, and which must
+    /// release all it has left in its one (as many handovers left on its
+    /// intermediary as lanes waiting on it).
+    fn room(&self, left: u64, waiting: &[usize]) -> Option<Vec<bool>> {
+        if !self.m.multi() {
+            if waiting.len() as u64 > left {
+                return None;
+            }
+            return Some(vec![waiting.len() as u64 == left; waiting.len()]);
+        }
+        let via = |hp: usize| self.m.lanes[self.holders[hp]].1;
+        let on = |v: usize| waiting.iter().filter(|&&hp| via(hp) == v).count() as u64;
+        let mut forced = Vec::with_capacity(waiting.len());
+        for &hp in waiting {
+            let v = via(hp);
+            let l = self.via_left(left, v);
+            if on(v) > l {
+                return None;
+            }
+            forced.push(on(v) == l);
+        }
+        Some(forced)
+    }
+
+    /// Strict priority across a holder's lanes: a handover of lane `hp`
+    /// touching a tier leaves none of a better tier pending in the holder's
+    /// other lanes.
+    fn tier_ok(&self, hp: usize, rem: &[u32], choice: &[u32]) -> bool {
+        if !self.split {
+            return true;
+        }
+        let m = self.m;
+        let holder = m.lane_holder(self.holders[hp]);
+        let Some(worst) = choice
+            .iter()
+            .enumerate()
+            .filter(|&(_, &x)| x > 0)
+            .map(|(i, _)| m.kinds[self.kinds[i]].tier)
+            .max()
+        else {
+            return true;
+        };
+        self.kinds.iter().enumerate().all(|(j, &k)| {
+            let lane = m.kinds[k].lane;
+            rem[j] == 0
+                || lane == self.holders[hp]
+                || m.lane_holder(lane) != holder
+                || m.kinds[k].tier >= worst
+        })
     }
 
     /// A constructive try before the search: handover after handover, the
@@ -273,16 +444,16 @@ impl<'a> DaySearch<'a> {
     fn at_lower(&self) -> Option<Vec<(usize, Vec<u32>)>> {
         let mut rem = self.count.clone();
         let mut last = usize::MAX;
-        let mut left = self.m.handovers_per_day;
+        let mut left = self.start_left();
         let mut out = Vec::new();
         while rem.iter().any(|&x| x > 0) {
-            if left == 0 {
-                return None;
-            }
             let (pay, cnt) = self.flows(&rem);
             let mut chosen: Option<(usize, Vec<u32>)> = None;
             for hp in 0..self.holders.len() {
-                if hp == last || self.tiers[hp].iter().flatten().all(|&i| rem[i] == 0) {
+                if hp == last
+                    || self.use_one(left, hp).is_none()
+                    || self.tiers[hp].iter().flatten().all(|&i| rem[i] == 0)
+                {
                     continue;
                 }
                 let mut flat = Vec::new();
@@ -296,6 +467,7 @@ impl<'a> DaySearch<'a> {
                 };
                 let best = flat
                     .chunks_exact(n)
+                    .filter(|c| self.tier_ok(hp, &rem, c))
                     .filter(|c| self.after(&pay, &cnt, c).is_some_and(|a| a <= self.lower))
                     .max_by_key(|c| persons(c));
                 if let Some(c) = best {
@@ -309,9 +481,7 @@ impl<'a> DaySearch<'a> {
             }
             out.push((hp, choice));
             last = hp;
-            if left != u32::MAX {
-                left -= 1;
-            }
+            left = self.use_one(left, hp)?;
         }
         Some(out)
     }
@@ -334,7 +504,7 @@ impl<'a> DaySearch<'a> {
         }
         let mut rem = self.count.clone();
         let mut last = usize::MAX;
-        let mut left = self.m.handovers_per_day;
+        let mut left = self.start_left();
         let mut out = Vec::new();
         while rem.iter().any(|&x| x > 0) {
             let Some(Some((_, hp, choice))) = self.memo.get(&(rem.clone(), last, left)).cloned()
@@ -352,9 +522,10 @@ impl<'a> DaySearch<'a> {
             }
             out.push((self.holders[hp], takes));
             last = hp;
-            if left != u32::MAX {
-                left -= 1;
-            }
+            let Some(next) = self.use_one(left, hp) else {
+                break;
+            };
+            left = next;
         }
         out
     }
@@ -373,7 +544,7 @@ impl<'a> DaySearch<'a> {
         (pay, cnt)
     }
 
-    fn best(&mut self, rem: &[u32], last: usize, left: u32) -> Result<Entry, OutOfSteps> {
+    fn best(&mut self, rem: &[u32], last: usize, left: u64) -> Result<Entry, OutOfSteps> {
         if rem.iter().all(|&x| x == 0) {
             return Ok(Some((Exposure::ZERO, usize::MAX, Vec::new())));
         }
@@ -386,15 +557,17 @@ impl<'a> DaySearch<'a> {
             .collect();
         let mut best: Entry = None;
         let (pay0, _) = self.flows(rem);
-        let floor = self.rest_lower(&pay0, &[], left);
-        if (waiting.len() as u64) <= u64::from(left) {
-            let forced = waiting.len() as u32 == left;
+        let floor = self.rest_lower(&pay0, &[], self.total_left(left));
+        if let Some(forced_of) = self.room(left, &waiting) {
             let (pay, cnt) = self.flows(rem);
-            let next_left = if left == u32::MAX { left } else { left - 1 };
-            for &hp in &waiting {
+            for (w, &hp) in waiting.iter().enumerate() {
                 if hp == last {
                     continue;
                 }
+                let forced = forced_of[w];
+                let Some(next_left) = self.use_one(left, hp) else {
+                    continue;
+                };
                 // Choices laid end to end, `rem.len()` counts each.
                 let mut flat: Vec<u32> = Vec::new();
                 if forced {
@@ -413,6 +586,9 @@ impl<'a> DaySearch<'a> {
                         return Err(OutOfSteps);
                     }
                     self.budget -= 1;
+                    if !self.tier_ok(hp, rem, choice) {
+                        continue;
+                    }
                     let Some(after) = self.after(&pay, &cnt, choice) else {
                         continue;
                     };
@@ -422,7 +598,7 @@ impl<'a> DaySearch<'a> {
                         continue;
                     }
                     if let Some(b) = &best
-                        && self.rest_lower(&pay, choice, next_left) >= b.0
+                        && self.rest_lower(&pay, choice, self.total_left(next_left)) >= b.0
                     {
                         continue;
                     }

@@ -42,9 +42,23 @@ pub(crate) struct Rule {
     pub simultaneous: bool,
 }
 
+/// One intermediary (crossing point) and its daily limits.
+#[derive(Debug, Clone)]
+pub(crate) struct Via {
+    /// Its party id; `None` for persons no intermediary carries.
+    pub id: Option<String>,
+    /// Persons a day (`u32::MAX`: no limit).
+    pub capacity: u32,
+    /// Handovers a day (`u32::MAX`: no limit).
+    pub handovers: u32,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Kind {
     pub holder: usize,
+    /// The lane (holder, intermediary) its units cross by: a handover is
+    /// one lane's. Without routes, a holder's only lane, of its own index.
+    pub lane: usize,
     pub tier: u32,
     /// Persons per unit.
     pub size: u32,
@@ -85,7 +99,25 @@ pub(crate) struct Model {
     pub release_days: Option<Vec<u32>>,
     /// The deal's exposure bound.
     pub max_exposure: Option<u32>,
-    pub via: Option<String>,
+    /// The intermediaries: one (the deal's `via`, or none) unless rosters
+    /// or categories route persons through several.
+    pub vias: Vec<Via>,
+    /// Per lane: (holder, intermediary index). Without routes, lane `h` is
+    /// holder `h` through `vias[0]`.
+    pub lanes: Vec<(usize, usize)>,
+}
+
+impl Model {
+    /// Whether persons cross at more than one intermediary, each with its
+    /// own limits (the day's capacity and handovers are then per lane's via).
+    pub fn multi(&self) -> bool {
+        self.vias.len() > 1
+    }
+
+    /// The holder of a lane.
+    pub fn lane_holder(&self, lane: usize) -> usize {
+        self.lanes[lane].0
+    }
 }
 
 impl Model {
@@ -142,7 +174,8 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
     // Payers first when the rules allow it (the day's enumeration then meets
     // each payment early); with a cycle, any order is as exact.
     let order = topological(&holders, &rules).unwrap_or_else(|| (0..holders.len()).collect());
-    let kinds = kinds(deal, &holder_index);
+    let vias = vias(deal);
+    let (kinds, lanes) = kinds(deal, &holder_index, &vias, holders.len());
     let mut tiers_of: Vec<BTreeMap<u32, Vec<usize>>> = vec![BTreeMap::new(); holders.len()];
     for (k, kind) in kinds.iter().enumerate() {
         tiers_of[kind.holder].entry(kind.tier).or_default().push(k);
@@ -166,7 +199,6 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
     let kinds_of = (0..holders.len())
         .map(|h| (0..kinds.len()).filter(|&k| kinds[k].holder == h).collect())
         .collect();
-    let via = deal.intermediary();
     let extension = deal
         .pause
         .extension
@@ -184,15 +216,62 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
         classes_of,
         kinds_of,
         strict: deal.release.priority == Priority::Strict,
-        capacity: via.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
-        handovers_per_day: via.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
+        // With several intermediaries, the day's totals are the sums: a
+        // relaxation the bounds use, the per-via limits the searches keep.
+        capacity: vias
+            .iter()
+            .map(|v| v.capacity)
+            .fold(0u32, u32::saturating_add),
+        handovers_per_day: vias
+            .iter()
+            .map(|v| v.handovers)
+            .fold(0u32, u32::saturating_add),
         base_days: deal.pause.days,
         max_days: deal.max_days(),
         extension,
         max_exposure: deal.release.max_exposure,
         release_days: deal.release.release_days.clone(),
-        via: deal.release.via.as_ref().map(|v| v.0.clone()),
+        vias,
+        lanes,
     })
+}
+
+/// The deal's intermediaries as the planner sees them: without routes, the
+/// deal's `via` alone (or none); with routes, each intermediary some person
+/// of the exchange crosses by (channels have their own handovers), in id
+/// order, and a via of `None` for persons no intermediary carries.
+fn vias(deal: &Deal) -> Vec<Via> {
+    let limits = |id: Option<&truce_spec::PartyId>| {
+        let party = id.and_then(|id| deal.party(id));
+        Via {
+            id: id.map(|v| v.0.clone()),
+            capacity: party.and_then(|v| v.capacity_per_day).unwrap_or(u32::MAX),
+            handovers: party.map_or(u32::MAX, |v| v.handovers_per_day.unwrap_or(2)),
+        }
+    };
+    if !deal.has_routes() {
+        return vec![limits(deal.release.via.as_ref())];
+    }
+    let mut ids: Vec<Option<&truce_spec::PartyId>> = Vec::new();
+    let mut seen: Fast<(&str, &str), ()> = Fast::default();
+    for p in &deal.persons {
+        if seen
+            .insert((p.holder.as_str(), p.category.as_str()), ())
+            .is_some()
+            || deal.channel_of(&p.holder, &p.category).is_some()
+        {
+            continue;
+        }
+        let r = deal.route(&p.holder, &p.category);
+        if !ids.contains(&r) {
+            ids.push(r);
+        }
+    }
+    ids.sort();
+    if ids.is_empty() {
+        ids.push(deal.release.via.as_ref());
+    }
+    ids.into_iter().map(limits).collect()
 }
 
 /// Holders ordered so that every rule's payer comes before its payee.
@@ -222,9 +301,27 @@ type Role = (u32, Option<usize>, Option<usize>);
 type ClassKey = (u32, Vec<u32>, Vec<u32>);
 
 /// (holder, effective tier, size, payers per rule, counter-releases per rule).
-type KindKey = (usize, u32, u32, Vec<u32>, Vec<u32>);
+type KindKey = (usize, usize, u32, u32, Vec<u32>, Vec<u32>);
 
-fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
+/// The kinds of the deal's units and the lanes they cross by.
+fn kinds(
+    deal: &Deal,
+    holder_index: &HashMap<&str, usize>,
+    vias: &[Via],
+    n_holders: usize,
+) -> (Vec<Kind>, Vec<(usize, usize)>) {
+    // Without routes, lane h is holder h; with them, one lane per (holder,
+    // via) met, numbered as met.
+    let routed = vias.len() > 1;
+    let mut lanes: Vec<(usize, usize)> = if routed {
+        Vec::new()
+    } else {
+        (0..n_holders).map(|h| (h, 0)).collect()
+    };
+    let via_index = |holder: &truce_spec::PartyId, category: &truce_spec::CategoryId| {
+        let r = deal.route(holder, category).map(|v| v.as_str());
+        vias.iter().position(|v| v.id.as_deref() == r).unwrap_or(0)
+    };
     let holder_index: Fast<&str, usize> = holder_index.iter().map(|(&k, &v)| (k, v)).collect();
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
     // Units in roster order: a kept group becomes one unit at its first member.
@@ -250,15 +347,19 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
     // persons together, so each person finds its pair by comparing strings
     // with the previous person's, else the short table: no hashing per person.
     let n_rules = deal.exchanges.len();
-    let mut pairs: Vec<(&str, &str, Option<usize>, Role)> = Vec::new();
+    let mut pairs: Vec<(&str, &str, Option<usize>, Role, usize)> = Vec::new();
     let mut pair_of: Vec<usize> = Vec::with_capacity(deal.persons.len());
     for p in &deal.persons {
         let (h, c) = (p.holder.as_str(), p.category.as_str());
         let last = pair_of.last().copied().filter(|&t| {
-            let (ph, pc, _, _) = pairs[t];
+            let (ph, pc, _, _, _) = pairs[t];
             ph == h && pc == c
         });
-        let t = match last.or_else(|| pairs.iter().position(|&(ph, pc, _, _)| ph == h && pc == c)) {
+        let t = match last.or_else(|| {
+            pairs
+                .iter()
+                .position(|&(ph, pc, _, _, _)| ph == h && pc == c)
+        }) {
             Some(t) => t,
             None => {
                 let side = |s: &truce_spec::ExchangeSide| {
@@ -273,6 +374,11 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
                         deal.exchanges.iter().position(|e| side(&e.gives)),
                         deal.exchanges.iter().position(|e| side(&e.receives)),
                     ),
+                    if routed {
+                        via_index(&p.holder, &p.category)
+                    } else {
+                        0
+                    },
                 ));
                 pairs.len() - 1
             }
@@ -308,16 +414,27 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
             }
         }
         let size = unit.len() as u32;
-        let key = (holder, tier, size, gives, receives);
+        // A kept group crosses by its first member's lane (the loader
+        // refuses a group routed through two).
+        let via = pairs[pair_of[unit[0]]].4;
+        let lane = match lanes.iter().position(|&l| l == (holder, via)) {
+            Some(l) => l,
+            None => {
+                lanes.push((holder, via));
+                lanes.len() - 1
+            }
+        };
+        let key = (holder, lane, tier, size, gives, receives);
         let k = match by_key.get(&key) {
             Some(&k) => k,
             None => {
                 kinds.push(Kind {
                     holder,
+                    lane,
                     tier,
                     size,
-                    gives: key.3.clone(),
-                    receives: key.4.clone(),
+                    gives: key.4.clone(),
+                    receives: key.5.clone(),
                     weight: u64::from(max_tier + 1 - tier.min(max_tier)),
                     units: Vec::new(),
                 });
@@ -330,7 +447,7 @@ fn kinds(deal: &Deal, holder_index: &HashMap<&str, usize>) -> Vec<Kind> {
         }
         kinds[k].units.push(unit);
     }
-    kinds
+    (kinds, lanes)
 }
 
 /// A hash map with a fast non-cryptographic hash (the Fx hash of rustc):

@@ -276,18 +276,28 @@ fn owed(
             continue;
         }
         taken.extend(chosen.iter().map(|p| p.id.as_str()));
-        let chosen: Vec<String> = chosen.iter().map(|p| p.id.as_str().to_owned()).collect();
         debts.push(MadeGood {
             rule: k + 1,
             holder: side.holder.0.clone(),
             persons: u32::try_from(chosen.len()).unwrap_or(u32::MAX),
             day,
         });
-        handovers.push(Handover {
-            from: side.holder.0.clone(),
-            via: deal.release.via.as_ref().map(|v| v.0.clone()),
-            persons: chosen,
-        });
+        // One handover per crossing the persons' routes name (one, without routes).
+        let mut by_via: Vec<(Option<&truce_spec::PartyId>, Vec<String>)> = Vec::new();
+        for p in chosen {
+            let via = deal.route(&p.holder, &p.category);
+            match by_via.iter_mut().find(|(v, _)| *v == via) {
+                Some((_, ids)) => ids.push(p.id.as_str().to_owned()),
+                None => by_via.push((via, vec![p.id.as_str().to_owned()])),
+            }
+        }
+        for (via, persons) in by_via {
+            handovers.push(Handover {
+                from: side.holder.0.clone(),
+                via: via.map(|v| v.0.clone()),
+                persons,
+            });
+        }
     }
     (debts, handovers)
 }

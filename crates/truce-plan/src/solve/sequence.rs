@@ -41,8 +41,12 @@ pub(crate) struct Chain {
 /// The chain, when the deal has this shape (and a finite number of
 /// handovers a day when there is a payee).
 pub(crate) fn chain(m: &Model) -> Option<Chain> {
-    // A minimum within the base days spans days: the unit search's.
-    if m.holders.iter().any(|h| h.base_min > 0) || m.rules.iter().any(|r| r.simultaneous) {
+    // A minimum within the base days spans days: the unit search's; so do
+    // several intermediaries, each with its own limits.
+    if m.multi()
+        || m.holders.iter().any(|h| h.base_min > 0)
+        || m.rules.iter().any(|r| r.simultaneous)
+    {
         return None;
     }
     let holders_with_units: Vec<usize> = {

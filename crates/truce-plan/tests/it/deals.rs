@@ -58,6 +58,7 @@ impl B {
         self.0.categories.push(Category {
             id: id.into(),
             tier,
+            via: None,
         });
         self
     }
@@ -98,6 +99,7 @@ impl B {
             total_min,
             total_max,
             min_in_base_days: None,
+            via: None,
         });
         let prefix = id.rsplit('-').next().unwrap_or(id).to_uppercase();
         for (i, (category, group)) in persons.iter().enumerate() {
@@ -122,6 +124,45 @@ impl B {
             ratio,
             simultaneous: false,
         });
+        self
+    }
+
+    /// An intermediary with its own limits that is not the deal's `via`
+    /// (a crossing point some rosters or categories route through).
+    pub fn crossing(mut self, id: &str, capacity: Option<u32>, handovers: Option<u32>) -> B {
+        self.0.parties.push(Party {
+            id: id.into(),
+            role: Role::Intermediary,
+            name: None,
+            capacity_per_day: capacity,
+            handovers_per_day: handovers,
+        });
+        self
+    }
+
+    /// Every person of `holder` crosses by `via`.
+    pub fn roster_via(mut self, holder: &str, via: &str) -> B {
+        if let Some(r) = self
+            .0
+            .rosters
+            .iter_mut()
+            .find(|r| r.holder.as_str() == holder)
+        {
+            r.via = Some(via.into());
+        }
+        self
+    }
+
+    /// Every person of `category` crosses by `via`.
+    pub fn category_via(mut self, category: &str, via: &str) -> B {
+        if let Some(c) = self
+            .0
+            .categories
+            .iter_mut()
+            .find(|c| c.id.as_str() == category)
+        {
+            c.via = Some(via.into());
+        }
         self
     }
 

@@ -10,4 +10,5 @@ mod optimum;
 mod props;
 mod render;
 mod replan;
+mod routes;
 mod terms;

@@ -348,7 +348,7 @@ mod with_a_channel {
         ) {
             let rest = deal_of(&s);
             let mut deal = rest.clone().into_inner();
-            deal.categories.push(Category { id: "foreign-national".into(), tier: 1 });
+            deal.categories.push(Category { id: "foreign-national".into(), tier: 1, via: None });
             deal.parties.push(Party {
                 id: "consuls".into(),
                 role: Role::Intermediary,

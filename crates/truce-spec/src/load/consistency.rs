@@ -25,10 +25,13 @@ pub(crate) fn check(
         ),
         None => format!("{days} days"),
     };
-    let via = deal.intermediary();
-    let capacity = via.and_then(|v| v.capacity_per_day);
+    let routes = Routes::of(deal);
+    route_conflicts(cx, deal, &at);
 
     for r in &deal.rosters {
+        let capacity = routes
+            .whole(deal, &r.holder)
+            .and_then(|v| v.capacity_per_day);
         let key = |k: &str| format!("roster.{}.{k}", r.holder);
         if let (Some(base), Some(max)) = (r.min_in_base_days.map(u64::from), r.max_per_day) {
             let base_days = deal
@@ -78,10 +81,20 @@ pub(crate) fn check(
         }
     }
 
-    if let (Some(via), Some(cap)) = (via, capacity) {
+    for via in routes.used(deal) {
+        let Some(cap) = via.capacity_per_day else {
+            continue;
+        };
+        // What the rosters carried wholly by this intermediary guarantee
+        // (without routes: every roster, through the deal's `via`).
         let guaranteed: u64 = deal
             .rosters
             .iter()
+            .filter(|r| {
+                routes
+                    .whole(deal, &r.holder)
+                    .is_some_and(|v| v.id == via.id)
+            })
             .filter_map(|r| r.total_min)
             .map(u64::from)
             .sum();
@@ -107,6 +120,7 @@ pub(crate) fn check(
 
     if let Some(ext) = &deal.pause.extension {
         let roster = deal.roster(&ext.by);
+        let capacity = routes.whole(deal, &ext.by).and_then(|v| v.capacity_per_day);
         let limit = roster
             .and_then(|r| r.max_per_day)
             .into_iter()
@@ -130,11 +144,18 @@ pub(crate) fn check(
         }
     }
 
+    if deal.release.keep_groups_together && deal.has_routes() {
+        group_routes(cx, deal, groups);
+    }
+
     if deal.release.keep_groups_together {
         let mut big: Vec<(&(String, String), &GroupInfo, u32, &str)> = Vec::new();
         for (key, g) in groups {
             let roster = deal.rosters.iter().find(|r| r.holder.as_str() == key.0);
             let per_day = roster.and_then(|r| r.max_per_day);
+            let capacity = roster
+                .and_then(|r| routes.whole(deal, &r.holder))
+                .and_then(|v| v.capacity_per_day);
             let (limit, what) = match (per_day, capacity) {
                 (Some(m), Some(c)) if c < m => (c, "the intermediary's capacity_per_day"),
                 (Some(m), _) => (m, "max_per_day"),
@@ -170,5 +191,140 @@ pub(crate) fn check(
         )
         .label("unused")
         .help("remove it, or use it in a roster");
+    }
+}
+
+/// Which intermediaries carry whose persons (channels aside: their persons
+/// go through the channel's party).
+struct Routes<'d> {
+    /// Per holder: the intermediaries its persons go through, in first-seen order.
+    by_holder: HashMap<&'d str, Vec<&'d PartyId>>,
+}
+
+impl<'d> Routes<'d> {
+    fn of(deal: &'d Deal) -> Self {
+        let mut pairs: std::collections::HashSet<(&PartyId, &CategoryId)> = Default::default();
+        let mut by_holder: HashMap<&str, Vec<&PartyId>> = HashMap::new();
+        for p in &deal.persons {
+            if !pairs.insert((&p.holder, &p.category))
+                || deal.channel_of(&p.holder, &p.category).is_some()
+            {
+                continue;
+            }
+            if let Some(v) = deal.route(&p.holder, &p.category) {
+                let list = by_holder.entry(p.holder.as_str()).or_default();
+                if !list.contains(&v) {
+                    list.push(v);
+                }
+            }
+        }
+        Routes { by_holder }
+    }
+
+    /// The one intermediary that carries every person of `holder`, if one does
+    /// (without routes: the deal's `via`, as before routes existed).
+    fn whole(&self, deal: &'d Deal, holder: &PartyId) -> Option<&'d Party> {
+        if !deal.has_routes() {
+            return deal.intermediary();
+        }
+        match self.by_holder.get(holder.as_str()).map(Vec::as_slice) {
+            Some([only]) => deal.party(only),
+            _ => None,
+        }
+    }
+
+    /// The intermediaries that carry anyone, the deal's `via` first.
+    fn used(&self, deal: &'d Deal) -> Vec<&'d Party> {
+        let mut ids: Vec<&PartyId> = deal.release.via.iter().collect();
+        if deal.has_routes() {
+            let mut rest: Vec<&PartyId> = self.by_holder.values().flatten().copied().collect();
+            rest.sort();
+            rest.dedup();
+            ids.extend(
+                rest.into_iter()
+                    .filter(|v| Some(*v) != deal.release.via.as_ref()),
+            );
+        }
+        ids.into_iter().filter_map(|id| deal.party(id)).collect()
+    }
+}
+
+/// A category with its own `via` held by a roster with another: the same
+/// persons would cross at two points.
+fn route_conflicts(cx: &mut Cx<'_>, deal: &Deal, at: &dyn Fn(&str) -> Range<usize>) {
+    let mut seen: std::collections::HashSet<(&PartyId, &CategoryId)> = Default::default();
+    for p in &deal.persons {
+        if !seen.insert((&p.holder, &p.category))
+            || deal.channel_of(&p.holder, &p.category).is_some()
+        {
+            continue;
+        }
+        let (Some(r), Some(c)) = (deal.roster(&p.holder), deal.category(&p.category)) else {
+            continue;
+        };
+        let (Some(rv), Some(cv)) = (&r.via, &c.via) else {
+            continue;
+        };
+        if rv != cv {
+            cx.error(
+                "route-conflict",
+                &at(&format!("roster.{}.via", r.holder)),
+                format!(
+                    "the category `{}` is routed through `{cv}`, but the roster of `{}`, which holds persons of it, is routed through `{rv}`",
+                    c.id, r.holder
+                ),
+            )
+            .label(format!("through `{rv}`"))
+            .related(at(&format!("category.{}.via", c.id)), format!("through `{cv}`"))
+            .help(format!(
+                "route each person through one intermediary: remove one of the two `via`s, or make both `{cv}`"
+            ));
+        }
+    }
+}
+
+/// A kept group goes in one handover, so through one intermediary: members
+/// whose categories route them through two can never travel together.
+fn group_routes(cx: &mut Cx<'_>, deal: &Deal, groups: &HashMap<(String, String), GroupInfo>) {
+    let mut first: HashMap<(&str, &str), (&CategoryId, Option<&PartyId>)> = HashMap::new();
+    let mut split: Vec<((&str, &str), String)> = Vec::new();
+    for p in &deal.persons {
+        let Some(g) = &p.group else { continue };
+        if deal.channel_of(&p.holder, &p.category).is_some() {
+            continue;
+        }
+        let key = (p.holder.as_str(), g.as_str());
+        let route = deal.route(&p.holder, &p.category);
+        match first.get(&key) {
+            None => {
+                first.insert(key, (&p.category, route));
+            }
+            Some(&(c, r)) if r != route && !split.iter().any(|(k, _)| *k == key) => {
+                let name = |v: Option<&PartyId>| {
+                    v.map_or("no intermediary".to_owned(), |v| format!("`{v}`"))
+                };
+                split.push((
+                    key,
+                    format!(
+                        "its `{c}` members cross by {}, its `{}` members by {}",
+                        name(r),
+                        p.category,
+                        name(route)
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    split.sort();
+    for ((holder, group), why) in split {
+        let Some(g) = groups.get(&(holder.to_owned(), group.to_owned())) else {
+            continue;
+        };
+        cx.diags.push(
+            crate::diagnostic::Diagnostic::error("group-split-route", g.first.clone(), format!("the group `{group}` of `{holder}` must travel together, but {why}"))
+                .label("first member of the group")
+                .help("route the group's categories through one intermediary, or set keep_groups_together = false"),
+        );
     }
 }

@@ -224,12 +224,24 @@ fn read_deal(
     let pause = parties::read_pause(cx, root, &mut sym);
     let roster_set = roster::read_rosters(cx, root, &mut sym, sources, rosters, opts);
     let exchanges = terms::read_exchanges(cx, root, &mut sym, &roster_set);
+    // Every person routed by a `via` of its category or roster: the deal
+    // then needs no `[release] via`, whatever its intermediaries.
+    let routed = roster_set.persons.iter().all(|p| {
+        categories
+            .iter()
+            .any(|c| c.id == p.category && c.via.is_some())
+            || roster_set
+                .rosters
+                .iter()
+                .any(|r| r.v.holder == p.holder && r.v.via.is_some())
+    });
     let release = terms::read_release(
         cx,
         root,
         &mut sym,
         &parties,
         pause.as_ref().map(Pause::max_days),
+        routed,
     );
     let flows = flows::read_flows(cx, root, &mut sym);
     let channels = flows::read_channels(cx, root, &mut sym, &exchanges);

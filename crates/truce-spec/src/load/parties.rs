@@ -131,7 +131,7 @@ fn read_role(cx: &mut Cx<'_>, r: &Sp<String>) -> Option<Role> {
     None
 }
 
-const CATEGORY_KEYS: &[&str] = &["id", "tier", "description"];
+const CATEGORY_KEYS: &[&str] = &["id", "tier", "description", "via"];
 
 pub(crate) fn read_categories(
     cx: &mut Cx<'_>,
@@ -150,7 +150,15 @@ pub(crate) fn read_categories(
         let id = t.req_str(cx, "id", "id = \"child\"");
         let tier = t.req_uint(cx, "tier", 1, MAX_TIER, "tier = 1");
         t.str(cx, "description");
+        let via_at = t.str(cx, "via");
+        let via = via_at
+            .as_ref()
+            .and_then(|v| sym.party(cx, v, "via", Some(Role::Intermediary)));
         let Some(id) = id else { continue };
+        if let Some(v) = &via_at {
+            sym.terms
+                .insert(format!("category.{}.via", id.v), v.span.clone());
+        }
         let valid = check_id(cx, &id, "category");
         if let Some((_, first)) = sym.categories.get(&id.v) {
             duplicate_id(cx, "category", &id, first);
@@ -163,6 +171,7 @@ pub(crate) fn read_categories(
             out.push(Category {
                 id: CategoryId(id.v),
                 tier: tier.v,
+                via,
             });
         }
     }

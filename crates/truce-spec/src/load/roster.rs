@@ -24,6 +24,7 @@ const ROSTER_KEYS: &[&str] = &[
     "total_min",
     "total_max",
     "min_in_base_days",
+    "via",
 ];
 
 /// A group (family) as found in a roster.
@@ -103,6 +104,10 @@ pub(crate) fn read_rosters(
         let total_min = num(cx, sym, "total_min", 0);
         let total_max = num(cx, sym, "total_max", 0);
         let min_in_base_days = num(cx, sym, "min_in_base_days", 1);
+        let via = t.str(cx, "via").and_then(|v| {
+            sym.terms.insert(format!("{prefix}.via"), v.span.clone());
+            sym.party(cx, &v, "via", Some(Role::Intermediary))
+        });
 
         let Some(file) = file else { continue };
         if !check_path(cx, &file) {
@@ -148,6 +153,7 @@ pub(crate) fn read_rosters(
             total_min,
             total_max,
             min_in_base_days,
+            via,
         };
         let held = (set.persons.len() - before) as u64;
         check_numbers(cx, sym, &roster, complete.then_some(held));

@@ -207,6 +207,7 @@ pub(crate) fn read_release(
     sym: &mut Symbols,
     parties: &[Sp<Party>],
     max_days: Option<u32>,
+    routed: bool,
 ) -> Option<Release> {
     let empty = toml::de::DeTable::new();
     let (map, span) = root
@@ -268,10 +269,11 @@ pub(crate) fn read_release(
             let mut intermediaries = parties.iter().filter(|p| p.v.role == Role::Intermediary);
             match (intermediaries.next(), intermediaries.next()) {
                 (Some(only), None) => Some(only.v.id.clone()),
+                (Some(_), Some(_)) if routed => None,
                 (Some(_), Some(_)) => {
                     cx.error("ambiguous-via", &span, "the deal has several intermediaries but does not say which one carries persons".into())
                         .label("no `via` here")
-                        .help("add `via = \"<intermediary id>\"` to [release]");
+                        .help("add `via = \"<intermediary id>\"` to [release], or to each [[roster]] or [[category]]");
                     return None;
                 }
                 _ => None,
