@@ -94,6 +94,16 @@ impl MediatorKind {
         Self::Mopac,
     ];
 
+    /// The mediators that can be driven by accept/reject votes alone, one
+    /// text at a time ([`crate::stepped::next_text`]): not MOPaC, whose
+    /// parties put offers of their own on the table.
+    pub const STEPPABLE: [Self; 3] = [Self::HillClimb, Self::Annealing, Self::Feedback];
+
+    /// Whether [`crate::stepped::next_text`] can drive this mediator.
+    pub fn steppable(self) -> bool {
+        Self::STEPPABLE.contains(&self)
+    }
+
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
         match self {

@@ -65,6 +65,13 @@ pub enum StepError {
         /// Sides.
         sides: usize,
     },
+    /// The mediator cannot be driven by accept/reject votes alone (MOPaC:
+    /// its parties make offers of their own); see
+    /// [`MediatorKind::STEPPABLE`].
+    #[error(
+        "the {0} mediator needs offers from the parties, not only their votes: use feedback, annealing or hill-climb"
+    )]
+    NotSteppable(&'static str),
     /// The history holds a text this mediator, with this seed and these
     /// votes, would not have proposed.
     #[error(
@@ -87,6 +94,9 @@ pub fn next_text(
     rounds: u32,
     seed: u64,
 ) -> Result<NextText, StepError> {
+    if !kind.steppable() {
+        return Err(StepError::NotSteppable(kind.name()));
+    }
     if sides < 2 {
         return Err(StepError::TooFewSides(sides));
     }
@@ -292,7 +302,7 @@ mod tests {
     fn stepping_proposes_what_the_whole_run_proposes() {
         let sizes = [3, 4, 2, 3];
         let space = OutcomeSpace::of_sizes(&sizes).expect("space");
-        for kind in MediatorKind::ALL {
+        for kind in MediatorKind::STEPPABLE {
             for seed in 0..3 {
                 let people = sides(&sizes, seed + 10);
                 let rounds = 60;
@@ -371,6 +381,23 @@ mod tests {
         assert_eq!(
             next_text(kind, &space, 1, &[], 20, 1),
             Err(StepError::TooFewSides(1))
+        );
+    }
+
+    /// MOPaC's parties make offers of their own: it is refused by name, not
+    /// replayed into texts nobody voted on.
+    #[test]
+    fn mopac_is_not_stepped_from_votes() {
+        let space = OutcomeSpace::of_sizes(&[3, 4]).expect("space");
+        assert_eq!(
+            next_text(MediatorKind::Mopac, &space, 2, &[], 10, 0),
+            Err(StepError::NotSteppable("mopac"))
+        );
+        assert!(
+            MediatorKind::ALL
+                .iter()
+                .filter(|k| **k != MediatorKind::Mopac)
+                .all(|k| k.steppable())
         );
     }
 }

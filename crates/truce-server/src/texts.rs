@@ -144,13 +144,21 @@ impl Table {
         choice: &AlgorithmChoice,
         upto: usize,
     ) -> Result<(NextText, usize, OutcomeSpace), AppError> {
-        let kind: MediatorKind = choice.mediator.parse().map_err(|_| {
-            let valid: Vec<&str> = MediatorKind::ALL.iter().map(|k| k.name()).collect();
-            AppError::unprocessable(
-                "unknown-mediator",
-                format!("`mediator` must be one of {}", valid.join(", ")),
-            )
-        })?;
+        let kind = choice
+            .mediator
+            .parse::<MediatorKind>()
+            .ok()
+            .filter(|k| k.steppable())
+            .ok_or_else(|| {
+                let valid: Vec<&str> = MediatorKind::STEPPABLE.iter().map(|k| k.name()).collect();
+                AppError::unprocessable(
+                    "unknown-mediator",
+                    format!(
+                        "`mediator` must be one of {} (mopac needs the parties' own offers, not only votes)",
+                        valid.join(", ")
+                    ),
+                )
+            })?;
         if choice.rounds == 0 || choice.rounds > MAX_ALGORITHM_ROUNDS {
             return Err(AppError::unprocessable(
                 "bad-rounds",

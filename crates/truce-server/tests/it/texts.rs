@@ -457,6 +457,25 @@ async fn forged_doubled_and_malformed_votes_and_texts_are_refused() {
         "{}",
         r.text
     );
+    // MOPaC needs the parties' own offers: it cannot be stepped from votes.
+    let mopac = serde_json::json!({"mediator": "mopac", "seed": 1});
+    let r = send(
+        &app,
+        request(
+            "POST",
+            &uri(&deal, "/next"),
+            Some(deal.token("mediator")),
+            Some(mopac.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(
+        problem(&r),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-mediator".to_owned()
+        )
+    );
     let r = send(
         &app,
         request(
