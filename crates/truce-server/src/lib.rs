@@ -130,7 +130,11 @@ mod texts;
 mod views;
 
 pub use api::{
-    DEFAULT_TEXT_ROUNDS, Aggregate, AgreedText, AlgorithmChoice, AmendmentKept, CreateDeal, CreatedDeal, DealView, EventPage, EventView, EventsQuery, ExecutionView, ExposureView, FindingView, FlowView, Health, ListView, NextTextView, PartyToken, PartyView, PlanKept, PostText, PostVote, ReceiptView, ReleasedView, StateView, TextIssue, TextKept, TextView, TextsView, VoteKept, VoteView,
+    Aggregate, AgreedText, AlgorithmChoice, AmendmentKept, CreateDeal, CreatedDeal,
+    DEFAULT_TEXT_ROUNDS, DealView, EventPage, EventView, EventsQuery, ExecutionView, ExposureView,
+    FindingView, FlowView, Health, ListView, NextTextView, PartyToken, PartyView, PlanKept,
+    PostText, PostVote, ReceiptView, ReleasedView, StateView, TextIssue, TextKept, TextView,
+    TextsView, VoteKept, VoteView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};
