@@ -205,8 +205,8 @@ async fn html_attr(b: &Browser, name: &str) -> Option<String> {
         .expect("attr")
 }
 
-const VIEWS: [&str; 6] = [
-    "overview", "plan", "timeline", "persons", "manifest", "ledger",
+const VIEWS: [&str; 7] = [
+    "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -331,7 +331,7 @@ async fn the_token_is_never_in_a_url_nor_in_a_page() {
     let (cookie, _, cookies) = sign_in(&app, &token, false).await;
     assert!(cookies.iter().all(|c| !c.contains(&token)));
     for view in [
-        "overview", "plan", "timeline", "persons", "manifest", "ledger",
+        "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
     ] {
         let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
         assert!(!a.text.contains(&token), "{view}");
@@ -413,7 +413,7 @@ async fn each_role_sees_only_its_persons_and_observers_none() {
         let (cookie, _, _) = sign_in(&app, deal.token(party), false).await;
         let mut all_text = String::new();
         for view in [
-            "overview", "plan", "timeline", "persons", "manifest", "ledger",
+            "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
         ] {
             let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
             let allowed = match view {
