@@ -40,6 +40,11 @@ pub(crate) struct Inner {
     /// signature is no ledger event, so `appended` never tells). Nobody
     /// listening is fine.
     pub signed: tokio::sync::broadcast::Sender<DealId>,
+    /// Each deal where a side has just voted on a text without closing its
+    /// round: the room's Texts view follows it live for the mediator and
+    /// the sides only (a guarantor or an observer never learns of a vote
+    /// before the round closes, which `signed` then tells everyone).
+    pub talks: tokio::sync::broadcast::Sender<DealId>,
     /// Whether a task already follows other servers' changes
     /// ([`AppState::follow_other_servers`]).
     following: std::sync::atomic::AtomicBool,
@@ -262,6 +267,7 @@ impl AppState {
                 tokens: Mutex::new(HashMap::new()),
                 appended: tokio::sync::broadcast::channel(1024).0,
                 signed: tokio::sync::broadcast::channel(256).0,
+                talks: tokio::sync::broadcast::channel(256).0,
                 following: std::sync::atomic::AtomicBool::new(false),
             }),
         }

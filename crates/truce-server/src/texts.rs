@@ -406,6 +406,39 @@ pub(crate) async fn list_texts(
     Ok(Json(view))
 }
 
+/// The agreed text of `caller`'s deal while it is negotiated: its round
+/// and the hash of the deal resolved to it (what the sides sign and
+/// `deal-agreed` names), kept for `deal-agreed` as `list_texts` keeps it.
+/// `None` when no text was accepted by every side, or once the deal is
+/// agreed in the ledger.
+pub(crate) async fn agreed_deal(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Option<(u32, Hash)>, AppError> {
+    under_lock(state, &caller.deal, async |chain| {
+        let table = read_table(state, &caller.deal, chain).await?;
+        if table.concluded {
+            return Ok(None);
+        }
+        let Some(text) = table.agreed() else {
+            return Ok(None);
+        };
+        let (value, deal_hash) = table.resolved(&text.outcome)?;
+        state
+            .store()
+            .put_agreed_deal(
+                caller.deal.as_str(),
+                &deal_hash.to_string(),
+                &value.to_string(),
+                now_ms(),
+            )
+            .await
+            .map_err(|e| AppError::unavailable(&e))?;
+        Ok(Some((text.round, deal_hash)))
+    })
+    .await
+}
+
 /// The text's outcome names every open issue once, with one of its options.
 fn check_outcome(table: &Table, outcome: &Outcome) -> Result<(), AppError> {
     let bad = |detail: String| AppError::unprocessable("bad-text", detail);
@@ -544,6 +577,9 @@ pub(crate) async fn post_text(
                 format!("text {} was posted meanwhile; read the texts again", text.round),
             ));
         }
+        // Every open Texts view of the deal refreshes (texts are public to
+        // the deal's parties).
+        let _ = state.inner.signed.send(caller.deal.clone());
         Ok(TextKept {
             round: text.round,
             text_hash: truce_ledger::text_hash(&caller.deal, text.round, &text.outcome),
@@ -651,6 +687,14 @@ pub(crate) async fn post_vote(
                 .await
                 .map_err(|e| AppError::unavailable(&e))?;
         }
+        // The room's open pages refresh: a vote that closes its round
+        // tells everyone (the round's close is public), any other only
+        // the mediator's and the sides' pages.
+        let _ = if closed {
+            state.inner.signed.send(caller.deal.clone())
+        } else {
+            state.inner.talks.send(caller.deal.clone())
+        };
         Ok(VoteKept {
             round,
             accept: posted.accept,

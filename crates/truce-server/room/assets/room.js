@@ -1,7 +1,9 @@
 // The room's only script: progressive enhancement of server-rendered pages.
 // - signs events in the page with the party's own ed25519 key (WebCrypto);
 //   the key file is read here and never leaves the page
-// - the live timeline and overview (server-sent events)
+// - the live timeline, overview and texts (server-sent events)
+// - single text with people: the mediator's texts and the sides' votes,
+//   signed in the page
 // - verifies the exported ledger in the browser with the deal's public keys
 // Every page works for reading without it.
 "use strict";
@@ -108,6 +110,11 @@
         await signStatement(form, out);
         return;
       }
+      if (form.classList.contains("vote") || form.classList.contains("text") ||
+          form.classList.contains("algorithm")) {
+        await signTalks(form, out);
+        return;
+      }
       const event = JSON.parse(form.dataset.event);
       $$("[data-field]", form).forEach((el) => { event[el.dataset.field] = el.value; });
       const st = await (await fetch("/room/sign", { credentials: "same-origin" })).json();
@@ -163,6 +170,68 @@
     out.className = "result ok";
     form.dataset.done = "1";
   }
+  // Single text with people (the Texts view). A side's vote: the domain
+  // tag "truce/vote/v1", a newline, then the canonical JSON
+  // {"accept","deal","round","text"} (truce_ledger::vote_message). The
+  // mediator's text: "truce/text/v1", a newline, then {"deal","outcome",
+  // "round"} (truce_ledger::text_message); for the algorithm's text the
+  // page first asks the service what the algorithm proposes now.
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    return { status: res.status, answer: answer };
+  }
+  const refused = (r) => new Error(r.answer.detail || r.answer.title || String(r.status));
+  async function signTalks(form, out) {
+    const deal = $("#texts").dataset.deal;
+    const round = Number(form.dataset.round);
+    if (form.classList.contains("vote")) {
+      const accept = $('[data-field="accept"]', form).value === "true";
+      const stmt = { accept: accept, deal: deal, round: round, text: form.dataset.text };
+      const sig = await crypto.subtle.sign({ name: "Ed25519" }, signingKey,
+        enc.encode("truce/vote/v1\n" + canon(stmt)));
+      const r = await post("/room/text/" + round + "/votes", { accept: accept, signature: hex(sig) });
+      if (r.status !== 201) throw refused(r);
+      out.textContent = msg("Voted");
+      out.className = "result ok";
+      form.dataset.done = "1";
+      return;
+    }
+    let outcome = {};
+    let algorithm;
+    let number = round;
+    if (form.classList.contains("text")) {
+      $$("[data-issue]", form).forEach((el) => { outcome[el.dataset.issue] = el.value; });
+    } else {
+      algorithm = { mediator: $('[data-alg="mediator"]', form).value,
+        seed: Number($('[data-alg="seed"]', form).value || 0),
+        rounds: Number($('[data-alg="rounds"]', form).value || 1) };
+      const r = await post("/room/text/next", algorithm);
+      if (r.status !== 200) throw refused(r);
+      if (!r.answer.outcome) {
+        say(out, msg("Algdone"), [canon(r.answer.done || {})]);
+        out.className = "result";
+        $("button", form).disabled = !signingKey;
+        return;
+      }
+      outcome = r.answer.outcome;
+      number = r.answer.round;
+    }
+    const stmt = { deal: deal, outcome: outcome, round: number };
+    const sig = await crypto.subtle.sign({ name: "Ed25519" }, signingKey,
+      enc.encode("truce/text/v1\n" + canon(stmt)));
+    const body = { outcome: outcome, round: number, signature: hex(sig) };
+    if (algorithm) body.algorithm = algorithm;
+    const r = await post("/room/text", body);
+    if (r.status !== 201) throw refused(r);
+    say(out, msg("Textposted"), [number]);
+    out.className = "result ok";
+    form.dataset.done = "1";
+  }
   document.addEventListener("submit", (ev) => {
     const form = ev.target;
     if (form.matches && form.matches("form.sign")) {
@@ -205,11 +274,15 @@
   // field being typed in (a ruling's reason) is swapped once it loses the
   // focus. What a form just answered here (signed, recorded, refused)
   // stays in view at the top of the fresh block.
-  const overview = $("#overview");
+  // The Texts view follows the same way: its #texts block is swapped in
+  // fresh on each event, each text and each closed round (`signed`), and
+  // for the mediator and the sides each vote (the stream tells no other
+  // role of a vote; the block the server renders for them has none).
+  const overview = $("#overview") || $("#texts");
   if (overview && window.EventSource) {
     const status = $("#live-status");
     const live = status.textContent;
-    const BLOCKS = ["#overview", "#amendments"];
+    const BLOCKS = ["#overview", "#amendments", "#texts"];
     let busy = false;
     let again = false;
     const typing = (block) => block.contains(document.activeElement) &&

@@ -1,5 +1,7 @@
 //! Agreements and amendments in the room. While the deal is negotiated,
-//! each side signs the deal hash (`truce_ledger::agreement_message`); once
+//! each side signs the deal hash (`truce_ledger::agreement_message`): the
+//! stored draft's, or once a text was accepted by every side (single text
+//! with people, `crate::texts`), the deal resolved to that text; once
 //! it is agreed, the mediator sees the amended deals kept with `POST
 //! /api/v1/deals/{deal}/amendments` and not yet recorded, and each side
 //! sees the pending amendment, what it changes in the terms, and signs it
@@ -52,6 +54,10 @@ pub(crate) struct Pending {
     pub signatures: BTreeMap<String, Sig>,
     /// Every side of the deal.
     pub sides: Vec<String>,
+    /// For the agreement, the round of the text every side accepted (single
+    /// text with people): `deal_hash` is then the deal resolved to that
+    /// text, not the stored draft.
+    pub text_round: Option<u32>,
 }
 
 impl Pending {
@@ -233,18 +239,23 @@ pub(crate) async fn pending(state: &AppState, caller: &Caller) -> Result<Vec<Pen
         Ok::<_, AppError>(out)
     };
     if negotiating {
+        // An agreed text replaces the draft: the sides sign the deal with
+        // its open issues resolved to the text.
+        let agreed = crate::texts::agreed_deal(state, caller).await?;
+        let deal_hash = agreed.map_or(stored_hash, |(_, h)| h);
         let signatures = kept_signatures(Signed::Agreement)
             .await?
             .into_iter()
-            .filter(|k| k.deal_hash == stored_hash)
+            .filter(|k| k.deal_hash == deal_hash)
             .map(|k| (k.party.to_string(), k.signature))
             .collect();
         return Ok(vec![Pending {
             amendment: None,
-            deal_hash: stored_hash,
+            deal_hash,
             changes: Vec::new(),
             signatures,
             sides,
+            text_round: agreed.map(|(round, _)| round),
         }]);
     }
     let Some(replaces) = replaces else {
@@ -294,6 +305,7 @@ pub(crate) async fn pending(state: &AppState, caller: &Caller) -> Result<Vec<Pen
                 changes: changes(&current, &value),
                 signatures: signatures.remove(&deal_hash).unwrap_or_default(),
                 sides: sides.clone(),
+                text_round: None,
             })
         })
         .collect()

@@ -93,6 +93,9 @@ pub(crate) struct Snapshot {
     /// Amendments kept and not yet recorded (the overview, for the
     /// mediator and the sides).
     pub pending: Vec<crate::room::amend::Pending>,
+    /// The texts exactly as `GET /api/v1/deals/{deal}/texts` shows them to
+    /// the caller's role (the Texts view only).
+    pub texts: Option<crate::api::TextsView>,
 }
 
 /// Events on one timeline page.
@@ -359,6 +362,7 @@ fn rows(caller: &Caller, chain: &Chain, view: View) -> Snapshot {
     };
     Snapshot {
         pending: Vec::new(),
+        texts: None,
         head_seq: chain.ledger.next_seq().saturating_sub(1),
         phase: chain
             .ledger
@@ -394,6 +398,18 @@ pub(crate) async fn snapshot(
             with_chain(state, &caller.deal, |chain| Ok(rows(caller, chain, view))).await?;
         if view == View::Overview && matches!(caller.role, Role::Mediator | Role::Side) {
             snap.pending = crate::room::amend::pending(state, caller).await?;
+        }
+        if view == View::Texts {
+            // The API's own answer, so the page shows each role exactly
+            // what the API does (no vote for a guarantor or an observer).
+            let axum::Json(texts) = crate::texts::list_texts(
+                axum::extract::State(state.clone()),
+                crate::auth::DealCaller {
+                    caller: caller.clone(),
+                },
+            )
+            .await?;
+            snap.texts = Some(texts);
         }
         return Ok(snap);
     }

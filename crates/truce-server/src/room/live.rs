@@ -88,6 +88,9 @@ struct Live {
     rx: tokio::sync::broadcast::Receiver<(truce_ledger::DealId, u64)>,
     /// Signatures kept in the room (`Inner::signed`): sent on as `signed`.
     signed: tokio::sync::broadcast::Receiver<truce_ledger::DealId>,
+    /// For the mediator and the sides: votes kept (`Inner::talks`), sent on
+    /// as `signed` too.
+    talks: Option<tokio::sync::broadcast::Receiver<truce_ledger::DealId>>,
     state: AppState,
     caller: Caller,
     lang: Lang,
@@ -100,7 +103,9 @@ struct Live {
 /// `GET /room/stream?after=SEQ`: every event after `SEQ` (or after the
 /// browser's `Last-Event-ID`), as timeline rows (`appended`), as each
 /// becomes durable; and a `signed` event (no id: nothing to catch up) each
-/// time a side's signature on the agreement or an amendment is kept.
+/// time a side's signature on the agreement or an amendment, a text, or a
+/// vote closing its round is kept (and, for the mediator and the sides,
+/// any vote).
 pub(crate) async fn stream(
     State(state): State<AppState>,
     Extension(room): RoomRef,
@@ -118,12 +123,17 @@ pub(crate) async fn stream(
     // Subscribe before the catch-up read, so nothing falls between.
     let rx = state.inner.appended.subscribe();
     let signed = state.inner.signed.subscribe();
+    // Votes that leave a round open reach the mediator's and the sides'
+    // pages only (`Inner::talks`): no other role learns of a vote.
+    let talks =
+        matches!(caller.role, Role::Mediator | Role::Side).then(|| state.inner.talks.subscribe());
     let after = last_id.or(q.after).unwrap_or(0);
     let queue: VecDeque<_> = rows_after(&state, &caller, lang, after).await?.into();
     let last = queue.back().map_or(after, |(s, _)| *s);
     let live = Live {
         rx,
         signed,
+        talks,
         state,
         caller,
         lang,
@@ -150,9 +160,18 @@ pub(crate) async fn stream(
             }
             let left = s.until.saturating_duration_since(Instant::now());
             let woke = tokio::time::timeout(left, async {
+                // Signatures, texts and votes before events: whatever was
+                // kept before an event reaches the page before that event.
                 tokio::select! {
-                    appended = s.rx.recv() => Wake::Appended(appended),
+                    biased;
                     signed = s.signed.recv() => Wake::Signed(signed),
+                    Some(talked) = async {
+                        match s.talks.as_mut() {
+                            Some(rx) => Some(rx.recv().await),
+                            None => std::future::pending().await,
+                        }
+                    } => Wake::Signed(talked),
+                    appended = s.rx.recv() => Wake::Appended(appended),
                 }
             })
             .await;

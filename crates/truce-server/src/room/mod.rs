@@ -10,6 +10,8 @@
 //! - [`live`]: the event stream, the signing state, appends and exports.
 //! - [`amend`]: the agreement and amendments waiting to be recorded, and
 //!   the sides' signatures on them, collected in the page.
+//! - [`texts`]: single text with people: the mediator's texts and the
+//!   sides' votes, signed in the page, posted through the API's handlers.
 //! - [`i18n`]: English, Arabic and Hebrew message files.
 
 pub(crate) mod amend;
@@ -19,6 +21,7 @@ mod live;
 mod pages;
 pub(crate) mod session;
 mod shared;
+mod texts;
 
 pub(crate) use shared::{Room, RoomRef, View, csrf_refused, session_of};
 
@@ -59,6 +62,9 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/room/agreement-signatures", post(amend::sign_agreement))
         .route("/room/amendment-signatures", post(amend::sign_amendment))
+        .route("/room/text", post(texts::post_text))
+        .route("/room/text/next", post(texts::next_text))
+        .route("/room/text/{round}/votes", post(texts::post_vote))
         .route("/room/ledger.jsonl", get(live::ledger))
         .route("/room/keys.json", get(live::keys))
         .route("/room/signin-codes", post(mint_code))

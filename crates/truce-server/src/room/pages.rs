@@ -91,6 +91,8 @@ fn layout(
                 data-m-refused=(lang.t("js.refused")) data-m-live=(lang.t("js.live"))
                 data-m-reconnecting=(lang.t("js.reconnecting"))
                 data-m-statementsigned=(lang.t("js.statement_signed"))
+                data-m-voted=(lang.t("js.voted")) data-m-textposted=(lang.t("js.text_posted"))
+                data-m-algdone=(lang.t("js.alg_done"))
                 data-m-nopersonkey=(lang.t("js.no_person_key")) data-m-badseed=(lang.t("js.bad_seed"))
                 data-m-vnotjson=(lang.t("js.v_not_json")) data-m-vnotcanonical=(lang.t("js.v_not_canonical"))
                 data-m-vseq=(lang.t("js.v_seq")) data-m-vprev=(lang.t("js.v_prev"))
@@ -190,6 +192,7 @@ pub(crate) fn view(p: &Page<'_>) -> Markup {
         View::Overview => overview(p),
         View::Plan => plan(p),
         View::Timeline => timeline(p),
+        View::Texts => texts(p),
         View::Persons => persons(p),
         View::Manifest => manifest(p),
         View::Ledger => ledger(p),
@@ -334,6 +337,7 @@ fn overview(p: &Page<'_>) -> Markup {
                 }
             }
         }
+        (flows_and_lists(lang, e))
         section aria-labelledby="fi-h" {
             h2 #fi-h { (lang.t("overview.findings")) " (" (ltr(e.open_findings)) " " (lang.t("overview.open")) ")" }
             @if e.findings.is_empty() { p { (lang.t("overview.none")) } }
@@ -383,6 +387,222 @@ fn overview(p: &Page<'_>) -> Markup {
     }
 }
 
+/// The terms' resource flows, each day's recorded deliveries against the
+/// agreed minimum, and the release days' lists (their size and whether the
+/// receiving side acknowledged them, never a person), from `/state`.
+fn flows_and_lists(lang: Lang, e: &crate::api::ExecutionView) -> Markup {
+    html! {
+        @if !e.flows.is_empty() {
+            section aria-labelledby="flows-h" {
+                h2 #flows-h { (lang.t("flows.title")) }
+                @for f in &e.flows {
+                    @let short = f.per_day.iter().filter(|q| **q < u64::from(f.min_per_day)).count();
+                    table.flow data-flow=(f.flow) {
+                        caption {
+                            (ltr(&f.flow)) " (" (ltr(&f.unit)) "), " (lang.t("flows.by")) " " (ltr(&f.by)) ": "
+                            (lang.t("flows.minimum")) " " (ltr(f.min_per_day)) " " (lang.t("flows.per_day")) "; "
+                            (lang.t("flows.total")) " " (ltr(f.delivered))
+                            @if short > 0 { "; " (ltr(short)) " " (lang.t("flows.days_short")) }
+                        }
+                        thead { tr {
+                            th scope="col" { (lang.t("col.day")) }
+                            th scope="col" { (lang.t("flows.delivered_col")) }
+                            th scope="col" { (lang.t("flows.minimum_col")) }
+                            th scope="col" { (lang.t("col.status")) }
+                        } }
+                        tbody {
+                            @if f.per_day.is_empty() {
+                                tr { td colspan="4" { (lang.t("flows.none")) } }
+                            }
+                            @for (i, q) in f.per_day.iter().enumerate() {
+                                @let met = *q >= u64::from(f.min_per_day);
+                                tr class=(if met { "met" } else { "short" }) data-day=(i + 1) {
+                                    td.num { (ltr(i + 1)) }
+                                    td.num { (ltr(q)) }
+                                    td.num { (ltr(f.min_per_day)) }
+                                    td { (lang.t(if met { "flows.met" } else { "flows.short" })) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !e.lists.is_empty() {
+            section aria-labelledby="lists-h" {
+                h2 #lists-h { (lang.t("lists.title")) }
+                table #lists {
+                    thead { tr {
+                        th scope="col" { (lang.t("col.day")) }
+                        th scope="col" { (lang.t("col.from")) }
+                        th scope="col" { (lang.t("col.to")) }
+                        th scope="col" { (lang.t("col.persons")) }
+                        th scope="col" { (lang.t("col.status")) }
+                    } }
+                    tbody {
+                        @for l in &e.lists {
+                            tr data-seq=(l.seq) {
+                                td.num { (ltr(l.day)) }
+                                td { (ltr(&l.holder)) }
+                                td { (ltr(&l.to)) }
+                                td.num { (ltr(l.count)) }
+                                td { (lang.t(if l.acknowledged { "lists.acknowledged" } else { "lists.waiting" })) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Single text with people: every text and whether its round closed, for
+/// every role; the votes only as the API shows them (the mediator every
+/// vote, a side its own; none for anyone else: the view renders the API's
+/// own answer, `crate::texts::list_texts`). The mediator signs the next
+/// text, its own or the algorithm's; a side signs its vote; both in the
+/// page. The live page swaps in the server's fresh `#texts` block (room.js).
+fn texts(p: &Page<'_>) -> Markup {
+    let (lang, caller) = (p.lang, &p.session.caller);
+    let Some(t) = &p.snap.texts else {
+        return html! {};
+    };
+    let role = caller.role;
+    let talks = matches!(role, Role::Mediator | Role::Side);
+    html! {
+        h1 { (lang.t("view.texts")) }
+        p #live-status role="status" aria-live="polite" { (lang.t("texts.live")) }
+        p { (lang.t("texts.intro")) }
+        div #texts data-after=(p.snap.head_seq) data-deal=(caller.deal) {
+        @if t.issues.is_empty() {
+            p { (lang.t("texts.no_issues")) }
+        }
+        @if t.concluded {
+            p.ok { (lang.t("texts.concluded")) }
+        }
+        @if let Some(a) = &t.agreed {
+            section aria-labelledby="agreed-h" {
+                h2 #agreed-h { (lang.t("texts.agreed")) }
+                p {
+                    (lang.t("agree.text")) " " (ltr(a.round)) "; " (lang.t("agree.hash")) " " code { (ltr(a.deal_hash)) }
+                }
+                @if !t.concluded {
+                    p { a href="/room/overview#amend-h" { (lang.t("texts.sign_in_overview")) } }
+                }
+            }
+        }
+        section aria-labelledby="rounds-h" {
+            h2 #rounds-h { (lang.t("texts.rounds")) }
+            @if t.texts.is_empty() { p { (lang.t("texts.none")) } }
+            @for text in t.texts.iter().rev() {
+                article.text data-round=(text.round) data-closed=(text.closed) {
+                    h3 { (lang.t("agree.text")) " " (ltr(text.round)) }
+                    dl.facts {
+                        @for issue in &t.issues {
+                            dt { (ltr(&issue.id)) }
+                            dd { (ltr(text.outcome.get(&issue.id).map_or("—", String::as_str))) }
+                        }
+                        dt { (lang.t("texts.author")) }
+                        dd {
+                            (ltr(&text.author))
+                            @if let Some(alg) = &text.algorithm {
+                                " · " (lang.t("texts.algorithm")) " " (ltr(&alg.mediator))
+                                " (" (lang.t("texts.seed")) " " (ltr(alg.seed)) ", " (ltr(alg.rounds)) " " (lang.t("texts.rounds_max")) ")"
+                            } @else {
+                                " · " (lang.t("texts.by_person"))
+                            }
+                        }
+                        dt { (lang.t("texts.hash")) } dd { code { (ltr(text.text_hash)) } }
+                        dt { (lang.t("col.status")) }
+                        dd.round-status {
+                            @if !text.closed {
+                                (lang.t("texts.open"))
+                            } @else if let Some(acc) = text.accepted {
+                                (lang.t(if acc { "texts.accepted" } else { "texts.rejected" }))
+                            } @else {
+                                (lang.t("texts.closed"))
+                            }
+                        }
+                        @if let Some(votes) = &text.votes {
+                            dt { (lang.t(if role == Role::Mediator { "texts.votes" } else { "texts.your_vote" })) }
+                            dd.votes {
+                                @if votes.is_empty() { (lang.t("texts.no_vote")) }
+                                @for v in votes {
+                                    span.vote data-party=(v.party) data-accept=(v.accept) {
+                                        (ltr(&v.party)) ": " (lang.t(if v.accept { "texts.accept" } else { "texts.reject" }))
+                                    }
+                                    " "
+                                }
+                            }
+                        }
+                    }
+                    @if role == Role::Side && !t.concluded && !text.closed
+                        && text.votes.as_ref().is_some_and(|v| v.iter().all(|v| v.party != caller.party)) {
+                        form.sign.vote data-round=(text.round) data-text=(text.text_hash) {
+                            label for={ "vote-" (text.round) } { (lang.t("texts.your_vote")) }
+                            select id={ "vote-" (text.round) } data-field="accept" {
+                                option value="true" { (lang.t("texts.accept")) }
+                                option value="false" { (lang.t("texts.reject")) }
+                            }
+                            button type="submit" disabled { (lang.t("texts.sign_vote")) }
+                            output.result role="status" aria-live="polite" {}
+                        }
+                    }
+                }
+            }
+        }
+        @if role == Role::Mediator && !t.concluded && !t.issues.is_empty() {
+            section aria-labelledby="next-text-h" {
+                h2 #next-text-h { (lang.t("texts.next")) " " (ltr(t.next_round)) }
+                @if t.open {
+                    p { (lang.t("texts.waiting")) }
+                } @else {
+                    form.sign.text data-round=(t.next_round) {
+                        fieldset {
+                            legend { (lang.t("texts.write")) }
+                            @for issue in &t.issues {
+                                div.field {
+                                    label for={ "issue-" (issue.id) } { (ltr(&issue.id)) }
+                                    select id={ "issue-" (issue.id) } data-issue=(issue.id) {
+                                        @for o in &issue.options { option value=(o) { (o) } }
+                                    }
+                                }
+                            }
+                        }
+                        button type="submit" disabled { (lang.t("texts.sign_text")) }
+                        output.result role="status" aria-live="polite" {}
+                    }
+                    form.sign.algorithm data-round=(t.next_round) {
+                        fieldset {
+                            legend { (lang.t("texts.ask_algorithm")) }
+                            div.field {
+                                label for="alg-mediator" { (lang.t("texts.algorithm")) }
+                                select #alg-mediator data-alg="mediator" {
+                                    @for k in truce_agents::MediatorKind::ALL {
+                                        option value=(k.name()) selected[k == truce_agents::MediatorKind::Feedback] { (k.name()) }
+                                    }
+                                }
+                            }
+                            div.field {
+                                label for="alg-seed" { (lang.t("texts.seed")) }
+                                input #alg-seed type="number" min="0" value="1" data-alg="seed" dir="ltr";
+                            }
+                            div.field {
+                                label for="alg-rounds" { (lang.t("texts.rounds_max")) }
+                                input #alg-rounds type="number" min="1" max=(crate::MAX_ALGORITHM_ROUNDS) value=(crate::api::DEFAULT_TEXT_ROUNDS) data-alg="rounds" dir="ltr";
+                            }
+                        }
+                        button type="submit" disabled { (lang.t("texts.sign_algorithm")) }
+                        output.result role="status" aria-live="polite" {}
+                    }
+                }
+            }
+        }
+        }
+        @if talks { (key_panel(lang, caller)) }
+    }
+}
+
 /// What waits for the sides' signatures: the agreement while the deal is
 /// negotiated, then amendments kept and not yet recorded, with what each
 /// changes and who signed. A side signs in the page, the mediator records
@@ -416,6 +636,15 @@ fn amendments(p: &Page<'_>) -> Markup {
                     } @else {
                         dl.facts {
                             dt { (lang.t("agree.hash")) } dd { code { (ltr(a.deal_hash)) } }
+                            dt { (lang.t("agree.what")) }
+                            dd.agreed-text data-round=[a.text_round] {
+                                @if let Some(round) = a.text_round {
+                                    (lang.t("agree.text")) " " (ltr(round)) " — "
+                                    a href="/room/texts" { (lang.t("view.texts")) }
+                                } @else {
+                                    (lang.t("agree.draft"))
+                                }
+                            }
                         }
                     }
                     dl.facts {
@@ -640,6 +869,15 @@ pub(crate) fn event_row(
                     "extended" => { "+" (ltr(n("days"))) }
                     "plan-adopted" => { (ltr(n("days"))) " · " (ltr(s("plan_hash").get(..12).unwrap_or_default())) }
                     "deal-agreed" => { (ltr(s("deal_hash").get(..12).unwrap_or_default())) }
+                    "flow-recorded" => {
+                        (ltr(s("flow"))) ", " (lang.t("col.day")) " " (ltr(n("day"))) ": "
+                        (ltr(n("quantity"))) " " (lang.t("flows.delivered"))
+                    }
+                    "lists-exchanged" => {
+                        (lang.t("col.day")) " " (ltr(n("day"))) ": " (lang.t("lists.list_to")) " " (ltr(s("to"))) ", "
+                        (ltr(n("count"))) " " (lang.t("overview.persons"))
+                    }
+                    "list-acknowledged" => { (lang.t("lists.list")) " " (ltr(format!("#{}", n("list")))) }
                     "deal-amended" => {
                         (lang.t("amend.number")) " " (ltr(n("amendment"))) " · "
                         (ltr(s("deal_hash").get(..12).unwrap_or_default())) " — " bdi { (s("reason")) }

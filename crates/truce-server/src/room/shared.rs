@@ -35,16 +35,19 @@ pub(crate) enum View {
     Overview,
     Plan,
     Timeline,
+    /// Single text with people: the mediator's texts and the sides' votes.
+    Texts,
     Persons,
     Manifest,
     Ledger,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Overview,
         View::Plan,
         View::Timeline,
+        View::Texts,
         View::Persons,
         View::Manifest,
         View::Ledger,
@@ -55,6 +58,7 @@ impl View {
             View::Overview => "overview",
             View::Plan => "plan",
             View::Timeline => "timeline",
+            View::Texts => "texts",
             View::Persons => "persons",
             View::Manifest => "manifest",
             View::Ledger => "ledger",

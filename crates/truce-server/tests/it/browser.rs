@@ -205,8 +205,8 @@ async fn html_attr(b: &Browser, name: &str) -> Option<String> {
         .expect("attr")
 }
 
-const VIEWS: [&str; 6] = [
-    "overview", "plan", "timeline", "persons", "manifest", "ledger",
+const VIEWS: [&str; 7] = [
+    "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1044,5 +1044,127 @@ async fn the_timeline_pages_by_keyboard_and_its_first_page_stays_live() {
         .expect("the new event appears on the first page");
     not_reloaded(&b).await;
     b.close().await.expect("close");
+    handle.shutdown().await;
+}
+
+/// Single text with people in the browser: the mediator signs and posts a
+/// text in the page (its own, then the algorithm's), each side signs its
+/// vote in the page, the mediator's open page shows each vote live (no
+/// reload), an observer's page holds the texts and never a vote, and the
+/// Texts view in Arabic has no serious accessibility violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sides_vote_on_a_text_in_the_browser_and_the_mediator_sees_it_live() {
+    let driver = driver();
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .expect("service");
+    let mut client = Client::connect(addr).await.expect("client");
+    let mut body = create_body(&unique("text"), 2);
+    body["deal"]["open_issues"] = serde_json::json!([
+        {"id": "pause-days", "description": "days of the pause", "options": ["3", "4", "5", "6"], "sets": "pause.days"},
+        {"id": "aid-trucks", "description": "trucks a day", "options": ["100", "200", "300"], "sets": null}
+    ]);
+    body["deal"]["agreed_terms"] = serde_json::json!([]);
+    let created: CreatedDeal = client.create_deal(&body, None).await.expect("deal");
+    let deal = TestDeal::from_created(created);
+    let mut problems = Vec::new();
+
+    let med = driver.browser().await;
+    sign_in(&med, addr, deal.token("mediator")).await;
+    med.goto(&format!("http://{addr}/room/texts?lang=ar"))
+        .await
+        .expect("texts");
+    load_key(&med, &deal, "mediator", &driver.scratch).await;
+    // The mediator's own text: the first option of each issue.
+    sign_and_wait(&med, "form.text", "#texts").await;
+    med.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(r#"article.text[data-round="1"]"#))
+        .await
+        .expect("text 1 shown live");
+    mark_and_listen(&med).await;
+    for v in serious_violations(&med).await {
+        problems.push(format!("mediator ar texts: {v}"));
+    }
+    shoot(&med, "ar-mediator-texts").await;
+
+    for side in ["side-a", "side-b"] {
+        let b = driver.browser().await;
+        sign_in(&b, addr, deal.token(side)).await;
+        b.goto(&format!("http://{addr}/room/texts?lang=ar"))
+            .await
+            .expect("texts");
+        load_key(&b, &deal, side, &driver.scratch).await;
+        if side == "side-a" {
+            for v in serious_violations(&b).await {
+                problems.push(format!("side-a ar texts: {v}"));
+            }
+            shoot(&b, "ar-side-a-texts").await;
+        }
+        sign_and_wait(&b, "form.vote", "#texts").await;
+        b.close().await.expect("close");
+        // The mediator's page shows the vote without a reload.
+        med.wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!(
+                r#"article.text[data-round="1"] span.vote[data-party="{side}"][data-accept="true"]"#
+            )))
+            .await
+            .expect("the vote shown live on the mediator's page");
+        not_reloaded(&med).await;
+    }
+    // Both accepted: the round closed, agreed; the service verified both
+    // signatures made in the pages.
+    let texts = client
+        .texts(&deal.id, deal.token("mediator"))
+        .await
+        .expect("texts");
+    assert_eq!(texts.texts.len(), 1);
+    assert_eq!(texts.texts[0].accepted, Some(true));
+    assert_eq!(texts.agreed.as_ref().map(|a| a.round), Some(1));
+
+    // The algorithm's text, asked for, signed and posted in the page.
+    sign_and_wait(&med, "form.algorithm", "#texts").await;
+    med.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(r#"article.text[data-round="2"]"#))
+        .await
+        .expect("text 2 shown live");
+    let texts = client
+        .texts(&deal.id, deal.token("mediator"))
+        .await
+        .expect("texts");
+    assert_eq!(texts.texts.len(), 2);
+    assert_eq!(
+        texts.texts[1]
+            .algorithm
+            .as_ref()
+            .map(|a| a.mediator.as_str()),
+        Some("feedback")
+    );
+    med.close().await.expect("close");
+
+    // The observer: the texts and that round 1 closed, never a vote, in
+    // the page the browser holds.
+    let obs = driver.browser().await;
+    sign_in(&obs, addr, deal.token("monitor")).await;
+    obs.goto(&format!("http://{addr}/room/texts?lang=ar"))
+        .await
+        .expect("texts");
+    let page = dom(&obs).await;
+    assert!(page.contains(r#"data-round="2""#), "the texts");
+    for mark in ["data-accept", "span class=\"vote", "form class=\"sign "] {
+        assert!(!page.contains(mark), "{mark} on the observer's page");
+    }
+    for v in serious_violations(&obs).await {
+        problems.push(format!("monitor ar texts: {v}"));
+    }
+    shoot(&obs, "ar-monitor-texts").await;
+    obs.close().await.expect("close");
+    assert!(
+        problems.is_empty(),
+        "serious accessibility violations:\n{}",
+        problems.join("\n")
+    );
     handle.shutdown().await;
 }

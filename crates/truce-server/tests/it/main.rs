@@ -17,6 +17,7 @@ mod openapi;
 mod problems;
 mod roles;
 mod room;
+mod room_texts;
 mod scenarios;
 mod support;
 mod texts;

@@ -14,13 +14,13 @@ use truce_ledger::Event;
 
 use crate::support::*;
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
 }
 
-async fn call(app: &Router, request: Request<Body>) -> Answer {
+pub(crate) async fn call(app: &Router, request: Request<Body>) -> Answer {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
@@ -37,7 +37,7 @@ async fn call(app: &Router, request: Request<Body>) -> Answer {
     }
 }
 
-fn get(uri: &str, cookies: &str) -> Request<Body> {
+pub(crate) fn get(uri: &str, cookies: &str) -> Request<Body> {
     Request::builder()
         .uri(uri)
         .header(header::COOKIE, cookies)
@@ -331,7 +331,7 @@ async fn the_token_is_never_in_a_url_nor_in_a_page() {
     let (cookie, _, cookies) = sign_in(&app, &token, false).await;
     assert!(cookies.iter().all(|c| !c.contains(&token)));
     for view in [
-        "overview", "plan", "timeline", "persons", "manifest", "ledger",
+        "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
     ] {
         let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
         assert!(!a.text.contains(&token), "{view}");
@@ -413,7 +413,7 @@ async fn each_role_sees_only_its_persons_and_observers_none() {
         let (cookie, _, _) = sign_in(&app, deal.token(party), false).await;
         let mut all_text = String::new();
         for view in [
-            "overview", "plan", "timeline", "persons", "manifest", "ledger",
+            "overview", "plan", "timeline", "texts", "persons", "manifest", "ledger",
         ] {
             let a = call(&app, get(&format!("/room/{view}"), &cookie)).await;
             let allowed = match view {
@@ -512,7 +512,7 @@ async fn the_timeline_and_the_export_match_the_ledger() {
 }
 
 /// The text of an HTML attribute as maud escapes it, read back.
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&lt;", "<")
@@ -521,14 +521,14 @@ fn unescape(s: &str) -> String {
 }
 
 /// The value of the first `name="…"` attribute in `html`.
-fn attribute(html: &str, name: &str) -> Option<String> {
+pub(crate) fn attribute(html: &str, name: &str) -> Option<String> {
     html.split(&format!("{name}=\""))
         .nth(1)
         .and_then(|r| r.split('"').next())
         .map(unescape)
 }
 
-fn json_post(uri: &str, cookie: &str, csrf: &str, body: String) -> Request<Body> {
+pub(crate) fn json_post(uri: &str, cookie: &str, csrf: &str, body: String) -> Request<Body> {
     Request::builder()
         .method("POST")
         .uri(uri)
@@ -1248,7 +1248,7 @@ async fn a_viewer_on_one_server_sees_what_another_server_recorded() {
 }
 
 /// The number of events in the deal's export.
-async fn export_len(app: &Router, cookie: &str) -> usize {
+pub(crate) async fn export_len(app: &Router, cookie: &str) -> usize {
     call(app, get("/room/ledger.jsonl", cookie))
         .await
         .text
@@ -1259,7 +1259,7 @@ async fn export_len(app: &Router, cookie: &str) -> usize {
 /// The next data frame of a streamed body, as text. Bounded: a stream
 /// that says nothing for 20 s fails the test (a bound on a wait, not an
 /// assertion on speed).
-async fn next_frame(body: &mut Body) -> String {
+pub(crate) async fn next_frame(body: &mut Body) -> String {
     let frame = tokio::time::timeout(std::time::Duration::from_secs(20), body.frame())
         .await
         .expect("the stream speaks within the bound")
