@@ -578,7 +578,7 @@ fn texts(p: &Page<'_>) -> Markup {
                             div.field {
                                 label for="alg-mediator" { (lang.t("texts.algorithm")) }
                                 select #alg-mediator data-alg="mediator" {
-                                    @for k in truce_agents::MediatorKind::ALL {
+                                    @for k in truce_agents::MediatorKind::STEPPABLE {
                                         option value=(k.name()) selected[k == truce_agents::MediatorKind::Feedback] { (k.name()) }
                                     }
                                 }
