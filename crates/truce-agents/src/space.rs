@@ -277,12 +277,13 @@ impl OutcomeSpace {
 /// One party's utilities of every outcome, and the outcomes ordered by them.
 ///
 /// Building one is O(n): the utilities (per-issue tables for additive
-/// profiles) and a bucket index that splits the utility range into about
-/// n/4 equal slices, each slice's outcomes in enumeration order. Queries at a
-/// utility level (what the time-based agents ask, [`Inverse::worst_in`])
-/// look at one or two slices. The fully sorted order, which rank queries by
-/// other agents and mediators walk, is made from the slices the first time
-/// one is asked for (each slice sorted on its own) and kept.
+/// profiles) and a bucket index that splits the utility range into up to
+/// 4,096 equal slices (about 16 outcomes each on smaller domains). A query
+/// at a utility level (what the time-based agents ask,
+/// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
+/// rest are never sorted. The fully sorted
+/// order, which [`Inverse::ascending`]'s callers walk, is made from the
+/// slices on first use and kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inverse {
     /// `utility[id]`.
@@ -320,16 +321,22 @@ struct BucketIndex {
     scale: f64,
     /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `ids`.
     starts: Vec<u32>,
-    /// Outcome ids slice by slice, in enumeration order within a slice.
+    /// Outcome ids slice by slice, in no particular order within a slice.
     ids: Vec<OutcomeId>,
+    /// Each slice's outcomes with their utilities, sorted by (utility, id),
+    /// made when a query first reaches the slice.
+    sorted: Vec<OnceLock<SortedSlice>>,
 }
 
-/// A rank in a slice up to this size is found by counting (no allocation).
-const MAX_COUNTED_SLICE: usize = 32;
+/// A slice's outcomes as (utility, id), in (utility, id) order.
+type SortedSlice = Box<[(f64, OutcomeId)]>;
 
-/// A slice larger than this (many outcomes of equal or nearly equal
-/// utility) is sorted, with the rest, rather than scanned on every query.
-const MAX_SCANNED_SLICE: usize = 4096;
+/// Most slices of an index: the counts stay in the L1 cache while the
+/// outcomes are distributed.
+const MAX_SLICES: usize = 4096;
+
+/// Outcomes per slice on average, below [`MAX_SLICES`].
+const PER_SLICE: usize = 16;
 
 impl BucketIndex {
     /// The index of `utility`, or `None` if a utility is not finite.
@@ -350,7 +357,7 @@ impl BucketIndex {
                 (lo, hi)
             }
         };
-        let slices = (utility.len() / 4).max(1);
+        let slices = (utility.len() / PER_SLICE).clamp(1, MAX_SLICES);
         let width = hi - lo;
         let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
             slices as f64 / width
@@ -362,26 +369,48 @@ impl BucketIndex {
             scale,
             starts: vec![0; slices + 1],
             ids: vec![0; utility.len()],
+            sorted: (0..slices).map(|_| OnceLock::new()).collect(),
         };
-        for &u in utility {
-            let b = index.slice(u);
-            index.starts[b + 1] += 1;
+        // Counting sort in four lanes (outcome id mod 4), each with its own
+        // counts and cursors: neighbouring outcomes, which often fall in the
+        // same slice, then update different counters instead of waiting on
+        // one. Order within a slice is not kept (slices are sorted by
+        // utility and id when read).
+        const LANES: usize = 4;
+        let mut cursor = vec![0u32; LANES * slices];
+        let mut chunks = utility.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (lane, &u) in chunk.iter().enumerate() {
+                cursor[lane * slices + index.slice(u)] += 1;
+            }
         }
-        for b in 1..=slices {
-            index.starts[b] += index.starts[b - 1];
+        for (lane, &u) in chunks.remainder().iter().enumerate() {
+            cursor[lane * slices + index.slice(u)] += 1;
         }
-        // Fill each slice in enumeration order, using `starts[b]` as slice
-        // `b`'s cursor, then shift the cursors back to the starts.
-        for (id, &u) in utility.iter().enumerate() {
-            let b = index.slice(u);
-            let at = index.starts[b] as usize;
-            index.ids[at] = id as OutcomeId;
-            index.starts[b] += 1;
+        let mut at = 0u32;
+        for b in 0..slices {
+            index.starts[b] = at;
+            for lane in 0..LANES {
+                let count = cursor[lane * slices + b];
+                cursor[lane * slices + b] = at;
+                at += count;
+            }
         }
-        for b in (1..=slices).rev() {
-            index.starts[b] = index.starts[b - 1];
+        index.starts[slices] = at;
+        let tail = utility.len() - utility.len() % LANES;
+        let mut chunks = utility.chunks_exact(LANES).enumerate();
+        for (k, chunk) in &mut chunks {
+            for (lane, &u) in chunk.iter().enumerate() {
+                let c = &mut cursor[lane * slices + index.slice(u)];
+                index.ids[*c as usize] = (k * LANES + lane) as OutcomeId;
+                *c += 1;
+            }
         }
-        index.starts[0] = 0;
+        for (lane, &u) in utility[tail..].iter().enumerate() {
+            let c = &mut cursor[lane * slices + index.slice(u)];
+            index.ids[*c as usize] = (tail + lane) as OutcomeId;
+            *c += 1;
+        }
         Some(index)
     }
 
@@ -395,9 +424,16 @@ impl BucketIndex {
         (((u - self.lo) * self.scale) as usize).min(self.slices() - 1)
     }
 
-    /// The outcome ids of slice `b`.
-    fn ids(&self, b: usize) -> &[OutcomeId] {
-        &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize]
+    /// Slice `b`'s outcomes and utilities in (utility, id) order, sorted
+    /// the first time they are asked for.
+    fn sorted_slice(&self, b: usize, utility: &[f64]) -> &[(f64, OutcomeId)] {
+        self.sorted[b].get_or_init(|| {
+            let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
+            let mut slice: Vec<(f64, OutcomeId)> =
+                ids.iter().map(|&o| (utility[o as usize], o)).collect();
+            slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            slice.into_boxed_slice()
+        })
     }
 
     /// The slice holding rank `k` (`k` < n).
@@ -405,16 +441,46 @@ impl BucketIndex {
         self.starts.partition_point(|&s| s as usize <= k) - 1
     }
 
+    /// First rank whose utility is at least `u`: every outcome of a lower
+    /// slice is below `u`, every one of a higher slice above it.
+    fn rank_at_least(&self, u: f64, utility: &[f64]) -> usize {
+        if u.is_nan() {
+            // No utility is below NaN.
+            return 0;
+        }
+        let b = self.slice(u);
+        self.starts[b] as usize
+            + self
+                .sorted_slice(b, utility)
+                .partition_point(|&(x, _)| x < u)
+    }
+
+    /// The outcome at rank `k` and its utility.
+    fn at_rank(&self, k: usize, utility: &[f64]) -> Option<(OutcomeId, f64)> {
+        if k >= self.ids.len() {
+            return None;
+        }
+        let b = self.slice_of_rank(k);
+        let (u, id) = *self
+            .sorted_slice(b, utility)
+            .get(k - self.starts[b] as usize)?;
+        Some((id, u))
+    }
+
     /// Each slice sorted by utility, ties in id order: the sorted order.
     fn sorted(&self, utility: &[f64]) -> Sorted {
-        let mut ids = self.ids.clone();
+        let mut ids = Vec::with_capacity(self.ids.len());
+        let mut sorted_utility = Vec::with_capacity(self.ids.len());
         for b in 0..self.slices() {
-            let slice = &mut ids[self.starts[b] as usize..self.starts[b + 1] as usize];
-            // Stable: equal utilities keep enumeration order.
-            slice.sort_by(|&x, &y| utility[x as usize].total_cmp(&utility[y as usize]));
+            for &(u, o) in self.sorted_slice(b, utility) {
+                ids.push(o);
+                sorted_utility.push(u);
+            }
         }
-        let utility = ids.iter().map(|&o| utility[o as usize]).collect();
-        Sorted { ids, utility }
+        Sorted {
+            ids,
+            utility: sorted_utility,
+        }
     }
 }
 
@@ -493,15 +559,6 @@ impl Inverse {
         })
     }
 
-    /// The index when queries at a utility level can scan its slices
-    /// instead of the sorted order: built, and the sorted order not made yet.
-    fn scan_index(&self) -> Option<&BucketIndex> {
-        if self.sorted.get().is_some() {
-            return None;
-        }
-        self.index.as_ref()
-    }
-
     /// Number of utility slices of the index, or `None` without one (a
     /// utility that is not finite).
     pub(crate) fn slices(&self) -> Option<usize> {
@@ -560,27 +617,8 @@ impl Inverse {
 
     /// The outcome at rank `k` (0 = worst).
     pub fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
-        if let Some(index) = self.scan_index()
-            && k < self.len()
-        {
-            let b = index.slice_of_rank(k);
-            let ids = index.ids(b);
-            // The outcome with exactly `want` outcomes of the slice before it
-            // in (utility, id) order.
-            let want = k - index.starts[b] as usize;
-            let key = |o: OutcomeId| (order_key(self.utility[o as usize]), o);
-            if ids.len() <= MAX_COUNTED_SLICE {
-                let id = ids.iter().copied().find(|&o| {
-                    let ko = key(o);
-                    ids.iter().filter(|&&q| key(q) < ko).count() == want
-                })?;
-                return Some((id, self.utility[id as usize]));
-            }
-            if ids.len() <= MAX_SCANNED_SLICE {
-                let mut keyed: Vec<(u64, OutcomeId)> = ids.iter().map(|&o| key(o)).collect();
-                let (_, &mut (_, id), _) = keyed.select_nth_unstable(want);
-                return Some((id, self.utility[id as usize]));
-            }
+        if let Some(index) = &self.index {
+            return index.at_rank(k, &self.utility);
         }
         let sorted = self.sorted();
         Some((*sorted.ids.get(k)?, *sorted.utility.get(k)?))
@@ -588,20 +626,8 @@ impl Inverse {
 
     /// First rank whose utility is at least `u`.
     pub fn rank_at_least(&self, u: f64) -> usize {
-        if let Some(index) = self.scan_index() {
-            if u.is_nan() {
-                // No utility is below NaN.
-                return 0;
-            }
-            let b = index.slice(u);
-            let ids = index.ids(b);
-            if ids.len() <= MAX_SCANNED_SLICE {
-                let below = ids
-                    .iter()
-                    .filter(|&&o| self.utility[o as usize] < u)
-                    .count();
-                return index.starts[b] as usize + below;
-            }
+        if let Some(index) = &self.index {
+            return index.rank_at_least(u, &self.utility);
         }
         self.sorted().utility.partition_point(|&x| x < u)
     }
@@ -878,7 +904,7 @@ mod tests {
                 ranks.iter().map(|&k| inv.at_rank(k % n)).collect::<Vec<_>>(),
                 inv.best(),
             );
-            prop_assert!(inv.sorted.get().is_none() || n > MAX_SCANNED_SLICE);
+            prop_assert!(inv.sorted.get().is_none());
             prop_assert_eq!(scanned.0, oracle.worst_in(lo, lo + width, floor));
             prop_assert_eq!(scanned.1, oracle.rank_at_least(lo));
             let want: Vec<_> = ranks
