@@ -1,4 +1,5 @@
-//! The enumerated outcome space and each party's presorted utilities.
+//! The enumerated outcome space and each party's utilities, ordered by a
+//! utility-slice index.
 //!
 //! Outcomes are numbered in `itertools.product` order (the first issue
 //! varies slowest), which is the order NegMAS enumerates them in; ties between
@@ -282,7 +283,7 @@ impl OutcomeSpace {
 /// at a utility level (what the time-based agents ask,
 /// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
 /// rest are never sorted. The fully sorted
-/// order, which [`Inverse::ascending`]'s callers walk, is made from the
+/// order, which rank queries and the mediators walk, is made from the
 /// slices on first use and kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inverse {
@@ -693,7 +694,8 @@ fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
     sums
 }
 
-/// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache): a presorted Travel party
+/// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache), for
+/// utilities without an index (one is not finite): a Travel party
 /// (188,160 outcomes) takes a fraction of a comparison sort's time, and
 /// stability keeps equal utilities in enumeration order.
 fn radix_sort(mut items: Vec<(u64, OutcomeId)>) -> Vec<(u64, OutcomeId)> {
@@ -744,7 +746,8 @@ fn order_key(u: f64) -> u64 {
 }
 
 /// A domain enumerated once for many sessions: the outcome space and every
-/// party's presorted utilities (shared, read-only, across threads).
+/// party's indexed utilities (shared across threads; slices are sorted on
+/// first use behind `OnceLock`s).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub(crate) space: Arc<OutcomeSpace>,
@@ -753,9 +756,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Enumerates the domain and sorts every party's utilities. This is the
-    /// expensive part of a session (O(n log n) per party); tournaments and
-    /// `--repeat` do it once.
+    /// Enumerates the domain and indexes every party's utilities: O(n) per
+    /// party, the expensive part of a session (see [`Inverse`]); tournaments
+    /// and `--repeat` do it once.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
         let space = match OutcomeSpace::of(domain) {
             Err(SessionError::TooManyOutcomes { .. }) => {
