@@ -282,9 +282,9 @@ impl OutcomeSpace {
 /// 4,096 equal slices (about 16 outcomes each on smaller domains). A query
 /// at a utility level (what the time-based agents ask,
 /// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
-/// rest are never sorted. The fully sorted
-/// order, which rank queries and the mediators walk, is made from the
-/// slices on first use and kept.
+/// rest are never sorted (agents that walk ranks, such as tit-for-tat,
+/// sort the slices they pass). The fully sorted order, for callers that
+/// need every outcome in order, is made from the slices on first use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inverse {
     /// `utility[id]`.
