@@ -50,6 +50,19 @@ fn session_cold(bencher: divan::Bencher, name: &str) {
     bencher.bench(|| run_session(&domain, &opts).expect("session"));
 }
 
+/// As `session_cold`, with outcome numbers instead of a named, assessed
+/// session: preparing the domain and negotiating, the work NegMAS's
+/// `bench_sao.py` times (its trace holds the outcome tuples it already has).
+#[divan::bench(args = ["Grocery", "anl2023-domain00", "Travel"], sample_count = 20)]
+fn session_cold_outcome(bencher: divan::Bencher, name: &str) {
+    let domain = load(name);
+    let opts = opts();
+    bencher.bench(|| {
+        let prepared = Prepared::new(&domain).expect("prepare");
+        run_outcome(&prepared, &opts).expect("session")
+    });
+}
+
 /// Every ordered pairing of the seven agents on Travel, once, on two threads.
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn tournament_travel(bencher: divan::Bencher) {

@@ -23,7 +23,8 @@
 //! # Reproducing NegMAS
 //!
 //! Each party's outcomes are enumerated in NegMAS's order (first issue
-//! slowest) and sorted once by utility ([`Prepared`]); an agent's offer at a
+//! slowest) and ordered by utility, ties by that order ([`Prepared`],
+//! [`Inverse`]); an agent's offer at a
 //! utility level is NegMAS's `PresortingInverseUtilityFunction.worst_in`
 //! (see [`Inverse::worst_in`]). Utilities are summed issue by issue from 0.0
 //! as NegMAS sums them, so they are bit-identical whenever the domain reader

@@ -191,8 +191,9 @@ pub(crate) fn assess(
     let distance_to_frontier = match all.as_slice() {
         [u0, u1] => {
             // Sweep party 0's utilities from the top: a group of equal u0 is
-            // on the frontier where its u1 beats every u1 above it.
-            let order = prepared.inverses[0].ascending();
+            // on the frontier where its u1 beats every u1 above it. Only
+            // candidates are sorted (see `frontier_candidates`).
+            let order = frontier_candidates(&prepared.inverses[0], u1);
             let mut best = f64::NEG_INFINITY;
             let mut nearest = f64::INFINITY;
             let mut k = order.len();
@@ -258,6 +259,38 @@ pub(crate) fn assess(
         },
         dominated_by,
     )
+}
+
+/// The outcomes that may be on the two-party frontier, in ascending
+/// (u0, id) order: party 0's outcomes sorted, less those that an outcome of a
+/// strictly higher utility slice of party 0 beats or equals on u1. Such an
+/// outcome is dominated, and so is its group of equal u0 unless another of
+/// the group survives with a higher u1, so the sweep over the survivors finds
+/// the same frontier in O(n) and a sort of the survivors only.
+fn frontier_candidates(inverse0: &crate::space::Inverse, u1: &[f64]) -> Vec<OutcomeId> {
+    let Some(slices) = inverse0.slices() else {
+        return inverse0.ascending().to_vec();
+    };
+    let u0 = inverse0.all();
+    // Highest u1 of each slice, then of every slice strictly above.
+    let mut above = vec![f64::NEG_INFINITY; slices + 1];
+    for (&a, &b) in u0.iter().zip(u1) {
+        let s = inverse0.slice(a);
+        above[s] = above[s].max(b);
+    }
+    for s in (0..slices).rev() {
+        above[s] = above[s].max(above[s + 1]);
+    }
+    let mut survivors: Vec<OutcomeId> = u0
+        .iter()
+        .zip(u1)
+        .enumerate()
+        .filter(|&(_, (&a, &b))| b > above[inverse0.slice(a) + 1] || b.is_nan())
+        .map(|(id, _)| id as OutcomeId)
+        .collect();
+    // Stable: ties in id order, as in the sorted order.
+    survivors.sort_by(|&x, &y| u0[x as usize].total_cmp(&u0[y as usize]));
+    survivors
 }
 
 /// Runs one session on a domain. Enumerates the domain first; to run many

@@ -1,10 +1,11 @@
-//! The enumerated outcome space and each party's presorted utilities.
+//! The enumerated outcome space and each party's utilities, ordered by a
+//! utility-slice index.
 //!
 //! Outcomes are numbered in `itertools.product` order (the first issue
 //! varies slowest), which is the order NegMAS enumerates them in; ties between
 //! equal utilities are broken by that number, so every query is reproducible.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use truce_negotiate::{Domain, Utility};
 
@@ -274,79 +275,308 @@ impl OutcomeSpace {
     }
 }
 
-/// One party's utilities of every outcome, and the outcomes sorted by them.
+/// One party's utilities of every outcome, and the outcomes ordered by them.
+///
+/// Building one is O(n): the utilities (per-issue tables for additive
+/// profiles) and a bucket index that splits the utility range into up to
+/// 4,096 equal slices (about 16 outcomes each on smaller domains). A query
+/// at a utility level (what the time-based agents ask,
+/// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
+/// rest are never sorted (agents that walk ranks, such as tit-for-tat,
+/// sort the slices they pass). The fully sorted order, for callers that
+/// need every outcome in order, is made from the slices on first use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inverse {
     /// `utility[id]`.
     utility: Vec<f64>,
-    /// Outcome ids in ascending utility, ties in id order.
-    sorted: Vec<OutcomeId>,
-    /// `utility[sorted[k]]`, kept beside for cache-friendly binary search.
-    sorted_utility: Vec<f64>,
+    /// Outcomes grouped by utility slice; `None` when a utility is not finite
+    /// (then every query uses the sorted order).
+    index: Option<BucketIndex>,
+    /// Outcome ids in ascending utility, ties in id order, and their
+    /// utilities beside them; made on first use.
+    sorted: OnceLock<Sorted>,
     /// Lowest and highest utility: each issue's extreme summed in issue order,
     /// exactly as NegMAS evaluates its extreme outcomes.
     min: f64,
     max: f64,
 }
 
+/// The fully sorted order of an [`Inverse`].
+#[derive(Debug, Clone, PartialEq)]
+struct Sorted {
+    /// Outcome ids in ascending utility, ties in id order.
+    ids: Vec<OutcomeId>,
+    /// `utility[ids[k]]`, kept beside for cache-friendly binary search.
+    utility: Vec<f64>,
+}
+
+/// Outcomes grouped into slices of equal width of the utility range. The
+/// slice of a utility never decreases as the utility grows, so every outcome
+/// of a lower slice has a lower utility than every outcome of a higher one:
+/// the sorted order is the slices one after another, each sorted.
+#[derive(Debug, Clone, PartialEq)]
+struct BucketIndex {
+    /// Lowest utility.
+    lo: f64,
+    /// Slices per unit of utility.
+    scale: f64,
+    /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `ids`.
+    starts: Vec<u32>,
+    /// Outcome ids slice by slice, in no particular order within a slice.
+    ids: Vec<OutcomeId>,
+    /// Each slice's outcomes with their utilities, sorted by (utility, id),
+    /// made when a query first reaches the slice.
+    sorted: Vec<OnceLock<SortedSlice>>,
+}
+
+/// A slice's outcomes as (utility, id), in (utility, id) order.
+type SortedSlice = Box<[(f64, OutcomeId)]>;
+
+/// Most slices of an index: the counters (64 KB in four lanes) stay in the
+/// L1 and L2 caches while the outcomes are distributed.
+const MAX_SLICES: usize = 4096;
+
+/// Outcomes per slice on average, below [`MAX_SLICES`].
+const PER_SLICE: usize = 16;
+
+impl BucketIndex {
+    /// The index of `utility`, or `None` if a utility is not finite.
+    /// `range`, when known, is the lowest and highest utility (any finite
+    /// bounds give a correct index; these give small slices).
+    fn build(utility: &[f64], range: Option<(f64, f64)>) -> Option<Self> {
+        let (lo, hi) = match range {
+            Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo <= hi => (lo, hi),
+            _ => {
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                for &u in utility {
+                    if !u.is_finite() {
+                        return None;
+                    }
+                    lo = lo.min(u);
+                    hi = hi.max(u);
+                }
+                (lo, hi)
+            }
+        };
+        let slices = (utility.len() / PER_SLICE).clamp(1, MAX_SLICES);
+        let width = hi - lo;
+        let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
+            slices as f64 / width
+        } else {
+            0.0
+        };
+        let mut index = Self {
+            lo,
+            scale,
+            starts: vec![0; slices + 1],
+            ids: vec![0; utility.len()],
+            sorted: (0..slices).map(|_| OnceLock::new()).collect(),
+        };
+        // Counting sort in four lanes (outcome id mod 4), each with its own
+        // counts and cursors: neighbouring outcomes, which often fall in the
+        // same slice, then update different counters instead of waiting on
+        // one. Order within a slice is not kept (slices are sorted by
+        // utility and id when read).
+        const LANES: usize = 4;
+        // Every outcome's slice first, in one pass the compiler vectorises.
+        let last = (slices - 1) as f64;
+        let (lo, scale) = (index.lo, index.scale);
+        let slice_of: Vec<u16> = utility
+            .iter()
+            .map(|&u| ((u - lo) * scale).clamp(0.0, last) as u16)
+            .collect();
+        let mut cursor = vec![0u32; LANES * slices];
+        let mut chunks = slice_of.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (lane, &b) in chunk.iter().enumerate() {
+                cursor[lane * slices + b as usize] += 1;
+            }
+        }
+        for (lane, &b) in chunks.remainder().iter().enumerate() {
+            cursor[lane * slices + b as usize] += 1;
+        }
+        let mut at = 0u32;
+        for b in 0..slices {
+            index.starts[b] = at;
+            for lane in 0..LANES {
+                let count = cursor[lane * slices + b];
+                cursor[lane * slices + b] = at;
+                at += count;
+            }
+        }
+        index.starts[slices] = at;
+        let tail = slice_of.len() - slice_of.len() % LANES;
+        let mut chunks = slice_of.chunks_exact(LANES).enumerate();
+        for (k, chunk) in &mut chunks {
+            for (lane, &b) in chunk.iter().enumerate() {
+                let c = &mut cursor[lane * slices + b as usize];
+                index.ids[*c as usize] = (k * LANES + lane) as OutcomeId;
+                *c += 1;
+            }
+        }
+        for (lane, &b) in slice_of[tail..].iter().enumerate() {
+            let c = &mut cursor[lane * slices + b as usize];
+            index.ids[*c as usize] = (tail + lane) as OutcomeId;
+            *c += 1;
+        }
+        Some(index)
+    }
+
+    fn slices(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The slice of utility `u`: monotone in `u`, clamped to the slices.
+    fn slice(&self, u: f64) -> usize {
+        // The formula of `build`'s pass; a slice number fits in a u16.
+        let last = (self.slices() - 1) as f64;
+        ((u - self.lo) * self.scale).clamp(0.0, last) as u16 as usize
+    }
+
+    /// Slice `b`'s outcomes and utilities in (utility, id) order, sorted
+    /// the first time they are asked for.
+    fn sorted_slice(&self, b: usize, utility: &[f64]) -> &[(f64, OutcomeId)] {
+        self.sorted[b].get_or_init(|| {
+            let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
+            let mut slice: Vec<(f64, OutcomeId)> =
+                ids.iter().map(|&o| (utility[o as usize], o)).collect();
+            slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            slice.into_boxed_slice()
+        })
+    }
+
+    /// The slice holding rank `k` (`k` < n).
+    fn slice_of_rank(&self, k: usize) -> usize {
+        self.starts.partition_point(|&s| s as usize <= k) - 1
+    }
+
+    /// First rank whose utility is at least `u`: every outcome of a lower
+    /// slice is below `u`, every one of a higher slice above it.
+    fn rank_at_least(&self, u: f64, utility: &[f64]) -> usize {
+        if u.is_nan() {
+            // No utility is below NaN.
+            return 0;
+        }
+        let b = self.slice(u);
+        self.starts[b] as usize
+            + self
+                .sorted_slice(b, utility)
+                .partition_point(|&(x, _)| x < u)
+    }
+
+    /// The outcome at rank `k` and its utility.
+    fn at_rank(&self, k: usize, utility: &[f64]) -> Option<(OutcomeId, f64)> {
+        if k >= self.ids.len() {
+            return None;
+        }
+        let b = self.slice_of_rank(k);
+        let (u, id) = *self
+            .sorted_slice(b, utility)
+            .get(k - self.starts[b] as usize)?;
+        Some((id, u))
+    }
+
+    /// Each slice sorted by utility, ties in id order: the sorted order.
+    fn sorted(&self, utility: &[f64]) -> Sorted {
+        let mut ids = Vec::with_capacity(self.ids.len());
+        let mut sorted_utility = Vec::with_capacity(self.ids.len());
+        for b in 0..self.slices() {
+            for &(u, o) in self.sorted_slice(b, utility) {
+                ids.push(o);
+                sorted_utility.push(u);
+            }
+        }
+        Sorted {
+            ids,
+            utility: sorted_utility,
+        }
+    }
+}
+
 impl Inverse {
     fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
-        let utility = match utility_fn {
-            _ if space.is_sampled() => {
-                let mut utility = Vec::with_capacity(space.len());
-                let mut values = Vec::with_capacity(space.sizes.len());
-                for id in 0..space.len() as OutcomeId {
-                    space.decode_into(id, &mut values);
-                    utility.push(utility_fn.eval(&values));
-                }
-                utility
+        let eval_each = || {
+            let mut utility = Vec::with_capacity(space.len());
+            let mut values = Vec::with_capacity(space.sizes.len());
+            for id in 0..space.len() as OutcomeId {
+                space.decode_into(id, &mut values);
+                utility.push(utility_fn.eval(&values));
             }
+            utility
+        };
+        let (utility, range) = match utility_fn {
+            _ if space.is_sampled() => (eval_each(), None),
             Utility::Additive(a) => {
                 let mut u = additive_utilities(space, &a.tables);
                 if a.clip {
                     u.iter_mut()
                         .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
                 }
-                u
+                // Finite tables give finite sums unless the sum of the
+                // largest magnitudes overflows; then the index scans.
+                let bound: f64 = a
+                    .tables
+                    .iter()
+                    .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+                    .sum();
+                let finite = bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite());
+                (u, finite.then(|| a.range()))
             }
-            Utility::HyperRectangles(_) => {
-                let mut utility = Vec::with_capacity(space.len());
-                let mut values = Vec::with_capacity(space.sizes.len());
-                for id in 0..space.len() as OutcomeId {
-                    space.decode_into(id, &mut values);
-                    utility.push(utility_fn.eval(&values));
-                }
-                utility
-            }
+            Utility::HyperRectangles(_) => (eval_each(), None),
         };
-        // Sorting (key, id) pairs with distinct ids is a stable sort by
-        // utility: equal utilities keep enumeration order.
-        let keyed: Vec<(u64, OutcomeId)> = utility
-            .iter()
-            .enumerate()
-            .map(|(id, &u)| (order_key(u), id as OutcomeId))
-            .collect();
-        let sorted: Vec<OutcomeId> = radix_sort(keyed).into_iter().map(|(_, id)| id).collect();
-        let sorted_utility: Vec<f64> = sorted.iter().map(|&o| utility[o as usize]).collect();
+        let index = BucketIndex::build(&utility, range);
+        let mut inverse = Self {
+            utility,
+            index,
+            sorted: OnceLock::new(),
+            min: 0.0,
+            max: 0.0,
+        };
         let (min, max) = match utility_fn {
             // A sample's extremes are those of the outcomes agents may offer.
-            _ if space.is_sampled() => (
-                sorted_utility.first().copied().unwrap_or(0.0),
-                sorted_utility.last().copied().unwrap_or(0.0),
-            ),
-            Utility::Additive(a) => a.range(),
-            Utility::HyperRectangles(_) => (
-                sorted_utility.first().copied().unwrap_or(0.0),
-                sorted_utility.last().copied().unwrap_or(0.0),
-            ),
+            Utility::Additive(a) if !space.is_sampled() => a.range(),
+            _ => {
+                let n = inverse.len();
+                (
+                    inverse.at_rank(0).map_or(0.0, |x| x.1),
+                    inverse.at_rank(n.saturating_sub(1)).map_or(0.0, |x| x.1),
+                )
+            }
         };
-        Self {
-            utility,
-            sorted,
-            sorted_utility,
-            min,
-            max,
-        }
+        inverse.min = min;
+        inverse.max = max;
+        inverse
+    }
+
+    /// The sorted order, made on first use.
+    fn sorted(&self) -> &Sorted {
+        self.sorted.get_or_init(|| match &self.index {
+            Some(index) => index.sorted(&self.utility),
+            None => {
+                // Sorting (key, id) pairs with distinct ids is a stable sort
+                // by utility: equal utilities keep enumeration order.
+                let keyed: Vec<(u64, OutcomeId)> = self
+                    .utility
+                    .iter()
+                    .enumerate()
+                    .map(|(id, &u)| (order_key(u), id as OutcomeId))
+                    .collect();
+                let ids: Vec<OutcomeId> = radix_sort(keyed).into_iter().map(|(_, id)| id).collect();
+                let utility = ids.iter().map(|&o| self.utility[o as usize]).collect();
+                Sorted { ids, utility }
+            }
+        })
+    }
+
+    /// Number of utility slices of the index, or `None` without one (a
+    /// utility that is not finite).
+    pub(crate) fn slices(&self) -> Option<usize> {
+        self.index.as_ref().map(BucketIndex::slices)
+    }
+
+    /// The slice of utility `u` (monotone in `u`); 0 without an index.
+    pub(crate) fn slice(&self, u: f64) -> usize {
+        self.index.as_ref().map_or(0, |i| i.slice(u))
     }
 
     /// Every outcome's utility, by outcome id.
@@ -356,7 +586,7 @@ impl Inverse {
 
     /// Outcome ids in ascending utility, ties in id order.
     pub(crate) fn ascending(&self) -> &[OutcomeId] {
-        &self.sorted
+        &self.sorted().ids
     }
 
     /// Utility of an outcome (0 for an id out of range).
@@ -376,29 +606,39 @@ impl Inverse {
 
     /// A best outcome (the first of the highest utility in enumeration order).
     pub fn best(&self) -> OutcomeId {
-        let top = self.sorted_utility.last().copied().unwrap_or(0.0);
-        let first = self.sorted_utility.partition_point(|&u| u < top);
-        self.sorted.get(first).copied().unwrap_or(0)
+        let n = self.len();
+        let Some((_, top)) = self.at_rank(n.saturating_sub(1)) else {
+            return 0;
+        };
+        let first = self.rank_at_least(top);
+        self.at_rank(first).map_or(0, |x| x.0)
     }
 
     /// Number of outcomes.
     pub fn len(&self) -> usize {
-        self.sorted.len()
+        self.utility.len()
     }
 
     /// Whether there are no outcomes (never, for a built space).
     pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
+        self.utility.is_empty()
     }
 
     /// The outcome at rank `k` (0 = worst).
     pub fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
-        Some((*self.sorted.get(k)?, *self.sorted_utility.get(k)?))
+        if let Some(index) = &self.index {
+            return index.at_rank(k, &self.utility);
+        }
+        let sorted = self.sorted();
+        Some((*sorted.ids.get(k)?, *sorted.utility.get(k)?))
     }
 
     /// First rank whose utility is at least `u`.
     pub fn rank_at_least(&self, u: f64) -> usize {
-        self.sorted_utility.partition_point(|&x| x < u)
+        if let Some(index) = &self.index {
+            return index.rank_at_least(u, &self.utility);
+        }
+        self.sorted().utility.partition_point(|&x| x < u)
     }
 
     /// NegMAS's `PresortingInverseUtilityFunction.worst_in((lo, hi))` over the
@@ -408,7 +648,7 @@ impl Inverse {
     /// outcome is below `lo`, the best one ("clamps up"). Ties go to the
     /// lowest enumeration number. `None` when no outcome reaches `floor`.
     pub fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
-        let n = self.sorted_utility.len();
+        let n = self.len();
         let first_rational = self.rank_at_least(floor);
         if first_rational >= n {
             return None;
@@ -417,18 +657,17 @@ impl Inverse {
         if i >= n {
             i = n - 1;
         }
-        let at_i = self.sorted_utility[i];
-        let mut best = i;
+        let (at_id, at_i) = self.at_rank(i)?;
         if i > first_rational {
-            let below = self.sorted_utility[i - 1];
+            let (_, below) = self.at_rank(i - 1)?;
             let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
             if in_range && (below - lo).abs() < (at_i - lo).abs() {
                 // NumPy's argmin returns the first of equal candidates.
-                best = self.sorted_utility[..i].partition_point(|&x| x < below);
-                best = best.max(first_rational);
+                let best = self.rank_at_least(below).max(first_rational);
+                return self.at_rank(best).map(|x| x.0);
             }
         }
-        self.sorted.get(best).copied()
+        Some(at_id)
     }
 }
 
@@ -436,23 +675,27 @@ impl Inverse {
 /// 0.0 exactly as `Additive::eval` (and NegMAS) add them, so the values are
 /// bit-identical to evaluating each outcome, in O(n) instead of O(n·issues).
 fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
-    let mut sums = Vec::with_capacity(space.len());
-    sums.push(0.0f64);
-    let mut next = Vec::with_capacity(space.len());
+    // One vector, expanded issue by issue in place: the partial sums of the
+    // first k issues occupy its front, and each is replaced by its
+    // extensions, written back to front so none is overwritten unread.
+    let mut sums = vec![0.0f64; space.len()];
+    let mut filled = 1usize;
     for (issue, &size) in space.sizes.iter().enumerate() {
         let table = tables.get(issue).map_or(&[][..], Vec::as_slice);
-        next.clear();
-        for &partial in &sums {
-            for v in 0..size {
-                next.push(partial + table.get(v).copied().unwrap_or(0.0));
+        for j in (0..filled).rev() {
+            let partial = sums[j];
+            let out = &mut sums[j * size..(j + 1) * size];
+            for (v, slot) in out.iter_mut().enumerate() {
+                *slot = partial + table.get(v).copied().unwrap_or(0.0);
             }
         }
-        std::mem::swap(&mut sums, &mut next);
+        filled *= size;
     }
     sums
 }
 
-/// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache): a presorted Travel party
+/// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache), for
+/// utilities without an index (one is not finite): a Travel party
 /// (188,160 outcomes) takes a fraction of a comparison sort's time, and
 /// stability keeps equal utilities in enumeration order.
 fn radix_sort(mut items: Vec<(u64, OutcomeId)>) -> Vec<(u64, OutcomeId)> {
@@ -503,7 +746,8 @@ fn order_key(u: f64) -> u64 {
 }
 
 /// A domain enumerated once for many sessions: the outcome space and every
-/// party's presorted utilities (shared, read-only, across threads).
+/// party's indexed utilities (shared across threads; slices are sorted on
+/// first use behind `OnceLock`s).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub(crate) space: Arc<OutcomeSpace>,
@@ -512,9 +756,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Enumerates the domain and sorts every party's utilities. This is the
-    /// expensive part of a session (O(n log n) per party); tournaments and
-    /// `--repeat` do it once.
+    /// Enumerates the domain and indexes every party's utilities: O(n) per
+    /// party, the expensive part of a session (see [`Inverse`]); tournaments
+    /// and `--repeat` do it once.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
         let space = match OutcomeSpace::of(domain) {
             Err(SessionError::TooManyOutcomes { .. }) => {
@@ -568,4 +812,121 @@ fn frontier_guide(domain: &Domain) -> Vec<Vec<usize>> {
             domain.outcome_indices(&refs)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    impl Inverse {
+        /// An inverse of given utilities, indexed as a built one is.
+        fn of_utilities(utility: Vec<f64>) -> Self {
+            let index = BucketIndex::build(&utility, None);
+            Self {
+                utility,
+                index,
+                sorted: OnceLock::new(),
+                min: 0.0,
+                max: 0.0,
+            }
+        }
+    }
+
+    /// The oracle: outcomes sorted by a comparison sort on (utility, id),
+    /// and NegMAS's `worst_in` read off the sorted arrays.
+    struct Oracle {
+        ids: Vec<OutcomeId>,
+        u: Vec<f64>,
+    }
+
+    impl Oracle {
+        fn new(utility: &[f64]) -> Self {
+            let mut ids: Vec<OutcomeId> = (0..utility.len() as OutcomeId).collect();
+            ids.sort_by(|&a, &b| {
+                utility[a as usize]
+                    .total_cmp(&utility[b as usize])
+                    .then(a.cmp(&b))
+            });
+            let u = ids.iter().map(|&o| utility[o as usize]).collect();
+            Self { ids, u }
+        }
+
+        fn rank_at_least(&self, x: f64) -> usize {
+            self.u.iter().take_while(|&&v| v < x).count()
+        }
+
+        fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+            let n = self.u.len();
+            let first = self.rank_at_least(floor);
+            if first >= n {
+                return None;
+            }
+            let i = self.rank_at_least(lo).max(first).min(n - 1);
+            let mut best = i;
+            if i > first {
+                let below = self.u[i - 1];
+                let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+                if in_range && (below - lo).abs() < (self.u[i] - lo).abs() {
+                    best = self
+                        .u
+                        .iter()
+                        .position(|&v| v == below)
+                        .unwrap_or(i)
+                        .max(first);
+                }
+            }
+            Some(self.ids[best])
+        }
+    }
+
+    /// Utilities with many exact ties and near ties (a handful of levels,
+    /// some a few ulps apart), or spread out.
+    fn utilities() -> impl Strategy<Value = Vec<f64>> {
+        prop_oneof![
+            prop::collection::vec(0u8..6, 1..400).prop_map(|v| v
+                .into_iter()
+                .map(|k| {
+                    let base = f64::from(k / 2) * 0.25;
+                    if k % 2 == 1 { base + 1e-7 } else { base }
+                })
+                .collect()),
+            prop::collection::vec(-1.0f64..2.0, 1..400),
+            prop::collection::vec(Just(0.5f64), 1..5000),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn slice_queries_answer_as_the_sorted_order(
+            utility in utilities(),
+            lo in -0.2f64..1.3,
+            width in 0.0f64..0.5,
+            floor in -0.5f64..1.0,
+            ranks in prop::collection::vec(0usize..5000, 1..20),
+        ) {
+            let oracle = Oracle::new(&utility);
+            let n = utility.len();
+            let inv = Inverse::of_utilities(utility.clone());
+            // Queries on the slices first (no sorted order yet) ...
+            let scanned = (
+                inv.worst_in(lo, lo + width, floor),
+                inv.rank_at_least(lo),
+                ranks.iter().map(|&k| inv.at_rank(k % n)).collect::<Vec<_>>(),
+                inv.best(),
+            );
+            prop_assert!(inv.sorted.get().is_none());
+            prop_assert_eq!(scanned.0, oracle.worst_in(lo, lo + width, floor));
+            prop_assert_eq!(scanned.1, oracle.rank_at_least(lo));
+            let want: Vec<_> = ranks
+                .iter()
+                .map(|&k| Some((oracle.ids[k % n], oracle.u[k % n])))
+                .collect();
+            prop_assert_eq!(&scanned.2, &want);
+            prop_assert_eq!(scanned.3, oracle.ids[oracle.rank_at_least(oracle.u[n - 1])]);
+            // ... and on the sorted order, made from the slices.
+            prop_assert_eq!(inv.ascending(), &oracle.ids[..]);
+            prop_assert_eq!(inv.worst_in(lo, lo + width, floor), scanned.0);
+        }
+    }
 }

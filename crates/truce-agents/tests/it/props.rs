@@ -106,3 +106,73 @@ proptest! {
         }
     }
 }
+
+/// Two-party domains of up to a few thousand outcomes whose values are
+/// multiples of 0.125, so that many outcomes tie in one party's utility.
+fn arb_tied_domain() -> impl Strategy<Value = Domain> {
+    prop::collection::vec(1usize..9, 2..5).prop_flat_map(|sizes| {
+        let party = sizes
+            .iter()
+            .map(|&n| prop::collection::vec((0u8..9).prop_map(|k| f64::from(k) * 0.125), n))
+            .collect::<Vec<_>>();
+        (party.clone(), party).prop_map(|(a, b)| domain(vec![a, b], vec![0.0, 0.0]))
+    })
+}
+
+proptest! {
+    /// The agreement's distance to the frontier is the distance to the
+    /// nearest point that no outcome of strictly higher first utility
+    /// matches or beats on the second: checked by brute force over every
+    /// outcome.
+    #[test]
+    fn frontier_distance_is_the_brute_force_one(
+        d in arb_tied_domain(),
+        rounds in 2u32..60,
+        seed in any::<u64>(),
+    ) {
+        let opts = SessionOptions {
+            agents: vec![AgentKind::Conceder, AgentKind::Linear],
+            rounds,
+            seed,
+            ..SessionOptions::default()
+        };
+        let s = run_session(&d, &opts).unwrap();
+        let Some(assessment) = &s.assessment else {
+            return Ok(());
+        };
+        let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
+        let mut points = Vec::new();
+        let mut values = vec![0usize; sizes.len()];
+        loop {
+            let u = d.utilities(&values);
+            points.push((u[0], u[1]));
+            // Next outcome, last issue fastest.
+            let mut k = sizes.len();
+            loop {
+                if k == 0 {
+                    break;
+                }
+                k -= 1;
+                values[k] += 1;
+                if values[k] < sizes[k] {
+                    break;
+                }
+                values[k] = 0;
+            }
+            if values.iter().all(|&v| v == 0) {
+                break;
+            }
+        }
+        let at = (s.utilities[0], s.utilities[1]);
+        let nearest = points
+            .iter()
+            .map(|&(a, _)| {
+                let g = points.iter().filter(|p| p.0 == a).map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+                (a, g)
+            })
+            .filter(|&(a, g)| !points.iter().any(|p| p.0 > a && p.1 >= g))
+            .map(|(a, g)| ((a - at.0).powi(2) + (g - at.1).powi(2)).sqrt())
+            .fold(f64::INFINITY, f64::min);
+        prop_assert_eq!(assessment.distance_to_frontier, Some(nearest));
+    }
+}
