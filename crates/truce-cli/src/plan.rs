@@ -60,6 +60,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
     }
     .map_err(|e| match e {
         truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
+        truce_plan::PlanError::Deferred { .. } => CliError::Unmodelled(e.to_string()),
         e => CliError::Plan(e),
     })?;
 

@@ -594,7 +594,7 @@ fn deferred_setup(deferral: u32, convoys: &[(u32, &str, &[&str])]) -> (Setup, Ve
         .map(|(day, from, persons)| {
             let ids = persons
                 .iter()
-                .map(|p| PersonId::new(*p).expect("id"))
+                .map(|p| PersonId::new(p).expect("id"))
                 .collect();
             (*day, (*from).to_owned(), ids)
         })

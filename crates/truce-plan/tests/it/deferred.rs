@@ -147,3 +147,20 @@ fn the_exposure_carried_overnight_is_bounded_by_max_exposure() {
     let report = check_plan(&convoy_a_day(1, Some(1)), &one_by_one.to_string());
     assert!(report.is_valid(), "{:#?}", report.violations);
 }
+
+/// The exact search does not model deferral yet: it refuses such a deal
+/// rather than plan it as if paid the same day (which releases nobody
+/// here, where the deferral releases all 4).
+#[test]
+fn the_planner_refuses_a_deferred_deal_rather_than_plan_it_wrongly() {
+    let refused = truce_plan::plan(&convoy_a_day(1, None), &truce_plan::PlanOptions::default());
+    assert_eq!(
+        refused.map(|p| p.total_released()),
+        Err(truce_plan::PlanError::Deferred { rule: 1, days: 1 })
+    );
+    // The same deal at deferral 0 plans as before: nothing can be paid
+    // the same day with one convoy a day.
+    let p = truce_plan::plan(&convoy_a_day(0, None), &truce_plan::PlanOptions::default())
+        .expect("plans");
+    assert_eq!(p.total_released(), 0);
+}
