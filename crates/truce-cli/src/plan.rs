@@ -58,10 +58,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             truce_plan::replan(&agreed, &prefix, &opts)
         }
     }
-    .map_err(|e| match e {
-        truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
-        e => CliError::Plan(e),
-    })?;
+    .map_err(plan_error)?;
 
     if let Some(out) = &args.out {
         files::write_atomic(out, truce_plan::to_json(&plan).as_bytes())?;
@@ -92,5 +89,15 @@ pub fn render_export(
         Export::Csv => truce_plan::export_csv(deal, plan).map_err(CliError::Export),
         Export::Ics => truce_plan::export_ics(deal, plan).map_err(CliError::Export),
         Export::Svg => Ok(truce_plan::export_svg(deal, plan)),
+    }
+}
+
+/// The CLI error of a planner failure: exit 3 when the planner could not
+/// decide (its step budget, a term it does not model), else 2.
+pub(crate) fn plan_error(e: truce_plan::PlanError) -> CliError {
+    match e {
+        truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
+        truce_plan::PlanError::Deferred { .. } => CliError::Unmodelled(e.to_string()),
+        e => CliError::Plan(e),
     }
 }

@@ -69,7 +69,9 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
         let deal = agreed(path, args.as_drafted)?;
         let plan = match args.plan.get(i) {
             Some(p) => read_plan(p)?,
-            None => truce_plan::plan(&deal, &PlanOptions::default()).map_err(CliError::Plan)?,
+            None => {
+                truce_plan::plan(&deal, &PlanOptions::default()).map_err(crate::plan::plan_error)?
+            }
         };
         if plan.status == truce_plan::Status::Infeasible {
             // A valid deal with a negative answer (exit 1), as `truce plan` says.

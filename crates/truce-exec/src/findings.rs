@@ -34,8 +34,12 @@ pub enum Rule {
     HandoversPerDay,
     /// A day's counter-releases differ from `ratio` × what they pay for.
     CounterRelease,
-    /// A counter-release before the release it pays for, within the day.
+    /// A counter-release before the release it pays for, within the day
+    /// (or, under a deferral, before any release not yet paid for).
     CounterReleaseEarly,
+    /// Under a rule's `deferred_days` N: the counter-releases for day d's
+    /// releases not all made when day d + N (or the pause) ended.
+    DeferralUnpaid,
     /// Exposure above `max_exposure`.
     Exposure,
     /// An extra day on which the extension's releases were not made.
@@ -81,6 +85,7 @@ impl Rule {
             Rule::HandoversPerDay => "handovers-per-day",
             Rule::CounterRelease => "counter-release",
             Rule::CounterReleaseEarly => "counter-release-early",
+            Rule::DeferralUnpaid => "deferral-unpaid",
             Rule::Exposure => "exposure",
             Rule::ExtensionUnearned => "extension-unearned",
             Rule::ExtensionLimit => "extension-limit",
@@ -395,7 +400,27 @@ impl Execution {
             today[k].0 += g;
             today[k].1 += r;
             let ratio = u64::from(rule.ratio.max(1));
-            if r > 0 && today[k].1 > ratio * today[k].0 {
+            if rule.deferred_days > 0 {
+                // A deferral pays late, never ahead: what was released in
+                // return may not exceed what all earlier handovers pay for.
+                if r > 0 && cum[k].1 > ratio * (cum[k].0 - g) {
+                    out.push(
+                        Rule::CounterReleaseEarly,
+                        at,
+                        Some(&h.holder),
+                        Evidence::Counts,
+                        format!(
+                            "by day {}, {} had released {} in return for {} by {} before it, more than the ratio {} pays for",
+                            h.day,
+                            rule.receives.holder,
+                            persons(cum[k].1),
+                            persons(cum[k].0 - g),
+                            rule.gives.holder,
+                            rule.ratio
+                        ),
+                    );
+                }
+            } else if r > 0 && today[k].1 > ratio * today[k].0 {
                 out.push(
                     Rule::CounterReleaseEarly,
                     at,
@@ -630,6 +655,7 @@ impl Execution {
             }
         }
         let t = ctx.terms;
+        self.deferrals(t, out);
         self.extension_days_earned(t, out);
         // A minimum within the base days is judged once they are over.
         if self.day_over(t.days) {
@@ -678,6 +704,10 @@ impl Execution {
 
     fn counter_releases(&self, t: &Terms, day: u32, hs: &[&HandoverRecord], out: &mut Out<'_>) {
         for (k, rule) in t.exchanges.iter().enumerate() {
+            if rule.deferred_days > 0 {
+                // Judged when the deferral falls due, in `deferrals`.
+                continue;
+            }
             let (g, r) = hs.iter().fold((0, 0), |(g, r), h| {
                 let (dg, dr) = rule.split(&h.holder, &h.counts);
                 (g + dg, r + dr)
@@ -699,6 +729,69 @@ impl Execution {
                         rule.ratio
                     ),
                 );
+            }
+        }
+    }
+
+    /// Under a rule's `deferred_days` N: what `gives` released by the end of
+    /// day d is paid for (× the ratio) by the end of day d + N, found once
+    /// that day is over; when the deal completes first, everything is due
+    /// on its last day.
+    fn deferrals(&self, t: &Terms, out: &mut Out<'_>) {
+        let completed = self.ended() == Some(crate::execution::Ended::Completed);
+        let last = t.days.max(self.last_recorded_day());
+        for (k, rule) in t.exchanges.iter().enumerate() {
+            let n = rule.deferred_days;
+            if n == 0 {
+                continue;
+            }
+            let ratio = u64::from(rule.ratio.max(1));
+            // (day, gives released that day, released in return that day).
+            let mut by_day: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+            for h in &self.handovers {
+                let (g, r) = rule.split(&h.holder, &h.counts);
+                let e = by_day.entry(h.day).or_insert((0, 0));
+                e.0 += g;
+                e.1 += r;
+            }
+            let through = |day: u32, pick: fn(&(u64, u64)) -> u64| -> u64 {
+                by_day.range(..=day).map(|(_, v)| pick(v)).sum()
+            };
+            // The latest due day judges every payment due by it: one
+            // finding per due day that ended short.
+            let mut due_days: BTreeMap<u32, u32> = BTreeMap::new();
+            for (&day, &(g, _)) in &by_day {
+                if g == 0 {
+                    continue;
+                }
+                let due = if completed {
+                    day.saturating_add(n).min(last.max(day))
+                } else {
+                    day.saturating_add(n)
+                };
+                if completed || self.day_over(due) {
+                    due_days.insert(due, day);
+                }
+            }
+            for (due, day) in due_days {
+                let owed = ratio * through(day, |v| v.0);
+                let paid = through(due, |v| v.1);
+                if paid < owed {
+                    out.push(
+                        Rule::DeferralUnpaid,
+                        At::DayRule(due, k + 1),
+                        Some(&rule.receives.holder),
+                        Evidence::Counts,
+                        format!(
+                            "by the end of day {due}, {} had released {} in return for the {} {} released by day {day}: fewer than the {owed} the ratio {} asks within the {n}-day deferral",
+                            rule.receives.holder,
+                            persons(paid),
+                            persons(owed / ratio),
+                            rule.gives.holder,
+                            rule.ratio
+                        ),
+                    );
+                }
             }
         }
     }

@@ -125,6 +125,10 @@ pub struct Exchange {
     /// it exposes nobody between them.
     #[serde(default)]
     pub simultaneous: bool,
+    /// Days by which the counter-releases of a day's payments may follow
+    /// them (`deferred_days`; 0, the same day, when absent).
+    #[serde(default)]
+    pub deferred_days: u32,
 }
 
 /// The terms execution is checked against.

@@ -380,6 +380,14 @@ pub struct Exchange {
     /// list, but it carries no exposure. Left out of the JSON when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub simultaneous: bool,
+    /// Days by which the counter-releases of a day's payments may follow
+    /// them: the persons paid for on day d are paid by the end of day
+    /// d + `deferred_days` (and by the last day of the pause). 0, today's
+    /// rule, pays the same day; left out of the JSON when 0 so deals without
+    /// it keep their hash. The side paid later carries the exposure across
+    /// the days between.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub deferred_days: u32,
 }
 
 /// How tiers order the releases.

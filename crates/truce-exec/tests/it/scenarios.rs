@@ -6,7 +6,7 @@
 use truce_exec::Rule;
 use truce_ledger::{Event, Hash, PersonId, Ruling};
 
-use crate::support::{Setup, convoys, example, execute};
+use crate::support::{Convoy, Setup, convoys, example, execute};
 
 fn humanitarian() -> Setup {
     Setup::new(example("humanitarian-pause"))
@@ -543,4 +543,148 @@ fn each_crossing_is_judged_by_its_own_capacity() {
         .collect();
     assert_eq!(capacity.len(), 1, "{capacity:?}");
     assert!(capacity[0].1.starts_with("north carried 3"), "{capacity:?}");
+}
+
+/// One convoy a day, paid the next day (`deferred_days = 1`): side-b's 2
+/// children on day 1, side-a's 2 detainees owed by the end of day 2.
+fn convoy_a_day(deferral: u32) -> truce_spec::Deal {
+    let text = format!(
+        "format_version = 1\nname = \"convoy a day\"\n\
+         [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+         [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+         [[party]]\nid = \"mediator\"\nrole = \"mediator\"\n\
+         [[party]]\nid = \"relief\"\nrole = \"intermediary\"\nhandovers_per_day = 1\n\
+         [pause]\ndays = 3\n\
+         [[category]]\nid = \"child\"\ntier = 1\n\
+         [[category]]\nid = \"detainee\"\ntier = 1\n\
+         [[roster]]\nholder = \"side-a\"\nfile = \"a.csv\"\n\
+         [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+         [[exchange]]\ngives = {{ holder = \"side-b\", categories = [\"child\"] }}\n\
+         receives = {{ holder = \"side-a\", categories = [\"detainee\"] }}\nratio = 1\n\
+         deferred_days = {deferral}\n\
+         [release]\nvia = \"relief\"\n"
+    );
+    crate::support::load(&[
+        ("deal.toml".into(), text),
+        (
+            "a.csv".into(),
+            "id,category\nA-0001,detainee\nA-0002,detainee\n".into(),
+        ),
+        (
+            "b.csv".into(),
+            "id,category\nB-0001,child\nB-0002,child\n".into(),
+        ),
+    ])
+}
+
+/// The convoys (day, holder, persons) and a plan of exactly them (the
+/// planner does not plan deferrals: the plan is written by hand).
+fn deferred_setup(deferral: u32, convoys: &[(u32, &str, &[&str])]) -> (Setup, Vec<Convoy>) {
+    let stages: Vec<serde_json::Value> = convoys
+        .iter()
+        .map(|(day, from, persons)| {
+            serde_json::json!({"day": day, "handovers": [{"from": from, "via": "relief", "persons": persons}]})
+        })
+        .collect();
+    let days_used = convoys.iter().map(|c| c.0).max().unwrap_or(0);
+    let plan = serde_json::json!({"status": "feasible", "days_used": days_used, "stages": stages});
+    let plan = truce_exec::PlanSchedule::from_json(&plan.to_string()).expect("plan");
+    let convoys = convoys
+        .iter()
+        .map(|(day, from, persons)| {
+            let ids = persons
+                .iter()
+                .map(|p| PersonId::new(p).expect("id"))
+                .collect();
+            (*day, (*from).to_owned(), ids)
+        })
+        .collect();
+    (Setup::with_plan(convoy_a_day(deferral), plan), convoys)
+}
+
+#[test]
+fn a_deferred_payment_on_the_next_day_keeps_every_term() {
+    let paid_next_day: &[(u32, &str, &[&str])] = &[
+        (1, "side-b", &["B-0001", "B-0002"]),
+        (2, "side-a", &["A-0001", "A-0002"]),
+    ];
+    let (setup, convoys) = deferred_setup(1, paid_next_day);
+    let (ex, refused) = execute(&setup, &convoys);
+    assert_eq!(refused, Vec::<(String, String)>::new());
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    // Without the deferral, day 1's payment was owed that same day.
+    let (setup, convoys) = deferred_setup(0, paid_next_day);
+    let (ex, _) = execute(&setup, &convoys);
+    let ids: Vec<String> = ex
+        .findings(setup.context())
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert!(
+        ids.contains(&"counter-release@day-1@rule-1@side-a".to_owned()),
+        "{ids:?}"
+    );
+}
+
+/// Paid on day 3 instead of day 2: found as soon as a later day shows day 2
+/// is over (before the deal completes), once, against side-a.
+#[test]
+fn an_unpaid_deferral_is_found_when_its_due_day_ends() {
+    let (setup, convoys) = deferred_setup(
+        1,
+        &[
+            (1, "side-b", &["B-0001", "B-0002"]),
+            (3, "side-a", &["A-0001", "A-0002"]),
+        ],
+    );
+    let mut ex = truce_exec::Execution::new();
+    let mut seq = 0;
+    let plan = Event::PlanAdopted {
+        days: 3,
+        plan_hash: Hash::of(b"plan"),
+    };
+    record(&setup, &mut ex, &mut seq, "mediator", plan);
+    record(
+        &setup,
+        &mut ex,
+        &mut seq,
+        "mediator",
+        Event::PauseStarted {},
+    );
+    let (day, holder, persons) = &convoys[0];
+    let day1 = setup.handover(*day, holder, persons);
+    record(&setup, &mut ex, &mut seq, "relief", day1);
+    // Day 2 is not over yet: nothing is owed.
+    assert_eq!(ex.findings(setup.context()), Vec::new());
+    let (day, holder, persons) = &convoys[1];
+    let day3 = setup.handover(*day, holder, persons);
+    record(&setup, &mut ex, &mut seq, "relief", day3);
+    let findings = ex.findings(setup.context());
+    let unpaid: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::DeferralUnpaid)
+        .collect();
+    assert_eq!(unpaid.len(), 1, "{findings:#?}");
+    assert_eq!(unpaid[0].id, "deferral-unpaid@day-2@rule-1@side-a");
+    assert_eq!(unpaid[0].party.as_ref().map(|p| p.as_str()), Some("side-a"));
+    assert!(
+        unpaid[0].message.contains("released 0 persons"),
+        "{}",
+        unpaid[0].message
+    );
+}
+
+/// A deferral does not let the payer pay ahead: side-a's detainee on day 1,
+/// before any child, is early.
+#[test]
+fn a_deferral_does_not_let_the_payer_pay_ahead() {
+    let (setup, convoys) =
+        deferred_setup(1, &[(1, "side-a", &["A-0001"]), (2, "side-b", &["B-0001"])]);
+    let (ex, _) = execute(&setup, &convoys);
+    let rules: Vec<Rule> = ex
+        .findings(setup.context())
+        .iter()
+        .map(|f| f.rule)
+        .collect();
+    assert_eq!(rules, vec![Rule::CounterReleaseEarly]);
 }

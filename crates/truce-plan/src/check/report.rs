@@ -51,9 +51,11 @@ pub enum ViolationKind {
     Priority,
     /// A group not released whole in one handover.
     GroupSplit,
-    /// A counter-release not paid for by earlier releases of the same day.
+    /// A counter-release not paid for by earlier releases of the same day
+    /// (of any earlier day, under a rule's `deferred_days`).
     UnpaidCounterRelease,
-    /// Releases whose counter-release did not follow on the same day.
+    /// Releases whose counter-release did not follow on the same day, or,
+    /// under a rule's `deferred_days`, by the day they fell due.
     MissingCounterRelease,
     /// Exposure above the deal's `max_exposure`.
     ExposureBound,
@@ -103,8 +105,18 @@ pub struct DayFigures {
     pub day: u32,
     /// Persons released that day per holder with a roster.
     pub released: BTreeMap<String, u32>,
-    /// The largest exposure after any handover that day.
+    /// The largest exposure after any handover that day, counting the
+    /// exposure carried into it.
     pub max_exposure: f64,
+    /// The exposure carried into the day from the days before: counter-
+    /// releases still owed under a rule's `deferred_days`. Left out of the
+    /// JSON when 0 (always, without deferral).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub carried_exposure: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl CheckReport {

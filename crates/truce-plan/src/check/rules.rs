@@ -67,6 +67,11 @@ struct RuleCounts {
     paid_today: u64,
     counter_today: u64,
     paid_today_persons: Vec<String>,
+    /// Under `deferred_days`: each stage's day, the plan-wide paid count
+    /// at its end and the persons it paid with, to judge when they fall due.
+    history: Vec<(u32, u64, Vec<String>)>,
+    /// Under `deferred_days`: (day, plan-wide counter-releases at its end).
+    counter_history: Vec<(u32, u64)>,
 }
 
 /// A group's members as released: handover indices, ids, and its size.
@@ -107,6 +112,8 @@ struct Walk<'d> {
     by_releases: BTreeMap<u32, u32>,
     /// Today's largest exposure, as the fraction num/den.
     today_exposure: (u64, u64),
+    /// The exposure carried into today (deferred payments still owed).
+    today_carried: (u64, u64),
     days: Vec<DayFigures>,
     violations: Vec<Violation>,
 }
@@ -169,6 +176,7 @@ impl<'d> Walk<'d> {
             max_exposure_den: 1,
             by_releases: BTreeMap::new(),
             today_exposure: (0, 1),
+            today_carried: (0, 1),
             days: Vec::new(),
             violations: Vec::new(),
         }
@@ -283,7 +291,8 @@ impl<'d> Walk<'d> {
         self.today_by_holder.clear();
         self.today_by_via.clear();
         self.today_total = 0;
-        self.today_exposure = (0, 1);
+        self.today_carried = self.carried_exposure();
+        self.today_exposure = self.today_carried;
         for r in &mut self.rules {
             r.paid_today = 0;
             r.counter_today = 0;
@@ -472,19 +481,31 @@ impl<'d> Walk<'d> {
             } else {
                 Vec::new()
             };
+            let deferred = rule.deferred_days > 0;
             let c = &mut self.rules[i];
-            // Counter-releases are paid only by what was released in earlier handovers today.
-            let paid_before = c.paid_today;
+            // Counter-releases are paid only by what was released in earlier
+            // handovers today (on any earlier day, under a deferral).
+            let paid_before = if deferred { c.paid } else { c.paid_today };
             c.counter_today += counter.len() as u64;
             c.counter += counter.len() as u64;
-            let unpaid = c.counter_today > ratio * paid_before;
-            let counter_today = c.counter_today;
+            let counted = if deferred { c.counter } else { c.counter_today };
+            let unpaid = counted > ratio * paid_before;
+            let counter_today = counted;
             c.paid_today += gives.len() as u64;
             c.paid += gives.len() as u64;
             c.paid_today_persons
                 .extend(gives.iter().map(|p| p.id.0.clone()));
             let (paid, counter_all) = (c.paid, c.counter);
-            if unpaid && !counter.is_empty() {
+            if unpaid && !counter.is_empty() && deferred {
+                let message = format!(
+                    "{} has released {counter_today} counter-release(s) by day {day}, but only {paid_before} release(s) by {} before them pay for {} (ratio {ratio}): a deferral pays late, never ahead",
+                    rule.receives.holder,
+                    rule.gives.holder,
+                    ratio * paid_before
+                );
+                let ids = counter.iter().map(|p| p.id.0.clone()).collect();
+                self.violation(K::UnpaidCounterRelease, Some(day), ids, message);
+            } else if unpaid && !counter.is_empty() {
                 let message = format!(
                     "{} has released {counter_today} counter-release(s) on day {day}, but only {paid_before} release(s) by {} before them pay for {} (ratio {ratio})",
                     rule.receives.holder,
@@ -546,14 +567,23 @@ impl<'d> Walk<'d> {
             .map(|h| (h.clone(), self.today_by_holder.get(h).copied().unwrap_or(0)))
             .collect();
         let (num, den) = self.today_exposure;
+        let (carried_num, carried_den) = self.today_carried;
         self.days.push(DayFigures {
             day,
             released,
             max_exposure: num as f64 / den as f64,
+            carried_exposure: carried_num as f64 / carried_den as f64,
         });
         for (i, rule) in self.deal.exchanges.iter().enumerate() {
             let ratio = u64::from(rule.ratio.max(1));
-            let c = &self.rules[i];
+            let c = &mut self.rules[i];
+            if rule.deferred_days > 0 {
+                // Judged when the payments fall due, in `deferred_due`.
+                let paid_with = std::mem::take(&mut c.paid_today_persons);
+                c.history.push((day, c.paid, paid_with));
+                c.counter_history.push((day, c.counter));
+                continue;
+            }
             if c.counter_today < ratio * c.paid_today {
                 let message = format!(
                     "{} released {} on day {day}, which {} must pay with {} counter-release(s) that day; it released {}",
@@ -664,7 +694,68 @@ impl<'d> Walk<'d> {
         self.today_by_via = today;
     }
 
+    /// The largest exposure of a deferred rule between two days (what is
+    /// owed overnight), as num/den; (0, 1) without deferral. Called at a
+    /// day's start it is the exposure carried into the day.
+    fn carried_exposure(&self) -> (u64, u64) {
+        let mut best = (0, 1);
+        for (rule, c) in self.deal.exchanges.iter().zip(&self.rules) {
+            if rule.deferred_days == 0 || rule.simultaneous {
+                continue;
+            }
+            let ratio = u64::from(rule.ratio.max(1));
+            let num = (ratio * c.paid).abs_diff(c.counter);
+            if num * best.1 > best.0 * ratio {
+                best = (num, ratio);
+            }
+        }
+        best
+    }
+
+    /// Under a rule's `deferred_days` N: the counter-releases for what was
+    /// paid by the end of day d are all released by the end of day d + N,
+    /// or of the pause's last day (the base days, or the plan's last day
+    /// with a handover when it is later), whichever comes first.
+    fn deferred_due(&mut self) {
+        let last = self.deal.pause.days.max(self.days_used);
+        let mut found = Vec::new();
+        for (i, rule) in self.deal.exchanges.iter().enumerate() {
+            let n = rule.deferred_days;
+            if n == 0 {
+                continue;
+            }
+            let ratio = u64::from(rule.ratio.max(1));
+            let c = &self.rules[i];
+            let mut owed_before = 0;
+            for (day, paid, persons) in &c.history {
+                let owed = ratio * paid;
+                if persons.is_empty() || owed <= owed_before {
+                    continue;
+                }
+                owed_before = owed;
+                let due = day.saturating_add(n).min(last.max(*day));
+                let have = c
+                    .counter_history
+                    .iter()
+                    .take_while(|(d, _)| *d <= due)
+                    .last()
+                    .map_or(0, |&(_, k)| k);
+                if have < owed {
+                    let message = format!(
+                        "{} released {paid} by the end of day {day}, which {} must pay with {owed} counter-release(s) by the end of day {due} (deferred {n} day(s), within the pause); it released {have}",
+                        rule.gives.holder, rule.receives.holder
+                    );
+                    found.push((due, persons.clone(), message));
+                }
+            }
+        }
+        for (due, persons, message) in found {
+            self.violation(K::MissingCounterRelease, Some(due), persons, message);
+        }
+    }
+
     fn finish(mut self, plan: &PlanInput) -> CheckReport {
+        self.deferred_due();
         self.extension_days();
         self.groups_whole();
         for r in &self.deal.rosters {

@@ -51,6 +51,11 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
 
 /// Is there any plan at all? (The explanation's oracle.)
 pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
+    // The search below assumes every day ends paid: with a deferral its
+    // "no plan" would not be a proof.
+    if deal.exchanges.iter().any(|e| e.deferred_days > 0) {
+        return None;
+    }
     let model = model::build(deal).ok()?;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
     if let Some(chain) = sequence::chain(&model) {

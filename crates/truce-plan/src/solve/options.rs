@@ -53,6 +53,22 @@ pub enum PlanError {
         "failed to find a plan or prove there is none within {0} steps: raise the step budget (`truce plan --step-budget`)"
     )]
     SearchLimit(u64),
+    /// The deal defers counter-releases (`[[exchange]] deferred_days`), which
+    /// the exact search does not model yet: its state assumes every day
+    /// ends paid. Planning the deal as if paid the same day would be a valid
+    /// plan but not an optimal one (one convoy a day, paid the next day,
+    /// releases nobody at deferral 0), so the planner refuses rather than
+    /// answer wrongly (the CLI's exit 3). The checker and truce-exec judge
+    /// deferred plans.
+    #[error(
+        "failed to model exchange rule {rule}'s deferral of {days} day(s): the planner does not plan deferred counter-releases yet (it would not be optimal at deferral 0); write the plan by hand and check it with `truce check DEAL --plan PLAN`, or plan the deal with `deferred_days = 0`"
+    )]
+    Deferred {
+        /// The rule, numbered from 1 in file order.
+        rule: usize,
+        /// Its `deferred_days`.
+        days: u32,
+    },
 }
 
 /// A plan (optimal, feasible with its gap, or infeasible with conflicts), or

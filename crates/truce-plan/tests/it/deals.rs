@@ -123,6 +123,7 @@ impl B {
             receives: side(receives),
             ratio,
             simultaneous: false,
+            deferred_days: 0,
         });
         self
     }

@@ -3,6 +3,7 @@
 
 mod checker;
 mod deals;
+mod deferred;
 mod infeasible;
 #[cfg(feature = "highs")]
 mod mip;

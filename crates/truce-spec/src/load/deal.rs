@@ -223,7 +223,13 @@ fn read_deal(
     let categories = parties::read_categories(cx, root, &mut sym);
     let pause = parties::read_pause(cx, root, &mut sym);
     let roster_set = roster::read_rosters(cx, root, &mut sym, sources, rosters, opts);
-    let exchanges = terms::read_exchanges(cx, root, &mut sym, &roster_set);
+    let exchanges = terms::read_exchanges(
+        cx,
+        root,
+        &mut sym,
+        &roster_set,
+        pause.as_ref().map(Pause::max_days),
+    );
     // Every person routed by a `via` of its category or roster: the deal
     // then needs no `[release] via`, whatever its intermediaries.
     let routed = roster_set.persons.iter().all(|p| {

@@ -12,7 +12,13 @@ use crate::model::*;
 /// extreme), low enough that ratio × persons never overflows.
 const MAX_RATIO: u32 = 10_000;
 
-const EXCHANGE_KEYS: &[&str] = &["gives", "receives", "ratio", "simultaneous"];
+const EXCHANGE_KEYS: &[&str] = &[
+    "gives",
+    "receives",
+    "ratio",
+    "simultaneous",
+    "deferred_days",
+];
 const SIDE_KEYS: &[&str] = &["holder", "categories"];
 
 pub(crate) fn read_exchanges(
@@ -20,6 +26,7 @@ pub(crate) fn read_exchanges(
     root: &Tbl<'_, '_>,
     sym: &mut Symbols,
     rosters: &RosterSet,
+    max_days: Option<u32>,
 ) -> Vec<Sp<Exchange>> {
     let mut out = Vec::new();
     // (holder, category) → where it was first used as payment / as payer.
@@ -36,7 +43,52 @@ pub(crate) fn read_exchanges(
         let gives = read_side(cx, &t, "gives", sym);
         let receives = read_side(cx, &t, "receives", sym);
         let ratio = t.req_uint(cx, "ratio", 1, MAX_RATIO, "ratio = 3");
-        let simultaneous = t.bool(cx, "simultaneous").is_some_and(|b| b.v);
+        let swap = t.bool(cx, "simultaneous");
+        let simultaneous = swap.as_ref().is_some_and(|b| b.v);
+        let deferred = t.uint(cx, "deferred_days", 0, MAX_DAYS);
+        let deferred_days = deferred.as_ref().map_or(0, |d| d.v);
+        if let (Some(d), Some(swap)) = (&deferred, &swap)
+            && d.v > 0
+            && swap.v
+        {
+            cx.error(
+                "deferred-swap",
+                &d.span,
+                format!(
+                    "a simultaneous swap cannot defer its counter-releases by {} day(s)",
+                    d.v
+                ),
+            )
+            .label("a deferral")
+            .related(
+                swap.span.clone(),
+                "both sides hand over at the same moment here",
+            )
+            .help(
+                "a swap pays at the moment it is paid for: drop `deferred_days`, or `simultaneous`",
+            );
+            continue;
+        }
+        if let (Some(d), Some(days)) = (&deferred, max_days)
+            && d.v > 0
+            && d.v >= days
+        {
+            cx.error(
+                "deferral-beyond-pause",
+                &d.span,
+                format!(
+                    "a deferral of {} day(s) in a pause of at most {days} day(s): no payment \
+                     could fall due within the pause",
+                    d.v
+                ),
+            )
+            .label(format!("at most {} in a pause of {days} days", days - 1))
+            .help(
+                "counter-releases are due within the pause; a deferral of N days pays \
+                 day d's releases by day d + N and all of them by the last day",
+            );
+            continue;
+        }
         let (Some(gives), Some(receives), Some(ratio)) = (gives, receives, ratio) else {
             continue;
         };
@@ -110,6 +162,7 @@ pub(crate) fn read_exchanges(
                     receives: receives.v,
                     ratio: ratio.v,
                     simultaneous,
+                    deferred_days,
                 },
                 span: (*span).clone(),
             });

@@ -179,3 +179,48 @@ fn lists_night_before_is_in_the_normalised_json_only_when_true() {
     assert_eq!(off, absent);
     assert_eq!(on["release"]["lists_night_before"], Value::Bool(true));
 }
+
+/// `[[exchange]] deferred_days` reaches the normalised deal only when above
+/// 0: deals without it, or with 0, keep their JSON, so their hash.
+#[test]
+fn deferred_days_is_in_the_normalised_json_only_when_above_zero() {
+    let load = |term: &str| {
+        let text = format!(
+            "format_version = 1\nname = \"deferred\"\n\
+             [[party]]\nid = \"side-a\"\nrole = \"side\"\n\
+             [[party]]\nid = \"side-b\"\nrole = \"side\"\n\
+             [pause]\ndays = 3\n\
+             [[category]]\nid = \"child\"\ntier = 1\n\
+             [[category]]\nid = \"detainee\"\ntier = 1\n\
+             [[roster]]\nholder = \"side-b\"\nfile = \"b.csv\"\n\
+             [[roster]]\nholder = \"side-a\"\nfile = \"a.csv\"\n\
+             [[exchange]]\n\
+             gives = {{ holder = \"side-b\", categories = [\"child\"] }}\n\
+             receives = {{ holder = \"side-a\", categories = [\"detainee\"] }}\n\
+             ratio = 1\n{term}"
+        );
+        let mut rosters = |file: &str, _: u64| -> Result<Vec<u8>, truce_spec::ReadError> {
+            Ok(if file == "b.csv" {
+                b"id,category\nB-1,child\n".to_vec()
+            } else {
+                b"id,category\nA-1,detainee\n".to_vec()
+            })
+        };
+        let loaded = truce_spec::load(
+            "deal.toml",
+            text.as_bytes(),
+            &mut rosters,
+            &truce_spec::LoadOptions::default(),
+        );
+        let deal = loaded.deal.expect("valid");
+        let json = serde_json::to_value(&deal).expect("json");
+        (deal.exchanges[0].deferred_days, json)
+    };
+    let (_, absent) = load("");
+    let (zero_days, zero) = load("deferred_days = 0\n");
+    let (days, on) = load("deferred_days = 2\n");
+    assert_eq!(absent["exchanges"][0].get("deferred_days"), None);
+    assert_eq!(zero, absent);
+    assert_eq!((zero_days, days), (0, 2));
+    assert_eq!(on["exchanges"][0]["deferred_days"], Value::Number(2.into()));
+}
