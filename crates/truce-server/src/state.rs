@@ -546,6 +546,11 @@ async fn follow(inner: std::sync::Weak<Inner>, mut watch: truce_store::Watch) {
                     let _ = inner.signed.send(deal);
                 }
             }
+            Ok(Next::Change(Change::Talks { deal })) => {
+                if let Ok(deal) = DealId::new(&deal) {
+                    let _ = inner.talks.send(deal);
+                }
+            }
             Ok(Next::Reconnected) => {
                 tracing::warn!(
                     "lost the database's notifications and reconnected: live viewers catch up at the next event"

@@ -580,6 +580,10 @@ pub(crate) async fn post_text(
         // Every open Texts view of the deal refreshes (texts are public to
         // the deal's parties).
         let _ = state.inner.signed.send(caller.deal.clone());
+        state
+            .store()
+            .announce(caller.deal.as_str(), truce_store::Announce::Public)
+            .await;
         Ok(TextKept {
             round: text.round,
             text_hash: truce_ledger::text_hash(&caller.deal, text.round, &text.outcome),
@@ -690,11 +694,19 @@ pub(crate) async fn post_vote(
         // The room's open pages refresh: a vote that closes its round
         // tells everyone (the round's close is public), any other only
         // the mediator's and the sides' pages.
-        let _ = if closed {
-            state.inner.signed.send(caller.deal.clone())
+        let (_, what) = if closed {
+            (
+                state.inner.signed.send(caller.deal.clone()),
+                truce_store::Announce::Public,
+            )
         } else {
-            state.inner.talks.send(caller.deal.clone())
+            (
+                state.inner.talks.send(caller.deal.clone()),
+                truce_store::Announce::Talks,
+            )
         };
+        // And the other servers' (see `truce_store::Watch`).
+        state.store().announce(caller.deal.as_str(), what).await;
         Ok(VoteKept {
             round,
             accept: posted.accept,

@@ -71,4 +71,4 @@ pub use model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, T
 pub use seal::{SealKey, SealKeys};
 pub use sql::{PgStorage, SqliteStorage, Storage};
 pub use store::{MAX_BATCH, OpenOptions, Signed, Store, token_hash};
-pub use watch::{CHANNEL, Change, Next, SQLITE_POLL, Watch};
+pub use watch::{Announce, CHANNEL, Change, Next, SQLITE_POLL, Watch};

@@ -454,12 +454,22 @@ impl Store {
         at_ms: u64,
     ) -> Result<(), StoreError> {
         self.put_kept(deal, what.kind(), key, json, at_ms).await?;
-        // Other servers' rooms refresh their signing sections too; a lost
-        // notice only delays that to the next event or reload.
-        if let Err(e) = dispatch!(self, s => s.notify(&crate::watch::signed_payload(deal)).await) {
-            tracing::warn!(error = %e, "other servers not told of a kept signature");
-        }
+        self.announce(deal, crate::watch::Announce::Public).await;
         Ok(())
+    }
+
+    /// Tell the other servers on this PostgreSQL database of news in
+    /// `deal` that is no event (see `watch.rs`; an SQLite watch finds the
+    /// rows itself). A lost notice only delays their pages to the next
+    /// event or reload, so it is logged, not returned.
+    pub async fn announce(&self, deal: &str, what: crate::watch::Announce) {
+        let payload = match what {
+            crate::watch::Announce::Public => crate::watch::signed_payload(deal),
+            crate::watch::Announce::Talks => crate::watch::talks_payload(deal),
+        };
+        if let Err(e) = dispatch!(self, s => s.notify(&payload).await) {
+            tracing::warn!(error = %e, "other servers not told of news in a deal");
+        }
     }
 
     /// Every kept signature of one kind for `deal`: (key, JSON).

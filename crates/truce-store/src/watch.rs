@@ -36,11 +36,28 @@ pub enum Change {
         /// Its new head's seq.
         seq: u64,
     },
-    /// A side's signature on the deal's agreement or an amendment was kept.
+    /// A side's signature on the deal's agreement or an amendment was kept,
+    /// or a single text posted, or a round of votes closed: news every
+    /// party of the deal may have.
     Signed {
         /// The deal's id.
         deal: String,
     },
+    /// A vote on a single text was kept: news for the mediator and the
+    /// sides only (the room never tells other roles when a vote is cast).
+    Talks {
+        /// The deal's id.
+        deal: String,
+    },
+}
+
+/// News in a deal that is no ledger event, for [`crate::Store::announce`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    /// For every party: a kept signature, a posted text, a closed round.
+    Public,
+    /// For the mediator and the sides: a vote that left its round open.
+    Talks,
 }
 
 /// The payload of an append reaching `seq` in `deal`.
@@ -51,6 +68,11 @@ pub(crate) fn appended_payload(deal: &str, seq: u64) -> String {
 /// The payload of a kept signature in `deal`.
 pub(crate) fn signed_payload(deal: &str) -> String {
     format!("signed {deal}")
+}
+
+/// The payload of a vote kept in `deal`.
+pub(crate) fn talks_payload(deal: &str) -> String {
+    format!("talks {deal}")
 }
 
 /// A payload read back; `None` for anything else on the channel.
@@ -65,6 +87,9 @@ pub(crate) fn parse(payload: &str) -> Option<Change> {
             })
         }
         "signed" if !rest.is_empty() => Some(Change::Signed {
+            deal: rest.to_owned(),
+        }),
+        "talks" if !rest.is_empty() => Some(Change::Talks {
             deal: rest.to_owned(),
         }),
         _ => None,
@@ -91,9 +116,11 @@ enum Source {
 struct SqliteWatch {
     conn: SqliteConnection,
     version: i64,
-    /// Highest rowid seen in `events` and in `plans`.
+    /// Highest rowid seen in `events`, `plans`, `texts` and `votes`.
     events: i64,
     plans: i64,
+    texts: i64,
+    votes: i64,
     pending: VecDeque<Change>,
     tick: tokio::time::Interval,
 }
@@ -125,6 +152,8 @@ impl Watch {
         let (plans,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(rowid), 0) FROM plans")
             .fetch_one(&mut conn)
             .await?;
+        let texts = max_rowid(&mut conn, Table::Texts).await?;
+        let votes = max_rowid(&mut conn, Table::Votes).await?;
         let mut tick = tokio::time::interval(SQLITE_POLL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Ok(Watch(Source::Sqlite(SqliteWatch {
@@ -132,6 +161,8 @@ impl Watch {
             version,
             events,
             plans,
+            texts,
+            votes,
             pending: VecDeque::new(),
             tick,
         })))
@@ -226,8 +257,63 @@ impl SqliteWatch {
         }
         self.pending
             .extend(deals.into_iter().map(|deal| Change::Signed { deal }));
+        // A new text is news for every party; a new vote for the mediator
+        // and the sides (a round's close reaches the other roles' pages at
+        // the next event: an SQLite watch cannot tell a closing vote).
+        let texts: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rowid, deal_id FROM texts WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+        )
+        .bind(self.texts)
+        .bind(SQLITE_ROWS)
+        .fetch_all(&mut self.conn)
+        .await?;
+        let votes: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rowid, deal_id FROM votes WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+        )
+        .bind(self.votes)
+        .bind(SQLITE_ROWS)
+        .fetch_all(&mut self.conn)
+        .await?;
+        if texts.len() as i64 == SQLITE_ROWS || votes.len() as i64 == SQLITE_ROWS {
+            // More wait: read again at the next tick.
+            self.version = version.wrapping_sub(1);
+        }
+        let mut told: Vec<String> = Vec::new();
+        for (rowid, deal) in texts {
+            self.texts = self.texts.max(rowid);
+            if !told.contains(&deal) {
+                told.push(deal);
+            }
+        }
+        self.pending
+            .extend(told.into_iter().map(|deal| Change::Signed { deal }));
+        let mut told: Vec<String> = Vec::new();
+        for (rowid, deal) in votes {
+            self.votes = self.votes.max(rowid);
+            if !told.contains(&deal) {
+                told.push(deal);
+            }
+        }
+        self.pending
+            .extend(told.into_iter().map(|deal| Change::Talks { deal }));
         Ok(())
     }
+}
+
+async fn max_rowid(conn: &mut SqliteConnection, table: Table) -> Result<i64, StoreError> {
+    let sql = match table {
+        Table::Texts => "SELECT COALESCE(MAX(rowid), 0) FROM texts",
+        Table::Votes => "SELECT COALESCE(MAX(rowid), 0) FROM votes",
+    };
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(conn).await?;
+    Ok(n)
+}
+
+/// The single-text tables an SQLite watch follows.
+#[derive(Clone, Copy)]
+enum Table {
+    Texts,
+    Votes,
 }
 
 async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
@@ -256,7 +342,20 @@ mod tests {
                 deal: "deal-7".into()
             })
         );
-        for junk in ["", "appended", "appended x deal", "signed", "other 1 d"] {
+        assert_eq!(
+            parse(&talks_payload("deal-7")),
+            Some(Change::Talks {
+                deal: "deal-7".into()
+            })
+        );
+        for junk in [
+            "",
+            "appended",
+            "appended x deal",
+            "signed",
+            "talks",
+            "other 1 d",
+        ] {
             assert_eq!(parse(junk), None, "{junk:?}");
         }
     }

@@ -81,3 +81,51 @@ async fn texts_and_votes_are_kept_once_and_read_in_order() {
     assert!(store.texts(&other).await.expect("texts").is_empty());
     assert!(store.votes(&other).await.expect("votes").is_empty());
 }
+
+/// A server follows another's single-text news on the same database (an
+/// SQLite file: rows found by polling; PostgreSQL: the announcement): a
+/// posted text is news for every party, a vote for the talks only.
+#[tokio::test]
+async fn a_watch_follows_another_stores_texts_and_votes() {
+    use truce_store::{Announce, Change, Next};
+    let url = url();
+    let here = Store::open(&url).await.expect("open");
+    let there = Store::open(&url).await.expect("open");
+    let id = unique("watched");
+    there.create_deal(&new_deal(&id)).await.expect("create");
+    let mut watch = here
+        .watch()
+        .await
+        .expect("watch")
+        .expect("a file or PostgreSQL is watched");
+    let mut next_of_deal = async |want: Change| {
+        // Other tests share a PostgreSQL database: skip their news. The
+        // bound is on a wait, not an assertion on speed.
+        tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            loop {
+                let next = watch.next().await.expect("watching");
+                if next == Next::Change(want.clone()) {
+                    return;
+                }
+            }
+        })
+        .await
+        .expect("the change arrives within the bound");
+    };
+    assert!(
+        there
+            .put_text(&id, 1, r#"{"round":1}"#, 5)
+            .await
+            .expect("text")
+    );
+    there.announce(&id, Announce::Public).await;
+    next_of_deal(Change::Signed { deal: id.clone() }).await;
+    assert!(
+        there
+            .put_vote(&id, 1, "side-a", "a1", 6)
+            .await
+            .expect("vote")
+    );
+    there.announce(&id, Announce::Talks).await;
+    next_of_deal(Change::Talks { deal: id.clone() }).await;
+}
