@@ -41,24 +41,31 @@ pub(crate) async fn with_chain<T>(
 ) -> Result<T, AppError> {
     let slot: DealSlot = state.slot(deal);
     let mut guard = slot.lock().await;
-    // Another server on the same PostgreSQL database may have appended:
-    // one indexed read tells, and a stale chain is read again.
+    f(fresh_chain(state, deal, &mut guard).await?)
+}
+
+/// The chain held in a deal's slot (its lock held by the caller), read
+/// again from the store when it is missing or stale: another server on the
+/// same database may have appended, and one indexed read of the head tells.
+pub(crate) async fn fresh_chain<'a>(
+    state: &AppState,
+    deal: &DealId,
+    slot: &'a mut Option<Chain>,
+) -> Result<&'a Chain, AppError> {
     let head = state
         .store()
         .head(deal.as_str())
         .await
         .map_err(|e| AppError::store(&e))?
         .map(|h| h.hash);
-    let current = guard
+    let current = slot
         .as_ref()
         .is_some_and(|c| c.ledger.head().map(|h| h.to_string()) == head);
     if !current {
-        *guard = Some(state.load(deal).await?);
+        *slot = Some(state.load(deal).await?);
     }
-    match guard.as_ref() {
-        Some(chain) => f(chain),
-        None => Err(AppError::internal(&"a deal's chain was not loaded")),
-    }
+    slot.as_ref()
+        .ok_or_else(|| AppError::internal(&"a deal's chain was not loaded"))
 }
 
 #[utoipa::path(get, path = "/api/v1/health", tag = "service",

@@ -277,23 +277,7 @@ async fn under_lock<T>(
 ) -> Result<T, AppError> {
     let slot = state.slot(deal);
     let mut guard = slot.lock_owned().await;
-    // Another server may have appended: a stale chain is read again.
-    let head = state
-        .store()
-        .head(deal.as_str())
-        .await
-        .map_err(|e| AppError::store(&e))?
-        .map(|h| h.hash);
-    let current = guard
-        .as_ref()
-        .is_some_and(|c| c.ledger.head().map(|h| h.to_string()) == head);
-    if !current {
-        *guard = Some(state.load(deal).await?);
-    }
-    match guard.as_ref() {
-        Some(chain) => f(chain).await,
-        None => Err(AppError::internal(&"a deal's chain was not loaded")),
-    }
+    f(crate::handlers::fresh_chain(state, deal, &mut guard).await?).await
 }
 
 /// Whether `caller` may read votes and the agreed text.
