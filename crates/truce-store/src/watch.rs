@@ -214,19 +214,37 @@ impl SqliteWatch {
         .bind(SQLITE_ROWS)
         .fetch_all(&mut self.conn)
         .await?;
-        let signed: Vec<(i64, String)> = sqlx::query_as(
+        let (signed, signed_full) = deals_after(
+            &mut self.conn,
             "SELECT rowid, deal_id FROM plans WHERE rowid > $1 AND kind LIKE '%-signature' ORDER BY rowid LIMIT $2",
+            &mut self.plans,
         )
-        .bind(self.plans)
-        .bind(SQLITE_ROWS)
-        .fetch_all(&mut self.conn)
         .await?;
         let (max_plan,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(rowid), 0) FROM plans")
             .fetch_one(&mut self.conn)
             .await?;
+        if !signed_full {
+            // Kept plans and amended deals are no change to tell.
+            self.plans = self.plans.max(max_plan);
+        }
+        // A new text is news for every party; a new vote for the mediator
+        // and the sides (a round's close reaches the other roles' pages at
+        // the next event: an SQLite watch cannot tell a closing vote).
+        let (texts, texts_full) = deals_after(
+            &mut self.conn,
+            "SELECT rowid, deal_id FROM texts WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+            &mut self.texts,
+        )
+        .await?;
+        let (votes, votes_full) = deals_after(
+            &mut self.conn,
+            "SELECT rowid, deal_id FROM votes WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+            &mut self.votes,
+        )
+        .await?;
         // Read everything new before taking the version: a full page
         // means more rows wait, read at the next tick.
-        let full = rows.len() as i64 == SQLITE_ROWS || signed.len() as i64 == SQLITE_ROWS;
+        let full = rows.len() as i64 == SQLITE_ROWS || signed_full || texts_full || votes_full;
         if !full {
             self.version = version;
         }
@@ -244,58 +262,14 @@ impl SqliteWatch {
                 .into_iter()
                 .map(|(deal, seq)| Change::Appended { deal, seq }),
         );
-        let mut deals: Vec<String> = Vec::new();
-        for (rowid, deal) in &signed {
-            self.plans = self.plans.max(*rowid);
-            if !deals.contains(deal) {
-                deals.push(deal.clone());
-            }
-        }
-        if signed.len() as i64 != SQLITE_ROWS {
-            // Kept plans and amended deals are no change to tell.
-            self.plans = self.plans.max(max_plan);
-        }
+        self.pending.extend(
+            signed
+                .into_iter()
+                .chain(texts)
+                .map(|deal| Change::Signed { deal }),
+        );
         self.pending
-            .extend(deals.into_iter().map(|deal| Change::Signed { deal }));
-        // A new text is news for every party; a new vote for the mediator
-        // and the sides (a round's close reaches the other roles' pages at
-        // the next event: an SQLite watch cannot tell a closing vote).
-        let texts: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT rowid, deal_id FROM texts WHERE rowid > $1 ORDER BY rowid LIMIT $2",
-        )
-        .bind(self.texts)
-        .bind(SQLITE_ROWS)
-        .fetch_all(&mut self.conn)
-        .await?;
-        let votes: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT rowid, deal_id FROM votes WHERE rowid > $1 ORDER BY rowid LIMIT $2",
-        )
-        .bind(self.votes)
-        .bind(SQLITE_ROWS)
-        .fetch_all(&mut self.conn)
-        .await?;
-        if texts.len() as i64 == SQLITE_ROWS || votes.len() as i64 == SQLITE_ROWS {
-            // More wait: read again at the next tick.
-            self.version = version.wrapping_sub(1);
-        }
-        let mut told: Vec<String> = Vec::new();
-        for (rowid, deal) in texts {
-            self.texts = self.texts.max(rowid);
-            if !told.contains(&deal) {
-                told.push(deal);
-            }
-        }
-        self.pending
-            .extend(told.into_iter().map(|deal| Change::Signed { deal }));
-        let mut told: Vec<String> = Vec::new();
-        for (rowid, deal) in votes {
-            self.votes = self.votes.max(rowid);
-            if !told.contains(&deal) {
-                told.push(deal);
-            }
-        }
-        self.pending
-            .extend(told.into_iter().map(|deal| Change::Talks { deal }));
+            .extend(votes.into_iter().map(|deal| Change::Talks { deal }));
         Ok(())
     }
 }
@@ -314,6 +288,30 @@ async fn max_rowid(conn: &mut SqliteConnection, table: Table) -> Result<i64, Sto
 enum Table {
     Texts,
     Votes,
+}
+
+/// The deals of the rows `sql` reads (`rowid, deal_id` after rowid `$1`,
+/// at most `$2`), each once in order of first appearance, moving `*after`
+/// past them; and whether the page was full (more rows wait).
+async fn deals_after(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    after: &mut i64,
+) -> Result<(Vec<String>, bool), StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(sql)
+        .bind(*after)
+        .bind(SQLITE_ROWS)
+        .fetch_all(conn)
+        .await?;
+    let full = rows.len() as i64 == SQLITE_ROWS;
+    let mut deals: Vec<String> = Vec::new();
+    for (rowid, deal) in rows {
+        *after = (*after).max(rowid);
+        if !deals.contains(&deal) {
+            deals.push(deal);
+        }
+    }
+    Ok((deals, full))
 }
 
 async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
