@@ -118,12 +118,18 @@ fn run_into(
         let u: [f64; 5] = std::array::from_fn(|_| day_rng.random::<f64>());
         w.breaches.retain(|&until| until >= day);
         let open = w.breaches.len() as f64;
-        let hazard =
-            risk.base_hazard(day) + c.per_open_breach * open + c.per_idle_day * f64::from(idle);
+        // The exposure carried overnight (counter-releases deferred to a
+        // later day, or owed after a shortfall) weighs on the night as it
+        // does right after a handover.
+        let carried = s.exposure(&out.released);
+        let hazard = risk.base_hazard(day)
+            + c.per_open_breach * open
+            + c.per_idle_day * f64::from(idle)
+            + c.per_exposure * carried as f64 / scale;
         if u[0] < hazard {
             out.ending = Ending::Collapsed;
             out.end_day = day;
-            out.exposure_scaled = s.exposure(&out.released);
+            out.exposure_scaled = carried;
             return;
         }
         if u[1] < risk.breach.daily {
@@ -133,6 +139,7 @@ fn run_into(
         let open = w.breaches.len() as f64;
         let mut due = !w.holders.is_empty() || days.get(next).is_some_and(|d| d.day <= day);
         let mut released_today = false;
+        let mut earned_today = 0u64;
         let mut lost = false;
         if suspended_until < day
             && u[3] < risk.base_suspension(day) + risk.suspension.per_open_breach * open
@@ -157,6 +164,7 @@ fn run_into(
                 tried = true;
                 if let Some(r) = s.replanning.replan(&w.log, day - 1) {
                     end = r.end;
+                    extra = extra.min(s.terms_last_day.saturating_sub(end));
                     replanned = Some(r);
                     next = 0;
                     w.holders.clear();
@@ -202,6 +210,9 @@ fn run_into(
                     if carried > 0 {
                         released_today = true;
                     }
+                    if s.earning.as_ref().is_some_and(|e| e.counts[cell]) {
+                        earned_today += u64::from(carried);
+                    }
                     out.released[cell] += carried;
                     *n -= carried;
                     short |= *n > 0;
@@ -236,7 +247,30 @@ fn run_into(
         } else {
             idle += 1;
         }
-        if lost && extra < risk.policy.extend_lost_days {
+        // A day after the base days is an extension day: the terms' rule
+        // must earn it with the day's own releases, or the pause ends
+        // with it (the persons it released are home).
+        if let Some(e) = &s.earning
+            && day > s.base_days
+            && earned_today < e.per_releases
+        {
+            let days = days_of(s, &replanned);
+            if !(w.holders.is_empty() && next == days.len()) {
+                out.ending = Ending::Expired;
+                out.end_day = day;
+                return;
+            }
+        }
+        // The policy extends the pause for days lost, never beyond the
+        // last day the terms allow (no extension rule: none; extra days by
+        // agreement: only the agreed ones).
+        if lost
+            && extra
+                < risk
+                    .policy
+                    .extend_lost_days
+                    .min(s.terms_last_day.saturating_sub(end))
+        {
             extra += 1;
         }
         day += 1;
@@ -312,7 +346,7 @@ pub fn simulate(
     let runs = opts.runs.min(MAX_RUNS);
     let horizon = schedules
         .iter()
-        .map(|s| s.planned_end + risk.policy.extend_lost_days)
+        .map(|s| s.planned_end + s.policy_extension(risk))
         .max()
         .unwrap_or(0);
     let chunks = runs.div_ceil(CHUNK);

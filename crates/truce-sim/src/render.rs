@@ -87,6 +87,16 @@ fn draft_text(s: &mut String, d: &DraftReport) {
             "  at collapse: {rel:.1} persons released, exposure {x:.2} on average"
         );
     }
+    if d.planned_carried_exposure > 0.0 {
+        let _ = writeln!(
+            s,
+            "  the plan carries exposure overnight (deferred counter-releases): up to {}",
+            d.planned_carried_exposure
+        );
+    }
+    if let Some(note) = &d.extension_note {
+        let _ = writeln!(s, "  note: {note}");
+    }
     let _ = writeln!(s, "  days used  mean {:.2}", d.days_used_mean);
     let _ = writeln!(
         s,

@@ -88,6 +88,16 @@ pub(crate) struct Rule {
     pub ratio: u32,
 }
 
+/// The deal's extension rule over cells: a day after the base days is
+/// earned when the cells marked release at least `per_releases` on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Earning {
+    pub per_releases: u64,
+    /// Per cell: held by the rule's `by` and not released through a
+    /// channel outside the exchange (no extension rule counts those).
+    pub counts: Vec<bool>,
+}
+
 /// A plan ready to simulate.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -113,6 +123,22 @@ pub struct Schedule {
     pub days_used: u32,
     /// The plan's `max_exposure`.
     pub max_exposure: f64,
+    /// The largest exposure the plan carries overnight (at the end of a
+    /// planned day): counter-releases a rule's `deferred_days` lets follow
+    /// on a later day. 0 for a plan that pays every day in full.
+    pub carried_exposure: f64,
+    /// The pause's base days.
+    pub base_days: u32,
+    /// The last day the deal's terms let the pause run: its base days plus
+    /// the extension days a plan may use (all of `max_days` under a rule,
+    /// only the agreed ones under `by_agreement`; none without a rule).
+    /// No run goes beyond it, whatever the risk model's policy says.
+    pub terms_last_day: u32,
+    /// How a day after the base days is earned, when the deal has a rule.
+    pub(crate) earning: Option<Earning>,
+    /// The deal's extension rule as (`by_agreement`, the extra days a plan
+    /// may use), for reports; `None` without a rule.
+    pub extension_terms: Option<(bool, u32)>,
     /// Persons per cell the plan releases.
     pub planned: Vec<u32>,
     /// The plan's resource flows (aid, fuel), in deal order.
@@ -379,7 +405,7 @@ impl Schedule {
                 }
             })
             .collect();
-        let channels = deal
+        let channels: Vec<ChannelCells> = deal
             .channels
             .iter()
             .map(|ch| ChannelCells {
@@ -401,6 +427,16 @@ impl Schedule {
             planned,
             cell_persons,
         } = compiled;
+        let in_channel = |i: usize| channels.iter().any(|c| c.cells.contains(&i));
+        let earning = deal.pause.extension.as_ref().map(|x| Earning {
+            per_releases: u64::from(x.per_releases),
+            counts: cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c.holder == x.by.0 && !in_channel(i))
+                .collect(),
+        });
+        let carried_exposure = carried_exposure(&days, &rules, cells.len(), scale);
         Ok(Schedule {
             label: label.to_owned(),
             cells,
@@ -413,6 +449,15 @@ impl Schedule {
             planned_end: deal.pause.days.max(plan.days_used),
             days_used: plan.days_used,
             max_exposure: plan.max_exposure,
+            carried_exposure,
+            base_days: deal.pause.days,
+            terms_last_day: deal.max_days(),
+            earning,
+            extension_terms: deal
+                .pause
+                .extension
+                .as_ref()
+                .map(|x| (x.by_agreement, x.plannable_days())),
             planned,
             flows,
             channels,
@@ -424,6 +469,15 @@ impl Schedule {
                 cache: Mutex::new(HashMap::new()),
             }),
         })
+    }
+
+    /// The days the risk model's policy may extend this plan's pause for
+    /// days lost: `policy.extend_lost_days`, but never beyond the last day
+    /// the deal's terms allow ([`Schedule::terms_last_day`]).
+    pub fn policy_extension(&self, risk: &crate::RiskModel) -> u32 {
+        risk.policy
+            .extend_lost_days
+            .min(self.terms_last_day.saturating_sub(self.planned_end))
     }
 
     /// Persons the plan releases through channel `k`.
@@ -454,6 +508,32 @@ impl Schedule {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// The largest exposure (in persons) at the end of a planned day: what the
+/// plan leaves owed overnight, under a rule's `deferred_days`.
+fn carried_exposure(days: &[Day], rules: &[Rule], ncells: usize, scale: u64) -> f64 {
+    let mut released = vec![0u32; ncells];
+    let mut most = 0u64;
+    for d in days {
+        for m in &d.moves {
+            for &(cell, n) in &m.counts {
+                released[cell] += n;
+            }
+        }
+        let owed = rules
+            .iter()
+            .map(|r| {
+                let g: u64 = r.gives.iter().map(|&c| u64::from(released[c])).sum();
+                let q: u64 = r.receives.iter().map(|&c| u64::from(released[c])).sum();
+                let ratio = u64::from(r.ratio);
+                (g * ratio).abs_diff(q) * (scale / ratio)
+            })
+            .max()
+            .unwrap_or(0);
+        most = most.max(owed);
+    }
+    most as f64 / scale as f64
 }
 
 /// What compiling a plan needs to know of the deal's persons.

@@ -352,6 +352,18 @@ pub struct DraftReport {
     pub planned_days: u32,
     /// The plan's peak exposure, in persons.
     pub planned_max_exposure: f64,
+    /// The largest exposure the plan carries overnight (deferred
+    /// counter-releases), in persons; left out of the JSON when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub planned_carried_exposure: f64,
+    /// The most days the policy extends this draft's pause for days lost:
+    /// `policy.extend_lost_days`, capped by the days the deal's terms allow
+    /// after the plan's last day.
+    pub extension_days: u32,
+    /// Why `extension_days` is below the policy's, when it is (the deal has
+    /// no extension rule, or only so many days are agreed or allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension_note: Option<String>,
     /// P(every planned person released), with its interval.
     pub completion: Estimate,
     /// Share of runs in which the deal collapsed.
@@ -444,7 +456,7 @@ impl Report {
         let drafts: Vec<DraftReport> = schedules
             .iter()
             .zip(tallies)
-            .map(|(s, t)| draft_report(s, t))
+            .map(|(s, t)| draft_report(s, t, risk))
             .collect();
         let comparisons = paired
             .iter()
@@ -477,7 +489,33 @@ impl Report {
     }
 }
 
-fn draft_report(s: &Schedule, t: &Tally) -> DraftReport {
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// Why the policy's extension for days lost is capped for `s`, if it is.
+fn extension_note(s: &Schedule, risk: &RiskModel) -> Option<String> {
+    let asked = risk.policy.extend_lost_days;
+    let allowed = s.policy_extension(risk);
+    if allowed >= asked {
+        return None;
+    }
+    let terms = match &s.extension_terms {
+        None => "the deal has no extension rule".to_owned(),
+        Some((true, agreed)) => {
+            format!("its extra days are agreed one by one and {agreed} are agreed")
+        }
+        Some((false, max)) => format!("its extension rule allows {max} extra day(s)"),
+    };
+    Some(format!(
+        "policy.extend_lost_days = {asked}, but {terms}: the pause runs to day {} at most, so \
+         it is extended by at most {allowed} day(s) for days lost (write the extra days into \
+         the deal to simulate them)",
+        s.terms_last_day
+    ))
+}
+
+fn draft_report(s: &Schedule, t: &Tally, risk: &RiskModel) -> DraftReport {
     let n = t.runs;
     let nf = (n as f64).max(1.0);
     let completed = t.completed as f64;
@@ -501,6 +539,9 @@ fn draft_report(s: &Schedule, t: &Tally) -> DraftReport {
         planned_released: s.planned_total(),
         planned_days: s.days_used,
         planned_max_exposure: s.max_exposure,
+        planned_carried_exposure: s.carried_exposure,
+        extension_days: s.policy_extension(risk),
+        extension_note: extension_note(s, risk),
         completion,
         collapse_probability: collapsed / nf,
         expiry_probability: t.expired as f64 / nf,

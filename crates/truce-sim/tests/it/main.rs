@@ -5,3 +5,4 @@ mod replays;
 mod risk_file;
 mod robust;
 mod stats;
+mod terms;

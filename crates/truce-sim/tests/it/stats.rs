@@ -162,9 +162,15 @@ fn one_thread_and_many_give_the_same_report() {
 #[test]
 fn a_comparison_sees_a_riskier_draft_and_its_interval_covers_the_difference() {
     // Draft B is A with one more day: under a daily hazard p it completes
-    // (1 − p)^D − (1 − p)^(D + 1) less often.
+    // (1 − p)^D − (1 − p)^(D + 1) less often. B's extra day is an
+    // extension day; the test is about the hazard, so any release earns it.
     let deal = humanitarian_pause();
     let plan = plan_of(&deal);
+    let mut terms = deal.clone().into_inner();
+    if let Some(x) = terms.pause.extension.as_mut() {
+        x.per_releases = 0;
+    }
+    let deal = truce_spec::AgreedDeal::as_drafted(terms);
     let mut longer = plan.clone();
     for s in &mut longer.stages {
         if s.day == plan.days_used {
