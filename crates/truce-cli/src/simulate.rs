@@ -67,11 +67,13 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
     let mut schedules = Vec::with_capacity(args.deals.len());
     for (i, path) in args.deals.iter().enumerate() {
         let deal = agreed(path, args.as_drafted)?;
-        let plan = match args.plan.get(i) {
-            Some(p) => read_plan(p)?,
-            None => {
-                truce_plan::plan(&deal, &PlanOptions::default()).map_err(crate::plan::plan_error)?
-            }
+        let (plan, warning) = match args.plan.get(i) {
+            Some(p) => read_plan(p, &deal, &labels[i])?,
+            None => (
+                truce_plan::plan(&deal, &PlanOptions::default())
+                    .map_err(crate::plan::plan_error)?,
+                None,
+            ),
         };
         if plan.status == truce_plan::Status::Infeasible {
             // A valid deal with a negative answer (exit 1), as `truce plan` says.
@@ -89,6 +91,9 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
                 labels[i]
             ))
         })?;
+        if let Some(w) = warning {
+            eprintln!("{w}");
+        }
         schedules.push(schedule);
     }
     let bar = progress_bar(args.runs);
@@ -136,16 +141,80 @@ fn agreed(path: &Path, as_drafted: bool) -> Result<AgreedDeal, CliError> {
     }
 }
 
-fn read_plan(path: &Path) -> Result<truce_plan::Plan, CliError> {
+/// A plan written by hand or by another tool: its stages (and flows), the
+/// figures left for the checker to recompute, as `truce check --plan` reads it.
+#[derive(serde::Deserialize)]
+struct WrittenPlan {
+    stages: Vec<truce_plan::Stage>,
+    #[serde(default)]
+    flows: Vec<truce_plan::PlannedFlow>,
+}
+
+/// Reads `--plan`: a plan `truce plan` wrote, or one written by hand with
+/// only its stages (the independent checker recomputes its figures). Either
+/// way the checker judges it against the deal, and a plan that breaks a
+/// term is simulated as written, with a warning.
+fn read_plan(
+    path: &Path,
+    deal: &AgreedDeal,
+    label: &str,
+) -> Result<(truce_plan::Plan, Option<String>), CliError> {
     let text = files::read_text(path, FileKind::Plan)?;
-    truce_plan::from_json(&text).map_err(|e| {
-        CliError::Usage(format!(
-            "{}:{}:{}: not a plan: {e}",
+    let report = truce_plan::check_plan(deal, &text);
+    let plan = match truce_plan::from_json(&text) {
+        Ok(plan) => plan,
+        Err(full) => {
+            let written: WrittenPlan = serde_json::from_str(&text).map_err(|e| {
+                // Name the error of the lenient reading when the text is
+                // JSON with no stages, else the parser's own.
+                let e = if full.is_data() { e } else { full };
+                CliError::Usage(format!(
+                    "{}:{}:{}: not a plan: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            truce_plan::Plan {
+                format_version: truce_plan::PLAN_FORMAT_VERSION,
+                deal: deal.name.clone(),
+                status: truce_plan::Status::Feasible,
+                gap: None,
+                released: report.released.clone(),
+                days_used: report.days_used,
+                max_exposure: report.max_exposure,
+                tier_weighted_days: 0,
+                proof: truce_plan::Proof::default(),
+                unproven: None,
+                bound: None,
+                stages: written.stages,
+                conflicts: Vec::new(),
+                flows: written.flows,
+                replanned: None,
+            }
+        }
+    };
+    let mut warning = None;
+    if !report.is_valid() {
+        let kinds: Vec<String> = report
+            .kinds()
+            .iter()
+            .map(|k| {
+                serde_json::to_value(k).map_or_else(
+                    |_| format!("{k:?}"),
+                    |v| v.as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        warning = Some(format!(
+            "warning: {}: the plan breaks {} term(s) of {label} ({}): simulated as written; \
+             `truce check DEAL --plan PLAN` says where",
             path.display(),
-            e.line(),
-            e.column()
-        ))
-    })
+            report.violations.len(),
+            kinds.join(", ")
+        ));
+    }
+    Ok((plan, warning))
 }
 
 /// Each draft's name in the report: its folder (for `deal.toml`) or file

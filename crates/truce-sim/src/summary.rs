@@ -507,10 +507,14 @@ fn extension_note(s: &Schedule, risk: &RiskModel) -> Option<String> {
         }
         Some((false, max)) => format!("its extension rule allows {max} extra day(s)"),
     };
+    let extended = if allowed == 0 {
+        "the pause is not extended for days lost".to_owned()
+    } else {
+        format!("the pause is extended by at most {allowed} day(s) for days lost")
+    };
     Some(format!(
         "policy.extend_lost_days = {asked}, but {terms}: the pause runs to day {} at most, so \
-         it is extended by at most {allowed} day(s) for days lost (write the extra days into \
-         the deal to simulate them)",
+         {extended} (write extra days into a draft of the deal to simulate them)",
         s.terms_last_day
     ))
 }
