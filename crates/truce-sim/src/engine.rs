@@ -108,6 +108,9 @@ fn run_into(
                 Ending::Expired
             };
             out.end_day = day - 1;
+            // The pause goes on after its last release: its aid keeps
+            // coming in on the flow days left, while it holds.
+            aid_after_releases(s, risk, &mut day_rng, day, suspended_until, w, out);
             return;
         }
         if day > end + extra {
@@ -274,6 +277,54 @@ fn run_into(
             extra += 1;
         }
         day += 1;
+    }
+}
+
+/// The days of the pause after the last release, for its resource flows
+/// alone: each day draws its five numbers as any day does (so common random
+/// numbers still hold); a collapse ends the aid, a suspension skips the day.
+/// Idle days add no hazard: there is nothing left to release.
+fn aid_after_releases(
+    s: &Schedule,
+    risk: &RiskModel,
+    day_rng: &mut ChaCha8Rng,
+    from: u32,
+    mut suspended_until: u32,
+    w: &mut Work,
+    out: &mut RunResult,
+) {
+    let last = s.flows.iter().filter_map(|f| f.days.last()).max().copied();
+    let Some(last) = last else { return };
+    let scale = s.scale as f64;
+    let carried = s.exposure(&out.released) as f64 / scale;
+    for day in from..=last {
+        let u: [f64; 5] = std::array::from_fn(|_| day_rng.random::<f64>());
+        w.breaches.retain(|&until| until >= day);
+        let open = w.breaches.len() as f64;
+        let hazard = risk.base_hazard(day)
+            + risk.collapse.per_open_breach * open
+            + risk.collapse.per_exposure * carried;
+        if u[0] < hazard {
+            return;
+        }
+        if u[1] < risk.breach.daily {
+            let len = uniform_days(u[2], risk.breach.open_days_min, risk.breach.open_days_max);
+            w.breaches.push(day + len - 1);
+        }
+        let open = w.breaches.len() as f64;
+        if suspended_until < day
+            && u[3] < risk.base_suspension(day) + risk.suspension.per_open_breach * open
+        {
+            let len = uniform_days(u[4], risk.suspension.days_min, risk.suspension.days_max);
+            suspended_until = day + len - 1;
+        }
+        if suspended_until < day {
+            for (k, f) in s.flows.iter().enumerate() {
+                if f.due_on(day) {
+                    out.flow_days[k] += 1;
+                }
+            }
+        }
     }
 }
 

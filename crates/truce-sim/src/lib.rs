@@ -11,8 +11,9 @@
 //! their differences precise. [`robust`] picks, among the plans releasing the
 //! most, the one with the least expected loss. Besides persons, each run
 //! counts the plan's resource flows (aid, fuel) delivered on the days the
-//! pause held and the persons released through channels outside the
-//! exchange, up to completion or collapse. No I/O and no clock: the
+//! pause held (after the last release too, to the pause's end or a
+//! collapse) and the persons released through channels outside the
+//! exchange. No I/O and no clock: the
 //! caller reads files, chooses threads and draws progress.
 //!
 //! ```

@@ -309,7 +309,7 @@ pub struct HolderReport {
     pub released: Distribution,
 }
 
-/// One resource flow's deliveries (aid, fuel), up to completion or collapse.
+/// One resource flow's deliveries (aid, fuel) on the plan's flow days the pause held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowReport {
     /// The flow's id in the deal.

@@ -319,3 +319,44 @@ fn the_november_2023_daily_history_as_reported() {
         [[13, 39, 11], [13, 39, 4], [13, 39, 4], [11, 33, 0]]
     );
 }
+
+/// truce's plan of the base agreement releases everyone on day 1 of four:
+/// the pause, and its aid, go on after the last release. With nothing going
+/// wrong every run gets the four days of aid; with a certain collapse at the
+/// start of day 3, the two days before it.
+#[test]
+fn the_aid_of_the_pause_goes_on_after_the_last_release() {
+    use truce_sim::{RiskModel, Schedule, SimOptions, simulate};
+    let h = &histories()[0];
+    let deal = h.replay.deal();
+    let p = from_json(h.replay.plan_json).unwrap();
+    assert_eq!(p.days_used, 1);
+    let opts = SimOptions {
+        runs: 300,
+        seed: 4,
+        threads: 2,
+    };
+    for (collapse_day, aid_days) in [(None, 4u64), (Some(3usize), 2)] {
+        let mut risk = RiskModel::none();
+        if let Some(k) = collapse_day {
+            risk.collapse.by_day = vec![0.0; k];
+            risk.collapse.by_day[k - 1] = 1.0;
+        }
+        let s = Schedule::new("plan", &deal, &p).unwrap();
+        let r = simulate(&[s], &risk, &opts, &|_| {});
+        let d = &r.drafts[0];
+        // Everyone is home on day 1 either way.
+        assert_eq!(d.runs_completed, 300, "{collapse_day:?}");
+        for (f, (_, per_day)) in d.flows.iter().zip(h.flows) {
+            assert_eq!(
+                (f.delivered.min, f.delivered.max),
+                (
+                    aid_days * u64::from(*per_day),
+                    aid_days * u64::from(*per_day)
+                ),
+                "{}: {collapse_day:?}",
+                f.flow
+            );
+        }
+    }
+}
