@@ -97,6 +97,8 @@ fn run_into(
     let mut extra = 0u32;
     let mut suspended_until = 0u32;
     let mut idle = 0u32;
+    // The exposure after the last handover (released changes only there).
+    let mut exposure_now = 0u64;
     let mut day = 1u32;
     loop {
         let days = days_of(s, &replanned);
@@ -110,7 +112,9 @@ fn run_into(
             out.end_day = day - 1;
             // The pause goes on after its last release: its aid keeps
             // coming in on the flow days left, while it holds.
-            aid_after_releases(s, risk, &mut day_rng, day, suspended_until, w, out);
+            if !s.flows.is_empty() {
+                aid_after_releases(s, risk, &mut day_rng, day, suspended_until, w, out);
+            }
             return;
         }
         if day > end + extra {
@@ -124,7 +128,7 @@ fn run_into(
         // The exposure carried overnight (counter-releases deferred to a
         // later day, or owed after a shortfall) weighs on the night as it
         // does right after a handover.
-        let carried = s.exposure(&out.released);
+        let carried = exposure_now;
         let hazard = risk.base_hazard(day)
             + c.per_open_breach * open
             + c.per_idle_day * f64::from(idle)
@@ -228,6 +232,7 @@ fn run_into(
                     out.days_used = day;
                 }
                 let exposure = s.exposure(&out.released);
+                exposure_now = exposure;
                 if d[3] < c.per_exposure * exposure as f64 / scale {
                     out.ending = Ending::Collapsed;
                     out.end_day = day;
@@ -283,7 +288,9 @@ fn run_into(
 /// The days of the pause after the last release, for its resource flows
 /// alone: each day draws its five numbers as any day does (so common random
 /// numbers still hold); a collapse ends the aid, a suspension skips the day.
-/// Idle days add no hazard: there is nothing left to release.
+/// Idle days add no hazard: there is nothing left to release. Kept out of
+/// line: it runs at most once per run, and inlined it slows the day loop.
+#[inline(never)]
 fn aid_after_releases(
     s: &Schedule,
     risk: &RiskModel,
