@@ -397,6 +397,8 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             // its minimum is searched on a domain holding that party alone.
             let mut alone = domain.clone();
             alone.parties = domain.parties.get(p).cloned().into_iter().collect();
+            // The minimum does not depend on the order of the issues.
+            let (alone, _) = cells::ordered(&alone);
             let Some(own) = cells::Cells::new(&alone) else {
                 exact = false;
                 return f64::NAN;
@@ -500,7 +502,7 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
 
 /// A frontier point of the cell search: utilities, outcome count, witness
 /// cells.
-type CellPoint = (Vec<f64>, u128, Vec<Vec<u32>>);
+type CellPoint = (Vec<f64>, u128, Vec<Vec<Vec<u32>>>);
 
 /// Cells kept per frontier point to summarise its ties when they are not
 /// listed.
