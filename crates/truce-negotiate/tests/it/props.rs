@@ -46,6 +46,8 @@ fn check(d: &Domain) -> Result<(), TestCaseError> {
     let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
     let opts = AnalyzeOptions {
         list_ties: true,
+        // Every tie listed, however many (the domains here are small).
+        max_listed_outcomes: 1 << 20,
         ..AnalyzeOptions::default()
     };
     let a = analyze(d, &opts);
@@ -496,7 +498,8 @@ fn block_structured_hyper_domain_equals_its_block_oracle() {
         ((seed >> 33) as usize) % n
     };
     // rects[party] = (utility, block, [(issue in block, lo, hi)]).
-    let mut rects: Vec<Vec<(i64, usize, Vec<(usize, usize, usize)>)>> = vec![Vec::new(); 2];
+    type BlockRect = (i64, usize, Vec<(usize, usize, usize)>);
+    let mut rects: Vec<Vec<BlockRect>> = vec![Vec::new(); 2];
     for block in 0..BLOCKS {
         for party_rects in &mut rects {
             for _ in 0..4 {
@@ -595,5 +598,61 @@ fn block_structured_hyper_domain_equals_its_block_oracle() {
             .map(|v| v.parse().expect("an index"))
             .collect();
         assert_eq!(d.utilities(&o), p.utilities);
+    }
+}
+
+/// Two-party hyper-rectangle domains deep enough for every pruning device
+/// of the branch and bound (split tables, re-splitting, grouped classes,
+/// the non-convex tail test, the clip at 1): 6 to 8 issues of 3 or 4
+/// values, 5 to 12 rectangles a party over 1 to 3 issues, integer
+/// utilities (ties), some negative.
+fn medium_rects() -> impl Strategy<Value = Domain> {
+    proptest::collection::vec(3usize..5, 6..9).prop_flat_map(|sizes| {
+        let n = sizes.len();
+        let rect = (
+            -3i8..40,
+            proptest::collection::vec((0..n, 0usize..4, 0usize..4), 1..4),
+        );
+        (
+            proptest::collection::vec(proptest::collection::vec(rect, 5..13), 2),
+            any::<bool>(),
+            Just(sizes),
+        )
+            .prop_map(|(ps, clip, sizes)| {
+                let utilities = ps
+                    .into_iter()
+                    .map(|rs| {
+                        let total: f64 = rs.iter().map(|r| f64::from(r.0.max(0))).sum();
+                        Utility::HyperRectangles(HyperRectangles {
+                            rects: rs
+                                .into_iter()
+                                .map(|(u, inc)| Rect {
+                                    utility: f64::from(u),
+                                    includes: inc
+                                        .into_iter()
+                                        .map(|(i, a, b)| (i, a.min(b), a.max(b)))
+                                        .collect(),
+                                })
+                                .collect(),
+                            scale: if clip {
+                                (total / 2.0).max(1.0)
+                            } else {
+                                total.max(1.0)
+                            },
+                            clip,
+                        })
+                    })
+                    .collect();
+                domain(&sizes, utilities)
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn medium_hyper_rectangle_frontier_equals_brute_force(d in medium_rects()) {
+        check(&d)?;
     }
 }
