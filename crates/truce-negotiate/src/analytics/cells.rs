@@ -319,13 +319,15 @@ pub(crate) enum Goal {
 /// numbers per depth: additive, decided hyper-rectangle, pending positive and
 /// pending negative utility), so a node allocates nothing.
 ///
-/// Frontier searches bound each subtree twice: per party, and (two
-/// parties) by every weighted sum `λ·u0 + (1−λ)·u1`. Both charge each
-/// undecided rectangle to its last issue and take, per undecided issue, the
-/// best class for what is charged to it, so rectangles that exclude each
-/// other on an issue (the parties' conflicts) are never counted together. A
-/// subtree is pruned when no point its bounds allow escapes the region the
-/// frontier found so far dominates (tested at that region's corners).
+/// Frontier searches bound each subtree per party and (two parties) by
+/// every weighted sum `λ·u0 + (1−λ)·u1`, with charge tables: each table
+/// splits every undecided positive rectangle's utility among its undecided
+/// issues and takes, per undecided issue, the best class for what is
+/// charged to it, so rectangles that exclude each other on an issue (the
+/// parties' conflicts) are never counted together (see [`split_tables`]).
+/// A subtree is pruned when no point its bounds allow escapes the region
+/// the frontier found so far dominates (tested at that region's corners,
+/// against every table's hull and then one table's exact sums).
 pub(crate) struct Search<'a> {
     cells: &'a Cells,
     /// The domain leaves are evaluated on, in its own issue order.
@@ -351,9 +353,10 @@ pub(crate) struct Search<'a> {
     alive: Vec<bool>,
     killed: Vec<usize>,
     bound: Vec<f64>,
-    /// `charged[off[i] + c * parties + p]`: party `p`'s utility (scaled)
-    /// of the live positive rectangles charged to issue `i` that hold class
-    /// `c` there, plus the class's additive share.
+    /// `charged[k * table_len + off[i] + c * parties + p]`: in table `k`,
+    /// party `p`'s shares (scaled utility) of the live positive rectangles
+    /// charged to issue `i` that hold class `c` there, plus the class's
+    /// additive share.
     charged: Vec<f64>,
     off: Vec<usize>,
     /// Length of one charge table; table `k` starts at `k * table_len`.
