@@ -313,6 +313,8 @@ pub(crate) enum Goal {
     Frontier,
     /// The smallest utility of one party.
     Min(usize),
+    /// An outcome maximising `λ·u0 + (1−λ)·u1` (two parties), λ given.
+    Weighted(f64),
 }
 
 /// Search state. The per-depth sums live in one buffer (`4 × parties`
@@ -338,6 +340,9 @@ pub(crate) struct Search<'a> {
     /// Witnesses are cells of groups: per issue, a set of classes.
     pub(crate) archive: Archive<Vec<Vec<u32>>>,
     pub(crate) best_min: f64,
+    /// A weighted search: the best value found and its outcome (domain
+    /// order).
+    pub(crate) best_weighted: (f64, Vec<usize>),
     pub(crate) visited: u64,
     max_visits: u64,
     pub(crate) complete: bool,
@@ -511,10 +516,15 @@ impl<'a> Search<'a> {
             }
         }
         // Classes are ordered by the table split for equal weights.
+        let aim = match goal {
+            Goal::Weighted(l) => l,
+            _ => 0.5,
+        };
         let order_table = lams
             .iter()
-            .position(|&l| l >= 0.5)
-            .map_or(0, |k| k + 2)
+            .enumerate()
+            .min_by(|a, b| (a.1 - aim).abs().total_cmp(&(b.1 - aim).abs()))
+            .map_or(0, |(k, _)| k + 2)
             .min(tables - 1);
         let mut s = Self {
             cells,
@@ -523,6 +533,7 @@ impl<'a> Search<'a> {
             goal,
             archive: Archive::new(keep, eps),
             best_min: f64::INFINITY,
+            best_weighted: (f64::NEG_INFINITY, Vec::new()),
             visited: 0,
             max_visits,
             complete: true,
@@ -1062,6 +1073,16 @@ impl<'a> Search<'a> {
                     return;
                 }
             }
+            Goal::Weighted(l) => {
+                let w = [l, 1.0 - l];
+                let b = (0..self.tables)
+                    .map(|k| self.charged_bound(depth, k * self.table_len, &w))
+                    .fold(f64::INFINITY, f64::min);
+                // Only one optimum is wanted: equal values are not explored.
+                if b <= self.best_weighted.0 + 1e-12 {
+                    return;
+                }
+            }
         }
         let cells = self.cells;
         let Some(classes) = cells.classes.get(depth) else {
@@ -1094,7 +1115,7 @@ impl<'a> Search<'a> {
                 .sum();
             order.push((v, g as u32));
         }
-        if matches!(self.goal, Goal::Frontier) {
+        if matches!(self.goal, Goal::Frontier | Goal::Weighted(_)) {
             order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         } else {
             // Least promising first: low values early prune more.
@@ -1538,6 +1559,25 @@ impl<'a> Search<'a> {
         loosen(plain.min(b))
     }
 
+    /// The first outcome of the current cell, in the domain's issue order.
+    fn representative(&self) -> Vec<usize> {
+        let mut rep = vec![0usize; self.perm.len()];
+        for (k, &c) in self.path.iter().enumerate() {
+            let v = self
+                .cells
+                .classes
+                .get(k)
+                .and_then(|x| x.get(c as usize))
+                .and_then(|m| m.first())
+                .copied()
+                .unwrap_or(0);
+            if let Some(x) = self.perm.get(k).and_then(|&i| rep.get_mut(i)) {
+                *x = v;
+            }
+        }
+        rep
+    }
+
     fn leaf(&mut self, depth: usize, count: u128) {
         match self.goal {
             Goal::Min(p) => {
@@ -1546,23 +1586,19 @@ impl<'a> Search<'a> {
                 let u = clip_if(self.cells.clip.get(p).copied().unwrap_or(false), u);
                 self.best_min = self.best_min.min(u);
             }
+            Goal::Weighted(l) => {
+                let rep = self.representative();
+                let u = self.domain.utilities(&rep);
+                let v = l * u.first().copied().unwrap_or(0.0)
+                    + (1.0 - l) * u.get(1).copied().unwrap_or(0.0);
+                if v > self.best_weighted.0 {
+                    self.best_weighted = (v, rep);
+                }
+            }
             Goal::Frontier => {
                 // Exact utilities of a representative outcome, evaluated the
                 // way every other part of the crate evaluates them.
-                let mut rep = vec![0usize; self.perm.len()];
-                for (k, &c) in self.path.iter().enumerate() {
-                    let v = self
-                        .cells
-                        .classes
-                        .get(k)
-                        .and_then(|x| x.get(c as usize))
-                        .and_then(|m| m.first())
-                        .copied()
-                        .unwrap_or(0);
-                    if let Some(x) = self.perm.get(k).and_then(|&i| rep.get_mut(i)) {
-                        *x = v;
-                    }
-                }
+                let rep = self.representative();
                 let u = self.domain.utilities(&rep);
                 let before = self.archive.points.len();
                 let mut archive = std::mem::replace(&mut self.archive, Archive::new(0, 0.0));
@@ -1602,7 +1638,8 @@ fn split_tables(cells: &Cells, goal: Goal) -> (Vec<usize>, usize, usize, Vec<f64
         inc_off.push(incs);
         incs += ri.len();
     }
-    let lams: Vec<f64> = if cells.parties == 2 && matches!(goal, Goal::Frontier) {
+    let lams: Vec<f64> = if cells.parties == 2 && matches!(goal, Goal::Frontier | Goal::Weighted(_))
+    {
         SPLIT_WEIGHTS.to_vec()
     } else {
         Vec::new()
