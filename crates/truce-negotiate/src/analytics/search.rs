@@ -346,11 +346,31 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
     } else {
         TIE_WITNESSES
     };
-    let seeds = if domain.parties.len() == 2 {
+    let mut seeds = if domain.parties.len() == 2 {
         local_optima(domain)
     } else {
         Vec::new()
     };
+    if domain.parties.len() == 2 {
+        // The exact optimum of each weighted sum (a short branch and bound
+        // each: the split tables make these bounds tight): the frontier's
+        // supported points, its extremes among them, before the search.
+        for l in WEIGHTED_SEEDS {
+            let s = cells::Search::run_seeded(
+                &cells,
+                domain,
+                perm.clone(),
+                cells::Goal::Weighted(l),
+                1,
+                WEIGHTED_SEED_NODES,
+                0.0,
+                &[],
+            );
+            if !s.best_weighted.1.is_empty() {
+                seeds.push(s.best_weighted.1);
+            }
+        }
+    }
     let search = cells::Search::run_seeded(
         &cells,
         domain,
@@ -397,6 +417,8 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
             // its minimum is searched on a domain holding that party alone.
             let mut alone = domain.clone();
             alone.parties = domain.parties.get(p).cloned().into_iter().collect();
+            // The minimum does not depend on the order of the issues.
+            let (alone, _) = cells::ordered(&alone);
             let Some(own) = cells::Cells::new(&alone) else {
                 exact = false;
                 return f64::NAN;
@@ -500,7 +522,14 @@ fn cell_frontier(domain: &Domain, opts: &AnalyzeOptions) -> Frontier {
 
 /// A frontier point of the cell search: utilities, outcome count, witness
 /// cells.
-type CellPoint = (Vec<f64>, u128, Vec<Vec<u32>>);
+type CellPoint = (Vec<f64>, u128, Vec<Vec<Vec<u32>>>);
+
+/// Weights `λ` of the weighted sums whose optima seed a two-party search.
+const WEIGHTED_SEEDS: [f64; 9] = [0.001, 0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 0.999];
+
+/// Node limit of each weighted-sum seed search (a stopped one still offers
+/// the best outcome it found).
+const WEIGHTED_SEED_NODES: u64 = 20_000;
 
 /// Cells kept per frontier point to summarise its ties when they are not
 /// listed.
