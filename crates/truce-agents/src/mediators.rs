@@ -66,7 +66,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::SessionError;
 use crate::outcome::{End, SessionOutcome};
-use crate::single_text::{Feedback, HillClimber, Vote, Voter};
+use crate::single_text::{Feedback, HillClimber, Nobody, Outside, OutsideText, Vote, Voter};
 use crate::space::{OutcomeId, OutcomeSpace};
 use crate::view::PublicOffer;
 
@@ -142,9 +142,31 @@ type Moved = [(usize, usize, usize)];
 type Change = [(u32, u32); 2];
 const NONE: u32 = u32::MAX;
 
+/// What a mediator makes of the texts: which changes are worth proposing,
+/// and what the votes on a text it did not propose teach it.
+trait Guide {
+    /// Whether changing the current text by `moved` is worth asking.
+    fn worth(&self, moved: &Moved) -> bool;
+    /// A text proposed by someone else (`after`, its values), heard while
+    /// the current text had the values `before`, with every party's vote.
+    fn heard(&mut self, before: &[usize], after: &[usize], votes: &[Vote]);
+}
+
+/// A mediator that learns nothing from votes: every change is worth asking.
+struct Blind;
+
+impl Guide for Blind {
+    fn worth(&self, _moved: &Moved) -> bool {
+        true
+    }
+    fn heard(&mut self, _before: &[usize], _after: &[usize], _votes: &[Vote]) {}
+}
+
 /// The running session: texts proposed, acceptances, the current text.
 struct Run<'a> {
     space: &'a OutcomeSpace,
+    /// The mediator's own texts (outside texts are not recorded here: they
+    /// do not count towards its rounds).
     offers: Vec<PublicOffer>,
     accepted: Vec<bool>,
     current: OutcomeId,
@@ -152,32 +174,69 @@ struct Run<'a> {
     rounds: u32,
     /// Texts the session has accepted (a tie accepted again is no progress).
     seen: HashSet<OutcomeId>,
+    /// Texts proposed by others (single text with people).
+    outside: &'a mut dyn Outside,
+    scratch: Vec<usize>,
 }
 
 impl<'a> Run<'a> {
-    fn new(space: &'a OutcomeSpace, open: OutcomeId, rounds: u32) -> Self {
+    /// The session from `open`, the mediator's random opening, or from the
+    /// last text heard before it that every party accepted.
+    fn new(
+        space: &'a OutcomeSpace,
+        open: OutcomeId,
+        rounds: u32,
+        outside: &'a mut dyn Outside,
+    ) -> Self {
         let capacity = rounds.min(4096) as usize + 1;
         let mut offers = Vec::with_capacity(capacity);
-        offers.push(PublicOffer {
-            round: 0,
-            proposer: usize::MAX,
-            outcome: open,
-        });
+        let mut accepted = Vec::with_capacity(capacity);
+        let (start, proposed) = crate::single_text::start(outside, open);
+        if proposed {
+            offers.push(PublicOffer {
+                round: 0,
+                proposer: usize::MAX,
+                outcome: start,
+            });
+            accepted.push(true);
+        }
         let mut values = Vec::new();
-        space.decode_into(open, &mut values);
+        space.decode_into(start, &mut values);
         Self {
             space,
             offers,
-            accepted: vec![true],
-            current: open,
+            accepted,
+            current: start,
             values,
             rounds,
-            seen: HashSet::from([open]),
+            seen: HashSet::from([start]),
+            outside,
+            scratch: Vec::new(),
         }
     }
 
     fn left(&self) -> bool {
         (self.offers.len() as u32) < self.rounds
+    }
+
+    /// Takes in the texts others proposed since the mediator last asked:
+    /// `guide` learns from their votes, and a text every party accepted
+    /// becomes the current text (the last text every party accepted, as
+    /// after the mediator's own). Returns whether the current text moved.
+    fn hear(&mut self, guide: &mut dyn Guide) -> bool {
+        let heard: Vec<OutsideText> = self.outside.heard();
+        let mut moved = false;
+        for t in heard {
+            self.space.decode_into(t.text, &mut self.scratch);
+            guide.heard(&self.values, &self.scratch, &t.votes);
+            if t.accepted() && t.text != self.current {
+                self.current = t.text;
+                std::mem::swap(&mut self.values, &mut self.scratch);
+                self.seen.insert(t.text);
+                moved = true;
+            }
+        }
+        moved
     }
 
     /// Records a proposal and moves to it when accepted. Returns whether
@@ -219,7 +278,14 @@ impl<'a> Run<'a> {
         self.space.encode(&v).filter(|&id| id != self.current)
     }
 
-    fn finish(self, voters: &mut [Box<dyn Voter>]) -> (SessionOutcome, Vec<bool>) {
+    fn finish(
+        mut self,
+        voters: &mut [Box<dyn Voter>],
+        guide: &mut dyn Guide,
+    ) -> (SessionOutcome, Vec<bool>) {
+        // Texts heard after the mediator's last question still set the
+        // text it ends on.
+        self.hear(guide);
         let agreed = voters
             .iter_mut()
             .all(|v| v.ratify(self.current) == Vote::Accept);
@@ -245,13 +311,27 @@ pub(crate) fn run_named(
     rounds: u32,
     seed: u64,
 ) -> (SessionOutcome, Vec<bool>) {
+    run_named_heard(kind, space, voters, rounds, seed, &mut Nobody)
+}
+
+/// [`run_named`], the mediator hearing the texts others propose between its
+/// own from `outside` ([`crate::stepped`] says what each mediator makes of
+/// them). MOPaC hears none: its table is the parties'.
+pub(crate) fn run_named_heard(
+    kind: MediatorKind,
+    space: &OutcomeSpace,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+    seed: u64,
+    outside: &mut dyn Outside,
+) -> (SessionOutcome, Vec<bool>) {
     match kind {
         MediatorKind::HillClimb => {
             let mut mediator = HillClimber::new(seed);
-            crate::single_text::run(space, &mut mediator, voters, rounds)
+            crate::single_text::run_heard(space, &mut mediator, voters, rounds, outside)
         }
-        MediatorKind::Annealing => annealing(space, voters, rounds, seed),
-        MediatorKind::Feedback => feedback(space, voters, rounds, seed),
+        MediatorKind::Annealing => annealing(space, voters, rounds, seed, outside),
+        MediatorKind::Feedback => feedback(space, voters, rounds, seed, outside),
         MediatorKind::Mopac => mopac(space, voters, rounds, seed),
     }
 }
@@ -267,7 +347,8 @@ fn mopac(
 ) -> (SessionOutcome, Vec<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = open(space, &mut rng);
-    let mut run = Run::new(space, start, rounds);
+    let mut nobody = Nobody;
+    let mut run = Run::new(space, start, rounds, &mut nobody);
     // No opening text: the table is the parties'.
     run.offers.clear();
     run.accepted.clear();
@@ -350,8 +431,8 @@ fn mopac(
     run.current = text;
     space.decode_into(text, &mut run.values);
     run.seen.insert(text);
-    polish(&mut run, voters, &mut rng, &|_| true, false);
-    run.finish(voters)
+    polish(&mut run, voters, &mut rng, &mut Blind, false);
+    run.finish(voters, &mut Blind)
 }
 
 fn open(space: &OutcomeSpace, rng: &mut ChaCha8Rng) -> OutcomeId {
@@ -384,12 +465,14 @@ fn annealing(
     voters: &mut [Box<dyn Voter>],
     rounds: u32,
     seed: u64,
+    outside: &mut dyn Outside,
 ) -> (SessionOutcome, Vec<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = open(space, &mut rng);
-    let mut run = Run::new(space, start, rounds);
+    let mut run = Run::new(space, start, rounds, outside);
     let hot = rounds / 2;
     while run.left() && (run.offers.len() as u32) < hot {
+        run.hear(&mut Blind);
         let change = mutation(space, &run.values, &mut rng);
         let proposal = match run.apply(&change) {
             Some(p) => p,
@@ -410,8 +493,8 @@ fn annealing(
             .all(|v| v.vote_annealing(current, proposal, t) == Vote::Accept);
         run.record(proposal, all);
     }
-    polish(&mut run, voters, &mut rng, &|_| true, false);
-    run.finish(voters)
+    polish(&mut run, voters, &mut rng, &mut Blind, false);
+    run.finish(voters, &mut Blind)
 }
 
 /// Asks every party about `proposal` against the current text and records
@@ -451,6 +534,7 @@ fn polish_sampled(
     run: &mut Run<'_>,
     voters: &mut [Box<dyn Voter>],
     rng: &mut ChaCha8Rng,
+    guide: &mut dyn Guide,
     strict: bool,
 ) {
     let space = run.space;
@@ -458,6 +542,7 @@ fn polish_sampled(
     let mut other = Vec::with_capacity(space.issues());
     let mut near: Vec<(usize, u64, OutcomeId)> = Vec::with_capacity(n);
     while run.left() {
+        run.hear(guide);
         near.clear();
         for id in 0..n as OutcomeId {
             if id == run.current {
@@ -483,6 +568,12 @@ fn polish_sampled(
             if !run.left() {
                 return;
             }
+            // A text every party accepted moved the current one: list
+            // the neighbours of the new one.
+            if run.hear(guide) {
+                moved = true;
+                break;
+            }
             if ask(run, voters, id, strict) {
                 moved = true;
                 break;
@@ -501,12 +592,12 @@ fn polish(
     run: &mut Run<'_>,
     voters: &mut [Box<dyn Voter>],
     rng: &mut ChaCha8Rng,
-    worth_asking: &dyn Fn(&Moved) -> bool,
+    guide: &mut dyn Guide,
     strict: bool,
 ) {
     let space = run.space;
     if space.is_sampled() {
-        polish_sampled(run, voters, rng, strict);
+        polish_sampled(run, voters, rng, guide, strict);
         return;
     }
     let sizes: Vec<usize> = (0..space.issues()).map(|i| space.issue_size(i)).collect();
@@ -548,7 +639,15 @@ fn polish(
     let mut fruitless = 0usize;
     let mut k = 0usize;
     let mut moved: Vec<(usize, usize, usize)> = Vec::with_capacity(2);
-    while run.left() && fruitless < pass {
+    loop {
+        // A text every party accepted moved the current one: its
+        // neighbours are a new pass.
+        if run.hear(guide) {
+            fruitless = 0;
+        }
+        if !run.left() || fruitless >= pass {
+            break;
+        }
         if listed && k.is_multiple_of(list.len()) {
             list.shuffle(rng);
         }
@@ -581,7 +680,7 @@ fn polish(
             *slot = (i, to as u32);
             moved.push((i as usize, now, to));
         }
-        if !worth_asking(&moved) {
+        if !guide.worth(&moved) {
             continue;
         }
         let Some(proposal) = run.apply(&change) else {
@@ -597,63 +696,45 @@ fn polish(
 /// issue's values: `order[a][b]` is `Some(Ordering)` of value `b` against `a`.
 type Learnt = Vec<Vec<Option<std::cmp::Ordering>>>;
 
-fn feedback(
-    space: &OutcomeSpace,
-    voters: &mut [Box<dyn Voter>],
-    rounds: u32,
-    seed: u64,
-) -> (SessionOutcome, Vec<bool>) {
-    use std::cmp::Ordering;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let start = open(space, &mut rng);
-    let mut run = Run::new(space, start, rounds);
-    let sizes: Vec<usize> = (0..space.issues()).map(|i| space.issue_size(i)).collect();
-    // learnt[party][issue][a][b]
-    let mut learnt: Vec<Vec<Learnt>> = (0..voters.len())
-        .map(|_| sizes.iter().map(|&s| vec![vec![None; s]; s]).collect())
-        .collect();
-    // GENIUS's `getMissingValue`: every issue (random order), every value
-    // not yet tried, each as a one-issue change of the accepted text.
-    let mut issues: Vec<usize> = (0..sizes.len()).collect();
-    issues.shuffle(&mut rng);
-    let mut answers = Vec::with_capacity(voters.len());
-    for &issue in &issues {
-        let mut order: Vec<usize> = (0..sizes[issue]).collect();
-        order.shuffle(&mut rng);
-        for value in order {
-            if !run.left() {
-                break;
-            }
-            let from = run.values[issue];
-            if value == from {
-                continue;
-            }
-            let known = learnt.iter().all(|p| p[issue][from][value].is_some());
-            if known {
-                continue;
-            }
-            let Some(proposal) = run.apply(&[(issue as u32, value as u32), (NONE, NONE)]) else {
-                continue;
-            };
-            let current = run.current;
-            answers.clear();
-            answers.extend(voters.iter_mut().map(|v| v.feedback(current, proposal)));
-            for (p, f) in answers.iter().enumerate() {
-                let o = match f {
-                    Feedback::Better => Ordering::Greater,
-                    Feedback::Same => Ordering::Equal,
-                    Feedback::Worse => Ordering::Less,
-                };
-                learnt[p][issue][from][value] = Some(o);
-                learnt[p][issue][value][from] = Some(o.reverse());
-            }
-            let all = answers.iter().all(|f| *f != Feedback::Worse);
-            run.record(proposal, all);
+/// The feedback mediator's model of the parties (GENIUS's
+/// `ValuePreferenceGraphMap`): `learnt[party][issue][a][b]`.
+struct Learner {
+    learnt: Vec<Vec<Learnt>>,
+}
+
+impl Learner {
+    fn new(parties: usize, sizes: &[usize]) -> Self {
+        Self {
+            learnt: (0..parties)
+                .map(|_| sizes.iter().map(|&s| vec![vec![None; s]; s]).collect())
+                .collect(),
         }
     }
-    // Known order of `to` against `from`, directly or through one value.
-    let known = |p: usize, issue: usize, from: usize, to: usize| -> Option<Ordering> {
-        let table = &learnt[p][issue];
+
+    /// Party `p` finds value `to` of `issue` better, the same or worse
+    /// than `from`.
+    fn learn(&mut self, p: usize, issue: usize, from: usize, to: usize, f: Feedback) {
+        use std::cmp::Ordering;
+        let o = match f {
+            Feedback::Better => Ordering::Greater,
+            Feedback::Same => Ordering::Equal,
+            Feedback::Worse => Ordering::Less,
+        };
+        if let Some(table) = self.learnt.get_mut(p).and_then(|l| l.get_mut(issue)) {
+            table[from][to] = Some(o);
+            table[to][from] = Some(o.reverse());
+        }
+    }
+
+    /// Whether every party's order of `value` against `from` is known.
+    fn asked(&self, issue: usize, from: usize, value: usize) -> bool {
+        self.learnt.iter().all(|p| p[issue][from][value].is_some())
+    }
+
+    /// Known order of `to` against `from`, directly or through one value.
+    fn known(&self, p: usize, issue: usize, from: usize, to: usize) -> Option<std::cmp::Ordering> {
+        use std::cmp::Ordering;
+        let table = &self.learnt[p][issue];
         if let Some(o) = table[from][to] {
             return Some(o);
         }
@@ -668,16 +749,19 @@ fn feedback(
                 _ => None,
             }
         })
-    };
-    let parties = voters.len();
-    // A trade is worth proposing unless some party is known to like each of
-    // its changes no better and one of them less (on an additive domain it
-    // then refuses).
-    let worth = |moved: &Moved| {
-        (0..parties).all(|p| {
+    }
+}
+
+impl Guide for Learner {
+    /// A trade is worth proposing unless some party is known to like each
+    /// of its changes no better and one of them less (on an additive domain
+    /// it then refuses).
+    fn worth(&self, moved: &Moved) -> bool {
+        use std::cmp::Ordering;
+        (0..self.learnt.len()).all(|p| {
             let orders: Vec<Option<Ordering>> = moved
                 .iter()
-                .map(|&(i, from, to)| known(p, i, from, to))
+                .map(|&(i, from, to)| self.known(p, i, from, to))
                 .collect();
             let sure_loss = orders
                 .iter()
@@ -685,7 +769,85 @@ fn feedback(
                 && orders.contains(&Some(Ordering::Less));
             !sure_loss
         })
-    };
-    polish(&mut run, voters, &mut rng, &worth, true);
-    run.finish(voters)
+    }
+
+    /// A text that changes one issue of the current text teaches what the
+    /// mediator's own one-issue texts teach: an accept is "better", a
+    /// reject "worse" (people answer accept or reject only). A text that
+    /// changes more issues says nothing of any one of them.
+    fn heard(&mut self, before: &[usize], after: &[usize], votes: &[Vote]) {
+        let mut changed = before
+            .iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b);
+        let (Some((issue, (&from, &to))), None) = (changed.next(), changed.next()) else {
+            return;
+        };
+        for (p, v) in votes.iter().enumerate() {
+            let f = match v {
+                Vote::Accept => Feedback::Better,
+                Vote::Reject => Feedback::Worse,
+            };
+            self.learn(p, issue, from, to, f);
+        }
+    }
+}
+
+fn feedback(
+    space: &OutcomeSpace,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+    seed: u64,
+    outside: &mut dyn Outside,
+) -> (SessionOutcome, Vec<bool>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let start = open(space, &mut rng);
+    let mut run = Run::new(space, start, rounds, outside);
+    let sizes: Vec<usize> = (0..space.issues()).map(|i| space.issue_size(i)).collect();
+    let mut learner = Learner::new(voters.len(), &sizes);
+    // GENIUS's `getMissingValue`: every issue (random order), every value
+    // not yet tried, each as a one-issue change of the accepted text.
+    let mut issues: Vec<usize> = (0..sizes.len()).collect();
+    issues.shuffle(&mut rng);
+    let mut answers = Vec::with_capacity(voters.len());
+    for &issue in &issues {
+        let mut order: Vec<usize> = (0..sizes[issue]).collect();
+        order.shuffle(&mut rng);
+        for value in order {
+            if !run.left() {
+                break;
+            }
+            // The one-issue change to ask about, if not asked already.
+            let candidate = |run: &Run<'_>, learner: &Learner| {
+                let from = run.values[issue];
+                if value == from || learner.asked(issue, from, value) {
+                    return None;
+                }
+                run.apply(&[(issue as u32, value as u32), (NONE, NONE)])
+                    .map(|p| (from, p))
+            };
+            if candidate(&run, &learner).is_none() {
+                continue;
+            }
+            // Texts others proposed are heard just before the mediator
+            // asks, and may answer the question (or move the text it
+            // changes): a person's text that is this very change, with
+            // the same votes, leaves the mediator where its own would.
+            run.hear(&mut learner);
+            let Some((from, proposal)) = candidate(&run, &learner) else {
+                continue;
+            };
+            let current = run.current;
+            answers.clear();
+            answers.extend(voters.iter_mut().map(|v| v.feedback(current, proposal)));
+            for (p, &f) in answers.iter().enumerate() {
+                learner.learn(p, issue, from, value, f);
+            }
+            let all = answers.iter().all(|f| *f != Feedback::Worse);
+            run.record(proposal, all);
+        }
+    }
+    polish(&mut run, voters, &mut rng, &mut learner, true);
+    run.finish(voters, &mut learner)
 }

@@ -405,6 +405,65 @@ pub fn run_with(
     }
 }
 
+/// A text someone other than the mediator proposed (in single text with
+/// people: the deal's mediator writing a text of its own between the
+/// algorithm's), with every party's vote on it, in party order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutsideText {
+    pub(crate) text: OutcomeId,
+    pub(crate) votes: Vec<Vote>,
+}
+
+impl OutsideText {
+    /// Whether every party accepted it: it is then the mediator's current
+    /// text (the last text every party accepted).
+    pub(crate) fn accepted(&self) -> bool {
+        !self.votes.is_empty() && self.votes.iter().all(|v| *v == Vote::Accept)
+    }
+}
+
+/// Where a mediator hears of texts it did not propose ([`crate::stepped`]).
+/// A mediator asks before each text of its own, and once more before it
+/// ends; a session run whole hears nothing ([`Nobody`]).
+pub(crate) trait Outside {
+    /// The texts proposed by others since the mediator last asked, oldest
+    /// first.
+    fn heard(&mut self) -> Vec<OutsideText>;
+    /// The mediator proposes `text` as its opening (nobody is asked about
+    /// it).
+    fn opened(&mut self, text: OutcomeId);
+}
+
+/// No outside texts: a session run whole.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Nobody;
+
+impl Outside for Nobody {
+    fn heard(&mut self) -> Vec<OutsideText> {
+        Vec::new()
+    }
+    fn opened(&mut self, _text: OutcomeId) {}
+}
+
+/// The mediator's starting point: the last of the texts heard before it
+/// opened that every party accepted, or else its own opening text
+/// (proposed, and told to `outside`).
+pub(crate) fn start(outside: &mut dyn Outside, opening: OutcomeId) -> (OutcomeId, bool) {
+    match outside
+        .heard()
+        .iter()
+        .rev()
+        .find(|t| t.accepted())
+        .map(|t| t.text)
+    {
+        Some(text) => (text, false),
+        None => {
+            outside.opened(opening);
+            (opening, true)
+        }
+    }
+}
+
 /// Runs a single-text session of `rounds` proposals.
 pub(crate) fn run(
     space: &OutcomeSpace,
@@ -412,18 +471,40 @@ pub(crate) fn run(
     voters: &mut [Box<dyn Voter>],
     rounds: u32,
 ) -> (SessionOutcome, Vec<bool>) {
+    run_heard(space, mediator, voters, rounds, &mut Nobody)
+}
+
+/// [`run`], hearing texts from `outside` too: a text every party accepted
+/// becomes the current text the mediator's next proposal changes, as its
+/// own accepted texts do. Outside texts are not the mediator's: they do not
+/// count towards its `rounds`.
+pub(crate) fn run_heard(
+    space: &OutcomeSpace,
+    mediator: &mut dyn Mediator,
+    voters: &mut [Box<dyn Voter>],
+    rounds: u32,
+    outside: &mut dyn Outside,
+) -> (SessionOutcome, Vec<bool>) {
     let capacity = rounds.min(1024) as usize + 1;
     let mut offers = Vec::with_capacity(capacity);
     let mut accepted = Vec::with_capacity(capacity);
-    let mut current = mediator.open(space);
-    offers.push(PublicOffer {
-        round: 0,
-        proposer: usize::MAX,
-        outcome: current,
-    });
-    accepted.push(true);
+    let opening = mediator.open(space);
+    let (mut current, proposed) = start(outside, opening);
+    if proposed {
+        offers.push(PublicOffer {
+            round: 0,
+            proposer: usize::MAX,
+            outcome: current,
+        });
+        accepted.push(true);
+    }
     let mut votes: Vec<Vote> = Vec::with_capacity(voters.len());
-    for round in 1..rounds {
+    // Without outside texts, rounds 1.. as ever (the opening is round 0).
+    let first = u32::from(proposed);
+    for round in first..rounds.max(first) {
+        if let Some(heard) = outside.heard().into_iter().rev().find(|t| t.accepted()) {
+            current = heard.text;
+        }
         let proposal = mediator.propose(space, current, &votes);
         votes.clear();
         votes.extend(voters.iter_mut().map(|v| v.vote(current, proposal)));
@@ -437,6 +518,9 @@ pub(crate) fn run(
             outcome: proposal,
         });
         accepted.push(all);
+    }
+    if let Some(heard) = outside.heard().into_iter().rev().find(|t| t.accepted()) {
+        current = heard.text;
     }
     let agreed = voters.iter_mut().all(|v| v.ratify(current) == Vote::Accept);
     let (agreement, end) = if agreed {

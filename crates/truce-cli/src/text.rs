@@ -216,9 +216,10 @@ fn next(args: &TextNextArgs) -> Result<Outcome, CliError> {
             outcome_text(outcome)
         ),
         (None, _) => println!(
-            "{} has nothing more to propose (it heard {} of its texts); it holds {}",
+            "{} has nothing more to propose (it heard {} of its texts and {} others); it holds {}",
             choice.mediator,
             next.heard,
+            next.heard_outside,
             next.done.as_ref().map_or_else(String::new, outcome_text)
         ),
     }

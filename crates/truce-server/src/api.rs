@@ -612,4 +612,9 @@ pub struct NextTextView {
     pub done: Option<BTreeMap<String, String>>,
     /// How many texts of the deal the algorithm heard (its own).
     pub heard: usize,
+    /// How many texts it heard that it did not propose (a person's, or
+    /// another algorithm's or seed's): one every side accepted is the text
+    /// its next proposal changes (`truce_agents::stepped`).
+    #[serde(default)]
+    pub heard_outside: usize,
 }

@@ -432,7 +432,7 @@ pub(crate) async fn post_plan(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator keeps amendments"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "not a deal (`bad-deal`), or other parties or persons than the deal's (`amendment-mismatch`)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "not a deal (`bad-deal`), other parties or persons than the deal's (`amendment-mismatch`), or the terms in force (`amendment-unchanged`)"),
     ))]
 pub(crate) async fn post_amendment(
     State(state): State<AppState>,
@@ -454,7 +454,7 @@ pub(crate) async fn post_amendment(
     })?;
     let deal_hash = truce_ledger::deal_hash(&value)
         .map_err(|e| AppError::unprocessable("bad-deal", format!("the amended deal: {e}")))?;
-    let (amendment, replaces) = with_chain(&state, &caller.deal, |chain| {
+    let ((amendment, replaces), next_seq) = with_chain(&state, &caller.deal, |chain| {
         let mismatch = |what: &str| {
             AppError::unprocessable(
                 "amendment-mismatch",
@@ -482,20 +482,31 @@ pub(crate) async fn post_amendment(
             return Err(mismatch("persons"));
         }
         let s = chain.ledger.state();
+        let replaces = s.and_then(|s| s.deal_hash());
+        if replaces == Some(deal_hash) {
+            // The ledger refuses an amendment that changes nothing.
+            return Err(AppError::unprocessable(
+                "amendment-unchanged",
+                "these are the terms in force (the same deal hash): an amendment changes them",
+            ));
+        }
         Ok((
-            s.map_or(0, |s| s.amendments()).saturating_add(1),
-            s.and_then(|s| s.deal_hash()),
+            (s.map_or(0, |s| s.amendments()).saturating_add(1), replaces),
+            chain.ledger.next_seq(),
         ))
     })
     .await?;
-    state
-        .store()
-        .put_amended_deal(
-            caller.deal.as_str(),
-            &deal_hash.to_string(),
-            &value.to_string(),
-            now_ms(),
-        )
+    let at = now_ms();
+    let hash = deal_hash.to_string();
+    let store = state.store();
+    store
+        .put_amended_deal(caller.deal.as_str(), &hash, &value.to_string(), at)
+        .await
+        .map_err(|e| AppError::unavailable(&e))?;
+    // Offered for signing from now on, even if an earlier amendment put
+    // these terms in force (returning to earlier terms).
+    store
+        .put_amendment_offer(caller.deal.as_str(), &hash, next_seq, at)
         .await
         .map_err(|e| AppError::unavailable(&e))?;
     Ok((

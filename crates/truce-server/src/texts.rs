@@ -1,7 +1,9 @@
 //! Single text with people (`/api/v1/deals/{deal}/texts…`): the mediator
 //! posts texts over the deal's open issues, each side votes accept or
 //! reject on each, and the mediator's next text comes from a person or from
-//! a named algorithm (`truce_agents::stepped`) that hears only the votes.
+//! a named algorithm (`truce_agents::stepped`) that hears only the votes
+//! and the texts: its own, and the others posted in between (a text every
+//! side accepted, whoever wrote it, is the text its next proposal changes).
 //!
 //! Texts and votes are signed (domains `truce/text/v1`, `truce/vote/v1`)
 //! and kept beside the chain, not in it: every party reads the ledger,
@@ -138,12 +140,14 @@ impl Table {
     }
 
     /// What `choice` proposes after the texts before `upto` (0-based,
-    /// exclusive) that were its own.
+    /// exclusive): its own, and every other (a person's, or another
+    /// algorithm's), which it hears as `truce_agents::stepped` says. Also
+    /// how many of each it heard.
     fn algorithm_next(
         &self,
         choice: &AlgorithmChoice,
         upto: usize,
-    ) -> Result<(NextText, usize, OutcomeSpace), AppError> {
+    ) -> Result<(NextText, Heard, OutcomeSpace), AppError> {
         let kind = choice
             .mediator
             .parse::<MediatorKind>()
@@ -167,22 +171,23 @@ impl Table {
         }
         let space = self.space()?;
         let mut history = Vec::new();
+        let mut heard = Heard::default();
         for (text, _, votes) in self.texts.iter().take(upto) {
-            if text.algorithm.as_ref() != Some(choice) {
-                continue;
-            }
             let Some(id) = self.encode(&space, &text.outcome) else {
                 continue;
             };
-            history.push(Answered {
-                text: id,
-                votes: votes
-                    .iter()
-                    .map(|v| if v.accept { Vote::Accept } else { Vote::Reject })
-                    .collect(),
-            });
+            let votes = votes
+                .iter()
+                .map(|v| if v.accept { Vote::Accept } else { Vote::Reject })
+                .collect();
+            if text.algorithm.as_ref() == Some(choice) {
+                heard.own += 1;
+                history.push(Answered::algorithm(id, votes));
+            } else {
+                heard.outside += 1;
+                history.push(Answered::outside(id, votes));
+            }
         }
-        let heard = history.len();
         let next = truce_agents::stepped::next_text(
             kind,
             &space,
@@ -200,6 +205,15 @@ impl Table {
         })?;
         Ok((next, heard, space))
     }
+}
+
+/// How many texts of each kind the algorithm heard.
+#[derive(Debug, Clone, Copy, Default)]
+struct Heard {
+    /// Its own.
+    own: usize,
+    /// Everyone else's.
+    outside: usize,
 }
 
 /// Read a deal's texts and votes; `chain` gives the sides and whether the
@@ -650,20 +664,42 @@ pub(crate) async fn post_vote(
             at_ms: now_ms(),
         };
         let json = serde_json::to_string(&vote).map_err(|e| AppError::internal(&e))?;
-        let stored = state
+        // Whether this vote closes the round is the store's answer: another
+        // server on the same database may have kept a side's vote since
+        // the table was read.
+        let closed = state
             .store()
-            .put_vote(caller.deal.as_str(), u64::from(round), caller.party.as_str(), &json, vote.at_ms)
+            .put_vote(
+                caller.deal.as_str(),
+                u64::from(round),
+                caller.party.as_str(),
+                &json,
+                vote.at_ms,
+                table.sides.len(),
+            )
             .await
-            .map_err(|e| AppError::unavailable(&e))?;
-        if !stored {
-            return Err(AppError::conflict(
-                "already-voted",
-                format!("{} has voted on text {round}; a vote is cast once", caller.party),
-            ));
-        }
-        let count = votes.len() + 1;
-        let closed = count == table.sides.len();
-        let accepted = closed.then(|| posted.accept && votes.iter().all(|v| v.accept));
+            .map_err(|e| AppError::unavailable(&e))?
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "already-voted",
+                    format!("{} has voted on text {round}; a vote is cast once", caller.party),
+                )
+            })?;
+        let table = if closed && votes.len() + 1 < table.sides.len() {
+            read_table(&state, &caller.deal, chain).await?
+        } else {
+            table
+        };
+        let all_accept = || {
+            let others = table
+                .texts
+                .iter()
+                .find(|(t, _, _)| t.round == round)
+                .map(|(_, _, v)| v.iter().filter(|v| v.party != caller.party).all(|v| v.accept))
+                .unwrap_or(false);
+            posted.accept && others
+        };
+        let accepted = closed.then(all_accept);
         if accepted == Some(true) {
             // The agreed text: keep the deal it resolves to, for the
             // `deal-agreed` event to name.
@@ -751,7 +787,8 @@ pub(crate) async fn next_text(
             round: table.next_round(),
             outcome,
             done,
-            heard,
+            heard: heard.own,
+            heard_outside: heard.outside,
         })
     })
     .await?;

@@ -126,8 +126,10 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         deal: &str,
     ) -> impl Future<Output = Result<Vec<(u64, String)>, StoreError>> + Send;
-    /// Keep a side's vote on text `round`; `false` when the side has voted
-    /// on it already.
+    /// Keep a side's vote on text `round`, one of `sides` votes: whether it
+    /// closes the round (the text then has `sides` votes), decided in the
+    /// transaction that keeps it and kept with it; `None` when the side has
+    /// voted on it already.
     fn put_vote(
         &self,
         deal: &str,
@@ -135,7 +137,8 @@ pub trait Storage: Clone + Send + Sync + 'static {
         party: &str,
         json: &str,
         at_ms: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+        sides: usize,
+    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
     /// Every vote of a deal: (round, party, stored JSON), by round and party.
     fn votes_of(
         &self,
@@ -184,6 +187,11 @@ pub(crate) fn migrator() -> Migrator {
             "single text",
             include_str!("../migrations/0005_single_text.sql"),
         ),
+        migration(
+            6,
+            "vote closes",
+            include_str!("../migrations/0006_vote_closes.sql"),
+        ),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),
@@ -208,7 +216,7 @@ fn concurrent(e: sqlx::Error) -> StoreError {
 }
 
 macro_rules! sql_storage {
-    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal, $notify:literal) => {
+    ($(#[$doc:meta])* $name:ident, $db:ty, $pool:ty, $checkpoint:literal, $begin:literal, $for_update:literal, $notify:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -577,19 +585,47 @@ macro_rules! sql_storage {
                 party: &str,
                 json: &str,
                 at_ms: u64,
-            ) -> Result<bool, StoreError> {
-                let done = sqlx::query::<$db>(
-                    "INSERT INTO votes (deal_id, round, party_id, vote_json, created_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deal_id, round, party_id) DO NOTHING",
+                sides: usize,
+            ) -> Result<Option<bool>, StoreError> {
+                // Votes on one text are kept one at a time, whichever
+                // server keeps them (the text's row locked on PostgreSQL,
+                // the write lock at BEGIN on SQLite), so exactly one of
+                // them closes the round.
+                let mut tx = self.pool.begin_with($begin).await?;
+                let round = to_i64(round)?;
+                sqlx::query::<$db>(concat!(
+                    "SELECT round FROM texts WHERE deal_id = $1 AND round = $2",
+                    $for_update
+                ))
+                .bind(deal)
+                .bind(round)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (before,): (i64,) = sqlx::query_as::<$db, _>(
+                    "SELECT COUNT(*) FROM votes WHERE deal_id = $1 AND round = $2",
                 )
                 .bind(deal)
-                .bind(to_i64(round)?)
+                .bind(round)
+                .fetch_one(&mut *tx)
+                .await?;
+                let closes = usize::try_from(before).unwrap_or(0).saturating_add(1) >= sides;
+                let done = sqlx::query::<$db>(
+                    "INSERT INTO votes (deal_id, round, party_id, vote_json, created_at_ms, closes) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (deal_id, round, party_id) DO NOTHING",
+                )
+                .bind(deal)
+                .bind(round)
                 .bind(party)
                 .bind(json)
                 .bind(to_i64(at_ms)?)
-                .execute(&self.pool)
+                .bind(closes)
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                Ok(done == 1)
+                if done != 1 {
+                    return Ok(None);
+                }
+                tx.commit().await?;
+                Ok(Some(closes))
             }
 
             async fn votes_of(
@@ -680,6 +716,8 @@ sql_storage!(
     "PRAGMA wal_checkpoint(PASSIVE)",
     // The write lock at BEGIN: see `create_deal`.
     "BEGIN IMMEDIATE",
+    // No row locks: the write lock is the database's.
+    "",
     // No other server is told: SQLite has no notifications.
     ""
 );
@@ -691,5 +729,6 @@ sql_storage!(
     "",
     // Row locks and the primary keys decide races on PostgreSQL.
     "BEGIN",
+    " FOR UPDATE",
     "SELECT pg_notify('truce_live', $1)"
 );

@@ -23,6 +23,10 @@ const PLAN: &str = "plan";
 const AMENDED_DEAL: &str = "deal";
 /// `plans.kind` of a deal with its open issues resolved to an agreed text.
 const AGREED_DEAL: &str = "agreed-deal";
+/// `plans.kind` of an amended deal offered for signing (key
+/// `offer/{hash}/{seq}`: the table's key is the deal and key, whatever the
+/// kind, and no other kind's key starts with a word).
+const AMENDMENT_OFFER: &str = "amendment-offer";
 
 /// What a collected signature signs (see [`Store::put_signature`]): each
 /// kept as a `plans` row of its own kind (signatures over public hashes).
@@ -441,6 +445,36 @@ impl Store {
         self.kept_all(deal, AMENDED_DEAL).await
     }
 
+    /// Note that the mediator offered the amended deal `deal_hash` for
+    /// signing when the deal's chain held the events before `next_seq`
+    /// (idempotent): terms an earlier amendment put in force, kept again,
+    /// are offered again (see [`Store::amendment_offers`]).
+    pub async fn put_amendment_offer(
+        &self,
+        deal: &str,
+        deal_hash: &str,
+        next_seq: u64,
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        let key = format!("offer/{deal_hash}/{next_seq}");
+        self.put_kept(deal, AMENDMENT_OFFER, &key, "{}", at_ms)
+            .await
+    }
+
+    /// Every offer of an amended deal for signing: (deal hash, the chain's
+    /// next seq when it was offered).
+    pub async fn amendment_offers(&self, deal: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(self
+            .kept_all(deal, AMENDMENT_OFFER)
+            .await?
+            .into_iter()
+            .filter_map(|(key, _)| {
+                let (hash, seq) = key.strip_prefix("offer/")?.rsplit_once('/')?;
+                Some((hash.to_owned(), seq.parse().ok()?))
+            })
+            .collect())
+    }
+
     /// Keep a side's signature on an agreement or an amendment under `key`
     /// (who signed what; idempotent), collected in the room until the
     /// mediator records the event: `json` holds the signature and what it
@@ -499,8 +533,11 @@ impl Store {
     }
 
     /// Keep a side's signed vote on text `round`, sealed at rest (only the
-    /// mediator and the side may read it); `false` when the side has voted
-    /// on that text already.
+    /// mediator and the side may read it), one of `sides` votes the text
+    /// takes: `Some(true)` when it closes the round (decided with every
+    /// server's votes, kept in the row for the other servers' watch),
+    /// `Some(false)` when the round stays open, `None` when the side has
+    /// voted on that text already.
     pub async fn put_vote(
         &self,
         deal: &str,
@@ -508,12 +545,13 @@ impl Store {
         party: &str,
         json: &str,
         at_ms: u64,
-    ) -> Result<bool, StoreError> {
+        sides: usize,
+    ) -> Result<Option<bool>, StoreError> {
         let stored = match &self.seal {
             Some(keys) => seal(keys, "vote_json", deal, json)?,
             None => json.to_owned(),
         };
-        dispatch!(self, s => s.put_vote(deal, round, party, &stored, at_ms).await)
+        dispatch!(self, s => s.put_vote(deal, round, party, &stored, at_ms, sides).await)
     }
 
     /// Every vote of a deal, opened: (round, party, JSON), by round and party.

@@ -227,21 +227,16 @@ impl SqliteWatch {
             // Kept plans and amended deals are no change to tell.
             self.plans = self.plans.max(max_plan);
         }
-        // A new text is news for every party; a new vote for the mediator
-        // and the sides (a round's close reaches the other roles' pages at
-        // the next event: an SQLite watch cannot tell a closing vote).
+        // A new text is news for every party, and so is a vote that closes
+        // its round (its row says so: migration 0006); a vote that leaves
+        // the round open is news for the mediator and the sides only.
         let (texts, texts_full) = deals_after(
             &mut self.conn,
             "SELECT rowid, deal_id FROM texts WHERE rowid > $1 ORDER BY rowid LIMIT $2",
             &mut self.texts,
         )
         .await?;
-        let (votes, votes_full) = deals_after(
-            &mut self.conn,
-            "SELECT rowid, deal_id FROM votes WHERE rowid > $1 ORDER BY rowid LIMIT $2",
-            &mut self.votes,
-        )
-        .await?;
+        let (closed, votes, votes_full) = votes_after(&mut self.conn, &mut self.votes).await?;
         // Read everything new before taking the version: a full page
         // means more rows wait, read at the next tick.
         let full = rows.len() as i64 == SQLITE_ROWS || signed_full || texts_full || votes_full;
@@ -262,14 +257,18 @@ impl SqliteWatch {
                 .into_iter()
                 .map(|(deal, seq)| Change::Appended { deal, seq }),
         );
-        self.pending.extend(
-            signed
-                .into_iter()
-                .chain(texts)
-                .map(|deal| Change::Signed { deal }),
-        );
+        let mut public: Vec<String> = Vec::new();
+        for deal in signed.into_iter().chain(texts).chain(closed) {
+            if !public.contains(&deal) {
+                public.push(deal);
+            }
+        }
+        // A deal told of in public needs no word to the talks as well.
+        let talks: Vec<String> = votes.into_iter().filter(|d| !public.contains(d)).collect();
         self.pending
-            .extend(votes.into_iter().map(|deal| Change::Talks { deal }));
+            .extend(public.into_iter().map(|deal| Change::Signed { deal }));
+        self.pending
+            .extend(talks.into_iter().map(|deal| Change::Talks { deal }));
         Ok(())
     }
 }
@@ -312,6 +311,33 @@ async fn deals_after(
         }
     }
     Ok((deals, full))
+}
+
+/// The deals of the votes kept after rowid `*after` (at most
+/// [`SQLITE_ROWS`]): those with a vote that closed its round, those with
+/// one that left it open (each deal once, in order of first appearance),
+/// moving `*after` past them; and whether the page was full.
+async fn votes_after(
+    conn: &mut SqliteConnection,
+    after: &mut i64,
+) -> Result<(Vec<String>, Vec<String>, bool), StoreError> {
+    let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+        "SELECT rowid, deal_id, closes FROM votes WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+    )
+    .bind(*after)
+    .bind(SQLITE_ROWS)
+    .fetch_all(conn)
+    .await?;
+    let full = rows.len() as i64 == SQLITE_ROWS;
+    let (mut closed, mut open): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (rowid, deal, closes) in rows {
+        *after = (*after).max(rowid);
+        let list = if closes { &mut closed } else { &mut open };
+        if !list.contains(&deal) {
+            list.push(deal);
+        }
+    }
+    Ok((closed, open, full))
 }
 
 async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {

@@ -206,7 +206,13 @@ pub(crate) async fn pending(state: &AppState, caller: &Caller) -> Result<Vec<Pen
     let (negotiating, stored_hash, amendment, replaces, recorded, current, sides) =
         with_chain(state, &caller.deal, |chain| {
             let s = chain.ledger.state();
-            let recorded: BTreeSet<Hash> = chain.amended.iter().map(|(_, h, _)| *h).collect();
+            // Each hash an amendment (or an agreed text) put in force,
+            // with the last seq it did.
+            let mut recorded: BTreeMap<Hash, u64> = BTreeMap::new();
+            for (seq, h, _) in &chain.amended {
+                let at = recorded.entry(*h).or_default();
+                *at = (*at).max(*seq);
+            }
             let sides: Vec<String> = chain
                 .roles
                 .iter()
@@ -265,10 +271,29 @@ pub(crate) async fn pending(state: &AppState, caller: &Caller) -> Result<Vec<Pen
         .amended_deals(deal)
         .await
         .map_err(|e| AppError::store(&e))?;
+    // The mediator's last offer of each kept deal (the chain's next seq
+    // then): terms an amendment put in force are offered again when the
+    // mediator keeps them again after it (returning to earlier terms).
+    let mut offered: BTreeMap<Hash, u64> = BTreeMap::new();
+    for (h, seq) in store
+        .amendment_offers(deal)
+        .await
+        .map_err(|e| AppError::store(&e))?
+    {
+        if let Some(h) = Hash::from_hex(&h) {
+            let at = offered.entry(h).or_default();
+            *at = (*at).max(seq);
+        }
+    }
     let kept: Vec<_> = kept
         .into_iter()
         .filter_map(|(h, json)| Hash::from_hex(&h).map(|h| (h, json)))
-        .filter(|(h, _)| *h != replaces && !recorded.contains(h))
+        .filter(|(h, _)| {
+            *h != replaces
+                && recorded
+                    .get(h)
+                    .is_none_or(|in_force| offered.get(h).is_some_and(|o| o > in_force))
+        })
         .collect();
     if kept.is_empty() {
         return Ok(Vec::new());

@@ -701,6 +701,110 @@ async fn sides_sign_an_amendment_in_the_room_and_the_mediator_records_it() {
     assert_eq!(last["event"]["deal_hash"], new_hash.as_str());
 }
 
+/// Keeps `terms` as an amendment through the API; returns the answer.
+async fn keep_amendment(app: &Router, deal: &TestDeal, terms: &serde_json::Value) -> Reply {
+    send(
+        app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/amendments", deal.id),
+            Some(deal.token("mediator")),
+            Some(terms.to_string()),
+        ),
+    )
+    .await
+}
+
+/// Both sides sign amendment `n` (`replaces` → `to`); the mediator records it.
+async fn amend(
+    app: &Router,
+    deal: &TestDeal,
+    n: u32,
+    replaces: truce_ledger::Hash,
+    to: truce_ledger::Hash,
+) {
+    let signatures = ["side-a", "side-b"]
+        .map(|s| truce_ledger::sign_amendment(key_of(&deal.keys, s), &deal.id, n, &replaces, &to))
+        .to_vec();
+    record(
+        app,
+        deal,
+        "mediator",
+        Event::DealAmended {
+            amendment: n,
+            deal_hash: to,
+            reason: format!("Amendment {n}."),
+            replaces,
+            signatures,
+        },
+    )
+    .await;
+}
+
+/// Terms an earlier amendment put in force can be agreed again: kept
+/// again by the mediator, they are offered for signing as the next
+/// amendment (the ledger allows any terms but those in force); the terms
+/// in force are refused with a reason.
+#[tokio::test]
+async fn earlier_terms_kept_again_are_offered_for_signing_again() {
+    let (app, deal) = active_deal().await;
+    let terms = |days: u32| {
+        let mut t = deal_json(3);
+        t["pause"]["days"] = days.into();
+        t
+    };
+    let (four, five) = (terms(4), terms(5));
+    let hash = |t: &serde_json::Value| truce_ledger::deal_hash(t).unwrap();
+    for t in [&four, &five] {
+        let kept = keep_amendment(&app, &deal, t).await;
+        assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    }
+    amend(&app, &deal, 1, deal.deal_hash, hash(&four)).await;
+    amend(&app, &deal, 2, hash(&four), hash(&five)).await;
+    let (med, _, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let (side, _, _) = sign_in(&app, deal.token("side-a"), false).await;
+    let page = call(&app, get("/room/overview", &med)).await;
+    assert!(
+        page.text.contains("id=\"amendments\" data-pending=\"0\""),
+        "both recorded: nothing pending"
+    );
+
+    // The terms in force: refused, saying why.
+    let same = keep_amendment(&app, &deal, &five).await;
+    assert_eq!(
+        same.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        same.text
+    );
+    assert_eq!(same.body["kind"], "amendment-unchanged");
+
+    // Back to four days, which amendment 1 recorded: offered as amendment 3.
+    let kept = keep_amendment(&app, &deal, &four).await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    assert_eq!(kept.body["amendment"], 3);
+    assert_eq!(kept.body["replaces"], hash(&five).to_string());
+    let page = call(&app, get("/room/overview", &side)).await;
+    let stmt: serde_json::Value =
+        serde_json::from_str(&attribute(&page.text, "data-statement").expect("a sign form"))
+            .unwrap();
+    assert_eq!(stmt["amendment"], 3);
+    assert_eq!(stmt["deal_hash"], hash(&four).to_string());
+    assert_eq!(stmt["replaces"], hash(&five).to_string());
+    let page = call(&app, get("/room/overview", &med)).await;
+    assert!(
+        page.text.contains("id=\"amendments\" data-pending=\"1\""),
+        "four days pending, five (in force) not"
+    );
+    amend(&app, &deal, 3, hash(&five), hash(&four)).await;
+    assert_eq!(state(&app, &deal).await.agreed_deal_hash, Some(hash(&four)));
+    let page = call(&app, get("/room/overview", &med)).await;
+    assert!(
+        page.text.contains("id=\"amendments\" data-pending=\"0\""),
+        "recorded again: nothing pending (five days was offered before amendment 2 recorded it)"
+    );
+}
+
 #[tokio::test]
 async fn sides_sign_the_agreement_in_the_room_and_the_mediator_records_it() {
     let app = test_app().await;

@@ -315,6 +315,82 @@ async fn each_role_sees_the_texts_as_the_api_shows_them_and_sides_vote_in_the_ro
     );
 }
 
+/// Two servers on one database (an SQLite file, or PostgreSQL): the vote
+/// that closes a round, cast through one, reaches an observer's open page
+/// on the other at once (a closed round is public), not at the next event;
+/// the vote that left the round open never reaches it.
+#[tokio::test]
+async fn a_closing_vote_on_one_server_reaches_an_observer_on_another() {
+    let url = database_url();
+    let (here, there) = (app_on(&url).await, app_on(&url).await);
+    let deal = negotiated_deal(&there).await;
+    let (author, created) = to_active(&deal).remove(0);
+    record(&there, &deal, author, created).await;
+    let (observer, _, _) = sign_in(&here, deal.token("monitor"), false).await;
+    let head = export_len(&here, &observer).await;
+    let response = here
+        .clone()
+        .oneshot(get(&format!("/room/stream?after={head}"), &observer))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.into_body();
+    let mut read = String::new();
+    while !read.contains(": live") {
+        read += &next_frame(&mut stream).await;
+    }
+
+    let text = outcome("5");
+    let sig = truce_ledger::sign_text(key_of(&deal.keys, "mediator"), &deal.id, 1, &text).signature;
+    let posted = send(
+        &there,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/texts", deal.id),
+            Some(deal.token("mediator")),
+            Some(serde_json::json!({"round": 1, "outcome": text, "signature": sig}).to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+    let hash = truce_ledger::text_hash(&deal.id, 1, &text);
+
+    // The text is news for every party: wait for it, so what follows is
+    // the votes' news alone.
+    let mut seen = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !seen.contains("event: signed") {
+            seen += &next_frame(&mut stream).await;
+        }
+    })
+    .await
+    .expect("the text reaches the observer's page on the other server");
+
+    // Both votes through the other server; the second closes the round.
+    // (The stream's keep-alive comments come every 15 s: the bound is on
+    // the whole wait, not an assertion on speed.)
+    for side in ["side-a", "side-b"] {
+        let reply = crate::texts::vote(&there, &deal, 1, &hash, true, side, side).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let mut seen = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !seen.contains("event: signed") {
+            seen += &next_frame(&mut stream).await;
+        }
+    })
+    .await
+    .expect("the closed round reaches the observer's page on the other server");
+    for word in ["accept", "vote"] {
+        assert!(!seen.contains(word), "{word} on the observer's stream");
+    }
+    let page = call(&here, get("/room/texts", &observer)).await;
+    assert!(page.text.contains("round closed"), "{}", page.text);
+    for mark in VOTE_MARKS {
+        assert!(!page.text.contains(mark), "{mark} on the observer's page");
+    }
+}
+
 #[tokio::test]
 async fn the_texts_page_and_its_forms_in_arabic_and_hebrew_keep_ids_left_to_right() {
     let app = test_app().await;

@@ -316,6 +316,140 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     assert!(view.concluded);
 }
 
+/// What `choice` proposes now, as the mediator asks it.
+async fn ask(app: &Router, deal: &TestDeal, choice: &AlgorithmChoice) -> NextTextView {
+    let reply = send(
+        app,
+        request(
+            "POST",
+            &uri(deal, "/next"),
+            Some(deal.token("mediator")),
+            Some(serde_json::to_string(choice).expect("json")),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    serde_json::from_value(reply.body).expect("next")
+}
+
+/// Posts text `round` (the algorithm's with `choice`) and has both sides
+/// vote `votes`; returns nothing, asserting each step is kept.
+async fn post_and_vote(
+    app: &Router,
+    deal: &TestDeal,
+    round: u32,
+    outcome: &Outcome,
+    choice: Option<&AlgorithmChoice>,
+    votes: [bool; 2],
+) {
+    let kept = post_text(app, deal, round, outcome, choice).await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    let hash = truce_ledger::text_hash(&deal.id, round, outcome);
+    for (side, accept) in ["side-a", "side-b"].into_iter().zip(votes) {
+        let reply = vote(app, deal, round, &hash, accept, side, side).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+}
+
+/// Open issues in which two texts differ.
+fn differing(a: &Outcome, b: &Outcome) -> usize {
+    a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).count()
+}
+
+/// The mediator's own text in between, accepted by every side, is the
+/// text the algorithm's next proposal changes (the feedback mediator: one
+/// issue of it), and the talks go on from it; rejected, it changes nothing
+/// the algorithm proposes.
+#[tokio::test]
+async fn the_algorithm_builds_on_a_persons_text_every_side_accepted() {
+    let app = test_app().await;
+    let choice = AlgorithmChoice {
+        mediator: "feedback".to_owned(),
+        seed: 3,
+        rounds: 40,
+    };
+    // The same opening on two deals; then the mediator's own text, far
+    // from it, accepted on one and rejected on the other.
+    let (heard, refused) = (negotiated_deal(&app).await, negotiated_deal(&app).await);
+    let mut opening = None;
+    let mut proposed = None;
+    for deal in [&heard, &refused] {
+        let first = ask(&app, deal, &choice).await.outcome.expect("an opening");
+        post_and_vote(&app, deal, 1, &first, Some(&choice), [true, true]).await;
+        let next = ask(&app, deal, &choice).await.outcome.expect("a proposal");
+        assert_eq!(differing(&next, &first), 1);
+        assert!(opening.get_or_insert(first.clone()) == &first);
+        assert!(proposed.get_or_insert(next.clone()) == &next);
+    }
+    let (opening, proposed) = (opening.expect("opening"), proposed.expect("proposed"));
+    let options = |issue: &str| -> Vec<String> {
+        open_issues()
+            .as_array()
+            .expect("issues")
+            .iter()
+            .find(|i| i["id"] == issue)
+            .expect("issue")["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .map(|o| o.as_str().expect("option").to_owned())
+            .collect()
+    };
+    // The person's text: every issue at another option than the opening's.
+    let person: Outcome = opening
+        .iter()
+        .map(|(issue, value)| {
+            let all = options(issue);
+            let at = all.iter().position(|o| o == value).expect("an option");
+            (issue.clone(), all[(at + 1) % all.len()].clone())
+        })
+        .collect();
+    assert_eq!(differing(&person, &opening), 3);
+
+    post_and_vote(&app, &refused, 2, &person, None, [true, false]).await;
+    let after_refused = ask(&app, &refused, &choice).await;
+    assert_eq!(after_refused.outcome.as_ref(), Some(&proposed));
+    assert_eq!((after_refused.heard, after_refused.heard_outside), (1, 1));
+
+    post_and_vote(&app, &heard, 2, &person, None, [true, true]).await;
+    let next = ask(&app, &heard, &choice).await;
+    assert_eq!((next.heard, next.heard_outside), (1, 1));
+    assert_eq!(next.round, 3);
+    let next = next.outcome.expect("a proposal");
+    assert_eq!(
+        differing(&next, &person),
+        1,
+        "one issue of the person's text changed: {next:?} after {person:?}"
+    );
+    assert!(differing(&next, &opening) >= 2);
+
+    // The talks go on from the person's text, the sides voting honestly
+    // against the agreed text: the algorithm's texts are accepted as its
+    // own (posting checks them), and what it ends on is the agreed text,
+    // no worse than the person's for either side.
+    let mut agreed = person.clone();
+    let mut round = 3;
+    loop {
+        let view = ask(&app, &heard, &choice).await;
+        let Some(outcome) = view.outcome else {
+            assert_eq!(view.done.as_ref(), Some(&agreed));
+            break;
+        };
+        let votes = ["side-a", "side-b"].map(|s| worth(s, &outcome) >= worth(s, &agreed));
+        post_and_vote(&app, &heard, round, &outcome, Some(&choice), votes).await;
+        if votes == [true, true] {
+            agreed = outcome;
+        }
+        round += 1;
+        assert!(round < 45, "the algorithm stops within its rounds");
+    }
+    for side in ["side-a", "side-b"] {
+        assert!(worth(side, &agreed) >= worth(side, &person), "{side}");
+    }
+    let (view, _) = texts_as(&app, &heard, "side-a").await;
+    assert_eq!(view.agreed.expect("agreed").outcome, agreed);
+}
+
 #[tokio::test]
 async fn forged_doubled_and_malformed_votes_and_texts_are_refused() {
     let app = test_app().await;

@@ -45,11 +45,12 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
         .await
         .expect("text");
     let vote = r#"{"party":"side-a","accept":true}"#;
-    assert!(
+    assert_eq!(
         clear
-            .put_vote(&first, 1, "side-a", vote, 0)
+            .put_vote(&first, 1, "side-a", vote, 0, 2)
             .await
-            .expect("vote")
+            .expect("vote"),
+        Some(false)
     );
     drop(clear);
 

@@ -36,32 +36,38 @@ async fn texts_and_votes_are_kept_once_and_read_in_order() {
             (2, r#"{"round":2}"#.to_owned())
         ]
     );
-    assert!(
+    // Two sides: the first vote leaves text 1 open, the second closes it;
+    // a second vote by a side is refused.
+    assert_eq!(
         store
-            .put_vote(&id, 1, "side-b", "b1", 8)
+            .put_vote(&id, 1, "side-b", "b1", 8, 2)
             .await
-            .expect("vote")
+            .expect("vote"),
+        Some(false)
     );
-    assert!(
+    assert_eq!(
         store
-            .put_vote(&id, 1, "side-a", "a1", 9)
+            .put_vote(&id, 1, "side-a", "a1", 9, 2)
             .await
-            .expect("vote")
+            .expect("vote"),
+        Some(true)
     );
-    assert!(
-        !store
-            .put_vote(&id, 1, "side-a", "a1 again", 10)
-            .await
-            .expect("twice")
-    );
-    assert!(
+    assert_eq!(
         store
-            .put_vote(&id, 2, "side-a", "a2", 11)
+            .put_vote(&id, 1, "side-a", "a1 again", 10, 2)
             .await
-            .expect("vote")
+            .expect("twice"),
+        None
+    );
+    assert_eq!(
+        store
+            .put_vote(&id, 2, "side-a", "a2", 11, 2)
+            .await
+            .expect("vote"),
+        Some(false)
     );
     // No vote on a text that does not exist (the foreign key).
-    assert!(store.put_vote(&id, 3, "side-a", "a3", 12).await.is_err());
+    assert!(store.put_vote(&id, 3, "side-a", "a3", 12, 2).await.is_err());
     let votes = store.votes(&id).await.expect("votes");
     let got: Vec<(u64, &str, &str)> = votes
         .iter()
@@ -120,12 +126,55 @@ async fn a_watch_follows_another_stores_texts_and_votes() {
     );
     there.announce(&id, Announce::Public).await;
     next_of_deal(Change::Signed { deal: id.clone() }).await;
-    assert!(
+    assert_eq!(
         there
-            .put_vote(&id, 1, "side-a", "a1", 6)
+            .put_vote(&id, 1, "side-a", "a1", 6, 2)
             .await
-            .expect("vote")
+            .expect("vote"),
+        Some(false)
     );
     there.announce(&id, Announce::Talks).await;
     next_of_deal(Change::Talks { deal: id.clone() }).await;
+    // The vote that closes the round is news for every party, on an SQLite
+    // file too (the row says it closes).
+    assert_eq!(
+        there
+            .put_vote(&id, 1, "side-b", "b1", 7, 2)
+            .await
+            .expect("vote"),
+        Some(true)
+    );
+    there.announce(&id, Announce::Public).await;
+    next_of_deal(Change::Signed { deal: id.clone() }).await;
+}
+
+/// Votes on one text kept at once by many stores on one database: exactly
+/// one of them closes the round.
+#[tokio::test]
+async fn exactly_one_of_concurrent_votes_closes_the_round() {
+    let url = url();
+    let id = unique("race");
+    let first = Store::open(&url).await.expect("open");
+    first.create_deal(&new_deal(&id)).await.expect("create");
+    assert!(first.put_text(&id, 1, "{}", 0).await.expect("text"));
+    let sides = 6;
+    let mut tasks = Vec::new();
+    for side in 0..sides {
+        let (url, id) = (url.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let store = Store::open(&url).await.expect("open");
+            store
+                .put_vote(&id, 1, &format!("side-{side}"), "v", 1, sides)
+                .await
+                .expect("vote")
+        }));
+    }
+    let mut closed = 0;
+    for t in tasks {
+        if t.await.expect("task") == Some(true) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 1);
+    assert_eq!(first.votes(&id).await.expect("votes").len(), sides);
 }
