@@ -12,6 +12,7 @@ use super::exposure::Exposure;
 use super::intraday::Schedules;
 use super::model::{self, Model};
 use super::options::{Method, PlanError, PlanOptions, PlanOutcome};
+use super::owed;
 use super::sequence;
 use super::{day, intraday};
 use crate::explain;
@@ -51,14 +52,9 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
 
 /// Is there any plan at all? (The explanation's oracle.)
 pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
-    // The search below assumes every day ends paid: with a deferral its
-    // "no plan" would not be a proof.
-    if deal.exchanges.iter().any(|e| e.deferred_days > 0) {
-        return None;
-    }
     let model = model::build(deal).ok()?;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
-    if let Some(chain) = sequence::chain(&model) {
+    if let Some(chain) = fast_chain(&model) {
         // The fast path's relaxation decides infeasibility; a packed plan, feasibility.
         let mut seq = sequence::Sequence::new(&model, chain);
         if seq.run(model.max_days, bound).is_none() {
@@ -84,6 +80,15 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
     s.any_plan().ok().map(|p| p.is_some())
 }
 
+/// The fast path's shape, never under a deferral (its day counts assume
+/// every day ends paid).
+fn fast_chain(model: &Model) -> Option<sequence::Chain> {
+    if model.deferred() {
+        return None;
+    }
+    sequence::chain(model)
+}
+
 fn deal_bound(model: &Model) -> Option<Exposure> {
     model.max_exposure.map(|x| Exposure::whole(u64::from(x)))
 }
@@ -102,15 +107,20 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
         &mut schedules,
         budget,
     );
-    let mut rem = model.initial();
+    let mut state = model.start_state();
+    let mut next = Vec::new();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
-        if !search.base_met(day, &rem) {
+        if !search.base_met(day, &state) {
             return None;
         }
         let mut admitted = Vec::new();
-        for mut a in search.day_actions(day, &rem).ok()? {
-            if search.admit(&mut a).ok()? {
+        for mut a in search.day_actions(day, &state).ok()? {
+            // Under a deferral, an action that leaves the state is one
+            // whose later days can still pay what falls due (see `owed`).
+            if owed::advance(model, &mut next, &state, &a.take)
+                && search.admit(&mut a, &state).ok()?
+            {
                 admitted.push(a);
             }
         }
@@ -123,21 +133,27 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
         });
         match best {
             Some(a) => {
-                for &(k, x) in &a.take {
-                    rem[k] -= x;
+                if !owed::advance(model, &mut next, &state, &a.take) {
+                    return None;
                 }
+                std::mem::swap(&mut state, &mut next);
                 path.push((day, a));
             }
             None if day > model.base_days && model.extension.is_some_and(|(_, per)| per > 0) => {
                 break;
             }
-            None => {}
+            None => {
+                if !owed::advance(model, &mut next, &state, &[]) {
+                    return None;
+                }
+                std::mem::swap(&mut state, &mut next);
+            }
         }
     }
-    if !search.base_met(model.max_days + 1, &rem) {
+    if !search.base_met(model.max_days + 1, &state) {
         return None;
     }
-    search.terminal(&rem)?;
+    search.terminal(&state)?;
     Some(Levels {
         path,
         proof: Proof::default(),
@@ -346,6 +362,7 @@ fn levels(
     floor: Exposure,
 ) -> Result<Option<Levels>, OutOfBudget> {
     if method == Method::Auto
+        && !model.deferred()
         && let Some(found) = sequence_levels(model, floor)
     {
         return Ok(found);
@@ -451,14 +468,37 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
     let mut stages = Vec::new();
     // Exposure as the exact fraction num / ratio, walked handover by handover.
     let mut worst = (0u64, 1u64);
+    // Under a deferral: per rule, (paying releases, counter-releases) of
+    // the plan so far; what is owed carries into the next day.
+    let mut so_far = vec![(0u64, 0u64); model.rules.len()];
     for (day, action) in &levels.path {
+        let start: Vec<u64> = if model.deferred() {
+            so_far
+                .iter()
+                .zip(&model.rules)
+                .map(|(&(paid, counter), r)| {
+                    if r.deferred > 0 {
+                        (u64::from(r.ratio) * paid).saturating_sub(counter)
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let order: Vec<day::HandoverUnits> = match &action.order {
             Some(order) => order.clone(),
             // The search found this day's schedule within the same budget.
-            None => intraday::day_order(model, &action.take, budget).unwrap_or_default(),
+            None => intraday::day_order(model, &action.take, &start, budget).unwrap_or_default(),
         };
         let mut handovers = Vec::new();
-        let mut today = vec![(0u64, 0u64); model.rules.len()];
+        let mut today: Vec<(u64, u64)> = model
+            .rules
+            .iter()
+            .zip(&so_far)
+            .map(|(r, &t)| if r.deferred > 0 { t } else { (0, 0) })
+            .collect();
         for (h, takes) in order {
             let mut persons: Vec<usize> = Vec::new();
             for &(k, x) in &takes {
@@ -498,6 +538,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
                     .collect(),
             });
         }
+        so_far = today;
         stages.push(Stage {
             day: *day,
             handovers,
