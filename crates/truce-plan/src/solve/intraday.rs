@@ -47,8 +47,9 @@ pub(crate) struct OutOfSteps;
 /// each holder's options per units left.
 #[derive(Default)]
 pub(crate) struct Schedules {
-    /// Per (take, owed per rule at the day's start; empty without deferral).
-    found: HashMap<(Vec<Take>, Vec<u64>), Option<Exposure>>,
+    found: HashMap<Vec<Take>, Option<Exposure>>,
+    /// Under a deferral: per (take, owed per rule at the day's start).
+    found_from: HashMap<(Vec<Take>, Vec<u64>), Option<Exposure>>,
     pub options: super::day::OptionCache,
 }
 
@@ -65,14 +66,21 @@ pub(crate) fn day_peak(
     match quick(m, take, start) {
         Quick::Known(p) => Ok(p),
         Quick::Search { lower } => {
-            let key = (take.to_vec(), start.to_vec());
-            if let Some(&p) = cache.found.get(&key) {
+            if start.is_empty() {
+                if let Some(&p) = cache.found.get(take) {
+                    return Ok(p);
+                }
+            } else if let Some(&p) = cache.found_from.get(&(take.to_vec(), start.to_vec())) {
                 return Ok(p);
             }
             let mut s = DaySearch::new(m, take, start, lower, budget);
             let p = s.solve()?;
             *budget = s.budget;
-            cache.found.insert(key, p);
+            if start.is_empty() {
+                cache.found.insert(take.to_vec(), p);
+            } else {
+                cache.found_from.insert((take.to_vec(), start.to_vec()), p);
+            }
             Ok(p)
         }
     }

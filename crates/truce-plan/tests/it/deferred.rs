@@ -407,3 +407,42 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// With a step budget too small for the proof, a deferred deal still
+    /// gets a right answer: a plan the checker accepts, never better than
+    /// the proven optimum, whose unproven level's bound holds for that
+    /// optimum; or `infeasible` exactly when the deal is; or the budget's
+    /// own refusal, never a wrong plan.
+    #[test]
+    fn a_small_step_budget_still_answers_deferred_deals_right(deal in deferred_deal(), budget in 40u64..400) {
+        let full = plan(&deal, &PlanOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let opts = PlanOptions { step_budget: budget, ..PlanOptions::default() };
+        let p = match plan(&deal, &opts) {
+            Ok(p) => p,
+            Err(truce_plan::PlanError::SearchLimit(_)) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        };
+        prop_assert_eq!(p.status == Status::Infeasible, full.status == Status::Infeasible);
+        if p.status == Status::Infeasible {
+            return Ok(());
+        }
+        let report = check_plan(&deal, &to_json(&p));
+        prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
+        prop_assert!(p.total_released() <= full.total_released());
+        match (p.unproven, p.bound) {
+            (Some(truce_plan::Level::Released), Some(b)) => {
+                prop_assert!(f64::from(full.total_released()) <= b);
+            }
+            (Some(truce_plan::Level::DaysUsed), Some(b)) => {
+                prop_assert!(f64::from(full.days_used) >= b);
+            }
+            (Some(truce_plan::Level::MaxExposure), Some(b)) => {
+                prop_assert!(full.max_exposure >= b - 1e-9);
+            }
+            _ => {}
+        }
+    }
+}
