@@ -221,6 +221,35 @@ fn a_deferral_the_day_does_not_need_is_not_used() {
     assert!(report.days.iter().all(|d| d.carried_exposure == 0.0));
 }
 
+/// A channel outside the exchange beside a deferred rule: the exchange is
+/// planned as in the fixture (4 in 2 days, exposure 2), the channel's 2
+/// foreign nationals go on day 1 (at most 2 a day, by their own carrier).
+#[test]
+fn a_deferred_rule_beside_a_channel() {
+    let mut b = B::new("convoy-and-consuls")
+        .days(3)
+        .category("child", 1)
+        .category("detainee", 1)
+        .category("foreign-national", 1)
+        .via("relief", None, Some(1))
+        .carrier("consuls")
+        .side("side-a", [None; 4], &many("detainee", 2))
+        .side(
+            "side-b",
+            [None; 4],
+            &[
+                ("child", None),
+                ("child", None),
+                ("foreign-national", None),
+                ("foreign-national", None),
+            ],
+        )
+        .exchange(("side-b", &["child"]), ("side-a", &["detainee"]), 1)
+        .channel("side-b", &["foreign-national"], "consuls", Some(2));
+    b.0.exchanges[0].deferred_days = 1;
+    check(&b.agreed(), (Status::Optimal, 6, 2, 2.0));
+}
+
 /// A re-plan would have to carry over what a deferral still owes, which it
 /// does not yet: it refuses rather than forget a debt.
 #[test]
