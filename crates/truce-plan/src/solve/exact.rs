@@ -211,7 +211,12 @@ fn allowed_days(model: &Model) -> Vec<u32> {
 ///   `handovers_per_day` holders, on every allowed day.
 /// * Days (when the plan releases that most): that many persons need at
 ///   least ⌈released / (most a day)⌉ allowed days.
-/// * Exposure: never below the exposure already incurred (0 on a new plan).
+/// * Exposure: never below the exposure already incurred (0 on a new plan),
+///   nor, when every person is released, below what the busiest paying day
+///   forces: some allowed day up to `days_used` pays at least ⌈G / those
+///   days⌉ of a rule's G paying persons, in at most ⌈H/2⌉ runs between the
+///   payee's handovers (H handovers a day), and the exposure after a run is
+///   at least the run (the payee is never ahead, deferred or not).
 /// * Tier order: at best the heaviest persons released go on the first
 ///   allowed day and the rest are counted unreleased.
 fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level, f64, f64)>) {
@@ -283,7 +288,7 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
         return (proof, Some((Level::DaysUsed, f64::from(fewest), gap)));
     }
     proof.days_used = true;
-    let least = floor.as_f64();
+    let least = floor.as_f64().max(busiest_payment(model, plan, &days));
     if plan.max_exposure > least {
         let gap = (plan.max_exposure - least) / plan.max_exposure;
         return (proof, Some((Level::MaxExposure, least, gap)));
@@ -308,6 +313,34 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
     }
     proof.tier_order = true;
     (proof, None)
+}
+
+/// The exposure every plan releasing everyone within `plan.days_used`
+/// reaches (see `bounds`); 0 when it says nothing.
+fn busiest_payment(model: &Model, plan: &Plan, days: &[u32]) -> f64 {
+    let everyone: u64 = model
+        .kinds
+        .iter()
+        .map(|k| k.units.len() as u64 * u64::from(k.size))
+        .sum();
+    let h = model.handovers_per_day;
+    if u64::from(plan.total_released()) < everyone || h == u32::MAX {
+        return 0.0;
+    }
+    let n = days.iter().filter(|&&d| d <= plan.days_used).count() as u64;
+    let runs = u64::from(h.div_ceil(2)).max(1);
+    (0..model.rules.len())
+        .filter(|&e| !model.rules[e].simultaneous)
+        .map(|e| {
+            let paying: u64 = model
+                .kinds
+                .iter()
+                .map(|k| k.units.len() as u64 * u64::from(k.gives[e]))
+                .sum();
+            paying.div_ceil(n.max(1)).div_ceil(runs)
+        })
+        .max()
+        .unwrap_or(0) as f64
 }
 
 /// The most any day can release through `handovers_per_day` handovers:
