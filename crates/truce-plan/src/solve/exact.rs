@@ -29,8 +29,9 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
             // No proof in budget: a greedy plan with proven bounds; when it
             // misses a guaranteed total (it never looks ahead), a search for
             // any plan, which also proves infeasibility when it finds none.
-            if let Some(levels) = greedy(&model, opts.step_budget, floor) {
-                return Ok(assemble(deal, &model, &levels, opts.step_budget));
+            if let Some(levels) = greedy(&model, opts.step_budget, floor, deal_bound(&model)) {
+                let plan = assemble(deal, &model, &levels, opts.step_budget);
+                return Ok(tighter(deal, &model, opts.step_budget, floor, plan));
             }
             match repair(&model, opts.step_budget, floor) {
                 Ok(Some(levels)) => return Ok(assemble(deal, &model, &levels, opts.step_budget)),
@@ -96,13 +97,13 @@ fn deal_bound(model: &Model) -> Option<Exposure> {
 /// Day by day, the admissible day releasing the most (best tiers on ties),
 /// with no look-ahead; `None` if it misses a guaranteed total or the budget.
 /// What it proves comes from bounds every plan obeys (see `bounds`).
-fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
+fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) -> Option<Levels> {
     let mut schedules = Schedules::default();
     let mut search = Search::new(
         model,
         Goal::Levels,
         model.max_days,
-        deal_bound(model),
+        bound,
         floor,
         &mut schedules,
         budget,
@@ -160,6 +161,35 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
         unproven: None,
         floor,
     })
+}
+
+/// Under a deferral the greedy day releases the most it can, and so owes
+/// the most overnight: when its plan's exposure is what `bounds` leaves
+/// unproven, the greedy runs again under tighter exposure bounds, from
+/// that level's bound up, and the first plan that releases as many in as
+/// few days at a smaller exposure replaces it (each run its own budget).
+fn tighter(deal: &Deal, model: &Model, budget: u64, floor: Exposure, plan: Plan) -> Plan {
+    if !model.deferred() || plan.unproven != Some(Level::MaxExposure) {
+        return plan;
+    }
+    let Some(lower) = plan.bound else {
+        return plan;
+    };
+    let from = lower.ceil() as u64;
+    let to = plan.max_exposure.ceil() as u64;
+    for x in from..to {
+        let Some(levels) = greedy(model, budget, floor, Some(Exposure::whole(x))) else {
+            continue;
+        };
+        let p = assemble(deal, model, &levels, budget);
+        if p.total_released() == plan.total_released()
+            && p.days_used <= plan.days_used
+            && p.max_exposure < plan.max_exposure
+        {
+            return p;
+        }
+    }
+    plan
 }
 
 /// Any plan that meets every term (its levels judged by `bounds`), found by
