@@ -21,8 +21,9 @@ pub mod exit {
     /// A usage or input error: a bad flag, an unreadable or malformed file.
     pub const USAGE: u8 = 2;
     /// `truce plan` could decide neither a plan nor that none exists
-    /// within its step budget (`--step-budget`), or the deal has a term the
-    /// planner does not model yet (`[[exchange]] deferred_days`).
+    /// within its step budget (`--step-budget`), or a re-plan the planner
+    /// does not model yet (after carried-out handovers under
+    /// `[[exchange]] deferred_days`).
     pub const UNDECIDED: u8 = 3;
     // 101, a bug, is Rust's own exit code after a panic; the panic hook in
     // `main.rs` only decides what it prints.
@@ -112,8 +113,9 @@ pub enum CliError {
     /// budget (neither a plan meeting every term nor a proof there is none).
     #[error("cannot plan: {0}")]
     Undecided(String),
-    /// Exit 3: a valid deal with a term the planner does not model yet
-    /// (`[[exchange]] deferred_days`): no plan, and no proof there is none.
+    /// Exit 3: a re-plan the planner does not model yet (after carried-out
+    /// handovers of a deal with `[[exchange]] deferred_days`): no plan, and
+    /// no proof there is none.
     #[error("cannot plan: {0}")]
     Unmodelled(String),
     /// The planner answered, but not with a plan the demo can run.
@@ -286,7 +288,7 @@ impl CliError {
                 "the deal is valid but its search needs more steps: raise --step-budget, or loosen the terms that make it hard (a guaranteed total_min, handovers_per_day)",
             ),
             CliError::Unmodelled(_) => Some(
-                "the checker judges deferred payments: write the plan and check it with `truce check DEAL --plan PLAN`",
+                "the checker judges deferred payments: write the rest of the plan and check it with `truce check DEAL --plan PLAN`",
             ),
             _ => None,
         }

@@ -85,3 +85,27 @@ fn generated_46_day_horizon(bencher: divan::Bencher, captives: u32) {
 fn generated_100000_captives_46_day_horizon(bencher: divan::Bencher) {
     bench_plan(bencher, &generated(100_000, 30));
 }
+
+/// A `truce generate` deal (base days 4, 7-day horizon) whose exchange rule
+/// defers its counter-releases by one day (`deferred_days = 1`): the unit
+/// search on the state with what is owed (the fast path declines it). The
+/// CP-SAT peer runs on the same deals (`cpsat_bench.py --deferred`).
+#[divan::bench(args = [5, 10, 20], sample_count = 10)]
+fn generated_deferred_7_day_horizon(bencher: divan::Bencher, captives: u32) {
+    bench_plan(bencher, &deferred(captives));
+}
+
+/// The same with 50 captives: beyond the search's step budget (the answer is
+/// `feasible`), so one sample.
+#[divan::bench(sample_count = 1)]
+fn generated_deferred_50_captives_7_day_horizon(bencher: divan::Bencher) {
+    bench_plan(bencher, &deferred(50));
+}
+
+fn deferred(captives: u32) -> AgreedDeal {
+    let mut deal = generated(captives, 4).into_inner();
+    for e in &mut deal.exchanges {
+        e.deferred_days = 1;
+    }
+    AgreedDeal::new(deal).expect("no open issues")
+}

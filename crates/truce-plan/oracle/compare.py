@@ -89,9 +89,12 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--time", type=float, default=60.0, help="CP-SAT limit per level (s)")
     ap.add_argument("--keep", help="write the deals here (default: a temporary folder)")
+    ap.add_argument("--deferred", action="store_true",
+                    help="give exchange rules a deferral (deferred_days 1 or 2) where the pause allows")
     a = ap.parse_args()
     root = a.keep or tempfile.mkdtemp(prefix="truce-oracle-")
     rng = random.Random(a.seed)
+    defer = random.Random(a.seed + 7_000_003) if a.deferred else None
     tally = Counter()
     bad = 0
     slowest = (0.0, None)
@@ -100,7 +103,7 @@ def main():
     while made < a.count and i < a.count * 4:
         shape = SHAPES[i % len(SHAPES)]
         folder = os.path.join(root, "deal-%04d" % i)
-        write_deal(folder, i, shape, rng)
+        write_deal(folder, i, shape, rng, defer)
         i += 1
         problems, timing = one(folder, a.time)
         if problems is None:
@@ -114,8 +117,9 @@ def main():
             print("MISMATCH %s (%s):" % (folder, shape))
             for pr in problems:
                 print("   ", pr)
-    print("oracle: %d valid deals (%s), %d disagree; slowest truce run %.2fs (%s)" %
-          (made, ", ".join("%s %d" % kv for kv in sorted(tally.items())), bad, slowest[0], slowest[1]))
+    print("oracle: %d valid deals%s (%s), %d disagree; slowest truce run %.2fs (%s)" %
+          (made, " with deferrals" if a.deferred else "",
+           ", ".join("%s %d" % kv for kv in sorted(tally.items())), bad, slowest[0], slowest[1]))
     if made < a.count:
         print("oracle: only %d valid deals from %d drawn" % (made, i))
         return 1

@@ -16,6 +16,11 @@ Independently of the shape: no intermediary, one, or several (with `via` in
 with its own capacity and handovers a day);
 weekly-like `release_days`; an extension; per-day and total limits; groups.
 
+With a second generator (`compare.py --deferred`), exchange rules defer
+their counter-releases by 1 or 2 days (`deferred_days`, within the pause),
+and intermediaries often run one convoy a day (where only a deferral lets
+both sides of a rule release).
+
 Deterministic for a seed (Python's `random.Random`). Only the deal text is
 written here; compare.py keeps the deals `truce check` accepts (a random
 combination of limits can contradict itself, which the loader reports)."""
@@ -59,7 +64,9 @@ def rules_for(shape, rng):
     return []
 
 
-def deal_text(i, shape, rng):
+def deal_text(i, shape, rng, defer=None):
+    """A deal's text and rosters; `defer` (a separate generator, so the
+    deals without it stay the same) gives rules a `deferred_days`."""
     rules = rules_for(shape, rng)
     holders = ["side-a", "side-b"] + (["side-c"] if shape in ("chain", "cycle3") else [])
     lines = ["format_version = 1", 'name = "oracle %d (%s)"' % (i, shape), ""]
@@ -80,6 +87,10 @@ def deal_text(i, shape, rng):
             hpd = rng.choice([2, 3, 4, 6, None])
         else:
             hpd = rng.choice([1, 2, 2, 3, 4, None])
+        # Under deferral, often one convoy a day: a day's payment can then
+        # only be paid for on a later day.
+        if defer is not None and shape != "chunks" and defer.random() < 0.4:
+            hpd = 1
         if hpd is not None:
             lines.append("handovers_per_day = %d" % hpd)
         lines.append("")
@@ -136,7 +147,10 @@ def deal_text(i, shape, rng):
         lines += ["[[exchange]]",
                   'gives = { holder = "%s", categories = [%s] }' % (p, ", ".join('"%s"' % c for c in gives)),
                   'receives = { holder = "%s", categories = [%s] }' % (q, ", ".join('"%s"' % c for c in recv)),
-                  "ratio = %d" % ratio, ""]
+                  "ratio = %d" % ratio]
+        if defer is not None and horizon >= 2 and defer.random() < 0.8:
+            lines.append("deferred_days = %d" % defer.randint(1, min(2, horizon - 1)))
+        lines.append("")
     lines.append("[release]")
     weighted = shape == "free" or rng.random() < 0.3
     lines.append('priority = "%s"' % ("weighted" if weighted else "strict"))
@@ -155,8 +169,8 @@ def deal_text(i, shape, rng):
     return "\n".join(lines), rosters
 
 
-def write_deal(folder, i, shape, rng):
-    text, rosters = deal_text(i, shape, rng)
+def write_deal(folder, i, shape, rng, defer=None):
+    text, rosters = deal_text(i, shape, rng, defer)
     os.makedirs(os.path.join(folder, "rosters"), exist_ok=True)
     with open(os.path.join(folder, "deal.toml"), "w") as f:
         f.write(text)

@@ -7,7 +7,11 @@ For each deal (captives 500 / 2,000 / 10,000, i.e. 2,000 / 8,000 / 40,000
 persons; base days 4 and 30, i.e. 7- and 46-day horizons; seed 1) it prints
 CP-SAT's model build and solve wall time (all four levels) and its four
 values, and truce's in-process planning time is taken from the divan
-benchmark `cargo bench -p truce-plan --bench plan` (same deals, same seed)."""
+benchmark `cargo bench -p truce-plan --bench plan` (same deals, same seed).
+
+With `--deferred`: captives 5 / 10 / 20 / 50, base days 4, every exchange rule
+given `deferred_days = 1` (the divan bench `generated_deferred_7_day_horizon`)."""
+import re
 import argparse
 import os
 import subprocess
@@ -24,15 +28,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--time", type=float, default=600.0)
     ap.add_argument("--out", default="/tmp/truce-bench-deals")
+    ap.add_argument("--deferred", action="store_true",
+                    help="small deals whose exchange rules defer by one day")
     a = ap.parse_args()
+    sizes = [(c, 4) for c in (5, 10, 20, 50)] if a.deferred else \
+        [(c, d) for c in (500, 2000, 10000) for d in (4, 30)]
     print("| captives | persons | horizon | CP-SAT build | CP-SAT solve | CP-SAT total | values |")
     print("|---|---|---|---|---|---|---|")
-    for captives in (500, 2000, 10000):
-        for days in (4, 30):
-            folder = os.path.join(a.out, "g-%d-%d" % (captives, days))
+    for captives, days in sizes:
+        if True:
+            folder = os.path.join(a.out, "g-%d-%d%s" % (captives, days, "-deferred" if a.deferred else ""))
             subprocess.run([TRUCE, "generate", "--persons", str(captives), "--days", str(days),
                             "--seed", "1", "--out", folder, "--force"], check=True,
                            capture_output=True)
+            if a.deferred:
+                path = os.path.join(folder, "deal.toml")
+                text = open(path).read()
+                text = re.sub(r"(?m)^(ratio = \d+)$", r"\1\ndeferred_days = 1", text)
+                open(path, "w").write(text)
             deal = Deal(load_normalised(folder))
             t0 = time.time()
             res = Model(deal).solve(time_limit=a.time, workers=2)

@@ -102,7 +102,68 @@ pub fn render_text(deal: &Deal, plan: &Plan) -> String {
             );
         }
     }
+    owed_words(&mut out, deal, plan);
     out
+}
+
+/// Under `deferred_days`: what each deferred rule leaves owed at the end of
+/// each day of the plan (its counter-releases paid on a later day), and the
+/// exposure that is carried overnight.
+fn owed_words(out: &mut String, deal: &Deal, plan: &Plan) {
+    let rules: Vec<(usize, &truce_spec::Exchange)> = deal
+        .exchanges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.deferred_days > 0)
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let by_id: std::collections::HashMap<&str, &truce_spec::Person> =
+        deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut counts = vec![(0u64, 0u64); deal.exchanges.len()];
+    let mut lines = Vec::new();
+    for stage in &plan.stages {
+        for h in &stage.handovers {
+            for id in &h.persons {
+                let Some(p) = by_id.get(id.as_str()) else {
+                    continue;
+                };
+                for &(i, e) in &rules {
+                    let on = |side: &truce_spec::ExchangeSide| {
+                        side.holder == p.holder && side.categories.contains(&p.category)
+                    };
+                    if on(&e.gives) {
+                        counts[i].0 += 1;
+                    }
+                    if on(&e.receives) {
+                        counts[i].1 += 1;
+                    }
+                }
+            }
+        }
+        for &(i, e) in &rules {
+            let ratio = u64::from(e.ratio.max(1));
+            let owed = (ratio * counts[i].0).saturating_sub(counts[i].1);
+            if owed > 0 {
+                lines.push(format!(
+                    "  after day {}: {} owes {owed} counter-release(s) for {}'s releases (exposure {} carried overnight; rule {}, deferred {} day(s))",
+                    stage.day,
+                    e.receives.holder,
+                    e.gives.holder,
+                    number(owed as f64 / ratio as f64),
+                    i + 1,
+                    e.deferred_days
+                ));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out, "\nOwed overnight (deferred counter-releases):");
+        for l in lines {
+            let _ = writeln!(out, "{l}");
+        }
+    }
 }
 
 /// What a re-plan kept from the record and what it made good.

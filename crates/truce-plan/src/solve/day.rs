@@ -49,11 +49,17 @@ pub(crate) struct DayContext<'a> {
     pub released: &'a [u32],
     /// Releases by the extension's side needed today (0 on base days).
     pub by_needed: u32,
+    /// Per rule: counter-releases owed from earlier days (deferred rules;
+    /// 0 for rules paid the same day).
+    pub owing: &'a [u64],
+    /// Per rule: counter-releases that fall due at the end of today.
+    pub due: &'a [u64],
 }
 
 /// Every non-empty day that keeps the day's counts: per-holder limits and
-/// priority, capacity, the extension's releases and each rule's exact
-/// payment. Handovers and exposure depend on the order of the day, which
+/// priority, capacity, the extension's releases and each rule's payment
+/// (exact, or under a deferral at most what is owed plus today's payment
+/// and at least what falls due today). Handovers and exposure depend on the order of the day, which
 /// `intraday` decides (the caller's part).
 pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAction> {
     let m = cx.model;
@@ -146,13 +152,17 @@ fn combine(
     }
     let h = m.order[depth];
     // When every rule paying this holder has its payer chosen, only the
-    // options counter-releasing exactly that payment can follow.
+    // options counter-releasing exactly that payment can follow (a
+    // deferred rule's counter-releases are a range, so all are tried).
     let known: Option<Vec<u32>> = m
         .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.receives == h)
         .map(|(e, r)| {
+            if r.deferred > 0 {
+                return None;
+            }
             let j = chosen.get(r.gives).copied().flatten()?;
             u32::try_from(u64::from(per_holder[r.gives].all[j].gives[e]) * u64::from(r.ratio)).ok()
         })
@@ -200,7 +210,12 @@ fn combine(
             } else {
                 (per_holder[other].all[j].gives[e], o.receives[e])
             };
-            u64::from(g) * u64::from(r.ratio) == u64::from(c)
+            let fresh = u64::from(g) * u64::from(r.ratio);
+            if r.deferred > 0 {
+                let c = u64::from(c);
+                return c >= cx.due[e] && c <= cx.owing[e] + fresh;
+            }
+            fresh == u64::from(c)
         });
         if !pays {
             continue;

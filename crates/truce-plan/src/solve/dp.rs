@@ -5,11 +5,14 @@
 //! Every daily term is checked by the day's enumeration (counts) and the
 //! day's schedule (`intraday`: handovers and exposure); the only terms that
 //! span days are the units left (the state), `total_max` (derived from the
-//! state), `total_min` (checked at the end) and the extension (an extension
-//! day without enough releases ends the pause, so the next state is the end).
-//! Every day ends fully paid, so exposure does not carry over. The value of
-//! a state therefore depends on nothing but the state, which is what makes
-//! the programme exact.
+//! state), `total_min` (checked at the end), the extension (an extension
+//! day without enough releases ends the pause, so the next state is the end)
+//! and deferred counter-releases: under `deferred_days` the state also holds
+//! what is owed per rule and due day (`owed`), the day's enumeration
+//! releases against it, and its schedule starts at the exposure it carries.
+//! Without deferral every day ends fully paid, so exposure does not carry
+//! over. Either way the value of a state depends on nothing but the state,
+//! which is what makes the programme exact.
 //!
 //! Two goals share it. [`Goal::Levels`] finds levels 1–3 at once: most
 //! released, then the smallest last day, then the smallest peak. A plan's
@@ -26,6 +29,7 @@ use super::day::{DayAction, DayContext, actions};
 use super::exposure::Exposure;
 use super::intraday::{OutOfSteps, Schedules, day_peak};
 use super::model::Model;
+use super::owed;
 
 /// A continuation's figures.
 #[derive(Debug, Clone, Copy)]
@@ -96,27 +100,28 @@ impl<'m, 'c> Search<'m, 'c> {
 
     /// The best value from day 1 with the full rosters; `None` = infeasible.
     pub fn solve(&mut self) -> Result<Option<Value>, OutOfBudget> {
-        let start = self.model.initial();
+        let start = self.model.start_state();
         self.value(1, &start)
     }
 
     /// The chosen action of each day along an optimal path (after `solve`).
     pub fn path(&mut self) -> Result<Vec<(u32, DayAction)>, OutOfBudget> {
-        let mut rem = self.model.initial();
+        let mut state = self.model.start_state();
+        let mut next = Vec::new();
         let mut out = Vec::new();
         let mut day = 1;
         while day <= self.days {
-            let Some(target) = self.value(day, &rem)? else {
+            let Some(target) = self.value(day, &state)? else {
                 break;
             };
-            let (next_day, action) = self.best_move(day, &rem, target)?;
+            let (next_day, action) = self.best_move(day, &state, target)?;
+            let take = action.as_ref().map_or(&[][..], |a| &a.take[..]);
+            if !owed::advance(self.model, &mut next, &state, take) {
+                break;
+            }
+            std::mem::swap(&mut state, &mut next);
             match action {
-                Some(a) => {
-                    for &(k, x) in &a.take {
-                        rem[k] -= x;
-                    }
-                    out.push((day, a));
-                }
+                Some(a) => out.push((day, a)),
                 None if next_day > self.days => break,
                 None => {}
             }
@@ -167,10 +172,13 @@ impl<'m, 'c> Search<'m, 'c> {
         if ends { self.days + 1 } else { day + 1 }
     }
 
-    /// The actions of a day from `rem` that keep the day's counts; whether
-    /// each has an order within the exposure bound is [`Search::admit`]'s.
-    pub fn day_actions(&mut self, day: u32, rem: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
-        let released = self.released(rem);
+    /// The actions of a day from `state` (units left, and what is owed)
+    /// that keep the day's counts; whether each has an order within the
+    /// exposure bound is [`Search::admit`]'s.
+    pub fn day_actions(&mut self, day: u32, state: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
+        let released = self.released(state);
+        let owing = owed::owing(self.model, state);
+        let due = owed::due(self.model, state);
         let by_needed = if day > self.model.base_days {
             self.model.extension.map_or(u32::MAX, |(_, per)| per)
         } else {
@@ -186,9 +194,11 @@ impl<'m, 'c> Search<'m, 'c> {
         }
         let cx = DayContext {
             model: self.model,
-            rem,
+            rem: state,
             released: &released,
             by_needed,
+            owing: &owing,
+            due: &due,
         };
         let found = actions(&cx, &mut self.schedules.options);
         let cost = found.len() as u64 + 1;
@@ -199,14 +209,27 @@ impl<'m, 'c> Search<'m, 'c> {
         Ok(found)
     }
 
-    /// Whether a day's action has an order of handovers within the
-    /// exposure bound; sets its peak. Searched only for actions that could
-    /// improve on the best so far (the schedule is the costly part).
-    pub fn admit(&mut self, a: &mut DayAction) -> Result<bool, OutOfBudget> {
-        let Some(peak) = day_peak(self.model, &a.take, self.schedules, &mut self.budget)? else {
+    /// Whether a day's action from `state` has an order of handovers
+    /// within the exposure bound; sets its peak (at least the exposure the
+    /// day carries in). Searched only for actions that could improve on
+    /// the best so far (the schedule is the costly part).
+    pub fn admit(&mut self, a: &mut DayAction, state: &[u32]) -> Result<bool, OutOfBudget> {
+        let start = if self.model.deferred() {
+            owed::owing(self.model, state)
+        } else {
+            Vec::new()
+        };
+        let Some(peak) = day_peak(
+            self.model,
+            &a.take,
+            &start,
+            self.schedules,
+            &mut self.budget,
+        )?
+        else {
             return Ok(false);
         };
-        let peak = peak.max(self.floor);
+        let peak = peak.max(self.floor).max(owed::carried(self.model, state));
         if self.bound.is_some_and(|b| peak > b) {
             return Ok(false);
         }
@@ -223,31 +246,33 @@ impl<'m, 'c> Search<'m, 'c> {
         }
     }
 
-    fn value(&mut self, day: u32, rem: &[u32]) -> Result<Option<Value>, OutOfBudget> {
-        if !self.base_met(day, rem) {
+    fn value(&mut self, day: u32, state: &[u32]) -> Result<Option<Value>, OutOfBudget> {
+        if !self.base_met(day, state) {
             return Ok(None);
         }
         if day > self.days {
-            return Ok(self.terminal(rem));
+            return Ok(self.terminal(state));
         }
-        if let Some(v) = self.memo[day as usize].get(rem) {
+        if let Some(v) = self.memo[day as usize].get(state) {
             return Ok(*v);
         }
-        let mut best = self.value(self.after_empty(day), rem)?;
-        let mut next = rem.to_vec();
-        for mut a in self.day_actions(day, rem)? {
-            for &(k, x) in &a.take {
-                next[k] -= x;
+        let mut next = Vec::with_capacity(state.len());
+        let mut best = if owed::advance(self.model, &mut next, state, &[]) {
+            self.value(self.after_empty(day), &next)?
+        } else {
+            None
+        };
+        for mut a in self.day_actions(day, state)? {
+            if !owed::advance(self.model, &mut next, state, &a.take) {
+                continue;
             }
-            let child = self.value(day + 1, &next)?;
-            for &(k, x) in &a.take {
-                next[k] += x;
-            }
-            let Some(rest) = child else { continue };
+            let Some(rest) = self.value(day + 1, &next)? else {
+                continue;
+            };
             // The day's peak only raises the plan's: with the rest's alone
             // the candidate is at least as good as it can be.
             let hopeful = self.combine(day, &a, rest);
-            if best.is_some_and(|b| !self.better(&hopeful, &b)) || !self.admit(&mut a)? {
+            if best.is_some_and(|b| !self.better(&hopeful, &b)) || !self.admit(&mut a, state)? {
                 continue;
             }
             let cand = self.combine(day, &a, rest);
@@ -255,33 +280,32 @@ impl<'m, 'c> Search<'m, 'c> {
                 best = Some(cand);
             }
         }
-        self.memo[day as usize].insert(rem.to_vec(), best);
+        self.memo[day as usize].insert(state.to_vec(), best);
         Ok(best)
     }
 
-    /// The move from (day, rem) that attains `target`: (next day, action).
+    /// The move from (day, state) that attains `target`: (next day, action).
     fn best_move(
         &mut self,
         day: u32,
-        rem: &[u32],
+        state: &[u32],
         target: Value,
     ) -> Result<(u32, Option<DayAction>), OutOfBudget> {
-        if let Some(v) = self.value(self.after_empty(day), rem)?
+        let mut next = Vec::with_capacity(state.len());
+        if owed::advance(self.model, &mut next, state, &[])
+            && let Some(v) = self.value(self.after_empty(day), &next)?
             && self.same(&v, &target)
         {
             return Ok((self.after_empty(day), None));
         }
-        let mut next = rem.to_vec();
-        for mut a in self.day_actions(day, rem)? {
-            for &(k, x) in &a.take {
-                next[k] -= x;
+        for mut a in self.day_actions(day, state)? {
+            if !owed::advance(self.model, &mut next, state, &a.take) {
+                continue;
             }
-            let child = self.value(day + 1, &next)?;
-            for &(k, x) in &a.take {
-                next[k] += x;
-            }
-            let Some(rest) = child else { continue };
-            if self.better(&target, &self.combine(day, &a, rest)) || !self.admit(&mut a)? {
+            let Some(rest) = self.value(day + 1, &next)? else {
+                continue;
+            };
+            if self.better(&target, &self.combine(day, &a, rest)) || !self.admit(&mut a, state)? {
                 continue;
             }
             if self.same(&self.combine(day, &a, rest), &target) {
@@ -299,7 +323,7 @@ impl<'m, 'c> Search<'m, 'c> {
     pub fn any_plan(&mut self) -> Result<Option<Vec<(u32, DayAction)>>, OutOfBudget> {
         let mut dead = vec![HashSet::new(); self.days as usize + 1];
         let mut path = Vec::new();
-        let start = self.model.initial();
+        let start = self.model.start_state();
         Ok(self
             .first_plan(1, &start, &mut dead, &mut path)?
             .then_some(path))
@@ -308,43 +332,40 @@ impl<'m, 'c> Search<'m, 'c> {
     fn first_plan(
         &mut self,
         day: u32,
-        rem: &[u32],
+        state: &[u32],
         dead: &mut [HashSet<Vec<u32>>],
         path: &mut Vec<(u32, DayAction)>,
     ) -> Result<bool, OutOfBudget> {
-        if !self.base_met(day, rem) {
+        if !self.base_met(day, state) {
             return Ok(false);
         }
         if day > self.days {
-            return Ok(self.terminal(rem).is_some());
+            return Ok(self.terminal(state).is_some());
         }
-        if dead[day as usize].contains(rem) || !self.can_meet_totals(day, rem) {
+        if dead[day as usize].contains(state) || !self.can_meet_totals(day, state) {
             return Ok(false);
         }
-        let mut actions = self.day_actions(day, rem)?;
+        let mut actions = self.day_actions(day, state)?;
         actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
-        let mut next = rem.to_vec();
+        let mut next = Vec::with_capacity(state.len());
         for mut a in actions {
-            if !self.admit(&mut a)? {
+            if !owed::advance(self.model, &mut next, state, &a.take)
+                || !self.admit(&mut a, state)?
+            {
                 continue;
             }
-            for &(k, x) in &a.take {
-                next[k] -= x;
-            }
-            let take = a.take.clone();
             path.push((day, a));
             if self.first_plan(day + 1, &next, dead, path)? {
                 return Ok(true);
             }
             path.pop();
-            for &(k, x) in &take {
-                next[k] += x;
-            }
         }
-        if self.first_plan(self.after_empty(day), rem, dead, path)? {
+        if owed::advance(self.model, &mut next, state, &[])
+            && self.first_plan(self.after_empty(day), &next, dead, path)?
+        {
             return Ok(true);
         }
-        dead[day as usize].insert(rem.to_vec());
+        dead[day as usize].insert(state.to_vec());
         Ok(false)
     }
 
@@ -385,9 +406,13 @@ impl<'m, 'c> Search<'m, 'c> {
             .all(|(h, &n)| n >= h.base_min)
     }
 
-    /// Past the last day: every guaranteed total must have been met.
-    pub fn terminal(&self, rem: &[u32]) -> Option<Value> {
-        let released = self.released(rem);
+    /// Past the last day: every guaranteed total must have been met, and
+    /// every deferred counter-release made.
+    pub fn terminal(&self, state: &[u32]) -> Option<Value> {
+        if owed::any(self.model, state) {
+            return None;
+        }
+        let released = self.released(state);
         let met = self
             .model
             .holders

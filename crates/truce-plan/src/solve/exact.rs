@@ -12,6 +12,7 @@ use super::exposure::Exposure;
 use super::intraday::Schedules;
 use super::model::{self, Model};
 use super::options::{Method, PlanError, PlanOptions, PlanOutcome};
+use super::owed;
 use super::sequence;
 use super::{day, intraday};
 use crate::explain;
@@ -28,8 +29,9 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
             // No proof in budget: a greedy plan with proven bounds; when it
             // misses a guaranteed total (it never looks ahead), a search for
             // any plan, which also proves infeasibility when it finds none.
-            if let Some(levels) = greedy(&model, opts.step_budget, floor) {
-                return Ok(assemble(deal, &model, &levels, opts.step_budget));
+            if let Some(levels) = greedy(&model, opts.step_budget, floor, deal_bound(&model)) {
+                let plan = assemble(deal, &model, &levels, opts.step_budget);
+                return Ok(tighter(deal, &model, opts.step_budget, floor, plan));
             }
             match repair(&model, opts.step_budget, floor) {
                 Ok(Some(levels)) => return Ok(assemble(deal, &model, &levels, opts.step_budget)),
@@ -51,14 +53,9 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
 
 /// Is there any plan at all? (The explanation's oracle.)
 pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
-    // The search below assumes every day ends paid: with a deferral its
-    // "no plan" would not be a proof.
-    if deal.exchanges.iter().any(|e| e.deferred_days > 0) {
-        return None;
-    }
     let model = model::build(deal).ok()?;
     let bound = model.max_exposure.unwrap_or(u32::MAX);
-    if let Some(chain) = sequence::chain(&model) {
+    if let Some(chain) = fast_chain(&model) {
         // The fast path's relaxation decides infeasibility; a packed plan, feasibility.
         let mut seq = sequence::Sequence::new(&model, chain);
         if seq.run(model.max_days, bound).is_none() {
@@ -84,6 +81,15 @@ pub(crate) fn feasible(deal: &Deal, budget: u64) -> Option<bool> {
     s.any_plan().ok().map(|p| p.is_some())
 }
 
+/// The fast path's shape, never under a deferral (its day counts assume
+/// every day ends paid).
+fn fast_chain(model: &Model) -> Option<sequence::Chain> {
+    if model.deferred() {
+        return None;
+    }
+    sequence::chain(model)
+}
+
 fn deal_bound(model: &Model) -> Option<Exposure> {
     model.max_exposure.map(|x| Exposure::whole(u64::from(x)))
 }
@@ -91,26 +97,31 @@ fn deal_bound(model: &Model) -> Option<Exposure> {
 /// Day by day, the admissible day releasing the most (best tiers on ties),
 /// with no look-ahead; `None` if it misses a guaranteed total or the budget.
 /// What it proves comes from bounds every plan obeys (see `bounds`).
-fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
+fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) -> Option<Levels> {
     let mut schedules = Schedules::default();
     let mut search = Search::new(
         model,
         Goal::Levels,
         model.max_days,
-        deal_bound(model),
+        bound,
         floor,
         &mut schedules,
         budget,
     );
-    let mut rem = model.initial();
+    let mut state = model.start_state();
+    let mut next = Vec::new();
     let mut path = Vec::new();
     for day in 1..=model.max_days {
-        if !search.base_met(day, &rem) {
+        if !search.base_met(day, &state) {
             return None;
         }
         let mut admitted = Vec::new();
-        for mut a in search.day_actions(day, &rem).ok()? {
-            if search.admit(&mut a).ok()? {
+        for mut a in search.day_actions(day, &state).ok()? {
+            // Under a deferral, an action that leaves the state is one
+            // whose later days can still pay what falls due (see `owed`).
+            if owed::advance(model, &mut next, &state, &a.take)
+                && search.admit(&mut a, &state).ok()?
+            {
                 admitted.push(a);
             }
         }
@@ -123,27 +134,62 @@ fn greedy(model: &Model, budget: u64, floor: Exposure) -> Option<Levels> {
         });
         match best {
             Some(a) => {
-                for &(k, x) in &a.take {
-                    rem[k] -= x;
+                if !owed::advance(model, &mut next, &state, &a.take) {
+                    return None;
                 }
+                std::mem::swap(&mut state, &mut next);
                 path.push((day, a));
             }
             None if day > model.base_days && model.extension.is_some_and(|(_, per)| per > 0) => {
                 break;
             }
-            None => {}
+            None => {
+                if !owed::advance(model, &mut next, &state, &[]) {
+                    return None;
+                }
+                std::mem::swap(&mut state, &mut next);
+            }
         }
     }
-    if !search.base_met(model.max_days + 1, &rem) {
+    if !search.base_met(model.max_days + 1, &state) {
         return None;
     }
-    search.terminal(&rem)?;
+    search.terminal(&state)?;
     Some(Levels {
         path,
         proof: Proof::default(),
         unproven: None,
         floor,
     })
+}
+
+/// Under a deferral the greedy day releases the most it can, and so owes
+/// the most overnight: when its plan's exposure is what `bounds` leaves
+/// unproven, the greedy runs again under tighter exposure bounds, from
+/// that level's bound up, and the first plan that releases as many in as
+/// few days at a smaller exposure replaces it (each run its own budget).
+fn tighter(deal: &Deal, model: &Model, budget: u64, floor: Exposure, plan: Plan) -> Plan {
+    if !model.deferred() || plan.unproven != Some(Level::MaxExposure) {
+        return plan;
+    }
+    let Some(lower) = plan.bound else {
+        return plan;
+    };
+    let from = lower.ceil() as u64;
+    let to = plan.max_exposure.ceil() as u64;
+    for x in from..to {
+        let Some(levels) = greedy(model, budget, floor, Some(Exposure::whole(x))) else {
+            continue;
+        };
+        let p = assemble(deal, model, &levels, budget);
+        if p.total_released() == plan.total_released()
+            && p.days_used <= plan.days_used
+            && p.max_exposure < plan.max_exposure
+        {
+            return p;
+        }
+    }
+    plan
 }
 
 /// Any plan that meets every term (its levels judged by `bounds`), found by
@@ -195,7 +241,12 @@ fn allowed_days(model: &Model) -> Vec<u32> {
 ///   `handovers_per_day` holders, on every allowed day.
 /// * Days (when the plan releases that most): that many persons need at
 ///   least ⌈released / (most a day)⌉ allowed days.
-/// * Exposure: never below the exposure already incurred (0 on a new plan).
+/// * Exposure: never below the exposure already incurred (0 on a new plan),
+///   nor, when every person is released, below what the busiest paying day
+///   forces: some allowed day up to `days_used` pays at least ⌈G / those
+///   days⌉ of a rule's G paying persons, in at most ⌈H/2⌉ runs between the
+///   payee's handovers (H handovers a day), and the exposure after a run is
+///   at least the run (the payee is never ahead, deferred or not).
 /// * Tier order: at best the heaviest persons released go on the first
 ///   allowed day and the rest are counted unreleased.
 fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level, f64, f64)>) {
@@ -267,7 +318,7 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
         return (proof, Some((Level::DaysUsed, f64::from(fewest), gap)));
     }
     proof.days_used = true;
-    let least = floor.as_f64();
+    let least = floor.as_f64().max(busiest_payment(model, plan, &days));
     if plan.max_exposure > least {
         let gap = (plan.max_exposure - least) / plan.max_exposure;
         return (proof, Some((Level::MaxExposure, least, gap)));
@@ -292,6 +343,34 @@ fn bounds(model: &Model, plan: &Plan, floor: Exposure) -> (Proof, Option<(Level,
     }
     proof.tier_order = true;
     (proof, None)
+}
+
+/// The exposure every plan releasing everyone within `plan.days_used`
+/// reaches (see `bounds`); 0 when it says nothing.
+fn busiest_payment(model: &Model, plan: &Plan, days: &[u32]) -> f64 {
+    let everyone: u64 = model
+        .kinds
+        .iter()
+        .map(|k| k.units.len() as u64 * u64::from(k.size))
+        .sum();
+    let h = model.handovers_per_day;
+    if u64::from(plan.total_released()) < everyone || h == u32::MAX {
+        return 0.0;
+    }
+    let n = days.iter().filter(|&&d| d <= plan.days_used).count() as u64;
+    let runs = u64::from(h.div_ceil(2)).max(1);
+    (0..model.rules.len())
+        .filter(|&e| !model.rules[e].simultaneous)
+        .map(|e| {
+            let paying: u64 = model
+                .kinds
+                .iter()
+                .map(|k| k.units.len() as u64 * u64::from(k.gives[e]))
+                .sum();
+            paying.div_ceil(n.max(1)).div_ceil(runs)
+        })
+        .max()
+        .unwrap_or(0) as f64
 }
 
 /// The most any day can release through `handovers_per_day` handovers:
@@ -346,6 +425,7 @@ fn levels(
     floor: Exposure,
 ) -> Result<Option<Levels>, OutOfBudget> {
     if method == Method::Auto
+        && !model.deferred()
         && let Some(found) = sequence_levels(model, floor)
     {
         return Ok(found);
@@ -451,14 +531,37 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
     let mut stages = Vec::new();
     // Exposure as the exact fraction num / ratio, walked handover by handover.
     let mut worst = (0u64, 1u64);
+    // Under a deferral: per rule, (paying releases, counter-releases) of
+    // the plan so far; what is owed carries into the next day.
+    let mut so_far = vec![(0u64, 0u64); model.rules.len()];
     for (day, action) in &levels.path {
+        let start: Vec<u64> = if model.deferred() {
+            so_far
+                .iter()
+                .zip(&model.rules)
+                .map(|(&(paid, counter), r)| {
+                    if r.deferred > 0 {
+                        (u64::from(r.ratio) * paid).saturating_sub(counter)
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let order: Vec<day::HandoverUnits> = match &action.order {
             Some(order) => order.clone(),
             // The search found this day's schedule within the same budget.
-            None => intraday::day_order(model, &action.take, budget).unwrap_or_default(),
+            None => intraday::day_order(model, &action.take, &start, budget).unwrap_or_default(),
         };
         let mut handovers = Vec::new();
-        let mut today = vec![(0u64, 0u64); model.rules.len()];
+        let mut today: Vec<(u64, u64)> = model
+            .rules
+            .iter()
+            .zip(&so_far)
+            .map(|(r, &t)| if r.deferred > 0 { t } else { (0, 0) })
+            .collect();
         for (h, takes) in order {
             let mut persons: Vec<usize> = Vec::new();
             for &(k, x) in &takes {
@@ -498,6 +601,7 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
                     .collect(),
             });
         }
+        so_far = today;
         stages.push(Stage {
             day: *day,
             handovers,

@@ -24,6 +24,14 @@
 //!   (merging them changes no count, keeps tier order and every payment
 //!   check, and only removes an exposure point), and with as many handovers
 //!   left as holders still to release, each releases all it has left.
+//!
+//! Under a deferral (`deferred_days`) the day starts at what earlier days
+//! left owed (`start`, per rule): a payee may counter-release against it
+//! before any of the day's payments, and the day need not end paid. Payers
+//! first is then no longer always best, so deferred deals' days are always
+//! searched; the lower bound is each rule's exposure at the day's end,
+//! which the day's last handover reaches (every handover measures every
+//! rule), and the chunk bound counts only the rules paid the same day.
 
 use std::collections::HashMap;
 
@@ -40,41 +48,58 @@ pub(crate) struct OutOfSteps;
 #[derive(Default)]
 pub(crate) struct Schedules {
     found: HashMap<Vec<Take>, Option<Exposure>>,
+    /// Under a deferral: per (take, owed per rule at the day's start).
+    found_from: HashMap<(Vec<Take>, Vec<u64>), Option<Exposure>>,
     pub options: super::day::OptionCache,
 }
 
-/// The smallest peak exposure of a day releasing `take` (sorted by kind),
-/// `None` when no order fits the day's handovers.
+/// The smallest peak exposure of a day releasing `take` (sorted by kind)
+/// with `start` owed per rule from earlier days (empty: nothing), `None`
+/// when no order fits the day's handovers.
 pub(crate) fn day_peak(
     m: &Model,
     take: &[Take],
+    start: &[u64],
     cache: &mut Schedules,
     budget: &mut u64,
 ) -> Result<Option<Exposure>, OutOfSteps> {
-    match quick(m, take) {
+    match quick(m, take, start) {
         Quick::Known(p) => Ok(p),
         Quick::Search { lower } => {
-            if let Some(&p) = cache.found.get(take) {
+            if start.is_empty() {
+                if let Some(&p) = cache.found.get(take) {
+                    return Ok(p);
+                }
+            } else if let Some(&p) = cache.found_from.get(&(take.to_vec(), start.to_vec())) {
                 return Ok(p);
             }
-            let mut s = DaySearch::new(m, take, lower, budget);
+            let mut s = DaySearch::new(m, take, start, lower, budget);
             let p = s.solve()?;
             *budget = s.budget;
-            cache.found.insert(take.to_vec(), p);
+            if start.is_empty() {
+                cache.found.insert(take.to_vec(), p);
+            } else {
+                cache.found_from.insert((take.to_vec(), start.to_vec()), p);
+            }
             Ok(p)
         }
     }
 }
 
-/// The handovers of a day releasing `take`, in execution order, at its
-/// smallest peak (the same answer [`day_peak`] gives).
-pub(crate) fn day_order(m: &Model, take: &[Take], budget: u64) -> Option<Vec<HandoverUnits>> {
-    match quick(m, take) {
+/// The handovers of a day releasing `take` from `start`, in execution
+/// order, at its smallest peak (the same answer [`day_peak`] gives).
+pub(crate) fn day_order(
+    m: &Model,
+    take: &[Take],
+    start: &[u64],
+    budget: u64,
+) -> Option<Vec<HandoverUnits>> {
+    match quick(m, take, start) {
         Quick::Known(None) => None,
         Quick::Known(Some(_)) => Some(canonical(m, take).unwrap_or_default()),
         Quick::Search { lower } => {
             let mut budget = budget;
-            let mut s = DaySearch::new(m, take, lower, &mut budget);
+            let mut s = DaySearch::new(m, take, start, lower, &mut budget);
             s.solve().ok()??;
             Some(s.order())
         }
@@ -136,11 +161,16 @@ fn split_tiers(m: &Model, lanes: &[usize]) -> bool {
         })
 }
 
-fn quick(m: &Model, take: &[Take]) -> Quick {
+fn quick(m: &Model, take: &[Take], start: &[u64]) -> Quick {
     let holders = releasing_lanes(m, take);
     let h = m.handovers_per_day;
     if !lanes_fit(m, &holders) {
         return Quick::Known(None);
+    }
+    if m.deferred() {
+        return Quick::Search {
+            lower: day_end(m, take, start),
+        };
     }
     let split = split_tiers(m, &holders);
     let (pay, _) = flows(m, take);
@@ -178,6 +208,23 @@ fn quick(m: &Model, take: &[Take]) -> Quick {
         }
     }
     Quick::Search { lower }
+}
+
+/// Under a deferral: the largest exposure of one rule at the day's end
+/// (what it owes after the day, in persons of its payer); every schedule
+/// reaches it at its last handover.
+fn day_end(m: &Model, take: &[Take], start: &[u64]) -> Exposure {
+    let (pay, cnt) = flows(m, take);
+    let mut worst = Exposure::ZERO;
+    for (e, rule) in m.rules.iter().enumerate() {
+        if rule.simultaneous {
+            continue;
+        }
+        let r = u64::from(rule.ratio);
+        let owed = (start.get(e).copied().unwrap_or(0) + r * pay[e]).saturating_sub(cnt[e]);
+        worst = worst.max(Exposure { num: owed, den: r });
+    }
+    worst
 }
 
 /// The releasing lanes ordered payers first for the active rules, if the
@@ -244,13 +291,15 @@ struct DaySearch<'a> {
     memo: super::model::Fast<Key, Entry>,
     /// Per rule: the day's paying releases.
     total_pay: Vec<u64>,
+    /// Per rule: counter-releases owed at the day's start (deferred rules).
+    start: Vec<u64>,
     /// The schedule `at_lower` found, when it did.
     found: Option<Vec<(usize, Vec<u32>)>>,
     budget: u64,
 }
 
 impl<'a> DaySearch<'a> {
-    fn new(m: &'a Model, take: &[Take], lower: Exposure, budget: &mut u64) -> Self {
+    fn new(m: &'a Model, take: &[Take], start: &[u64], lower: Exposure, budget: &mut u64) -> Self {
         let mut slots: Vec<Take> = take.iter().copied().filter(|&(_, x)| x > 0).collect();
         slots.sort_by_key(|&(k, _)| (m.kinds[k].lane, m.kinds[k].tier, k));
         let holders = releasing_lanes(m, take);
@@ -314,6 +363,9 @@ impl<'a> DaySearch<'a> {
             lower,
             memo: Default::default(),
             total_pay: flows(m, take).0,
+            start: (0..m.rules.len())
+                .map(|e| start.get(e).copied().unwrap_or(0))
+                .collect(),
             found: None,
             budget: *budget,
         }
@@ -646,7 +698,8 @@ impl<'a> DaySearch<'a> {
                 paid += u64::from(x) * u64::from(m.kinds[self.kinds[i]].gives[e]);
             }
             let left_to_pay = self.total_pay[e].saturating_sub(paid);
-            if left_to_pay > 0 && !m.rules[e].simultaneous {
+            // A deferred rule's payee need not follow its payer today.
+            if left_to_pay > 0 && !m.rules[e].simultaneous && m.rules[e].deferred == 0 {
                 lower = lower.max(Exposure::whole(left_to_pay.div_ceil(chunks)));
             }
         }
@@ -669,11 +722,13 @@ impl<'a> DaySearch<'a> {
             }
             let r = u64::from(rule.ratio);
             // Counter-releases only after what they pay for (the payer is
-            // another holder, so `paid` before this handover is `paid` now).
-            if counter > cnt[e] && counter > r * paid {
+            // another holder, so `paid` before this handover is `paid` now),
+            // which under a deferral includes what earlier days left owed.
+            let due = self.start[e] + r * paid;
+            if counter > cnt[e] && counter > due {
                 return None;
             }
-            let owed = (r * paid).saturating_sub(counter);
+            let owed = due.saturating_sub(counter);
             if !rule.simultaneous {
                 peak = peak.max(Exposure { num: owed, den: r });
             }

@@ -17,6 +17,7 @@ mod exposure;
 pub(crate) mod intraday;
 pub(crate) mod model;
 mod options;
+mod owed;
 mod replan;
 mod sequence;
 
@@ -40,17 +41,6 @@ pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
 /// The same, where exposure up to `floor` is already incurred (a re-plan's
 /// prefix): level 3 then only minimises exposure above it.
 pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
-    if let Some((i, e)) = deal
-        .exchanges
-        .iter()
-        .enumerate()
-        .find(|(_, e)| e.deferred_days > 0)
-    {
-        return Err(PlanError::Deferred {
-            rule: i + 1,
-            days: e.deferred_days,
-        });
-    }
     if !deal.channels.is_empty() || !deal.flows.is_empty() {
         return channels::plan_with(deal, opts, floor);
     }

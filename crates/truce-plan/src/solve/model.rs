@@ -40,6 +40,9 @@ pub(crate) struct Rule {
     pub receives: usize,
     /// A swap at one moment: no exposure.
     pub simultaneous: bool,
+    /// `deferred_days`: each day's payment may be counter-released up to
+    /// this many days later (0: the same day, exactly).
+    pub deferred: u32,
 }
 
 /// One intermediary (crossing point) and its daily limits.
@@ -105,6 +108,9 @@ pub(crate) struct Model {
     /// Per lane: (holder, intermediary index). Without routes, lane `h` is
     /// holder `h` through `vias[0]`.
     pub lanes: Vec<(usize, usize)>,
+    /// Per deferred rule: (rule, offset in a search state, slots); see
+    /// [`Model::owed_slots`]. Empty without deferral.
+    pub owed: Vec<(usize, usize, usize)>,
 }
 
 impl Model {
@@ -124,6 +130,27 @@ impl Model {
     /// Units of each kind the roster holds.
     pub fn initial(&self) -> Vec<u32> {
         self.kinds.iter().map(|k| k.units.len() as u32).collect()
+    }
+
+    /// Whether some rule defers its counter-releases: exposure then carries
+    /// over from day to day, and the searches' state holds what is owed.
+    pub fn deferred(&self) -> bool {
+        !self.owed.is_empty()
+    }
+
+    /// Where each deferred rule's owed counter-releases sit in a search
+    /// state after the units left per kind: (rule, offset, `deferred` slots,
+    /// one per due day, the earliest first).
+    pub fn owed_slots(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.owed.iter().copied()
+    }
+
+    /// A search's start state: every unit held, nothing owed.
+    pub fn start_state(&self) -> Vec<u32> {
+        let owed: usize = self.owed.iter().map(|&(_, _, n)| n).sum();
+        let mut s = self.initial();
+        s.resize(s.len() + owed, 0);
+        s
     }
 }
 
@@ -158,6 +185,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
                 gives: usize::MAX,
                 receives: usize::MAX,
                 simultaneous: e.simultaneous,
+                deferred: 0,
             });
             continue;
         };
@@ -169,6 +197,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             gives,
             receives,
             simultaneous: e.simultaneous,
+            deferred: e.deferred_days,
         });
     }
     // Payers first when the rules allow it (the day's enumeration then meets
@@ -199,6 +228,14 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
     let kinds_of = (0..holders.len())
         .map(|h| (0..kinds.len()).filter(|&k| kinds[k].holder == h).collect())
         .collect();
+    let mut owed = Vec::new();
+    let mut at = kinds.len();
+    for (e, r) in rules.iter().enumerate() {
+        if r.deferred > 0 {
+            owed.push((e, at, r.deferred as usize));
+            at += r.deferred as usize;
+        }
+    }
     let extension = deal
         .pause
         .extension
@@ -233,6 +270,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
         release_days: deal.release.release_days.clone(),
         vias,
         lanes,
+        owed,
     })
 }
 

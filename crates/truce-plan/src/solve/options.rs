@@ -53,15 +53,13 @@ pub enum PlanError {
         "failed to find a plan or prove there is none within {0} steps: raise the step budget (`truce plan --step-budget`)"
     )]
     SearchLimit(u64),
-    /// The deal defers counter-releases (`[[exchange]] deferred_days`), which
-    /// the exact search does not model yet: its state assumes every day
-    /// ends paid. Planning the deal as if paid the same day would be a valid
-    /// plan but not an optimal one (one convoy a day, paid the next day,
-    /// releases nobody at deferral 0), so the planner refuses rather than
-    /// answer wrongly (the CLI's exit 3). The checker and truce-exec judge
-    /// deferred plans.
+    /// A re-plan after carried-out handovers of a deal that defers
+    /// counter-releases (`[[exchange]] deferred_days`): the rest of the deal
+    /// would have to start owing what the prefix left unpaid, which the
+    /// re-planner does not carry over yet (the planner itself plans deferred
+    /// deals). It refuses rather than forget a debt (the CLI's exit 3).
     #[error(
-        "failed to model exchange rule {rule}'s deferral of {days} day(s): the planner does not plan deferred counter-releases yet (it would not be optimal at deferral 0); write the plan by hand and check it with `truce check DEAL --plan PLAN`, or plan the deal with `deferred_days = 0`"
+        "failed to re-plan under exchange rule {rule}'s deferral of {days} day(s): a re-plan does not carry over the counter-releases still owed; plan the rest by hand and check it with `truce check DEAL --plan PLAN`"
     )]
     Deferred {
         /// The rule, numbered from 1 in file order.

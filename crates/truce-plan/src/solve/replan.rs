@@ -30,6 +30,7 @@ pub struct Prefix {
 
 /// The best plan that starts with `prefix`.
 pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOutcome {
+    refuse_deferred(deal)?;
     validate(deal, prefix)?;
     let released: HashSet<&str> = prefix
         .stages
@@ -64,6 +65,7 @@ pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOut
 /// it, else it takes that day alone. A record that keeps the terms is
 /// re-planned as [`replan`] does.
 pub fn replan_record(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOutcome {
+    refuse_deferred(deal)?;
     let broken = match validate(deal, prefix) {
         Ok(()) => return replan(deal, prefix, opts),
         Err(PlanError::InvalidPrefix(problems)) => problems,
@@ -518,4 +520,20 @@ fn tier_weighted_days(deal: &Deal, stages: &[Stage], max_tier: u32) -> u64 {
             u64::from(max_tier + 1 - tier.min(max_tier)) * u64::from(day)
         })
         .sum()
+}
+
+/// A re-plan's rest would forget what a deferral still owes: refused.
+fn refuse_deferred(deal: &truce_spec::Deal) -> Result<(), PlanError> {
+    match deal
+        .exchanges
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.deferred_days > 0)
+    {
+        Some((i, e)) => Err(PlanError::Deferred {
+            rule: i + 1,
+            days: e.deferred_days,
+        }),
+        None => Ok(()),
+    }
 }

@@ -376,5 +376,8 @@ proptest! {
         if p.unproven == Some(truce_plan::Level::Released) {
             prop_assert!(f64::from(full.total_released()) <= p.bound.unwrap_or(-1.0));
         }
+        if p.unproven == Some(truce_plan::Level::MaxExposure) {
+            prop_assert!(full.max_exposure >= p.bound.unwrap_or(f64::MAX) - 1e-9);
+        }
     }
 }
