@@ -1,0 +1,350 @@
+//! One party's outcomes indexed from the top down, as far as queries reach.
+//!
+//! A time-based agent asks only for outcomes at or above its aspiration,
+//! which stays high for most of a session: on the shared domains an
+//! Aspiration-vs-Boulware session reaches the best 1–35 % of each party's
+//! outcomes. So instead of computing and indexing every outcome, the index
+//! holds *tiers*: the outcomes whose utility lies in `[lo, previous lo)`,
+//! found by a depth-first walk over the issues that skips every branch whose
+//! best completion falls below the tier or whose worst completion lies above
+//! it. A query below the lowest tier adds tiers, each 1.5 times as wide as
+//! the one before, until the query is answered. Each tier is indexed like a
+//! whole space (utility slices, sorted when first read).
+//!
+//! Utilities are summed issue by issue from 0.0, exactly as
+//! [`super::additive_utilities`] and NegMAS add them, so every value is the
+//! same bit pattern the whole-space index holds, and ties break by outcome
+//! number as there: a walk visits outcomes in enumeration order.
+
+use std::sync::{Mutex, MutexGuard};
+
+use super::{BucketIndex, INVERTER_EPS, OutcomeId};
+
+/// The additive utility of one party and its tiers.
+#[derive(Debug)]
+pub(super) struct TopDown {
+    /// `tables[issue][value]`, one entry per value (missing ones are 0.0,
+    /// as the whole-space sum reads them).
+    tables: Vec<Vec<f64>>,
+    /// Values per issue.
+    sizes: Vec<u32>,
+    /// Outcomes per value of each issue (the mixed-radix place values).
+    strides: Vec<u32>,
+    /// Sums above 1 are clipped to 1.
+    clip: bool,
+    /// `most[k]`, `least[k]`: the sums of the largest and the smallest
+    /// entries of issues `k..`, bounds of what the remaining issues add.
+    most: Vec<f64>,
+    least: Vec<f64>,
+    /// Far more than the rounding of any sum of these tables: bounds are
+    /// widened by it so that a branch is never skipped wrongly.
+    slack: f64,
+    /// Number of outcomes.
+    n: usize,
+    /// Lowest and highest utility (exact: the per-issue extremes summed in
+    /// issue order).
+    min: f64,
+    max: f64,
+    tiers: Mutex<Tiers>,
+}
+
+/// The tiers found so far, best first.
+#[derive(Debug, Default)]
+struct Tiers {
+    list: Vec<Tier>,
+    /// Outcomes in all tiers.
+    count: usize,
+    /// Utility width of the last tier added.
+    step: f64,
+}
+
+/// The outcomes with utility in `[lo, the previous tier's lo)`.
+#[derive(Debug)]
+struct Tier {
+    /// Lowest utility of the tier (`-inf` for the one that completes the
+    /// space).
+    lo: f64,
+    /// Outcomes in the tiers above this one.
+    above: usize,
+    /// Utilities and outcome numbers, in enumeration order.
+    utility: Vec<f64>,
+    ids: Vec<OutcomeId>,
+    /// Positions in `utility` by utility slice.
+    index: BucketIndex,
+}
+
+/// Width of the first tier, as a share of the utility range.
+const FIRST_STEP: f64 = 1.0 / 128.0;
+
+/// How much wider each tier is than the one before.
+const GROWTH: f64 = 1.5;
+
+impl Tiers {
+    /// Every outcome at or above this utility is in a tier.
+    fn threshold(&self) -> f64 {
+        self.list.last().map_or(f64::INFINITY, |t| t.lo)
+    }
+}
+
+impl TopDown {
+    /// `tables` must be finite and their sums must not overflow (the caller
+    /// checks); `sizes` are the issues' value counts, and their product `n`
+    /// fits in an outcome number.
+    pub(super) fn new(sizes: &[usize], tables: &[Vec<f64>], clip: bool) -> Self {
+        let tables: Vec<Vec<f64>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(issue, &size)| {
+                let t = tables.get(issue).map_or(&[][..], Vec::as_slice);
+                (0..size)
+                    .map(|v| t.get(v).copied().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect();
+        let mut strides = vec![1u32; sizes.len()];
+        for k in (0..sizes.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1].saturating_mul(sizes[k + 1] as u32);
+        }
+        let mut most = vec![0.0; sizes.len() + 1];
+        let mut least = vec![0.0; sizes.len() + 1];
+        let mut magnitude = 0.0f64;
+        for k in (0..sizes.len()).rev() {
+            let t = &tables[k];
+            most[k] = most[k + 1] + t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            least[k] = least[k + 1] + t.iter().copied().fold(f64::INFINITY, f64::min);
+            magnitude += t.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        }
+        // The extremes summed in issue order from 0.0, as every outcome is.
+        let (mut min, mut max) = (0.0, 0.0);
+        for t in &tables {
+            min += t.iter().copied().fold(f64::INFINITY, f64::min);
+            max += t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+        Self {
+            tables,
+            sizes: sizes.iter().map(|&s| s as u32).collect(),
+            strides,
+            clip,
+            most,
+            least,
+            slack: 1e-9 * magnitude + f64::MIN_POSITIVE,
+            n: sizes.iter().product(),
+            min: truce_negotiate::clip_if(clip, min),
+            max: truce_negotiate::clip_if(clip, max),
+            tiers: Mutex::new(Tiers::default()),
+        }
+    }
+
+    fn clip(&self, u: f64) -> f64 {
+        truce_negotiate::clip_if(self.clip, u)
+    }
+
+    /// The utility of one outcome, summed as the whole-space index sums it.
+    pub(super) fn utility(&self, id: OutcomeId) -> f64 {
+        let mut rest = id;
+        let mut sum = 0.0;
+        for ((table, &stride), &size) in self.tables.iter().zip(&self.strides).zip(&self.sizes) {
+            let v = (rest / stride).min(size.saturating_sub(1));
+            rest -= v * stride;
+            sum += table[v as usize];
+        }
+        self.clip(sum)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tiers> {
+        // A panic while a tier was added leaves the tiers as they were
+        // before it (a tier is pushed whole), so a poisoned lock is usable.
+        self.tiers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds the next tier, reaching at least down to `down_to`.
+    fn add_tier(&self, tiers: &mut Tiers, down_to: f64) {
+        let top = tiers.threshold();
+        let width = self.max - self.min;
+        let step = if tiers.list.is_empty() {
+            width * FIRST_STEP
+        } else {
+            tiers.step * GROWTH
+        };
+        let start = if top.is_finite() { top } else { self.max };
+        let mut lo = (start - step).min(down_to);
+        if !(lo > self.min && step > 0.0) {
+            lo = f64::NEG_INFINITY;
+        }
+        let mut utility = Vec::new();
+        let mut ids = Vec::new();
+        if !self.sizes.is_empty() {
+            self.walk(0, 0.0, 0, (lo, top), &mut utility, &mut ids);
+        }
+        let range = (
+            if lo.is_finite() { lo } else { self.min },
+            if top.is_finite() { top } else { self.max },
+        );
+        let index = BucketIndex::with_range(&utility, range);
+        let tier = Tier {
+            lo,
+            above: tiers.count,
+            index,
+            utility,
+            ids,
+        };
+        tiers.count += tier.ids.len();
+        tiers.step = step;
+        tiers.list.push(tier);
+    }
+
+    /// Appends, in enumeration order, the outcomes under the branch of
+    /// issues `..k` fixed to `prefix` (with partial sum `partial`) whose
+    /// utility lies in `[lo, hi)`.
+    fn walk(
+        &self,
+        k: usize,
+        partial: f64,
+        prefix: u32,
+        (lo, hi): (f64, f64),
+        utility: &mut Vec<f64>,
+        ids: &mut Vec<OutcomeId>,
+    ) {
+        let table = &self.tables[k];
+        let base = prefix * self.sizes[k];
+        if k + 1 == self.tables.len() {
+            for (v, &t) in table.iter().enumerate() {
+                let u = self.clip(partial + t);
+                if lo <= u && u < hi {
+                    utility.push(u);
+                    ids.push(base + v as u32);
+                }
+            }
+            return;
+        }
+        let (most, least) = (self.most[k + 1], self.least[k + 1]);
+        for (v, &t) in table.iter().enumerate() {
+            let p = partial + t;
+            if self.clip(p + most + self.slack) < lo || self.clip(p + least - self.slack) >= hi {
+                continue;
+            }
+            self.walk(k + 1, p, base + v as u32, (lo, hi), utility, ids);
+        }
+    }
+
+    /// Adds tiers until every outcome at or above `u` is in one.
+    fn reach(&self, tiers: &mut Tiers, u: f64) {
+        while tiers.count < self.n && tiers.threshold() > u {
+            self.add_tier(tiers, u);
+        }
+    }
+
+    /// Adds tiers until the best `count` outcomes are in them.
+    fn reach_count(&self, tiers: &mut Tiers, count: usize) {
+        while tiers.count < count.min(self.n) {
+            self.add_tier(tiers, f64::INFINITY);
+        }
+    }
+
+    /// First rank whose utility is at least `u`, once `reach(u)` is done.
+    fn rank_in(&self, tiers: &Tiers, u: f64) -> usize {
+        match tiers.list.iter().find(|t| t.lo <= u) {
+            Some(t) => self.n - t.above - t.ids.len() + t.index.rank_at_least(u, &t.utility),
+            // Below every tier: the tiers hold every outcome.
+            None => 0,
+        }
+    }
+
+    /// The outcome at rank `k`, if its tier has been added.
+    fn at_rank_in(&self, tiers: &Tiers, k: usize) -> Option<(OutcomeId, f64)> {
+        let from_top = self.n.checked_sub(k)?;
+        let t = tiers
+            .list
+            .iter()
+            .find(|t| from_top <= t.above + t.ids.len())?;
+        let local = k.checked_sub(self.n - t.above - t.ids.len())?;
+        let (pos, u) = t.index.at_rank(local, &t.utility)?;
+        Some((*t.ids.get(pos as usize)?, u))
+    }
+
+    pub(super) fn rank_at_least(&self, u: f64) -> usize {
+        if u.is_nan() || u <= self.min {
+            return 0;
+        }
+        if u > self.max {
+            return self.n;
+        }
+        let mut tiers = self.lock();
+        self.reach(&mut tiers, u);
+        self.rank_in(&tiers, u)
+    }
+
+    pub(super) fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
+        if k >= self.n {
+            return None;
+        }
+        let mut tiers = self.lock();
+        self.reach_count(&mut tiers, self.n - k);
+        self.at_rank_in(&tiers, k)
+    }
+
+    /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is a
+    /// number, adding tiers only down to just below `lo`.
+    pub(super) fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+        // No outcome reaches the floor (the maximum is exact).
+        if self.max < floor {
+            return None;
+        }
+        let mut tiers = self.lock();
+        // Deep enough that the outcome just below `lo` is in a tier whenever
+        // the 1e-6 rule could pick it.
+        self.reach(&mut tiers, lo - 4.0 * INVERTER_EPS);
+        let target = lo.max(floor);
+        self.reach(&mut tiers, target);
+        let n = self.n;
+        let i = self.rank_in(&tiers, target).min(n - 1);
+        let (at_id, at_u) = self.at_rank_in(&tiers, i)?;
+        // The outcome just below, if it is rational (ranks at or above the
+        // first rational one) and in a tier; one that is not in a tier is
+        // more than 1e-6 below `lo` and never picked.
+        if let Some((_, below)) = i.checked_sub(1).and_then(|b| self.at_rank_in(&tiers, b))
+            && below >= floor
+        {
+            let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+            if in_range && (below - lo).abs() < (at_u - lo).abs() {
+                let best = self.rank_in(&tiers, below);
+                return self.at_rank_in(&tiers, best).map(|x| x.0);
+            }
+        }
+        Some(at_id)
+    }
+
+    /// Every outcome in ascending utility, ties in enumeration order, with
+    /// its utility.
+    pub(super) fn sorted(&self) -> (Vec<OutcomeId>, Vec<f64>) {
+        let mut tiers = self.lock();
+        self.reach_count(&mut tiers, self.n);
+        let mut ids = Vec::with_capacity(self.n);
+        let mut utility = Vec::with_capacity(self.n);
+        for t in tiers.list.iter().rev() {
+            for b in 0..t.index.slices() {
+                for &(u, pos) in t.index.sorted_slice(b, &t.utility) {
+                    ids.push(t.ids[pos as usize]);
+                    utility.push(u);
+                }
+            }
+        }
+        (ids, utility)
+    }
+
+    /// Every outcome's utility, by outcome number.
+    pub(super) fn utilities(&self) -> Vec<f64> {
+        let sizes: Vec<usize> = self.sizes.iter().map(|&s| s as usize).collect();
+        let mut u = super::sum_tables(&sizes, &self.tables);
+        if self.clip {
+            u.iter_mut().for_each(|x| *x = self.clip(*x));
+        }
+        u
+    }
+
+    /// How many outcomes the tiers hold (for tests and benchmarks).
+    #[cfg(test)]
+    pub(super) fn indexed(&self) -> usize {
+        self.lock().count
+    }
+}
