@@ -160,21 +160,157 @@ pub struct Assessment {
 }
 
 /// Judges `agreement` against every outcome of the prepared space.
+///
+/// With finite utilities only the outcomes near the agreement are looked
+/// at ([`assess_near`]); [`assess_scan`] scans every outcome and is the
+/// reference the tests hold the former to.
 pub(crate) fn assess(
     prepared: &Prepared,
     agreement: OutcomeId,
     party_names: &[String],
 ) -> (Assessment, Option<OutcomeId>) {
+    let at = prepared.utilities(agreement);
+    let finite = prepared.inverses.iter().all(|i| i.finite());
+    let (dominated_by, distance_to_frontier) = if finite && prepared.parties() == 2 {
+        assess_near(prepared, &at)
+    } else {
+        assess_scan(prepared, &at)
+    };
+    judged(
+        prepared,
+        &at,
+        party_names,
+        dominated_by,
+        distance_to_frontier,
+    )
+}
+
+/// The outcomes every party values at least `at[p] - d`: for each, its
+/// utility to every party. Lists the outcomes above one party's bound (the
+/// party with the fewest), keeps those above every other party's bound.
+fn near(prepared: &Prepared, at: &[f64], d: f64) -> Vec<(OutcomeId, Vec<f64>)> {
+    let n = prepared.space.len();
+    let lists: Vec<Vec<(OutcomeId, f64)>> = prepared
+        .inverses
+        .iter()
+        .zip(at)
+        .map(|(inv, &a)| inv.at_least(a - d))
+        .collect();
+    let Some(fewest) = (0..lists.len()).min_by_key(|&p| lists[p].len()) else {
+        return Vec::new();
+    };
+    let marks: Vec<Option<Vec<u64>>> = lists
+        .iter()
+        .enumerate()
+        .map(|(p, list)| {
+            (p != fewest).then(|| {
+                let mut bits = vec![0u64; n.div_ceil(64)];
+                for &(o, _) in list {
+                    bits[o as usize / 64] |= 1 << (o % 64);
+                }
+                bits
+            })
+        })
+        .collect();
+    lists[fewest]
+        .iter()
+        .filter(|&&(o, _)| {
+            marks
+                .iter()
+                .flatten()
+                .all(|bits| bits[o as usize / 64] & (1 << (o % 64)) != 0)
+        })
+        .map(|&(o, u)| {
+            let us = (0..lists.len())
+                .map(|p| {
+                    if p == fewest {
+                        u
+                    } else {
+                        prepared.inverses[p].utility(o)
+                    }
+                })
+                .collect();
+            (o, us)
+        })
+        .collect()
+}
+
+/// Whether utilities `u` dominate `than` within the tolerance.
+fn dominates(u: &[f64], than: &[f64]) -> bool {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let mut better = false;
+    for (&v, &t) in u.iter().zip(than) {
+        if v < t - tol {
+            return false;
+        }
+        better |= v > t + tol;
+    }
+    better
+}
+
+/// The nearest point of a two-party frontier to `at` among the frontier
+/// points of `points` (utilities of outcomes), by the sweep of
+/// [`assess_scan`]: party 0's utilities from the top, a group of equal u0
+/// is on the frontier where its best u1 beats every u1 above it.
+fn nearest_on_frontier(points: &mut [(OutcomeId, Vec<f64>)], at: &[f64]) -> f64 {
+    points.sort_by(|x, y| x.1[0].total_cmp(&y.1[0]));
+    let mut best = f64::NEG_INFINITY;
+    let mut nearest = f64::INFINITY;
+    let mut k = points.len();
+    while k > 0 {
+        let top = points[k - 1].1[0];
+        let mut j = k;
+        while j > 0 && points[j - 1].1[0] == top {
+            j -= 1;
+        }
+        let g = points[j..k]
+            .iter()
+            .map(|p| p.1[1])
+            .fold(f64::NEG_INFINITY, f64::max);
+        if g > best {
+            let d = ((top - at[0]).powi(2) + (g - at[1]).powi(2)).sqrt();
+            nearest = nearest.min(d);
+            best = g;
+        }
+        k = j;
+    }
+    nearest
+}
+
+/// The first outcome (by number) that dominates `at`, and the distance to
+/// the two-party frontier, from the outcomes near the agreement only.
+///
+/// An outcome that dominates `at` is within the tolerance below it for
+/// every party. A frontier point with both utilities at least `at - d` is
+/// on the frontier of the outcomes with both utilities at least `at - d`
+/// (whatever beats it is there too), and every frontier point outside is
+/// farther than `d`. The outcomes within the tolerance hold the agreement's
+/// own quadrant and so a frontier point, whose distance bounds the search.
+fn assess_near(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let mut close = near(prepared, at, tol);
+    let dominated_by = close
+        .iter()
+        .filter(|(_, u)| dominates(u, at))
+        .map(|&(o, _)| o)
+        .min();
+    let bound = nearest_on_frontier(&mut close, at);
+    let distance = if bound == 0.0 {
+        bound
+    } else {
+        // Slightly wider than the bound, so that rounding at the edge cannot
+        // leave out a point as near as the bound.
+        let d = bound * (1.0 + 1e-9) + f64::MIN_POSITIVE;
+        nearest_on_frontier(&mut near(prepared, at, d), at)
+    };
+    (dominated_by, distance.is_finite().then_some(distance))
+}
+
+/// The first outcome that dominates `at` and the distance to the frontier,
+/// by scanning every outcome.
+pub(crate) fn assess_scan(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
     let tol = truce_negotiate::DOMINANCE_TOLERANCE;
     let all: Vec<&[f64]> = prepared.inverses.iter().map(|i| i.all()).collect();
-    let at = prepared.utilities(agreement);
-    let irrational_for: Vec<String> = at
-        .iter()
-        .zip(&prepared.reservations)
-        .enumerate()
-        .filter(|(_, (u, r))| u < r)
-        .map(|(p, _)| party_names.get(p).cloned().unwrap_or_else(|| p.to_string()))
-        .collect();
     let n = prepared.space.len();
     let dominates = |o: usize, than: &[f64]| {
         let mut better = false;
@@ -187,7 +323,7 @@ pub(crate) fn assess(
         }
         better
     };
-    let dominated_by = (0..n).find(|&o| dominates(o, &at)).map(|o| o as OutcomeId);
+    let dominated_by = (0..n).find(|&o| dominates(o, at)).map(|o| o as OutcomeId);
     let distance_to_frontier = match all.as_slice() {
         [u0, u1] => {
             // Sweep party 0's utilities from the top: a group of equal u0 is
@@ -224,7 +360,7 @@ pub(crate) fn assess(
             })
             .map(|o| {
                 all.iter()
-                    .zip(&at)
+                    .zip(at)
                     .map(|(u, a)| (u[o] - a).powi(2))
                     .sum::<f64>()
                     .sqrt()
@@ -232,6 +368,25 @@ pub(crate) fn assess(
             .reduce(f64::min),
         _ => None,
     };
+    (dominated_by, distance_to_frontier)
+}
+
+/// The assessment from the dominance and distance found.
+fn judged(
+    prepared: &Prepared,
+    at: &[f64],
+    party_names: &[String],
+    dominated_by: Option<OutcomeId>,
+    distance_to_frontier: Option<f64>,
+) -> (Assessment, Option<OutcomeId>) {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let irrational_for: Vec<String> = at
+        .iter()
+        .zip(&prepared.reservations)
+        .enumerate()
+        .filter(|(_, (u, r))| u < r)
+        .map(|(p, _)| party_names.get(p).cloned().unwrap_or_else(|| p.to_string()))
+        .collect();
     let rational = irrational_for.is_empty();
     let dominated = dominated_by.is_some();
     let warning = match (dominated, rational) {

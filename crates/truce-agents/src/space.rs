@@ -643,6 +643,39 @@ impl Inverse {
         })
     }
 
+    /// Every outcome whose utility is at least `u`, with its utility, in no
+    /// particular order: O(outcomes listed) with an index, else the sorted
+    /// order's tail.
+    pub(crate) fn at_least(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        match &self.order {
+            Order::TopDown(top) => top.at_least(u),
+            Order::Whole(Some(index)) => {
+                let all = self.all();
+                let from = index.starts[index.slice(u)] as usize;
+                index.ids[from..]
+                    .iter()
+                    .map(|&o| (o, all[o as usize]))
+                    .filter(|&(_, x)| x >= u)
+                    .collect()
+            }
+            Order::Whole(None) => {
+                let sorted = self.sorted();
+                let from = sorted.utility.partition_point(|&x| x < u);
+                sorted.ids[from..]
+                    .iter()
+                    .zip(&sorted.utility[from..])
+                    .map(|(&o, &x)| (o, x))
+                    .collect()
+            }
+        }
+    }
+
+    /// Whether every utility is finite (then [`Inverse::at_least`] lists
+    /// outcomes without sorting all of them).
+    pub(crate) fn finite(&self) -> bool {
+        !matches!(self.order, Order::Whole(None))
+    }
+
     /// Outcome ids in ascending utility, ties in id order.
     pub(crate) fn ascending(&self) -> &[OutcomeId] {
         &self.sorted().ids
@@ -1000,6 +1033,65 @@ mod tests {
             prop::collection::vec(-1.0f64..2.0, 1..400),
             prop::collection::vec(Just(0.5f64), 1..5000),
         ]
+    }
+
+    /// Additive tables with ties (values on a grid of eighths) or spread
+    /// values, and the issues' sizes.
+    fn tables() -> impl Strategy<Value = Vec<Vec<f64>>> {
+        let value = prop_oneof![(0u8..9).prop_map(|k| f64::from(k) * 0.125), -1.0f64..2.0,];
+        prop::collection::vec(prop::collection::vec(value, 1..9), 1..6)
+    }
+
+    proptest! {
+        /// A fresh index from the top down answers every query as the
+        /// whole-space index does, however far below its tiers the query
+        /// reaches: queries near an outcome's utility (the 1e-6 rule) and
+        /// a descending sequence, as agents ask.
+        #[test]
+        fn top_down_answers_as_the_whole_index(
+            tables in tables(),
+            clip in any::<bool>(),
+            picks in prop::collection::vec((0usize..5000, -2e-6f64..2e-6, 0.0f64..0.3), 1..12),
+            floor in -1.0f64..2.0,
+            ranks in prop::collection::vec(0usize..5000, 1..6),
+        ) {
+            let sizes: Vec<usize> = tables.iter().map(Vec::len).collect();
+            let space = OutcomeSpace::of_sizes(&sizes).unwrap();
+            let utility = Utility::Additive(truce_negotiate::Additive { tables, clip });
+            let whole = Inverse::build(&space, &utility);
+            let n = whole.len();
+            let sorted = whole.ascending().to_vec();
+            let level = |k: usize, nudge: f64| whole.utility(sorted[n - 1 - k % n]) + nudge;
+            // One fresh index per query, and one asked in descending order.
+            let mut picks = picks;
+            picks.sort_by(|x, y| level(y.0, y.1).total_cmp(&level(x.0, x.1)));
+            let agent = Inverse::build_top_down(&space, &utility);
+            for &(k, nudge, width) in &picks {
+                let lo = level(k, nudge);
+                let fresh = Inverse::build_top_down(&space, &utility);
+                let want = whole.worst_in(lo, lo + width, floor);
+                prop_assert_eq!(fresh.worst_in(lo, lo + width, floor), want);
+                prop_assert_eq!(agent.worst_in(lo, lo + width, floor), want);
+                let fresh = Inverse::build_top_down(&space, &utility);
+                prop_assert_eq!(fresh.rank_at_least(lo), whole.rank_at_least(lo));
+                let fresh = Inverse::build_top_down(&space, &utility);
+                let mut got = fresh.at_least(lo);
+                let mut all = whole.at_least(lo);
+                got.sort_by_key(|x| x.0);
+                all.sort_by_key(|x| x.0);
+                prop_assert_eq!(got, all);
+            }
+            for &k in &ranks {
+                let fresh = Inverse::build_top_down(&space, &utility);
+                prop_assert_eq!(fresh.at_rank(k % n), whole.at_rank(k % n));
+                prop_assert_eq!(fresh.utility((k % n) as OutcomeId), whole.utility((k % n) as OutcomeId));
+            }
+            let fresh = Inverse::build_top_down(&space, &utility);
+            prop_assert_eq!(fresh.best(), whole.best());
+            prop_assert_eq!((fresh.min(), fresh.max()), (whole.min(), whole.max()));
+            prop_assert_eq!(fresh.ascending(), whole.ascending());
+            prop_assert_eq!(fresh.all(), whole.all());
+        }
     }
 
     proptest! {

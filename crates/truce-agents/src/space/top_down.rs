@@ -293,7 +293,7 @@ impl TopDown {
         let mut tiers = self.lock();
         // Deep enough that the outcome just below `lo` is in a tier whenever
         // the 1e-6 rule could pick it.
-        self.reach(&mut tiers, lo - 4.0 * INVERTER_EPS);
+        self.reach(&mut tiers, lo - 4.0 * INVERTER_EPS - lo.abs() * 1e-9);
         let target = lo.max(floor);
         self.reach(&mut tiers, target);
         let n = self.n;
@@ -312,6 +312,27 @@ impl TopDown {
             }
         }
         Some(at_id)
+    }
+
+    /// Every outcome whose utility is at least `u`, with its utility, in
+    /// no particular order.
+    pub(super) fn at_least(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        let mut tiers = self.lock();
+        self.reach(&mut tiers, u);
+        let mut out = Vec::new();
+        for t in &tiers.list {
+            out.extend(
+                t.ids
+                    .iter()
+                    .zip(&t.utility)
+                    .filter(|&(_, &x)| x >= u)
+                    .map(|(&o, &x)| (o, x)),
+            );
+            if t.lo <= u {
+                break;
+            }
+        }
+        out
     }
 
     /// Every outcome in ascending utility, ties in enumeration order, with
