@@ -343,8 +343,12 @@ struct BucketIndex {
     scale: f64,
     /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `ids`.
     starts: Vec<u32>,
-    /// Outcome ids slice by slice, in no particular order within a slice.
+    /// Positions in the utility array slice by slice, in no particular
+    /// order within a slice.
     ids: Vec<OutcomeId>,
+    /// The outcome at each position of the utility array; empty when the
+    /// array holds every outcome by number.
+    names: Vec<OutcomeId>,
     /// Each slice's outcomes with their utilities, sorted by (utility, id),
     /// made when a query first reaches the slice.
     sorted: Vec<OnceLock<SortedSlice>>,
@@ -384,8 +388,14 @@ impl BucketIndex {
 
     /// The index of finite `utility` sliced over `[lo, hi]` (utilities
     /// outside fall in the first or last slice).
-    fn with_range(utility: &[f64], (lo, hi): (f64, f64)) -> Self {
-        let slices = (utility.len() / PER_SLICE).clamp(1, MAX_SLICES);
+    fn with_range(utility: &[f64], range: (f64, f64)) -> Self {
+        Self::with_slices(utility, range, utility.len() / PER_SLICE)
+    }
+
+    /// The index of finite `utility` in about `slices` slices of `[lo, hi]`
+    /// (at least one, at most [`MAX_SLICES`]).
+    fn with_slices(utility: &[f64], (lo, hi): (f64, f64), slices: usize) -> Self {
+        let slices = slices.clamp(1, MAX_SLICES);
         let width = hi - lo;
         let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
             slices as f64 / width
@@ -397,6 +407,7 @@ impl BucketIndex {
             scale,
             starts: vec![0; slices + 1],
             ids: vec![0; utility.len()],
+            names: Vec::new(),
             sorted: (0..slices).map(|_| OnceLock::new()).collect(),
         };
         // Counting sort in four lanes (outcome id mod 4), each with its own
@@ -465,8 +476,13 @@ impl BucketIndex {
     fn sorted_slice(&self, b: usize, utility: &[f64]) -> &[(f64, OutcomeId)] {
         self.sorted[b].get_or_init(|| {
             let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
-            let mut slice: Vec<(f64, OutcomeId)> =
-                ids.iter().map(|&o| (utility[o as usize], o)).collect();
+            let mut slice: Vec<(f64, OutcomeId)> = if self.names.is_empty() {
+                ids.iter().map(|&o| (utility[o as usize], o)).collect()
+            } else {
+                ids.iter()
+                    .map(|&o| (utility[o as usize], self.names[o as usize]))
+                    .collect()
+            };
             slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
             slice.into_boxed_slice()
         })

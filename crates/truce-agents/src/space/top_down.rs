@@ -14,9 +14,9 @@
 //! Utilities are summed issue by issue from 0.0, exactly as
 //! [`super::additive_utilities`] and NegMAS add them, so every value is the
 //! same bit pattern the whole-space index holds, and ties break by outcome
-//! number as there: a walk visits outcomes in enumeration order.
+//! number as there.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::{BucketIndex, INVERTER_EPS, OutcomeId};
 
@@ -32,10 +32,12 @@ pub(super) struct TopDown {
     strides: Vec<u32>,
     /// Sums above 1 are clipped to 1.
     clip: bool,
-    /// `most[k]`, `least[k]`: the sums of the largest and the smallest
-    /// entries of issues `k..`, bounds of what the remaining issues add.
-    most: Vec<f64>,
-    least: Vec<f64>,
+    /// How many of the last issues make an outcome's suffix.
+    suffix_issues: usize,
+    /// Every suffix's table entries (`suffix_issues` per suffix), suffixes
+    /// in enumeration order, and their sums.
+    suffix: Vec<f64>,
+    suffix_sum: Vec<f64>,
     /// Far more than the rounding of any sum of these tables: bounds are
     /// widened by it so that a branch is never skipped wrongly.
     slack: f64,
@@ -46,6 +48,16 @@ pub(super) struct TopDown {
     min: f64,
     max: f64,
     tiers: Mutex<Tiers>,
+    /// The parents' partial sums, made for the first tier.
+    parents: OnceLock<Parents>,
+}
+
+/// The partial sums of the outcomes' issues but the last, by parent number
+/// (an outcome's number divided by the last issue's size), and their index.
+#[derive(Debug)]
+struct Parents {
+    partial: Vec<f64>,
+    index: BucketIndex,
 }
 
 /// The tiers found so far, best first.
@@ -66,18 +78,21 @@ struct Tier {
     lo: f64,
     /// Outcomes in the tiers above this one.
     above: usize,
-    /// Utilities and outcome numbers, in enumeration order.
+    /// Utilities, in the order the walk found them.
     utility: Vec<f64>,
-    ids: Vec<OutcomeId>,
-    /// Positions in `utility` by utility slice.
+    /// Positions in `utility` by utility slice, and the outcome at each
+    /// position (its `names`).
     index: BucketIndex,
 }
 
 /// Width of the first tier, as a share of the utility range.
 const FIRST_STEP: f64 = 1.0 / 128.0;
 
-/// How much wider each tier is than the one before.
-const GROWTH: f64 = 1.5;
+/// Outcomes a new tier aims to add, as a share of those found so far.
+const GROWTH: f64 = 0.25;
+
+/// Outcomes a new tier aims to add at least.
+const MIN_TIER: f64 = 64.0;
 
 impl Tiers {
     /// Every outcome at or above this utility is in a tier.
@@ -105,13 +120,9 @@ impl TopDown {
         for k in (0..sizes.len().saturating_sub(1)).rev() {
             strides[k] = strides[k + 1].saturating_mul(sizes[k + 1] as u32);
         }
-        let mut most = vec![0.0; sizes.len() + 1];
-        let mut least = vec![0.0; sizes.len() + 1];
         let mut magnitude = 0.0f64;
         for k in (0..sizes.len()).rev() {
             let t = &tables[k];
-            most[k] = most[k + 1] + t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            least[k] = least[k + 1] + t.iter().copied().fold(f64::INFINITY, f64::min);
             magnitude += t.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         }
         // The extremes summed in issue order from 0.0, as every outcome is.
@@ -120,18 +131,53 @@ impl TopDown {
             min += t.iter().copied().fold(f64::INFINITY, f64::min);
             max += t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         }
+        // A suffix of about a quarter of the square root of the outcomes:
+        // few parents to sum and index up front, few suffixes per tier.
+        let n: usize = sizes.iter().product();
+        let target = (n as f64).sqrt() / 4.0;
+        let mut suffix_issues = 1;
+        let mut combos = sizes.last().copied().unwrap_or(1);
+        while suffix_issues < sizes.len()
+            && (combos * sizes[sizes.len() - 1 - suffix_issues]) as f64 <= target
+        {
+            combos *= sizes[sizes.len() - 1 - suffix_issues];
+            suffix_issues += 1;
+        }
+        let split = sizes.len().saturating_sub(suffix_issues);
+        let mut suffix = Vec::with_capacity(combos * suffix_issues);
+        let mut suffix_sum = Vec::with_capacity(combos);
+        let mut values = vec![0usize; suffix_issues];
+        for _ in 0..combos {
+            let mut sum = 0.0;
+            for (k, &v) in values.iter().enumerate() {
+                let t = tables[split + k][v];
+                suffix.push(t);
+                sum += t;
+            }
+            suffix_sum.push(sum);
+            // Next suffix, last issue fastest.
+            for k in (0..suffix_issues).rev() {
+                values[k] += 1;
+                if values[k] < sizes[split + k] {
+                    break;
+                }
+                values[k] = 0;
+            }
+        }
         Self {
+            suffix_issues,
+            suffix,
+            suffix_sum,
             tables,
             sizes: sizes.iter().map(|&s| s as u32).collect(),
             strides,
             clip,
-            most,
-            least,
             slack: 1e-9 * magnitude + f64::MIN_POSITIVE,
             n: sizes.iter().product(),
             min: truce_negotiate::clip_if(clip, min),
             max: truce_negotiate::clip_if(clip, max),
             tiers: Mutex::new(Tiers::default()),
+            parents: OnceLock::new(),
         }
     }
 
@@ -161,10 +207,21 @@ impl TopDown {
     fn add_tier(&self, tiers: &mut Tiers, down_to: f64) {
         let top = tiers.threshold();
         let width = self.max - self.min;
-        let step = if tiers.list.is_empty() {
-            width * FIRST_STEP
-        } else {
-            tiers.step * GROWTH
+        // The next tier should hold about half as many outcomes as the
+        // tiers so far, at the density of the last one: the outcomes grow
+        // denser towards the middle, so a step of fixed growth in width
+        // would overshoot where the queries stop by a factor of two or more.
+        let step = match tiers.list.last() {
+            None => width * FIRST_STEP,
+            Some(last) => {
+                let density = last.utility.len() as f64 / tiers.step;
+                let wanted = (tiers.count as f64 * GROWTH).max(MIN_TIER);
+                if density > 0.0 {
+                    (wanted / density).clamp(tiers.step * 0.5, tiers.step * 2.0)
+                } else {
+                    tiers.step * 2.0
+                }
+            }
         };
         let start = if top.is_finite() { top } else { self.max };
         let mut lo = (start - step).min(down_to);
@@ -174,56 +231,78 @@ impl TopDown {
         let mut utility = Vec::new();
         let mut ids = Vec::new();
         if !self.sizes.is_empty() {
-            self.walk(0, 0.0, 0, (lo, top), &mut utility, &mut ids);
+            self.walk((lo, top), &mut utility, &mut ids);
         }
         let range = (
             if lo.is_finite() { lo } else { self.min },
             if top.is_finite() { top } else { self.max },
         );
-        let index = BucketIndex::with_range(&utility, range);
+        let mut index = BucketIndex::with_range(&utility, range);
+        index.names = ids;
         let tier = Tier {
             lo,
             above: tiers.count,
             index,
             utility,
-            ids,
         };
-        tiers.count += tier.ids.len();
-        tiers.step = step;
+        tiers.count += tier.utility.len();
+        tiers.step = if lo.is_finite() { start - lo } else { step };
         tiers.list.push(tier);
     }
 
-    /// Appends, in enumeration order, the outcomes under the branch of
-    /// issues `..k` fixed to `prefix` (with partial sum `partial`) whose
-    /// utility lies in `[lo, hi)`.
-    fn walk(
-        &self,
-        k: usize,
-        partial: f64,
-        prefix: u32,
-        (lo, hi): (f64, f64),
-        utility: &mut Vec<f64>,
-        ids: &mut Vec<OutcomeId>,
-    ) {
-        let table = &self.tables[k];
-        let base = prefix * self.sizes[k];
-        if k + 1 == self.tables.len() {
-            for (v, &t) in table.iter().enumerate() {
-                let u = self.clip(partial + t);
+    /// The partial sums of every *parent* (an outcome's values of the
+    /// issues before the suffix, numbered in enumeration order), grouped
+    /// by slices of their range; made for the first tier.
+    fn parents(&self) -> &Parents {
+        self.parents.get_or_init(|| {
+            let split = self.tables.len() - self.suffix_issues;
+            let sizes: Vec<usize> = self.sizes[..split].iter().map(|&s| s as usize).collect();
+            let partial = super::sum_tables(&sizes, &self.tables[..split]);
+            let (lo, hi) = partial
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| {
+                    (lo.min(p), hi.max(p))
+                });
+            // About four parents a slice: a run's two end slices, which are
+            // read value by value, stay short.
+            let index = BucketIndex::with_slices(&partial, (lo, hi), partial.len() / 4);
+            Parents { partial, index }
+        })
+    }
+
+    /// Appends the outcomes whose utility lies in `[lo, hi)`. An outcome is
+    /// a parent and a suffix (its values of the last few issues); for a
+    /// fixed suffix the utility grows with the parent's partial sum, so the
+    /// parents that put it in range are a run of the parents' slices, of
+    /// which only the two end slices are partly out of range.
+    fn walk(&self, (lo, hi): (f64, f64), utility: &mut Vec<f64>, ids: &mut Vec<OutcomeId>) {
+        let parents = self.parents();
+        let index = &parents.index;
+        let m = self.suffix_issues;
+        let combos = self.suffix_sum.len() as u32;
+        // Where clipping maps every larger sum to 1 and 1 is in range, no
+        // partial sum is too large.
+        let open_top = !hi.is_finite() || (self.clip && lo <= 1.0 && 1.0 < hi);
+        for (c, &sum) in self.suffix_sum.iter().enumerate() {
+            let entries = &self.suffix[c * m..(c + 1) * m];
+            let first = index.slice(lo - sum - self.slack);
+            let last = if open_top {
+                index.slices() - 1
+            } else {
+                index.slice(hi - sum + self.slack)
+            };
+            let run = &index.ids[index.starts[first] as usize..index.starts[last + 1] as usize];
+            for &parent in run {
+                let mut u = parents.partial[parent as usize];
+                for &t in entries {
+                    u += t;
+                }
+                let u = self.clip(u);
                 if lo <= u && u < hi {
                     utility.push(u);
-                    ids.push(base + v as u32);
+                    ids.push(parent * combos + c as u32);
                 }
             }
-            return;
-        }
-        let (most, least) = (self.most[k + 1], self.least[k + 1]);
-        for (v, &t) in table.iter().enumerate() {
-            let p = partial + t;
-            if self.clip(p + most + self.slack) < lo || self.clip(p + least - self.slack) >= hi {
-                continue;
-            }
-            self.walk(k + 1, p, base + v as u32, (lo, hi), utility, ids);
         }
     }
 
@@ -244,7 +323,7 @@ impl TopDown {
     /// First rank whose utility is at least `u`, once `reach(u)` is done.
     fn rank_in(&self, tiers: &Tiers, u: f64) -> usize {
         match tiers.list.iter().find(|t| t.lo <= u) {
-            Some(t) => self.n - t.above - t.ids.len() + t.index.rank_at_least(u, &t.utility),
+            Some(t) => self.n - t.above - t.utility.len() + t.index.rank_at_least(u, &t.utility),
             // Below every tier: the tiers hold every outcome.
             None => 0,
         }
@@ -256,10 +335,9 @@ impl TopDown {
         let t = tiers
             .list
             .iter()
-            .find(|t| from_top <= t.above + t.ids.len())?;
-        let local = k.checked_sub(self.n - t.above - t.ids.len())?;
-        let (pos, u) = t.index.at_rank(local, &t.utility)?;
-        Some((*t.ids.get(pos as usize)?, u))
+            .find(|t| from_top <= t.above + t.utility.len())?;
+        let local = k.checked_sub(self.n - t.above - t.utility.len())?;
+        t.index.at_rank(local, &t.utility)
     }
 
     pub(super) fn rank_at_least(&self, u: f64) -> usize {
@@ -322,7 +400,8 @@ impl TopDown {
         let mut out = Vec::new();
         for t in &tiers.list {
             out.extend(
-                t.ids
+                t.index
+                    .names
                     .iter()
                     .zip(&t.utility)
                     .filter(|&(_, &x)| x >= u)
@@ -344,8 +423,8 @@ impl TopDown {
         let mut utility = Vec::with_capacity(self.n);
         for t in tiers.list.iter().rev() {
             for b in 0..t.index.slices() {
-                for &(u, pos) in t.index.sorted_slice(b, &t.utility) {
-                    ids.push(t.ids[pos as usize]);
+                for &(u, id) in t.index.sorted_slice(b, &t.utility) {
+                    ids.push(id);
                     utility.push(u);
                 }
             }
