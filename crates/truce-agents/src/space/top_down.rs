@@ -181,8 +181,10 @@ impl TopDown {
         }
     }
 
+    /// `truce_negotiate::clip_if`, inlined into the walk.
+    #[inline]
     fn clip(&self, u: f64) -> f64 {
-        truce_negotiate::clip_if(self.clip, u)
+        if self.clip && u > 1.0 { 1.0 } else { u }
     }
 
     /// The utility of one outcome, summed as the whole-space index sums it.
@@ -228,8 +230,10 @@ impl TopDown {
         if !(lo > self.min && step > 0.0) {
             lo = f64::NEG_INFINITY;
         }
-        let mut utility = Vec::new();
-        let mut ids = Vec::new();
+        // About what the step aims at, so the walk rarely reallocates.
+        let expect = (tiers.count as f64 * GROWTH * 1.5) as usize + 64;
+        let mut utility = Vec::with_capacity(expect);
+        let mut ids = Vec::with_capacity(expect);
         if !self.sizes.is_empty() {
             self.walk((lo, top), &mut utility, &mut ids);
         }
@@ -292,16 +296,24 @@ impl TopDown {
                 index.slice(hi - sum + self.slack)
             };
             let run = &index.ids[index.starts[first] as usize..index.starts[last + 1] as usize];
-            for &parent in run {
-                let mut u = parents.partial[parent as usize];
-                for &t in entries {
-                    u += t;
-                }
+            let partial = &parents.partial;
+            let c = c as u32;
+            let mut keep = |parent: u32, u: f64| {
                 let u = self.clip(u);
                 if lo <= u && u < hi {
                     utility.push(u);
-                    ids.push(parent * combos + c as u32);
+                    ids.push(parent * combos + c);
                 }
+            };
+            // One, two or more entries, summed in issue order.
+            match *entries {
+                [t] => run.iter().for_each(|&p| keep(p, partial[p as usize] + t)),
+                [t, s] => run
+                    .iter()
+                    .for_each(|&p| keep(p, partial[p as usize] + t + s)),
+                _ => run.iter().for_each(|&p| {
+                    keep(p, entries.iter().fold(partial[p as usize], |u, &t| u + t));
+                }),
             }
         }
     }
