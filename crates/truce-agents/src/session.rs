@@ -185,52 +185,26 @@ pub(crate) fn assess(
     )
 }
 
-/// The outcomes every party values at least `at[p] - d`: for each, its
-/// utility to every party. Lists the outcomes above one party's bound (the
-/// party with the fewest), keeps those above every other party's bound.
-fn near(prepared: &Prepared, at: &[f64], d: f64) -> Vec<(OutcomeId, Vec<f64>)> {
-    let n = prepared.space.len();
-    let lists: Vec<Vec<(OutcomeId, f64)>> = prepared
-        .inverses
-        .iter()
-        .zip(at)
-        .map(|(inv, &a)| inv.at_least(a - d))
-        .collect();
-    let Some(fewest) = (0..lists.len()).min_by_key(|&p| lists[p].len()) else {
-        return Vec::new();
-    };
-    let marks: Vec<Option<Vec<u64>>> = lists
-        .iter()
-        .enumerate()
-        .map(|(p, list)| {
-            (p != fewest).then(|| {
-                let mut bits = vec![0u64; n.div_ceil(64)];
-                for &(o, _) in list {
-                    bits[o as usize / 64] |= 1 << (o % 64);
-                }
-                bits
+/// The outcomes both parties value at least `at[p] - d`, with their
+/// utilities. Lists the outcomes above one party's bound (the party whose
+/// bound is highest in its own utility range, which has about the fewest),
+/// keeps those above the other's.
+fn near(prepared: &Prepared, at: [f64; 2], d: f64) -> Vec<(OutcomeId, [f64; 2])> {
+    let inverses = &prepared.inverses;
+    let lister = usize::from(inverses[1].position(at[1] - d) > inverses[0].position(at[0] - d));
+    let other = 1 - lister;
+    let bound = at[other] - d;
+    inverses[lister]
+        .at_least_unindexed(at[lister] - d)
+        .into_iter()
+        .filter_map(|(o, u)| {
+            let v = inverses[other].utility(o);
+            (v >= bound).then(|| {
+                let mut us = [0.0; 2];
+                us[lister] = u;
+                us[other] = v;
+                (o, us)
             })
-        })
-        .collect();
-    lists[fewest]
-        .iter()
-        .filter(|&&(o, _)| {
-            marks
-                .iter()
-                .flatten()
-                .all(|bits| bits[o as usize / 64] & (1 << (o % 64)) != 0)
-        })
-        .map(|&(o, u)| {
-            let us = (0..lists.len())
-                .map(|p| {
-                    if p == fewest {
-                        u
-                    } else {
-                        prepared.inverses[p].utility(o)
-                    }
-                })
-                .collect();
-            (o, us)
         })
         .collect()
 }
@@ -251,9 +225,36 @@ fn dominates(u: &[f64], than: &[f64]) -> bool {
 /// The nearest point of a two-party frontier to `at` among the frontier
 /// points of `points` (utilities of outcomes), by the sweep of
 /// [`assess_scan`]: party 0's utilities from the top, a group of equal u0
-/// is on the frontier where its best u1 beats every u1 above it.
-fn nearest_on_frontier(points: &mut [(OutcomeId, Vec<f64>)], at: &[f64]) -> f64 {
-    points.sort_by(|x, y| x.1[0].total_cmp(&y.1[0]));
+/// is on the frontier where its best u1 beats every u1 above it. Points
+/// that a point of a strictly higher slice of u0 matches or beats on u1
+/// are dropped first (as `frontier_candidates` does), so only the rest
+/// are sorted.
+fn nearest_on_frontier(points: &mut Vec<(OutcomeId, [f64; 2])>, at: [f64; 2]) -> f64 {
+    if points.len() > 64 {
+        let (lo, hi) = points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.1[0]), hi.max(p.1[0]))
+            });
+        let slices = (points.len() / 4).min(4096);
+        let scale = if hi > lo {
+            slices as f64 / (hi - lo)
+        } else {
+            0.0
+        };
+        let last = (slices - 1) as f64;
+        let slice = |u: f64| ((u - lo) * scale).clamp(0.0, last) as usize;
+        let mut above = vec![f64::NEG_INFINITY; slices + 1];
+        for p in points.iter() {
+            let s = slice(p.1[0]);
+            above[s] = above[s].max(p.1[1]);
+        }
+        for s in (0..slices).rev() {
+            above[s] = above[s].max(above[s + 1]);
+        }
+        points.retain(|p| p.1[1] > above[slice(p.1[0]) + 1]);
+    }
+    points.sort_unstable_by(|x, y| x.1[0].total_cmp(&y.1[0]));
     let mut best = f64::NEG_INFINITY;
     let mut nearest = f64::INFINITY;
     let mut k = points.len();
@@ -288,10 +289,11 @@ fn nearest_on_frontier(points: &mut [(OutcomeId, Vec<f64>)], at: &[f64]) -> f64 
 /// own quadrant and so a frontier point, whose distance bounds the search.
 fn assess_near(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
     let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let at = [at[0], at[1]];
     let mut close = near(prepared, at, tol);
     let dominated_by = close
         .iter()
-        .filter(|(_, u)| dominates(u, at))
+        .filter(|(_, u)| dominates(u, &at))
         .map(|&(o, _)| o)
         .min();
     let bound = nearest_on_frontier(&mut close, at);

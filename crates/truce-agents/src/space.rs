@@ -686,6 +686,25 @@ impl Inverse {
         }
     }
 
+    /// [`Inverse::at_least`], without indexing what it finds: for a
+    /// one-off look below where queries reached.
+    pub(crate) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        match &self.order {
+            Order::TopDown(top) => top.at_least_unindexed(u),
+            Order::Whole(_) => self.at_least(u),
+        }
+    }
+
+    /// The share of the utility range below `u` (1 for an empty range).
+    pub(crate) fn position(&self, u: f64) -> f64 {
+        let width = self.max - self.min;
+        if width > 0.0 {
+            (u - self.min) / width
+        } else {
+            1.0
+        }
+    }
+
     /// Whether every utility is finite (then [`Inverse::at_least`] lists
     /// outcomes without sorting all of them).
     pub(crate) fn finite(&self) -> bool {

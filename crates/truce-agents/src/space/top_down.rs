@@ -189,6 +189,19 @@ impl TopDown {
 
     /// The utility of one outcome, summed as the whole-space index sums it.
     pub(super) fn utility(&self, id: OutcomeId) -> f64 {
+        // The parent's partial sum and the suffix's entries, once the
+        // parents are summed: the same additions in the same order.
+        if let Some(parents) = self.parents.get() {
+            let m = self.suffix_issues;
+            let combos = self.suffix_sum.len() as u32;
+            let (parent, c) = ((id / combos) as usize, (id % combos) as usize);
+            if let (Some(&p), Some(entries)) = (
+                parents.partial.get(parent),
+                self.suffix.get(c * m..(c + 1) * m),
+            ) {
+                return self.clip(entries.iter().fold(p, |u, &t| u + t));
+            }
+        }
         let mut rest = id;
         let mut sum = 0.0;
         for ((table, &stride), &size) in self.tables.iter().zip(&self.strides).zip(&self.sizes) {
@@ -297,23 +310,37 @@ impl TopDown {
             };
             let run = &index.ids[index.starts[first] as usize..index.starts[last + 1] as usize];
             let partial = &parents.partial;
-            let c = c as u32;
-            let mut keep = |parent: u32, u: f64| {
-                let u = self.clip(u);
-                if lo <= u && u < hi {
-                    utility.push(u);
-                    ids.push(parent * combos + c);
-                }
-            };
+            let id = |p: u32| p * combos + c as u32;
             // One, two or more entries, summed in issue order.
             match *entries {
-                [t] => run.iter().for_each(|&p| keep(p, partial[p as usize] + t)),
-                [t, s] => run
-                    .iter()
-                    .for_each(|&p| keep(p, partial[p as usize] + t + s)),
-                _ => run.iter().for_each(|&p| {
-                    keep(p, entries.iter().fold(partial[p as usize], |u, &t| u + t));
-                }),
+                [t] => {
+                    for &p in run {
+                        let u = self.clip(partial[p as usize] + t);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
+                [t, r] => {
+                    for &p in run {
+                        let u = self.clip(partial[p as usize] + t + r);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
+                _ => {
+                    for &p in run {
+                        let sum = entries.iter().fold(partial[p as usize], |u, &t| u + t);
+                        let u = self.clip(sum);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
             }
         }
     }
@@ -402,6 +429,18 @@ impl TopDown {
             }
         }
         Some(at_id)
+    }
+
+    /// Every outcome whose utility is at least `u`, with its utility, in
+    /// no particular order, found without adding tiers (for a one-off
+    /// look, such as judging an agreement).
+    pub(super) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        let mut utility = Vec::new();
+        let mut ids = Vec::new();
+        if !self.sizes.is_empty() {
+            self.walk((u, f64::INFINITY), &mut utility, &mut ids);
+        }
+        ids.into_iter().zip(utility).collect()
     }
 
     /// Every outcome whose utility is at least `u`, with its utility, in
