@@ -492,10 +492,4 @@ impl TopDown {
         }
         u
     }
-
-    /// How many outcomes the tiers hold (for tests and benchmarks).
-    #[cfg(test)]
-    pub(super) fn indexed(&self) -> usize {
-        self.lock().count
-    }
 }
