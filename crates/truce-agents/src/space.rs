@@ -361,6 +361,10 @@ type SortedSlice = Box<[(f64, OutcomeId)]>;
 /// L1 and L2 caches while the outcomes are distributed.
 const MAX_SLICES: usize = 4096;
 
+/// Fewest outcomes [`Prepared::new`] indexes from the top down: below,
+/// indexing the whole space costs less than the tiers' own bookkeeping.
+const TOP_DOWN_MIN: usize = 1024;
+
 /// Outcomes per slice on average, below [`MAX_SLICES`].
 const PER_SLICE: usize = 16;
 
@@ -915,9 +919,23 @@ pub struct Prepared {
 impl Prepared {
     /// Prepares the domain for a session or a few: each party's additive
     /// utilities are indexed from the top down, only as far as the agents'
-    /// queries reach (see [`Inverse`]); other utilities are indexed whole.
+    /// queries reach (see [`Inverse`]), on spaces of at least 1,024
+    /// outcomes; smaller spaces and other utilities are indexed whole.
     /// Answers are the same as [`Prepared::whole`]'s.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
+        Self::with(domain, |space, utility| {
+            if space.len() >= TOP_DOWN_MIN {
+                Inverse::build_top_down(space, utility)
+            } else {
+                Inverse::build(space, utility)
+            }
+        })
+    }
+
+    /// Prepares the domain indexing additive utilities from the top down
+    /// whatever the number of outcomes ([`Prepared::new`] does from 1,024
+    /// outcomes up, and indexes smaller spaces whole).
+    pub fn top_down(domain: &Domain) -> Result<Self, SessionError> {
         Self::with(domain, Inverse::build_top_down)
     }
 
@@ -931,7 +949,7 @@ impl Prepared {
 
     fn with(
         domain: &Domain,
-        index: fn(&OutcomeSpace, &Utility) -> Inverse,
+        index: impl Fn(&OutcomeSpace, &Utility) -> Inverse,
     ) -> Result<Self, SessionError> {
         let space = match OutcomeSpace::of(domain) {
             Err(SessionError::TooManyOutcomes { .. }) => {

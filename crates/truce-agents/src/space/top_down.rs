@@ -280,9 +280,9 @@ impl TopDown {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| {
                     (lo.min(p), hi.max(p))
                 });
-            // About four parents a slice: a run's two end slices, which are
+            // About one parent a slice: a run.s two end slices, which are
             // read value by value, stay short.
-            let index = BucketIndex::with_slices(&partial, (lo, hi), partial.len() / 4);
+            let index = BucketIndex::with_slices(&partial, (lo, hi), partial.len());
             Parents { partial, index }
         })
     }

@@ -351,8 +351,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     /// Sessions on a domain indexed from the top down (what `run_session`
-    /// prepares) offer and agree exactly as the literal reference agents
-    /// over fully sorted outcomes do.
+    /// prepares from 1,024 outcomes up) offer and agree exactly as the
+    /// literal reference agents over fully sorted outcomes do.
     #[test]
     fn top_down_sessions_follow_the_reference(
         d in arb_indexed_domain(),
@@ -365,7 +365,9 @@ proptest! {
             rounds,
             ..SessionOptions::default()
         };
-        let s = run_session(&d, &opts).unwrap();
+        let top_down = truce_agents::Prepared::top_down(&d).unwrap();
+        let s = truce_agents::run_prepared(&d, &top_down, &opts, None).unwrap();
+        prop_assert_eq!(&s, &run_session(&d, &opts).unwrap());
         let (offers, agreement, used) = reference_sao(&d, &[a, b], rounds);
         let all = enumerate(&d);
         let named = |o: u32| d.outcome_values(&all[o as usize]);
@@ -402,7 +404,7 @@ proptest! {
             seed,
             ..SessionOptions::default()
         };
-        let lazy = truce_agents::Prepared::new(&d).unwrap();
+        let lazy = truce_agents::Prepared::top_down(&d).unwrap();
         let whole = truce_agents::Prepared::whole(&d).unwrap();
         let s = truce_agents::run_prepared(&d, &lazy, &opts, None).unwrap();
         prop_assert_eq!(&s, &truce_agents::run_prepared(&d, &whole, &opts, None).unwrap());
