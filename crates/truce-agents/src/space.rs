@@ -729,6 +729,19 @@ impl Inverse {
         }
     }
 
+    /// The utilities of the worst and the best outcome (ranks 0 and n − 1),
+    /// without indexing the whole space when indexed from the top down
+    /// (where they are the per-issue extremes summed in issue order).
+    pub(crate) fn extremes(&self) -> (f64, f64) {
+        match &self.order {
+            Order::TopDown(top) => top.extremes(),
+            Order::Whole(_) => (
+                self.at_rank(0).map_or(0.0, |x| x.1),
+                self.at_rank(self.n.saturating_sub(1)).map_or(0.0, |x| x.1),
+            ),
+        }
+    }
+
     /// Lowest utility over all outcomes.
     pub fn min(&self) -> f64 {
         self.min

@@ -187,6 +187,13 @@ impl TopDown {
         if self.clip && u > 1.0 { 1.0 } else { u }
     }
 
+    /// The lowest and highest utility: the outcome of every issue's
+    /// smallest (largest) entry sums to the smallest (largest) utility,
+    /// because rounding never reverses an order.
+    pub(super) fn extremes(&self) -> (f64, f64) {
+        (self.min, self.max)
+    }
+
     /// The utility of one outcome, summed as the whole-space index sums it.
     pub(super) fn utility(&self, id: OutcomeId) -> f64 {
         // The parent's partial sum and the suffix's entries, once the
