@@ -91,6 +91,11 @@ const FIRST_STEP: f64 = 1.0 / 128.0;
 /// Outcomes a new tier aims to add, as a share of those found so far.
 const GROWTH: f64 = 0.25;
 
+/// Outcomes per slice of a tier on average: half the whole index's, as the
+/// agents' levels pass through a tier's slices and each is sorted when
+/// first read.
+const TIER_PER_SLICE: usize = 8;
+
 /// Outcomes a new tier aims to add at least.
 const MIN_TIER: f64 = 64.0;
 
@@ -261,7 +266,7 @@ impl TopDown {
             if lo.is_finite() { lo } else { self.min },
             if top.is_finite() { top } else { self.max },
         );
-        let mut index = BucketIndex::with_range(&utility, range);
+        let mut index = BucketIndex::with_slices(&utility, range, utility.len() / TIER_PER_SLICE);
         index.names = ids;
         let tier = Tier {
             lo,
