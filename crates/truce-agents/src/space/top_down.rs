@@ -4,12 +4,17 @@
 //! which stays high for most of a session: on the shared domains an
 //! Aspiration-vs-Boulware session reaches the best 1–35 % of each party's
 //! outcomes. So instead of computing and indexing every outcome, the index
-//! holds *tiers*: the outcomes whose utility lies in `[lo, previous lo)`,
-//! found by a depth-first walk over the issues that skips every branch whose
-//! best completion falls below the tier or whose worst completion lies above
-//! it. A query below the lowest tier adds tiers, each 1.5 times as wide as
-//! the one before, until the query is answered. Each tier is indexed like a
-//! whole space (utility slices, sorted when first read).
+//! holds *tiers*: the outcomes whose utility lies in `[lo, previous lo)`.
+//! An outcome is a *parent* (its values of the first issues) and a *suffix*
+//! (its values of the last few); the parents' partial sums are computed and
+//! grouped by slices once, and for a fixed suffix the utility grows with
+//! the parent's sum, so a tier's outcomes are, for each suffix, a run of
+//! parent slices of which only the two end slices are partly out of range.
+//! A query below the lowest tier adds tiers, each aiming at a quarter more
+//! outcomes than found so far (at the last tier's density), until the
+//! query is answered. Each tier is indexed like a whole space (utility
+//! slices, sorted when first read). The tiers sit behind a mutex: a query
+//! takes it once.
 //!
 //! Utilities are summed issue by issue from 0.0, exactly as
 //! [`super::additive_utilities`] and NegMAS add them, so every value is the
