@@ -26,7 +26,7 @@ fn opts() -> SessionOptions {
 #[divan::bench(args = ["Grocery", "anl2023-domain00", "Travel"])]
 fn session_named(bencher: divan::Bencher, name: &str) {
     let domain = load(name);
-    let prepared = Prepared::new(&domain).expect("prepare");
+    let prepared = Prepared::whole(&domain).expect("prepare");
     let opts = opts();
     bencher.bench(|| run_prepared(&domain, &prepared, &opts, None).expect("session"));
 }
@@ -36,7 +36,7 @@ fn session_named(bencher: divan::Bencher, name: &str) {
 #[divan::bench(args = ["Grocery", "anl2023-domain00", "Travel"])]
 fn session(bencher: divan::Bencher, name: &str) {
     let domain = load(name);
-    let prepared = Prepared::new(&domain).expect("prepare");
+    let prepared = Prepared::whole(&domain).expect("prepare");
     let opts = opts();
     bencher.bench(|| run_outcome(&prepared, &opts).expect("session"));
 }

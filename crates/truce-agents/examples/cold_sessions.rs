@@ -1,8 +1,9 @@
 //! Sessions per second with the domain prepared in every session, in wall
 //! and CPU time (the CPU time is the figure to compare on a shared machine):
 //! `cargo run --release -p truce-agents --example cold_sessions -- SECONDS
-//! DOMAIN...` (domains from `testdata/negotiation-domains`). Aspiration vs
-//! Boulware, 100 rounds, as NegMAS's `bench_sao.py` times them.
+//! [--agents A,B] DOMAIN...` (domains from `testdata/negotiation-domains`).
+//! Aspiration vs Boulware unless `--agents` names others, 100 rounds, as
+//! NegMAS's `bench_sao.py` times them.
 
 use std::time::Instant;
 
@@ -29,8 +30,15 @@ fn cpu_seconds() -> f64 {
 fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5.0);
+    let mut args = args.peekable();
+    let mut agents = vec![AgentKind::Aspiration, AgentKind::Boulware];
+    if args.peek().map(String::as_str) == Some("--agents") {
+        args.next();
+        let list = args.next().unwrap_or_default();
+        agents = truce_agents::parse_agents(&list).expect("agents");
+    }
     let opts = SessionOptions {
-        agents: vec![AgentKind::Aspiration, AgentKind::Boulware],
+        agents,
         rounds: 100,
         seed: 20240607,
         ..SessionOptions::default()

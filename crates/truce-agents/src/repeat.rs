@@ -30,7 +30,7 @@ pub fn run_repeated(
     repeat: usize,
     clock: &dyn Fn() -> f64,
 ) -> Result<Repeated, SessionError> {
-    let prepared = Prepared::new(domain)?;
+    let prepared = Prepared::whole(domain)?;
     let session = run_prepared(domain, &prepared, opts, None)?;
     let start = clock();
     for k in 0..repeat {

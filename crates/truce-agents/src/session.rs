@@ -160,21 +160,159 @@ pub struct Assessment {
 }
 
 /// Judges `agreement` against every outcome of the prepared space.
+///
+/// With finite utilities only the outcomes near the agreement are looked
+/// at ([`assess_near`]); [`assess_scan`] scans every outcome and is the
+/// reference the tests hold the former to.
 pub(crate) fn assess(
     prepared: &Prepared,
     agreement: OutcomeId,
     party_names: &[String],
 ) -> (Assessment, Option<OutcomeId>) {
+    let at = prepared.utilities(agreement);
+    let finite = prepared.inverses.iter().all(|i| i.finite());
+    let (dominated_by, distance_to_frontier) = if finite && prepared.parties() == 2 {
+        assess_near(prepared, &at)
+    } else {
+        assess_scan(prepared, &at)
+    };
+    judged(
+        prepared,
+        &at,
+        party_names,
+        dominated_by,
+        distance_to_frontier,
+    )
+}
+
+/// The outcomes both parties value at least `at[p] - d`, with their
+/// utilities. Lists the outcomes above one party's bound (the party whose
+/// bound is highest in its own utility range, which has about the fewest),
+/// keeps those above the other's.
+fn near(prepared: &Prepared, at: [f64; 2], d: f64) -> Vec<(OutcomeId, [f64; 2])> {
+    let inverses = &prepared.inverses;
+    let lister = usize::from(inverses[1].position(at[1] - d) > inverses[0].position(at[0] - d));
+    let other = 1 - lister;
+    let bound = at[other] - d;
+    inverses[lister]
+        .at_least_unindexed(at[lister] - d)
+        .into_iter()
+        .filter_map(|(o, u)| {
+            let v = inverses[other].utility(o);
+            (v >= bound).then(|| {
+                let mut us = [0.0; 2];
+                us[lister] = u;
+                us[other] = v;
+                (o, us)
+            })
+        })
+        .collect()
+}
+
+/// Whether utilities `u` dominate `than` within the tolerance.
+fn dominates(u: &[f64], than: &[f64]) -> bool {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let mut better = false;
+    for (&v, &t) in u.iter().zip(than) {
+        if v < t - tol {
+            return false;
+        }
+        better |= v > t + tol;
+    }
+    better
+}
+
+/// The nearest point of a two-party frontier to `at` among the frontier
+/// points of `points` (utilities of outcomes), by the sweep of
+/// [`assess_scan`]: party 0's utilities from the top, a group of equal u0
+/// is on the frontier where its best u1 beats every u1 above it. Points
+/// that a point of a strictly higher slice of u0 matches or beats on u1
+/// are dropped first (as `frontier_candidates` does), so only the rest
+/// are sorted.
+fn nearest_on_frontier(points: &mut Vec<(OutcomeId, [f64; 2])>, at: [f64; 2]) -> f64 {
+    if points.len() > 64 {
+        let (lo, hi) = points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.1[0]), hi.max(p.1[0]))
+            });
+        let slices = (points.len() / 4).min(4096);
+        let scale = if hi > lo {
+            slices as f64 / (hi - lo)
+        } else {
+            0.0
+        };
+        let last = (slices - 1) as f64;
+        let slice = |u: f64| ((u - lo) * scale).clamp(0.0, last) as usize;
+        let mut above = vec![f64::NEG_INFINITY; slices + 1];
+        for p in points.iter() {
+            let s = slice(p.1[0]);
+            above[s] = above[s].max(p.1[1]);
+        }
+        for s in (0..slices).rev() {
+            above[s] = above[s].max(above[s + 1]);
+        }
+        points.retain(|p| p.1[1] > above[slice(p.1[0]) + 1]);
+    }
+    points.sort_unstable_by(|x, y| x.1[0].total_cmp(&y.1[0]));
+    let mut best = f64::NEG_INFINITY;
+    let mut nearest = f64::INFINITY;
+    let mut k = points.len();
+    while k > 0 {
+        let top = points[k - 1].1[0];
+        let mut j = k;
+        while j > 0 && points[j - 1].1[0] == top {
+            j -= 1;
+        }
+        let g = points[j..k]
+            .iter()
+            .map(|p| p.1[1])
+            .fold(f64::NEG_INFINITY, f64::max);
+        if g > best {
+            let d = ((top - at[0]).powi(2) + (g - at[1]).powi(2)).sqrt();
+            nearest = nearest.min(d);
+            best = g;
+        }
+        k = j;
+    }
+    nearest
+}
+
+/// The first outcome (by number) that dominates `at`, and the distance to
+/// the two-party frontier, from the outcomes near the agreement only.
+///
+/// An outcome that dominates `at` is within the tolerance below it for
+/// every party. A frontier point with both utilities at least `at - d` is
+/// on the frontier of the outcomes with both utilities at least `at - d`
+/// (whatever beats it is there too), and every frontier point outside is
+/// farther than `d`. The outcomes within the tolerance hold the agreement's
+/// own quadrant and so a frontier point, whose distance bounds the search.
+fn assess_near(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let at = [at[0], at[1]];
+    let mut close = near(prepared, at, tol);
+    let dominated_by = close
+        .iter()
+        .filter(|(_, u)| dominates(u, &at))
+        .map(|&(o, _)| o)
+        .min();
+    let bound = nearest_on_frontier(&mut close, at);
+    let distance = if bound == 0.0 {
+        bound
+    } else {
+        // Slightly wider than the bound, so that rounding at the edge cannot
+        // leave out a point as near as the bound.
+        let d = bound * (1.0 + 1e-9) + f64::MIN_POSITIVE;
+        nearest_on_frontier(&mut near(prepared, at, d), at)
+    };
+    (dominated_by, distance.is_finite().then_some(distance))
+}
+
+/// The first outcome that dominates `at` and the distance to the frontier,
+/// by scanning every outcome.
+pub(crate) fn assess_scan(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
     let tol = truce_negotiate::DOMINANCE_TOLERANCE;
     let all: Vec<&[f64]> = prepared.inverses.iter().map(|i| i.all()).collect();
-    let at = prepared.utilities(agreement);
-    let irrational_for: Vec<String> = at
-        .iter()
-        .zip(&prepared.reservations)
-        .enumerate()
-        .filter(|(_, (u, r))| u < r)
-        .map(|(p, _)| party_names.get(p).cloned().unwrap_or_else(|| p.to_string()))
-        .collect();
     let n = prepared.space.len();
     let dominates = |o: usize, than: &[f64]| {
         let mut better = false;
@@ -187,7 +325,7 @@ pub(crate) fn assess(
         }
         better
     };
-    let dominated_by = (0..n).find(|&o| dominates(o, &at)).map(|o| o as OutcomeId);
+    let dominated_by = (0..n).find(|&o| dominates(o, at)).map(|o| o as OutcomeId);
     let distance_to_frontier = match all.as_slice() {
         [u0, u1] => {
             // Sweep party 0's utilities from the top: a group of equal u0 is
@@ -224,7 +362,7 @@ pub(crate) fn assess(
             })
             .map(|o| {
                 all.iter()
-                    .zip(&at)
+                    .zip(at)
                     .map(|(u, a)| (u[o] - a).powi(2))
                     .sum::<f64>()
                     .sqrt()
@@ -232,6 +370,25 @@ pub(crate) fn assess(
             .reduce(f64::min),
         _ => None,
     };
+    (dominated_by, distance_to_frontier)
+}
+
+/// The assessment from the dominance and distance found.
+fn judged(
+    prepared: &Prepared,
+    at: &[f64],
+    party_names: &[String],
+    dominated_by: Option<OutcomeId>,
+    distance_to_frontier: Option<f64>,
+) -> (Assessment, Option<OutcomeId>) {
+    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+    let irrational_for: Vec<String> = at
+        .iter()
+        .zip(&prepared.reservations)
+        .enumerate()
+        .filter(|(_, (u, r))| u < r)
+        .map(|(p, _)| party_names.get(p).cloned().unwrap_or_else(|| p.to_string()))
+        .collect();
     let rational = irrational_for.is_empty();
     let dominated = dominated_by.is_some();
     let warning = match (dominated, rational) {

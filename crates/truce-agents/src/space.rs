@@ -11,6 +11,10 @@ use truce_negotiate::{Domain, Utility};
 
 use crate::error::SessionError;
 
+mod top_down;
+
+use top_down::TopDown;
+
 /// The largest outcome space a session enumerates (Energy, the largest shared
 /// domain, has 390,625; 4 million keeps a prepared domain under 100 MB).
 pub const MAX_OUTCOMES: u128 = 4_000_000;
@@ -277,28 +281,45 @@ impl OutcomeSpace {
 
 /// One party's utilities of every outcome, and the outcomes ordered by them.
 ///
-/// Building one is O(n): the utilities (per-issue tables for additive
+/// Indexed in one of two ways. [`Prepared::new`] indexes an additive
+/// utility *from the top down* (`top_down`): only the outcomes at or above
+/// the lowest utility a query has reached are found and indexed, in tiers,
+/// so a session whose agents never concede far never touches most of the
+/// space. [`Prepared::whole`], and every non-additive utility, index the
+/// whole space in O(n): the utilities (per-issue tables for additive
 /// profiles) and a bucket index that splits the utility range into up to
-/// 4,096 equal slices (about 16 outcomes each on smaller domains). A query
-/// at a utility level (what the time-based agents ask,
+/// 4,096 equal slices (about 16 outcomes each on smaller domains). Either
+/// way a query at a utility level (what the time-based agents ask,
 /// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
-/// rest are never sorted (agents that walk ranks, such as tit-for-tat,
-/// sort the slices they pass). The fully sorted order, for callers that
-/// need every outcome in order, is made from the slices on first use.
-#[derive(Debug, Clone, PartialEq)]
+/// rest are never sorted. The fully sorted order, for callers that need
+/// every outcome in order, is made on first use. Both give the same
+/// answers, bit for bit.
+#[derive(Debug)]
 pub struct Inverse {
-    /// `utility[id]`.
-    utility: Vec<f64>,
-    /// Outcomes grouped by utility slice; `None` when a utility is not finite
-    /// (then every query uses the sorted order).
-    index: Option<BucketIndex>,
+    /// `utility[id]`: made when the whole space is indexed, on first use
+    /// of [`Inverse::all`] when indexed from the top.
+    utility: OnceLock<Vec<f64>>,
+    /// How the outcomes are ordered.
+    order: Order,
     /// Outcome ids in ascending utility, ties in id order, and their
     /// utilities beside them; made on first use.
     sorted: OnceLock<Sorted>,
+    /// Number of outcomes.
+    n: usize,
     /// Lowest and highest utility: each issue's extreme summed in issue order,
     /// exactly as NegMAS evaluates its extreme outcomes.
     min: f64,
     max: f64,
+}
+
+/// The index of an [`Inverse`].
+#[derive(Debug)]
+enum Order {
+    /// Every outcome grouped by utility slice; `None` when a utility is not
+    /// finite (then every query uses the sorted order).
+    Whole(Option<BucketIndex>),
+    /// Additive utilities indexed from the top as far as queries reach.
+    TopDown(Box<TopDown>),
 }
 
 /// The fully sorted order of an [`Inverse`].
@@ -322,8 +343,12 @@ struct BucketIndex {
     scale: f64,
     /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `ids`.
     starts: Vec<u32>,
-    /// Outcome ids slice by slice, in no particular order within a slice.
+    /// Positions in the utility array slice by slice, in no particular
+    /// order within a slice.
     ids: Vec<OutcomeId>,
+    /// The outcome at each position of the utility array; empty when the
+    /// array holds every outcome by number.
+    names: Vec<OutcomeId>,
     /// Each slice's outcomes with their utilities, sorted by (utility, id),
     /// made when a query first reaches the slice.
     sorted: Vec<OnceLock<SortedSlice>>,
@@ -335,6 +360,10 @@ type SortedSlice = Box<[(f64, OutcomeId)]>;
 /// Most slices of an index: the counters (64 KB in four lanes) stay in the
 /// L1 and L2 caches while the outcomes are distributed.
 const MAX_SLICES: usize = 4096;
+
+/// Fewest outcomes [`Prepared::new`] indexes from the top down: below,
+/// indexing the whole space costs less than the tiers' own bookkeeping.
+const TOP_DOWN_MIN: usize = 1024;
 
 /// Outcomes per slice on average, below [`MAX_SLICES`].
 const PER_SLICE: usize = 16;
@@ -358,7 +387,19 @@ impl BucketIndex {
                 (lo, hi)
             }
         };
-        let slices = (utility.len() / PER_SLICE).clamp(1, MAX_SLICES);
+        Some(Self::with_range(utility, (lo, hi)))
+    }
+
+    /// The index of finite `utility` sliced over `[lo, hi]` (utilities
+    /// outside fall in the first or last slice).
+    fn with_range(utility: &[f64], range: (f64, f64)) -> Self {
+        Self::with_slices(utility, range, utility.len() / PER_SLICE)
+    }
+
+    /// The index of finite `utility` in about `slices` slices of `[lo, hi]`
+    /// (at least one, at most [`MAX_SLICES`]).
+    fn with_slices(utility: &[f64], (lo, hi): (f64, f64), slices: usize) -> Self {
+        let slices = slices.clamp(1, MAX_SLICES);
         let width = hi - lo;
         let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
             slices as f64 / width
@@ -370,6 +411,7 @@ impl BucketIndex {
             scale,
             starts: vec![0; slices + 1],
             ids: vec![0; utility.len()],
+            names: Vec::new(),
             sorted: (0..slices).map(|_| OnceLock::new()).collect(),
         };
         // Counting sort in four lanes (outcome id mod 4), each with its own
@@ -419,7 +461,7 @@ impl BucketIndex {
             index.ids[*c as usize] = (tail + lane) as OutcomeId;
             *c += 1;
         }
-        Some(index)
+        index
     }
 
     fn slices(&self) -> usize {
@@ -438,8 +480,13 @@ impl BucketIndex {
     fn sorted_slice(&self, b: usize, utility: &[f64]) -> &[(f64, OutcomeId)] {
         self.sorted[b].get_or_init(|| {
             let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
-            let mut slice: Vec<(f64, OutcomeId)> =
-                ids.iter().map(|&o| (utility[o as usize], o)).collect();
+            let mut slice: Vec<(f64, OutcomeId)> = if self.names.is_empty() {
+                ids.iter().map(|&o| (utility[o as usize], o)).collect()
+            } else {
+                ids.iter()
+                    .map(|&o| (utility[o as usize], self.names[o as usize]))
+                    .collect()
+            };
             slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
             slice.into_boxed_slice()
         })
@@ -494,6 +541,7 @@ impl BucketIndex {
 }
 
 impl Inverse {
+    /// The whole-space index of a party.
     fn build(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
         let eval_each = || {
             let mut utility = Vec::with_capacity(space.len());
@@ -512,22 +560,15 @@ impl Inverse {
                     u.iter_mut()
                         .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
                 }
-                // Finite tables give finite sums unless the sum of the
-                // largest magnitudes overflows; then the index scans.
-                let bound: f64 = a
-                    .tables
-                    .iter()
-                    .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
-                    .sum();
-                let finite = bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite());
-                (u, finite.then(|| a.range()))
+                (u, finite_tables(a).then(|| a.range()))
             }
             Utility::HyperRectangles(_) => (eval_each(), None),
         };
         let index = BucketIndex::build(&utility, range);
         let mut inverse = Self {
-            utility,
-            index,
+            n: utility.len(),
+            utility: OnceLock::from(utility),
+            order: Order::Whole(index),
             sorted: OnceLock::new(),
             min: 0.0,
             max: 0.0,
@@ -548,40 +589,130 @@ impl Inverse {
         inverse
     }
 
+    /// The index of a party built from the top down as queries reach
+    /// down (see [`top_down`]), or the whole-space index where that does not
+    /// apply (a sampled space, a utility that is not additive or whose sums
+    /// may not be finite).
+    fn build_top_down(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
+        match utility_fn {
+            Utility::Additive(a) if !space.is_sampled() && finite_tables(a) => {
+                let (min, max) = a.range();
+                Self {
+                    utility: OnceLock::new(),
+                    order: Order::TopDown(Box::new(TopDown::new(&space.sizes, &a.tables, a.clip))),
+                    sorted: OnceLock::new(),
+                    n: space.len(),
+                    min,
+                    max,
+                }
+            }
+            _ => Self::build(space, utility_fn),
+        }
+    }
+
     /// The sorted order, made on first use.
     fn sorted(&self) -> &Sorted {
-        self.sorted.get_or_init(|| match &self.index {
-            Some(index) => index.sorted(&self.utility),
-            None => {
+        self.sorted.get_or_init(|| match &self.order {
+            Order::Whole(Some(index)) => index.sorted(self.all()),
+            Order::Whole(None) => {
                 // Sorting (key, id) pairs with distinct ids is a stable sort
                 // by utility: equal utilities keep enumeration order.
-                let keyed: Vec<(u64, OutcomeId)> = self
-                    .utility
+                let all = self.all();
+                let keyed: Vec<(u64, OutcomeId)> = all
                     .iter()
                     .enumerate()
                     .map(|(id, &u)| (order_key(u), id as OutcomeId))
                     .collect();
                 let ids: Vec<OutcomeId> = radix_sort(keyed).into_iter().map(|(_, id)| id).collect();
-                let utility = ids.iter().map(|&o| self.utility[o as usize]).collect();
+                let utility = ids.iter().map(|&o| all[o as usize]).collect();
+                Sorted { ids, utility }
+            }
+            Order::TopDown(top) => {
+                let (ids, utility) = top.sorted();
                 Sorted { ids, utility }
             }
         })
     }
 
-    /// Number of utility slices of the index, or `None` without one (a
-    /// utility that is not finite).
-    pub(crate) fn slices(&self) -> Option<usize> {
-        self.index.as_ref().map(BucketIndex::slices)
+    /// The whole-space slice index, if there is one.
+    fn whole_index(&self) -> Option<&BucketIndex> {
+        match &self.order {
+            Order::Whole(index) => index.as_ref(),
+            Order::TopDown(_) => None,
+        }
     }
 
-    /// The slice of utility `u` (monotone in `u`); 0 without an index.
+    /// Number of utility slices of the whole-space index, or `None` without
+    /// one (a utility that is not finite, or an index from the top).
+    pub(crate) fn slices(&self) -> Option<usize> {
+        self.whole_index().map(BucketIndex::slices)
+    }
+
+    /// The slice of utility `u` (monotone in `u`); 0 without a whole-space
+    /// index.
     pub(crate) fn slice(&self, u: f64) -> usize {
-        self.index.as_ref().map_or(0, |i| i.slice(u))
+        self.whole_index().map_or(0, |i| i.slice(u))
     }
 
     /// Every outcome's utility, by outcome id.
     pub(crate) fn all(&self) -> &[f64] {
-        &self.utility
+        self.utility.get_or_init(|| match &self.order {
+            Order::TopDown(top) => top.utilities(),
+            // Made when built.
+            Order::Whole(_) => Vec::new(),
+        })
+    }
+
+    /// Every outcome whose utility is at least `u`, with its utility, in no
+    /// particular order: O(outcomes listed) with an index, else the sorted
+    /// order's tail.
+    pub(crate) fn at_least(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        match &self.order {
+            Order::TopDown(top) => top.at_least(u),
+            Order::Whole(Some(index)) => {
+                let all = self.all();
+                let from = index.starts[index.slice(u)] as usize;
+                index.ids[from..]
+                    .iter()
+                    .map(|&o| (o, all[o as usize]))
+                    .filter(|&(_, x)| x >= u)
+                    .collect()
+            }
+            Order::Whole(None) => {
+                let sorted = self.sorted();
+                let from = sorted.utility.partition_point(|&x| x < u);
+                sorted.ids[from..]
+                    .iter()
+                    .zip(&sorted.utility[from..])
+                    .map(|(&o, &x)| (o, x))
+                    .collect()
+            }
+        }
+    }
+
+    /// [`Inverse::at_least`], without indexing what it finds: for a
+    /// one-off look below where queries reached.
+    pub(crate) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        match &self.order {
+            Order::TopDown(top) => top.at_least_unindexed(u),
+            Order::Whole(_) => self.at_least(u),
+        }
+    }
+
+    /// The share of the utility range below `u` (1 for an empty range).
+    pub(crate) fn position(&self, u: f64) -> f64 {
+        let width = self.max - self.min;
+        if width > 0.0 {
+            (u - self.min) / width
+        } else {
+            1.0
+        }
+    }
+
+    /// Whether every utility is finite (then [`Inverse::at_least`] lists
+    /// outcomes without sorting all of them).
+    pub(crate) fn finite(&self) -> bool {
+        !matches!(self.order, Order::Whole(None))
     }
 
     /// Outcome ids in ascending utility, ties in id order.
@@ -591,7 +722,24 @@ impl Inverse {
 
     /// Utility of an outcome (0 for an id out of range).
     pub fn utility(&self, id: OutcomeId) -> f64 {
-        self.utility.get(id as usize).copied().unwrap_or(0.0)
+        match (self.utility.get(), &self.order) {
+            (Some(all), _) => all.get(id as usize).copied().unwrap_or(0.0),
+            (None, Order::TopDown(top)) if (id as usize) < self.n => top.utility(id),
+            _ => 0.0,
+        }
+    }
+
+    /// The utilities of the worst and the best outcome (ranks 0 and n − 1),
+    /// without indexing the whole space when indexed from the top down
+    /// (where they are the per-issue extremes summed in issue order).
+    pub(crate) fn extremes(&self) -> (f64, f64) {
+        match &self.order {
+            Order::TopDown(top) => top.extremes(),
+            Order::Whole(_) => (
+                self.at_rank(0).map_or(0.0, |x| x.1),
+                self.at_rank(self.n.saturating_sub(1)).map_or(0.0, |x| x.1),
+            ),
+        }
     }
 
     /// Lowest utility over all outcomes.
@@ -616,18 +764,20 @@ impl Inverse {
 
     /// Number of outcomes.
     pub fn len(&self) -> usize {
-        self.utility.len()
+        self.n
     }
 
     /// Whether there are no outcomes (never, for a built space).
     pub fn is_empty(&self) -> bool {
-        self.utility.is_empty()
+        self.n == 0
     }
 
     /// The outcome at rank `k` (0 = worst).
     pub fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
-        if let Some(index) = &self.index {
-            return index.at_rank(k, &self.utility);
+        match &self.order {
+            Order::Whole(Some(index)) => return index.at_rank(k, self.all()),
+            Order::TopDown(top) => return top.at_rank(k),
+            Order::Whole(None) => {}
         }
         let sorted = self.sorted();
         Some((*sorted.ids.get(k)?, *sorted.utility.get(k)?))
@@ -635,8 +785,10 @@ impl Inverse {
 
     /// First rank whose utility is at least `u`.
     pub fn rank_at_least(&self, u: f64) -> usize {
-        if let Some(index) = &self.index {
-            return index.rank_at_least(u, &self.utility);
+        match &self.order {
+            Order::Whole(Some(index)) => return index.rank_at_least(u, self.all()),
+            Order::TopDown(top) => return top.rank_at_least(u),
+            Order::Whole(None) => {}
         }
         self.sorted().utility.partition_point(|&x| x < u)
     }
@@ -648,6 +800,12 @@ impl Inverse {
     /// outcome is below `lo`, the best one ("clamps up"). Ties go to the
     /// lowest enumeration number. `None` when no outcome reaches `floor`.
     pub fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+        if let Order::TopDown(top) = &self.order
+            && lo.is_finite()
+            && !floor.is_nan()
+        {
+            return top.worst_in(lo, hi, floor);
+        }
         let n = self.len();
         let first_rational = self.rank_at_least(floor);
         if first_rational >= n {
@@ -675,12 +833,17 @@ impl Inverse {
 /// 0.0 exactly as `Additive::eval` (and NegMAS) add them, so the values are
 /// bit-identical to evaluating each outcome, in O(n) instead of O(n·issues).
 fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
+    sum_tables(&space.sizes, tables)
+}
+
+/// [`additive_utilities`] of issues with `sizes` values.
+fn sum_tables(sizes: &[usize], tables: &[Vec<f64>]) -> Vec<f64> {
     // One vector, expanded issue by issue in place: the partial sums of the
     // first k issues occupy its front, and each is replaced by its
     // extensions, written back to front so none is overwritten unread.
-    let mut sums = vec![0.0f64; space.len()];
+    let mut sums = vec![0.0f64; sizes.iter().product()];
     let mut filled = 1usize;
-    for (issue, &size) in space.sizes.iter().enumerate() {
+    for (issue, &size) in sizes.iter().enumerate() {
         let table = tables.get(issue).map_or(&[][..], Vec::as_slice);
         for j in (0..filled).rev() {
             let partial = sums[j];
@@ -692,6 +855,17 @@ fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
         filled *= size;
     }
     sums
+}
+
+/// Whether every table entry is finite and no sum of them can overflow
+/// (then every utility is finite and the utility range can be sliced).
+fn finite_tables(a: &truce_negotiate::Additive) -> bool {
+    let bound: f64 = a
+        .tables
+        .iter()
+        .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+        .sum();
+    bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite())
 }
 
 /// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache), for
@@ -756,10 +930,40 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Enumerates the domain and indexes every party's utilities: O(n) per
-    /// party, the expensive part of a session (see [`Inverse`]); tournaments
-    /// and `--repeat` do it once.
+    /// Prepares the domain for a session or a few: each party's additive
+    /// utilities are indexed from the top down, only as far as the agents'
+    /// queries reach (see [`Inverse`]), on spaces of at least 1,024
+    /// outcomes; smaller spaces and other utilities are indexed whole.
+    /// Answers are the same as [`Prepared::whole`]'s.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
+        Self::with(domain, |space, utility| {
+            if space.len() >= TOP_DOWN_MIN {
+                Inverse::build_top_down(space, utility)
+            } else {
+                Inverse::build(space, utility)
+            }
+        })
+    }
+
+    /// Prepares the domain indexing additive utilities from the top down
+    /// whatever the number of outcomes ([`Prepared::new`] does from 1,024
+    /// outcomes up, and indexes smaller spaces whole).
+    pub fn top_down(domain: &Domain) -> Result<Self, SessionError> {
+        Self::with(domain, Inverse::build_top_down)
+    }
+
+    /// Prepares the domain with every party's outcomes indexed whole up
+    /// front: O(n) per party, the expensive part of a session, done once for
+    /// the many sessions of a tournament or `--repeat`, whose queries then
+    /// take no lock.
+    pub fn whole(domain: &Domain) -> Result<Self, SessionError> {
+        Self::with(domain, Inverse::build)
+    }
+
+    fn with(
+        domain: &Domain,
+        index: impl Fn(&OutcomeSpace, &Utility) -> Inverse,
+    ) -> Result<Self, SessionError> {
         let space = match OutcomeSpace::of(domain) {
             Err(SessionError::TooManyOutcomes { .. }) => {
                 OutcomeSpace::sampled(domain, &frontier_guide(domain))?
@@ -769,7 +973,7 @@ impl Prepared {
         let inverses = domain
             .parties
             .iter()
-            .map(|p| Arc::new(Inverse::build(&space, &p.utility)))
+            .map(|p| Arc::new(index(&space, &p.utility)))
             .collect();
         Ok(Self {
             space: Arc::new(space),
@@ -824,8 +1028,9 @@ mod tests {
         fn of_utilities(utility: Vec<f64>) -> Self {
             let index = BucketIndex::build(&utility, None);
             Self {
-                utility,
-                index,
+                n: utility.len(),
+                utility: OnceLock::from(utility),
+                order: Order::Whole(index),
                 sorted: OnceLock::new(),
                 min: 0.0,
                 max: 0.0,
@@ -894,6 +1099,65 @@ mod tests {
             prop::collection::vec(-1.0f64..2.0, 1..400),
             prop::collection::vec(Just(0.5f64), 1..5000),
         ]
+    }
+
+    /// Additive tables with ties (values on a grid of eighths) or spread
+    /// values, and the issues' sizes.
+    fn tables() -> impl Strategy<Value = Vec<Vec<f64>>> {
+        let value = prop_oneof![(0u8..9).prop_map(|k| f64::from(k) * 0.125), -1.0f64..2.0,];
+        prop::collection::vec(prop::collection::vec(value, 1..9), 1..6)
+    }
+
+    proptest! {
+        /// A fresh index from the top down answers every query as the
+        /// whole-space index does, however far below its tiers the query
+        /// reaches: queries near an outcome's utility (the 1e-6 rule) and
+        /// a descending sequence, as agents ask.
+        #[test]
+        fn top_down_answers_as_the_whole_index(
+            tables in tables(),
+            clip in any::<bool>(),
+            picks in prop::collection::vec((0usize..5000, -2e-6f64..2e-6, 0.0f64..0.3), 1..12),
+            floor in -1.0f64..2.0,
+            ranks in prop::collection::vec(0usize..5000, 1..6),
+        ) {
+            let sizes: Vec<usize> = tables.iter().map(Vec::len).collect();
+            let space = OutcomeSpace::of_sizes(&sizes).unwrap();
+            let utility = Utility::Additive(truce_negotiate::Additive { tables, clip });
+            let whole = Inverse::build(&space, &utility);
+            let n = whole.len();
+            let sorted = whole.ascending().to_vec();
+            let level = |k: usize, nudge: f64| whole.utility(sorted[n - 1 - k % n]) + nudge;
+            // One fresh index per query, and one asked in descending order.
+            let mut picks = picks;
+            picks.sort_by(|x, y| level(y.0, y.1).total_cmp(&level(x.0, x.1)));
+            let agent = Inverse::build_top_down(&space, &utility);
+            for &(k, nudge, width) in &picks {
+                let lo = level(k, nudge);
+                let fresh = Inverse::build_top_down(&space, &utility);
+                let want = whole.worst_in(lo, lo + width, floor);
+                prop_assert_eq!(fresh.worst_in(lo, lo + width, floor), want);
+                prop_assert_eq!(agent.worst_in(lo, lo + width, floor), want);
+                let fresh = Inverse::build_top_down(&space, &utility);
+                prop_assert_eq!(fresh.rank_at_least(lo), whole.rank_at_least(lo));
+                let fresh = Inverse::build_top_down(&space, &utility);
+                let mut got = fresh.at_least(lo);
+                let mut all = whole.at_least(lo);
+                got.sort_by_key(|x| x.0);
+                all.sort_by_key(|x| x.0);
+                prop_assert_eq!(got, all);
+            }
+            for &k in &ranks {
+                let fresh = Inverse::build_top_down(&space, &utility);
+                prop_assert_eq!(fresh.at_rank(k % n), whole.at_rank(k % n));
+                prop_assert_eq!(fresh.utility((k % n) as OutcomeId), whole.utility((k % n) as OutcomeId));
+            }
+            let fresh = Inverse::build_top_down(&space, &utility);
+            prop_assert_eq!(fresh.best(), whole.best());
+            prop_assert_eq!((fresh.min(), fresh.max()), (whole.min(), whole.max()));
+            prop_assert_eq!(fresh.ascending(), whole.ascending());
+            prop_assert_eq!(fresh.all(), whole.all());
+        }
     }
 
     proptest! {

@@ -164,7 +164,7 @@ pub fn run_tournament(
                 parties: domain.parties.len(),
             });
         }
-        let prepared = Prepared::new(domain)?;
+        let prepared = Prepared::whole(domain)?;
         let analysis = analyze(domain, &AnalyzeOptions::default());
         let point = |u: &[f64]| {
             [

@@ -84,11 +84,9 @@ impl TitForTat {
         } else {
             let best = self.next_worse();
             let next = self.next_worse();
-            let inv = self.view.inverse();
-            let d = inv
-                .at_rank(inv.len().saturating_sub(1))
-                .map_or(0.0, |x| x.1)
-                - inv.at_rank(0).map_or(0.0, |x| x.1);
+            // The best and the worst outcome's utilities (ranks n − 1 and 0).
+            let (lowest, highest) = self.view.inverse().extremes();
+            let d = highest - lowest;
             (best - next + MIN_CONCESSION_EPS) / d
         };
         if !c.is_finite() || !(-1e-6..=1.0000001).contains(&c) {

@@ -22,6 +22,9 @@ pub struct TimeBased {
     view: PrivateView,
     exponent: f64,
     eps: f64,
+    /// The last relative time asked and its band: an agent that rejects
+    /// an offer proposes at the same time, and `powf` is not free.
+    last: Option<(f64, (f64, f64))>,
 }
 
 impl TimeBased {
@@ -31,12 +34,25 @@ impl TimeBased {
             view,
             exponent,
             eps,
+            last: None,
         }
     }
 
     /// The lowest utility this agent offers or accepts at relative time `t`,
     /// and the upper end of its band (NegMAS `scale_utilities`).
-    fn band(&self, t: f64) -> (f64, f64) {
+    fn band(&mut self, t: f64) -> (f64, f64) {
+        if let Some((at, band)) = self.last
+            && at.to_bits() == t.to_bits()
+        {
+            return band;
+        }
+        let band = self.band_at(t);
+        self.last = Some((t, band));
+        band
+    }
+
+    /// [`TimeBased::band`], computed.
+    fn band_at(&self, t: f64) -> (f64, f64) {
         let lo_u = self.view.floor();
         let hi_u = self.view.inverse().max();
         // A hardliner keeps its aspiration even at t = 1, where `t^inf` is 1.

@@ -176,3 +176,251 @@ proptest! {
         prop_assert_eq!(assessment.distance_to_frontier, Some(nearest));
     }
 }
+
+/// Every outcome's value indices in enumeration order (the first issue
+/// varies slowest, as NegMAS enumerates).
+fn enumerate(d: &Domain) -> Vec<Vec<usize>> {
+    let sizes: Vec<usize> = d.issues.iter().map(|i| i.values.len()).collect();
+    let mut all = vec![Vec::new()];
+    for &size in &sizes {
+        all = all
+            .into_iter()
+            .flat_map(|o: Vec<usize>| {
+                (0..size).map(move |v| {
+                    let mut o = o.clone();
+                    o.push(v);
+                    o
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// A time-based agent written out from NegMAS's definitions over one
+/// party's fully sorted outcomes: the reference the indexed agents are held
+/// to.
+struct ReferenceAgent {
+    sorted: Vec<(u32, f64)>,
+    utility: Vec<f64>,
+    reservation: f64,
+    exponent: f64,
+    eps: f64,
+}
+
+impl ReferenceAgent {
+    fn new(d: &Domain, party: usize, kind: AgentKind) -> Self {
+        let utility: Vec<f64> = enumerate(d)
+            .iter()
+            .map(|o| d.parties[party].utility.eval(o))
+            .collect();
+        let mut sorted: Vec<(u32, f64)> = utility
+            .iter()
+            .enumerate()
+            .map(|(id, &u)| (id as u32, u))
+            .collect();
+        sorted.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        let (exponent, eps) = match kind {
+            AgentKind::Boulware => (4.0, 1e-4),
+            AgentKind::Linear => (1.0, 1e-4),
+            AgentKind::Conceder => (0.25, 1e-4),
+            AgentKind::Aspiration => (4.0, 1e-3),
+            _ => (f64::INFINITY, 1e-4),
+        };
+        Self {
+            sorted,
+            utility,
+            reservation: d.parties[party].reservation,
+            exponent,
+            eps,
+        }
+    }
+
+    fn band(&self, t: f64) -> (f64, f64) {
+        let lo_u = self.sorted[0].1.max(self.reservation);
+        let hi_u = self.sorted[self.sorted.len() - 1].1;
+        let a = if self.exponent.is_infinite() {
+            1.0
+        } else {
+            1.0 - t.powf(self.exponent)
+        };
+        let clamp = |x: f64| lo_u.max(hi_u.min(x));
+        (
+            clamp((hi_u - lo_u) * a + lo_u - self.eps),
+            clamp((hi_u - lo_u) * 1.0 + lo_u + self.eps),
+        )
+    }
+
+    fn accepts(&self, t: f64, o: u32) -> bool {
+        if self.reservation > self.sorted[self.sorted.len() - 1].1 {
+            return false;
+        }
+        let (lo, hi) = self.band(t);
+        let u = self.utility[o as usize];
+        lo <= u && u <= hi
+    }
+
+    fn propose(&self, t: f64) -> Option<u32> {
+        let (lo, hi) = self.band(t);
+        worst_in_oracle(&self.sorted, lo, hi, self.reservation)
+    }
+}
+
+/// Stacked alternating offers between reference agents, as NegMAS's
+/// `SAOMechanism` runs them: the offers as (proposer, outcome), the
+/// agreement and the rounds used.
+fn reference_sao(
+    d: &Domain,
+    kinds: &[AgentKind],
+    rounds: u32,
+) -> (Vec<(usize, u32)>, Option<u32>, u32) {
+    let agents: Vec<ReferenceAgent> = kinds
+        .iter()
+        .enumerate()
+        .map(|(p, &k)| ReferenceAgent::new(d, p, k))
+        .collect();
+    let mut offers = Vec::new();
+    let mut table: Option<(usize, u32)> = None;
+    let mut acceptances = 0;
+    for round in 0..rounds {
+        let t = f64::from(round + 1) / (f64::from(rounds) + 1.0);
+        for (p, agent) in agents.iter().enumerate() {
+            if table.is_some_and(|(by, _)| by == p) {
+                acceptances = 0;
+            }
+            if let Some((_, o)) = table
+                && agent.accepts(t, o)
+            {
+                acceptances += 1;
+                if acceptances == agents.len() {
+                    return (offers, Some(o), round + 1);
+                }
+                continue;
+            }
+            let Some(o) = agent.propose(t) else {
+                return (offers, None, round + 1);
+            };
+            acceptances = 1;
+            table = Some((p, o));
+            offers.push((p, o));
+        }
+    }
+    (offers, None, rounds)
+}
+
+/// Two-party domains of up to 4,096 outcomes, with ties (values on a grid
+/// of eighths) or spread utilities, sometimes clipped at 1 (GENIUS), with
+/// reservations anywhere.
+fn arb_indexed_domain() -> impl Strategy<Value = Domain> {
+    let value = prop_oneof![(0u8..9).prop_map(|k| f64::from(k) * 0.125), 0.0f64..1.0,];
+    prop::collection::vec(1usize..9, 1..5).prop_flat_map(move |sizes| {
+        let party = sizes
+            .iter()
+            .map(|&n| prop::collection::vec(value.clone(), n))
+            .collect::<Vec<_>>();
+        (
+            party.clone(),
+            party,
+            -0.2f64..1.5,
+            -0.2f64..1.5,
+            any::<bool>(),
+        )
+            .prop_map(|(a, b, ra, rb, clip)| {
+                let mut d = domain(vec![a, b], vec![ra, rb]);
+                for p in &mut d.parties {
+                    if let Utility::Additive(a) = &mut p.utility {
+                        a.clip = clip;
+                    }
+                }
+                d
+            })
+    })
+}
+
+fn time_based() -> impl Strategy<Value = AgentKind> {
+    prop::sample::select(vec![
+        AgentKind::Boulware,
+        AgentKind::Linear,
+        AgentKind::Conceder,
+        AgentKind::Aspiration,
+        AgentKind::Hardliner,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Sessions on a domain indexed from the top down (what `run_session`
+    /// prepares from 1,024 outcomes up) offer and agree exactly as the
+    /// literal reference agents over fully sorted outcomes do.
+    #[test]
+    fn top_down_sessions_follow_the_reference(
+        d in arb_indexed_domain(),
+        a in time_based(),
+        b in time_based(),
+        rounds in 1u32..120,
+    ) {
+        let opts = SessionOptions {
+            agents: vec![a, b],
+            rounds,
+            ..SessionOptions::default()
+        };
+        let top_down = truce_agents::Prepared::top_down(&d).unwrap();
+        let s = truce_agents::run_prepared(&d, &top_down, &opts, None).unwrap();
+        prop_assert_eq!(&s, &run_session(&d, &opts).unwrap());
+        let (offers, agreement, used) = reference_sao(&d, &[a, b], rounds);
+        let all = enumerate(&d);
+        let named = |o: u32| d.outcome_values(&all[o as usize]);
+        let want: Vec<(String, Vec<String>)> = offers
+            .iter()
+            .map(|&(p, o)| (d.parties[p].name.clone(), named(o)))
+            .collect();
+        let got: Vec<(String, Vec<String>)> = s
+            .trace
+            .iter()
+            .map(|t| (t.proposer.clone(), t.offer.clone()))
+            .collect();
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(s.agreement, agreement.map(named));
+        prop_assert_eq!(s.rounds, used);
+    }
+
+    /// Every agent, both protocols: a domain indexed from the top down and
+    /// one indexed whole give the same session, assessment included, and
+    /// the assessment's dominating outcome is the first one by number.
+    #[test]
+    fn top_down_and_whole_give_the_same_session(
+        d in arb_indexed_domain(),
+        a in arb_agent(),
+        b in arb_agent(),
+        rounds in 1u32..80,
+        seed in any::<u64>(),
+        single_text in any::<bool>(),
+    ) {
+        let opts = SessionOptions {
+            agents: vec![a, b],
+            protocol: if single_text { Protocol::SingleText } else { Protocol::Sao },
+            rounds,
+            seed,
+            ..SessionOptions::default()
+        };
+        let lazy = truce_agents::Prepared::top_down(&d).unwrap();
+        let whole = truce_agents::Prepared::whole(&d).unwrap();
+        let s = truce_agents::run_prepared(&d, &lazy, &opts, None).unwrap();
+        prop_assert_eq!(&s, &truce_agents::run_prepared(&d, &whole, &opts, None).unwrap());
+        if let (Some(assessment), Some(agreement)) = (&s.assessment, &s.agreement) {
+            let tol = truce_negotiate::DOMINANCE_TOLERANCE;
+            let refs: Vec<&str> = agreement.iter().map(String::as_str).collect();
+            let at = d.utilities(&d.outcome_indices(&refs).unwrap());
+            let first = enumerate(&d).into_iter().find(|o| {
+                let u = d.utilities(o);
+                u.iter().zip(&at).all(|(v, t)| *v >= t - tol)
+                    && u.iter().zip(&at).any(|(v, t)| *v > t + tol)
+            });
+            prop_assert_eq!(
+                assessment.dominated_by.clone(),
+                first.map(|o| d.outcome_values(&o))
+            );
+        }
+    }
+}

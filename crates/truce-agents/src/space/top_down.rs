@@ -1,0 +1,512 @@
+//! One party's outcomes indexed from the top down, as far as queries reach.
+//!
+//! A time-based agent asks only for outcomes at or above its aspiration,
+//! which stays high for most of a session: on the shared domains an
+//! Aspiration-vs-Boulware session reaches the best 1–35 % of each party's
+//! outcomes. So instead of computing and indexing every outcome, the index
+//! holds *tiers*: the outcomes whose utility lies in `[lo, previous lo)`.
+//! An outcome is a *parent* (its values of the first issues) and a *suffix*
+//! (its values of the last few); the parents' partial sums are computed and
+//! grouped by slices once, and for a fixed suffix the utility grows with
+//! the parent's sum, so a tier's outcomes are, for each suffix, a run of
+//! parent slices of which only the two end slices are partly out of range.
+//! A query below the lowest tier adds tiers, each aiming at a quarter more
+//! outcomes than found so far (at the last tier's density), until the
+//! query is answered. Each tier is indexed like a whole space (utility
+//! slices, sorted when first read). The tiers sit behind a mutex: a query
+//! takes it once.
+//!
+//! Utilities are summed issue by issue from 0.0, exactly as
+//! [`super::additive_utilities`] and NegMAS add them, so every value is the
+//! same bit pattern the whole-space index holds, and ties break by outcome
+//! number as there.
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use super::{BucketIndex, INVERTER_EPS, OutcomeId};
+
+/// The additive utility of one party and its tiers.
+#[derive(Debug)]
+pub(super) struct TopDown {
+    /// `tables[issue][value]`, one entry per value (missing ones are 0.0,
+    /// as the whole-space sum reads them).
+    tables: Vec<Vec<f64>>,
+    /// Values per issue.
+    sizes: Vec<u32>,
+    /// Outcomes per value of each issue (the mixed-radix place values).
+    strides: Vec<u32>,
+    /// Sums above 1 are clipped to 1.
+    clip: bool,
+    /// How many of the last issues make an outcome's suffix.
+    suffix_issues: usize,
+    /// Every suffix's table entries (`suffix_issues` per suffix), suffixes
+    /// in enumeration order, and their sums.
+    suffix: Vec<f64>,
+    suffix_sum: Vec<f64>,
+    /// Far more than the rounding of any sum of these tables: bounds are
+    /// widened by it so that a branch is never skipped wrongly.
+    slack: f64,
+    /// Number of outcomes.
+    n: usize,
+    /// Lowest and highest utility (exact: the per-issue extremes summed in
+    /// issue order).
+    min: f64,
+    max: f64,
+    tiers: Mutex<Tiers>,
+    /// The parents' partial sums, made for the first tier.
+    parents: OnceLock<Parents>,
+}
+
+/// The partial sums of the outcomes' issues but the last, by parent number
+/// (an outcome's number divided by the last issue's size), and their index.
+#[derive(Debug)]
+struct Parents {
+    partial: Vec<f64>,
+    index: BucketIndex,
+}
+
+/// The tiers found so far, best first.
+#[derive(Debug, Default)]
+struct Tiers {
+    list: Vec<Tier>,
+    /// Outcomes in all tiers.
+    count: usize,
+    /// Utility width of the last tier added.
+    step: f64,
+}
+
+/// The outcomes with utility in `[lo, the previous tier's lo)`.
+#[derive(Debug)]
+struct Tier {
+    /// Lowest utility of the tier (`-inf` for the one that completes the
+    /// space).
+    lo: f64,
+    /// Outcomes in the tiers above this one.
+    above: usize,
+    /// Utilities, in the order the walk found them.
+    utility: Vec<f64>,
+    /// Positions in `utility` by utility slice, and the outcome at each
+    /// position (its `names`).
+    index: BucketIndex,
+}
+
+/// Width of the first tier, as a share of the utility range.
+const FIRST_STEP: f64 = 1.0 / 128.0;
+
+/// Outcomes a new tier aims to add, as a share of those found so far.
+const GROWTH: f64 = 0.25;
+
+/// Outcomes per slice of a tier on average: half the whole index's, as the
+/// agents' levels pass through a tier's slices and each is sorted when
+/// first read.
+const TIER_PER_SLICE: usize = 8;
+
+/// Outcomes a new tier aims to add at least.
+const MIN_TIER: f64 = 64.0;
+
+impl Tiers {
+    /// Every outcome at or above this utility is in a tier.
+    fn threshold(&self) -> f64 {
+        self.list.last().map_or(f64::INFINITY, |t| t.lo)
+    }
+}
+
+impl TopDown {
+    /// `tables` must be finite and their sums must not overflow (the caller
+    /// checks); `sizes` are the issues' value counts, and their product `n`
+    /// fits in an outcome number.
+    pub(super) fn new(sizes: &[usize], tables: &[Vec<f64>], clip: bool) -> Self {
+        let tables: Vec<Vec<f64>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(issue, &size)| {
+                let t = tables.get(issue).map_or(&[][..], Vec::as_slice);
+                (0..size)
+                    .map(|v| t.get(v).copied().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect();
+        let mut strides = vec![1u32; sizes.len()];
+        for k in (0..sizes.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1].saturating_mul(sizes[k + 1] as u32);
+        }
+        let mut magnitude = 0.0f64;
+        for k in (0..sizes.len()).rev() {
+            let t = &tables[k];
+            magnitude += t.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        }
+        // The extremes summed in issue order from 0.0, as every outcome is.
+        let (mut min, mut max) = (0.0, 0.0);
+        for t in &tables {
+            min += t.iter().copied().fold(f64::INFINITY, f64::min);
+            max += t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+        // A suffix of about a quarter of the square root of the outcomes:
+        // few parents to sum and index up front, few suffixes per tier.
+        let n: usize = sizes.iter().product();
+        let target = (n as f64).sqrt() / 4.0;
+        let mut suffix_issues = 1;
+        let mut combos = sizes.last().copied().unwrap_or(1);
+        while suffix_issues < sizes.len()
+            && (combos * sizes[sizes.len() - 1 - suffix_issues]) as f64 <= target
+        {
+            combos *= sizes[sizes.len() - 1 - suffix_issues];
+            suffix_issues += 1;
+        }
+        let split = sizes.len().saturating_sub(suffix_issues);
+        let mut suffix = Vec::with_capacity(combos * suffix_issues);
+        let mut suffix_sum = Vec::with_capacity(combos);
+        let mut values = vec![0usize; suffix_issues];
+        for _ in 0..combos {
+            let mut sum = 0.0;
+            for (k, &v) in values.iter().enumerate() {
+                let t = tables[split + k][v];
+                suffix.push(t);
+                sum += t;
+            }
+            suffix_sum.push(sum);
+            // Next suffix, last issue fastest.
+            for k in (0..suffix_issues).rev() {
+                values[k] += 1;
+                if values[k] < sizes[split + k] {
+                    break;
+                }
+                values[k] = 0;
+            }
+        }
+        Self {
+            suffix_issues,
+            suffix,
+            suffix_sum,
+            tables,
+            sizes: sizes.iter().map(|&s| s as u32).collect(),
+            strides,
+            clip,
+            slack: 1e-9 * magnitude + f64::MIN_POSITIVE,
+            n: sizes.iter().product(),
+            min: truce_negotiate::clip_if(clip, min),
+            max: truce_negotiate::clip_if(clip, max),
+            tiers: Mutex::new(Tiers::default()),
+            parents: OnceLock::new(),
+        }
+    }
+
+    /// `truce_negotiate::clip_if`, inlined into the walk.
+    #[inline]
+    fn clip(&self, u: f64) -> f64 {
+        if self.clip && u > 1.0 { 1.0 } else { u }
+    }
+
+    /// The lowest and highest utility: the outcome of every issue's
+    /// smallest (largest) entry sums to the smallest (largest) utility,
+    /// because rounding never reverses an order.
+    pub(super) fn extremes(&self) -> (f64, f64) {
+        (self.min, self.max)
+    }
+
+    /// The utility of one outcome, summed as the whole-space index sums it.
+    pub(super) fn utility(&self, id: OutcomeId) -> f64 {
+        // The parent's partial sum and the suffix's entries, once the
+        // parents are summed: the same additions in the same order.
+        if let Some(parents) = self.parents.get() {
+            let m = self.suffix_issues;
+            let combos = self.suffix_sum.len() as u32;
+            let (parent, c) = ((id / combos) as usize, (id % combos) as usize);
+            if let (Some(&p), Some(entries)) = (
+                parents.partial.get(parent),
+                self.suffix.get(c * m..(c + 1) * m),
+            ) {
+                return self.clip(entries.iter().fold(p, |u, &t| u + t));
+            }
+        }
+        let mut rest = id;
+        let mut sum = 0.0;
+        for ((table, &stride), &size) in self.tables.iter().zip(&self.strides).zip(&self.sizes) {
+            let v = (rest / stride).min(size.saturating_sub(1));
+            rest -= v * stride;
+            sum += table[v as usize];
+        }
+        self.clip(sum)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tiers> {
+        // A panic while a tier was added leaves the tiers as they were
+        // before it (a tier is pushed whole), so a poisoned lock is usable.
+        self.tiers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds the next tier, reaching at least down to `down_to`.
+    fn add_tier(&self, tiers: &mut Tiers, down_to: f64) {
+        let top = tiers.threshold();
+        let width = self.max - self.min;
+        // The next tier should hold about half as many outcomes as the
+        // tiers so far, at the density of the last one: the outcomes grow
+        // denser towards the middle, so a step of fixed growth in width
+        // would overshoot where the queries stop by a factor of two or more.
+        let step = match tiers.list.last() {
+            None => width * FIRST_STEP,
+            Some(last) => {
+                let density = last.utility.len() as f64 / tiers.step;
+                let wanted = (tiers.count as f64 * GROWTH).max(MIN_TIER);
+                if density > 0.0 {
+                    (wanted / density).clamp(tiers.step * 0.5, tiers.step * 2.0)
+                } else {
+                    tiers.step * 2.0
+                }
+            }
+        };
+        let start = if top.is_finite() { top } else { self.max };
+        let mut lo = (start - step).min(down_to);
+        if !(lo > self.min && step > 0.0) {
+            lo = f64::NEG_INFINITY;
+        }
+        // About what the step aims at, so the walk rarely reallocates.
+        let expect = (tiers.count as f64 * GROWTH * 1.5) as usize + 64;
+        let mut utility = Vec::with_capacity(expect);
+        let mut ids = Vec::with_capacity(expect);
+        if !self.sizes.is_empty() {
+            self.walk((lo, top), &mut utility, &mut ids);
+        }
+        let range = (
+            if lo.is_finite() { lo } else { self.min },
+            if top.is_finite() { top } else { self.max },
+        );
+        let mut index = BucketIndex::with_slices(&utility, range, utility.len() / TIER_PER_SLICE);
+        index.names = ids;
+        let tier = Tier {
+            lo,
+            above: tiers.count,
+            index,
+            utility,
+        };
+        tiers.count += tier.utility.len();
+        tiers.step = if lo.is_finite() { start - lo } else { step };
+        tiers.list.push(tier);
+    }
+
+    /// The partial sums of every *parent* (an outcome's values of the
+    /// issues before the suffix, numbered in enumeration order), grouped
+    /// by slices of their range; made for the first tier.
+    fn parents(&self) -> &Parents {
+        self.parents.get_or_init(|| {
+            let split = self.tables.len() - self.suffix_issues;
+            let sizes: Vec<usize> = self.sizes[..split].iter().map(|&s| s as usize).collect();
+            let partial = super::sum_tables(&sizes, &self.tables[..split]);
+            let (lo, hi) = partial
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| {
+                    (lo.min(p), hi.max(p))
+                });
+            // About one parent a slice: a run.s two end slices, which are
+            // read value by value, stay short.
+            let index = BucketIndex::with_slices(&partial, (lo, hi), partial.len());
+            Parents { partial, index }
+        })
+    }
+
+    /// Appends the outcomes whose utility lies in `[lo, hi)`. An outcome is
+    /// a parent and a suffix (its values of the last few issues); for a
+    /// fixed suffix the utility grows with the parent's partial sum, so the
+    /// parents that put it in range are a run of the parents' slices, of
+    /// which only the two end slices are partly out of range.
+    fn walk(&self, (lo, hi): (f64, f64), utility: &mut Vec<f64>, ids: &mut Vec<OutcomeId>) {
+        let parents = self.parents();
+        let index = &parents.index;
+        let m = self.suffix_issues;
+        let combos = self.suffix_sum.len() as u32;
+        // Where clipping maps every larger sum to 1 and 1 is in range, no
+        // partial sum is too large.
+        let open_top = !hi.is_finite() || (self.clip && lo <= 1.0 && 1.0 < hi);
+        for (c, &sum) in self.suffix_sum.iter().enumerate() {
+            let entries = &self.suffix[c * m..(c + 1) * m];
+            let first = index.slice(lo - sum - self.slack);
+            let last = if open_top {
+                index.slices() - 1
+            } else {
+                index.slice(hi - sum + self.slack)
+            };
+            let run = &index.ids[index.starts[first] as usize..index.starts[last + 1] as usize];
+            let partial = &parents.partial;
+            let id = |p: u32| p * combos + c as u32;
+            // One, two or more entries, summed in issue order.
+            match *entries {
+                [t] => {
+                    for &p in run {
+                        let u = self.clip(partial[p as usize] + t);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
+                [t, r] => {
+                    for &p in run {
+                        let u = self.clip(partial[p as usize] + t + r);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
+                _ => {
+                    for &p in run {
+                        let sum = entries.iter().fold(partial[p as usize], |u, &t| u + t);
+                        let u = self.clip(sum);
+                        if lo <= u && u < hi {
+                            utility.push(u);
+                            ids.push(id(p));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds tiers until every outcome at or above `u` is in one.
+    fn reach(&self, tiers: &mut Tiers, u: f64) {
+        while tiers.count < self.n && tiers.threshold() > u {
+            self.add_tier(tiers, u);
+        }
+    }
+
+    /// Adds tiers until the best `count` outcomes are in them.
+    fn reach_count(&self, tiers: &mut Tiers, count: usize) {
+        while tiers.count < count.min(self.n) {
+            self.add_tier(tiers, f64::INFINITY);
+        }
+    }
+
+    /// First rank whose utility is at least `u`, once `reach(u)` is done.
+    fn rank_in(&self, tiers: &Tiers, u: f64) -> usize {
+        match tiers.list.iter().find(|t| t.lo <= u) {
+            Some(t) => self.n - t.above - t.utility.len() + t.index.rank_at_least(u, &t.utility),
+            // Below every tier: the tiers hold every outcome.
+            None => 0,
+        }
+    }
+
+    /// The outcome at rank `k`, if its tier has been added.
+    fn at_rank_in(&self, tiers: &Tiers, k: usize) -> Option<(OutcomeId, f64)> {
+        let from_top = self.n.checked_sub(k)?;
+        let t = tiers
+            .list
+            .iter()
+            .find(|t| from_top <= t.above + t.utility.len())?;
+        let local = k.checked_sub(self.n - t.above - t.utility.len())?;
+        t.index.at_rank(local, &t.utility)
+    }
+
+    pub(super) fn rank_at_least(&self, u: f64) -> usize {
+        if u.is_nan() || u <= self.min {
+            return 0;
+        }
+        if u > self.max {
+            return self.n;
+        }
+        let mut tiers = self.lock();
+        self.reach(&mut tiers, u);
+        self.rank_in(&tiers, u)
+    }
+
+    pub(super) fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
+        if k >= self.n {
+            return None;
+        }
+        let mut tiers = self.lock();
+        self.reach_count(&mut tiers, self.n - k);
+        self.at_rank_in(&tiers, k)
+    }
+
+    /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is a
+    /// number, adding tiers only down to just below `lo`.
+    pub(super) fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+        // No outcome reaches the floor (the maximum is exact).
+        if self.max < floor {
+            return None;
+        }
+        let mut tiers = self.lock();
+        // Deep enough that the outcome just below `lo` is in a tier whenever
+        // the 1e-6 rule could pick it.
+        self.reach(&mut tiers, lo - 4.0 * INVERTER_EPS - lo.abs() * 1e-9);
+        let target = lo.max(floor);
+        self.reach(&mut tiers, target);
+        let n = self.n;
+        let i = self.rank_in(&tiers, target).min(n - 1);
+        let (at_id, at_u) = self.at_rank_in(&tiers, i)?;
+        // The outcome just below, if it is rational (ranks at or above the
+        // first rational one) and in a tier; one that is not in a tier is
+        // more than 1e-6 below `lo` and never picked.
+        if let Some((_, below)) = i.checked_sub(1).and_then(|b| self.at_rank_in(&tiers, b))
+            && below >= floor
+        {
+            let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+            if in_range && (below - lo).abs() < (at_u - lo).abs() {
+                let best = self.rank_in(&tiers, below);
+                return self.at_rank_in(&tiers, best).map(|x| x.0);
+            }
+        }
+        Some(at_id)
+    }
+
+    /// Every outcome whose utility is at least `u`, with its utility, in
+    /// no particular order, found without adding tiers (for a one-off
+    /// look, such as judging an agreement).
+    pub(super) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        let mut utility = Vec::new();
+        let mut ids = Vec::new();
+        if !self.sizes.is_empty() {
+            self.walk((u, f64::INFINITY), &mut utility, &mut ids);
+        }
+        ids.into_iter().zip(utility).collect()
+    }
+
+    /// Every outcome whose utility is at least `u`, with its utility, in
+    /// no particular order.
+    pub(super) fn at_least(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+        let mut tiers = self.lock();
+        self.reach(&mut tiers, u);
+        let mut out = Vec::new();
+        for t in &tiers.list {
+            out.extend(
+                t.index
+                    .names
+                    .iter()
+                    .zip(&t.utility)
+                    .filter(|&(_, &x)| x >= u)
+                    .map(|(&o, &x)| (o, x)),
+            );
+            if t.lo <= u {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Every outcome in ascending utility, ties in enumeration order, with
+    /// its utility.
+    pub(super) fn sorted(&self) -> (Vec<OutcomeId>, Vec<f64>) {
+        let mut tiers = self.lock();
+        self.reach_count(&mut tiers, self.n);
+        let mut ids = Vec::with_capacity(self.n);
+        let mut utility = Vec::with_capacity(self.n);
+        for t in tiers.list.iter().rev() {
+            for b in 0..t.index.slices() {
+                for &(u, id) in t.index.sorted_slice(b, &t.utility) {
+                    ids.push(id);
+                    utility.push(u);
+                }
+            }
+        }
+        (ids, utility)
+    }
+
+    /// Every outcome's utility, by outcome number.
+    pub(super) fn utilities(&self) -> Vec<f64> {
+        let sizes: Vec<usize> = self.sizes.iter().map(|&s| s as usize).collect();
+        let mut u = super::sum_tables(&sizes, &self.tables);
+        if self.clip {
+            u.iter_mut().for_each(|x| *x = self.clip(*x));
+        }
+        u
+    }
+}
