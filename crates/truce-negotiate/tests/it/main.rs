@@ -6,6 +6,7 @@ mod dynamics;
 mod errors;
 mod export;
 mod genius_oracle;
+mod hyper;
 mod props;
 mod readers;
 mod render;
