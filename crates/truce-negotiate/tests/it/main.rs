@@ -7,6 +7,8 @@ mod errors;
 mod export;
 mod genius_oracle;
 mod hyper;
+#[cfg(feature = "highs")]
+mod hyper_milp;
 mod props;
 mod readers;
 mod render;
