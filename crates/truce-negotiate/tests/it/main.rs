@@ -6,6 +6,9 @@ mod dynamics;
 mod errors;
 mod export;
 mod genius_oracle;
+mod hyper;
+#[cfg(feature = "highs")]
+mod hyper_milp;
 mod props;
 mod readers;
 mod render;
