@@ -113,11 +113,6 @@ pub enum CliError {
     /// budget (neither a plan meeting every term nor a proof there is none).
     #[error("cannot plan: {0}")]
     Undecided(String),
-    /// Exit 3: a re-plan the planner does not model yet (after carried-out
-    /// handovers of a deal with `[[exchange]] deferred_days`): no plan, and
-    /// no proof there is none.
-    #[error("cannot plan: {0}")]
-    Unmodelled(String),
     /// The planner answered, but not with a plan the demo can run.
     #[error("cannot plan: {0}")]
     NoPlan(String),
@@ -234,7 +229,7 @@ impl CliError {
     pub fn process_exit_code(&self) -> u8 {
         match self {
             CliError::BrokenPipe => exit::SUCCESS,
-            CliError::Undecided(_) | CliError::Unmodelled(_) => exit::UNDECIDED,
+            CliError::Undecided(_) => exit::UNDECIDED,
             CliError::Usage(_)
             | CliError::Read { .. }
             | CliError::Write { .. }
@@ -286,9 +281,6 @@ impl CliError {
             }
             CliError::Undecided(_) => Some(
                 "the deal is valid but its search needs more steps: raise --step-budget, or loosen the terms that make it hard (a guaranteed total_min, handovers_per_day)",
-            ),
-            CliError::Unmodelled(_) => Some(
-                "the checker judges deferred payments: write the rest of the plan and check it with `truce check DEAL --plan PLAN`",
             ),
             _ => None,
         }

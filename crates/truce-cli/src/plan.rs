@@ -97,7 +97,6 @@ pub fn render_export(
 pub(crate) fn plan_error(e: truce_plan::PlanError) -> CliError {
     match e {
         truce_plan::PlanError::SearchLimit(_) => CliError::Undecided(e.to_string()),
-        truce_plan::PlanError::Deferred { .. } => CliError::Unmodelled(e.to_string()),
         e => CliError::Plan(e),
     }
 }

@@ -22,13 +22,18 @@ use super::options::{PlanOptions, PlanOutcome};
 use crate::plan::{Handover, Level, PlannedFlow, Status};
 
 /// Plans a deal that has channels or flows.
-pub(super) fn plan_with(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
+pub(super) fn plan_with(
+    deal: &Deal,
+    opts: &PlanOptions,
+    floor: Exposure,
+    owing: &[Vec<u32>],
+) -> PlanOutcome {
     let mut rest = deal.clone();
     rest.flows.clear();
     rest.channels.clear();
     rest.persons
         .retain(|p| deal.channel_of(&p.holder, &p.category).is_none());
-    let mut plan = plan_exchange(&rest, opts, floor)?;
+    let mut plan = plan_exchange(&rest, opts, floor, owing)?;
     if plan.status == Status::Infeasible {
         return Ok(plan);
     }

@@ -19,9 +19,16 @@ use crate::explain;
 use crate::plan::{Handover, Level, PLAN_FORMAT_VERSION, Plan, Proof, Stage, Status};
 
 /// The exact plan of a deal without channels or flows, where exposure up
-/// to `floor` is already incurred.
-pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
-    let model = model::build(deal)?;
+/// to `floor` is already incurred and `owing` is owed at the start (see
+/// `plan_deal_from`).
+pub(super) fn plan_exchange(
+    deal: &Deal,
+    opts: &PlanOptions,
+    floor: Exposure,
+    owing: &[Vec<u32>],
+) -> PlanOutcome {
+    let mut model = model::build(deal)?;
+    model.start_owing(owing);
     let mut budget = opts.step_budget;
     let out = match levels(&model, &mut budget, opts.method, floor) {
         Ok(out) => out,
@@ -41,7 +48,11 @@ pub(super) fn plan_exchange(deal: &Deal, opts: &PlanOptions, floor: Exposure) ->
         }
     };
     let Some(levels) = out else {
-        let conflicts = if opts.explain {
+        // The explanation's oracle plans what-if variants of the deal from
+        // scratch: with something owed at the start it would judge another
+        // question, so such a rest is reported without conflicts.
+        let owes = owing.iter().flatten().any(|&x| x > 0);
+        let conflicts = if opts.explain && !owes {
             explain::conflicts(deal, opts.step_budget, &feasible)
         } else {
             Vec::new()
@@ -533,7 +544,18 @@ fn assemble(deal: &Deal, model: &Model, levels: &Levels, budget: u64) -> Plan {
     let mut worst = (0u64, 1u64);
     // Under a deferral: per rule, (paying releases, counter-releases) of
     // the plan so far; what is owed carries into the next day.
-    let mut so_far = vec![(0u64, 0u64); model.rules.len()];
+    // A re-plan's rest starts owing: as (paid, counter) with
+    // ratio × paid − counter = owed.
+    let mut so_far: Vec<(u64, u64)> = model
+        .owing_at_start()
+        .into_iter()
+        .zip(&model.rules)
+        .map(|(owed, r)| {
+            let ratio = u64::from(r.ratio.max(1));
+            let paid = owed.div_ceil(ratio);
+            (paid, ratio * paid - owed)
+        })
+        .collect();
     for (day, action) in &levels.path {
         let start: Vec<u64> = if model.deferred() {
             so_far

@@ -36,13 +36,20 @@ pub fn plan(deal: &AgreedDeal, opts: &PlanOptions) -> PlanOutcome {
 
 /// The same on any deal value (what-if variants in explanations).
 pub(crate) fn plan_deal(deal: &Deal, opts: &PlanOptions) -> PlanOutcome {
-    plan_deal_from(deal, opts, Exposure::ZERO)
+    plan_deal_from(deal, opts, Exposure::ZERO, &[])
 }
 /// The same, where exposure up to `floor` is already incurred (a re-plan's
-/// prefix): level 3 then only minimises exposure above it.
-pub(crate) fn plan_deal_from(deal: &Deal, opts: &PlanOptions, floor: Exposure) -> PlanOutcome {
+/// prefix): level 3 then only minimises exposure above it. Under a
+/// deferral, `owing[e][j]` counter-releases of rule `e` are owed at the
+/// start, due by the end of day `j + 1` (what the prefix left unpaid).
+pub(crate) fn plan_deal_from(
+    deal: &Deal,
+    opts: &PlanOptions,
+    floor: Exposure,
+    owing: &[Vec<u32>],
+) -> PlanOutcome {
     if !deal.channels.is_empty() || !deal.flows.is_empty() {
-        return channels::plan_with(deal, opts, floor);
+        return channels::plan_with(deal, opts, floor, owing);
     }
-    exact::plan_exchange(deal, opts, floor)
+    exact::plan_exchange(deal, opts, floor, owing)
 }

@@ -111,6 +111,10 @@ pub(crate) struct Model {
     /// Per deferred rule: (rule, offset in a search state, slots); see
     /// [`Model::owed_slots`]. Empty without deferral.
     pub owed: Vec<(usize, usize, usize)>,
+    /// What the search starts owing, in the owed slots' layout (all 0 on
+    /// a new plan; a re-plan's rest starts owing what its prefix left
+    /// unpaid, see [`Model::start_owing`]).
+    pub owed_at_start: Vec<u32>,
 }
 
 impl Model {
@@ -145,12 +149,39 @@ impl Model {
         self.owed.iter().copied()
     }
 
-    /// A search's start state: every unit held, nothing owed.
+    /// A search's start state: every unit held, and what is owed at the
+    /// start (nothing, on a new plan).
     pub fn start_state(&self) -> Vec<u32> {
-        let owed: usize = self.owed.iter().map(|&(_, _, n)| n).sum();
         let mut s = self.initial();
-        s.resize(s.len() + owed, 0);
+        s.extend_from_slice(&self.owed_at_start);
         s
+    }
+
+    /// Starts owing `owing[e][j]` counter-releases under rule `e`, falling
+    /// due at the end of day `j + 1` (a re-plan's rest after its prefix).
+    /// A rule without deferral, or a missing entry, owes nothing.
+    pub fn start_owing(&mut self, owing: &[Vec<u32>]) {
+        let base = self.kinds.len();
+        for &(e, at, n) in &self.owed {
+            if let Some(slots) = owing.get(e) {
+                for (j, &x) in slots.iter().take(n).enumerate() {
+                    self.owed_at_start[at - base + j] = x;
+                }
+            }
+        }
+    }
+
+    /// Per rule: what the search starts owing (0 without deferral).
+    pub fn owing_at_start(&self) -> Vec<u64> {
+        let base = self.kinds.len();
+        let mut out = vec![0u64; self.rules.len()];
+        for &(e, at, n) in &self.owed {
+            out[e] = self.owed_at_start[at - base..at - base + n]
+                .iter()
+                .map(|&x| u64::from(x))
+                .sum();
+        }
+        out
     }
 }
 
@@ -236,6 +267,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
             at += r.deferred as usize;
         }
     }
+    let owed_at_start = vec![0; at - kinds.len()];
     let extension = deal
         .pause
         .extension
@@ -271,6 +303,7 @@ pub(crate) fn build(deal: &Deal) -> Result<Model, ModelError> {
         vias,
         lanes,
         owed,
+        owed_at_start,
     })
 }
 

@@ -53,20 +53,6 @@ pub enum PlanError {
         "failed to find a plan or prove there is none within {0} steps: raise the step budget (`truce plan --step-budget`)"
     )]
     SearchLimit(u64),
-    /// A re-plan after carried-out handovers of a deal that defers
-    /// counter-releases (`[[exchange]] deferred_days`): the rest of the deal
-    /// would have to start owing what the prefix left unpaid, which the
-    /// re-planner does not carry over yet (the planner itself plans deferred
-    /// deals). It refuses rather than forget a debt (the CLI's exit 3).
-    #[error(
-        "failed to re-plan under exchange rule {rule}'s deferral of {days} day(s): a re-plan does not carry over the counter-releases still owed; plan the rest by hand and check it with `truce check DEAL --plan PLAN`"
-    )]
-    Deferred {
-        /// The rule, numbered from 1 in file order.
-        rule: usize,
-        /// Its `deferred_days`.
-        days: u32,
-    },
 }
 
 /// A plan (optimal, feasible with its gap, or infeasible with conflicts), or

@@ -5,10 +5,14 @@
 //! The rest is an ordinary deal: the persons not yet released, totals less
 //! what was released, the pause shortened by the days gone (extension days
 //! already earned stay earned; an unearned one ended the pause), release days
-//! and the start date shifted. Every day ends fully paid, so exposure starts
-//! again at 0. Its optimum, shifted back, is the best continuation, because
-//! every term of the whole plan is either met by the prefix or is a term of
-//! the rest (the tier sum differs by a constant).
+//! and the start date shifted. Without deferral every day ends fully paid,
+//! so exposure starts again at 0. Under a rule's `deferred_days` the rest
+//! starts owing what the prefix left unpaid, per rule and by the day it
+//! falls due (first paid, first covered, as `owed.rs` keeps it), and that
+//! debt is the exposure carried into its first day. Its optimum, shifted
+//! back, is the best continuation, because every term of the whole plan is
+//! either met by the prefix or is a term of the rest started in that state
+//! (the tier sum differs by a constant).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -30,7 +34,6 @@ pub struct Prefix {
 
 /// The best plan that starts with `prefix`.
 pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOutcome {
-    refuse_deferred(deal)?;
     validate(deal, prefix)?;
     let released: HashSet<&str> = prefix
         .stages
@@ -44,7 +47,8 @@ pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOut
     let rest = residual(deal, prefix, &released);
     // Exposure the prefix already reached costs nothing more in the rest.
     let floor = prefix_floor(deal, &prefix.stages);
-    let tail = plan_deal_from(&rest, opts, floor)?;
+    let owing = owing_after(deal, &prefix.stages, prefix.through_day)?;
+    let tail = plan_deal_from(&rest, opts, floor, &owing)?;
     let mut plan = merge(deal, prefix, &released, tail);
     if plan.status != Status::Infeasible {
         plan.replanned = Some(Replanned {
@@ -65,7 +69,6 @@ pub fn replan(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOut
 /// it, else it takes that day alone. A record that keeps the terms is
 /// re-planned as [`replan`] does.
 pub fn replan_record(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> PlanOutcome {
-    refuse_deferred(deal)?;
     let broken = match validate(deal, prefix) {
         Ok(()) => return replan(deal, prefix, opts),
         Err(PlanError::InvalidPrefix(problems)) => problems,
@@ -105,7 +108,17 @@ pub fn replan_record(deal: &AgreedDeal, prefix: &Prefix, opts: &PlanOptions) -> 
             with_debt.through_day = today + 1;
         }
         let rest = residual(deal, &with_debt, &released);
-        let tail = plan_deal_from(&rest, opts, floor)?;
+        // Under a deferral the rest starts owing what is not yet due; the
+        // make-good (paid as if on the record's last day) covers what is.
+        let mut paid = with_debt.stages.clone();
+        if !alone && !make_good.is_empty() {
+            paid.push(Stage {
+                day: today,
+                handovers: make_good.clone(),
+            });
+        }
+        let owing = owing_after(deal, &paid, with_debt.through_day)?;
+        let tail = plan_deal_from(&rest, opts, floor, &owing)?;
         if tail.status == Status::Infeasible {
             return Ok(Plan {
                 deal: deal.name.clone(),
@@ -247,7 +260,14 @@ fn owed(
         }
         // Counter-releases owed, or releases a counter-release ran ahead of.
         let (side, owe) = if counter < r * paid {
-            (&rule.receives, r * paid - counter)
+            // Under a deferral, only what has fallen due by the record's
+            // last day (the rest starts owing the remainder).
+            let owe = if rule.deferred_days > 0 {
+                overdue(deal, rule, stages, counter, day - 1)
+            } else {
+                r * paid - counter
+            };
+            (&rule.receives, owe)
         } else {
             (&rule.gives, (counter - r * paid).div_ceil(r))
         };
@@ -304,6 +324,41 @@ fn owed(
     (debts, handovers)
 }
 
+/// Counter-releases of a deferred `rule` that fell due by the end of day
+/// `through` and are still owed, `counter` having been released (first
+/// paid, first covered).
+fn overdue(
+    deal: &Deal,
+    rule: &truce_spec::Exchange,
+    stages: &[Stage],
+    counter: u64,
+    through: u32,
+) -> u64 {
+    let r = u64::from(rule.ratio.max(1));
+    let mut per_day: BTreeMap<u32, u64> = BTreeMap::new();
+    for s in stages {
+        for id in s.handovers.iter().flat_map(|h| &h.persons) {
+            if deal.persons.iter().any(|p| {
+                p.id.as_str() == id
+                    && p.holder == rule.gives.holder
+                    && rule.gives.categories.contains(&p.category)
+            }) {
+                *per_day.entry(s.day).or_insert(0) += r;
+            }
+        }
+    }
+    let mut left = counter;
+    let mut due = 0;
+    for (&day, &owed) in &per_day {
+        let cover = left.min(owed);
+        left -= cover;
+        if day + rule.deferred_days <= through {
+            due += owed - cover;
+        }
+    }
+    due
+}
+
 /// The prefix must itself keep every term (a guaranteed total is not yet due).
 fn validate(deal: &Deal, prefix: &Prefix) -> Result<(), PlanError> {
     if let Some(s) = prefix.stages.iter().find(|s| s.day > prefix.through_day) {
@@ -317,6 +372,11 @@ fn validate(deal: &Deal, prefix: &Prefix) -> Result<(), PlanError> {
         .violations
         .into_iter()
         .filter(|v| v.kind != ViolationKind::TotalMin)
+        // A deferred counter-release due after the prefix is the rest's to pay.
+        .filter(|v| {
+            v.kind != ViolationKind::MissingCounterRelease
+                || v.day.is_none_or(|d| d <= prefix.through_day)
+        })
         .map(|v| v.message)
         .collect();
     if problems.is_empty() {
@@ -522,18 +582,63 @@ fn tier_weighted_days(deal: &Deal, stages: &[Stage], max_tier: u32) -> u64 {
         .sum()
 }
 
-/// A re-plan's rest would forget what a deferral still owes: refused.
-fn refuse_deferred(deal: &truce_spec::Deal) -> Result<(), PlanError> {
-    match deal
-        .exchanges
-        .iter()
-        .enumerate()
-        .find(|(_, e)| e.deferred_days > 0)
-    {
-        Some((i, e)) => Err(PlanError::Deferred {
-            rule: i + 1,
-            days: e.deferred_days,
-        }),
-        None => Ok(()),
+/// Per rule, what `stages` (days up to `through`) leave owed under its
+/// `deferred_days` N, by the day of the rest it falls due on: slot `j` is
+/// due at the end of day `through + j + 1`. Each day's payments are
+/// covered in order (first paid, first covered), as the checker's
+/// cumulative demand allows; a payment of day d falls due at the end of
+/// day d + N. Empty for rules paid the same day. An amount already overdue
+/// (a record that broke the deferral) is an invalid prefix here: the
+/// record's make-good pays it before this is asked.
+fn owing_after(deal: &Deal, stages: &[Stage], through: u32) -> Result<Vec<Vec<u32>>, PlanError> {
+    let persons: std::collections::HashMap<&str, &truce_spec::Person> =
+        deal.persons.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut out = Vec::with_capacity(deal.exchanges.len());
+    for (i, rule) in deal.exchanges.iter().enumerate() {
+        let n = rule.deferred_days;
+        if n == 0 {
+            out.push(Vec::new());
+            continue;
+        }
+        let r = u64::from(rule.ratio.max(1));
+        // Per day: what its payments owe; and every counter-release so far.
+        let mut per_day: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut counter = 0u64;
+        for s in stages {
+            for id in s.handovers.iter().flat_map(|h| &h.persons) {
+                let Some(p) = persons.get(id.as_str()) else {
+                    continue;
+                };
+                if p.holder == rule.gives.holder && rule.gives.categories.contains(&p.category) {
+                    *per_day.entry(s.day).or_insert(0) += r;
+                }
+                if p.holder == rule.receives.holder
+                    && rule.receives.categories.contains(&p.category)
+                {
+                    counter += 1;
+                }
+            }
+        }
+        let mut slots = vec![0u32; n as usize];
+        let mut left = counter;
+        for (&day, &owed) in &per_day {
+            let cover = left.min(owed);
+            left -= cover;
+            let rest = owed - cover;
+            if rest == 0 {
+                continue;
+            }
+            let due = day + n;
+            if due <= through {
+                return Err(PlanError::InvalidPrefix(vec![format!(
+                    "exchange rule {}: {rest} counter-release(s) for day {day}'s releases were due by the end of day {due} and are still owed",
+                    i + 1
+                )]));
+            }
+            let j = (due - through - 1) as usize;
+            slots[j] = slots[j].saturating_add(u32::try_from(rest).unwrap_or(u32::MAX));
+        }
+        out.push(slots);
     }
+    Ok(out)
 }

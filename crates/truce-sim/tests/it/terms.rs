@@ -210,3 +210,90 @@ fn the_policy_extends_the_pause_only_as_far_as_the_terms_allow() {
         }
     }
 }
+
+/// The CLI's fixture as a draft of 4 days with payments deferred 2 days,
+/// and a plan of one person a day: side-b's B-0001 on day 1, paid by
+/// side-a's A-0001 on day 2; B-0002 on day 3, paid by A-0002 on day 4.
+fn deferred_two_days() -> (AgreedDeal, Plan) {
+    let text = include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml")
+        .replace("days = 3", "days = 4")
+        .replace("deferred_days = 1", "deferred_days = 2");
+    let deal = load_files(&[
+        ("deal.toml".into(), text),
+        (
+            "rosters/side-a.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-a.csv").into(),
+        ),
+        (
+            "rosters/side-b.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-b.csv").into(),
+        ),
+    ]);
+    let stages: Vec<Stage> = serde_json::from_value(serde_json::json!([
+        {"day": 1, "handovers": [{"from": "side-b", "via": "relief", "persons": ["B-0001"]}]},
+        {"day": 2, "handovers": [{"from": "side-a", "via": "relief", "persons": ["A-0001"]}]},
+        {"day": 3, "handovers": [{"from": "side-b", "via": "relief", "persons": ["B-0002"]}]},
+        {"day": 4, "handovers": [{"from": "side-a", "via": "relief", "persons": ["A-0002"]}]},
+    ]))
+    .unwrap();
+    let text = serde_json::json!({"format_version": 1, "stages": stages}).to_string();
+    let report = check_plan(&deal, &text);
+    assert!(report.is_valid(), "{:?}", report.violations);
+    let plan = Plan {
+        format_version: truce_plan::PLAN_FORMAT_VERSION,
+        deal: deal.name.clone(),
+        status: Status::Feasible,
+        gap: None,
+        released: report.released.clone(),
+        days_used: report.days_used,
+        max_exposure: report.max_exposure,
+        tier_weighted_days: 0,
+        proof: Proof::default(),
+        unproven: None,
+        bound: None,
+        stages,
+        conflicts: Vec::new(),
+        flows: Vec::new(),
+        replanned: None,
+    };
+    (deal, plan)
+}
+
+/// Day 2 suspended after day 1 carried out: side-a owes B-0001's payment
+/// by the end of day 3. The exact policy re-plans from that debt: one
+/// convoy a day, so day 3 is side-a's paying A-0001 (it may not pay ahead),
+/// and day 4 could only be side-b's B-0002, owed past the pause's last day
+/// with no convoy left to pay it: 2 released, the run ends on day 3.
+/// Catch-up merges only stages of the same holders, so it runs the plan a
+/// day late: A-0001 on day 3, B-0002 on day 4, whose payment A-0002 the
+/// pause has no day for (3 released, one counter-release left owed at
+/// its end). Before re-plans carried the debt over, `"exact"` fell back
+/// to catch-up here.
+#[test]
+fn an_exact_re_plan_of_a_deferred_deal_starts_from_what_is_owed() {
+    let (deal, plan) = deferred_two_days();
+    let sim = |replan| {
+        let mut risk = RiskModel::none();
+        risk.suspension.by_day = vec![0.0, 1.0];
+        risk.suspension.days_min = 1;
+        risk.suspension.days_max = 1;
+        risk.policy.replan = replan;
+        let s = Schedule::new("deferred", &deal, &plan).unwrap();
+        simulate(&[s], &risk, &opts(200), &|_| {}).drafts.remove(0)
+    };
+    let exact = sim(Replan::Exact);
+    assert_eq!(
+        (holder_mean(&exact, "side-b"), holder_mean(&exact, "side-a")),
+        (1.0, 1.0)
+    );
+    assert_eq!(exact.days_used[3], 200);
+    let catch_up = sim(Replan::CatchUp);
+    assert_eq!(
+        (
+            holder_mean(&catch_up, "side-b"),
+            holder_mean(&catch_up, "side-a")
+        ),
+        (2.0, 1.0)
+    );
+    assert_eq!(catch_up.days_used[4], 200);
+}
