@@ -602,18 +602,34 @@ impl Tier {
                 .iter()
                 .map(|&(u, _)| ((u - base) * scale).clamp(0.0, last) as u16),
         );
+        // Counts and cursors in four lanes (position mod 4), each slice's
+        // four side by side: the walk finds neighbours in the same slice,
+        // which then update different counters instead of waiting on one.
+        const LANES: usize = 4;
         let cursor = &mut scratch.cursor;
         cursor.clear();
-        cursor.resize(slices + 1, 0);
-        for &b in slice_of.iter() {
-            cursor[b as usize + 1] += 1;
+        cursor.resize(LANES * slices, 0);
+        let mut chunks = slice_of.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (lane, &b) in chunk.iter().enumerate() {
+                cursor[b as usize * LANES + lane] += 1;
+            }
         }
+        for (lane, &b) in chunks.remainder().iter().enumerate() {
+            cursor[b as usize * LANES + lane] += 1;
+        }
+        let mut at = 0u32;
         for b in 0..slices {
-            cursor[b + 1] += cursor[b];
+            tier.starts[b] = at;
+            for c in &mut cursor[b * LANES..(b + 1) * LANES] {
+                let count = *c;
+                *c = at;
+                at += count;
+            }
         }
-        tier.starts.copy_from_slice(cursor);
-        for (&b, &pair) in slice_of.iter().zip(found) {
-            let c = &mut cursor[b as usize];
+        tier.starts[slices] = at;
+        for (k, (&b, &pair)) in slice_of.iter().zip(found).enumerate() {
+            let c = &mut cursor[b as usize * LANES + k % LANES];
             tier.sorted[*c as usize] = pair;
             *c += 1;
         }
