@@ -398,7 +398,16 @@ impl BucketIndex {
 
     /// The index of finite `utility` in about `slices` slices of `[lo, hi]`
     /// (at least one, at most [`MAX_SLICES`]).
-    fn with_slices(utility: &[f64], (lo, hi): (f64, f64), slices: usize) -> Self {
+    fn with_slices(utility: &[f64], range: (f64, f64), slices: usize) -> Self {
+        let mut index = Self::grouped(utility, range, slices);
+        index.sorted = (0..index.slices()).map(|_| OnceLock::new()).collect();
+        index
+    }
+
+    /// [`Self::with_slices`] without the slices' sorted copies: an index
+    /// only for its groups (`starts` and `ids`), which must not be asked
+    /// for ranks.
+    fn grouped(utility: &[f64], (lo, hi): (f64, f64), slices: usize) -> Self {
         let slices = slices.clamp(1, MAX_SLICES);
         let width = hi - lo;
         let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
@@ -412,7 +421,7 @@ impl BucketIndex {
             starts: vec![0; slices + 1],
             ids: vec![0; utility.len()],
             names: Vec::new(),
-            sorted: (0..slices).map(|_| OnceLock::new()).collect(),
+            sorted: Vec::new(),
         };
         // Counting sort in four lanes (outcome id mod 4), each with its own
         // counts and cursors: neighbouring outcomes, which often fall in the

@@ -12,18 +12,20 @@
 //! parent slices of which only the two end slices are partly out of range.
 //! A query below the lowest tier adds tiers, each aiming at a quarter more
 //! outcomes than found so far (at the last tier's density), until the
-//! query is answered. Each tier is indexed like a whole space (utility
-//! slices, sorted when first read). The tiers sit behind a mutex: a query
-//! takes it once.
+//! query is answered. A tier holds its outcomes as (utility, id) pairs
+//! grouped by utility slice (a counting sort); a slice is sorted in place
+//! when a query first reads it, so a tier allocates nothing per slice.
+//! The tiers sit behind a mutex: a query takes it once.
 //!
 //! Utilities are summed issue by issue from 0.0, exactly as
 //! [`super::additive_utilities`] and NegMAS add them, so every value is the
 //! same bit pattern the whole-space index holds, and ties break by outcome
 //! number as there.
 
+use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use super::{BucketIndex, INVERTER_EPS, OutcomeId};
+use super::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId};
 
 /// The additive utility of one party and its tiers.
 #[derive(Debug)]
@@ -83,11 +85,78 @@ struct Tier {
     lo: f64,
     /// Outcomes in the tiers above this one.
     above: usize,
-    /// Utilities, in the order the walk found them.
-    utility: Vec<f64>,
-    /// Positions in `utility` by utility slice, and the outcome at each
-    /// position (its `names`).
-    index: BucketIndex,
+    /// The tier's outcomes with their utilities, grouped by utility slice
+    /// (a counting sort); a slice is sorted in (utility, id) order in place
+    /// when a query first reads it.
+    sorted: Vec<(f64, OutcomeId)>,
+    /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `sorted`.
+    starts: Vec<u32>,
+    /// Whether slice `b` is sorted yet.
+    done: Vec<bool>,
+    /// The slices' lowest utility and slices per unit of utility.
+    base: f64,
+    scale: f64,
+}
+
+impl Tier {
+    /// Slice of utility `u` (monotone in `u`, clamped to the slices).
+    fn slice(&self, u: f64) -> usize {
+        let last = (self.done.len() - 1) as f64;
+        ((u - self.base) * self.scale).clamp(0.0, last) as u16 as usize
+    }
+
+    /// Sorts slice `b` if no query has read it yet.
+    fn ensure(&mut self, b: usize) {
+        if !self.done[b] {
+            self.done[b] = true;
+            let run = &mut self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize];
+            if run.len() > 1 {
+                run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            }
+        }
+    }
+
+    /// Position of the first outcome whose utility is at least `u`.
+    fn rank_at_least(&mut self, u: f64) -> usize {
+        if u.is_nan() {
+            return 0;
+        }
+        let b = self.slice(u);
+        self.ensure(b);
+        let run = &self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize];
+        self.starts[b] as usize + run.partition_point(|&(x, _)| x < u)
+    }
+
+    /// The outcome at position `k` in (utility, id) order.
+    fn at_rank(&mut self, k: usize) -> Option<(OutcomeId, f64)> {
+        if k >= self.sorted.len() {
+            return None;
+        }
+        let b = self.starts.partition_point(|&s| s as usize <= k) - 1;
+        self.ensure(b);
+        self.sorted.get(k).map(|&(u, id)| (id, u))
+    }
+
+    /// Every slice sorted: the tier in (utility, id) order.
+    fn sort_all(&mut self) -> &[(f64, OutcomeId)] {
+        for b in 0..self.done.len() {
+            self.ensure(b);
+        }
+        &self.sorted
+    }
+}
+
+/// One thread's buffers for adding a tier: the walk's finds, their slices
+/// and the counting sort's cursors.
+#[derive(Default)]
+struct Scratch {
+    found: Vec<(f64, OutcomeId)>,
+    slice_of: Vec<u16>,
+    cursor: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Width of the first tier, as a share of the utility range.
@@ -246,7 +315,7 @@ impl TopDown {
         let step = match tiers.list.last() {
             None => width * FIRST_STEP,
             Some(last) => {
-                let density = last.utility.len() as f64 / tiers.step;
+                let density = last.sorted.len() as f64 / tiers.step;
                 let wanted = (tiers.count as f64 * GROWTH).max(MIN_TIER);
                 if density > 0.0 {
                     (wanted / density).clamp(tiers.step * 0.5, tiers.step * 2.0)
@@ -260,26 +329,20 @@ impl TopDown {
         if !(lo > self.min && step > 0.0) {
             lo = f64::NEG_INFINITY;
         }
-        // About what the step aims at, so the walk rarely reallocates.
-        let expect = (tiers.count as f64 * GROWTH * 1.5) as usize + 64;
-        let mut utility = Vec::with_capacity(expect);
-        let mut ids = Vec::with_capacity(expect);
-        if !self.sizes.is_empty() {
-            self.walk((lo, top), &mut utility, &mut ids);
-        }
         let range = (
             if lo.is_finite() { lo } else { self.min },
             if top.is_finite() { top } else { self.max },
         );
-        let mut index = BucketIndex::with_slices(&utility, range, utility.len() / TIER_PER_SLICE);
-        index.names = ids;
-        let tier = Tier {
-            lo,
-            above: tiers.count,
-            index,
-            utility,
-        };
-        tiers.count += tier.utility.len();
+        // The walk's and the counting sort's buffers are the thread's,
+        // kept from tier to tier and session to session.
+        let tier = SCRATCH.with_borrow_mut(|scratch| {
+            scratch.found.clear();
+            if !self.sizes.is_empty() {
+                self.walk((lo, top), &mut scratch.found);
+            }
+            Tier::new(lo, tiers.count, range, scratch)
+        });
+        tiers.count += tier.sorted.len();
         tiers.step = if lo.is_finite() { start - lo } else { step };
         tiers.list.push(tier);
     }
@@ -299,7 +362,7 @@ impl TopDown {
                 });
             // About one parent a slice: a run.s two end slices, which are
             // read value by value, stay short.
-            let index = BucketIndex::with_slices(&partial, (lo, hi), partial.len());
+            let index = BucketIndex::grouped(&partial, (lo, hi), partial.len());
             Parents { partial, index }
         })
     }
@@ -309,7 +372,7 @@ impl TopDown {
     /// fixed suffix the utility grows with the parent's partial sum, so the
     /// parents that put it in range are a run of the parents' slices, of
     /// which only the two end slices are partly out of range.
-    fn walk(&self, (lo, hi): (f64, f64), utility: &mut Vec<f64>, ids: &mut Vec<OutcomeId>) {
+    fn walk(&self, (lo, hi): (f64, f64), found: &mut Vec<(f64, OutcomeId)>) {
         let parents = self.parents();
         let index = &parents.index;
         let m = self.suffix_issues;
@@ -334,8 +397,7 @@ impl TopDown {
                     for &p in run {
                         let u = self.clip(partial[p as usize] + t);
                         if lo <= u && u < hi {
-                            utility.push(u);
-                            ids.push(id(p));
+                            found.push((u, id(p)));
                         }
                     }
                 }
@@ -343,8 +405,7 @@ impl TopDown {
                     for &p in run {
                         let u = self.clip(partial[p as usize] + t + r);
                         if lo <= u && u < hi {
-                            utility.push(u);
-                            ids.push(id(p));
+                            found.push((u, id(p)));
                         }
                     }
                 }
@@ -353,8 +414,7 @@ impl TopDown {
                         let sum = entries.iter().fold(partial[p as usize], |u, &t| u + t);
                         let u = self.clip(sum);
                         if lo <= u && u < hi {
-                            utility.push(u);
-                            ids.push(id(p));
+                            found.push((u, id(p)));
                         }
                     }
                 }
@@ -377,23 +437,23 @@ impl TopDown {
     }
 
     /// First rank whose utility is at least `u`, once `reach(u)` is done.
-    fn rank_in(&self, tiers: &Tiers, u: f64) -> usize {
-        match tiers.list.iter().find(|t| t.lo <= u) {
-            Some(t) => self.n - t.above - t.utility.len() + t.index.rank_at_least(u, &t.utility),
+    fn rank_in(&self, tiers: &mut Tiers, u: f64) -> usize {
+        match tiers.list.iter_mut().find(|t| t.lo <= u) {
+            Some(t) => self.n - t.above - t.sorted.len() + t.rank_at_least(u),
             // Below every tier: the tiers hold every outcome.
             None => 0,
         }
     }
 
     /// The outcome at rank `k`, if its tier has been added.
-    fn at_rank_in(&self, tiers: &Tiers, k: usize) -> Option<(OutcomeId, f64)> {
+    fn at_rank_in(&self, tiers: &mut Tiers, k: usize) -> Option<(OutcomeId, f64)> {
         let from_top = self.n.checked_sub(k)?;
         let t = tiers
             .list
-            .iter()
-            .find(|t| from_top <= t.above + t.utility.len())?;
-        let local = k.checked_sub(self.n - t.above - t.utility.len())?;
-        t.index.at_rank(local, &t.utility)
+            .iter_mut()
+            .find(|t| from_top <= t.above + t.sorted.len())?;
+        let local = k.checked_sub(self.n - t.above - t.sorted.len())?;
+        t.at_rank(local)
     }
 
     pub(super) fn rank_at_least(&self, u: f64) -> usize {
@@ -405,7 +465,7 @@ impl TopDown {
         }
         let mut tiers = self.lock();
         self.reach(&mut tiers, u);
-        self.rank_in(&tiers, u)
+        self.rank_in(&mut tiers, u)
     }
 
     pub(super) fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
@@ -414,7 +474,7 @@ impl TopDown {
         }
         let mut tiers = self.lock();
         self.reach_count(&mut tiers, self.n - k);
-        self.at_rank_in(&tiers, k)
+        self.at_rank_in(&mut tiers, k)
     }
 
     /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is a
@@ -431,18 +491,20 @@ impl TopDown {
         let target = lo.max(floor);
         self.reach(&mut tiers, target);
         let n = self.n;
-        let i = self.rank_in(&tiers, target).min(n - 1);
-        let (at_id, at_u) = self.at_rank_in(&tiers, i)?;
+        let i = self.rank_in(&mut tiers, target).min(n - 1);
+        let (at_id, at_u) = self.at_rank_in(&mut tiers, i)?;
         // The outcome just below, if it is rational (ranks at or above the
         // first rational one) and in a tier; one that is not in a tier is
         // more than 1e-6 below `lo` and never picked.
-        if let Some((_, below)) = i.checked_sub(1).and_then(|b| self.at_rank_in(&tiers, b))
+        if let Some((_, below)) = i
+            .checked_sub(1)
+            .and_then(|b| self.at_rank_in(&mut tiers, b))
             && below >= floor
         {
             let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
             if in_range && (below - lo).abs() < (at_u - lo).abs() {
-                let best = self.rank_in(&tiers, below);
-                return self.at_rank_in(&tiers, best).map(|x| x.0);
+                let best = self.rank_in(&mut tiers, below);
+                return self.at_rank_in(&mut tiers, best).map(|x| x.0);
             }
         }
         Some(at_id)
@@ -452,12 +514,11 @@ impl TopDown {
     /// no particular order, found without adding tiers (for a one-off
     /// look, such as judging an agreement).
     pub(super) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
-        let mut utility = Vec::new();
-        let mut ids = Vec::new();
+        let mut found = Vec::new();
         if !self.sizes.is_empty() {
-            self.walk((u, f64::INFINITY), &mut utility, &mut ids);
+            self.walk((u, f64::INFINITY), &mut found);
         }
-        ids.into_iter().zip(utility).collect()
+        found.into_iter().map(|(u, id)| (id, u)).collect()
     }
 
     /// Every outcome whose utility is at least `u`, with its utility, in
@@ -468,12 +529,10 @@ impl TopDown {
         let mut out = Vec::new();
         for t in &tiers.list {
             out.extend(
-                t.index
-                    .names
+                t.sorted
                     .iter()
-                    .zip(&t.utility)
-                    .filter(|&(_, &x)| x >= u)
-                    .map(|(&o, &x)| (o, x)),
+                    .filter(|&&(x, _)| x >= u)
+                    .map(|&(x, o)| (o, x)),
             );
             if t.lo <= u {
                 break;
@@ -489,12 +548,10 @@ impl TopDown {
         self.reach_count(&mut tiers, self.n);
         let mut ids = Vec::with_capacity(self.n);
         let mut utility = Vec::with_capacity(self.n);
-        for t in tiers.list.iter().rev() {
-            for b in 0..t.index.slices() {
-                for &(u, id) in t.index.sorted_slice(b, &t.utility) {
-                    ids.push(id);
-                    utility.push(u);
-                }
+        for t in tiers.list.iter_mut().rev() {
+            for &(u, id) in t.sort_all() {
+                ids.push(id);
+                utility.push(u);
             }
         }
         (ids, utility)
@@ -508,5 +565,74 @@ impl TopDown {
             u.iter_mut().for_each(|x| *x = self.clip(*x));
         }
         u
+    }
+}
+
+impl Tier {
+    /// The tier of the outcomes `found` with utilities in `range` (ones
+    /// outside fall in the end slices), grouped by a counting sort into
+    /// about [`TIER_PER_SLICE`] outcomes a slice. The slice of a utility
+    /// never decreases as it grows, so the slices one after another, each
+    /// sorted, are the (utility, id) order.
+    fn new(lo: f64, above: usize, (base, hi): (f64, f64), scratch: &mut Scratch) -> Self {
+        let found = &scratch.found;
+        let slices = (found.len() / TIER_PER_SLICE).clamp(1, MAX_SLICES);
+        let width = hi - base;
+        let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
+            slices as f64 / width
+        } else {
+            0.0
+        };
+        let mut tier = Self {
+            lo,
+            above,
+            sorted: vec![(0.0, 0); found.len()],
+            starts: vec![0u32; slices + 1],
+            done: vec![false; slices],
+            base,
+            scale,
+        };
+        // Every outcome's slice first, in one pass the compiler vectorises
+        // (the formula of `slice`; a slice number fits in a u16).
+        let last = (slices - 1) as f64;
+        let slice_of = &mut scratch.slice_of;
+        slice_of.clear();
+        slice_of.extend(
+            found
+                .iter()
+                .map(|&(u, _)| ((u - base) * scale).clamp(0.0, last) as u16),
+        );
+        // Counts and cursors in four lanes (position mod 4), each slice's
+        // four side by side: the walk finds neighbours in the same slice,
+        // which then update different counters instead of waiting on one.
+        const LANES: usize = 4;
+        let cursor = &mut scratch.cursor;
+        cursor.clear();
+        cursor.resize(LANES * slices, 0);
+        let mut chunks = slice_of.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (lane, &b) in chunk.iter().enumerate() {
+                cursor[b as usize * LANES + lane] += 1;
+            }
+        }
+        for (lane, &b) in chunks.remainder().iter().enumerate() {
+            cursor[b as usize * LANES + lane] += 1;
+        }
+        let mut at = 0u32;
+        for b in 0..slices {
+            tier.starts[b] = at;
+            for c in &mut cursor[b * LANES..(b + 1) * LANES] {
+                let count = *c;
+                *c = at;
+                at += count;
+            }
+        }
+        tier.starts[slices] = at;
+        for (k, (&b, &pair)) in slice_of.iter().zip(found).enumerate() {
+            let c = &mut cursor[b as usize * LANES + k % LANES];
+            tier.sorted[*c as usize] = pair;
+            *c += 1;
+        }
+        tier
     }
 }
