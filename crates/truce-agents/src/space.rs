@@ -11,20 +11,16 @@ use truce_negotiate::{Domain, Utility};
 
 use crate::error::SessionError;
 
+mod buckets;
 mod top_down;
 
+pub use buckets::OutcomeId;
+use buckets::{BucketIndex, INVERTER_EPS, Sorted, order_key, radix_sort, sum_tables};
 use top_down::TopDown;
 
 /// The largest outcome space a session enumerates (Energy, the largest shared
 /// domain, has 390,625; 4 million keeps a prepared domain under 100 MB).
 pub const MAX_OUTCOMES: u128 = 4_000_000;
-
-/// An outcome: its number in enumeration order.
-pub type OutcomeId = u32;
-
-/// NegMAS's `_common.EPS`: how far below the requested lower bound an
-/// inverter may still pick an outcome that is nearer to the bound.
-const INVERTER_EPS: f64 = 1e-6;
 
 /// The issues' value counts and the mixed-radix numbering of outcomes. Public
 /// knowledge: every agent may hold it.
@@ -322,232 +318,9 @@ enum Order {
     TopDown(Box<TopDown>),
 }
 
-/// The fully sorted order of an [`Inverse`].
-#[derive(Debug, Clone, PartialEq)]
-struct Sorted {
-    /// Outcome ids in ascending utility, ties in id order.
-    ids: Vec<OutcomeId>,
-    /// `utility[ids[k]]`, kept beside for cache-friendly binary search.
-    utility: Vec<f64>,
-}
-
-/// Outcomes grouped into slices of equal width of the utility range. The
-/// slice of a utility never decreases as the utility grows, so every outcome
-/// of a lower slice has a lower utility than every outcome of a higher one:
-/// the sorted order is the slices one after another, each sorted.
-#[derive(Debug, Clone, PartialEq)]
-struct BucketIndex {
-    /// Lowest utility.
-    lo: f64,
-    /// Slices per unit of utility.
-    scale: f64,
-    /// `starts[b]..starts[b + 1]` are slice `b`'s positions in `ids`.
-    starts: Vec<u32>,
-    /// Positions in the utility array slice by slice, in no particular
-    /// order within a slice.
-    ids: Vec<OutcomeId>,
-    /// The outcome at each position of the utility array; empty when the
-    /// array holds every outcome by number.
-    names: Vec<OutcomeId>,
-    /// Each slice's outcomes with their utilities, sorted by (utility, id),
-    /// made when a query first reaches the slice.
-    sorted: Vec<OnceLock<SortedSlice>>,
-}
-
-/// A slice's outcomes as (utility, id), in (utility, id) order.
-type SortedSlice = Box<[(f64, OutcomeId)]>;
-
-/// Most slices of an index: the counters (64 KB in four lanes) stay in the
-/// L1 and L2 caches while the outcomes are distributed.
-const MAX_SLICES: usize = 4096;
-
 /// Fewest outcomes [`Prepared::new`] indexes from the top down: below,
 /// indexing the whole space costs less than the tiers' own bookkeeping.
 const TOP_DOWN_MIN: usize = 1024;
-
-/// Outcomes per slice on average, below [`MAX_SLICES`].
-const PER_SLICE: usize = 16;
-
-impl BucketIndex {
-    /// The index of `utility`, or `None` if a utility is not finite.
-    /// `range`, when known, is the lowest and highest utility (any finite
-    /// bounds give a correct index; these give small slices).
-    fn build(utility: &[f64], range: Option<(f64, f64)>) -> Option<Self> {
-        let (lo, hi) = match range {
-            Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo <= hi => (lo, hi),
-            _ => {
-                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-                for &u in utility {
-                    if !u.is_finite() {
-                        return None;
-                    }
-                    lo = lo.min(u);
-                    hi = hi.max(u);
-                }
-                (lo, hi)
-            }
-        };
-        Some(Self::with_range(utility, (lo, hi)))
-    }
-
-    /// The index of finite `utility` sliced over `[lo, hi]` (utilities
-    /// outside fall in the first or last slice).
-    fn with_range(utility: &[f64], range: (f64, f64)) -> Self {
-        Self::with_slices(utility, range, utility.len() / PER_SLICE)
-    }
-
-    /// The index of finite `utility` in about `slices` slices of `[lo, hi]`
-    /// (at least one, at most [`MAX_SLICES`]).
-    fn with_slices(utility: &[f64], range: (f64, f64), slices: usize) -> Self {
-        let mut index = Self::grouped(utility, range, slices);
-        index.sorted = (0..index.slices()).map(|_| OnceLock::new()).collect();
-        index
-    }
-
-    /// [`Self::with_slices`] without the slices' sorted copies: an index
-    /// only for its groups (`starts` and `ids`), which must not be asked
-    /// for ranks.
-    fn grouped(utility: &[f64], (lo, hi): (f64, f64), slices: usize) -> Self {
-        let slices = slices.clamp(1, MAX_SLICES);
-        let width = hi - lo;
-        let scale = if width > 0.0 && (slices as f64 / width).is_finite() {
-            slices as f64 / width
-        } else {
-            0.0
-        };
-        let mut index = Self {
-            lo,
-            scale,
-            starts: vec![0; slices + 1],
-            ids: vec![0; utility.len()],
-            names: Vec::new(),
-            sorted: Vec::new(),
-        };
-        // Counting sort in four lanes (outcome id mod 4), each with its own
-        // counts and cursors: neighbouring outcomes, which often fall in the
-        // same slice, then update different counters instead of waiting on
-        // one. Order within a slice is not kept (slices are sorted by
-        // utility and id when read).
-        const LANES: usize = 4;
-        // Every outcome's slice first, in one pass the compiler vectorises.
-        let last = (slices - 1) as f64;
-        let (lo, scale) = (index.lo, index.scale);
-        let slice_of: Vec<u16> = utility
-            .iter()
-            .map(|&u| ((u - lo) * scale).clamp(0.0, last) as u16)
-            .collect();
-        let mut cursor = vec![0u32; LANES * slices];
-        let mut chunks = slice_of.chunks_exact(LANES);
-        for chunk in &mut chunks {
-            for (lane, &b) in chunk.iter().enumerate() {
-                cursor[lane * slices + b as usize] += 1;
-            }
-        }
-        for (lane, &b) in chunks.remainder().iter().enumerate() {
-            cursor[lane * slices + b as usize] += 1;
-        }
-        let mut at = 0u32;
-        for b in 0..slices {
-            index.starts[b] = at;
-            for lane in 0..LANES {
-                let count = cursor[lane * slices + b];
-                cursor[lane * slices + b] = at;
-                at += count;
-            }
-        }
-        index.starts[slices] = at;
-        let tail = slice_of.len() - slice_of.len() % LANES;
-        let mut chunks = slice_of.chunks_exact(LANES).enumerate();
-        for (k, chunk) in &mut chunks {
-            for (lane, &b) in chunk.iter().enumerate() {
-                let c = &mut cursor[lane * slices + b as usize];
-                index.ids[*c as usize] = (k * LANES + lane) as OutcomeId;
-                *c += 1;
-            }
-        }
-        for (lane, &b) in slice_of[tail..].iter().enumerate() {
-            let c = &mut cursor[lane * slices + b as usize];
-            index.ids[*c as usize] = (tail + lane) as OutcomeId;
-            *c += 1;
-        }
-        index
-    }
-
-    fn slices(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    /// The slice of utility `u`: monotone in `u`, clamped to the slices.
-    fn slice(&self, u: f64) -> usize {
-        // The formula of `build`'s pass; a slice number fits in a u16.
-        let last = (self.slices() - 1) as f64;
-        ((u - self.lo) * self.scale).clamp(0.0, last) as u16 as usize
-    }
-
-    /// Slice `b`'s outcomes and utilities in (utility, id) order, sorted
-    /// the first time they are asked for.
-    fn sorted_slice(&self, b: usize, utility: &[f64]) -> &[(f64, OutcomeId)] {
-        self.sorted[b].get_or_init(|| {
-            let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
-            let mut slice: Vec<(f64, OutcomeId)> = if self.names.is_empty() {
-                ids.iter().map(|&o| (utility[o as usize], o)).collect()
-            } else {
-                ids.iter()
-                    .map(|&o| (utility[o as usize], self.names[o as usize]))
-                    .collect()
-            };
-            slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            slice.into_boxed_slice()
-        })
-    }
-
-    /// The slice holding rank `k` (`k` < n).
-    fn slice_of_rank(&self, k: usize) -> usize {
-        self.starts.partition_point(|&s| s as usize <= k) - 1
-    }
-
-    /// First rank whose utility is at least `u`: every outcome of a lower
-    /// slice is below `u`, every one of a higher slice above it.
-    fn rank_at_least(&self, u: f64, utility: &[f64]) -> usize {
-        if u.is_nan() {
-            // No utility is below NaN.
-            return 0;
-        }
-        let b = self.slice(u);
-        self.starts[b] as usize
-            + self
-                .sorted_slice(b, utility)
-                .partition_point(|&(x, _)| x < u)
-    }
-
-    /// The outcome at rank `k` and its utility.
-    fn at_rank(&self, k: usize, utility: &[f64]) -> Option<(OutcomeId, f64)> {
-        if k >= self.ids.len() {
-            return None;
-        }
-        let b = self.slice_of_rank(k);
-        let (u, id) = *self
-            .sorted_slice(b, utility)
-            .get(k - self.starts[b] as usize)?;
-        Some((id, u))
-    }
-
-    /// Each slice sorted by utility, ties in id order: the sorted order.
-    fn sorted(&self, utility: &[f64]) -> Sorted {
-        let mut ids = Vec::with_capacity(self.ids.len());
-        let mut sorted_utility = Vec::with_capacity(self.ids.len());
-        for b in 0..self.slices() {
-            for &(u, o) in self.sorted_slice(b, utility) {
-                ids.push(o);
-                sorted_utility.push(u);
-            }
-        }
-        Sorted {
-            ids,
-            utility: sorted_utility,
-        }
-    }
-}
 
 impl Inverse {
     /// The whole-space index of a party.
@@ -845,27 +618,6 @@ fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
     sum_tables(&space.sizes, tables)
 }
 
-/// [`additive_utilities`] of issues with `sizes` values.
-fn sum_tables(sizes: &[usize], tables: &[Vec<f64>]) -> Vec<f64> {
-    // One vector, expanded issue by issue in place: the partial sums of the
-    // first k issues occupy its front, and each is replaced by its
-    // extensions, written back to front so none is overwritten unread.
-    let mut sums = vec![0.0f64; sizes.iter().product()];
-    let mut filled = 1usize;
-    for (issue, &size) in sizes.iter().enumerate() {
-        let table = tables.get(issue).map_or(&[][..], Vec::as_slice);
-        for j in (0..filled).rev() {
-            let partial = sums[j];
-            let out = &mut sums[j * size..(j + 1) * size];
-            for (v, slot) in out.iter_mut().enumerate() {
-                *slot = partial + table.get(v).copied().unwrap_or(0.0);
-            }
-        }
-        filled *= size;
-    }
-    sums
-}
-
 /// Whether every table entry is finite and no sum of them can overflow
 /// (then every utility is finite and the utility range can be sliced).
 fn finite_tables(a: &truce_negotiate::Additive) -> bool {
@@ -875,57 +627,6 @@ fn finite_tables(a: &truce_negotiate::Additive) -> bool {
         .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
         .sum();
     bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite())
-}
-
-/// Stable LSD radix sort by key, 8 bits a pass (256 buckets stay in cache), for
-/// utilities without an index (one is not finite): a Travel party
-/// (188,160 outcomes) takes a fraction of a comparison sort's time, and
-/// stability keeps equal utilities in enumeration order.
-fn radix_sort(mut items: Vec<(u64, OutcomeId)>) -> Vec<(u64, OutcomeId)> {
-    const BITS: u32 = 8;
-    const BUCKETS: usize = 1 << BITS;
-    // Small spaces: a comparison sort is as fast and simpler.
-    if items.len() < 4096 {
-        items.sort_unstable();
-        return items;
-    }
-    let mut scratch = items.clone();
-    let mut counts = vec![0usize; BUCKETS];
-    for pass in 0..(64 / BITS) {
-        let shift = pass * BITS;
-        let digit = |key: u64| ((key >> shift) as usize) & (BUCKETS - 1);
-        counts.iter_mut().for_each(|c| *c = 0);
-        for &(key, _) in &items {
-            counts[digit(key)] += 1;
-        }
-        // Skip passes where every key has the same digit.
-        if counts.contains(&items.len()) {
-            continue;
-        }
-        let mut next = 0;
-        for c in counts.iter_mut() {
-            let here = *c;
-            *c = next;
-            next += here;
-        }
-        for &item in &items {
-            let slot = &mut counts[digit(item.0)];
-            scratch[*slot] = item;
-            *slot += 1;
-        }
-        std::mem::swap(&mut items, &mut scratch);
-    }
-    items
-}
-
-/// A `u64` whose order is `f64::total_cmp`'s.
-fn order_key(u: f64) -> u64 {
-    let bits = u.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
 }
 
 /// A domain enumerated once for many sessions: the outcome space and every

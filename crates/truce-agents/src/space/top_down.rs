@@ -25,7 +25,7 @@
 use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use super::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId};
+use super::buckets::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, sum_tables};
 
 /// The additive utility of one party and its tiers.
 #[derive(Debug)]
@@ -354,7 +354,7 @@ impl TopDown {
         self.parents.get_or_init(|| {
             let split = self.tables.len() - self.suffix_issues;
             let sizes: Vec<usize> = self.sizes[..split].iter().map(|&s| s as usize).collect();
-            let partial = super::sum_tables(&sizes, &self.tables[..split]);
+            let partial = sum_tables(&sizes, &self.tables[..split]);
             let (lo, hi) = partial
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| {
@@ -560,7 +560,7 @@ impl TopDown {
     /// Every outcome's utility, by outcome number.
     pub(super) fn utilities(&self) -> Vec<f64> {
         let sizes: Vec<usize> = self.sizes.iter().map(|&s| s as usize).collect();
-        let mut u = super::sum_tables(&sizes, &self.tables);
+        let mut u = sum_tables(&sizes, &self.tables);
         if self.clip {
             u.iter_mut().for_each(|x| *x = self.clip(*x));
         }
