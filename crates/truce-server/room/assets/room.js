@@ -327,7 +327,16 @@
       enableForms();
     };
     const es = new EventSource("/room/stream?after=" + encodeURIComponent(overview.dataset.after || "0"));
-    es.addEventListener("open", () => { status.textContent = live; status.dataset.state = "open"; });
+    // The server ends each stream after a while and the browser reconnects;
+    // events come back by Last-Event-ID, but a signature, text or vote kept
+    // while no stream was open has none: a reconnect refreshes once.
+    let opened = false;
+    es.addEventListener("open", () => {
+      status.textContent = live;
+      status.dataset.state = "open";
+      if (opened) refresh();
+      opened = true;
+    });
     es.addEventListener("error", () => { status.textContent = msg("Reconnecting"); status.dataset.state = "reconnecting"; });
     es.addEventListener("appended", refresh);
     es.addEventListener("signed", refresh);

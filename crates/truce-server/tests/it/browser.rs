@@ -704,12 +704,18 @@ async fn every_view_passes_an_automated_accessibility_check() {
 /// form or, once a live block was swapped (the overview keeps what a form
 /// answered at the top of the fresh block), anywhere in `scope`.
 async fn sign_and_wait(b: &Browser, form: &str, scope: &str) -> String {
-    b.find(Locator::Css(&format!("{form} button")))
-        .await
-        .expect("sign button")
-        .click()
-        .await
-        .expect("click");
+    // A live block swapped in between finding the button and clicking it
+    // leaves a stale element: find the fresh block's button once more.
+    let button = Locator::Css(&format!("{form} button"));
+    let first = b.find(button).await.expect("sign button").click().await;
+    if first.is_err() {
+        b.find(button)
+            .await
+            .expect("sign button")
+            .click()
+            .await
+            .expect("click");
+    }
     let out = b
         .wait()
         .at_most(WAIT)
