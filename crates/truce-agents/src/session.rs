@@ -2,8 +2,10 @@
 //! negotiate`), and its text rendering.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
 use truce_negotiate::Domain;
 
 use crate::agents::AgentKind;
@@ -13,7 +15,7 @@ use crate::outcome::{End, SessionOutcome};
 use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{HonestVoter, Voter};
-use crate::space::{OutcomeId, Prepared};
+use crate::space::{OutcomeId, OutcomeSpace, Prepared};
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -82,13 +84,108 @@ pub struct TraceEntry {
     pub round: u32,
     /// The party that made the offer, or `mediator`.
     pub proposer: String,
-    /// The outcome, as values in issue order.
-    pub offer: Vec<String>,
+    /// The outcome; serialised as its values in issue order.
+    pub offer: Offer,
     /// Every party's utility of the offer (profile-file order).
     pub utilities: Vec<f64>,
     /// Single-text only: whether every party accepted the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
+}
+
+/// The value names of a session's outcomes, shared by every [`Offer`] of
+/// its trace: a trace holds outcome ids and names values only when it is
+/// written out.
+#[derive(Debug, PartialEq)]
+pub struct OutcomeNames {
+    space: Arc<OutcomeSpace>,
+    /// Each issue's value names.
+    values: Vec<Vec<String>>,
+}
+
+impl OutcomeNames {
+    /// The names of a prepared domain's outcomes.
+    pub fn new(domain: &Domain, prepared: &Prepared) -> Self {
+        Self {
+            space: Arc::clone(&prepared.space),
+            values: domain.issues.iter().map(|i| i.values.clone()).collect(),
+        }
+    }
+
+    fn name<'a>(&'a self, id: OutcomeId) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let indices = self.space.decode(id);
+        self.values.iter().enumerate().map(move |(issue, names)| {
+            indices
+                .get(issue)
+                .and_then(|&v| names.get(v))
+                .map_or("", String::as_str)
+        })
+    }
+}
+
+/// An offered outcome: its id in the session's outcome space and the
+/// shared names of its values.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    id: OutcomeId,
+    names: Arc<OutcomeNames>,
+}
+
+impl Offer {
+    /// The outcome `id` named by `names`.
+    pub fn new(id: OutcomeId, names: Arc<OutcomeNames>) -> Self {
+        Self { id, names }
+    }
+
+    /// The outcome's id in the session's outcome space.
+    pub fn id(&self) -> OutcomeId {
+        self.id
+    }
+
+    /// The outcome's values, in issue order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.name(self.id)
+    }
+
+    /// The outcome's values, in issue order, as owned strings.
+    pub fn values(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// The values joined by `sep`.
+    pub fn join(&self, sep: &str) -> String {
+        self.values().join(sep)
+    }
+}
+
+impl PartialEq for Offer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.id == other.id && Arc::ptr_eq(&self.names, &other.names))
+            || self.iter().eq(other.iter())
+    }
+}
+
+impl PartialEq<Vec<String>> for Offer {
+    fn eq(&self, other: &Vec<String>) -> bool {
+        self.iter().eq(other.iter().map(String::as_str))
+    }
+}
+
+impl PartialEq<Offer> for Vec<String> {
+    fn eq(&self, other: &Offer) -> bool {
+        other == self
+    }
+}
+
+impl Serialize for Offer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let values = self.iter();
+        let mut seq = serializer.serialize_seq(Some(values.len()))?;
+        for v in values {
+            seq.serialize_element(v)?;
+        }
+        seq.end()
+    }
 }
 
 /// The result of one session: the JSON contract of `truce negotiate`
@@ -593,6 +690,7 @@ fn name_outcome(
             .map_or_else(|| "mediator".to_owned(), |p| p.name.clone())
     };
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
+    let names = Arc::new(OutcomeNames::new(domain, prepared));
     let trace = raw
         .offers
         .iter()
@@ -600,7 +698,7 @@ fn name_outcome(
         .map(|(k, o)| TraceEntry {
             round: o.round,
             proposer: party_name(o.proposer),
-            offer: values(o.outcome),
+            offer: Offer::new(o.outcome, Arc::clone(&names)),
             utilities: prepared.utilities(o.outcome),
             accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
         })

@@ -133,7 +133,7 @@ fn domains_above_the_cap_negotiate_over_a_frontier_guided_sample() {
     assert!(note.contains("from the Pareto frontier"), "{note}");
     assert!(!s.trace.is_empty());
     for t in &s.trace {
-        let refs: Vec<&str> = t.offer.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = t.offer.iter().collect();
         let o = huge
             .outcome_indices(&refs)
             .expect("an outcome of the domain");
