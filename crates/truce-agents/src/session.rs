@@ -83,7 +83,7 @@ pub struct TraceEntry {
     /// Round (NegMAS `step`), from 0.
     pub round: u32,
     /// The party that made the offer, or `mediator`.
-    pub proposer: String,
+    pub proposer: Proposer,
     /// The outcome; serialised as its values in issue order.
     pub offer: Offer,
     /// Every party's utility of the offer (profile-file order).
@@ -91,6 +91,66 @@ pub struct TraceEntry {
     /// Single-text only: whether every party accepted the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
+}
+
+/// Who made an offer: a party's name or `mediator`, shared by every offer
+/// of the trace it made (serialised as the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposer(Arc<str>);
+
+impl Proposer {
+    /// The proposer named `name`.
+    pub fn new(name: &str) -> Self {
+        Self(Arc::from(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Proposer {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Proposer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Proposer {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Proposer {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Proposer {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Proposer> for String {
+    fn eq(&self, other: &Proposer) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for Proposer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 /// The value names of a session's outcomes, shared by every [`Offer`] of
@@ -683,12 +743,13 @@ fn name_outcome(
     (raw, accepted): (SessionOutcome, Option<Vec<bool>>),
 ) -> Session {
     let values = |id: OutcomeId| domain.outcome_values(&prepared.space.decode(id));
-    let party_name = |i: usize| {
-        domain
-            .parties
-            .get(i)
-            .map_or_else(|| "mediator".to_owned(), |p| p.name.clone())
-    };
+    let proposers: Vec<Proposer> = domain
+        .parties
+        .iter()
+        .map(|p| Proposer::new(&p.name))
+        .collect();
+    let mediator = Proposer::new("mediator");
+    let party_name = |i: usize| proposers.get(i).unwrap_or(&mediator).clone();
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
     let names = Arc::new(OutcomeNames::new(domain, prepared));
     let trace = raw
