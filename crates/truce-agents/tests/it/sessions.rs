@@ -234,3 +234,26 @@ fn repeat_measures_with_the_callers_clock() {
         assert!(json.get(key).is_some(), "{key}");
     }
 }
+
+#[test]
+fn trace_offers_are_ids_named_like_the_domain_names_them() {
+    // The trace holds outcome ids; its JSON names them as the domain does.
+    for name in ["Laptop", "10issues"] {
+        let domain = load(name, Reading::Genius);
+        let prepared = truce_agents::Prepared::new(&domain).expect("prepared");
+        let s = truce_agents::run_prepared(&domain, &prepared, &SessionOptions::default(), None)
+            .expect("session");
+        let json = serde_json::to_value(&s).expect("json");
+        let trace = json["trace"].as_array().expect("trace");
+        assert_eq!(trace.len(), s.trace.len());
+        assert!(!trace.is_empty());
+        for (t, j) in s.trace.iter().zip(trace) {
+            let values = domain.outcome_values(&prepared.space().decode(t.offer.id()));
+            assert_eq!(j["offer"], serde_json::json!(values), "{name}");
+            assert_eq!(t.offer, values);
+            assert_eq!(t.offer.join(", "), values.join(", "));
+            assert!(s.parties.contains(&t.proposer.to_string()));
+            assert_eq!(j["proposer"], serde_json::json!(t.proposer.as_str()));
+        }
+    }
+}
