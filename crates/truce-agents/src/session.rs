@@ -87,10 +87,65 @@ pub struct TraceEntry {
     /// The outcome; serialised as its values in issue order.
     pub offer: Offer,
     /// Every party's utility of the offer (profile-file order).
-    pub utilities: Vec<f64>,
+    pub utilities: Utilities,
     /// Single-text only: whether every party accepted the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
+}
+
+/// Every party's utility of one offer: a slice of one buffer the whole
+/// trace shares (serialised as the list of numbers).
+#[derive(Debug, Clone)]
+pub struct Utilities {
+    all: Arc<[f64]>,
+    at: usize,
+    parties: usize,
+}
+
+impl Utilities {
+    /// The utilities as a slice.
+    pub fn as_slice(&self) -> &[f64] {
+        self.all.get(self.at..self.at + self.parties).unwrap_or(&[])
+    }
+}
+
+impl std::ops::Deref for Utilities {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Utilities {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Utilities {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Vec<f64>> for Utilities {
+    fn eq(&self, other: &Vec<f64>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Utilities> for Vec<f64> {
+    fn eq(&self, other: &Utilities) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Serialize for Utilities {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
 }
 
 /// Who made an offer: a party's name or `mediator`, shared by every offer
@@ -752,6 +807,12 @@ fn name_outcome(
     let party_name = |i: usize| proposers.get(i).unwrap_or(&mediator).clone();
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
     let names = Arc::new(OutcomeNames::new(domain, prepared));
+    let n = prepared.inverses.len();
+    let all: Arc<[f64]> = raw
+        .offers
+        .iter()
+        .flat_map(|o| prepared.inverses.iter().map(|inv| inv.utility(o.outcome)))
+        .collect();
     let trace = raw
         .offers
         .iter()
@@ -760,7 +821,11 @@ fn name_outcome(
             round: o.round,
             proposer: party_name(o.proposer),
             offer: Offer::new(o.outcome, Arc::clone(&names)),
-            utilities: prepared.utilities(o.outcome),
+            utilities: Utilities {
+                all: Arc::clone(&all),
+                at: k * n,
+                parties: n,
+            },
             accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
         })
         .collect();

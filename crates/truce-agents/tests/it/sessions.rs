@@ -202,12 +202,12 @@ fn single_text_agrees_on_a_rational_text_and_is_reproducible() {
     }
     assert!(a.trace.iter().all(|t| t.proposer == "mediator"));
     // Accepted texts never make any party worse off.
-    let mut last: Option<&Vec<f64>> = None;
+    let mut last: Option<&[f64]> = None;
     for t in a.trace.iter().filter(|t| t.accepted == Some(true)) {
         if let Some(prev) = last {
             assert!(t.utilities.iter().zip(prev).all(|(n, o)| n >= o));
         }
-        last = Some(&t.utilities);
+        last = Some(&t.utilities[..]);
     }
 }
 
@@ -252,6 +252,9 @@ fn trace_offers_are_ids_named_like_the_domain_names_them() {
             assert_eq!(j["offer"], serde_json::json!(values), "{name}");
             assert_eq!(t.offer, values);
             assert_eq!(t.offer.join(", "), values.join(", "));
+            let utilities = prepared.utilities(t.offer.id());
+            assert_eq!(t.utilities, utilities);
+            assert_eq!(j["utilities"], serde_json::json!(utilities));
             assert!(s.parties.contains(&t.proposer.to_string()));
             assert_eq!(j["proposer"], serde_json::json!(t.proposer.as_str()));
         }
