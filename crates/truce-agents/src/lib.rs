@@ -102,8 +102,8 @@ pub use outcome::{End, SessionOutcome};
 pub use render::render_trace_text;
 pub use repeat::{Repeated, run_repeated};
 pub use session::{
-    MAX_ROUNDS, Protocol, Session, SessionOptions, TraceEntry, run_outcome, run_prepared,
-    run_session,
+    MAX_ROUNDS, Offer, OutcomeNames, Proposer, Protocol, Session, SessionOptions, TraceEntry,
+    run_outcome, run_prepared, run_session,
 };
 pub use single_text::{Feedback, Mediator, MopacRound, MopacTable, Vote, Voter};
 pub use space::{Inverse, MAX_OUTCOMES, OutcomeId, OutcomeSpace, Prepared};

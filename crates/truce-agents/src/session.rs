@@ -2,8 +2,10 @@
 //! negotiate`), and its text rendering.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
 use truce_negotiate::Domain;
 
 use crate::agents::AgentKind;
@@ -13,7 +15,7 @@ use crate::outcome::{End, SessionOutcome};
 use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{HonestVoter, Voter};
-use crate::space::{OutcomeId, Prepared};
+use crate::space::{OutcomeId, OutcomeSpace, Prepared};
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -81,14 +83,224 @@ pub struct TraceEntry {
     /// Round (NegMAS `step`), from 0.
     pub round: u32,
     /// The party that made the offer, or `mediator`.
-    pub proposer: String,
-    /// The outcome, as values in issue order.
-    pub offer: Vec<String>,
+    pub proposer: Proposer,
+    /// The outcome; serialised as its values in issue order.
+    pub offer: Offer,
     /// Every party's utility of the offer (profile-file order).
-    pub utilities: Vec<f64>,
+    pub utilities: Utilities,
     /// Single-text only: whether every party accepted the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
+}
+
+/// Every party's utility of one offer: a slice of one buffer the whole
+/// trace shares (serialised as the list of numbers).
+#[derive(Debug, Clone)]
+pub struct Utilities {
+    all: Arc<[f64]>,
+    at: usize,
+    parties: usize,
+}
+
+impl Utilities {
+    /// The utilities as a slice.
+    pub fn as_slice(&self) -> &[f64] {
+        self.all.get(self.at..self.at + self.parties).unwrap_or(&[])
+    }
+}
+
+impl std::ops::Deref for Utilities {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Utilities {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Utilities {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Vec<f64>> for Utilities {
+    fn eq(&self, other: &Vec<f64>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Utilities> for Vec<f64> {
+    fn eq(&self, other: &Utilities) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Serialize for Utilities {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
+}
+
+/// Who made an offer: a party's name or `mediator`, shared by every offer
+/// of the trace it made (serialised as the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposer(Arc<str>);
+
+impl Proposer {
+    /// The proposer named `name`.
+    pub fn new(name: &str) -> Self {
+        Self(Arc::from(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Proposer {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Proposer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Proposer {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Proposer {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Proposer {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Proposer> for String {
+    fn eq(&self, other: &Proposer) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for Proposer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// The value names of a session's outcomes, shared by every [`Offer`] of
+/// its trace: a trace holds outcome ids and names values only when it is
+/// written out.
+#[derive(Debug, PartialEq)]
+pub struct OutcomeNames {
+    space: Arc<OutcomeSpace>,
+    /// Each issue's value names.
+    values: Vec<Vec<String>>,
+}
+
+impl OutcomeNames {
+    /// The names of a prepared domain's outcomes.
+    pub fn new(domain: &Domain, prepared: &Prepared) -> Self {
+        Self {
+            space: Arc::clone(&prepared.space),
+            values: domain.issues.iter().map(|i| i.values.clone()).collect(),
+        }
+    }
+
+    fn name<'a>(&'a self, id: OutcomeId) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let indices = self.space.decode(id);
+        self.values.iter().enumerate().map(move |(issue, names)| {
+            indices
+                .get(issue)
+                .and_then(|&v| names.get(v))
+                .map_or("", String::as_str)
+        })
+    }
+}
+
+/// An offered outcome: its id in the session's outcome space and the
+/// shared names of its values.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    id: OutcomeId,
+    names: Arc<OutcomeNames>,
+}
+
+impl Offer {
+    /// The outcome `id` named by `names`.
+    pub fn new(id: OutcomeId, names: Arc<OutcomeNames>) -> Self {
+        Self { id, names }
+    }
+
+    /// The outcome's id in the session's outcome space.
+    pub fn id(&self) -> OutcomeId {
+        self.id
+    }
+
+    /// The outcome's values, in issue order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.name(self.id)
+    }
+
+    /// The outcome's values, in issue order, as owned strings.
+    pub fn values(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// The values joined by `sep`.
+    pub fn join(&self, sep: &str) -> String {
+        self.values().join(sep)
+    }
+}
+
+impl PartialEq for Offer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.id == other.id && Arc::ptr_eq(&self.names, &other.names))
+            || self.iter().eq(other.iter())
+    }
+}
+
+impl PartialEq<Vec<String>> for Offer {
+    fn eq(&self, other: &Vec<String>) -> bool {
+        self.iter().eq(other.iter().map(String::as_str))
+    }
+}
+
+impl PartialEq<Offer> for Vec<String> {
+    fn eq(&self, other: &Offer) -> bool {
+        other == self
+    }
+}
+
+impl Serialize for Offer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let values = self.iter();
+        let mut seq = serializer.serialize_seq(Some(values.len()))?;
+        for v in values {
+            seq.serialize_element(v)?;
+        }
+        seq.end()
+    }
 }
 
 /// The result of one session: the JSON contract of `truce negotiate`
@@ -586,13 +798,21 @@ fn name_outcome(
     (raw, accepted): (SessionOutcome, Option<Vec<bool>>),
 ) -> Session {
     let values = |id: OutcomeId| domain.outcome_values(&prepared.space.decode(id));
-    let party_name = |i: usize| {
-        domain
-            .parties
-            .get(i)
-            .map_or_else(|| "mediator".to_owned(), |p| p.name.clone())
-    };
+    let proposers: Vec<Proposer> = domain
+        .parties
+        .iter()
+        .map(|p| Proposer::new(&p.name))
+        .collect();
+    let mediator = Proposer::new("mediator");
+    let party_name = |i: usize| proposers.get(i).unwrap_or(&mediator).clone();
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
+    let names = Arc::new(OutcomeNames::new(domain, prepared));
+    let n = prepared.inverses.len();
+    let all: Arc<[f64]> = raw
+        .offers
+        .iter()
+        .flat_map(|o| prepared.inverses.iter().map(|inv| inv.utility(o.outcome)))
+        .collect();
     let trace = raw
         .offers
         .iter()
@@ -600,8 +820,12 @@ fn name_outcome(
         .map(|(k, o)| TraceEntry {
             round: o.round,
             proposer: party_name(o.proposer),
-            offer: values(o.outcome),
-            utilities: prepared.utilities(o.outcome),
+            offer: Offer::new(o.outcome, Arc::clone(&names)),
+            utilities: Utilities {
+                all: Arc::clone(&all),
+                at: k * n,
+                parties: n,
+            },
             accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
         })
         .collect();

@@ -113,7 +113,7 @@ fn moves_of(
         .map(|t| TraceStep {
             round: t.round,
             proposer: session.parties.iter().position(|p| *p == t.proposer),
-            offer: t.offer.clone(),
+            offer: t.offer.values(),
         })
         .collect();
     let trace = Trace {

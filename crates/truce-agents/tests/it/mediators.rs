@@ -39,7 +39,7 @@ fn distances(kind: MediatorKind, rounds: u32, seeds: &[u64]) -> Vec<(String, Opt
                     .map(|t| TraceStep {
                         round: t.round,
                         proposer: None,
-                        offer: t.offer.clone(),
+                        offer: t.offer.values(),
                     })
                     .collect(),
                 agreement: s.agreement.clone(),

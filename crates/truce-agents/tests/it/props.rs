@@ -378,7 +378,7 @@ proptest! {
         let got: Vec<(String, Vec<String>)> = s
             .trace
             .iter()
-            .map(|t| (t.proposer.clone(), t.offer.clone()))
+            .map(|t| (t.proposer.to_string(), t.offer.values()))
             .collect();
         prop_assert_eq!(got, want);
         prop_assert_eq!(s.agreement, agreement.map(named));

@@ -133,7 +133,7 @@ fn domains_above_the_cap_negotiate_over_a_frontier_guided_sample() {
     assert!(note.contains("from the Pareto frontier"), "{note}");
     assert!(!s.trace.is_empty());
     for t in &s.trace {
-        let refs: Vec<&str> = t.offer.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = t.offer.iter().collect();
         let o = huge
             .outcome_indices(&refs)
             .expect("an outcome of the domain");
@@ -202,12 +202,12 @@ fn single_text_agrees_on_a_rational_text_and_is_reproducible() {
     }
     assert!(a.trace.iter().all(|t| t.proposer == "mediator"));
     // Accepted texts never make any party worse off.
-    let mut last: Option<&Vec<f64>> = None;
+    let mut last: Option<&[f64]> = None;
     for t in a.trace.iter().filter(|t| t.accepted == Some(true)) {
         if let Some(prev) = last {
             assert!(t.utilities.iter().zip(prev).all(|(n, o)| n >= o));
         }
-        last = Some(&t.utilities);
+        last = Some(&t.utilities[..]);
     }
 }
 
@@ -232,5 +232,31 @@ fn repeat_measures_with_the_callers_clock() {
         "negotiations_per_second",
     ] {
         assert!(json.get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn trace_offers_are_ids_named_like_the_domain_names_them() {
+    // The trace holds outcome ids; its JSON names them as the domain does.
+    for name in ["Laptop", "10issues"] {
+        let domain = load(name, Reading::Genius);
+        let prepared = truce_agents::Prepared::new(&domain).expect("prepared");
+        let s = truce_agents::run_prepared(&domain, &prepared, &SessionOptions::default(), None)
+            .expect("session");
+        let json = serde_json::to_value(&s).expect("json");
+        let trace = json["trace"].as_array().expect("trace");
+        assert_eq!(trace.len(), s.trace.len());
+        assert!(!trace.is_empty());
+        for (t, j) in s.trace.iter().zip(trace) {
+            let values = domain.outcome_values(&prepared.space().decode(t.offer.id()));
+            assert_eq!(j["offer"], serde_json::json!(values), "{name}");
+            assert_eq!(t.offer, values);
+            assert_eq!(t.offer.join(", "), values.join(", "));
+            let utilities = prepared.utilities(t.offer.id());
+            assert_eq!(t.utilities, utilities);
+            assert_eq!(j["utilities"], serde_json::json!(utilities));
+            assert!(s.parties.contains(&t.proposer.to_string()));
+            assert_eq!(j["proposer"], serde_json::json!(t.proposer.as_str()));
+        }
     }
 }
