@@ -86,7 +86,7 @@ fn a_channel_above_its_daily_limit_is_rejected() {
 
 /// Two days, one person a day; aid of at least 200 trucks a day. Hand-derived:
 /// both persons (one a day, 2 days); the plan states 200 trucks on days 1–2.
-fn with_aid() -> AgreedDeal {
+pub fn with_aid() -> AgreedDeal {
     B::new("aid")
         .days(2)
         .category("child", 1)
