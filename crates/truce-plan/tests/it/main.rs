@@ -14,3 +14,4 @@ mod render;
 mod replan;
 mod routes;
 mod terms;
+mod written;
