@@ -175,23 +175,7 @@ fn read_plan(
                     e.column()
                 ))
             })?;
-            truce_plan::Plan {
-                format_version: truce_plan::PLAN_FORMAT_VERSION,
-                deal: deal.name.clone(),
-                status: truce_plan::Status::Feasible,
-                gap: None,
-                released: report.released.clone(),
-                days_used: report.days_used,
-                max_exposure: report.max_exposure,
-                tier_weighted_days: 0,
-                proof: truce_plan::Proof::default(),
-                unproven: None,
-                bound: None,
-                stages: written.stages,
-                conflicts: Vec::new(),
-                flows: written.flows,
-                replanned: None,
-            }
+            truce_plan::Plan::from_stages(deal, written.stages, written.flows, &report)
         }
     };
     let mut warning = None;

@@ -10,6 +10,7 @@ pub mod mip;
 mod plan;
 mod render;
 mod solve;
+mod written;
 
 pub use check::DayFigures;
 pub use check::{CheckReport, Violation, ViolationKind, check_plan};

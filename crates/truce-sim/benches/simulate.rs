@@ -3,11 +3,9 @@
 //! generated deal in ≤ 10 s, on 2 cores. Numbers and the machine are in
 //! `BENCHMARKS.md`.
 
-use std::collections::HashMap;
-
 use truce_plan::{PlanOptions, plan};
 use truce_sim::{RiskModel, Schedule, SimOptions, simulate};
-use truce_spec::{AgreedDeal, GenerateOptions, LoadOptions, ReadError, generate, load};
+use truce_spec::{GenerateOptions, generate};
 
 fn main() {
     divan::main();
@@ -22,24 +20,7 @@ fn schedule(captives: u32) -> Schedule {
         ..GenerateOptions::default()
     };
     let files = generate(&opts).expect("valid options").files;
-    let by_path: HashMap<&str, &str> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let mut rosters = |path: &str, _max: u64| {
-        by_path
-            .get(path)
-            .map(|t| t.as_bytes().to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    let text = by_path.get("deal.toml").copied().unwrap_or_default();
-    let loaded = load(
-        "deal.toml",
-        text.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
-    let deal = AgreedDeal::as_drafted(loaded.deal.expect("the deal loads"));
+    let deal = truce_test_support::rosters::drafted(&files);
     let p = plan(&deal, &PlanOptions::default()).expect("plans");
     Schedule::new("generated", &deal, &p).expect("compiles")
 }

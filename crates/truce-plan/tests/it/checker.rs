@@ -123,13 +123,7 @@ fn a_day_over_capacity() {
 
 #[test]
 fn an_unearned_extension_day() {
-    let deal = B::new("extension")
-        .days(2)
-        .extension("side-b", 5, 2)
-        .category("man", 1)
-        .side("side-a", [None, Some(5), None, None], &many("man", 20))
-        .side("side-b", [None, Some(10), None, None], &many("man", 10))
-        .agreed();
+    let deal = extension_earned_by_side_b();
     let mut p = planned(&deal);
     let stage = p["stages"][2]["handovers"].as_array_mut().expect("day 3");
     let b = stage

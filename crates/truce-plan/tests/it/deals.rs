@@ -245,6 +245,20 @@ pub fn many(category: &str, n: usize) -> Vec<(&str, Option<&str>)> {
     vec![(category, None); n]
 }
 
+/// Two base days and up to 2 extension days, each earned by 5 releases of
+/// side-b; side-a's 20 free persons at most 5 a day, side-b's 10 at most
+/// 10 a day (`optimum`'s `fewer_per_day_earns_an_extension` derives its
+/// optimum by hand).
+pub fn extension_earned_by_side_b() -> AgreedDeal {
+    B::new("extension")
+        .days(2)
+        .extension("side-b", 5, 2)
+        .category("man", 1)
+        .side("side-a", [None, Some(5), None, None], &many("man", 20))
+        .side("side-b", [None, Some(10), None, None], &many("man", 10))
+        .agreed()
+}
+
 /// The humanitarian-pause example: 50 captives (children, women, elderly,
 /// some in families) held by side-b, paid 1:3 with side-a's detainees,
 /// 4 days plus earned extension days, 2 convoys a day.

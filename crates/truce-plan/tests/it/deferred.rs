@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use truce_plan::{PlanOptions, Status, ViolationKind as K, check_plan, plan, to_json};
 use truce_spec::AgreedDeal;
 
+use crate::brute::{self, Figures};
 use crate::checker::rejects;
 use crate::deals::*;
 use crate::optimum::check;
@@ -16,7 +17,7 @@ use crate::optimum::check;
 /// side-b's 2 children pay 1:1 for side-a's 2 detainees over 3 days; the
 /// intermediary runs one convoy a day, so a day's payment can only be
 /// paid for on a later day: `deferred_days` = `deferral`.
-fn convoy_a_day(deferral: u32, max_exposure: Option<u32>) -> AgreedDeal {
+pub fn convoy_a_day(deferral: u32, max_exposure: Option<u32>) -> AgreedDeal {
     let mut b = B::new("convoy-a-day")
         .days(3)
         .category("child", 1)
@@ -283,8 +284,22 @@ fn replanned(
     (p.total_released(), p.days_used, p.max_exposure, froms)
 }
 
-fn days_of(froms: &[(u32, &str)]) -> Vec<(u32, String)> {
-    froms.iter().map(|&(d, h)| (d, h.to_owned())).collect()
+/// Checks the re-plan of the fixture (`convoy_a_day(deferral, None)`)
+/// after the stages `carried` out through day `through`: (released, days
+/// used, largest exposure, the days' holders).
+fn check_replan(
+    deferral: u32,
+    through: u32,
+    carried: &[(u32, &str, &[&str])],
+    expect: (u32, u32, f64, &[(u32, &str)]),
+) {
+    let deal = convoy_a_day(deferral, None);
+    let (released, days_used, exposure, froms) = expect;
+    let froms = froms.iter().map(|&(d, h)| (d, h.to_owned())).collect();
+    assert_eq!(
+        replanned(&deal, &prefix_of(through, carried)),
+        (released, days_used, exposure, froms)
+    );
 }
 
 /// The CLI fixture with day 1 carried out as planned (side-b's 2): the
@@ -292,11 +307,11 @@ fn days_of(froms: &[(u32, &str)]) -> Vec<(u32, String)> {
 /// carried into it), so day 2 is side-a's paying both: the plan itself.
 #[test]
 fn a_re_plan_after_the_first_day_pays_what_it_owes() {
-    let deal = convoy_a_day(1, None);
-    let prefix = prefix_of(1, &PAID_NEXT_DAY[..1]);
-    assert_eq!(
-        replanned(&deal, &prefix),
-        (4, 2, 2.0, days_of(&[(1, "side-b"), (2, "side-a")]))
+    check_replan(
+        1,
+        1,
+        &PAID_NEXT_DAY[..1],
+        (4, 2, 2.0, &[(1, "side-b"), (2, "side-a")]),
     );
 }
 
@@ -308,11 +323,11 @@ fn a_re_plan_after_the_first_day_pays_what_it_owes() {
 /// day 2 and pay on day 3, leaving day 1's child unpaid on its due day.
 #[test]
 fn a_re_plan_after_a_partial_day_pays_the_debt_before_anything_new() {
-    let deal = convoy_a_day(1, None);
-    let prefix = prefix_of(1, &[(1, "side-b", &["B-0001"])]);
-    assert_eq!(
-        replanned(&deal, &prefix),
-        (2, 2, 1.0, days_of(&[(1, "side-b"), (2, "side-a")]))
+    check_replan(
+        1,
+        1,
+        &[(1, "side-b", &["B-0001"])],
+        (2, 2, 1.0, &[(1, "side-b"), (2, "side-a")]),
     );
 }
 
@@ -321,17 +336,18 @@ fn a_re_plan_after_a_partial_day_pays_the_debt_before_anything_new() {
 /// day 2 (fewest days used): 4 in 2 days, exposure 2.
 #[test]
 fn a_debt_not_yet_due_may_wait_but_the_fewest_days_pay_it_at_once() {
-    let deal = convoy_a_day(2, None);
-    let prefix = prefix_of(1, &PAID_NEXT_DAY[..1]);
-    assert_eq!(
-        replanned(&deal, &prefix),
-        (4, 2, 2.0, days_of(&[(1, "side-b"), (2, "side-a")]))
+    check_replan(
+        2,
+        1,
+        &PAID_NEXT_DAY[..1],
+        (4, 2, 2.0, &[(1, "side-b"), (2, "side-a")]),
     );
     // Day 2 carried out empty: day 3 pays, the last day the deferral allows.
-    let prefix = prefix_of(2, &PAID_NEXT_DAY[..1]);
-    assert_eq!(
-        replanned(&deal, &prefix),
-        (4, 3, 2.0, days_of(&[(1, "side-b"), (3, "side-a")]))
+    check_replan(
+        2,
+        2,
+        &PAID_NEXT_DAY[..1],
+        (4, 3, 2.0, &[(1, "side-b"), (3, "side-a")]),
     );
 }
 
@@ -374,7 +390,7 @@ fn an_infeasible_deferred_deal_is_explained() {
 /// over every assignment of persons to days and, on a day both sides
 /// release, both orders of their one handover each; validity and figures
 /// come from the checker alone (no planner code).
-fn brute_force(deal: &AgreedDeal) -> Option<(u32, u32, f64, u64)> {
+fn brute_force(deal: &AgreedDeal) -> Option<Figures> {
     brute_force_after(deal, &[], 0)
 }
 
@@ -385,7 +401,7 @@ fn brute_force_after(
     deal: &AgreedDeal,
     prefix: &[truce_plan::Stage],
     through: u32,
-) -> Option<(u32, u32, f64, u64)> {
+) -> Option<Figures> {
     let days = deal.max_days();
     let n = deal.persons.len();
     let fixed: std::collections::HashMap<&str, u32> = prefix
@@ -399,25 +415,8 @@ fn brute_force_after(
     let free: Vec<usize> = (0..n)
         .filter(|&i| !fixed.contains_key(deal.persons[i].id.as_str()))
         .collect();
-    let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
-    let tier = |i: usize| {
-        let p = &deal.persons[i];
-        let own = |q: &truce_spec::Person| deal.tier(&q.category).unwrap_or(max_tier);
-        match (&p.group, deal.release.keep_groups_together) {
-            (Some(g), true) => deal
-                .persons
-                .iter()
-                .filter(|q| q.holder == p.holder && q.group.as_ref() == Some(g))
-                .map(own)
-                .min()
-                .unwrap_or(max_tier),
-            _ => own(p),
-        }
-    };
-    let via = deal.release.via.as_ref().map(|v| v.0.clone());
-    let key =
-        |v: &(u32, u32, f64, u64)| (v.0, std::cmp::Reverse(v.1), -v.2, std::cmp::Reverse(v.3));
-    let mut best: Option<(u32, u32, f64, u64)> = None;
+    let via = brute::via(deal);
+    let mut best = None;
     let mut assign: Vec<u32> = (0..n)
         .map(|i| fixed.get(deal.persons[i].id.as_str()).copied().unwrap_or(0))
         .collect();
@@ -456,41 +455,10 @@ fn brute_force_after(
                     stages.push(json!({"day": day, "handovers": handovers}));
                 }
             }
-            let report = check_plan(
-                deal,
-                &json!({"format_version": 1, "stages": stages}).to_string(),
-            );
-            if !report.is_valid() {
-                continue;
-            }
-            let weighted: u64 = (0..n)
-                .map(|i| {
-                    u64::from(max_tier + 1 - tier(i))
-                        * u64::from(if assign[i] == 0 { days + 1 } else { assign[i] })
-                })
-                .sum();
-            let cand = (
-                report.released.values().sum(),
-                report.days_used,
-                report.max_exposure,
-                weighted,
-            );
-            if best.as_ref().is_none_or(|b| key(&cand) > key(b)) {
-                best = Some(cand);
-            }
+            brute::keep_best(&mut best, brute::judged(deal, &stages, &assign));
         }
         // The next assignment of the free persons: never, or a day after `through`.
-        let mut j = 0;
-        while j < free.len() && assign[free[j]] == days {
-            assign[free[j]] = 0;
-            j += 1;
-        }
-        if j == free.len() {
-            break;
-        }
-        let a = &mut assign[free[j]];
-        *a = if *a == 0 { through + 1 } else { *a + 1 };
-        if *a > days {
+        if !brute::next_assignment(&mut assign, &free, through, days) {
             break;
         }
     }
@@ -547,16 +515,10 @@ proptest! {
         prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
         prop_assert_eq!(p.status, Status::Optimal, "{}", to_json(&p));
         let brute = brute.expect("a valid plan exists, so brute force finds one");
-        let got = (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
         // Three or more handovers a day allow orders the brute force does
         // not try (a holder twice); those can only do better.
         let more = deal.intermediary().is_none_or(|v| v.handovers_per_day.unwrap_or(2) >= 3);
-        if more {
-            let key = |v: (u32, u32, f64, u64)| (v.0, std::cmp::Reverse(v.1), -v.2, std::cmp::Reverse(v.3));
-            prop_assert!(key(got) >= key(brute), "{got:?} worse than {brute:?}\n{}", to_json(&p));
-        } else {
-            prop_assert_eq!(got, brute, "{}", to_json(&p));
-        }
+        brute::matches(&p, brute, more)?;
     }
 }
 
@@ -683,13 +645,7 @@ proptest! {
         prop_assert_eq!(p.status, Status::Optimal, "{}", to_json(&p));
         prop_assert_eq!(report.max_exposure, p.max_exposure, "{}", to_json(&p));
         let brute = brute.expect("a valid plan exists, so brute force finds one");
-        let got = (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
         let more = deal.intermediary().is_none_or(|v| v.handovers_per_day.unwrap_or(2) >= 3);
-        if more {
-            let key = |v: (u32, u32, f64, u64)| (v.0, std::cmp::Reverse(v.1), -v.2, std::cmp::Reverse(v.3));
-            prop_assert!(key(got) >= key(brute), "{got:?} worse than {brute:?}\n{}", to_json(&p));
-        } else {
-            prop_assert_eq!(got, brute, "{}", to_json(&p));
-        }
+        brute::matches(&p, brute, more)?;
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of truce-plan: hand-derived optima, the independent
 //! checker on planner plans and on mutated ones, and property tests.
 
+mod brute;
 mod checker;
 mod deals;
 mod deferred;
@@ -13,3 +14,4 @@ mod render;
 mod replan;
 mod routes;
 mod terms;
+mod written;

@@ -58,13 +58,7 @@ fn five_persons_two_a_day() {
 /// releases 5 × 4 = 20, side-b 10, all 30 persons; it cannot be more.
 #[test]
 fn fewer_per_day_earns_an_extension() {
-    let deal = B::new("extension")
-        .days(2)
-        .extension("side-b", 5, 2)
-        .category("man", 1)
-        .side("side-a", [None, Some(5), None, None], &many("man", 20))
-        .side("side-b", [None, Some(10), None, None], &many("man", 10))
-        .agreed();
+    let deal = extension_earned_by_side_b();
     let p = check(&deal, (Status::Optimal, 30, 4, 0.0));
     let b_days: Vec<u32> = p
         .stages

@@ -78,15 +78,7 @@ fn chart() {
 
 #[test]
 fn infeasible_text_names_the_conflict() {
-    let deal = B::new("short pause")
-        .days(4)
-        .category("child", 1)
-        .side(
-            "side-b",
-            [None, Some(12), Some(50), None],
-            &many("child", 60),
-        )
-        .agreed();
+    let deal = crate::infeasible::short_pause();
     let p = plan(&deal, &PlanOptions::default()).expect("plan");
     insta::assert_snapshot!(render_text(&deal, &p));
 }

@@ -109,13 +109,7 @@ fn a_prefix_that_breaks_terms_is_refused() {
 /// still be earned, and the rest releases everyone.
 #[test]
 fn re_planning_inside_the_extension() {
-    let deal = B::new("extension")
-        .days(2)
-        .extension("side-b", 5, 2)
-        .category("man", 1)
-        .side("side-a", [None, Some(5), None, None], &many("man", 20))
-        .side("side-b", [None, Some(10), None, None], &many("man", 10))
-        .agreed();
+    let deal = extension_earned_by_side_b();
     let p = plan(&deal, &PlanOptions::default()).expect("plan");
     let rest = replan(&deal, &prefix(&p.stages, 3), &PlanOptions::default()).expect("replan");
     assert!(check_plan(&deal, &to_json(&rest)).is_valid());

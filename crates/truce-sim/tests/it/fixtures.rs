@@ -4,27 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use truce_plan::{Plan, PlanOptions};
-use truce_spec::{AgreedDeal, GenerateOptions, LoadOptions, ReadError};
+use truce_spec::{AgreedDeal, GenerateOptions};
 
+/// Loads a deal from in-memory files (`deal.toml` and its rosters),
+/// planned as drafted.
 pub fn load_files(files: &[(String, String)]) -> AgreedDeal {
-    let by_path: HashMap<&str, &str> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let mut rosters = |path: &str, _max: u64| {
-        by_path
-            .get(path)
-            .map(|t| t.as_bytes().to_vec())
-            .ok_or(ReadError::NotFound)
-    };
-    let text = by_path.get("deal.toml").copied().unwrap_or_default();
-    let loaded = truce_spec::load(
-        "deal.toml",
-        text.as_bytes(),
-        &mut rosters,
-        &LoadOptions::default(),
-    );
-    AgreedDeal::as_drafted(loaded.deal.expect("the fixture deal loads"))
+    truce_test_support::rosters::drafted(files)
 }
 
 /// The shipped four-day example (60 persons, exchange 1:3, extension rule).

@@ -3,7 +3,7 @@
 //! overnight) and the extension rule (the policy's extra days for days
 //! lost never go beyond what the terms allow, and each must be earned).
 
-use truce_plan::{Plan, PlanOptions, Proof, Stage, Status, check_plan};
+use truce_plan::{Plan, PlanOptions, Stage, check_plan};
 use truce_sim::{DraftReport, Replan, RiskModel, Schedule, SimOptions, simulate};
 use truce_spec::AgreedDeal;
 
@@ -17,15 +17,11 @@ fn opts(runs: u64) -> SimOptions {
     }
 }
 
-/// The CLI's fixture: one convoy a day, side-b's 2 children paid for by
-/// side-a's 2 detainees the next day (`deferred_days = 1`), with its
-/// hand-written plan (stages only).
-fn deferred() -> (AgreedDeal, Plan) {
-    let deal = load_files(&[
-        (
-            "deal.toml".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml").into(),
-        ),
+/// The CLI's `deferred` fixture deal with its `deal.toml` as `toml` (the
+/// file, or a variant of it), and its rosters.
+fn deferred_deal(toml: &str) -> AgreedDeal {
+    load_files(&[
+        ("deal.toml".into(), toml.into()),
         (
             "rosters/side-a.csv".into(),
             include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-a.csv").into(),
@@ -34,33 +30,34 @@ fn deferred() -> (AgreedDeal, Plan) {
             "rosters/side-b.csv".into(),
             include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-b.csv").into(),
         ),
-    ]);
-    let text = include_str!("../../../truce-cli/tests/fixtures/deferred/plan.json");
-    // The checker accepts it and recomputes its figures.
-    let report = check_plan(&deal, text);
+    ])
+}
+
+/// The plan of the stages `text` writes (stages only, as `truce simulate
+/// --plan` reads them), which the checker accepts: its figures are the
+/// checker's.
+fn written_plan(deal: &AgreedDeal, text: &str) -> Plan {
+    let report = check_plan(deal, text);
     assert!(report.is_valid(), "{:?}", report.violations);
     #[derive(serde::Deserialize)]
     struct Written {
         stages: Vec<Stage>,
     }
     let written: Written = serde_json::from_str(text).unwrap();
-    let plan = Plan {
-        format_version: truce_plan::PLAN_FORMAT_VERSION,
-        deal: deal.name.clone(),
-        status: Status::Feasible,
-        gap: None,
-        released: report.released.clone(),
-        days_used: report.days_used,
-        max_exposure: report.max_exposure,
-        tier_weighted_days: 0,
-        proof: Proof::default(),
-        unproven: None,
-        bound: None,
-        stages: written.stages,
-        conflicts: Vec::new(),
-        flows: Vec::new(),
-        replanned: None,
-    };
+    Plan::from_stages(deal, written.stages, Vec::new(), &report)
+}
+
+/// The CLI's fixture: one convoy a day, side-b's 2 children paid for by
+/// side-a's 2 detainees the next day (`deferred_days = 1`), with its
+/// hand-written plan (stages only).
+fn deferred() -> (AgreedDeal, Plan) {
+    let deal = deferred_deal(include_str!(
+        "../../../truce-cli/tests/fixtures/deferred/deal.toml"
+    ));
+    let plan = written_plan(
+        &deal,
+        include_str!("../../../truce-cli/tests/fixtures/deferred/plan.json"),
+    );
     (deal, plan)
 }
 
@@ -215,47 +212,19 @@ fn the_policy_extends_the_pause_only_as_far_as_the_terms_allow() {
 /// and a plan of one person a day: side-b's B-0001 on day 1, paid by
 /// side-a's A-0001 on day 2; B-0002 on day 3, paid by A-0002 on day 4.
 fn deferred_two_days() -> (AgreedDeal, Plan) {
-    let text = include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml")
-        .replace("days = 3", "days = 4")
-        .replace("deferred_days = 1", "deferred_days = 2");
-    let deal = load_files(&[
-        ("deal.toml".into(), text),
-        (
-            "rosters/side-a.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-a.csv").into(),
-        ),
-        (
-            "rosters/side-b.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-b.csv").into(),
-        ),
-    ]);
-    let stages: Vec<Stage> = serde_json::from_value(serde_json::json!([
+    let deal = deferred_deal(
+        &include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml")
+            .replace("days = 3", "days = 4")
+            .replace("deferred_days = 1", "deferred_days = 2"),
+    );
+    let stages = serde_json::json!([
         {"day": 1, "handovers": [{"from": "side-b", "via": "relief", "persons": ["B-0001"]}]},
         {"day": 2, "handovers": [{"from": "side-a", "via": "relief", "persons": ["A-0001"]}]},
         {"day": 3, "handovers": [{"from": "side-b", "via": "relief", "persons": ["B-0002"]}]},
         {"day": 4, "handovers": [{"from": "side-a", "via": "relief", "persons": ["A-0002"]}]},
-    ]))
-    .unwrap();
+    ]);
     let text = serde_json::json!({"format_version": 1, "stages": stages}).to_string();
-    let report = check_plan(&deal, &text);
-    assert!(report.is_valid(), "{:?}", report.violations);
-    let plan = Plan {
-        format_version: truce_plan::PLAN_FORMAT_VERSION,
-        deal: deal.name.clone(),
-        status: Status::Feasible,
-        gap: None,
-        released: report.released.clone(),
-        days_used: report.days_used,
-        max_exposure: report.max_exposure,
-        tier_weighted_days: 0,
-        proof: Proof::default(),
-        unproven: None,
-        bound: None,
-        stages,
-        conflicts: Vec::new(),
-        flows: Vec::new(),
-        replanned: None,
-    };
+    let plan = written_plan(&deal, &text);
     (deal, plan)
 }
 
