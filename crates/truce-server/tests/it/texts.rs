@@ -294,6 +294,22 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     let late = post_text(&app, &deal, round + 1, &agreed, None).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
     assert_eq!(late.body["kind"], "deal-agreed");
+    // Nor is a text withdrawn once the deal is agreed.
+    let last = truce_ledger::text_hash(&deal.id, round, &view_outcome(&app, &deal, round).await);
+    let withdrawal =
+        truce_ledger::sign_withdrawal(key_of(&deal.keys, "mediator"), &deal.id, round, &last);
+    let late = send(
+        &app,
+        request(
+            "POST",
+            &uri(&deal, &format!("/{round}/withdraw")),
+            Some(deal.token("mediator")),
+            Some(serde_json::json!({ "signature": withdrawal.signature }).to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
+    assert_eq!(late.body["kind"], "deal-agreed");
     // A fresh server reads the same agreed deal back from the store.
     let fresh = open().await;
     let reply = send(
@@ -314,6 +330,16 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     );
     let (view, _) = texts_as(&fresh, &deal, "monitor").await;
     assert!(view.concluded);
+}
+
+/// Text `round`'s outcome, as the mediator reads it.
+async fn view_outcome(app: &Router, deal: &TestDeal, round: u32) -> Outcome {
+    let (view, _) = texts_as(app, deal, "mediator").await;
+    view.texts
+        .into_iter()
+        .find(|t| t.round == round)
+        .expect("the text")
+        .outcome
 }
 
 /// What `choice` proposes now, as the mediator asks it.
