@@ -727,6 +727,8 @@ pub enum TextCommand {
     Next(TextNextArgs),
     /// A side votes on a text with its key.
     Vote(TextVoteArgs),
+    /// The mediator withdraws a text posted in error, while its round is open.
+    Withdraw(TextWithdrawArgs),
     /// The agreed text written into your copy of the deal file, checked against the service.
     Agreed(TextAgreedArgs),
 }
@@ -793,6 +795,20 @@ pub struct TextVoteArgs {
     pub round: u32,
     /// `accept` or `reject`.
     pub answer: VoteAnswer,
+}
+
+#[derive(Debug, Args)]
+pub struct TextWithdrawArgs {
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The mediator's token file.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// The mediator's secret key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The text's number (`truce text status`): the open one.
+    pub round: u32,
 }
 
 /// A side's answer to a text.

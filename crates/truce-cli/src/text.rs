@@ -1,7 +1,8 @@
 //! `truce text`: single text with people on the service. The mediator
 //! posts texts (`post`, or `next --post` for the algorithm's), each side
-//! votes with its own key (`vote`), everyone reads what its role may
-//! (`status`), and `agreed` writes the agreed text into the party's own
+//! votes with its own key (`vote`), the mediator withdraws a text posted
+//! in error while its round is open (`withdraw`), everyone reads what its
+//! role may (`status`), and `agreed` writes the agreed text into the party's own
 //! copy of the deal file, checked against the deal hash the service holds,
 //! for `truce sign-agreement`.
 
@@ -9,11 +10,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use truce_ledger::Outcome as TextOutcome;
-use truce_server::{AlgorithmChoice, PostText, PostVote, TextsView};
+use truce_server::{AlgorithmChoice, PostText, PostVote, PostWithdrawal, TextsView};
 
 use crate::cli::{
     Format, TextAgreedArgs, TextCommand, TextNextArgs, TextPostArgs, TextStatusArgs, TextVoteArgs,
-    VoteAnswer,
+    TextWithdrawArgs, VoteAnswer,
 };
 use crate::error::{CliError, Outcome};
 use crate::remote::{address, deal_id, party_key, refused, token, with_client};
@@ -24,6 +25,7 @@ pub fn run(command: &TextCommand) -> Result<Outcome, CliError> {
         TextCommand::Post(args) => post(args),
         TextCommand::Next(args) => next(args),
         TextCommand::Vote(args) => vote(args),
+        TextCommand::Withdraw(args) => withdraw(args),
         TextCommand::Agreed(args) => agreed(args),
     }
 }
@@ -70,6 +72,9 @@ fn render(view: &TextsView) -> String {
     let _ = writeln!(out, "open issues: {}", issues.join("; "));
     for t in &view.texts {
         let state = match (t.closed, t.accepted) {
+            _ if t.withdrawn.is_some() => t.withdrawn.as_ref().map_or_else(String::new, |w| {
+                format!("withdrawn by {} (posted in error)", w.author)
+            }),
             (false, _) => "open".to_owned(),
             (true, Some(true)) => "closed, accepted by every side".to_owned(),
             (true, Some(false)) => "closed, not accepted".to_owned(),
@@ -110,7 +115,7 @@ fn render(view: &TextsView) -> String {
             out,
             "{}",
             if view.open {
-                "waiting for votes".to_owned()
+                "waiting for votes (or the mediator's withdrawal)".to_owned()
             } else {
                 format!("next text: {}", view.next_round)
             }
@@ -267,6 +272,51 @@ fn vote(args: &TextVoteArgs) -> Result<Outcome, CliError> {
                 if accept { "accepted" } else { "rejected" },
                 kept.round,
                 outcome_text(&outcome)
+            );
+            Ok(Outcome::Success)
+        }
+        Ok(None) => {
+            eprintln!("error: deal {id} has no text {round} (`truce text status` lists them)");
+            Ok(Outcome::Negative)
+        }
+        Err(e) => refused(e),
+    }
+}
+
+fn withdraw(args: &TextWithdrawArgs) -> Result<Outcome, CliError> {
+    let id = deal_id(&args.at.deal_id)?;
+    let addr = address(&args.at.service)?;
+    let token = token(&args.token_file)?;
+    let key = party_key(&args.key)?;
+    let round = args.round;
+    let result = with_client(&args.at, addr, async |c| {
+        let view = c.texts(&id, &token).await?;
+        let Some(text) = view.texts.iter().find(|t| t.round == round) else {
+            return Ok(None);
+        };
+        // The mediator signs the hash of the text it read, as a side votes.
+        let hash = truce_ledger::text_hash(&id, round, &text.outcome);
+        let signed = truce_ledger::sign_withdrawal(&key, &id, round, &hash);
+        let kept = c
+            .withdraw_text(
+                &id,
+                &token,
+                round,
+                &PostWithdrawal {
+                    signature: signed.signature,
+                },
+            )
+            .await?;
+        Ok(Some((text.outcome.clone(), kept)))
+    })?;
+    match result {
+        Ok(Some((outcome, kept))) => {
+            println!(
+                "withdrew text {}: {} (text hash {}); it takes no more votes, and the next text is {}",
+                kept.round,
+                outcome_text(&outcome),
+                kept.text_hash,
+                kept.round.saturating_add(1)
             );
             Ok(Outcome::Success)
         }

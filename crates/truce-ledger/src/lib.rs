@@ -163,7 +163,8 @@ pub use person::{PersonKey, Pseudonym};
 pub use problem::Problem;
 pub use state::{DealState, MAX_PERSONS_PER_LIST, Phase, Violation};
 pub use text::{
-    Outcome, sign_text, sign_vote, text_hash, text_message, verify_text, verify_vote, vote_message,
+    Outcome, sign_text, sign_vote, sign_withdrawal, text_hash, text_message, verify_text,
+    verify_vote, verify_withdrawal, vote_message, withdraw_message,
 };
 pub use verify::{
     BadEvent, DEFAULT_BATCH, DealSummary, Receipt, VerifyError, VerifyOptions, VerifyReport,

@@ -8,6 +8,10 @@
 //! issue, as `issue id → option`. It is numbered in the deal from 1 (the
 //! `round`), and a vote names the text by its hash, so a vote cannot be
 //! moved to another text or another round.
+//!
+//! The mediator may withdraw a text posted in error while its round is
+//! open: the withdrawal is signed in a third domain (`truce/withdraw/v1`)
+//! and names the text by its hash, so it withdraws that text only.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +29,8 @@ pub type Outcome = BTreeMap<String, String>;
 const TEXT_DOMAIN: &[u8] = b"truce/text/v1\n";
 /// Domain separation for the sides' votes.
 const VOTE_DOMAIN: &[u8] = b"truce/vote/v1\n";
+/// Domain separation for the mediator's withdrawals of texts.
+const WITHDRAW_DOMAIN: &[u8] = b"truce/withdraw/v1\n";
 
 #[derive(Serialize)]
 struct TextStatement<'a> {
@@ -36,6 +42,13 @@ struct TextStatement<'a> {
 #[derive(Serialize)]
 struct VoteStatement<'a> {
     accept: bool,
+    deal: &'a DealId,
+    round: u32,
+    text: &'a Hash,
+}
+
+#[derive(Serialize)]
+struct WithdrawStatement<'a> {
     deal: &'a DealId,
     round: u32,
     text: &'a Hash,
@@ -121,6 +134,32 @@ pub fn verify_vote(
     key.verify(&vote_message(deal, round, text, accept), &signature.0)
 }
 
+/// The bytes the mediator signs to withdraw text `round` (hash `text`): a
+/// domain tag, then the canonical JSON `{"deal":…,"round":k,"text":…}`.
+pub fn withdraw_message(deal: &DealId, round: u32, text: &Hash) -> Vec<u8> {
+    let body = canonical_json(&WithdrawStatement { deal, round, text }).unwrap_or_default();
+    [WITHDRAW_DOMAIN, &body].concat()
+}
+
+/// The mediator's signed withdrawal of text `round`.
+pub fn sign_withdrawal(key: &PartyKey, deal: &DealId, round: u32, text: &Hash) -> PartySignature {
+    PartySignature {
+        party: key.party().clone(),
+        signature: Sig(key.sign(&withdraw_message(deal, round, text))),
+    }
+}
+
+/// Whether `signature` is `key`'s withdrawal of text `round` (hash `text`).
+pub fn verify_withdrawal(
+    key: &PublicKey,
+    deal: &DealId,
+    round: u32,
+    text: &Hash,
+    signature: &Sig,
+) -> bool {
+    key.verify(&withdraw_message(deal, round, text), &signature.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +232,106 @@ mod tests {
             true,
             &vote.signature
         ));
+    }
+
+    #[test]
+    fn a_withdrawal_binds_its_text_and_round_and_passes_for_nothing_else() {
+        let deal = DealId::new("d").unwrap();
+        let mediator = key(3, "m");
+        let public = mediator.public_key();
+        let text = text_hash(&deal, 2, &outcome());
+        let withdrawn = sign_withdrawal(&mediator, &deal, 2, &text);
+        assert!(verify_withdrawal(
+            &public,
+            &deal,
+            2,
+            &text,
+            &withdrawn.signature
+        ));
+        // Another round, another text, another deal, another key: refused.
+        assert!(!verify_withdrawal(
+            &public,
+            &deal,
+            3,
+            &text,
+            &withdrawn.signature
+        ));
+        let other = text_hash(&deal, 2, &Outcome::new());
+        assert!(!verify_withdrawal(
+            &public,
+            &deal,
+            2,
+            &other,
+            &withdrawn.signature
+        ));
+        let elsewhere = DealId::new("e").unwrap();
+        assert!(!verify_withdrawal(
+            &public,
+            &elsewhere,
+            2,
+            &text,
+            &withdrawn.signature
+        ));
+        assert!(!verify_withdrawal(
+            &key(4, "m").public_key(),
+            &deal,
+            2,
+            &text,
+            &withdrawn.signature
+        ));
+        // Neither a vote (of either answer), a text nor an agreement.
+        for accept in [true, false] {
+            assert!(!verify_vote(
+                &public,
+                &deal,
+                2,
+                &text,
+                accept,
+                &withdrawn.signature
+            ));
+        }
+        assert!(!verify_text(
+            &public,
+            &deal,
+            2,
+            &outcome(),
+            &withdrawn.signature
+        ));
+        assert!(!verify_agreement_like(
+            &public,
+            &deal,
+            &text,
+            &withdrawn.signature
+        ));
+        // And no vote or text signature passes for a withdrawal.
+        let vote = sign_vote(&mediator, &deal, 2, &text, false);
+        assert!(!verify_withdrawal(
+            &public,
+            &deal,
+            2,
+            &text,
+            &vote.signature
+        ));
+        let posted = sign_text(&mediator, &deal, 2, &outcome());
+        assert!(!verify_withdrawal(
+            &public,
+            &deal,
+            2,
+            &text,
+            &posted.signature
+        ));
+    }
+
+    #[test]
+    fn the_withdraw_message_is_its_domain_and_canonical_statement() {
+        let deal = DealId::new("d").unwrap();
+        let text = Hash::of(b"t");
+        // Written out by hand: keys sorted, no spaces (RFC 8785).
+        let statement = format!(r#"{{"deal":"d","round":4,"text":"{text}"}}"#);
+        assert_eq!(
+            withdraw_message(&deal, 4, &text),
+            [b"truce/withdraw/v1\n".as_slice(), statement.as_bytes()].concat()
+        );
     }
 
     fn verify_agreement_like(key: &PublicKey, deal: &DealId, h: &Hash, sig: &Sig) -> bool {

@@ -469,6 +469,44 @@ pub struct PostVote {
     pub signature: Sig,
 }
 
+/// `POST /api/v1/deals/{deal}/texts/{round}/withdraw`: the mediator
+/// withdraws text `round`, posted in error, while its round is open; signed
+/// over `truce_ledger::withdraw_message` (domain `truce/withdraw/v1`, naming
+/// the text's hash).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostWithdrawal {
+    /// The mediator's ed25519 signature (128 hex digits).
+    #[schema(value_type = String)]
+    pub signature: Sig,
+}
+
+/// The mediator's withdrawal of a text: every party of the deal sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WithdrawalView {
+    /// The mediator who withdrew the text.
+    #[schema(value_type = String)]
+    pub author: PartyId,
+    /// The mediator's signature over the withdrawal (any party can check
+    /// it with `truce_ledger::verify_withdrawal`).
+    #[schema(value_type = String)]
+    pub signature: Sig,
+    /// When the service received it, Unix milliseconds.
+    pub at_ms: u64,
+}
+
+/// `201` to a withdrawal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TextWithdrawn {
+    /// The text withdrawn.
+    pub round: u32,
+    /// Its hash, which the withdrawal names.
+    #[schema(value_type = String)]
+    pub text_hash: Hash,
+    /// The withdrawal as kept.
+    pub withdrawn: WithdrawalView,
+}
+
 /// A side's vote, shown only to the mediator and to the side that cast it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VoteView {
@@ -512,9 +550,15 @@ pub struct TextView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
     /// The votes the caller may read: every vote for the mediator, its own
-    /// for a side; absent for guarantors and observers.
+    /// for a side; absent for guarantors and observers. A withdrawn text
+    /// keeps the votes cast before it was withdrawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub votes: Option<Vec<VoteView>>,
+    /// Set when the mediator withdrew the text (posted in error): its round
+    /// is over, it takes no more votes, it is never the agreed text, and
+    /// the algorithm treats it as never proposed. `closed` stays false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<WithdrawalView>,
 }
 
 /// An open issue the texts settle.
@@ -559,7 +603,7 @@ pub struct TextsView {
     /// The number the next text takes.
     pub next_round: u32,
     /// Whether the last text still waits for votes (no new text until it
-    /// closes).
+    /// closes or the mediator withdraws it).
     pub open: bool,
     /// The agreed text, for the mediator and the sides; absent for
     /// guarantors and observers, and while no text was accepted by all.

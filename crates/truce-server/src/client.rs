@@ -25,7 +25,8 @@ use truce_ledger::{DealId, Event, PartyKey, SignedEvent};
 
 use crate::api::{
     AlgorithmChoice, AmendmentKept, CreatedDeal, DealView, EventPage, NextTextView, PlanKept,
-    PostText, PostVote, ReceiptView, StateView, TextKept, TextsView, VoteKept,
+    PostText, PostVote, PostWithdrawal, ReceiptView, StateView, TextKept, TextWithdrawn, TextsView,
+    VoteKept,
 };
 
 /// How long the client waits for the service to accept a connection.
@@ -451,6 +452,21 @@ impl Client {
     ) -> Result<VoteKept, ClientError> {
         let path = format!("/api/v1/deals/{deal}/texts/{round}/votes");
         let body = serde_json::to_string(vote).map_err(|e| ClientError::Answer(e.to_string()))?;
+        self.json("POST", &path, Some(token), Some(body), 201).await
+    }
+
+    /// `POST /api/v1/deals/{deal}/texts/{round}/withdraw` (the mediator):
+    /// withdraw text `round`, posted in error, while its round is open.
+    pub async fn withdraw_text(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        round: u32,
+        withdrawal: &PostWithdrawal,
+    ) -> Result<TextWithdrawn, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/texts/{round}/withdraw");
+        let body =
+            serde_json::to_string(withdrawal).map_err(|e| ClientError::Answer(e.to_string()))?;
         self.json("POST", &path, Some(token), Some(body), 201).await
     }
 

@@ -133,8 +133,8 @@ pub use api::{
     Aggregate, AgreedText, AlgorithmChoice, AmendmentKept, CreateDeal, CreatedDeal,
     DEFAULT_TEXT_ROUNDS, DealView, EventPage, EventView, EventsQuery, ExecutionView, ExposureView,
     FindingView, FlowView, Health, ListView, NextTextView, PartyToken, PartyView, PlanKept,
-    PostText, PostVote, ReceiptView, ReleasedView, StateView, TextIssue, TextKept, TextView,
-    TextsView, VoteKept, VoteView,
+    PostText, PostVote, PostWithdrawal, ReceiptView, ReleasedView, StateView, TextIssue, TextKept,
+    TextView, TextWithdrawn, TextsView, VoteKept, VoteView, WithdrawalView,
 };
 pub use error::{AppError, PROBLEM_JSON, Problem};
 pub use handlers::{MAX_DEAL_BODY, MAX_EVENT_BODY, MAX_PAGE};

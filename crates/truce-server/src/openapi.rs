@@ -34,6 +34,7 @@ use crate::texts;
         texts::post_text,
         texts::post_vote,
         texts::next_text,
+        texts::withdraw_text,
     ),
     components(schemas(
         api::CreateDeal, api::CreatedDeal, api::PartyToken, api::PartyView, api::Aggregate,
@@ -42,14 +43,14 @@ use crate::texts;
         api::ExposureView, api::FindingView, api::FlowView, api::ListView, api::PlanKept, api::AmendmentKept, api::EarlierTerms, api::ServiceKeyView, Problem,
         api::AlgorithmChoice, api::PostText, api::PostVote, api::VoteView, api::TextView,
         api::TextIssue, api::AgreedText, api::TextsView, api::VoteKept, api::TextKept,
-        api::NextTextView,
+        api::NextTextView, api::PostWithdrawal, api::WithdrawalView, api::TextWithdrawn,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "service", description = "health"),
         (name = "deals", description = "create a deal, read it as your role may"),
         (name = "events", description = "append signed events, read and export the chain"),
-        (name = "texts", description = "single text with people: the mediator's texts over the open issues, the sides' votes (the mediator's and their own only), the algorithm's next text"),
+        (name = "texts", description = "single text with people: the mediator's texts over the open issues, the sides' votes (the mediator's and their own only), the algorithm's next text, the mediator's withdrawal of a text posted in error"),
     ),
 )]
 #[derive(Debug)]

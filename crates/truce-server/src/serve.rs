@@ -190,6 +190,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/deals/{deal}/texts/{round}/votes",
             post(crate::texts::post_vote),
+        )
+        .route(
+            "/deals/{deal}/texts/{round}/withdraw",
+            post(crate::texts::withdraw_text),
         );
     let metrics = Arc::new(Metrics::default());
     let guard = BodyGuard {

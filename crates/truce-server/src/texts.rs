@@ -13,6 +13,11 @@
 //! nothing more. The last text every side accepted is the agreed text:
 //! the deal with its open issues resolved to it is kept under its deal
 //! hash, which the sides sign and `deal-agreed` names.
+//!
+//! The mediator may withdraw a text posted in error while its round is
+//! open (signed, domain `truce/withdraw/v1`, naming the text's hash): the
+//! round is then over, takes no more votes, keeps the votes cast on it
+//! (shown as before), and the algorithm treats the text as never proposed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,10 +31,11 @@ use serde_json::Value;
 use truce_agents::stepped::{Answered, NextText, StepError};
 use truce_agents::{MediatorKind, OutcomeSpace, Vote};
 use truce_ledger::{DealId, Hash, Outcome, PartyId, Role, Sig};
+use truce_store::{VotePut, WithdrawalPut};
 
 use crate::api::{
-    AgreedText, AlgorithmChoice, NextTextView, PartyView, PostText, PostVote, TextIssue, TextKept,
-    TextView, TextsView, VoteKept, VoteView,
+    AgreedText, AlgorithmChoice, NextTextView, PartyView, PostText, PostVote, PostWithdrawal,
+    TextIssue, TextKept, TextView, TextWithdrawn, TextsView, VoteKept, VoteView, WithdrawalView,
 };
 use crate::auth::{DealCaller, json_body};
 use crate::error::{AppError, Problem};
@@ -62,6 +68,17 @@ struct StoredVote {
     at_ms: u64,
 }
 
+/// The mediator's withdrawal of a text as kept (public to the deal's
+/// parties, like the text).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredWithdrawal {
+    round: u32,
+    text_hash: Hash,
+    author: PartyId,
+    signature: Sig,
+    at_ms: u64,
+}
+
 /// Everything about a deal's texts, read under its lock.
 struct Table {
     deal_json: Value,
@@ -69,6 +86,8 @@ struct Table {
     sides: Vec<PartyId>,
     /// Each text with its hash and its votes (in side order).
     texts: Vec<(StoredText, Hash, Vec<StoredVote>)>,
+    /// The withdrawn texts, by round.
+    withdrawn: BTreeMap<u32, StoredWithdrawal>,
     concluded: bool,
 }
 
@@ -77,8 +96,16 @@ impl Table {
         votes.len() == self.sides.len()
     }
 
+    fn is_withdrawn(&self, round: u32) -> bool {
+        self.withdrawn.contains_key(&round)
+    }
+
+    /// Whether the last text waits for votes: neither closed by every
+    /// side's vote nor withdrawn.
     fn open(&self) -> bool {
-        self.texts.last().is_some_and(|(_, _, v)| !self.closed(v))
+        self.texts
+            .last()
+            .is_some_and(|(t, _, v)| !self.closed(v) && !self.is_withdrawn(t.round))
     }
 
     fn next_round(&self) -> u32 {
@@ -142,7 +169,9 @@ impl Table {
     /// What `choice` proposes after the texts before `upto` (0-based,
     /// exclusive): its own, and every other (a person's, or another
     /// algorithm's), which it hears as `truce_agents::stepped` says. Also
-    /// how many of each it heard.
+    /// how many of each it heard. A withdrawn text was posted in error:
+    /// the algorithm never hears it (as if never proposed), whatever votes
+    /// it had when it was withdrawn.
     fn algorithm_next(
         &self,
         choice: &AlgorithmChoice,
@@ -173,6 +202,9 @@ impl Table {
         let mut history = Vec::new();
         let mut heard = Heard::default();
         for (text, _, votes) in self.texts.iter().take(upto) {
+            if self.is_withdrawn(text.round) {
+                continue;
+            }
             let Some(id) = self.encode(&space, &text.outcome) else {
                 continue;
             };
@@ -273,11 +305,22 @@ async fn read_table(state: &AppState, deal: &DealId, chain: &Chain) -> Result<Ta
         v.sort_by(|a, b| a.party.cmp(&b.party));
         texts.push((text, hash, v));
     }
+    let mut withdrawn = BTreeMap::new();
+    for (_, json) in store
+        .withdrawals(deal.as_str())
+        .await
+        .map_err(|e| AppError::store(&e))?
+    {
+        let w: StoredWithdrawal =
+            serde_json::from_str(&json).map_err(|e| AppError::internal(&e))?;
+        withdrawn.insert(w.round, w);
+    }
     Ok(Table {
         deal_json,
         issues,
         sides,
         texts,
+        withdrawn,
         concluded: chain.ledger.state().and_then(|s| s.deal_hash()).is_some(),
     })
 }
@@ -329,6 +372,15 @@ fn text_view(
         closed,
         accepted: (closed && in_the_talks(caller)).then(|| votes.iter().all(|v| v.accept)),
         votes: shown,
+        withdrawn: table.withdrawn.get(&text.round).map(withdrawal_view),
+    }
+}
+
+fn withdrawal_view(w: &StoredWithdrawal) -> WithdrawalView {
+    WithdrawalView {
+        author: w.author.clone(),
+        signature: w.signature,
+        at_ms: w.at_ms,
     }
 }
 
@@ -468,6 +520,13 @@ fn check_outcome(table: &Table, outcome: &Outcome) -> Result<(), AppError> {
     Ok(())
 }
 
+fn withdrawn(round: u32) -> AppError {
+    AppError::conflict(
+        "text-withdrawn",
+        format!("the mediator withdrew text {round}: it takes no votes; vote on the next text"),
+    )
+}
+
 fn concluded() -> AppError {
     AppError::conflict(
         "deal-agreed",
@@ -485,7 +544,7 @@ fn concluded() -> AppError {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator posts texts"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "not the next round (`wrong-round`), the last text still open (`round-open`), or the deal already agreed (`deal-agreed`)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "not the next round (`wrong-round`), the last text still open (`round-open`: every side votes or the mediator withdraws it first), or the deal already agreed (`deal-agreed`)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "not an outcome over the open issues (`bad-text`, `no-open-issues`), a bad signature (`bad-signature`), or not the algorithm's text (`not-the-algorithms-text`)"),
     ))]
 pub(crate) async fn post_text(
@@ -520,7 +579,7 @@ pub(crate) async fn post_text(
             return Err(AppError::conflict(
                 "round-open",
                 format!(
-                    "text {} still waits for votes: every side votes before the next text",
+                    "text {} still waits for votes: every side votes, or the mediator withdraws it, before the next text",
                     next - 1
                 ),
             ));
@@ -601,7 +660,7 @@ pub(crate) async fn post_text(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "only a side votes"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such deal or text"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "the side voted on this text already (`already-voted`), or the deal is agreed (`deal-agreed`)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the side voted on this text already (`already-voted`), the mediator withdrew it (`text-withdrawn`), or the deal is agreed (`deal-agreed`)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "not the side's signature on this vote (`bad-signature`)"),
     ))]
 pub(crate) async fn post_vote(
@@ -636,6 +695,9 @@ pub(crate) async fn post_vote(
         if table.concluded {
             return Err(concluded());
         }
+        if table.is_withdrawn(round) {
+            return Err(withdrawn(round));
+        }
         if votes.iter().any(|v| v.party == caller.party) {
             return Err(AppError::conflict(
                 "already-voted",
@@ -667,7 +729,7 @@ pub(crate) async fn post_vote(
         // Whether this vote closes the round is the store's answer: another
         // server on the same database may have kept a side's vote since
         // the table was read.
-        let closed = state
+        let closed = match state
             .store()
             .put_vote(
                 caller.deal.as_str(),
@@ -679,12 +741,17 @@ pub(crate) async fn post_vote(
             )
             .await
             .map_err(|e| AppError::unavailable(&e))?
-            .ok_or_else(|| {
-                AppError::conflict(
+        {
+            VotePut::Kept { closes } => closes,
+            VotePut::AlreadyVoted => {
+                return Err(AppError::conflict(
                     "already-voted",
                     format!("{} has voted on text {round}; a vote is cast once", caller.party),
-                )
-            })?;
+                ));
+            }
+            // Withdrawn on another server since the table was read.
+            VotePut::Withdrawn => return Err(withdrawn(round)),
+        };
         let table = if closed && votes.len() + 1 < table.sides.len() {
             read_table(&state, &caller.deal, chain).await?
         } else {
@@ -793,4 +860,145 @@ pub(crate) async fn next_text(
     })
     .await?;
     Ok(Json(view))
+}
+
+#[utoipa::path(post, path = "/api/v1/deals/{deal}/texts/{round}/withdraw", tag = "texts",
+    params(("deal" = String, Path, description = "deal id"), ("round" = u32, Path, description = "the text's number")),
+    request_body = PostWithdrawal,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TextWithdrawn, description = "withdrawn: the round is over, takes no more votes, keeps the votes cast, and the algorithm treats the text as never proposed"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator withdraws a text"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such deal or text (`no-such-text`)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "every side accepted the text (`text-agreed`), every side voted on it (`round-closed`), it was withdrawn already (`already-withdrawn`), or the deal is agreed (`deal-agreed`)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "not the mediator's signature on this withdrawal (`bad-signature`)"),
+    ))]
+pub(crate) async fn withdraw_text(
+    State(state): State<AppState>,
+    DealCaller { caller }: DealCaller,
+    Path(params): Path<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<TextWithdrawn>), AppError> {
+    if caller.role != Role::Mediator {
+        return Err(AppError::forbidden("only the mediator withdraws a text"));
+    }
+    let no_text = || {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-text",
+            "the deal has no text with this number; read GET …/texts",
+        )
+    };
+    let round: u32 = params
+        .iter()
+        .find_map(|(k, v)| (k == "round").then(|| v.parse().ok()).flatten())
+        .ok_or_else(no_text)?;
+    let posted: PostWithdrawal = json_body(&headers, body, MAX_TEXT_BODY)?;
+    let kept = under_lock(&state, &caller.deal, async |chain| {
+        let table = read_table(&state, &caller.deal, chain).await?;
+        let (_, hash, votes) = table
+            .texts
+            .iter()
+            .find(|(t, _, _)| t.round == round)
+            .ok_or_else(no_text)?;
+        if table.concluded {
+            return Err(concluded());
+        }
+        let already = || {
+            AppError::conflict(
+                "already-withdrawn",
+                format!("text {round} is withdrawn already"),
+            )
+        };
+        if table.is_withdrawn(round) {
+            return Err(already());
+        }
+        let closed = |votes: &[StoredVote]| {
+            if votes.iter().all(|v| v.accept) {
+                AppError::conflict(
+                    "text-agreed",
+                    format!(
+                        "every side accepted text {round}: an agreed text is not withdrawn (post a new text to move on)"
+                    ),
+                )
+            } else {
+                AppError::conflict(
+                    "round-closed",
+                    format!(
+                        "every side has voted on text {round}: only a text whose round is open is withdrawn"
+                    ),
+                )
+            }
+        };
+        if table.closed(votes) {
+            return Err(closed(votes));
+        }
+        let key = chain
+            .keys
+            .get(&caller.party)
+            .ok_or_else(|| AppError::internal(&"a party without a key"))?;
+        if !truce_ledger::verify_withdrawal(key, &caller.deal, round, hash, &posted.signature) {
+            return Err(AppError::unprocessable(
+                "bad-signature",
+                format!(
+                    "the signature is not {}'s withdrawal of text {round} of deal {} (sign truce_ledger::withdraw_message over the text's hash)",
+                    caller.party, caller.deal
+                ),
+            ));
+        }
+        let withdrawal = StoredWithdrawal {
+            round,
+            text_hash: *hash,
+            author: caller.party.clone(),
+            signature: posted.signature,
+            at_ms: now_ms(),
+        };
+        let json = serde_json::to_string(&withdrawal).map_err(|e| AppError::internal(&e))?;
+        // Whether the round was still open is the store's answer: another
+        // server on the same database may have kept the last vote since
+        // the table was read.
+        match state
+            .store()
+            .put_withdrawal(
+                caller.deal.as_str(),
+                u64::from(round),
+                &json,
+                withdrawal.at_ms,
+                table.sides.len(),
+            )
+            .await
+            .map_err(|e| AppError::unavailable(&e))?
+        {
+            WithdrawalPut::Kept => {}
+            WithdrawalPut::NoText => return Err(no_text()),
+            WithdrawalPut::AlreadyWithdrawn => return Err(already()),
+            WithdrawalPut::Closed => {
+                let table = read_table(&state, &caller.deal, chain).await?;
+                let votes = table
+                    .texts
+                    .iter()
+                    .find(|(t, _, _)| t.round == round)
+                    .map(|(_, _, v)| v.clone())
+                    .unwrap_or_default();
+                return Err(closed(&votes));
+            }
+        }
+        // Every open Texts view of the deal refreshes, here and on the
+        // other servers (a withdrawal is public to the deal's parties).
+        let _ = state.inner.signed.send(caller.deal.clone());
+        state
+            .store()
+            .announce(caller.deal.as_str(), truce_store::Announce::Public)
+            .await;
+        Ok(TextWithdrawn {
+            round,
+            text_hash: *hash,
+            withdrawn: withdrawal_view(&withdrawal),
+        })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(kept)))
 }

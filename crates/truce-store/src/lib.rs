@@ -67,7 +67,10 @@ mod store;
 mod watch;
 
 pub use error::{AppendError, StoreError};
-pub use model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+pub use model::{
+    DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord, VotePut,
+    WithdrawalPut,
+};
 pub use seal::{SealKey, SealKeys};
 pub use sql::{PgStorage, SqliteStorage, Storage};
 pub use store::{MAX_BATCH, OpenOptions, Signed, Store, token_hash};

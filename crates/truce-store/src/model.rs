@@ -92,3 +92,31 @@ pub struct Head {
     /// The last event's hash, hex (the next event's `prev`).
     pub hash: String,
 }
+
+/// What became of a side's vote on a text ([`crate::Store::put_vote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VotePut {
+    /// Kept; `closes` when it was the last side's vote (the round closed).
+    Kept {
+        /// Whether this vote closed the round.
+        closes: bool,
+    },
+    /// Not kept: the side has voted on this text already.
+    AlreadyVoted,
+    /// Not kept: the mediator withdrew the text.
+    Withdrawn,
+}
+
+/// What became of the mediator's withdrawal of a text
+/// ([`crate::Store::put_withdrawal`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawalPut {
+    /// Kept: the round is closed as withdrawn.
+    Kept,
+    /// Not kept: the deal has no text with that number.
+    NoText,
+    /// Not kept: the text was withdrawn already.
+    AlreadyWithdrawn,
+    /// Not kept: every side has voted on the text (its round is closed).
+    Closed,
+}

@@ -11,7 +11,10 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{AppendError, StoreError};
-use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+use crate::model::{
+    DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord, VotePut,
+    WithdrawalPut,
+};
 
 /// What the service needs from a database. Every method is one statement
 /// or one transaction; `append_batch` returns only after its commit.
@@ -128,8 +131,8 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(u64, String)>, StoreError>> + Send;
     /// Keep a side's vote on text `round`, one of `sides` votes: whether it
     /// closes the round (the text then has `sides` votes), decided in the
-    /// transaction that keeps it and kept with it; `None` when the side has
-    /// voted on it already.
+    /// transaction that keeps it and kept with it; not kept when the side
+    /// has voted on it already or the text is withdrawn.
     fn put_vote(
         &self,
         deal: &str,
@@ -138,7 +141,24 @@ pub trait Storage: Clone + Send + Sync + 'static {
         json: &str,
         at_ms: u64,
         sides: usize,
-    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<VotePut, StoreError>> + Send;
+    /// Keep the mediator's withdrawal of text `round` (its signed JSON)
+    /// unless the text has `sides` votes (its round closed) or was
+    /// withdrawn already; decided under the same lock as a vote, so a
+    /// round is either closed by a vote or withdrawn, never both.
+    fn put_withdrawal(
+        &self,
+        deal: &str,
+        round: u64,
+        json: &str,
+        at_ms: u64,
+        sides: usize,
+    ) -> impl Future<Output = Result<WithdrawalPut, StoreError>> + Send;
+    /// Every withdrawal of a deal: (round, JSON), in round order.
+    fn withdrawals_of(
+        &self,
+        deal: &str,
+    ) -> impl Future<Output = Result<Vec<(u64, String)>, StoreError>> + Send;
     /// Every vote of a deal: (round, party, stored JSON), by round and party.
     fn votes_of(
         &self,
@@ -191,6 +211,11 @@ pub(crate) fn migrator() -> Migrator {
             6,
             "vote closes",
             include_str!("../migrations/0006_vote_closes.sql"),
+        ),
+        migration(
+            7,
+            "withdrawals",
+            include_str!("../migrations/0007_withdrawals.sql"),
         ),
     ];
     Migrator {
@@ -586,11 +611,11 @@ macro_rules! sql_storage {
                 json: &str,
                 at_ms: u64,
                 sides: usize,
-            ) -> Result<Option<bool>, StoreError> {
+            ) -> Result<VotePut, StoreError> {
                 // Votes on one text are kept one at a time, whichever
                 // server keeps them (the text's row locked on PostgreSQL,
                 // the write lock at BEGIN on SQLite), so exactly one of
-                // them closes the round.
+                // them closes the round; a withdrawal takes the same lock.
                 let mut tx = self.pool.begin_with($begin).await?;
                 let round = to_i64(round)?;
                 sqlx::query::<$db>(concat!(
@@ -601,6 +626,16 @@ macro_rules! sql_storage {
                 .bind(round)
                 .fetch_optional(&mut *tx)
                 .await?;
+                let withdrawn: Option<(i64,)> = sqlx::query_as::<$db, _>(
+                    "SELECT round FROM withdrawals WHERE deal_id = $1 AND round = $2",
+                )
+                .bind(deal)
+                .bind(round)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if withdrawn.is_some() {
+                    return Ok(VotePut::Withdrawn);
+                }
                 let (before,): (i64,) = sqlx::query_as::<$db, _>(
                     "SELECT COUNT(*) FROM votes WHERE deal_id = $1 AND round = $2",
                 )
@@ -622,10 +657,72 @@ macro_rules! sql_storage {
                 .await?
                 .rows_affected();
                 if done != 1 {
-                    return Ok(None);
+                    return Ok(VotePut::AlreadyVoted);
                 }
                 tx.commit().await?;
-                Ok(Some(closes))
+                Ok(VotePut::Kept { closes })
+            }
+
+            async fn put_withdrawal(
+                &self,
+                deal: &str,
+                round: u64,
+                json: &str,
+                at_ms: u64,
+                sides: usize,
+            ) -> Result<WithdrawalPut, StoreError> {
+                // Under the lock a vote takes (see `put_vote`): a round is
+                // closed by its last vote or withdrawn, never both.
+                let mut tx = self.pool.begin_with($begin).await?;
+                let round = to_i64(round)?;
+                let text: Option<(i64,)> = sqlx::query_as::<$db, _>(concat!(
+                    "SELECT round FROM texts WHERE deal_id = $1 AND round = $2",
+                    $for_update
+                ))
+                .bind(deal)
+                .bind(round)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if text.is_none() {
+                    return Ok(WithdrawalPut::NoText);
+                }
+                let (votes,): (i64,) = sqlx::query_as::<$db, _>(
+                    "SELECT COUNT(*) FROM votes WHERE deal_id = $1 AND round = $2",
+                )
+                .bind(deal)
+                .bind(round)
+                .fetch_one(&mut *tx)
+                .await?;
+                if usize::try_from(votes).unwrap_or(usize::MAX) >= sides {
+                    return Ok(WithdrawalPut::Closed);
+                }
+                let done = sqlx::query::<$db>(
+                    "INSERT INTO withdrawals (deal_id, round, withdrawal_json, created_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, round) DO NOTHING",
+                )
+                .bind(deal)
+                .bind(round)
+                .bind(json)
+                .bind(to_i64(at_ms)?)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if done != 1 {
+                    return Ok(WithdrawalPut::AlreadyWithdrawn);
+                }
+                tx.commit().await?;
+                Ok(WithdrawalPut::Kept)
+            }
+
+            async fn withdrawals_of(&self, deal: &str) -> Result<Vec<(u64, String)>, StoreError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as::<$db, _>(
+                    "SELECT round, withdrawal_json FROM withdrawals WHERE deal_id = $1 ORDER BY round",
+                )
+                .bind(deal)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(round, json)| Ok((to_u64(round)?, json)))
+                    .collect()
             }
 
             async fn votes_of(

@@ -9,7 +9,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppendError, StoreError};
-use crate::model::{DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord};
+use crate::model::{
+    DealRecord, Head, NewDeal, NewEvent, PartyRecord, StoredEvent, TokenRecord, VotePut,
+    WithdrawalPut,
+};
 use crate::seal::{SealKeys, open, seal, sealed_with_current};
 use crate::sql::{PgStorage, SqliteStorage, Storage};
 
@@ -534,10 +537,10 @@ impl Store {
 
     /// Keep a side's signed vote on text `round`, sealed at rest (only the
     /// mediator and the side may read it), one of `sides` votes the text
-    /// takes: `Some(true)` when it closes the round (decided with every
-    /// server's votes, kept in the row for the other servers' watch),
-    /// `Some(false)` when the round stays open, `None` when the side has
-    /// voted on that text already.
+    /// takes: [`VotePut::Kept`] says whether it closes the round (decided
+    /// with every server's votes, kept in the row for the other servers'
+    /// watch); not kept when the side has voted on that text already or
+    /// the mediator withdrew it.
     pub async fn put_vote(
         &self,
         deal: &str,
@@ -546,12 +549,32 @@ impl Store {
         json: &str,
         at_ms: u64,
         sides: usize,
-    ) -> Result<Option<bool>, StoreError> {
+    ) -> Result<VotePut, StoreError> {
         let stored = match &self.seal {
             Some(keys) => seal(keys, "vote_json", deal, json)?,
             None => json.to_owned(),
         };
         dispatch!(self, s => s.put_vote(deal, round, party, &stored, at_ms, sides).await)
+    }
+
+    /// Keep the mediator's signed withdrawal of text `round` (public to the
+    /// deal's parties, like the text), unless every one of the `sides` has
+    /// voted on it (its round closed, whichever server kept the votes) or
+    /// it was withdrawn already.
+    pub async fn put_withdrawal(
+        &self,
+        deal: &str,
+        round: u64,
+        json: &str,
+        at_ms: u64,
+        sides: usize,
+    ) -> Result<WithdrawalPut, StoreError> {
+        dispatch!(self, s => s.put_withdrawal(deal, round, json, at_ms, sides).await)
+    }
+
+    /// Every withdrawal of a deal: (round, JSON), in round order.
+    pub async fn withdrawals(&self, deal: &str) -> Result<Vec<(u64, String)>, StoreError> {
+        dispatch!(self, s => s.withdrawals_of(deal).await)
     }
 
     /// Every vote of a deal, opened: (round, party, JSON), by round and party.

@@ -37,8 +37,8 @@ pub enum Change {
         seq: u64,
     },
     /// A side's signature on the deal's agreement or an amendment was kept,
-    /// or a single text posted, or a round of votes closed: news every
-    /// party of the deal may have.
+    /// or a single text posted, withdrawn, or its round of votes closed:
+    /// news every party of the deal may have.
     Signed {
         /// The deal's id.
         deal: String,
@@ -54,7 +54,8 @@ pub enum Change {
 /// News in a deal that is no ledger event, for [`crate::Store::announce`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Announce {
-    /// For every party: a kept signature, a posted text, a closed round.
+    /// For every party: a kept signature, a posted or withdrawn text, a
+    /// closed round.
     Public,
     /// For the mediator and the sides: a vote that left its round open.
     Talks,
@@ -116,11 +117,13 @@ enum Source {
 struct SqliteWatch {
     conn: SqliteConnection,
     version: i64,
-    /// Highest rowid seen in `events`, `plans`, `texts` and `votes`.
+    /// Highest rowid seen in `events`, `plans`, `texts`, `votes` and
+    /// `withdrawals`.
     events: i64,
     plans: i64,
     texts: i64,
     votes: i64,
+    withdrawals: i64,
     pending: VecDeque<Change>,
     tick: tokio::time::Interval,
 }
@@ -154,6 +157,7 @@ impl Watch {
             .await?;
         let texts = max_rowid(&mut conn, Table::Texts).await?;
         let votes = max_rowid(&mut conn, Table::Votes).await?;
+        let withdrawals = max_rowid(&mut conn, Table::Withdrawals).await?;
         let mut tick = tokio::time::interval(SQLITE_POLL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Ok(Watch(Source::Sqlite(SqliteWatch {
@@ -163,6 +167,7 @@ impl Watch {
             plans,
             texts,
             votes,
+            withdrawals,
             pending: VecDeque::new(),
             tick,
         })))
@@ -237,9 +242,20 @@ impl SqliteWatch {
         )
         .await?;
         let (closed, votes, votes_full) = votes_after(&mut self.conn, &mut self.votes).await?;
+        // A withdrawn text is news for every party (migration 0007).
+        let (withdrawn, withdrawn_full) = deals_after(
+            &mut self.conn,
+            "SELECT rowid, deal_id FROM withdrawals WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+            &mut self.withdrawals,
+        )
+        .await?;
         // Read everything new before taking the version: a full page
         // means more rows wait, read at the next tick.
-        let full = rows.len() as i64 == SQLITE_ROWS || signed_full || texts_full || votes_full;
+        let full = rows.len() as i64 == SQLITE_ROWS
+            || signed_full
+            || texts_full
+            || votes_full
+            || withdrawn_full;
         if !full {
             self.version = version;
         }
@@ -258,7 +274,12 @@ impl SqliteWatch {
                 .map(|(deal, seq)| Change::Appended { deal, seq }),
         );
         let mut public: Vec<String> = Vec::new();
-        for deal in signed.into_iter().chain(texts).chain(closed) {
+        for deal in signed
+            .into_iter()
+            .chain(texts)
+            .chain(closed)
+            .chain(withdrawn)
+        {
             if !public.contains(&deal) {
                 public.push(deal);
             }
@@ -277,6 +298,7 @@ async fn max_rowid(conn: &mut SqliteConnection, table: Table) -> Result<i64, Sto
     let sql = match table {
         Table::Texts => "SELECT COALESCE(MAX(rowid), 0) FROM texts",
         Table::Votes => "SELECT COALESCE(MAX(rowid), 0) FROM votes",
+        Table::Withdrawals => "SELECT COALESCE(MAX(rowid), 0) FROM withdrawals",
     };
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(conn).await?;
     Ok(n)
@@ -287,6 +309,7 @@ async fn max_rowid(conn: &mut SqliteConnection, table: Table) -> Result<i64, Sto
 enum Table {
     Texts,
     Votes,
+    Withdrawals,
 }
 
 /// The deals of the rows `sql` reads (`rowid, deal_id` after rowid `$1`,

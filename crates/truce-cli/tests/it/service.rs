@@ -683,6 +683,45 @@ fn the_sides_agree_a_text_from_the_command_line() {
     let (code, said, _) = as_party("side-b", &["text", "vote", "2", "reject"]);
     assert_eq!(code, Some(0));
     assert!(said.contains("the round is closed"), "{said}");
+    // Text 3, posted in error: side-a votes, then the mediator withdraws
+    // it (never a side; never text 2, whose round closed); side-b's vote
+    // comes too late; text 1 stays the agreed text.
+    let (code, _, err) = as_party(
+        "mediator",
+        &[
+            "text",
+            "post",
+            "--set",
+            "pause-days=4",
+            "--set",
+            "ratio=3",
+            "--set",
+            "aid-trucks=300",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = as_party("side-a", &["text", "vote", "3", "reject"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = as_party("side-a", &["text", "withdraw", "3"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("403"), "{err}");
+    let (code, _, err) = as_party("mediator", &["text", "withdraw", "2"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("409 round-closed"), "{err}");
+    let (code, said, err) = as_party("mediator", &["text", "withdraw", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        said.starts_with("withdrew text 3: aid-trucks=300 pause-days=4 ratio=3"),
+        "{said}"
+    );
+    let (code, _, err) = as_party("side-b", &["text", "vote", "3", "accept"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("409 text-withdrawn"), "{err}");
+    let (code, _, err) = as_party("mediator", &["text", "withdraw", "7"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("has no text 7"), "{err}");
+    let (_, said, _) = as_party("guarantor", &["text", "status"]);
+    assert!(said.contains("withdrawn by mediator"), "{said}");
     // A bad text names the issue; an unknown algorithm names the valid ones.
     let (code, _, err) = as_party(
         "mediator",

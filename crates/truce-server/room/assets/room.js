@@ -111,7 +111,7 @@
         return;
       }
       if (form.classList.contains("vote") || form.classList.contains("text") ||
-          form.classList.contains("algorithm")) {
+          form.classList.contains("algorithm") || form.classList.contains("withdraw")) {
         await signTalks(form, out);
         return;
       }
@@ -175,7 +175,9 @@
   // {"accept","deal","round","text"} (truce_ledger::vote_message). The
   // mediator's text: "truce/text/v1", a newline, then {"deal","outcome",
   // "round"} (truce_ledger::text_message); for the algorithm's text the
-  // page first asks the service what the algorithm proposes now.
+  // page first asks the service what the algorithm proposes now. The
+  // mediator's withdrawal of an open text: "truce/withdraw/v1", a newline,
+  // then {"deal","round","text"} (truce_ledger::withdraw_message).
   async function post(url, body) {
     const res = await fetch(url, {
       method: "POST", credentials: "same-origin",
@@ -197,6 +199,17 @@
       const r = await post("/room/text/" + round + "/votes", { accept: accept, signature: hex(sig) });
       if (r.status !== 201) throw refused(r);
       out.textContent = msg("Voted");
+      out.className = "result ok";
+      form.dataset.done = "1";
+      return;
+    }
+    if (form.classList.contains("withdraw")) {
+      const stmt = { deal: deal, round: round, text: form.dataset.text };
+      const sig = await crypto.subtle.sign({ name: "Ed25519" }, signingKey,
+        enc.encode("truce/withdraw/v1\n" + canon(stmt)));
+      const r = await post("/room/text/" + round + "/withdraw", { signature: hex(sig) });
+      if (r.status !== 201) throw refused(r);
+      out.textContent = msg("Withdrawn");
       out.className = "result ok";
       form.dataset.done = "1";
       return;

@@ -10,8 +10,9 @@
 //! - [`live`]: the event stream, the signing state, appends and exports.
 //! - [`amend`]: the agreement and amendments waiting to be recorded, and
 //!   the sides' signatures on them, collected in the page.
-//! - [`texts`]: single text with people: the mediator's texts and the
-//!   sides' votes, signed in the page, posted through the API's handlers.
+//! - [`texts`]: single text with people: the mediator's texts (and
+//!   withdrawals) and the sides' votes, signed in the page, posted through
+//!   the API's handlers.
 //! - [`i18n`]: English, Arabic and Hebrew message files.
 
 pub(crate) mod amend;
@@ -65,6 +66,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/room/text", post(texts::post_text))
         .route("/room/text/next", post(texts::next_text))
         .route("/room/text/{round}/votes", post(texts::post_vote))
+        .route("/room/text/{round}/withdraw", post(texts::withdraw_text))
         .route("/room/ledger.jsonl", get(live::ledger))
         .route("/room/keys.json", get(live::keys))
         .route("/room/signin-codes", post(mint_code))

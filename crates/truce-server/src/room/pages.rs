@@ -92,7 +92,7 @@ fn layout(
                 data-m-reconnecting=(lang.t("js.reconnecting"))
                 data-m-statementsigned=(lang.t("js.statement_signed"))
                 data-m-voted=(lang.t("js.voted")) data-m-textposted=(lang.t("js.text_posted"))
-                data-m-algdone=(lang.t("js.alg_done"))
+                data-m-algdone=(lang.t("js.alg_done")) data-m-withdrawn=(lang.t("js.withdrawn"))
                 data-m-nopersonkey=(lang.t("js.no_person_key")) data-m-badseed=(lang.t("js.bad_seed"))
                 data-m-vnotjson=(lang.t("js.v_not_json")) data-m-vnotcanonical=(lang.t("js.v_not_canonical"))
                 data-m-vseq=(lang.t("js.v_seq")) data-m-vprev=(lang.t("js.v_prev"))
@@ -460,8 +460,10 @@ fn flows_and_lists(lang: Lang, e: &crate::api::ExecutionView) -> Markup {
 /// every role; the votes only as the API shows them (the mediator every
 /// vote, a side its own; none for anyone else: the view renders the API's
 /// own answer, `crate::texts::list_texts`). The mediator signs the next
-/// text, its own or the algorithm's; a side signs its vote; both in the
-/// page. The live page swaps in the server's fresh `#texts` block (room.js).
+/// text, its own or the algorithm's, and may withdraw the open text
+/// (posted in error); a side signs its vote; all in the page. A withdrawn
+/// text is labelled so for every role, its votes listed as before. The
+/// live page swaps in the server's fresh `#texts` block (room.js).
 fn texts(p: &Page<'_>) -> Markup {
     let (lang, caller) = (p.lang, &p.session.caller);
     let Some(t) = &p.snap.texts else {
@@ -495,7 +497,8 @@ fn texts(p: &Page<'_>) -> Markup {
             h2 #rounds-h { (lang.t("texts.rounds")) }
             @if t.texts.is_empty() { p { (lang.t("texts.none")) } }
             @for text in t.texts.iter().rev() {
-                article.text data-round=(text.round) data-closed=(text.closed) {
+                article.text data-round=(text.round) data-closed=(text.closed)
+                    data-withdrawn=(text.withdrawn.is_some()) {
                     h3 { (lang.t("agree.text")) " " (ltr(text.round)) }
                     dl.facts {
                         @for issue in &t.issues {
@@ -515,7 +518,9 @@ fn texts(p: &Page<'_>) -> Markup {
                         dt { (lang.t("texts.hash")) } dd { code { (ltr(text.text_hash)) } }
                         dt { (lang.t("col.status")) }
                         dd.round-status {
-                            @if !text.closed {
+                            @if let Some(w) = &text.withdrawn {
+                                (lang.t("texts.withdrawn")) " (" (ltr(&w.author)) ")"
+                            } @else if !text.closed {
                                 (lang.t("texts.open"))
                             } @else if let Some(acc) = text.accepted {
                                 (lang.t(if acc { "texts.accepted" } else { "texts.rejected" }))
@@ -536,7 +541,14 @@ fn texts(p: &Page<'_>) -> Markup {
                             }
                         }
                     }
-                    @if role == Role::Side && !t.concluded && !text.closed
+                    @if role == Role::Mediator && !t.concluded && !text.closed && text.withdrawn.is_none() {
+                        form.sign.withdraw data-round=(text.round) data-text=(text.text_hash) {
+                            p { (lang.t("texts.withdraw_note")) }
+                            button type="submit" disabled { (lang.t("texts.withdraw")) }
+                            output.result role="status" aria-live="polite" {}
+                        }
+                    }
+                    @if role == Role::Side && !t.concluded && !text.closed && text.withdrawn.is_none()
                         && text.votes.as_ref().is_some_and(|v| v.iter().all(|v| v.party != caller.party)) {
                         form.sign.vote data-round=(text.round) data-text=(text.text_hash) {
                             label for={ "vote-" (text.round) } { (lang.t("texts.your_vote")) }

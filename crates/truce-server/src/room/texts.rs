@@ -3,7 +3,8 @@
 //! (`crate::texts`), so a text or a vote is checked as for the CLI. The
 //! page signs in the browser with the party's own key: the mediator's
 //! text over `truce_ledger::text_message`, a side's vote over
-//! `truce_ledger::vote_message`.
+//! `truce_ledger::vote_message`, the mediator's withdrawal of a text over
+//! `truce_ledger::withdraw_message`.
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -72,6 +73,22 @@ pub(crate) async fn post_vote(
     let caller = checked(&room, &headers)?;
     let params = Path(vec![("round".to_owned(), round)]);
     crate::texts::post_vote(State(state), caller, params, headers, body)
+        .await
+        .map(IntoResponse::into_response)
+}
+
+/// `POST /room/text/{round}/withdraw`: the mediator's signed withdrawal
+/// of an open text (`PostWithdrawal`).
+pub(crate) async fn withdraw_text(
+    State(state): State<AppState>,
+    Extension(room): RoomRef,
+    Path(round): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let caller = checked(&room, &headers)?;
+    let params = Path(vec![("round".to_owned(), round)]);
+    crate::texts::withdraw_text(State(state), caller, params, headers, body)
         .await
         .map(IntoResponse::into_response)
 }

@@ -1174,3 +1174,122 @@ async fn sides_vote_on_a_text_in_the_browser_and_the_mediator_sees_it_live() {
     );
     handle.shutdown().await;
 }
+
+/// The mediator withdraws a text posted in error from its page (Hebrew),
+/// signed there with its key; a side's open page shows the round
+/// withdrawn without a reload and no longer offers a vote on it, and the
+/// service kept the page's signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mediator_withdraws_a_text_in_the_browser_and_a_side_sees_it_live() {
+    let driver = driver();
+    let (addr, handle) = truce_server::start_in_process(&database_url())
+        .await
+        .expect("service");
+    let mut client = Client::connect(addr).await.expect("client");
+    let mut body = create_body(&unique("withdraw"), 2);
+    body["deal"]["open_issues"] = serde_json::json!([
+        {"id": "pause-days", "description": "days of the pause", "options": ["3", "4", "5", "6"], "sets": "pause.days"},
+        {"id": "aid-trucks", "description": "trucks a day", "options": ["100", "200", "300"], "sets": null}
+    ]);
+    body["deal"]["agreed_terms"] = serde_json::json!([]);
+    let created: CreatedDeal = client.create_deal(&body, None).await.expect("deal");
+    let deal = TestDeal::from_created(created);
+    // Text 1 through the API; side-a votes on it before it is withdrawn.
+    let text: truce_ledger::Outcome = [("pause-days", "6"), ("aid-trucks", "100")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let signed = truce_ledger::sign_text(key_of(&deal.keys, "mediator"), &deal.id, 1, &text);
+    let post = truce_server::PostText {
+        round: 1,
+        outcome: text.clone(),
+        signature: signed.signature,
+        algorithm: None,
+    };
+    client
+        .post_text(&deal.id, deal.token("mediator"), &post)
+        .await
+        .expect("text 1");
+    let hash = truce_ledger::text_hash(&deal.id, 1, &text);
+    let vote = truce_ledger::sign_vote(key_of(&deal.keys, "side-a"), &deal.id, 1, &hash, false);
+    client
+        .vote(
+            &deal.id,
+            deal.token("side-a"),
+            1,
+            &truce_server::PostVote {
+                accept: false,
+                signature: vote.signature,
+            },
+        )
+        .await
+        .expect("side-a's vote");
+
+    // side-b's page waits, with a vote form for text 1.
+    let side = driver.browser().await;
+    sign_in(&side, addr, deal.token("side-b")).await;
+    side.goto(&format!("http://{addr}/room/texts?lang=he"))
+        .await
+        .expect("texts");
+    side.find(Locator::Css(r#"article.text[data-round="1"] form.vote"#))
+        .await
+        .expect("a vote on text 1 offered");
+    mark_and_listen(&side).await;
+
+    let med = driver.browser().await;
+    sign_in(&med, addr, deal.token("mediator")).await;
+    med.goto(&format!("http://{addr}/room/texts?lang=he"))
+        .await
+        .expect("texts");
+    load_key(&med, &deal, "mediator", &driver.scratch).await;
+    let mut problems = Vec::new();
+    for v in serious_violations(&med).await {
+        problems.push(format!("mediator he texts with a withdrawal: {v}"));
+    }
+    shoot(&med, "he-mediator-withdraw").await;
+    sign_and_wait(&med, "form.withdraw", "#texts").await;
+
+    // side-b's page: withdrawn, live, no vote offered.
+    side.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(
+            r#"article.text[data-round="1"][data-withdrawn="true"]"#,
+        ))
+        .await
+        .expect("the withdrawal shown live on side-b's page");
+    not_reloaded(&side).await;
+    let page = dom(&side).await;
+    assert!(
+        !page.contains("form class=\"sign vote"),
+        "a vote still offered"
+    );
+    assert!(page.contains("נמשך על ידי המתווך"), "the Hebrew label");
+    for v in serious_violations(&side).await {
+        problems.push(format!("side-b he texts withdrawn: {v}"));
+    }
+    shoot(&side, "he-side-b-withdrawn").await;
+    side.close().await.expect("close");
+    med.close().await.expect("close");
+
+    // The service kept the page's signature: it verifies with the
+    // mediator's public key over the text's hash.
+    let texts = client
+        .texts(&deal.id, deal.token("monitor"))
+        .await
+        .expect("texts");
+    let withdrawn = texts.texts[0].withdrawn.as_ref().expect("withdrawn");
+    assert!(truce_ledger::verify_withdrawal(
+        &key_of(&deal.keys, "mediator").public_key(),
+        &deal.id,
+        1,
+        &hash,
+        &withdrawn.signature
+    ));
+    assert!(!texts.open);
+    assert!(
+        problems.is_empty(),
+        "serious accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    handle.shutdown().await;
+}

@@ -22,3 +22,4 @@ mod scenarios;
 mod support;
 mod texts;
 mod tls;
+mod withdraw;

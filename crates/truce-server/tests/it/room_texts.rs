@@ -557,3 +557,187 @@ async fn flows_and_lists_read_in_the_timeline_and_the_overview_for_every_role() 
         assert!(!lists.contains("B-0001"), "never the list");
     }
 }
+
+/// The mediator's signed withdrawal as the page sends it.
+fn withdrawal_body(deal: &TestDeal, round: u32, text: &Hash) -> String {
+    let signed =
+        truce_ledger::sign_withdrawal(key_of(&deal.keys, "mediator"), &deal.id, round, text);
+    serde_json::json!({ "signature": signed.signature }).to_string()
+}
+
+/// Posts text `round` through the API as the mediator; its hash.
+async fn api_text(app: &axum::Router, deal: &TestDeal, round: u32, text: &Outcome) -> Hash {
+    let sig =
+        truce_ledger::sign_text(key_of(&deal.keys, "mediator"), &deal.id, round, text).signature;
+    let posted = send(
+        app,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/texts", deal.id),
+            Some(deal.token("mediator")),
+            Some(
+                serde_json::json!({"round": round, "outcome": text, "signature": sig}).to_string(),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+    truce_ledger::text_hash(&deal.id, round, text)
+}
+
+/// The mediator withdraws an open text from its page (session and CSRF
+/// token, signed as the page signs it; never a side); every role's page
+/// then labels the round withdrawn, the vote cast before it stays where it
+/// was shown, no side is offered a vote on it, and the mediator is offered
+/// the next text.
+#[tokio::test]
+async fn the_mediator_withdraws_a_text_in_the_room_and_every_role_sees_it_withdrawn() {
+    let app = test_app().await;
+    let deal = negotiated_deal(&app).await;
+    let (med, med_csrf, _) = sign_in(&app, deal.token("mediator"), false).await;
+    let (a, a_csrf, _) = sign_in(&app, deal.token("side-a"), false).await;
+    let (b, _, _) = sign_in(&app, deal.token("side-b"), false).await;
+    let (obs, _, _) = sign_in(&app, deal.token("monitor"), false).await;
+    let text = outcome("6");
+    let hash = api_text(&app, &deal, 1, &text).await;
+    let reply = crate::texts::vote(&app, &deal, 1, &hash, true, "side-a", "side-a").await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+
+    // Only the mediator's page offers the withdrawal, naming the text.
+    let page = call(&app, get("/room/texts", &med)).await;
+    assert!(
+        page.text.contains(&format!(
+            r#"class="sign withdraw" data-round="1" data-text="{hash}""#
+        )),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("withdraw this text"), "{}", page.text);
+    for who in [&a, &b, &obs] {
+        let page = call(&app, get("/room/texts", who)).await;
+        assert!(!page.text.contains("sign withdraw"), "{}", page.text);
+    }
+
+    let body = withdrawal_body(&deal, 1, &hash);
+    let no_csrf = call(
+        &app,
+        json_post("/room/text/1/withdraw", &med, "", body.clone()),
+    )
+    .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{}", no_csrf.text);
+    assert!(no_csrf.text.contains("CSRF"), "{}", no_csrf.text);
+    let by_side = call(
+        &app,
+        json_post("/room/text/1/withdraw", &a, &a_csrf, body.clone()),
+    )
+    .await;
+    assert_eq!(by_side.status, StatusCode::FORBIDDEN, "{}", by_side.text);
+    let kept = call(
+        &app,
+        json_post("/room/text/1/withdraw", &med, &med_csrf, body),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+
+    for (who, cookie) in [
+        ("mediator", &med),
+        ("side-a", &a),
+        ("side-b", &b),
+        ("monitor", &obs),
+    ] {
+        for (lang, label) in [
+            ("en", "withdrawn by the mediator"),
+            ("ar", "سحبه الوسيط"),
+            ("he", "נמשך על ידי המתווך"),
+        ] {
+            let page = call(&app, get(&format!("/room/texts?lang={lang}"), cookie)).await;
+            assert!(
+                page.text
+                    .contains(r#"data-round="1" data-closed="false" data-withdrawn="true""#),
+                "{who} {lang}: {}",
+                page.text
+            );
+            assert!(page.text.contains(label), "{who} {lang}: {}", page.text);
+            assert!(!page.text.contains("sign withdraw"), "{who} {lang}");
+            assert!(!page.text.contains("sign vote"), "{who} {lang}");
+        }
+    }
+    let page = call(&app, get("/room/texts", &med)).await;
+    assert!(page.text.contains(r#"class="sign text" data-round="2""#));
+    assert!(
+        page.text
+            .contains(r#"data-party="side-a" data-accept="true""#)
+    );
+    let page = call(&app, get("/room/texts", &a)).await;
+    assert!(
+        page.text
+            .contains(r#"data-party="side-a" data-accept="true""#)
+    );
+    let page = call(&app, get("/room/texts", &obs)).await;
+    for mark in VOTE_MARKS {
+        assert!(!page.text.contains(mark), "{mark} on the observer's page");
+    }
+}
+
+/// Two servers on one database: a withdrawal through one reaches an
+/// observer's open page on the other at once (a withdrawn round is public
+/// news), and the page then labels the round withdrawn.
+#[tokio::test]
+async fn a_withdrawal_on_one_server_reaches_an_observer_on_another() {
+    let url = database_url();
+    let (here, there) = (app_on(&url).await, app_on(&url).await);
+    let deal = negotiated_deal(&there).await;
+    let (author, created) = to_active(&deal).remove(0);
+    record(&there, &deal, author, created).await;
+    let (observer, _, _) = sign_in(&here, deal.token("monitor"), false).await;
+    let head = export_len(&here, &observer).await;
+    let response = here
+        .clone()
+        .oneshot(get(&format!("/room/stream?after={head}"), &observer))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.into_body();
+    let mut read = String::new();
+    while !read.contains(": live") {
+        read += &next_frame(&mut stream).await;
+    }
+    let text = outcome("4");
+    let hash = api_text(&there, &deal, 1, &text).await;
+    // The text's news first, so what follows is the withdrawal's alone.
+    // (Bounds on the waits, not assertions on speed.)
+    let mut seen = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !seen.contains("event: signed") {
+            seen += &next_frame(&mut stream).await;
+        }
+    })
+    .await
+    .expect("the text reaches the observer's page on the other server");
+    let withdrawn = send(
+        &there,
+        request(
+            "POST",
+            &format!("/api/v1/deals/{}/texts/1/withdraw", deal.id),
+            Some(deal.token("mediator")),
+            Some(withdrawal_body(&deal, 1, &hash)),
+        ),
+    )
+    .await;
+    assert_eq!(withdrawn.status, StatusCode::CREATED, "{}", withdrawn.text);
+    let mut seen = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !seen.contains("event: signed") {
+            seen += &next_frame(&mut stream).await;
+        }
+    })
+    .await
+    .expect("the withdrawal reaches the observer's page on the other server");
+    let page = call(&here, get("/room/texts", &observer)).await;
+    assert!(
+        page.text
+            .contains(r#"data-round="1" data-closed="false" data-withdrawn="true""#),
+        "{}",
+        page.text
+    );
+}

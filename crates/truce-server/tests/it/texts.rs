@@ -47,11 +47,11 @@ fn worth(side: &str, o: &Outcome) -> i64 {
     }
 }
 
-fn uri(deal: &TestDeal, rest: &str) -> String {
+pub fn uri(deal: &TestDeal, rest: &str) -> String {
     format!("/api/v1/deals/{}/texts{rest}", deal.id)
 }
 
-async fn texts_as(app: &Router, deal: &TestDeal, who: &str) -> (TextsView, String) {
+pub async fn texts_as(app: &Router, deal: &TestDeal, who: &str) -> (TextsView, String) {
     let reply = send(
         app,
         request("GET", &uri(deal, ""), Some(deal.token(who)), None),
@@ -80,7 +80,7 @@ fn post_text_body(
     .expect("json")
 }
 
-async fn post_text(
+pub async fn post_text(
     app: &Router,
     deal: &TestDeal,
     round: u32,
@@ -126,7 +126,7 @@ pub async fn vote(
 }
 
 /// Nothing an observer or guarantor reads names a vote or an acceptance.
-fn assert_no_votes(json: &str) {
+pub fn assert_no_votes(json: &str) {
     for word in ["\"votes\"", "\"accept\"", "\"accepted\"", "\"agreed\""] {
         assert!(!json.contains(word), "{word} in {json}");
     }
@@ -294,6 +294,22 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     let late = post_text(&app, &deal, round + 1, &agreed, None).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
     assert_eq!(late.body["kind"], "deal-agreed");
+    // Nor is a text withdrawn once the deal is agreed.
+    let last = truce_ledger::text_hash(&deal.id, round, &view_outcome(&app, &deal, round).await);
+    let withdrawal =
+        truce_ledger::sign_withdrawal(key_of(&deal.keys, "mediator"), &deal.id, round, &last);
+    let late = send(
+        &app,
+        request(
+            "POST",
+            &uri(&deal, &format!("/{round}/withdraw")),
+            Some(deal.token("mediator")),
+            Some(serde_json::json!({ "signature": withdrawal.signature }).to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
+    assert_eq!(late.body["kind"], "deal-agreed");
     // A fresh server reads the same agreed deal back from the store.
     let fresh = open().await;
     let reply = send(
@@ -316,8 +332,18 @@ async fn people_negotiate_a_text_with_the_algorithm_and_sign_the_agreed_deal() {
     assert!(view.concluded);
 }
 
+/// Text `round`'s outcome, as the mediator reads it.
+async fn view_outcome(app: &Router, deal: &TestDeal, round: u32) -> Outcome {
+    let (view, _) = texts_as(app, deal, "mediator").await;
+    view.texts
+        .into_iter()
+        .find(|t| t.round == round)
+        .expect("the text")
+        .outcome
+}
+
 /// What `choice` proposes now, as the mediator asks it.
-async fn ask(app: &Router, deal: &TestDeal, choice: &AlgorithmChoice) -> NextTextView {
+pub async fn ask(app: &Router, deal: &TestDeal, choice: &AlgorithmChoice) -> NextTextView {
     let reply = send(
         app,
         request(
@@ -334,7 +360,7 @@ async fn ask(app: &Router, deal: &TestDeal, choice: &AlgorithmChoice) -> NextTex
 
 /// Posts text `round` (the algorithm's with `choice`) and has both sides
 /// vote `votes`; returns nothing, asserting each step is kept.
-async fn post_and_vote(
+pub async fn post_and_vote(
     app: &Router,
     deal: &TestDeal,
     round: u32,

@@ -5,7 +5,7 @@
 //! re-sealing touches every deal of the database, and the PostgreSQL test
 //! database is shared by concurrent tests (the SQL is the same for both).
 
-use truce_store::{SealKey, SealKeys, Store, StoreError};
+use truce_store::{SealKey, SealKeys, Store, StoreError, VotePut};
 
 use crate::support::{new_deal, unique, url};
 
@@ -50,7 +50,7 @@ async fn deals_are_sealed_at_rest_and_a_rotation_reseals_them() {
             .put_vote(&first, 1, "side-a", vote, 0, 2)
             .await
             .expect("vote"),
-        Some(false)
+        VotePut::Kept { closes: false }
     );
     drop(clear);
 

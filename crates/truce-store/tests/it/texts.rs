@@ -1,7 +1,8 @@
 //! Texts and votes: one text per number, one vote per side and text, a
-//! vote only on a text that exists; read back in order.
+//! vote only on a text that exists; read back in order. Withdrawals: one
+//! per text, only while its round is open, and no vote after one.
 
-use truce_store::Store;
+use truce_store::{Store, VotePut, WithdrawalPut};
 
 use crate::support::{new_deal, unique, url};
 
@@ -43,28 +44,28 @@ async fn texts_and_votes_are_kept_once_and_read_in_order() {
             .put_vote(&id, 1, "side-b", "b1", 8, 2)
             .await
             .expect("vote"),
-        Some(false)
+        VotePut::Kept { closes: false }
     );
     assert_eq!(
         store
             .put_vote(&id, 1, "side-a", "a1", 9, 2)
             .await
             .expect("vote"),
-        Some(true)
+        VotePut::Kept { closes: true }
     );
     assert_eq!(
         store
             .put_vote(&id, 1, "side-a", "a1 again", 10, 2)
             .await
             .expect("twice"),
-        None
+        VotePut::AlreadyVoted
     );
     assert_eq!(
         store
             .put_vote(&id, 2, "side-a", "a2", 11, 2)
             .await
             .expect("vote"),
-        Some(false)
+        VotePut::Kept { closes: false }
     );
     // No vote on a text that does not exist (the foreign key).
     assert!(store.put_vote(&id, 3, "side-a", "a3", 12, 2).await.is_err());
@@ -131,7 +132,7 @@ async fn a_watch_follows_another_stores_texts_and_votes() {
             .put_vote(&id, 1, "side-a", "a1", 6, 2)
             .await
             .expect("vote"),
-        Some(false)
+        VotePut::Kept { closes: false }
     );
     there.announce(&id, Announce::Talks).await;
     next_of_deal(Change::Talks { deal: id.clone() }).await;
@@ -142,7 +143,26 @@ async fn a_watch_follows_another_stores_texts_and_votes() {
             .put_vote(&id, 1, "side-b", "b1", 7, 2)
             .await
             .expect("vote"),
-        Some(true)
+        VotePut::Kept { closes: true }
+    );
+    there.announce(&id, Announce::Public).await;
+    next_of_deal(Change::Signed { deal: id.clone() }).await;
+    // A withdrawn text is news for every party (its own table's rows on an
+    // SQLite file).
+    assert!(
+        there
+            .put_text(&id, 2, r#"{"round":2}"#, 8)
+            .await
+            .expect("text")
+    );
+    there.announce(&id, Announce::Public).await;
+    next_of_deal(Change::Signed { deal: id.clone() }).await;
+    assert_eq!(
+        there
+            .put_withdrawal(&id, 2, "w2", 9, 2)
+            .await
+            .expect("withdraw"),
+        WithdrawalPut::Kept
     );
     there.announce(&id, Announce::Public).await;
     next_of_deal(Change::Signed { deal: id.clone() }).await;
@@ -171,10 +191,129 @@ async fn exactly_one_of_concurrent_votes_closes_the_round() {
     }
     let mut closed = 0;
     for t in tasks {
-        if t.await.expect("task") == Some(true) {
+        if t.await.expect("task") == (VotePut::Kept { closes: true }) {
             closed += 1;
         }
     }
     assert_eq!(closed, 1);
     assert_eq!(first.votes(&id).await.expect("votes").len(), sides);
+}
+
+/// A withdrawal closes an open round: it is kept once, refused on a text
+/// every side voted on or on no text, and no vote is kept after it; the
+/// votes cast before it stay.
+#[tokio::test]
+async fn a_withdrawal_is_kept_once_on_an_open_round_and_refuses_votes_after() {
+    let store = Store::open(&url()).await.expect("open");
+    let id = unique("withdraw");
+    store.create_deal(&new_deal(&id)).await.expect("create");
+    for round in 1..=2 {
+        assert!(store.put_text(&id, round, "{}", 1).await.expect("text"));
+    }
+    // Text 1 closed by both sides' votes: not withdrawn.
+    for side in ["side-a", "side-b"] {
+        store.put_vote(&id, 1, side, "v", 2, 2).await.expect("vote");
+    }
+    assert_eq!(
+        store
+            .put_withdrawal(&id, 1, "w1", 3, 2)
+            .await
+            .expect("withdraw"),
+        WithdrawalPut::Closed
+    );
+    // Text 2 with one vote: withdrawn once; the other side's vote refused.
+    assert_eq!(
+        store
+            .put_vote(&id, 2, "side-a", "a2", 4, 2)
+            .await
+            .expect("vote"),
+        VotePut::Kept { closes: false }
+    );
+    assert_eq!(
+        store
+            .put_withdrawal(&id, 2, "w2", 5, 2)
+            .await
+            .expect("withdraw"),
+        WithdrawalPut::Kept
+    );
+    assert_eq!(
+        store
+            .put_withdrawal(&id, 2, "w2 again", 6, 2)
+            .await
+            .expect("withdraw"),
+        WithdrawalPut::AlreadyWithdrawn
+    );
+    assert_eq!(
+        store
+            .put_vote(&id, 2, "side-b", "b2", 7, 2)
+            .await
+            .expect("vote"),
+        VotePut::Withdrawn
+    );
+    assert_eq!(
+        store
+            .put_withdrawal(&id, 3, "w3", 8, 2)
+            .await
+            .expect("withdraw"),
+        WithdrawalPut::NoText
+    );
+    assert_eq!(
+        store.withdrawals(&id).await.expect("withdrawals"),
+        [(2, "w2".to_owned())]
+    );
+    let votes = store.votes(&id).await.expect("votes");
+    assert_eq!(
+        votes.iter().filter(|(r, _, _)| *r == 2).count(),
+        1,
+        "the vote cast before the withdrawal stays"
+    );
+}
+
+/// A withdrawal and the last votes at once, from many stores on one
+/// database: the round is either closed by a vote or withdrawn, never both.
+#[tokio::test]
+async fn a_round_is_closed_or_withdrawn_never_both() {
+    let url = url();
+    for attempt in 0..4 {
+        let id = unique("withdraw-race");
+        let first = Store::open(&url).await.expect("open");
+        first.create_deal(&new_deal(&id)).await.expect("create");
+        assert!(first.put_text(&id, 1, "{}", 0).await.expect("text"));
+        let sides = 3;
+        let mut votes = Vec::new();
+        for side in 0..sides {
+            let (url, id) = (url.clone(), id.clone());
+            votes.push(tokio::spawn(async move {
+                let store = Store::open(&url).await.expect("open");
+                store
+                    .put_vote(&id, 1, &format!("side-{side}"), "v", 1, sides)
+                    .await
+                    .expect("vote")
+            }));
+        }
+        let withdrawal = {
+            let (url, id) = (url.clone(), id.clone());
+            tokio::spawn(async move {
+                let store = Store::open(&url).await.expect("open");
+                store
+                    .put_withdrawal(&id, 1, "w", 1, sides)
+                    .await
+                    .expect("withdraw")
+            })
+        };
+        let mut closed = 0;
+        for v in votes {
+            if v.await.expect("task") == (VotePut::Kept { closes: true }) {
+                closed += 1;
+            }
+        }
+        let withdrawn = withdrawal.await.expect("task") == WithdrawalPut::Kept;
+        assert_eq!(
+            closed + usize::from(withdrawn),
+            1,
+            "attempt {attempt}: closed {closed} times, withdrawn {withdrawn}"
+        );
+        let kept = first.votes(&id).await.expect("votes").len();
+        assert_eq!(kept == sides, !withdrawn, "attempt {attempt}: {kept} votes");
+    }
 }
