@@ -318,7 +318,7 @@ enum Order {
     /// Additive utilities indexed from the top as far as queries reach.
     TopDown(Box<TopDown>),
     /// Finite utilities of a small space, indexed whole on first need:
-    /// until then the first [`LAZY_SCANS`] `worst_in` queries are answered
+    /// until then the first [`lazy_scans`] `worst_in` queries are answered
     /// by scanning the utilities, which costs less than indexing for a
     /// session that ends after a few offers.
     Lazy(Box<Lazy>),
@@ -334,9 +334,13 @@ struct Lazy {
     scans: AtomicU32,
 }
 
-/// `worst_in` queries an [`Order::Lazy`] answers by scanning before it
-/// indexes: a scan reads every utility once, indexing about four times.
-const LAZY_SCANS: u32 = 4;
+/// `worst_in` queries an [`Order::Lazy`] of `n` outcomes answers by
+/// scanning before it indexes: a scan reads every utility once, indexing
+/// about four times and then sorts the slices queries reach, which on the
+/// smallest spaces costs as much as scanning some 256 utilities more.
+fn lazy_scans(n: usize) -> u32 {
+    (256 / n.max(1)).max(4) as u32
+}
 
 /// Fewest outcomes [`Prepared::new`] indexes from the top down: below,
 /// indexing the whole space (lazily, [`Order::Lazy`]) costs less than the
@@ -652,7 +656,7 @@ impl Inverse {
             && lo.is_finite()
             && !floor.is_nan()
             && lazy.index.get().is_none()
-            && lazy.scans.fetch_add(1, Ordering::Relaxed) < LAZY_SCANS
+            && lazy.scans.fetch_add(1, Ordering::Relaxed) < lazy_scans(self.n)
         {
             return scan_worst_in(self.all(), lo, hi, floor);
         }

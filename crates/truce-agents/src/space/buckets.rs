@@ -180,7 +180,7 @@ impl BucketIndex {
                     .map(|&o| (utility[o as usize], self.names[o as usize]))
                     .collect()
             };
-            slice.sort_unstable_by_key(|&(u, id)| pair_key(u, id));
+            slice.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
             slice.into_boxed_slice()
         })
     }
@@ -293,13 +293,6 @@ pub(super) fn radix_sort(mut items: Vec<(u64, OutcomeId)>) -> Vec<(u64, OutcomeI
         std::mem::swap(&mut items, &mut scratch);
     }
     items
-}
-
-/// A key whose order is (utility by `f64::total_cmp`, then id): one
-/// integer comparison instead of two.
-#[inline]
-pub(super) fn pair_key(u: f64, id: OutcomeId) -> u128 {
-    (u128::from(order_key(u)) << 32) | u128::from(id)
 }
 
 /// A `u64` whose order is `f64::total_cmp`'s.

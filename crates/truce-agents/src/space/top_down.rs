@@ -25,7 +25,7 @@
 use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use super::buckets::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, pair_key, sum_tables};
+use super::buckets::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, sum_tables};
 
 /// The additive utility of one party and its tiers.
 #[derive(Debug)]
@@ -111,7 +111,7 @@ impl Tier {
             self.done[b] = true;
             let run = &mut self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize];
             if run.len() > 1 {
-                run.sort_unstable_by_key(|&(u, id)| pair_key(u, id));
+                run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
             }
         }
     }
