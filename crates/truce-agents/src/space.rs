@@ -536,12 +536,15 @@ impl Inverse {
         }
     }
 
-    /// [`Inverse::at_least`], without indexing what it finds: for a
-    /// one-off look below where queries reached.
-    pub(crate) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+    /// Appends [`Inverse::at_least`]'s outcomes to `out` as (utility, id),
+    /// without indexing what it finds: for a one-off look below where
+    /// queries reached.
+    pub(crate) fn at_least_unindexed(&self, u: f64, out: &mut Vec<(f64, OutcomeId)>) {
         match &self.order {
-            Order::TopDown(top) => top.at_least_unindexed(u),
-            Order::Whole(_) | Order::Lazy(_) => self.at_least(u),
+            Order::TopDown(top) => top.at_least_unindexed(u, out),
+            Order::Whole(_) | Order::Lazy(_) => {
+                out.extend(self.at_least(u).into_iter().map(|(o, x)| (x, o)));
+            }
         }
     }
 

@@ -566,15 +566,13 @@ impl TopDown {
         Some(at_id)
     }
 
-    /// Every outcome whose utility is at least `u`, with its utility, in
-    /// no particular order, found without adding tiers (for a one-off
-    /// look, such as judging an agreement).
-    pub(super) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
-        let mut found = Vec::new();
+    /// Appends every outcome whose utility is at least `u`, with its
+    /// utility, in no particular order, found without adding tiers (for a
+    /// one-off look, such as judging an agreement).
+    pub(super) fn at_least_unindexed(&self, u: f64, out: &mut Vec<(f64, OutcomeId)>) {
         if !self.sizes.is_empty() {
-            self.walk((u, f64::INFINITY), &mut found);
+            self.walk((u, f64::INFINITY), out);
         }
-        found.into_iter().map(|(u, id)| (id, u)).collect()
     }
 
     /// Every outcome whose utility is at least `u`, with its utility, in
