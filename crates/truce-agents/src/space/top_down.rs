@@ -111,7 +111,14 @@ impl Tier {
             self.done[b] = true;
             let run = &mut self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize];
             if run.len() > 1 {
-                run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                // Tied utilities (sums of round evaluations) often fill a
+                // slice with one value: then the order is the ids'.
+                let first = run[0].0.to_bits();
+                if run.iter().all(|x| x.0.to_bits() == first) {
+                    run.sort_unstable_by_key(|x| x.1);
+                } else {
+                    run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                }
             }
         }
     }
