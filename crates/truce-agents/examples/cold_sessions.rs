@@ -1,7 +1,8 @@
 //! Sessions per second with the domain prepared in every session, in wall
 //! and CPU time (the CPU time is the figure to compare on a shared machine):
 //! `cargo run --release -p truce-agents --example cold_sessions -- SECONDS
-//! [--agents A,B] DOMAIN...` (domains from `testdata/negotiation-domains`).
+//! [--agents A,B] [--only named|outcome] [--prepare new|top-down|whole] DOMAIN...` (domains from
+//! `testdata/negotiation-domains`).
 //! Aspiration vs Boulware unless `--agents` names others, 100 rounds, as
 //! NegMAS's `bench_sao.py` times them.
 
@@ -37,6 +38,22 @@ fn main() {
         let list = args.next().unwrap_or_default();
         agents = truce_agents::parse_agents(&list).expect("agents");
     }
+    let mut modes = vec!["named", "outcome"];
+    if args.peek().map(String::as_str) == Some("--only") {
+        args.next();
+        let only = args.next().unwrap_or_default();
+        modes.retain(|m| *m == only);
+    }
+    let mut prepare: fn(&truce_negotiate::Domain) -> Result<Prepared, truce_agents::SessionError> =
+        Prepared::new;
+    if args.peek().map(String::as_str) == Some("--prepare") {
+        args.next();
+        prepare = match args.next().unwrap_or_default().as_str() {
+            "top-down" => Prepared::top_down,
+            "whole" => Prepared::whole,
+            _ => Prepared::new,
+        };
+    }
     let opts = SessionOptions {
         agents,
         rounds: 100,
@@ -46,7 +63,7 @@ fn main() {
     println!("domain            mode      sessions   wall/s     cpu/s   cpu ms/session");
     for name in args {
         let domain = truce_test_support::domains::load(&name, Reading::Raw);
-        for mode in ["named", "outcome"] {
+        for &mode in &modes {
             let (wall0, cpu0) = (Instant::now(), cpu_seconds());
             let mut n = 0u64;
             while wall0.elapsed().as_secs_f64() < seconds {
@@ -55,7 +72,7 @@ fn main() {
                         std::hint::black_box(run_session(&domain, &opts).expect("session"));
                     }
                     _ => {
-                        let prepared = Prepared::new(&domain).expect("prepare");
+                        let prepared = prepare(&domain).expect("prepare");
                         std::hint::black_box(run_outcome(&prepared, &opts).expect("session"));
                     }
                 }

@@ -401,24 +401,36 @@ pub(crate) fn assess(
 /// utilities. Lists the outcomes above one party's bound (the party whose
 /// bound is highest in its own utility range, which has about the fewest),
 /// keeps those above the other's.
-fn near(prepared: &Prepared, at: [f64; 2], d: f64) -> Vec<(OutcomeId, [f64; 2])> {
+fn near(prepared: &Prepared, at: [f64; 2], d: f64, (listed, points): &mut NearBuffers) -> usize {
     let inverses = &prepared.inverses;
     let lister = usize::from(inverses[1].position(at[1] - d) > inverses[0].position(at[0] - d));
     let other = 1 - lister;
     let bound = at[other] - d;
-    inverses[lister]
-        .at_least_unindexed(at[lister] - d)
-        .into_iter()
-        .filter_map(|(o, u)| {
-            let v = inverses[other].utility(o);
-            (v >= bound).then(|| {
-                let mut us = [0.0; 2];
-                us[lister] = u;
-                us[other] = v;
-                (o, us)
-            })
+    listed.clear();
+    inverses[lister].at_least_unindexed(at[lister] - d, listed);
+    points.clear();
+    points.extend(listed.iter().filter_map(|&(u, o)| {
+        let v = inverses[other].utility(o);
+        (v >= bound).then(|| {
+            let mut us = [0.0; 2];
+            us[lister] = u;
+            us[other] = v;
+            (o, us)
         })
-        .collect()
+    }));
+    points.len()
+}
+
+/// The buffers of [`near`]: the outcomes listed and those kept, with
+/// their utilities.
+type NearBuffers = (Vec<(f64, OutcomeId)>, Vec<(OutcomeId, [f64; 2])>);
+
+thread_local! {
+    /// The thread's [`NearBuffers`], kept from session to session: the
+    /// lists can hold much of the space, and fresh ones cost page faults.
+    static NEAR: std::cell::RefCell<NearBuffers> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
 }
 
 /// Whether utilities `u` dominate `than` within the tolerance.
@@ -502,21 +514,41 @@ fn nearest_on_frontier(points: &mut Vec<(OutcomeId, [f64; 2])>, at: [f64; 2]) ->
 fn assess_near(prepared: &Prepared, at: &[f64]) -> (Option<OutcomeId>, Option<f64>) {
     let tol = truce_negotiate::DOMINANCE_TOLERANCE;
     let at = [at[0], at[1]];
-    let mut close = near(prepared, at, tol);
-    let dominated_by = close
+    let mut fresh = NearBuffers::default();
+    // The thread's buffers, or fresh ones if they are in use.
+    let mut held = NEAR.try_with(|b| b.try_borrow_mut().ok().map(|mut b| std::mem::take(&mut *b)));
+    let buffers = match held.as_mut() {
+        Ok(Some(b)) => b,
+        _ => &mut fresh,
+    };
+    near(prepared, at, tol, buffers);
+    let dominated_by = buffers
+        .1
         .iter()
         .filter(|(_, u)| dominates(u, &at))
         .map(|&(o, _)| o)
         .min();
-    let bound = nearest_on_frontier(&mut close, at);
+    let bound = nearest_on_frontier(&mut buffers.1, at);
     let distance = if bound == 0.0 {
         bound
     } else {
         // Slightly wider than the bound, so that rounding at the edge cannot
         // leave out a point as near as the bound.
         let d = bound * (1.0 + 1e-9) + f64::MIN_POSITIVE;
-        nearest_on_frontier(&mut near(prepared, at, d), at)
+        near(prepared, at, d, buffers);
+        nearest_on_frontier(&mut buffers.1, at)
     };
+    // Kept for the thread's next session unless they grew past 1 M
+    // outcomes (40 MB).
+    if let Ok(Some(b)) = held
+        && b.0.capacity().max(b.1.capacity()) <= 1 << 20
+    {
+        let _ = NEAR.try_with(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = b;
+            }
+        });
+    }
     (dominated_by, distance.is_finite().then_some(distance))
 }
 

@@ -5,6 +5,7 @@
 //! varies slowest), which is the order NegMAS enumerates them in; ties between
 //! equal utilities are broken by that number, so every query is reproducible.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use truce_negotiate::{Domain, Utility};
@@ -316,10 +317,34 @@ enum Order {
     Whole(Option<BucketIndex>),
     /// Additive utilities indexed from the top as far as queries reach.
     TopDown(Box<TopDown>),
+    /// Finite utilities of a small space, indexed whole on first need:
+    /// until then the first [`lazy_scans`] `worst_in` queries (none above
+    /// 512 outcomes) are answered by scanning the utilities, which costs
+    /// less than indexing for a session that ends after a few offers.
+    Lazy(Box<Lazy>),
+}
+
+/// The index of an [`Order::Lazy`], made when first needed.
+#[derive(Debug)]
+struct Lazy {
+    index: OnceLock<BucketIndex>,
+    /// Lowest and highest utility (finite).
+    range: (f64, f64),
+    /// `worst_in` queries answered by a scan so far.
+    scans: AtomicU32,
+}
+
+/// `worst_in` queries an [`Order::Lazy`] of `n` outcomes answers by
+/// scanning before it indexes: indexing, and sorting the slices queries
+/// reach, costs about as much as scanning 512 utilities (at about 2 ns a
+/// utility), so larger spaces index on the first query.
+fn lazy_scans(n: usize) -> u32 {
+    (512 / n.max(1)) as u32
 }
 
 /// Fewest outcomes [`Prepared::new`] indexes from the top down: below,
-/// indexing the whole space costs less than the tiers' own bookkeeping.
+/// indexing the whole space (lazily, [`Order::Lazy`]) costs less than the
+/// tiers' own bookkeeping.
 const TOP_DOWN_MIN: usize = 1024;
 
 impl Inverse {
@@ -371,6 +396,48 @@ impl Inverse {
         inverse
     }
 
+    /// The whole-space index of a party made on first need, for finite
+    /// additive utilities (else [`Inverse::build`]'s).
+    fn build_lazy(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
+        match utility_fn {
+            Utility::Additive(a) if !space.is_sampled() && finite_tables(a) => {
+                let mut utility = additive_utilities(space, &a.tables);
+                if a.clip {
+                    utility
+                        .iter_mut()
+                        .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
+                }
+                let (min, max) = a.range();
+                Self {
+                    n: utility.len(),
+                    utility: OnceLock::from(utility),
+                    order: Order::Lazy(Box::new(Lazy {
+                        index: OnceLock::new(),
+                        range: (min, max),
+                        scans: AtomicU32::new(0),
+                    })),
+                    sorted: OnceLock::new(),
+                    min,
+                    max,
+                }
+            }
+            _ => Self::build(space, utility_fn),
+        }
+    }
+
+    /// The whole-space slice index (made now if lazy), or `None` without
+    /// one (a utility that is not finite, or an index from the top).
+    fn index(&self) -> Option<&BucketIndex> {
+        match &self.order {
+            Order::Whole(index) => index.as_ref(),
+            Order::Lazy(lazy) => Some(
+                lazy.index
+                    .get_or_init(|| BucketIndex::with_range(self.all(), lazy.range)),
+            ),
+            Order::TopDown(_) => None,
+        }
+    }
+
     /// The index of a party built from the top down as queries reach
     /// down (see [`top_down`]), or the whole-space index where that does not
     /// apply (a sampled space, a utility that is not additive or whose sums
@@ -395,8 +462,12 @@ impl Inverse {
     /// The sorted order, made on first use.
     fn sorted(&self) -> &Sorted {
         self.sorted.get_or_init(|| match &self.order {
-            Order::Whole(Some(index)) => index.sorted(self.all()),
-            Order::Whole(None) => {
+            Order::TopDown(top) => {
+                let (ids, utility) = top.sorted();
+                Sorted { ids, utility }
+            }
+            _ if let Some(index) = self.index() => index.sorted(self.all()),
+            _ => {
                 // Sorting (key, id) pairs with distinct ids is a stable sort
                 // by utility: equal utilities keep enumeration order.
                 let all = self.all();
@@ -409,19 +480,12 @@ impl Inverse {
                 let utility = ids.iter().map(|&o| all[o as usize]).collect();
                 Sorted { ids, utility }
             }
-            Order::TopDown(top) => {
-                let (ids, utility) = top.sorted();
-                Sorted { ids, utility }
-            }
         })
     }
 
     /// The whole-space slice index, if there is one.
     fn whole_index(&self) -> Option<&BucketIndex> {
-        match &self.order {
-            Order::Whole(index) => index.as_ref(),
-            Order::TopDown(_) => None,
-        }
+        self.index()
     }
 
     /// Number of utility slices of the whole-space index, or `None` without
@@ -441,7 +505,7 @@ impl Inverse {
         self.utility.get_or_init(|| match &self.order {
             Order::TopDown(top) => top.utilities(),
             // Made when built.
-            Order::Whole(_) => Vec::new(),
+            Order::Whole(_) | Order::Lazy(_) => Vec::new(),
         })
     }
 
@@ -451,7 +515,7 @@ impl Inverse {
     pub(crate) fn at_least(&self, u: f64) -> Vec<(OutcomeId, f64)> {
         match &self.order {
             Order::TopDown(top) => top.at_least(u),
-            Order::Whole(Some(index)) => {
+            _ if let Some(index) = self.index() => {
                 let all = self.all();
                 let from = index.starts[index.slice(u)] as usize;
                 index.ids[from..]
@@ -460,7 +524,7 @@ impl Inverse {
                     .filter(|&(_, x)| x >= u)
                     .collect()
             }
-            Order::Whole(None) => {
+            _ => {
                 let sorted = self.sorted();
                 let from = sorted.utility.partition_point(|&x| x < u);
                 sorted.ids[from..]
@@ -472,12 +536,15 @@ impl Inverse {
         }
     }
 
-    /// [`Inverse::at_least`], without indexing what it finds: for a
-    /// one-off look below where queries reached.
-    pub(crate) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
+    /// Appends [`Inverse::at_least`]'s outcomes to `out` as (utility, id),
+    /// without indexing what it finds: for a one-off look below where
+    /// queries reached.
+    pub(crate) fn at_least_unindexed(&self, u: f64, out: &mut Vec<(f64, OutcomeId)>) {
         match &self.order {
-            Order::TopDown(top) => top.at_least_unindexed(u),
-            Order::Whole(_) => self.at_least(u),
+            Order::TopDown(top) => top.at_least_unindexed(u, out),
+            Order::Whole(_) | Order::Lazy(_) => {
+                out.extend(self.at_least(u).into_iter().map(|(o, x)| (x, o)));
+            }
         }
     }
 
@@ -517,7 +584,7 @@ impl Inverse {
     pub(crate) fn extremes(&self) -> (f64, f64) {
         match &self.order {
             Order::TopDown(top) => top.extremes(),
-            Order::Whole(_) => (
+            Order::Whole(_) | Order::Lazy(_) => (
                 self.at_rank(0).map_or(0.0, |x| x.1),
                 self.at_rank(self.n.saturating_sub(1)).map_or(0.0, |x| x.1),
             ),
@@ -557,9 +624,9 @@ impl Inverse {
     /// The outcome at rank `k` (0 = worst).
     pub fn at_rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
         match &self.order {
-            Order::Whole(Some(index)) => return index.at_rank(k, self.all()),
             Order::TopDown(top) => return top.at_rank(k),
-            Order::Whole(None) => {}
+            _ if let Some(index) = self.index() => return index.at_rank(k, self.all()),
+            _ => {}
         }
         let sorted = self.sorted();
         Some((*sorted.ids.get(k)?, *sorted.utility.get(k)?))
@@ -568,9 +635,9 @@ impl Inverse {
     /// First rank whose utility is at least `u`.
     pub fn rank_at_least(&self, u: f64) -> usize {
         match &self.order {
-            Order::Whole(Some(index)) => return index.rank_at_least(u, self.all()),
             Order::TopDown(top) => return top.rank_at_least(u),
-            Order::Whole(None) => {}
+            _ if let Some(index) = self.index() => return index.rank_at_least(u, self.all()),
+            _ => {}
         }
         self.sorted().utility.partition_point(|&x| x < u)
     }
@@ -587,6 +654,14 @@ impl Inverse {
             && !floor.is_nan()
         {
             return top.worst_in(lo, hi, floor);
+        }
+        if let Order::Lazy(lazy) = &self.order
+            && lo.is_finite()
+            && !floor.is_nan()
+            && lazy.index.get().is_none()
+            && lazy.scans.fetch_add(1, Ordering::Relaxed) < lazy_scans(self.n)
+        {
+            return scan_worst_in(self.all(), lo, hi, floor);
         }
         let n = self.len();
         let first_rational = self.rank_at_least(floor);
@@ -609,6 +684,76 @@ impl Inverse {
         }
         Some(at_id)
     }
+}
+
+/// [`Inverse::worst_in`] read off finite utilities by scanning them, without
+/// an index: the outcomes in (utility, id) order are those below a level
+/// and then those at or above it, so the outcome at a rank is the least one
+/// at or above the level and the one before it the greatest one below.
+fn scan_worst_in(all: &[f64], lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
+    let n = all.len();
+    let (mut first_rational, mut from_lo) = (0usize, 0usize);
+    for &x in all {
+        first_rational += usize::from(x < floor);
+        from_lo += usize::from(x < lo);
+    }
+    if first_rational >= n {
+        return None;
+    }
+    let (level, rank) = if from_lo >= first_rational {
+        (lo, from_lo)
+    } else {
+        (floor, first_rational)
+    };
+    // Outcomes in id order, so a strict comparison keeps the first of
+    // equal keys and a non-strict one the last: (utility, id) order.
+    // `at`: the outcome at rank `i`; `before`: the one at `i - 1`.
+    let (mut at, mut before) = ((u64::MAX, usize::MAX), (0u64, usize::MAX));
+    let i = if rank < n {
+        for (id, &x) in all.iter().enumerate() {
+            let k = order_key(x);
+            if x >= level {
+                if k < at.0 {
+                    at = (k, id);
+                }
+            } else if k >= before.0 {
+                before = (k, id);
+            }
+        }
+        rank
+    } else {
+        // Every outcome is below the level: the best one, and the next.
+        at = (0, usize::MAX);
+        for (id, &x) in all.iter().enumerate() {
+            let k = order_key(x);
+            if k >= at.0 {
+                before = at;
+                at = (k, id);
+            } else if k >= before.0 {
+                before = (k, id);
+            }
+        }
+        n - 1
+    };
+    let at_u = *all.get(at.1)?;
+    if i > first_rational
+        && let Some(&below) = all.get(before.1)
+    {
+        let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+        if in_range && (below - lo).abs() < (at_u - lo).abs() {
+            // The first outcome in (utility, id) order at or above `below`
+            // (it is rational: `below` ranks at or above the first one).
+            let mut best = (u64::MAX, usize::MAX);
+            for (id, &x) in all.iter().enumerate() {
+                let k = order_key(x);
+                if x >= below && k < best.0 {
+                    best = (k, id);
+                }
+            }
+            return Some(best.1 as OutcomeId);
+        }
+    }
+    Some(at.1 as OutcomeId)
 }
 
 /// Every outcome's utility in enumeration order, summed issue by issue from
@@ -643,14 +788,16 @@ impl Prepared {
     /// Prepares the domain for a session or a few: each party's additive
     /// utilities are indexed from the top down, only as far as the agents'
     /// queries reach (see [`Inverse`]), on spaces of at least 1,024
-    /// outcomes; smaller spaces and other utilities are indexed whole.
+    /// outcomes; smaller spaces are indexed whole when a query first needs
+    /// it (the first few `worst_in` queries scan the utilities instead), and
+    /// other utilities are indexed whole.
     /// Answers are the same as [`Prepared::whole`]'s.
     pub fn new(domain: &Domain) -> Result<Self, SessionError> {
         Self::with(domain, |space, utility| {
             if space.len() >= TOP_DOWN_MIN {
                 Inverse::build_top_down(space, utility)
             } else {
-                Inverse::build(space, utility)
+                Inverse::build_lazy(space, utility)
             }
         })
     }
@@ -842,12 +989,17 @@ mod tests {
             let mut picks = picks;
             picks.sort_by(|x, y| level(y.0, y.1).total_cmp(&level(x.0, x.1)));
             let agent = Inverse::build_top_down(&space, &utility);
+            let lazy = Inverse::build_lazy(&space, &utility);
             for &(k, nudge, width) in &picks {
                 let lo = level(k, nudge);
                 let fresh = Inverse::build_top_down(&space, &utility);
                 let want = whole.worst_in(lo, lo + width, floor);
                 prop_assert_eq!(fresh.worst_in(lo, lo + width, floor), want);
                 prop_assert_eq!(agent.worst_in(lo, lo + width, floor), want);
+                // Answered by scanning the utilities (the first queries of
+                // a lazy index) and by the index it then makes.
+                prop_assert_eq!(Inverse::build_lazy(&space, &utility).worst_in(lo, lo + width, floor), want);
+                prop_assert_eq!(lazy.worst_in(lo, lo + width, floor), want);
                 let fresh = Inverse::build_top_down(&space, &utility);
                 prop_assert_eq!(fresh.rank_at_least(lo), whole.rank_at_least(lo));
                 let fresh = Inverse::build_top_down(&space, &utility);

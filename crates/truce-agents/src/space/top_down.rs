@@ -111,7 +111,14 @@ impl Tier {
             self.done[b] = true;
             let run = &mut self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize];
             if run.len() > 1 {
-                run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                // Tied utilities (sums of round evaluations) often fill a
+                // slice with one value: then the order is the ids'.
+                let first = run[0].0.to_bits();
+                if run.iter().all(|x| x.0.to_bits() == first) {
+                    run.sort_unstable_by_key(|x| x.1);
+                } else {
+                    run.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                }
             }
         }
     }
@@ -157,6 +164,62 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// Tiers' outcome buffers given back when their index was dropped,
+    /// reused by the thread's next tiers: a session's tiers are allocated
+    /// and freed again every session, and a large fresh buffer costs a page
+    /// fault per page (the allocator returns freed memory to the system).
+    static SPARE: RefCell<Vec<Vec<(f64, OutcomeId)>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most buffers [`SPARE`] keeps, and most outcomes they hold together
+/// (16 bytes each: 32 MB).
+const SPARE_BUFFERS: usize = 64;
+const SPARE_OUTCOMES: usize = 1 << 21;
+
+/// A buffer of `len` zeroed pairs: the smallest spare one that holds them,
+/// else the largest spare one grown, else a new one.
+fn pairs(len: usize) -> Vec<(f64, OutcomeId)> {
+    let spare = SPARE
+        .try_with(|spare| {
+            let mut spare = spare.try_borrow_mut().ok()?;
+            let fits = spare
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.capacity() >= len)
+                .min_by_key(|(_, v)| v.capacity())
+                .map(|(k, _)| k);
+            let largest = || (0..spare.len()).max_by_key(|&k| spare[k].capacity());
+            let k = fits.or_else(largest)?;
+            Some(spare.swap_remove(k))
+        })
+        .ok()
+        .flatten();
+    match spare {
+        Some(mut v) => {
+            v.clear();
+            v.resize(len, (0.0, 0));
+            v
+        }
+        None => vec![(0.0, 0); len],
+    }
+}
+
+impl Drop for Tier {
+    fn drop(&mut self) {
+        let v = std::mem::take(&mut self.sorted);
+        if v.capacity() == 0 {
+            return;
+        }
+        // On a thread being torn down, or when full, the buffer is freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                let held: usize = spare.iter().map(Vec::capacity).sum();
+                if spare.len() < SPARE_BUFFERS && held + v.capacity() <= SPARE_OUTCOMES {
+                    spare.push(v);
+                }
+            }
+        });
+    }
 }
 
 /// Width of the first tier, as a share of the utility range.
@@ -510,15 +573,13 @@ impl TopDown {
         Some(at_id)
     }
 
-    /// Every outcome whose utility is at least `u`, with its utility, in
-    /// no particular order, found without adding tiers (for a one-off
-    /// look, such as judging an agreement).
-    pub(super) fn at_least_unindexed(&self, u: f64) -> Vec<(OutcomeId, f64)> {
-        let mut found = Vec::new();
+    /// Appends every outcome whose utility is at least `u`, with its
+    /// utility, in no particular order, found without adding tiers (for a
+    /// one-off look, such as judging an agreement).
+    pub(super) fn at_least_unindexed(&self, u: f64, out: &mut Vec<(f64, OutcomeId)>) {
         if !self.sizes.is_empty() {
-            self.walk((u, f64::INFINITY), &mut found);
+            self.walk((u, f64::INFINITY), out);
         }
-        found.into_iter().map(|(u, id)| (id, u)).collect()
     }
 
     /// Every outcome whose utility is at least `u`, with its utility, in
@@ -586,7 +647,7 @@ impl Tier {
         let mut tier = Self {
             lo,
             above,
-            sorted: vec![(0.0, 0); found.len()],
+            sorted: pairs(found.len()),
             starts: vec![0u32; slices + 1],
             done: vec![false; slices],
             base,
