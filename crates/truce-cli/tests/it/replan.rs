@@ -22,7 +22,7 @@ struct Behind {
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/behind")
+        .join("tests/fixtures")
         .join(name)
         .to_str()
         .expect("utf-8")
@@ -48,9 +48,14 @@ fn record(s: &Server, party: &str, event: &str, extra: &[&str]) {
 
 impl Behind {
     fn start(name: &str) -> Behind {
+        Behind::start_with(name, "behind")
+    }
+
+    /// On the deal in `tests/fixtures/{folder}`.
+    fn start_with(name: &str, folder: &str) -> Behind {
         let s = Server::start(name);
         let p = |name: &str| s.path(name);
-        let deal = fixture("deal.toml");
+        let deal = fixture(&format!("{folder}/deal.toml"));
         ok(&["plan", &deal, "--out", &p("plan.json")]);
         let mut keygen = vec!["keygen", "--out", s.dir.0.to_str().expect("utf-8")];
         for party in PARTIES {
@@ -172,7 +177,7 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 
 /// The roster's person ids, read from the CSV itself.
 fn roster() -> BTreeSet<String> {
-    std::fs::read_to_string(fixture("rosters/side-b.csv"))
+    std::fs::read_to_string(fixture("behind/rosters/side-b.csv"))
         .expect("roster")
         .lines()
         .skip(1)
@@ -337,4 +342,29 @@ fn a_plan_from_a_stale_head_is_never_adopted() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("adopted plan"), "{stdout}");
     assert_eq!(b.ledger_lines("adopted.jsonl"), before + 1);
+}
+
+#[test]
+fn a_plan_that_cannot_keep_the_terms_is_not_adopted() {
+    // Three days, all six guaranteed, two a day: day 1 one short leaves
+    // five for two days.
+    let b = Behind::start_with("replan-tight", "behind-tight");
+    let before = b.ledger_lines("before.jsonl");
+    let out = b.replan("mediator", &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["outcome"], "infeasible");
+    assert_eq!(report["status"], "infeasible");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no plan keeps every term from day 2 on")
+            && stderr.contains("adoption needs a human decision"),
+        "{stderr}"
+    );
+    assert_eq!(b.ledger_lines("after.jsonl"), before, "nothing adopted");
 }
