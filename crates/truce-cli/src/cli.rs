@@ -55,6 +55,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Where a deal stands on the service: day, released against planned, exposure, findings.
     Status(StatusArgs),
+    /// Re-plan the rest of a deal from the service's ledger and adopt the plan (the mediator).
+    Replan(ReplanArgs),
     /// Single text with people on the service: the mediator posts texts over the open issues
     /// (its own or an algorithm's), each side votes accept or reject.
     #[command(subcommand)]
@@ -659,6 +661,60 @@ pub struct ExportArgs {
     /// (`FILE.key`) the service's verifier key: `truce verify --checkpoint` input.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 the plan was adopted (or, with --dry-run, would be); 1 nothing was adopted: the plan
+in force still holds, the caller is not the mediator, the ledger does not verify, the planner found
+no plan or could not prove one (without --accept-feasible), the service refused, or another event
+was recorded after the ledger was read (run the command again); 2 a usage or input error; 3 the
+planner could decide nothing within --step-budget.")]
+pub struct ReplanArgs {
+    /// The deal file in force (TOML, with its rosters), or a folder holding `deal.toml`: the
+    /// agreed deal, or the last amendment.
+    pub deal: PathBuf,
+    #[command(flatten)]
+    pub at: ServiceArgs,
+    /// The mediator's secret key file: signs the `plan-adopted` event.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The mediator's token file (from `truce register`).
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Every party's public key (`keys.json`): the ledger is verified with them before
+    /// anything is planned from it.
+    #[arg(long, value_name = "KEYS")]
+    pub keys: PathBuf,
+    /// The deal's person key (from `truce register`); default: the one the service shows the
+    /// mediator.
+    #[arg(long = "person-key", value_name = "FILE")]
+    pub person_key: Option<PathBuf>,
+    /// The last day carried out; default: the last day with a handover in the ledger.
+    #[arg(long, value_name = "DAY")]
+    pub through_day: Option<u32>,
+    /// Show what would change and stop: nothing is kept or recorded.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Re-plan from the record as it stood at this event (the `head` a dry run printed) and
+    /// adopt only if it is still the last one: what was reviewed is what is adopted.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+    /// Adopt a plan the planner found but could not prove optimal (`feasible`): a decision
+    /// the mediation team takes, never the default.
+    #[arg(long)]
+    pub accept_feasible: bool,
+    /// Also write the re-planned plan (JSON) to this file.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// Work the exact search may do before it settles for a plan with a stated gap (as
+    /// `truce plan --step-budget`).
+    #[arg(long, value_name = "STEPS", default_value_t = truce_plan::PlanOptions::default().step_budget,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub step_budget: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -55,17 +55,22 @@ pub fn keygen(args: &KeygenArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
-    let key_text = files::read_text(&args.keys, FileKind::Keys)?;
-    let keys = KeyRing::parse(&key_text).map_err(|e| {
+/// The parties' public keys (`keys.json` from `truce keygen`).
+pub(crate) fn key_ring(path: &std::path::Path) -> Result<KeyRing, CliError> {
+    let key_text = files::read_text(path, FileKind::Keys)?;
+    KeyRing::parse(&key_text).map_err(|e| {
         let (l, c) = e
             .position()
             .unwrap_or_else(|| key_error_place(&key_text, &e));
         CliError::KeyFile {
-            context: format!("{}:{l}:{c}: not a valid key file", args.keys.display()),
+            context: format!("{}:{l}:{c}: not a valid key file", path.display()),
             source: e,
         }
-    })?;
+    })
+}
+
+pub fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
+    let keys = key_ring(&args.keys)?;
     let mut receipts = match &args.receipts {
         Some(path) => verify_files::receipts(path, &files::read_file(path, FileKind::Receipts)?)?,
         None => Vec::new(),

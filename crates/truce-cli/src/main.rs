@@ -25,6 +25,7 @@ mod plan;
 mod progress;
 mod remote;
 mod replan;
+mod replan_remote;
 mod serve;
 mod simulate;
 mod status;
@@ -100,6 +101,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Record(args) => remote::record(&args),
         Command::Export(args) => remote::export(&args),
         Command::Status(args) => remote::status(&args),
+        Command::Replan(args) => replan_remote::run(&args),
         Command::Text(command) => text::run(&command),
         Command::Demo(args) => demo::run(&args),
         Command::Generate(args) => generate::run(&args),

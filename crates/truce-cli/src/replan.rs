@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use truce_exec::Roster;
-use truce_ledger::{Event, SignedEvent};
+use truce_ledger::{Event, PersonKey, SignedEvent};
 use truce_plan::{Handover, Prefix, Stage};
 use truce_spec::Deal;
 
@@ -26,6 +26,25 @@ pub fn prefix_from_ledger(
     through_day: Option<u32>,
 ) -> Result<Prefix, CliError> {
     let text = files::read_text(ledger, FileKind::Ledger)?;
+    let key = files::read_person_key(person_key)?;
+    prefix_from_ledger_text(
+        deal,
+        &ledger.display().to_string(),
+        &text,
+        &key,
+        through_day,
+    )
+}
+
+/// [`prefix_from_ledger`] over a ledger's text (named `source` in
+/// messages: its file, or the service it came from) and the person key.
+pub fn prefix_from_ledger_text(
+    deal: &Deal,
+    source: &str,
+    text: &str,
+    key: &PersonKey,
+    through_day: Option<u32>,
+) -> Result<Prefix, CliError> {
     let mut events = Vec::new();
     for (n, line) in text
         .lines()
@@ -35,7 +54,7 @@ pub fn prefix_from_ledger(
         let ev: SignedEvent = serde_json::from_str(line).map_err(|e| {
             CliError::Input(format!(
                 "{}:{}:{}: not a ledger line (`truce export` writes the ledger): {}",
-                ledger.display(),
+                source,
                 n + 1,
                 e.column(),
                 category_words(&e)
@@ -46,7 +65,7 @@ pub fn prefix_from_ledger(
     let Some(first) = events.first() else {
         return Err(CliError::Input(format!(
             "{}: the ledger is empty: nothing was carried out; plan the deal without --from-ledger",
-            ledger.display()
+            source
         )));
     };
     let id = first.deal.clone();
@@ -68,12 +87,11 @@ pub fn prefix_from_ledger(
         None => {
             return Err(CliError::Input(format!(
                 "{}: the ledger records no agreement: there is nothing carried out to re-plan from",
-                ledger.display()
+                source
             )));
         }
     }
-    let key = files::read_person_key(person_key)?;
-    let (_, roster) = Roster::from_value(&value, &id, &key)
+    let (_, roster) = Roster::from_value(&value, &id, key)
         .map_err(|e| CliError::Input(format!("the deal's roster: {e}")))?;
     let via = deal.release.via.is_some();
     let mut days: BTreeMap<u32, Vec<Handover>> = BTreeMap::new();
@@ -92,7 +110,7 @@ pub fn prefix_from_ledger(
             let Some(i) = roster.index_of(p) else {
                 return Err(CliError::Input(format!(
                     "{}: pseudonym {} of the handover at seq {} is no person of this deal under this person key: give the deal's own person key",
-                    ledger.display(),
+                    source,
                     n + 1,
                     ev.seq
                 )));

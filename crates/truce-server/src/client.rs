@@ -21,7 +21,7 @@ use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
-use truce_ledger::{DealId, Event, PartyKey, SignedEvent};
+use truce_ledger::{DealId, Event, Hash, PartyKey, SignedEvent};
 
 use crate::api::{
     AlgorithmChoice, AmendmentKept, CreatedDeal, DealView, EventPage, NextTextView, PlanKept,
@@ -406,6 +406,22 @@ impl Client {
         let path = format!("/api/v1/deals/{deal}/plans");
         self.json("POST", &path, Some(token), Some(plan_json.to_owned()), 201)
             .await
+    }
+
+    /// `GET /api/v1/deals/{deal}/plans/{plan}` (the mediator): the plan JSON
+    /// kept under `plan_hash`, as it was kept.
+    pub async fn plan(
+        &mut self,
+        deal: &DealId,
+        token: &str,
+        plan_hash: &Hash,
+    ) -> Result<String, ClientError> {
+        let path = format!("/api/v1/deals/{deal}/plans/{plan_hash}");
+        let (status, bytes) = self.call("GET", &path, Some(token), None).await?;
+        if status != 200 {
+            return Err(problem(status, &bytes));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Answer(e.to_string()))
     }
 
     /// `POST /api/v1/deals/{deal}/amendments` (the mediator): keep an

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use truce_ledger::{DealId, Event, KeyRing, PartyId, PersonId, PersonKey, Role, SignedEvent};
@@ -419,6 +419,46 @@ pub(crate) async fn post_plan(
             pause_days,
         }),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/deals/{deal}/plans/{plan}", tag = "deals",
+    params(("deal" = String, Path, description = "deal id"), ("plan" = String, Path, description = "the plan's canonical hash, hex")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Object, description = "the plan JSON kept under this hash (it lists persons: the mediator only), e.g. the plan in force, whose hash the last `plan-adopted` names"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "only the mediator reads plans"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such deal, or no plan kept under this hash (`no-such-plan`)"),
+    ))]
+pub(crate) async fn get_plan(
+    State(state): State<AppState>,
+    DealCaller { caller }: DealCaller,
+    Path(params): Path<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if caller.role != Role::Mediator {
+        return Err(AppError::forbidden(
+            "only the mediator reads the deal's plans (they list persons)".to_owned(),
+        ));
+    }
+    let no_plan = || {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-plan",
+            "the deal keeps no plan under this hash; the last `plan-adopted` event names the plan in force",
+        )
+    };
+    let hash = params
+        .iter()
+        .find_map(|(name, value)| (name == "plan").then_some(value))
+        .and_then(|v| truce_ledger::Hash::from_hex(v))
+        .ok_or_else(no_plan)?;
+    let text = state
+        .store()
+        .plan(caller.deal.as_str(), &hash.to_string())
+        .await
+        .map_err(|e| AppError::unavailable(&e))?
+        .ok_or_else(no_plan)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/deals/{deal}/amendments", tag = "deals",

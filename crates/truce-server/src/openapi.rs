@@ -25,6 +25,7 @@ use crate::texts;
         handlers::get_deal,
         handlers::get_state,
         handlers::post_plan,
+        handlers::get_plan,
         handlers::post_amendment,
         handlers::append_event,
         handlers::list_events,

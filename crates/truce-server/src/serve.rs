@@ -171,6 +171,7 @@ pub fn app(state: AppState) -> Router {
             "/deals/{deal}/plans",
             post(handlers::post_plan).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),
         )
+        .route("/deals/{deal}/plans/{plan}", get(handlers::get_plan))
         .route(
             "/deals/{deal}/amendments",
             post(handlers::post_amendment).layer(DefaultBodyLimit::max(MAX_DEAL_BODY)),

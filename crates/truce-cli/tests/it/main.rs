@@ -16,6 +16,7 @@ mod demo;
 mod demo_serve;
 mod inputs;
 mod keys;
+mod replan;
 mod service;
 mod simulate;
 mod support;

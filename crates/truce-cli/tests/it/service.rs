@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Scratch, truce};
 
-fn ok(args: &[&str]) -> String {
+pub(crate) fn ok(args: &[&str]) -> String {
     let out = truce(args);
     assert_eq!(
         out.status.code(),
@@ -24,10 +24,10 @@ fn ok(args: &[&str]) -> String {
 
 /// `truce serve` on a free loopback port and a fresh SQLite file; killed
 /// when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
-    dir: Scratch,
+    pub(crate) url: String,
+    pub(crate) dir: Scratch,
 }
 
 /// The test certificate of the service's own tests.
@@ -41,7 +41,7 @@ fn tls_file(name: &str) -> String {
 }
 
 impl Server {
-    fn start(name: &str) -> Server {
+    pub(crate) fn start(name: &str) -> Server {
         Server::start_with(name, false, &[])
     }
 
@@ -86,7 +86,7 @@ impl Server {
         Server { child, url, dir }
     }
 
-    fn path(&self, name: &str) -> String {
+    pub(crate) fn path(&self, name: &str) -> String {
         self.dir.0.join(name).to_str().expect("utf-8").to_owned()
     }
 }

@@ -4,7 +4,7 @@
 //! without person ids.
 
 use axum::http::StatusCode;
-use truce_ledger::{Event, Ruling};
+use truce_ledger::{Event, Hash, Ruling};
 
 use crate::support::*;
 
@@ -67,6 +67,31 @@ async fn a_plan_is_adopted_only_once_kept_and_for_the_agreed_pause() {
     );
     assert_eq!(reply.body["kind"], "plan-mismatch");
     assert!(!reply.text.contains("B-0002"), "{}", reply.text);
+
+    // The mediator reads the kept plan back under its hash (what `truce
+    // replan` compares the record with); it lists persons, so no one else.
+    let uri = format!("/api/v1/deals/{}/plans/{}", deal.id, plan_hash());
+    let reply = send(
+        &app,
+        request("GET", &uri, Some(deal.token("mediator")), None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body, test_plan());
+    let reply = send(&app, request("GET", &uri, Some(deal.token("side-a")), None)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    let unknown = format!(
+        "/api/v1/deals/{}/plans/{}",
+        deal.id,
+        Hash::of_canonical(&"another plan").expect("hash")
+    );
+    let reply = send(
+        &app,
+        request("GET", &unknown, Some(deal.token("mediator")), None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    assert_eq!(reply.body["kind"], "no-such-plan");
 }
 
 #[tokio::test]
