@@ -346,19 +346,31 @@ impl Payment {
         Payment { rules, reach }
     }
 
-    /// Taking `x` more units of kind `k` at position `p`: `None` if that is
-    /// over the payment (so is any larger `x`), else whether the walk can
-    /// still meet it with the positions after `p`.
-    fn fits(&self, m: &Model, k: usize, x: u32, p: usize) -> Option<bool> {
-        let mut reachable = true;
+    /// The numbers of units of kind `k` (at position `p`) the walk may
+    /// take: at most what keeps every rule within the payment, at least
+    /// what lets the positions after `p` still meet it; `None` when no
+    /// number does. Each bound is one division per rule, where testing
+    /// each number would cost a step per unit of a payee's kind.
+    fn range(&self, m: &Model, k: usize, p: usize) -> Option<(u32, u32)> {
+        let (mut lo, mut hi) = (0u64, u64::MAX);
         for (i, &(e, want, got)) in self.rules.iter().enumerate() {
-            let got = got + u64::from(x) * u64::from(m.kinds[k].receives[e]);
             if got > want {
                 return None;
             }
-            reachable &= got + self.reach[p + 1][i] >= want;
+            let c = u64::from(m.kinds[k].receives[e]);
+            // What this position must counter-release at least.
+            let short = want.saturating_sub(got + self.reach[p + 1][i]);
+            if c == 0 {
+                if short > 0 {
+                    return None;
+                }
+                continue;
+            }
+            lo = lo.max(short.div_ceil(c));
+            hi = hi.min((want - got) / c);
         }
-        Some(reachable)
+        let clamp = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+        (lo <= hi).then(|| (clamp(lo), clamp(hi)))
     }
 
     /// Adds (or, with `add` false, removes) `x` units of kind `k`.
@@ -442,13 +454,13 @@ fn class_walk(
     let size = m.kinds[class[0]].size.max(1);
     let left: u32 = class.iter().map(|&k| cx.rem[k]).sum();
     let most = left.min(budget / size);
-    for x in 0..=most {
-        // A class's kinds counter-release alike per unit: its first speaks for all.
-        match pay.as_ref().map(|p| p.fits(m, class[0], x, j)) {
-            Some(None) => break,
-            Some(Some(false)) => continue,
-            _ => {}
-        }
+    // A class's kinds counter-release alike per unit: its first speaks for all.
+    let (lo, hi) = match pay.as_ref().map(|p| p.range(m, class[0], j)) {
+        Some(None) => return,
+        Some(Some(r)) => r,
+        None => (0, u32::MAX),
+    };
+    for x in lo..=most.min(hi) {
         let mark = cur.len();
         let mut want = x;
         for &k in class {
@@ -489,12 +501,12 @@ fn within(
     let m = cx.model;
     let size = m.kinds[k].size.max(1);
     let most = cx.rem[k].min(budget / size);
-    for x in 0..=most {
-        match pay.as_ref().map(|p| p.fits(m, k, x, at + j)) {
-            Some(None) => break,
-            Some(Some(false)) => continue,
-            _ => {}
-        }
+    let (lo, hi) = match pay.as_ref().map(|p| p.range(m, k, at + j)) {
+        Some(None) => return,
+        Some(Some(r)) => r,
+        None => (0, u32::MAX),
+    };
+    for x in lo..=most.min(hi) {
         if let Some(p) = pay.as_mut() {
             p.take(m, k, x, true);
         }
