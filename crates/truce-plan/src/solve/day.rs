@@ -51,8 +51,12 @@ pub(crate) struct DayContext<'a> {
     /// Per rule: counter-releases owed from earlier days (deferred rules;
     /// 0 for rules paid the same day).
     pub owing: &'a [u64],
-    /// Per rule: counter-releases that fall due at the end of today.
+    /// Per rule: counter-releases owed from earlier days that must be made
+    /// today: those falling due before the next day handovers may happen.
     pub due: &'a [u64],
+    /// Per rule: whether today's own payment must be counter-released
+    /// today as well (it falls due before the next such day).
+    pub due_fresh: &'a [bool],
 }
 
 /// Every non-empty day that keeps the day's counts: per-holder limits and
@@ -84,6 +88,14 @@ pub(crate) type HolderOptions = Vec<HolderOption>;
 /// left per its kind). Only the options not fixed by a payment are cached
 /// (see `Walk::options_of`).
 pub(crate) type OptionCache = Fast<(usize, Vec<u32>), Rc<HolderOptions>>;
+
+impl DayContext<'_> {
+    /// The least a deferred rule `e` must counter-release today, when
+    /// today's payment is `fresh`.
+    fn least(&self, e: usize, fresh: u64) -> u64 {
+        self.due[e] + if self.due_fresh[e] { fresh } else { 0 }
+    }
+}
 
 /// One holder's choice in the walk: its options and the index chosen.
 type Chosen = (Rc<HolderOptions>, usize);
@@ -117,39 +129,39 @@ impl Walk<'_, '_> {
     /// Π (kind's units + 1) for a payee with one kind per rule in one tier —
     /// 13.9 million options for the three rules of the January 2025 replay,
     /// each day, of which one matches a given payment.
-    fn options_of(&mut self, h: usize) -> Option<Rc<HolderOptions>> {
+    fn options_of(&mut self, h: usize) -> Rc<HolderOptions> {
         let m = self.cx.model;
+        let cx = self.cx;
         let paid = paid_to(m, h);
         let mut known = (!paid.is_empty()).then(Vec::new);
         for e in paid {
             let r = &m.rules[e];
-            let payer = if r.deferred > 0 {
-                None
-            } else {
-                self.chosen.get(r.gives).and_then(Option::as_ref)
-            };
+            let payer = self.chosen.get(r.gives).and_then(Option::as_ref);
             let (Some((opts, j)), Some(payment)) = (payer, known.as_mut()) else {
                 known = None;
                 break;
             };
-            // A payment too large for a count has no matching option.
-            let c = u32::try_from(u64::from(opts[*j].gives[e]) * u64::from(r.ratio)).ok()?;
-            payment.push(c);
+            let fresh = u64::from(opts[*j].gives[e]) * u64::from(r.ratio);
+            // Under a deferral, between what must be paid today and what
+            // is owed plus today's payment (as `combine` checks); else
+            // exactly the payment.
+            payment.push(if r.deferred > 0 {
+                (cx.least(e, fresh), cx.owing[e] + fresh)
+            } else {
+                (fresh, fresh)
+            });
         }
-        let cx = self.cx;
         if let Some(payment) = known {
             // Not cached: a (units left, payment) pair rarely comes back,
             // and hashing it cost more than the walk (3 rules × 16 of the
             // January replay: 0.55 s of CPU cached, 0.38 s not, for five plans).
-            return Some(Rc::new(holder_options(cx, h, Some(&payment))));
+            return Rc::new(holder_options(cx, h, Some(&payment)));
         }
         let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| self.cx.rem[k]).collect();
-        Some(
-            self.cache
-                .entry((h, key))
-                .or_insert_with(|| Rc::new(holder_options(cx, h, None)))
-                .clone(),
-        )
+        self.cache
+            .entry((h, key))
+            .or_insert_with(|| Rc::new(holder_options(cx, h, None)))
+            .clone()
     }
 
     fn combine(&mut self, depth: usize, persons: u32, by: u32) {
@@ -180,10 +192,7 @@ impl Walk<'_, '_> {
             return;
         }
         let h = m.order[depth];
-        // A payment too large for a count has no matching option.
-        let Some(options) = self.options_of(h) else {
-            return;
-        };
+        let options = self.options_of(h);
         for i in 0..options.len() {
             let o = &options[i];
             let persons2 = persons + o.persons;
@@ -220,7 +229,7 @@ impl Walk<'_, '_> {
                 let fresh = u64::from(g) * u64::from(r.ratio);
                 if r.deferred > 0 {
                     let c = u64::from(c);
-                    return c >= cx.due[e] && c <= cx.owing[e] + fresh;
+                    return c >= cx.least(e, fresh) && c <= cx.owing[e] + fresh;
                 }
                 fresh == u64::from(c)
             });
@@ -248,9 +257,9 @@ impl Walk<'_, '_> {
 }
 
 /// Every admissible release of one holder in the day, the empty one
-/// included; with `paid`, only those counter-releasing exactly that much
-/// under each rule paid to the holder (in rule order).
-fn holder_options(cx: &DayContext<'_>, h: usize, paid: Option<&[u32]>) -> Vec<HolderOption> {
+/// included; with `paid`, only those counter-releasing within its
+/// (least, most) under each rule paid to the holder (in rule order).
+fn holder_options(cx: &DayContext<'_>, h: usize, paid: Option<&[(u64, u64)]>) -> Vec<HolderOption> {
     let m = cx.model;
     let holder = &m.holders[h];
     let budget = holder
@@ -299,7 +308,10 @@ fn holder_options(cx: &DayContext<'_>, h: usize, paid: Option<&[u32]>) -> Vec<Ho
             }
             // The walks cut what cannot meet the payment; what is left is
             // judged here, exactly.
-            if paid.is_some_and(|want| rules.iter().zip(want).any(|(&e, &w)| receives[e] != w)) {
+            let outside = |(&e, &(lo, hi)): (&usize, &(u64, u64))| {
+                !(lo..=hi).contains(&u64::from(receives[e]))
+            };
+            if paid.is_some_and(|want| rules.iter().zip(want).any(outside)) {
                 return None;
             }
             let take = take.into_iter().filter(|&(_, x)| x > 0).collect();
@@ -322,8 +334,9 @@ fn holder_options(cx: &DayContext<'_>, h: usize, paid: Option<&[u32]>) -> Vec<Ho
 /// the payment, or cannot reach it with everything after, has no option
 /// that meets it: the cuts lose none.
 struct Payment {
-    /// Per paid rule: (rule, wanted, taken so far).
-    rules: Vec<(usize, u64, u64)>,
+    /// Per paid rule: (rule, least, most, taken so far); least and most
+    /// are equal unless the rule defers.
+    rules: Vec<(usize, u64, u64, u64)>,
     /// `reach[p][i]`: the most positions `p..` can counter-release under
     /// the `i`-th paid rule.
     reach: Vec<Vec<u64>>,
@@ -332,16 +345,16 @@ struct Payment {
 impl Payment {
     /// `order`: the walk's positions, each a set of kinds alike in what a
     /// unit counter-releases (a kind, or a class of kinds).
-    fn new(cx: &DayContext<'_>, h: usize, want: &[u32], order: &[Vec<usize>]) -> Self {
+    fn new(cx: &DayContext<'_>, h: usize, want: &[(u64, u64)], order: &[Vec<usize>]) -> Self {
         let m = cx.model;
-        let rules: Vec<(usize, u64, u64)> = paid_to(m, h)
+        let rules: Vec<(usize, u64, u64, u64)> = paid_to(m, h)
             .into_iter()
             .zip(want)
-            .map(|(e, &w)| (e, u64::from(w), 0))
+            .map(|(e, &(lo, hi))| (e, lo, hi, 0))
             .collect();
         let mut reach = vec![vec![0u64; rules.len()]; order.len() + 1];
         for p in (0..order.len()).rev() {
-            for (i, &(e, _, _)) in rules.iter().enumerate() {
+            for (i, &(e, ..)) in rules.iter().enumerate() {
                 let here: u64 = order[p]
                     .iter()
                     .map(|&k| u64::from(cx.rem[k]) * u64::from(m.kinds[k].receives[e]))
@@ -359,13 +372,13 @@ impl Payment {
     /// each number would cost a step per unit of a payee's kind.
     fn range(&self, m: &Model, k: usize, p: usize) -> Option<(u32, u32)> {
         let (mut lo, mut hi) = (0u64, u64::MAX);
-        for (i, &(e, want, got)) in self.rules.iter().enumerate() {
-            if got > want {
+        for (i, &(e, least, most, got)) in self.rules.iter().enumerate() {
+            if got > most {
                 return None;
             }
             let c = u64::from(m.kinds[k].receives[e]);
             // What this position must counter-release at least.
-            let short = want.saturating_sub(got + self.reach[p + 1][i]);
+            let short = least.saturating_sub(got + self.reach[p + 1][i]);
             if c == 0 {
                 if short > 0 {
                     return None;
@@ -373,7 +386,7 @@ impl Payment {
                 continue;
             }
             lo = lo.max(short.div_ceil(c));
-            hi = hi.min((want - got) / c);
+            hi = hi.min((most - got) / c);
         }
         let clamp = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
         (lo <= hi).then(|| (clamp(lo), clamp(hi)))
@@ -381,7 +394,7 @@ impl Payment {
 
     /// Adds (or, with `add` false, removes) `x` units of kind `k`.
     fn take(&mut self, m: &Model, k: usize, x: u32, add: bool) {
-        for (e, _, got) in &mut self.rules {
+        for (e, _, _, got) in &mut self.rules {
             let c = u64::from(x) * u64::from(m.kinds[k].receives[*e]);
             if add { *got += c } else { *got -= c }
         }
