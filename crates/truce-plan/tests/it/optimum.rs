@@ -422,3 +422,19 @@ fn a_greedy_plan_that_misses_a_guarantee_is_repaired() {
 fn three_rules_on_one_day() {
     check(&jan_2025_days_1_to_21(), (Status::Optimal, 787, 1, 6.0));
 }
+
+/// The same deal with `deferred_days = 1` on its three rules: a deferral
+/// only allows later counter-releases, so paying on the day is still a
+/// plan, and nothing pays before its payer: the same figures. Release days
+/// a week apart make every partial payment of day 1 a dead end (what it
+/// leaves owed falls due on day 2, with no handover), which the day's
+/// enumeration must not list one by one.
+#[test]
+fn three_deferred_rules_on_one_day() {
+    let mut deal = jan_2025_days_1_to_21().into_inner();
+    for e in &mut deal.exchanges {
+        e.deferred_days = 1;
+    }
+    let deal = AgreedDeal::new(deal).expect("no open issues");
+    check(&deal, (Status::Optimal, 787, 1, 6.0));
+}
