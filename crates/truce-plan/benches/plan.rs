@@ -1,6 +1,8 @@
-//! Planner benchmarks (not tests): the three shipped examples and generated
-//! deals of 2,000, 8,000, 40,000 and 400,000 persons. Numbers, the machine
-//! and the CP-SAT peer measured in the same run are in `BENCHMARKS.md`.
+//! Planner benchmarks (not tests): the three shipped examples, generated
+//! deals of 2,000, 8,000, 40,000 and 400,000 persons, and deals with three
+//! exchange rules (the January 2025 replay and its terms at larger scales).
+//! Numbers, the machine and the CP-SAT peer measured in the same run are in
+//! `BENCHMARKS.md`.
 
 use truce_plan::{PlanOptions, plan};
 use truce_spec::{AgreedDeal, GenerateOptions, generate};
@@ -108,4 +110,77 @@ fn deferred(captives: u32) -> AgreedDeal {
         e.deferred_days = 1;
     }
     AgreedDeal::new(deal).expect("no open issues")
+}
+
+/// The January 2025 replay of days 1–21: three exchange rules (30, 50 and
+/// 61 per person) between two holders, a channel and a flow (the unit
+/// search: the fast path takes one rule only).
+#[divan::bench(sample_count = 10)]
+fn replay_jan_2025_days_1_to_21(bencher: divan::Bencher) {
+    bench_plan(
+        bencher,
+        &shipped!(
+            "replays/jan-2025-phase-one-days-1-to-21",
+            ["hamas.csv", "israel.csv"]
+        ),
+    );
+}
+
+/// The replay's three rules at `scale` × its persons: `5s` civilians (tier
+/// 1, 30 each), `5s` soldiers (tier 2, 50 each), `6s` men (tier 3, 61
+/// each) for `150s + 250s + 366s` prisoners, at most `4s` hostages a day,
+/// release days 1, 7, 12, 14 and 21 of 42, one convoy each way a day. The
+/// CP-SAT peer plans the same deals (`cpsat_bench.py --three-rules`).
+#[divan::bench(args = [1, 4, 16], sample_count = 10)]
+fn three_rules_scaled(bencher: divan::Bencher, scale: u32) {
+    bench_plan(bencher, &three_rules(scale));
+}
+
+fn three_rules(s: u32) -> AgreedDeal {
+    let rules = [
+        ("civilian", 1, 5 * s, 30),
+        ("soldier", 2, 5 * s, 50),
+        ("man", 3, 6 * s, 61),
+    ];
+    let mut deal = format!(
+        "format_version = 1\nname = \"three rules x{s}\"\n\n\
+         [[party]]\nid = \"side-b\"\nrole = \"side\"\n\n\
+         [[party]]\nid = \"side-a\"\nrole = \"side\"\n\n\
+         [[party]]\nid = \"relief\"\nrole = \"intermediary\"\n\n\
+         [pause]\ndays = 42\n\n"
+    );
+    let (mut b, mut a) = (String::from("id,category\n"), String::from("id,category\n"));
+    let (mut nb, mut na) = (0, 0);
+    for (cat, tier, n, ratio) in rules {
+        deal += &format!(
+            "[[category]]\nid = \"{cat}\"\ntier = {tier}\n\n\
+             [[category]]\nid = \"for-{cat}\"\ntier = 1\n\n"
+        );
+        for _ in 0..n {
+            nb += 1;
+            b += &format!("B-{nb:05},{cat}\n");
+        }
+        for _ in 0..n * ratio {
+            na += 1;
+            a += &format!("A-{na:06},for-{cat}\n");
+        }
+    }
+    deal += &format!(
+        "[[roster]]\nholder = \"side-b\"\nfile = \"rosters/side-b.csv\"\nmax_per_day = {}\n\n\
+         [[roster]]\nholder = \"side-a\"\nfile = \"rosters/side-a.csv\"\n\n",
+        4 * s
+    );
+    for (cat, _, _, ratio) in rules {
+        deal += &format!(
+            "[[exchange]]\ngives = {{ holder = \"side-b\", categories = [\"{cat}\"] }}\n\
+             receives = {{ holder = \"side-a\", categories = [\"for-{cat}\"] }}\nratio = {ratio}\n\n"
+        );
+    }
+    deal +=
+        "[release]\npriority = \"strict\"\nvia = \"relief\"\nrelease_days = [1, 7, 12, 14, 21]\n";
+    load_files(&[
+        ("deal.toml".into(), deal),
+        ("rosters/side-b.csv".into(), b),
+        ("rosters/side-a.csv".into(), a),
+    ])
 }

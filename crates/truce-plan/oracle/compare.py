@@ -91,7 +91,13 @@ def main():
     ap.add_argument("--keep", help="write the deals here (default: a temporary folder)")
     ap.add_argument("--deferred", action="store_true",
                     help="give exchange rules a deferral (deferred_days 1 or 2) where the pause allows")
+    ap.add_argument("--shapes", default=",".join(SHAPES),
+                    help="comma-separated shapes to draw in turn (default: all)")
     a = ap.parse_args()
+    shapes = a.shapes.split(",")
+    unknown = [x for x in shapes if x not in SHAPES]
+    if unknown:
+        ap.error("unknown shapes: %s (known: %s)" % (", ".join(unknown), ", ".join(SHAPES)))
     root = a.keep or tempfile.mkdtemp(prefix="truce-oracle-")
     rng = random.Random(a.seed)
     defer = random.Random(a.seed + 7_000_003) if a.deferred else None
@@ -101,7 +107,7 @@ def main():
     i = 0
     made = 0
     while made < a.count and i < a.count * 4:
-        shape = SHAPES[i % len(SHAPES)]
+        shape = shapes[i % len(shapes)]
         folder = os.path.join(root, "deal-%04d" % i)
         write_deal(folder, i, shape, rng, defer)
         i += 1

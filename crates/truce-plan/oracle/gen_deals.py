@@ -4,6 +4,8 @@
 Shapes, each drawn in turn so every corpus has all of them:
   pair        one rule, side-b pays side-a (the planner's fast path shape)
   two-rules   side-b pays side-a under two rules at different ratios
+  three-rules side-b pays side-a under three rules, one per tier on each side
+              (side-a's three categories in one tier half of the time)
   chain       side-a pays side-b, side-b pays side-c
   cycle       side-b pays side-a and side-a pays side-b (a cycle between holders)
   cycle3      side-a pays side-b, side-b pays side-c, side-c pays side-a
@@ -28,7 +30,8 @@ import os
 import random
 import sys
 
-SHAPES = ["pair", "two-rules", "chain", "cycle", "cycle3", "free", "chunks", "none"]
+SHAPES = ["pair", "two-rules", "chain", "cycle", "cycle3", "free", "chunks", "none",
+          "three-rules"]
 
 # Per holder: three categories at tiers 1, 2, 3.
 CATS = {h: ["%s%d" % (h[-1], t) for t in (1, 2, 3)] for h in ("side-a", "side-b", "side-c")}
@@ -49,6 +52,10 @@ def rules_for(shape, rng):
     if shape == "two-rules":
         return [("side-b", [b[0], b[1]], "side-a", [a[0]], r()),
                 ("side-b", [b[2]], "side-a", [a[1], a[2]], r())]
+    if shape == "three-rules":
+        return [("side-b", [b[0]], "side-a", [a[0]], r()),
+                ("side-b", [b[1]], "side-a", [a[1]], r()),
+                ("side-b", [b[2]], "side-a", [a[2]], r())]
     if shape == "chain":
         return [("side-a", [a[0], a[1]], "side-b", [b[0]], r()),
                 ("side-b", [b[1]], "side-c", [c[0], c[1]], r())]
@@ -68,6 +75,9 @@ def deal_text(i, shape, rng, defer=None):
     """A deal's text and rosters; `defer` (a separate generator, so the
     deals without it stay the same) gives rules a `deferred_days`."""
     rules = rules_for(shape, rng)
+    # Three rules: the payee's categories sometimes in one tier, where its
+    # day's options multiply across its kinds.
+    flat = {"side-a"} if shape == "three-rules" and rng.random() < 0.5 else set()
     holders = ["side-a", "side-b"] + (["side-c"] if shape in ("chain", "cycle3") else [])
     lines = ["format_version = 1", 'name = "oracle %d (%s)"' % (i, shape), ""]
     for h in holders:
@@ -109,7 +119,7 @@ def deal_text(i, shape, rng, defer=None):
     horizon = days + (ext[2] if ext else 0)
     for h in holders:
         for t, cid in enumerate(CATS[h], start=1):
-            lines += ["[[category]]", 'id = "%s"' % cid, "tier = %d" % t]
+            lines += ["[[category]]", 'id = "%s"' % cid, "tier = %d" % (1 if h in flat else t)]
             if routing == "category":
                 lines.append('via = "%s"' % rng.choice(vias))
             lines.append("")

@@ -10,7 +10,11 @@ values, and truce's in-process planning time is taken from the divan
 benchmark `cargo bench -p truce-plan --bench plan` (same deals, same seed).
 
 With `--deferred`: captives 5 / 10 / 20 / 50, base days 4, every exchange rule
-given `deferred_days = 1` (the divan bench `generated_deferred_7_day_horizon`)."""
+given `deferred_days = 1` (the divan bench `generated_deferred_7_day_horizon`).
+
+With `--three-rules`: the January 2025 replay's three exchange rules at 1, 4
+and 16 times its persons (the divan bench `three_rules_scaled`, written here
+as the bench writes it)."""
 import re
 import argparse
 import os
@@ -30,7 +34,11 @@ def main():
     ap.add_argument("--out", default="/tmp/truce-bench-deals")
     ap.add_argument("--deferred", action="store_true",
                     help="small deals whose exchange rules defer by one day")
+    ap.add_argument("--three-rules", action="store_true",
+                    help="the three-rule deals of the divan bench three_rules_scaled")
     a = ap.parse_args()
+    if a.three_rules:
+        return three_rules_main(a)
     sizes = [(c, 4) for c in (5, 10, 20, 50)] if a.deferred else \
         [(c, d) for c in (500, 2000, 10000) for d in (4, 30)]
     print("| captives | persons | horizon | CP-SAT build | CP-SAT solve | CP-SAT total | values |")
@@ -56,6 +64,54 @@ def main():
             print("| %d | %d | %d | %.2f s | %.2f s | %.2f s | %s |" % (
                 captives, 4 * captives, deal.horizon, res.get("build_s", 0.0), res["wall"],
                 total, vals), flush=True)
+
+
+def three_rules_deal(folder, s):
+    """The divan bench's `three_rules(s)`: the same text and rosters."""
+    rules = [("civilian", 1, 5 * s, 30), ("soldier", 2, 5 * s, 50), ("man", 3, 6 * s, 61)]
+    deal = ('format_version = 1\nname = "three rules x%d"\n\n'
+            '[[party]]\nid = "side-b"\nrole = "side"\n\n'
+            '[[party]]\nid = "side-a"\nrole = "side"\n\n'
+            '[[party]]\nid = "relief"\nrole = "intermediary"\n\n'
+            '[pause]\ndays = 42\n\n' % s)
+    b, a = ["id,category"], ["id,category"]
+    for cat, tier, n, ratio in rules:
+        deal += ('[[category]]\nid = "%s"\ntier = %d\n\n'
+                 '[[category]]\nid = "for-%s"\ntier = 1\n\n' % (cat, tier, cat))
+        for _ in range(n):
+            b.append("B-%05d,%s" % (len(b), cat))
+        for _ in range(n * ratio):
+            a.append("A-%06d,for-%s" % (len(a), cat))
+    deal += ('[[roster]]\nholder = "side-b"\nfile = "rosters/side-b.csv"\nmax_per_day = %d\n\n'
+             '[[roster]]\nholder = "side-a"\nfile = "rosters/side-a.csv"\n\n' % (4 * s))
+    for cat, _, _, ratio in rules:
+        deal += ('[[exchange]]\ngives = { holder = "side-b", categories = ["%s"] }\n'
+                 'receives = { holder = "side-a", categories = ["for-%s"] }\nratio = %d\n\n'
+                 % (cat, cat, ratio))
+    deal += '[release]\npriority = "strict"\nvia = "relief"\nrelease_days = [1, 7, 12, 14, 21]\n'
+    os.makedirs(os.path.join(folder, "rosters"), exist_ok=True)
+    with open(os.path.join(folder, "deal.toml"), "w") as f:
+        f.write(deal)
+    for name, rows in (("side-b", b), ("side-a", a)):
+        with open(os.path.join(folder, "rosters", name + ".csv"), "w") as f:
+            f.write("\n".join(rows) + "\n")
+
+
+def three_rules_main(a):
+    print("| scale | persons | CP-SAT build | CP-SAT solve | CP-SAT total | values |")
+    print("|---|---|---|---|---|---|")
+    for s in (1, 4, 16):
+        folder = os.path.join(a.out, "three-rules-%d" % s)
+        three_rules_deal(folder, s)
+        deal = Deal(load_normalised(folder))
+        t0 = time.time()
+        res = Model(deal).solve(time_limit=a.time, workers=2)
+        total = time.time() - t0
+        vals = ("%s %s %s %s" % (res.get("released"), res.get("days_used"),
+                                 res.get("max_exposure"), res.get("twd"))
+                if res["status"] == "optimal" else res["status"])
+        print("| %d | %d | %.2f s | %.2f s | %.2f s | %s |" % (
+            s, 16 * s + 766 * s, res.get("build_s", 0.0), res["wall"], total, vals), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
 //! Every admissible release of one day, as counts per kind: what the day
 //! releases, not yet in which order (that is `intraday`'s).
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::exposure::Exposure;
-use super::model::Model;
+use super::model::{Fast, Model};
 
 /// Units taken of one kind: (kind index, units).
 pub(crate) type Take = (usize, u32);
@@ -16,7 +15,7 @@ pub(crate) type HandoverUnits = (usize, Vec<Take>);
 
 /// What one holder releases in a day: units per kind.
 #[derive(Debug, Clone)]
-struct HolderOption {
+pub(crate) struct HolderOption {
     take: Vec<(usize, u32)>,
     persons: u32,
     /// With several intermediaries: persons per intermediary (else empty).
@@ -52,8 +51,12 @@ pub(crate) struct DayContext<'a> {
     /// Per rule: counter-releases owed from earlier days (deferred rules;
     /// 0 for rules paid the same day).
     pub owing: &'a [u64],
-    /// Per rule: counter-releases that fall due at the end of today.
+    /// Per rule: counter-releases owed from earlier days that must be made
+    /// today: those falling due before the next day handovers may happen.
     pub due: &'a [u64],
+    /// Per rule: whether today's own payment must be counter-released
+    /// today as well (it falls due before the next such day).
+    pub due_fresh: &'a [bool],
 }
 
 /// Every non-empty day that keeps the day's counts: per-holder limits and
@@ -63,192 +66,200 @@ pub(crate) struct DayContext<'a> {
 /// `intraday` decides (the caller's part).
 pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAction> {
     let m = cx.model;
-    let per_holder: Vec<Rc<HolderOptions>> = (0..m.holders.len())
-        .map(|h| {
-            let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| cx.rem[k]).collect();
-            cache
-                .entry((h, key))
-                .or_insert_with(|| Rc::new(index(m, h, holder_options(cx, h))))
-                .clone()
-        })
-        .collect();
     let mut out = Vec::new();
-    let mut chosen: Vec<Option<usize>> = vec![None; m.holders.len()];
+    let mut chosen: Vec<Option<Chosen>> = vec![None; m.holders.len()];
     let mut per_via = vec![0u32; if m.multi() { m.vias.len() } else { 0 }];
-    combine(
+    let mut walk = Walk {
         cx,
-        &per_holder,
-        0,
-        &mut chosen,
-        0,
-        0,
-        &mut per_via,
-        &mut out,
-    );
+        cache,
+        chosen: &mut chosen,
+        per_via: &mut per_via,
+        out: &mut out,
+    };
+    walk.combine(0, 0, 0);
     out
 }
 
-/// A holder's options of the day, by what they counter-release.
-pub(crate) struct HolderOptions {
-    all: Vec<HolderOption>,
-    /// Per counter-release amounts (rules paid to this holder, in rule
-    /// order): the options releasing exactly those.
-    by_receives: HashMap<Vec<u32>, Vec<usize>>,
-}
+/// A holder's options of the day (all of them, or those counter-releasing
+/// one given payment).
+pub(crate) type HolderOptions = Vec<HolderOption>;
 
-/// A holder's options depend only on its own units left: (holder, units left per its kind).
-pub(crate) type OptionCache = HashMap<(usize, Vec<u32>), Rc<HolderOptions>>;
+/// A holder's options depend only on its own units left: (holder, units
+/// left per its kind). Only the options not fixed by a payment are cached
+/// (see `Walk::options_of`).
+pub(crate) type OptionCache = Fast<(usize, Vec<u32>), Rc<HolderOptions>>;
 
-fn index(m: &Model, h: usize, all: Vec<HolderOption>) -> HolderOptions {
-    let mut by_receives: HashMap<Vec<u32>, Vec<usize>> = HashMap::new();
-    for (i, o) in all.iter().enumerate() {
-        let key = m
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.receives == h)
-            .map(|(e, _)| o.receives[e])
-            .collect();
-        by_receives.entry(key).or_default().push(i);
+impl DayContext<'_> {
+    /// The least a deferred rule `e` must counter-release today, when
+    /// today's payment is `fresh`.
+    fn least(&self, e: usize, fresh: u64) -> u64 {
+        self.due[e] + if self.due_fresh[e] { fresh } else { 0 }
     }
-    HolderOptions { all, by_receives }
 }
 
-#[expect(clippy::too_many_arguments, reason = "a recursive walk's state")]
-fn combine(
-    cx: &DayContext<'_>,
-    per_holder: &[Rc<HolderOptions>],
-    depth: usize,
-    chosen: &mut Vec<Option<usize>>,
-    persons: u32,
-    by: u32,
-    per_via: &mut Vec<u32>,
-    out: &mut Vec<DayAction>,
-) {
-    let m = cx.model;
-    if depth == m.order.len() {
-        if persons == 0 || by < cx.by_needed {
+/// One holder's choice in the walk: its options and the index chosen.
+type Chosen = (Rc<HolderOptions>, usize);
+
+/// The rules a holder is paid under (it counter-releases), in rule order.
+fn paid_to(m: &Model, h: usize) -> Vec<usize> {
+    (0..m.rules.len())
+        .filter(|&e| m.rules[e].receives == h)
+        .collect()
+}
+
+/// The recursive walk over holders (in `Model::order`) choosing one option
+/// each.
+struct Walk<'a, 'c> {
+    cx: &'a DayContext<'a>,
+    cache: &'c mut OptionCache,
+    chosen: &'c mut Vec<Option<Chosen>>,
+    per_via: &'c mut Vec<u32>,
+    out: &'c mut Vec<DayAction>,
+}
+
+impl Walk<'_, '_> {
+    /// The options of holder `h`: when every rule paying it is paid the same
+    /// day and its payer is already chosen, the counter-releases are fixed
+    /// (`ratio` × the payment), and only options releasing exactly those are
+    /// enumerated, afresh each time (a deferred rule's counter-releases are
+    /// a range, so then all are, cached by units left). They are the full
+    /// enumeration's options that match, in its order (the walk is the
+    /// same, `Payment` only cuts branches without a match), so the day's
+    /// actions are unchanged; but enumerating them all first costs
+    /// Π (kind's units + 1) for a payee with one kind per rule in one tier —
+    /// 13.9 million options for the three rules of the January 2025 replay,
+    /// each day, of which one matches a given payment.
+    fn options_of(&mut self, h: usize) -> Rc<HolderOptions> {
+        let m = self.cx.model;
+        let cx = self.cx;
+        let paid = paid_to(m, h);
+        let mut known = (!paid.is_empty()).then(Vec::new);
+        for e in paid {
+            let r = &m.rules[e];
+            let payer = self.chosen.get(r.gives).and_then(Option::as_ref);
+            let (Some((opts, j)), Some(payment)) = (payer, known.as_mut()) else {
+                known = None;
+                break;
+            };
+            let fresh = u64::from(opts[*j].gives[e]) * u64::from(r.ratio);
+            // Under a deferral, between what must be paid today and what
+            // is owed plus today's payment (as `combine` checks); else
+            // exactly the payment.
+            payment.push(if r.deferred > 0 {
+                (cx.least(e, fresh), cx.owing[e] + fresh)
+            } else {
+                (fresh, fresh)
+            });
+        }
+        if let Some(payment) = known {
+            // Not cached: a (units left, payment) pair rarely comes back,
+            // and hashing it cost more than the walk (3 rules × 16 of the
+            // January replay: 0.55 s of CPU cached, 0.38 s not, for five plans).
+            return Rc::new(holder_options(cx, h, Some(&payment)));
+        }
+        let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| self.cx.rem[k]).collect();
+        self.cache
+            .entry((h, key))
+            .or_insert_with(|| Rc::new(holder_options(cx, h, None)))
+            .clone()
+    }
+
+    fn combine(&mut self, depth: usize, persons: u32, by: u32) {
+        let cx = self.cx;
+        let m = cx.model;
+        if depth == m.order.len() {
+            if persons == 0 || by < cx.by_needed {
+                return;
+            }
+            let mut take: Vec<(usize, u32)> = self
+                .chosen
+                .iter()
+                .filter_map(|c| c.as_ref().map(|(opts, i)| &opts[*i]))
+                .flat_map(|o| o.take.iter().copied())
+                .collect();
+            take.sort_unstable();
+            let weight = take
+                .iter()
+                .map(|&(k, x)| u64::from(x * m.kinds[k].size) * m.kinds[k].weight)
+                .sum();
+            self.out.push(DayAction {
+                take,
+                persons,
+                weight,
+                peak: Exposure::ZERO,
+                order: None,
+            });
             return;
         }
-        let mut take: Vec<(usize, u32)> = chosen
-            .iter()
-            .enumerate()
-            .filter_map(|(h, o)| o.map(|o| &per_holder[h].all[o]))
-            .flat_map(|o| o.take.iter().copied())
-            .collect();
-        take.sort_unstable();
-        let weight = take
-            .iter()
-            .map(|&(k, x)| u64::from(x * m.kinds[k].size) * m.kinds[k].weight)
-            .sum();
-        out.push(DayAction {
-            take,
-            persons,
-            weight,
-            peak: Exposure::ZERO,
-            order: None,
-        });
-        return;
-    }
-    let h = m.order[depth];
-    // When every rule paying this holder has its payer chosen, only the
-    // options counter-releasing exactly that payment can follow (a
-    // deferred rule's counter-releases are a range, so all are tried).
-    let known: Option<Vec<u32>> = m
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.receives == h)
-        .map(|(e, r)| {
-            if r.deferred > 0 {
-                return None;
+        let h = m.order[depth];
+        let options = self.options_of(h);
+        for i in 0..options.len() {
+            let o = &options[i];
+            let persons2 = persons + o.persons;
+            if persons2 > m.capacity {
+                continue;
             }
-            let j = chosen.get(r.gives).copied().flatten()?;
-            u32::try_from(u64::from(per_holder[r.gives].all[j].gives[e]) * u64::from(r.ratio)).ok()
-        })
-        .collect();
-    let all: Vec<usize>;
-    let candidates: &[usize] = match &known {
-        Some(key) => match per_holder[h].by_receives.get(key) {
-            Some(c) => c,
-            None => return,
-        },
-        None => {
-            all = (0..per_holder[h].all.len()).collect();
-            &all
-        }
-    };
-    for &i in candidates {
-        let o = &per_holder[h].all[i];
-        let persons2 = persons + o.persons;
-        if persons2 > m.capacity {
-            continue;
-        }
-        // Each intermediary carries at most its own capacity.
-        if per_via
-            .iter()
-            .zip(&o.per_via)
-            .zip(&m.vias)
-            .any(|((&a, &b), v)| a + b > v.capacity)
-        {
-            continue;
-        }
-        // Each rule's payment is exact: check it once both holders are chosen.
-        let pays = m.rules.iter().enumerate().all(|(e, r)| {
-            let other = if r.gives == h {
-                r.receives
-            } else if r.receives == h {
-                r.gives
-            } else {
-                return true;
-            };
-            let Some(Some(j)) = chosen.get(other).copied() else {
-                return true;
-            };
-            let (g, c) = if r.gives == h {
-                (o.gives[e], per_holder[other].all[j].receives[e])
-            } else {
-                (per_holder[other].all[j].gives[e], o.receives[e])
-            };
-            let fresh = u64::from(g) * u64::from(r.ratio);
-            if r.deferred > 0 {
-                let c = u64::from(c);
-                return c >= cx.due[e] && c <= cx.owing[e] + fresh;
+            // Each intermediary carries at most its own capacity.
+            if self
+                .per_via
+                .iter()
+                .zip(&o.per_via)
+                .zip(&m.vias)
+                .any(|((&a, &b), v)| a + b > v.capacity)
+            {
+                continue;
             }
-            fresh == u64::from(c)
-        });
-        if !pays {
-            continue;
+            // Each rule's payment is exact: check it once both holders are chosen.
+            let pays = m.rules.iter().enumerate().all(|(e, r)| {
+                let other = if r.gives == h {
+                    r.receives
+                } else if r.receives == h {
+                    r.gives
+                } else {
+                    return true;
+                };
+                let Some(Some((opts, j))) = self.chosen.get(other) else {
+                    return true;
+                };
+                let (g, c) = if r.gives == h {
+                    (o.gives[e], opts[*j].receives[e])
+                } else {
+                    (opts[*j].gives[e], o.receives[e])
+                };
+                let fresh = u64::from(g) * u64::from(r.ratio);
+                if r.deferred > 0 {
+                    let c = u64::from(c);
+                    return c >= cx.least(e, fresh) && c <= cx.owing[e] + fresh;
+                }
+                fresh == u64::from(c)
+            });
+            if !pays {
+                continue;
+            }
+            let by2 = by
+                + if m.extension.is_some_and(|(b, _)| b == Some(h)) {
+                    o.persons
+                } else {
+                    0
+                };
+            for (a, b) in self.per_via.iter_mut().zip(&o.per_via) {
+                *a += b;
+            }
+            self.chosen[h] = Some((options.clone(), i));
+            self.combine(depth + 1, persons2, by2);
+            self.chosen[h] = None;
+            let o = &options[i];
+            for (a, b) in self.per_via.iter_mut().zip(&o.per_via) {
+                *a -= b;
+            }
         }
-        let by2 = by
-            + if m.extension.is_some_and(|(b, _)| b == Some(h)) {
-                o.persons
-            } else {
-                0
-            };
-        chosen[h] = Some(i);
-        for (a, b) in per_via.iter_mut().zip(&o.per_via) {
-            *a += b;
-        }
-        combine(
-            cx,
-            per_holder,
-            depth + 1,
-            chosen,
-            persons2,
-            by2,
-            per_via,
-            out,
-        );
-        for (a, b) in per_via.iter_mut().zip(&o.per_via) {
-            *a -= b;
-        }
-        chosen[h] = None;
     }
 }
 
-/// Every admissible release of one holder in the day, the empty one included.
-fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
+/// Every admissible release of one holder in the day, the empty one
+/// included; with `paid`, only those counter-releasing within its
+/// (least, most) under each rule paid to the holder (in rule order).
+fn holder_options(cx: &DayContext<'_>, h: usize, paid: Option<&[(u64, u64)]>) -> Vec<HolderOption> {
     let m = cx.model;
     let holder = &m.holders[h];
     let budget = holder
@@ -258,14 +269,19 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
     let mut raw: Vec<Vec<(usize, u32)>> = Vec::new();
     let tiers = &m.tiers_of[h];
     if m.strict {
-        strict_walk(cx, tiers, 0, budget, &mut Vec::new(), &mut raw);
+        let order: Vec<Vec<usize>> = tiers.iter().flatten().map(|&k| vec![k]).collect();
+        let mut pay = paid.map(|want| Payment::new(cx, h, want, &order));
+        strict_walk(cx, tiers, 0, 0, budget, &mut pay, &mut Vec::new(), &mut raw);
     } else {
         // Weighted priority: units that differ only in tier go best tier
         // first (swapping two of them between days keeps every term and
         // never worsens the tier order), so a class is taken in tier order.
+        let classes = &m.classes_of[h];
+        let mut pay = paid.map(|want| Payment::new(cx, h, want, classes));
         let mut cur = Vec::new();
-        class_walk(cx, &m.classes_of[h], 0, budget, &mut cur, &mut raw);
+        class_walk(cx, classes, 0, budget, &mut pay, &mut cur, &mut raw);
     }
+    let rules = paid_to(m, h);
     raw.into_iter()
         .filter_map(|take| {
             let persons: u32 = take.iter().map(|&(k, x)| x * m.kinds[k].size).sum();
@@ -278,7 +294,7 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
             let gives = (0..m.rules.len())
                 .map(|e| flow(e, |k, e| k.gives[e]))
                 .collect();
-            let receives = (0..m.rules.len())
+            let receives: Vec<u32> = (0..m.rules.len())
                 .map(|e| flow(e, |k, e| k.receives[e]))
                 .collect();
             let mut per_via = vec![0u32; if m.multi() { m.vias.len() } else { 0 }];
@@ -288,6 +304,14 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
                 }
             }
             if per_via.iter().zip(&m.vias).any(|(&n, v)| n > v.capacity) {
+                return None;
+            }
+            // The walks cut what cannot meet the payment; what is left is
+            // judged here, exactly.
+            let outside = |(&e, &(lo, hi)): (&usize, &(u64, u64))| {
+                !(lo..=hi).contains(&u64::from(receives[e]))
+            };
+            if paid.is_some_and(|want| rules.iter().zip(want).any(outside)) {
                 return None;
             }
             let take = take.into_iter().filter(|&(_, x)| x > 0).collect();
@@ -302,13 +326,92 @@ fn holder_options(cx: &DayContext<'_>, h: usize) -> Vec<HolderOption> {
         .collect()
 }
 
+/// The payment a holder's options must counter-release, to cut the walks
+/// early: per rule paid to the holder, what is wanted, what the walk has
+/// taken so far, and the most that each position of the walk onwards can
+/// still counter-release (its units left, every later position's too).
+/// Counter-releases only grow with what is taken, so a walk that is over
+/// the payment, or cannot reach it with everything after, has no option
+/// that meets it: the cuts lose none.
+struct Payment {
+    /// Per paid rule: (rule, least, most, taken so far); least and most
+    /// are equal unless the rule defers.
+    rules: Vec<(usize, u64, u64, u64)>,
+    /// `reach[p][i]`: the most positions `p..` can counter-release under
+    /// the `i`-th paid rule.
+    reach: Vec<Vec<u64>>,
+}
+
+impl Payment {
+    /// `order`: the walk's positions, each a set of kinds alike in what a
+    /// unit counter-releases (a kind, or a class of kinds).
+    fn new(cx: &DayContext<'_>, h: usize, want: &[(u64, u64)], order: &[Vec<usize>]) -> Self {
+        let m = cx.model;
+        let rules: Vec<(usize, u64, u64, u64)> = paid_to(m, h)
+            .into_iter()
+            .zip(want)
+            .map(|(e, &(lo, hi))| (e, lo, hi, 0))
+            .collect();
+        let mut reach = vec![vec![0u64; rules.len()]; order.len() + 1];
+        for p in (0..order.len()).rev() {
+            for (i, &(e, ..)) in rules.iter().enumerate() {
+                let here: u64 = order[p]
+                    .iter()
+                    .map(|&k| u64::from(cx.rem[k]) * u64::from(m.kinds[k].receives[e]))
+                    .sum();
+                reach[p][i] = reach[p + 1][i] + here;
+            }
+        }
+        Payment { rules, reach }
+    }
+
+    /// The numbers of units of kind `k` (at position `p`) the walk may
+    /// take: at most what keeps every rule within the payment, at least
+    /// what lets the positions after `p` still meet it; `None` when no
+    /// number does. Each bound is one division per rule, where testing
+    /// each number would cost a step per unit of a payee's kind.
+    fn range(&self, m: &Model, k: usize, p: usize) -> Option<(u32, u32)> {
+        let (mut lo, mut hi) = (0u64, u64::MAX);
+        for (i, &(e, least, most, got)) in self.rules.iter().enumerate() {
+            if got > most {
+                return None;
+            }
+            let c = u64::from(m.kinds[k].receives[e]);
+            // What this position must counter-release at least.
+            let short = least.saturating_sub(got + self.reach[p + 1][i]);
+            if c == 0 {
+                if short > 0 {
+                    return None;
+                }
+                continue;
+            }
+            lo = lo.max(short.div_ceil(c));
+            hi = hi.min((most - got) / c);
+        }
+        let clamp = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+        (lo <= hi).then(|| (clamp(lo), clamp(hi)))
+    }
+
+    /// Adds (or, with `add` false, removes) `x` units of kind `k`.
+    fn take(&mut self, m: &Model, k: usize, x: u32, add: bool) {
+        for (e, _, _, got) in &mut self.rules {
+            let c = u64::from(x) * u64::from(m.kinds[k].receives[*e]);
+            if add { *got += c } else { *got -= c }
+        }
+    }
+}
+
 /// Strict priority: a tier may be touched only once every better tier is
-/// exhausted (by earlier days or by this same handover).
+/// exhausted (by earlier days or by this same handover). `at`: the
+/// position of tier `t`'s first kind in the walk (tiers flattened).
+#[expect(clippy::too_many_arguments, reason = "a recursive walk's state")]
 fn strict_walk(
     cx: &DayContext<'_>,
     tiers: &[Vec<usize>],
     t: usize,
+    at: usize,
     budget: u32,
+    pay: &mut Option<Payment>,
     prefix: &mut Vec<(usize, u32)>,
     out: &mut Vec<Vec<(usize, u32)>>,
 ) {
@@ -316,18 +419,34 @@ fn strict_walk(
         out.push(prefix.clone());
         return;
     };
+    let m = cx.model;
     let mut cur = Vec::new();
     let mut found: Vec<Vec<(usize, u32)>> = Vec::new();
-    within(cx, kinds, 0, budget, &mut cur, &mut |c| {
+    within(cx, kinds, 0, at, budget, pay, &mut cur, &mut |c| {
         found.push(c.to_vec())
     });
     for c in found {
-        let used: u32 = c.iter().map(|&(k, x)| x * cx.model.kinds[k].size).sum();
+        let used: u32 = c.iter().map(|&(k, x)| x * m.kinds[k].size).sum();
         let exhausted = c.iter().all(|&(k, x)| x == cx.rem[k]);
         let mark = prefix.len();
         prefix.extend_from_slice(&c);
         if exhausted && t + 1 < tiers.len() {
-            strict_walk(cx, tiers, t + 1, budget - used, prefix, out);
+            if let Some(p) = pay.as_mut() {
+                c.iter().for_each(|&(k, x)| p.take(m, k, x, true));
+            }
+            strict_walk(
+                cx,
+                tiers,
+                t + 1,
+                at + kinds.len(),
+                budget - used,
+                pay,
+                prefix,
+                out,
+            );
+            if let Some(p) = pay.as_mut() {
+                c.iter().for_each(|&(k, x)| p.take(m, k, x, false));
+            }
         } else {
             out.push(prefix.clone());
         }
@@ -342,6 +461,7 @@ fn class_walk(
     classes: &[Vec<usize>],
     j: usize,
     budget: u32,
+    pay: &mut Option<Payment>,
     cur: &mut Vec<(usize, u32)>,
     out: &mut Vec<Vec<(usize, u32)>>,
 ) {
@@ -349,10 +469,17 @@ fn class_walk(
         out.push(cur.clone());
         return;
     };
-    let size = cx.model.kinds[class[0]].size.max(1);
+    let m = cx.model;
+    let size = m.kinds[class[0]].size.max(1);
     let left: u32 = class.iter().map(|&k| cx.rem[k]).sum();
     let most = left.min(budget / size);
-    for x in 0..=most {
+    // A class's kinds counter-release alike per unit: its first speaks for all.
+    let (lo, hi) = match pay.as_ref().map(|p| p.range(m, class[0], j)) {
+        Some(None) => return,
+        Some(Some(r)) => r,
+        None => (0, u32::MAX),
+    };
+    for x in lo..=most.min(hi) {
         let mark = cur.len();
         let mut want = x;
         for &k in class {
@@ -362,17 +489,27 @@ fn class_walk(
             }
             want -= n;
         }
-        class_walk(cx, classes, j + 1, budget - x * size, cur, out);
+        if let Some(p) = pay.as_mut() {
+            p.take(m, class[0], x, true);
+        }
+        class_walk(cx, classes, j + 1, budget - x * size, pay, cur, out);
+        if let Some(p) = pay.as_mut() {
+            p.take(m, class[0], x, false);
+        }
         cur.truncate(mark);
     }
 }
 
-/// Every way to take units of `kinds` within `budget` persons.
+/// Every way to take units of `kinds` within `budget` persons (`at`: the
+/// position of `kinds[0]` in the walk).
+#[expect(clippy::too_many_arguments, reason = "a recursive walk's state")]
 fn within(
     cx: &DayContext<'_>,
     kinds: &[usize],
     j: usize,
+    at: usize,
     budget: u32,
+    pay: &mut Option<Payment>,
     cur: &mut Vec<(usize, u32)>,
     emit: &mut dyn FnMut(&[Take]),
 ) {
@@ -380,11 +517,23 @@ fn within(
         emit(cur);
         return;
     };
-    let size = cx.model.kinds[k].size.max(1);
+    let m = cx.model;
+    let size = m.kinds[k].size.max(1);
     let most = cx.rem[k].min(budget / size);
-    for x in 0..=most {
+    let (lo, hi) = match pay.as_ref().map(|p| p.range(m, k, at + j)) {
+        Some(None) => return,
+        Some(Some(r)) => r,
+        None => (0, u32::MAX),
+    };
+    for x in lo..=most.min(hi) {
+        if let Some(p) = pay.as_mut() {
+            p.take(m, k, x, true);
+        }
         cur.push((k, x));
-        within(cx, kinds, j + 1, budget - x * size, cur, emit);
+        within(cx, kinds, j + 1, at, budget - x * size, pay, cur, emit);
         cur.pop();
+        if let Some(p) = pay.as_mut() {
+            p.take(m, k, x, false);
+        }
     }
 }

@@ -178,7 +178,7 @@ impl<'m, 'c> Search<'m, 'c> {
     pub fn day_actions(&mut self, day: u32, state: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
         let released = self.released(state);
         let owing = owed::owing(self.model, state);
-        let due = owed::due(self.model, state);
+        let (due, due_fresh) = owed::must_pay(self.model, state, day, self.days);
         let by_needed = if day > self.model.base_days {
             self.model.extension.map_or(u32::MAX, |(_, per)| per)
         } else {
@@ -199,6 +199,7 @@ impl<'m, 'c> Search<'m, 'c> {
             by_needed,
             owing: &owing,
             due: &due,
+            due_fresh: &due_fresh,
         };
         let found = actions(&cx, &mut self.schedules.options);
         let cost = found.len() as u64 + 1;

@@ -30,13 +30,30 @@ pub(crate) fn owing(m: &Model, state: &[u32]) -> Vec<u64> {
     out
 }
 
-/// Per rule: counter-releases that fall due at the end of the day.
-pub(crate) fn due(m: &Model, state: &[u32]) -> Vec<u64> {
-    let mut out = vec![0u64; m.rules.len()];
-    for (e, at, _) in m.owed_slots() {
-        out[e] = u64::from(state[at]);
+/// What must be counter-released on `day`, before the next day handovers
+/// may happen (`release_days`, up to `last`, the search's last day): per
+/// rule, the owed slots that fall due before it, and whether today's own
+/// payment does too. A day without handovers pays nothing, so what falls
+/// due then and is not paid today makes `advance` fail on that day (or
+/// the end, where nothing may be owed): this only names actions whose
+/// every continuation is dead. With every day a release day it is slot 0
+/// (what falls due today) and no payment of today's.
+pub(crate) fn must_pay(m: &Model, state: &[u32], day: u32, last: u32) -> (Vec<u64>, Vec<bool>) {
+    let next = (day + 1..=last).find(|d| m.release_days.as_ref().is_none_or(|r| r.contains(d)));
+    // Slot j falls due at the end of day + j: before `next` when day + j < next.
+    let before = |j: u32| next.is_none_or(|n| day + j < n);
+    let mut due = vec![0u64; m.rules.len()];
+    let mut fresh = vec![false; m.rules.len()];
+    for (e, at, n) in m.owed_slots() {
+        due[e] = state[at..at + n]
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| before(j as u32))
+            .map(|(_, &x)| u64::from(x))
+            .sum();
+        fresh[e] = before(m.rules[e].deferred);
     }
-    out
+    (due, fresh)
 }
 
 /// The exposure carried into the day: the largest owed amount of one rule,

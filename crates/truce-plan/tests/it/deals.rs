@@ -335,3 +335,30 @@ pub fn example(name: &str) -> AgreedDeal {
         ("rosters/side-b.csv".into(), b.into()),
     ])
 }
+
+/// The replay of the first five release days of January 2025
+/// (`examples/replays/jan-2025-phase-one-days-1-to-21`): three exchange
+/// rules, a channel and a flow.
+pub fn jan_2025_days_1_to_21() -> AgreedDeal {
+    load_files(&[
+        (
+            "deal.toml".into(),
+            include_str!("../../../../examples/replays/jan-2025-phase-one-days-1-to-21/deal.toml")
+                .into(),
+        ),
+        (
+            "rosters/hamas.csv".into(),
+            include_str!(
+                "../../../../examples/replays/jan-2025-phase-one-days-1-to-21/rosters/hamas.csv"
+            )
+            .into(),
+        ),
+        (
+            "rosters/israel.csv".into(),
+            include_str!(
+                "../../../../examples/replays/jan-2025-phase-one-days-1-to-21/rosters/israel.csv"
+            )
+            .into(),
+        ),
+    ])
+}

@@ -401,3 +401,34 @@ fn a_greedy_plan_that_misses_a_guarantee_is_repaired() {
     assert_eq!((p.unproven, p.bound), (Some(Level::Released), Some(4.0)));
     check(&deal, (Status::Optimal, 3, 1, 0.0));
 }
+
+/// Three exchange rules (the January 2025 replay of days 1–21): 5 civilians
+/// at 30, 5 soldiers at 50 and 6 men at 61 for 150 + 250 + 366 prisoners,
+/// strict tiers 1, 2, 3, release days 1, 7, 12, 14 and 21 of 42, one
+/// convoy each way a day and no capacity: everyone can go on day 1 (16
+/// hostages in one handover, tier order within it, then their 766
+/// prisoners), and the 5 foreign nationals through their channel on day 1
+/// too; so 787 persons on day 1. One convoy each way means each rule's
+/// payers all go before any of its payment: the peak is the largest rule's
+/// payers, the 6 men (in persons of the payer); releasing fewer on day 1
+/// would need a later day.
+#[test]
+fn three_rules_on_one_day() {
+    check(&jan_2025_days_1_to_21(), (Status::Optimal, 787, 1, 6.0));
+}
+
+/// The same deal with `deferred_days = 1` on its three rules: a deferral
+/// only allows later counter-releases, so paying on the day is still a
+/// plan, and nothing pays before its payer: the same figures. Release days
+/// a week apart make every partial payment of day 1 a dead end (what it
+/// leaves owed falls due on day 2, with no handover), which the day's
+/// enumeration must not list one by one.
+#[test]
+fn three_deferred_rules_on_one_day() {
+    let mut deal = jan_2025_days_1_to_21().into_inner();
+    for e in &mut deal.exchanges {
+        e.deferred_days = 1;
+    }
+    let deal = AgreedDeal::new(deal).expect("no open issues");
+    check(&deal, (Status::Optimal, 787, 1, 6.0));
+}

@@ -245,6 +245,84 @@ proptest! {
     }
 }
 
+/// Deals where side-b pays side-a under three rules, one per category
+/// (children for minors, women for adults, men for elders, ratios 1 or 2),
+/// side-a's three categories in one tier or in three, groups mixing them,
+/// one convoy each way a day: the payee's options of a day are enumerated
+/// for the day's payment only, and its figures must be brute force's.
+fn three_rule_deal() -> impl Strategy<Value = AgreedDeal> {
+    (
+        proptest::collection::vec((0usize..3, 0usize..3), 1..=3),
+        proptest::collection::vec((0usize..3, 0usize..2), 0..=4),
+        [1u32..=2, 1u32..=2, 1u32..=2],
+        any::<bool>(),
+        1u32..=2,
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::weighted(0.4, 1u32..=2),
+        proptest::option::weighted(0.3, 1u32..=2),
+    )
+        .prop_map(|(b, a, ratios, flat, days, strict, keep, exposure, most)| {
+            const A: [&str; 3] = ["minor", "adult", "elder"];
+            const B: [&str; 3] = ["child", "woman", "man"];
+            let group = |g: usize, p: &str| (g > 0).then(|| format!("{p}{g}"));
+            let a_groups: Vec<Option<String>> = a.iter().map(|&(_, g)| group(g, "h")).collect();
+            let b_groups: Vec<Option<String>> = b.iter().map(|&(_, g)| group(g, "g")).collect();
+            let a: Vec<(&str, Option<&str>)> = a
+                .iter()
+                .zip(&a_groups)
+                .map(|(&(c, _), g)| (A[c], g.as_deref()))
+                .collect();
+            let b: Vec<(&str, Option<&str>)> = b
+                .iter()
+                .zip(&b_groups)
+                .map(|(&(c, _), g)| (B[c], g.as_deref()))
+                .collect();
+            let mut d = B::new("three rules")
+                .days(days)
+                .category("child", 1)
+                .category("woman", 2)
+                .category("man", 3)
+                .category("minor", 1)
+                .category("adult", if flat { 1 } else { 2 })
+                .category("elder", if flat { 1 } else { 3 })
+                .via("relief", None, Some(2))
+                .side("side-a", [None; 4], &a)
+                .side("side-b", [None, most, None, None], &b);
+            for i in 0..3 {
+                d = d.exchange(("side-b", &[B[i]]), ("side-a", &[A[i]]), ratios[i]);
+            }
+            if !strict {
+                d = d.weighted();
+            }
+            if let Some(x) = exposure {
+                d = d.max_exposure(x);
+            }
+            let mut deal = d.0;
+            deal.release.keep_groups_together = keep;
+            AgreedDeal::new(deal).expect("no open issues")
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn three_rules_match_brute_force(deal in three_rule_deal()) {
+        let p = plan(&deal, &PlanOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let brute = brute_force(&deal);
+        if p.status == Status::Infeasible {
+            prop_assert!(brute.is_none(), "planner says infeasible, brute force found {brute:?}");
+            return Ok(());
+        }
+        prop_assert_eq!(p.status, Status::Optimal, "{}", to_json(&p));
+        let report = check_plan(&deal, &to_json(&p));
+        prop_assert!(report.is_valid(), "{:#?}\n{}", report.violations, to_json(&p));
+        let got = (p.total_released(), p.days_used, p.max_exposure, p.tier_weighted_days);
+        prop_assert_eq!(Some(got), brute, "{}", to_json(&p));
+    }
+}
+
 /// Deals with an exchange cycle between the holders (side-b's children pay
 /// for side-a's minors, side-a's adults pay for side-b's men), free
 /// categories, and two to six handovers a day: every one gets a proven

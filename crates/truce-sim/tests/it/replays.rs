@@ -167,6 +167,17 @@ fn histories() -> Vec<History> {
             days: 12,
             days_determined: false,
         },
+        // Days 1 to 21: the same, then 3 civilian men for 183 prisoners on
+        // each of days 14 and 21 (a third rule of 61 per man).
+        History {
+            replay: replay!("jan-2025-phase-one-days-1-to-21"),
+            exchange: [("hamas", 16), ("israel", 766)],
+            outside: 5,
+            flows: &[("aid-trucks", 600)],
+            flow_days: 42,
+            days: 21,
+            days_determined: false,
+        },
     ]
 }
 
@@ -271,7 +282,8 @@ fn each_history_has_the_reported_days_and_totals() {
         assert_totals(&h, &deal, &as_plan, "history");
         if h.replay.folder.starts_with("jan-2025") {
             // Soldiers released on day 7 before the civilians of day 12: the
-            // breach Israel reported, and the only term the history breaks.
+            // breach Israel reported, and the only term the history breaks
+            // (the men of days 14 and 21 come after every woman).
             assert_eq!(
                 report.kinds(),
                 [ViolationKind::Priority],
@@ -290,33 +302,73 @@ fn each_history_has_the_reported_days_and_totals() {
     }
 }
 
-#[test]
-fn the_november_2023_daily_history_as_reported() {
-    let h = &histories()[0];
-    let history = from_json(h.replay.history_json).unwrap();
-    // 13, 13, 13 and 11 hostages; 39, 39, 39 and 33 prisoners; 11, 4, 4
-    // and 0 foreign nationals outside the exchange, as reported.
-    let per_day: Vec<[usize; 3]> = history
+/// Per day of a history: (day, persons of each (holder, intermediary)
+/// handover in `lanes`).
+fn per_day(history_json: &str, lanes: [(&str, &str); 3]) -> Vec<(u32, [usize; 3])> {
+    #[derive(serde::Deserialize)]
+    struct Written {
+        stages: Vec<truce_plan::Stage>,
+    }
+    let history: Written = serde_json::from_str(history_json).unwrap();
+    history
         .stages
         .iter()
         .map(|s| {
-            let by = |from: &str, via: &str| {
+            let by = |(from, via): (&str, &str)| {
                 s.handovers
                     .iter()
                     .filter(|x| x.from == from && x.via.as_deref() == Some(via))
                     .map(|x| x.persons.len())
                     .sum()
             };
-            [
-                by("hamas", "rafah"),
-                by("israel", "ofer"),
-                by("hamas", "separate-arrangements"),
-            ]
+            (s.day, lanes.map(by))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_november_2023_daily_history_as_reported() {
+    let h = &histories()[0];
+    // 13, 13, 13 and 11 hostages; 39, 39, 39 and 33 prisoners; 11, 4, 4
+    // and 0 foreign nationals outside the exchange, as reported.
+    let lanes = [
+        ("hamas", "rafah"),
+        ("israel", "ofer"),
+        ("hamas", "separate-arrangements"),
+    ];
     assert_eq!(
-        per_day,
-        [[13, 39, 11], [13, 39, 4], [13, 39, 4], [11, 33, 0]]
+        per_day(h.replay.history_json, lanes),
+        [
+            (1, [13, 39, 11]),
+            (2, [13, 39, 4]),
+            (3, [13, 39, 4]),
+            (4, [11, 33, 0])
+        ]
+    );
+}
+
+#[test]
+fn the_january_2025_daily_history_as_reported() {
+    let h = histories()
+        .into_iter()
+        .find(|h| h.replay.folder == "jan-2025-phase-one-days-1-to-21")
+        .unwrap();
+    // 3 hostages for 90 on day 1, 4 for 200 on day 7, 3 for 110 and 5 Thai
+    // outside the exchange on day 12, 3 for 183 on days 14 and 21.
+    let lanes = [
+        ("hamas", "icrc"),
+        ("israel", "icrc"),
+        ("hamas", "separate-arrangements"),
+    ];
+    assert_eq!(
+        per_day(h.replay.history_json, lanes),
+        [
+            (1, [3, 90, 0]),
+            (7, [4, 200, 0]),
+            (12, [3, 110, 5]),
+            (14, [3, 183, 0]),
+            (21, [3, 183, 0])
+        ]
     );
 }
 
