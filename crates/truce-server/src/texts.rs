@@ -79,6 +79,22 @@ struct StoredWithdrawal {
     at_ms: u64,
 }
 
+fn no_such_text() -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "no-such-text",
+        "the deal has no text with this number; read GET …/texts",
+    )
+}
+
+/// The `{round}` of a text's path: a round that is no number names no text.
+fn round_param(params: &[(String, String)]) -> Result<u32, AppError> {
+    params
+        .iter()
+        .find_map(|(k, v)| (k == "round").then(|| v.parse().ok()).flatten())
+        .ok_or_else(no_such_text)
+}
+
 /// Everything about a deal's texts, read under its lock.
 struct Table {
     deal_json: Value,
@@ -94,6 +110,14 @@ struct Table {
 impl Table {
     fn closed(&self, votes: &[StoredVote]) -> bool {
         votes.len() == self.sides.len()
+    }
+
+    /// The text of a round, with its hash and votes, or `404 no-such-text`.
+    fn text(&self, round: u32) -> Result<&(StoredText, Hash, Vec<StoredVote>), AppError> {
+        self.texts
+            .iter()
+            .find(|(t, _, _)| t.round == round)
+            .ok_or_else(no_such_text)
     }
 
     fn is_withdrawn(&self, round: u32) -> bool {
@@ -673,25 +697,11 @@ pub(crate) async fn post_vote(
     if caller.role != Role::Side {
         return Err(AppError::forbidden("only a side votes on texts"));
     }
-    let no_text = || {
-        AppError::new(
-            StatusCode::NOT_FOUND,
-            "no-such-text",
-            "the deal has no text with this number; read GET …/texts",
-        )
-    };
-    let round: u32 = params
-        .iter()
-        .find_map(|(k, v)| (k == "round").then(|| v.parse().ok()).flatten())
-        .ok_or_else(no_text)?;
+    let round = round_param(&params)?;
     let posted: PostVote = json_body(&headers, body, MAX_TEXT_BODY)?;
     let kept = under_lock(&state, &caller.deal, async |chain| {
         let table = read_table(&state, &caller.deal, chain).await?;
-        let (_, hash, votes) = table
-            .texts
-            .iter()
-            .find(|(t, _, _)| t.round == round)
-            .ok_or_else(no_text)?;
+        let (_, hash, votes) = table.text(round)?;
         if table.concluded {
             return Err(concluded());
         }
@@ -770,7 +780,7 @@ pub(crate) async fn post_vote(
         if accepted == Some(true) {
             // The agreed text: keep the deal it resolves to, for the
             // `deal-agreed` event to name.
-            let text = &table.texts.iter().find(|(t, _, _)| t.round == round).ok_or_else(no_text)?.0;
+            let text = &table.text(round)?.0;
             let (value, deal_hash) = table.resolved(&text.outcome)?;
             state
                 .store()
@@ -885,25 +895,11 @@ pub(crate) async fn withdraw_text(
     if caller.role != Role::Mediator {
         return Err(AppError::forbidden("only the mediator withdraws a text"));
     }
-    let no_text = || {
-        AppError::new(
-            StatusCode::NOT_FOUND,
-            "no-such-text",
-            "the deal has no text with this number; read GET …/texts",
-        )
-    };
-    let round: u32 = params
-        .iter()
-        .find_map(|(k, v)| (k == "round").then(|| v.parse().ok()).flatten())
-        .ok_or_else(no_text)?;
+    let round = round_param(&params)?;
     let posted: PostWithdrawal = json_body(&headers, body, MAX_TEXT_BODY)?;
     let kept = under_lock(&state, &caller.deal, async |chain| {
         let table = read_table(&state, &caller.deal, chain).await?;
-        let (_, hash, votes) = table
-            .texts
-            .iter()
-            .find(|(t, _, _)| t.round == round)
-            .ok_or_else(no_text)?;
+        let (_, hash, votes) = table.text(round)?;
         if table.concluded {
             return Err(concluded());
         }
@@ -973,7 +969,7 @@ pub(crate) async fn withdraw_text(
             .map_err(|e| AppError::unavailable(&e))?
         {
             WithdrawalPut::Kept => {}
-            WithdrawalPut::NoText => return Err(no_text()),
+            WithdrawalPut::NoText => return Err(no_such_text()),
             WithdrawalPut::AlreadyWithdrawn => return Err(already()),
             WithdrawalPut::Closed => {
                 let table = read_table(&state, &caller.deal, chain).await?;
