@@ -287,8 +287,9 @@ impl OutcomeSpace {
 /// profiles) and a bucket index that splits the utility range into up to
 /// 4,096 equal slices (about 16 outcomes each on smaller domains). Either
 /// way a query at a utility level (what the time-based agents ask,
-/// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once; the
-/// rest are never sorted. The fully sorted order, for callers that need
+/// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once
+/// (from the top down, a slice's first few reads count and select in it
+/// instead); the rest are never sorted. The fully sorted order, for callers that need
 /// every outcome in order, is made on first use. Both give the same
 /// answers, bit for bit.
 #[derive(Debug)]
