@@ -57,6 +57,9 @@ pub(super) struct TopDown {
     min: f64,
     max: f64,
     tiers: Mutex<Tiers>,
+    /// Outcomes a new tier aims to add at least: [`MIN_TIER`], smaller in
+    /// this module's tests so that small spaces span many tiers.
+    min_tier: f64,
     /// The parents' partial sums, made for the first tier.
     parents: OnceLock<Parents>,
 }
@@ -381,6 +384,7 @@ impl TopDown {
             min: truce_negotiate::clip_if(clip, min),
             max: truce_negotiate::clip_if(clip, max),
             tiers: Mutex::new(Tiers::default()),
+            min_tier: MIN_TIER,
             parents: OnceLock::new(),
         }
     }
@@ -441,7 +445,7 @@ impl TopDown {
             None => width * FIRST_STEP,
             Some(last) => {
                 let density = last.sorted.len() as f64 / tiers.step;
-                let wanted = (tiers.count as f64 * GROWTH).max(MIN_TIER);
+                let wanted = (tiers.count as f64 * GROWTH).max(self.min_tier);
                 if density > 0.0 {
                     (wanted / density).clamp(tiers.step * 0.5, tiers.step * 2.0)
                 } else {
@@ -758,5 +762,108 @@ impl Tier {
             *c += 1;
         }
         tier
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The tiers against a plainly sorted list of every outcome, on spaces
+    //! small enough that the crate's property tests often see one tier:
+    //! here a tier may hold a single outcome, so every query crosses many.
+    use super::{OutcomeId, TopDown};
+
+    /// A small deterministic generator (no seed to keep in a file).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 >> 33
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Every outcome in ascending (utility, id) order: the reference.
+    fn reference(td: &TopDown) -> Vec<(f64, OutcomeId)> {
+        let mut all: Vec<(f64, OutcomeId)> = td
+            .utilities()
+            .into_iter()
+            .enumerate()
+            .map(|(id, u)| (u, OutcomeId::try_from(id).expect("small space")))
+            .collect();
+        all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        all
+    }
+
+    fn space(rng: &mut Lcg) -> (Vec<usize>, Vec<Vec<f64>>, bool) {
+        let issues = 1 + rng.below(4) as usize;
+        let sizes: Vec<usize> = (0..issues).map(|_| 1 + rng.below(7) as usize).collect();
+        // Two-decimal values, as GENIUS profiles write them: many ties.
+        let tables = sizes
+            .iter()
+            .map(|&n| (0..n).map(|_| rng.below(40) as f64 / 100.0).collect())
+            .collect();
+        (sizes, tables, rng.below(2) == 0)
+    }
+
+    #[test]
+    fn many_small_tiers_answer_as_the_sorted_list_does() {
+        let mut rng = Lcg(2026);
+        let mut most_tiers = 0;
+        for case in 0..400 {
+            let (sizes, tables, clip) = space(&mut rng);
+            let fresh = || {
+                let mut td = TopDown::new(&sizes, &tables, clip);
+                td.min_tier = 1.0 + rng_tier(case);
+                td
+            };
+            let td = fresh();
+            let all = reference(&td);
+            let n = all.len();
+            for (id, &u) in td.utilities().iter().enumerate() {
+                let id = OutcomeId::try_from(id).expect("small space");
+                assert_eq!(td.utility(id).to_bits(), u.to_bits(), "case {case}");
+            }
+            // Queries from the top down, as a conceding agent asks them,
+            // then at random on the same tiers and on fresh ones.
+            let mut levels: Vec<f64> = all.iter().map(|x| x.0).collect();
+            levels.extend((0..8).map(|_| rng.below(130) as f64 / 100.0 - 0.05));
+            levels.sort_by(|a, b| b.total_cmp(a));
+            for (i, &u) in levels.iter().enumerate() {
+                let td = if i % 5 == 4 { &fresh() } else { &td };
+                let below = all.iter().filter(|x| x.0 < u).count();
+                assert_eq!(td.rank_at_least(u), below, "case {case}, level {u}");
+                let k = rng.below(n as u64 + 1) as usize;
+                assert_eq!(
+                    td.at_rank(k),
+                    all.get(k).map(|&(u, id)| (id, u)),
+                    "case {case}, rank {k}"
+                );
+                let mut at_least: Vec<(OutcomeId, f64)> = td.at_least(u);
+                at_least.sort_by_key(|x| x.0);
+                let mut want: Vec<(OutcomeId, f64)> = all
+                    .iter()
+                    .filter(|x| x.0 >= u)
+                    .map(|&(u, id)| (id, u))
+                    .collect();
+                want.sort_by_key(|x| x.0);
+                assert_eq!(at_least, want, "case {case}, at least {u}");
+            }
+            most_tiers = most_tiers.max(td.lock().list.len());
+            let (ids, utilities) = fresh().sorted();
+            let want: (Vec<OutcomeId>, Vec<f64>) = all.iter().map(|&(u, id)| (id, u)).unzip();
+            assert_eq!((ids, utilities), want, "case {case}");
+        }
+        // The point of the test: queries crossed many tiers.
+        assert!(most_tiers >= 8, "at most {most_tiers} tiers");
+    }
+
+    /// Minimum tier sizes of 1 to 4 outcomes, by case.
+    fn rng_tier(case: u32) -> f64 {
+        f64::from(case % 4)
     }
 }
