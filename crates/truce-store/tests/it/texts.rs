@@ -2,6 +2,7 @@
 //! vote only on a text that exists; read back in order. Withdrawals: one
 //! per text, only while its round is open, and no vote after one.
 
+use tokio::task::JoinHandle;
 use truce_store::{Store, VotePut, WithdrawalPut};
 
 use crate::support::{new_deal, unique, url};
@@ -173,29 +174,9 @@ async fn a_watch_follows_another_stores_texts_and_votes() {
 #[tokio::test]
 async fn exactly_one_of_concurrent_votes_closes_the_round() {
     let url = url();
-    let id = unique("race");
-    let first = Store::open(&url).await.expect("open");
-    first.create_deal(&new_deal(&id)).await.expect("create");
-    assert!(first.put_text(&id, 1, "{}", 0).await.expect("text"));
+    let (first, id) = deal_with_text(&url, "race").await;
     let sides = 6;
-    let mut tasks = Vec::new();
-    for side in 0..sides {
-        let (url, id) = (url.clone(), id.clone());
-        tasks.push(tokio::spawn(async move {
-            let store = Store::open(&url).await.expect("open");
-            store
-                .put_vote(&id, 1, &format!("side-{side}"), "v", 1, sides)
-                .await
-                .expect("vote")
-        }));
-    }
-    let mut closed = 0;
-    for t in tasks {
-        if t.await.expect("task") == (VotePut::Kept { closes: true }) {
-            closed += 1;
-        }
-    }
-    assert_eq!(closed, 1);
+    assert_eq!(closing_votes(vote_at_once(&url, &id, sides)).await, 1);
     assert_eq!(first.votes(&id).await.expect("votes").len(), sides);
 }
 
@@ -275,22 +256,9 @@ async fn a_withdrawal_is_kept_once_on_an_open_round_and_refuses_votes_after() {
 async fn a_round_is_closed_or_withdrawn_never_both() {
     let url = url();
     for attempt in 0..4 {
-        let id = unique("withdraw-race");
-        let first = Store::open(&url).await.expect("open");
-        first.create_deal(&new_deal(&id)).await.expect("create");
-        assert!(first.put_text(&id, 1, "{}", 0).await.expect("text"));
+        let (first, id) = deal_with_text(&url, "withdraw-race").await;
         let sides = 3;
-        let mut votes = Vec::new();
-        for side in 0..sides {
-            let (url, id) = (url.clone(), id.clone());
-            votes.push(tokio::spawn(async move {
-                let store = Store::open(&url).await.expect("open");
-                store
-                    .put_vote(&id, 1, &format!("side-{side}"), "v", 1, sides)
-                    .await
-                    .expect("vote")
-            }));
-        }
+        let votes = vote_at_once(&url, &id, sides);
         let withdrawal = {
             let (url, id) = (url.clone(), id.clone());
             tokio::spawn(async move {
@@ -301,12 +269,7 @@ async fn a_round_is_closed_or_withdrawn_never_both() {
                     .expect("withdraw")
             })
         };
-        let mut closed = 0;
-        for v in votes {
-            if v.await.expect("task") == (VotePut::Kept { closes: true }) {
-                closed += 1;
-            }
-        }
+        let closed = closing_votes(votes).await;
         let withdrawn = withdrawal.await.expect("task") == WithdrawalPut::Kept;
         assert_eq!(
             closed + usize::from(withdrawn),
@@ -316,4 +279,41 @@ async fn a_round_is_closed_or_withdrawn_never_both() {
         let kept = first.votes(&id).await.expect("votes").len();
         assert_eq!(kept == sides, !withdrawn, "attempt {attempt}: {kept} votes");
     }
+}
+
+/// A new deal (its id from `prefix`) with text 1, and the store that made it.
+async fn deal_with_text(url: &str, prefix: &str) -> (Store, String) {
+    let id = unique(prefix);
+    let store = Store::open(url).await.expect("open");
+    store.create_deal(&new_deal(&id)).await.expect("create");
+    assert!(store.put_text(&id, 1, "{}", 0).await.expect("text"));
+    (store, id)
+}
+
+/// Every one of `sides` sides votes on text 1 at once, each from a store
+/// of its own on the same database.
+fn vote_at_once(url: &str, id: &str, sides: usize) -> Vec<JoinHandle<VotePut>> {
+    (0..sides)
+        .map(|side| {
+            let (url, id) = (url.to_owned(), id.to_owned());
+            tokio::spawn(async move {
+                let store = Store::open(&url).await.expect("open");
+                store
+                    .put_vote(&id, 1, &format!("side-{side}"), "v", 1, sides)
+                    .await
+                    .expect("vote")
+            })
+        })
+        .collect()
+}
+
+/// How many of the votes closed their round.
+async fn closing_votes(votes: Vec<JoinHandle<VotePut>>) -> usize {
+    let mut closed = 0;
+    for v in votes {
+        if v.await.expect("task") == (VotePut::Kept { closes: true }) {
+            closed += 1;
+        }
+    }
+    closed
 }
