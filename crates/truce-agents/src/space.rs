@@ -664,6 +664,13 @@ impl Inverse {
         {
             return scan_worst_in(self.all(), lo, hi, floor);
         }
+        if lo.is_finite()
+            && !floor.is_nan()
+            && let Some(index) = self.index()
+            && let Some(answer) = index.worst_in(self.all(), lo, hi, floor)
+        {
+            return answer;
+        }
         let n = self.len();
         let first_rational = self.rank_at_least(floor);
         if first_rational >= n {

@@ -59,13 +59,38 @@ impl TimeBased {
         let aspiration = if self.exponent.is_infinite() {
             1.0
         } else {
-            1.0 - t.powf(self.exponent)
+            1.0 - power(t, self.exponent)
         };
         let clamp = |x: f64| lo_u.max(hi_u.min(x));
         let lo = clamp((hi_u - lo_u) * aspiration + lo_u - self.eps);
         let hi = clamp((hi_u - lo_u) * 1.0 + lo_u + self.eps);
         (lo, hi)
     }
+}
+
+std::thread_local! {
+    /// The last power [`power`] computed on this thread, by its operands'
+    /// bits.
+    static LAST_POWER: std::cell::Cell<Option<(u64, u64, f64)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// `t.powf(e)`, remembering the last one computed on the thread: the
+/// parties of an SAO round share its relative time, so agents of the same
+/// exponent (Aspiration against Boulware) ask for the same power in turn,
+/// and `powf` is a tenth of a session on the smaller domains.
+fn power(t: f64, e: f64) -> f64 {
+    let key = (t.to_bits(), e.to_bits());
+    LAST_POWER
+        .try_with(|last| match last.get() {
+            Some((tb, eb, v)) if (tb, eb) == key => v,
+            _ => {
+                let v = t.powf(e);
+                last.set(Some((key.0, key.1, v)));
+                v
+            }
+        })
+        .unwrap_or_else(|_| t.powf(e))
 }
 
 impl Agent for TimeBased {

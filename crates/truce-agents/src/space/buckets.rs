@@ -216,6 +216,97 @@ impl BucketIndex {
         Some((id, u))
     }
 
+    /// Slice `b`'s outcomes as (utility, id), by a callback: the sorted
+    /// copy if a query already made it, else read through `ids`.
+    fn each_in(&self, b: usize, utility: &[f64], mut f: impl FnMut((f64, OutcomeId))) {
+        if let Some(sorted) = self.sorted.get(b).and_then(OnceLock::get) {
+            sorted.iter().for_each(|&x| f(x));
+            return;
+        }
+        let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
+        if self.names.is_empty() {
+            ids.iter().for_each(|&o| f((utility[o as usize], o)));
+        } else {
+            ids.iter()
+                .for_each(|&o| f((utility[o as usize], self.names[o as usize])));
+        }
+    }
+
+    /// The least (utility, id) in slice `b`, if any.
+    fn least_in(&self, b: usize, utility: &[f64]) -> Option<(f64, OutcomeId)> {
+        let mut least: Option<(f64, OutcomeId)> = None;
+        self.each_in(b, utility, |x| {
+            if least.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
+                least = Some(x);
+            }
+        });
+        least
+    }
+
+    /// The greatest (utility, id) in slice `b`, if any.
+    fn greatest_in(&self, b: usize, utility: &[f64]) -> Option<(f64, OutcomeId)> {
+        let mut greatest: Option<(f64, OutcomeId)> = None;
+        self.each_in(b, utility, |x| {
+            if greatest.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
+                greatest = Some(x);
+            }
+        });
+        greatest
+    }
+
+    /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is
+    /// a number, in one pass over the slice where the level falls (and the
+    /// nearest slices that hold outcomes, if it holds none on a side): the
+    /// least (utility, id) at or above the level and the greatest below
+    /// it. `None` when every outcome is below the level (the caller
+    /// clamps up by ranks).
+    pub(super) fn worst_in(
+        &self,
+        utility: &[f64],
+        lo: f64,
+        hi: f64,
+        floor: f64,
+    ) -> Option<Option<OutcomeId>> {
+        let target = lo.max(floor);
+        let b = self.slice(target);
+        let (mut at, mut below): (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) =
+            (None, None);
+        self.each_in(b, utility, |x| {
+            if x.0 >= target {
+                if at.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
+                    at = Some(x);
+                }
+            } else if below.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
+                below = Some(x);
+            }
+        });
+        let (at_u, at_id) = match at {
+            Some(x) => x,
+            None => (b + 1..self.slices()).find_map(|b| self.least_in(b, utility))?,
+        };
+        if below.is_none() {
+            below = (0..b).rev().find_map(|b| self.greatest_in(b, utility));
+        }
+        // The outcome just below, if it is rational.
+        if let Some((below_u, _)) = below
+            && below_u >= floor
+        {
+            let in_range = below_u >= lo - INVERTER_EPS && below_u <= hi + 2.0 * INVERTER_EPS;
+            if in_range && (below_u - lo).abs() < (at_u - lo).abs() {
+                // The first outcome of that utility (equal utilities share
+                // a slice).
+                let mut first: Option<OutcomeId> = None;
+                self.each_in(self.slice(below_u), utility, |x| {
+                    if x.0 == below_u && first.is_none_or(|f| x.1 < f) {
+                        first = Some(x.1);
+                    }
+                });
+                return Some(first);
+            }
+        }
+        Some(Some(at_id))
+    }
+
     /// Each slice sorted by utility, ties in id order: the sorted order.
     pub(super) fn sorted(&self, utility: &[f64]) -> Sorted {
         let mut ids = Vec::with_capacity(self.ids.len());
@@ -303,4 +394,9 @@ pub(super) fn order_key(u: f64) -> u64 {
     } else {
         bits | (1 << 63)
     }
+}
+
+/// The (utility, id) order of (utility, id) pairs.
+pub(super) fn by_utility_then_id(x: &(f64, OutcomeId), y: &(f64, OutcomeId)) -> std::cmp::Ordering {
+    x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
 }

@@ -27,7 +27,9 @@
 use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use super::buckets::{BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, sum_tables};
+use super::buckets::{
+    BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, by_utility_then_id, sum_tables,
+};
 
 /// The additive utility of one party and its tiers.
 #[derive(Debug)]
@@ -194,6 +196,57 @@ impl Tier {
         self.sorted.get(k).map(|&(u, id)| (id, u))
     }
 
+    /// Number of slices.
+    fn slices(&self) -> usize {
+        self.reads.len()
+    }
+
+    /// Slice `b`'s pairs, in whatever order queries left them.
+    fn run(&self, b: usize) -> &[(f64, OutcomeId)] {
+        &self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize]
+    }
+
+    /// In slice `b`, the least (utility, id) at or above `u` and the
+    /// greatest below it, in one pass.
+    fn split_at(&self, b: usize, u: f64) -> (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) {
+        let (mut at, mut below): (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) =
+            (None, None);
+        for &x in self.run(b) {
+            if x.0 >= u {
+                if at.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
+                    at = Some(x);
+                }
+            } else if below.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
+                below = Some(x);
+            }
+        }
+        (at, below)
+    }
+
+    /// The least (utility, id) of the first slice from `b` on that holds
+    /// one.
+    fn least_from(&self, b: usize) -> Option<(f64, OutcomeId)> {
+        (b..self.slices()).find_map(|b| self.run(b).iter().copied().min_by(by_utility_then_id))
+    }
+
+    /// The greatest (utility, id) of the last slice before `b` that holds
+    /// one.
+    fn greatest_before(&self, b: usize) -> Option<(f64, OutcomeId)> {
+        (0..b)
+            .rev()
+            .find_map(|b| self.run(b).iter().copied().max_by(by_utility_then_id))
+    }
+
+    /// The lowest id of utility `u` in this tier (equal utilities share a
+    /// slice).
+    fn first_of(&self, u: f64) -> Option<OutcomeId> {
+        self.run(self.slice(u))
+            .iter()
+            .filter(|x| x.0 == u)
+            .map(|x| x.1)
+            .min()
+    }
+
     /// Every slice sorted: the tier in (utility, id) order.
     fn sort_all(&mut self) -> &[(f64, OutcomeId)] {
         for b in 0..self.reads.len() {
@@ -201,11 +254,6 @@ impl Tier {
         }
         &self.sorted
     }
-}
-
-/// The (utility, id) order of a tier's pairs.
-fn by_utility_then_id(x: &(f64, OutcomeId), y: &(f64, OutcomeId)) -> std::cmp::Ordering {
-    x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
 }
 
 /// [`Tier::reads`] of a sorted slice.
@@ -608,6 +656,13 @@ impl TopDown {
 
     /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is a
     /// number, adding tiers only down to just below `lo`.
+    ///
+    /// Answered in one pass over the slice where the level falls: the
+    /// least (utility, id) at or above the level and the greatest below
+    /// it, each found in the nearest slice that holds one. No slice is
+    /// sorted or reordered, and no rank is computed: a session's queries
+    /// mostly read a slice once. The rare level above every outcome
+    /// (clamped up) goes by ranks ([`TopDown::worst_in_by_rank`]).
     pub(super) fn worst_in(&self, lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
         // No outcome reaches the floor (the maximum is exact).
         if self.max < floor {
@@ -619,21 +674,70 @@ impl TopDown {
         self.reach(&mut tiers, lo - 4.0 * INVERTER_EPS - lo.abs() * 1e-9);
         let target = lo.max(floor);
         self.reach(&mut tiers, target);
+        let list = &tiers.list;
+        let Some(home) = list.iter().position(|t| t.lo <= target) else {
+            return self.worst_in_by_rank(&mut tiers, lo, hi, floor);
+        };
+        let b = list[home].slice(target);
+        let (mut at, mut below) = list[home].split_at(b, target);
+        if at.is_none() {
+            // The least outcome of the nearest slice above that holds one:
+            // this tier's next slices, then the tiers above, lowest first.
+            at = list[home]
+                .least_from(b + 1)
+                .or_else(|| list[..home].iter().rev().find_map(|t| t.least_from(0)));
+        }
+        let Some((at_u, at_id)) = at else {
+            // Every outcome is below the level: clamped up, by ranks.
+            return self.worst_in_by_rank(&mut tiers, lo, hi, floor);
+        };
+        if below.is_none() {
+            // The greatest outcome of the nearest slice below: this tier's
+            // earlier slices, then the tiers below that have been added
+            // (one not in a tier is more than 1e-6 below `lo`).
+            below = list[home].greatest_before(b).or_else(|| {
+                list[home + 1..]
+                    .iter()
+                    .find_map(|t| t.greatest_before(t.slices()))
+            });
+        }
+        // The outcome just below, if it is rational.
+        if let Some((below_u, _)) = below
+            && below_u >= floor
+        {
+            let in_range = below_u >= lo - INVERTER_EPS && below_u <= hi + 2.0 * INVERTER_EPS;
+            if in_range && (below_u - lo).abs() < (at_u - lo).abs() {
+                // The first outcome of that utility: equal utilities share
+                // a tier and a slice.
+                let t = list.iter().find(|t| t.lo <= below_u)?;
+                return t.first_of(below_u);
+            }
+        }
+        Some(at_id)
+    }
+
+    /// [`TopDown::worst_in`] by ranks, once the tiers reach the level.
+    fn worst_in_by_rank(
+        &self,
+        tiers: &mut Tiers,
+        lo: f64,
+        hi: f64,
+        floor: f64,
+    ) -> Option<OutcomeId> {
+        let target = lo.max(floor);
         let n = self.n;
-        let i = self.rank_in(&mut tiers, target).min(n - 1);
-        let (at_id, at_u) = self.at_rank_in(&mut tiers, i)?;
+        let i = self.rank_in(tiers, target).min(n - 1);
+        let (at_id, at_u) = self.at_rank_in(tiers, i)?;
         // The outcome just below, if it is rational (ranks at or above the
         // first rational one) and in a tier; one that is not in a tier is
         // more than 1e-6 below `lo` and never picked.
-        if let Some((_, below)) = i
-            .checked_sub(1)
-            .and_then(|b| self.at_rank_in(&mut tiers, b))
+        if let Some((_, below)) = i.checked_sub(1).and_then(|b| self.at_rank_in(tiers, b))
             && below >= floor
         {
             let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
             if in_range && (below - lo).abs() < (at_u - lo).abs() {
-                let best = self.rank_in(&mut tiers, below);
-                return self.at_rank_in(&mut tiers, best).map(|x| x.0);
+                let best = self.rank_in(tiers, below);
+                return self.at_rank_in(tiers, best).map(|x| x.0);
             }
         }
         Some(at_id)
@@ -799,6 +903,33 @@ mod tests {
         all
     }
 
+    /// NegMAS's `worst_in` read off the sorted list: the first outcome at
+    /// or above `max(lo, floor)` (the best one if none is), unless the one
+    /// before it is rational, within 1e-6 below `lo` or up to 2e-6 above
+    /// `hi`, and strictly nearer to `lo`: then the first of its utility.
+    fn reference_worst_in(
+        all: &[(f64, OutcomeId)],
+        lo: f64,
+        hi: f64,
+        floor: f64,
+    ) -> Option<OutcomeId> {
+        let first_rational = all.iter().position(|x| x.0 >= floor)?;
+        let i = all
+            .iter()
+            .position(|x| x.0 >= lo)
+            .unwrap_or(all.len())
+            .max(first_rational)
+            .min(all.len() - 1);
+        let at = all[i];
+        if i > first_rational {
+            let below = all[i - 1].0;
+            if below >= lo - 1e-6 && below <= hi + 2e-6 && (below - lo).abs() < (at.0 - lo).abs() {
+                return all.iter().find(|x| x.0 >= below).map(|x| x.1);
+            }
+        }
+        Some(at.1)
+    }
+
     fn space(rng: &mut Lcg) -> (Vec<usize>, Vec<Vec<f64>>, bool) {
         let issues = 1 + rng.below(4) as usize;
         let sizes: Vec<usize> = (0..issues).map(|_| 1 + rng.below(7) as usize).collect();
@@ -844,6 +975,15 @@ mod tests {
                     all.get(k).map(|&(u, id)| (id, u)),
                     "case {case}, rank {k}"
                 );
+                // `worst_in` near each level and a little above it (the
+                // 1e-6 rule), on a floor below, at or above the level.
+                for (lo, floor) in [(u, -1.0), (u + 5e-7, -1.0), (u, u), (u - 0.05, u)] {
+                    assert_eq!(
+                        td.worst_in(lo, lo + 0.1, floor),
+                        reference_worst_in(&all, lo, lo + 0.1, floor),
+                        "case {case}, worst_in({lo}, floor {floor})"
+                    );
+                }
                 let mut at_least: Vec<(OutcomeId, f64)> = td.at_least(u);
                 at_least.sort_by_key(|x| x.0);
                 let mut want: Vec<(OutcomeId, f64)> = all
