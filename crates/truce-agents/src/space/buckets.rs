@@ -116,10 +116,10 @@ impl BucketIndex {
         // Every outcome's slice first, in one pass the compiler vectorises.
         let last = (slices - 1) as f64;
         let (lo, scale) = (index.lo, index.scale);
-        let slice_of: Vec<u16> = utility
-            .iter()
-            .map(|&u| ((u - lo) * scale).clamp(0.0, last) as u16)
-            .collect();
+        let mut slice_of = vec![0u16; utility.len()];
+        for (b, &u) in slice_of.iter_mut().zip(utility) {
+            *b = slice_number(u, lo, scale, last);
+        }
         let mut cursor = vec![0u32; LANES * slices];
         let mut chunks = slice_of.chunks_exact(LANES);
         for chunk in &mut chunks {
@@ -165,7 +165,7 @@ impl BucketIndex {
     pub(super) fn slice(&self, u: f64) -> usize {
         // The formula of `build`'s pass; a slice number fits in a u16.
         let last = (self.slices() - 1) as f64;
-        ((u - self.lo) * self.scale).clamp(0.0, last) as u16 as usize
+        usize::from(slice_number(u, self.lo, self.scale, last))
     }
 
     /// Slice `b`'s outcomes and utilities in (utility, id) order, sorted
@@ -394,6 +394,16 @@ pub(super) fn order_key(u: f64) -> u64 {
     } else {
         bits | (1 << 63)
     }
+}
+
+/// The slice of utility `u` in slices of `1 / scale` from `base`, the last
+/// one `last` (a slice number fits in a u16): monotone in `u`. `max` and
+/// `min` rather than `clamp`, which asserts its bounds on every call and
+/// keeps the compiler from vectorising the passes that slice every
+/// outcome.
+#[inline]
+pub(super) fn slice_number(u: f64, base: f64, scale: f64, last: f64) -> u16 {
+    ((u - base) * scale).max(0.0).min(last) as u16
 }
 
 /// The (utility, id) order of (utility, id) pairs.

@@ -28,7 +28,7 @@ use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::buckets::{
-    BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, by_utility_then_id, sum_tables,
+    BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, by_utility_then_id, slice_number, sum_tables,
 };
 
 /// The additive utility of one party and its tiers.
@@ -113,7 +113,7 @@ impl Tier {
     /// Slice of utility `u` (monotone in `u`, clamped to the slices).
     fn slice(&self, u: f64) -> usize {
         let last = (self.reads.len() - 1) as f64;
-        ((u - self.base) * self.scale).clamp(0.0, last) as u16 as usize
+        usize::from(slice_number(u, self.base, self.scale, last))
     }
 
     /// Sorts slice `b` if it is not sorted yet.
@@ -829,11 +829,10 @@ impl Tier {
         let last = (slices - 1) as f64;
         let slice_of = &mut scratch.slice_of;
         slice_of.clear();
-        slice_of.extend(
-            found
-                .iter()
-                .map(|&(u, _)| ((u - base) * scale).clamp(0.0, last) as u16),
-        );
+        slice_of.resize(found.len(), 0);
+        for (b, &(u, _)) in slice_of.iter_mut().zip(found.iter()) {
+            *b = slice_number(u, base, scale, last);
+        }
         // Counts and cursors in four lanes (position mod 4), each slice's
         // four side by side: the walk finds neighbours in the same slice,
         // which then update different counters instead of waiting on one.
