@@ -349,6 +349,31 @@ const TIER_PER_SLICE: usize = 8;
 /// spare (Amsterdam, 3,024 outcomes: 64 here was ~6 % slower; Energy ~10 %).
 const MIN_TIER: f64 = 256.0;
 
+/// The parents a [`TopDown::walk`] reads for one suffix.
+struct Run<'a> {
+    parents: &'a [OutcomeId],
+    partial: &'a [f64],
+    range: (f64, f64),
+    suffix: OutcomeId,
+    combos: OutcomeId,
+}
+
+impl Run<'_> {
+    /// Appends the outcomes of these parents and the suffix whose utility,
+    /// `utility(partial sum)`, lies in the range.
+    #[inline(always)]
+    fn scan(&self, found: &mut Vec<(f64, OutcomeId)>, utility: impl Fn(f64) -> f64) {
+        let (lo, hi) = self.range;
+        found.reserve(self.parents.len());
+        for &p in self.parents {
+            let u = utility(self.partial[p as usize]);
+            if lo <= u && u < hi {
+                found.push((u, p * self.combos + self.suffix));
+            }
+        }
+    }
+}
+
 impl Tiers {
     /// Every outcome at or above this utility is in a tier.
     fn threshold(&self) -> f64 {
@@ -549,14 +574,30 @@ impl TopDown {
     /// fixed suffix the utility grows with the parent's partial sum, so the
     /// parents that put it in range are a run of the parents' slices, of
     /// which only the two end slices are partly out of range.
-    fn walk(&self, (lo, hi): (f64, f64), found: &mut Vec<(f64, OutcomeId)>) {
+    fn walk(&self, range: (f64, f64), found: &mut Vec<(f64, OutcomeId)>) {
+        // The clipping decided once, not per outcome.
+        if self.clip {
+            self.walk_clipped::<true>(range, found);
+        } else {
+            self.walk_clipped::<false>(range, found);
+        }
+    }
+
+    /// [`TopDown::walk`] with sums above 1 clipped to 1 if `CLIP`.
+    fn walk_clipped<const CLIP: bool>(
+        &self,
+        (lo, hi): (f64, f64),
+        found: &mut Vec<(f64, OutcomeId)>,
+    ) {
         let parents = self.parents();
         let index = &parents.index;
         let m = self.suffix_issues;
         let combos = self.suffix_sum.len() as u32;
+        let clip = |u: f64| if CLIP && u > 1.0 { 1.0 } else { u };
         // Where clipping maps every larger sum to 1 and 1 is in range, no
         // partial sum is too large.
-        let open_top = !hi.is_finite() || (self.clip && lo <= 1.0 && 1.0 < hi);
+        let open_top = !hi.is_finite() || (CLIP && lo <= 1.0 && 1.0 < hi);
+        let partial = parents.partial.as_slice();
         for (c, &sum) in self.suffix_sum.iter().enumerate() {
             let entries = &self.suffix[c * m..(c + 1) * m];
             let first = index.slice(lo - sum - self.slack);
@@ -566,35 +607,18 @@ impl TopDown {
                 index.slice(hi - sum + self.slack)
             };
             let run = &index.ids[index.starts[first] as usize..index.starts[last + 1] as usize];
-            let partial = &parents.partial;
-            let id = |p: u32| p * combos + c as u32;
+            let run = Run {
+                parents: run,
+                partial,
+                range: (lo, hi),
+                suffix: c as u32,
+                combos,
+            };
             // One, two or more entries, summed in issue order.
             match *entries {
-                [t] => {
-                    for &p in run {
-                        let u = self.clip(partial[p as usize] + t);
-                        if lo <= u && u < hi {
-                            found.push((u, id(p)));
-                        }
-                    }
-                }
-                [t, r] => {
-                    for &p in run {
-                        let u = self.clip(partial[p as usize] + t + r);
-                        if lo <= u && u < hi {
-                            found.push((u, id(p)));
-                        }
-                    }
-                }
-                _ => {
-                    for &p in run {
-                        let sum = entries.iter().fold(partial[p as usize], |u, &t| u + t);
-                        let u = self.clip(sum);
-                        if lo <= u && u < hi {
-                            found.push((u, id(p)));
-                        }
-                    }
-                }
+                [t] => run.scan(found, |p| clip(p + t)),
+                [t, r] => run.scan(found, |p| clip(p + t + r)),
+                _ => run.scan(found, |p| clip(entries.iter().fold(p, |u, &t| u + t))),
             }
         }
     }
