@@ -218,7 +218,7 @@ impl BucketIndex {
 
     /// Slice `b`'s outcomes as (utility, id), by a callback: the sorted
     /// copy if a query already made it, else read through `ids`.
-    fn each_in(&self, b: usize, utility: &[f64], mut f: impl FnMut((f64, OutcomeId))) {
+    fn each_in(&self, b: usize, utility: &[f64], mut f: impl FnMut(Pair)) {
         if let Some(sorted) = self.sorted.get(b).and_then(OnceLock::get) {
             sorted.iter().for_each(|&x| f(x));
             return;
@@ -233,8 +233,8 @@ impl BucketIndex {
     }
 
     /// The least (utility, id) in slice `b`, if any.
-    fn least_in(&self, b: usize, utility: &[f64]) -> Option<(f64, OutcomeId)> {
-        let mut least: Option<(f64, OutcomeId)> = None;
+    fn least_in(&self, b: usize, utility: &[f64]) -> Option<Pair> {
+        let mut least: Option<Pair> = None;
         self.each_in(b, utility, |x| {
             if least.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
                 least = Some(x);
@@ -244,8 +244,8 @@ impl BucketIndex {
     }
 
     /// The greatest (utility, id) in slice `b`, if any.
-    fn greatest_in(&self, b: usize, utility: &[f64]) -> Option<(f64, OutcomeId)> {
-        let mut greatest: Option<(f64, OutcomeId)> = None;
+    fn greatest_in(&self, b: usize, utility: &[f64]) -> Option<Pair> {
+        let mut greatest: Option<Pair> = None;
         self.each_in(b, utility, |x| {
             if greatest.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
                 greatest = Some(x);
@@ -269,18 +269,10 @@ impl BucketIndex {
     ) -> Option<Option<OutcomeId>> {
         let target = lo.max(floor);
         let b = self.slice(target);
-        let (mut at, mut below): (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) =
-            (None, None);
-        self.each_in(b, utility, |x| {
-            if x.0 >= target {
-                if at.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
-                    at = Some(x);
-                }
-            } else if below.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
-                below = Some(x);
-            }
-        });
-        let (at_u, at_id) = match at {
+        let mut split = Split::new(target);
+        self.each_in(b, utility, |x| split.add(x));
+        let mut below = split.below;
+        let (at_u, at_id) = match split.at {
             Some(x) => x,
             None => (b + 1..self.slices()).find_map(|b| self.least_in(b, utility))?,
         };
@@ -404,6 +396,46 @@ pub(super) fn order_key(u: f64) -> u64 {
 #[inline]
 pub(super) fn slice_number(u: f64, base: f64, scale: f64, last: f64) -> u16 {
     ((u - base) * scale).max(0.0).min(last) as u16
+}
+
+/// An outcome's utility and id.
+pub(super) type Pair = (f64, OutcomeId);
+
+/// Over (utility, id) pairs fed one by one, the least at or above a level
+/// and the greatest below it, in (utility, id) order: what a `worst_in`
+/// query needs of the slice where its level falls.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Split {
+    level: f64,
+    /// The least pair at or above the level.
+    pub(super) at: Option<Pair>,
+    /// The greatest pair below the level.
+    pub(super) below: Option<Pair>,
+}
+
+impl Split {
+    /// Nothing seen yet at `level`.
+    pub(super) fn new(level: f64) -> Self {
+        Self {
+            level,
+            at: None,
+            below: None,
+        }
+    }
+
+    #[inline]
+    pub(super) fn add(&mut self, x: Pair) {
+        if x.0 >= self.level {
+            if self.at.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
+                self.at = Some(x);
+            }
+        } else if self
+            .below
+            .is_none_or(|a| by_utility_then_id(&x, &a).is_gt())
+        {
+            self.below = Some(x);
+        }
+    }
 }
 
 /// The (utility, id) order of (utility, id) pairs.

@@ -28,7 +28,8 @@ use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::buckets::{
-    BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, by_utility_then_id, slice_number, sum_tables,
+    BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, Pair, Split, by_utility_then_id,
+    slice_number, sum_tables,
 };
 
 /// The additive utility of one party and its tiers.
@@ -208,30 +209,21 @@ impl Tier {
 
     /// In slice `b`, the least (utility, id) at or above `u` and the
     /// greatest below it, in one pass.
-    fn split_at(&self, b: usize, u: f64) -> (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) {
-        let (mut at, mut below): (Option<(f64, OutcomeId)>, Option<(f64, OutcomeId)>) =
-            (None, None);
-        for &x in self.run(b) {
-            if x.0 >= u {
-                if at.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
-                    at = Some(x);
-                }
-            } else if below.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
-                below = Some(x);
-            }
-        }
-        (at, below)
+    fn split_at(&self, b: usize, u: f64) -> Split {
+        let mut split = Split::new(u);
+        self.run(b).iter().for_each(|&x| split.add(x));
+        split
     }
 
     /// The least (utility, id) of the first slice from `b` on that holds
     /// one.
-    fn least_from(&self, b: usize) -> Option<(f64, OutcomeId)> {
+    fn least_from(&self, b: usize) -> Option<Pair> {
         (b..self.slices()).find_map(|b| self.run(b).iter().copied().min_by(by_utility_then_id))
     }
 
     /// The greatest (utility, id) of the last slice before `b` that holds
     /// one.
-    fn greatest_before(&self, b: usize) -> Option<(f64, OutcomeId)> {
+    fn greatest_before(&self, b: usize) -> Option<Pair> {
         (0..b)
             .rev()
             .find_map(|b| self.run(b).iter().copied().max_by(by_utility_then_id))
@@ -703,7 +695,9 @@ impl TopDown {
             return self.worst_in_by_rank(&mut tiers, lo, hi, floor);
         };
         let b = list[home].slice(target);
-        let (mut at, mut below) = list[home].split_at(b, target);
+        let Split {
+            mut at, mut below, ..
+        } = list[home].split_at(b, target);
         if at.is_none() {
             // The least outcome of the nearest slice above that holds one:
             // this tier's next slices, then the tiers above, lowest first.
