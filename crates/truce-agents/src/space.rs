@@ -285,13 +285,15 @@ impl OutcomeSpace {
 /// space. [`Prepared::whole`], and every non-additive utility, index the
 /// whole space in O(n): the utilities (per-issue tables for additive
 /// profiles) and a bucket index that splits the utility range into up to
-/// 4,096 equal slices (about 16 outcomes each on smaller domains). Either
-/// way a query at a utility level (what the time-based agents ask,
-/// [`Inverse::worst_in`]) sorts the one or two slices it reaches, once
-/// (from the top down, a slice's first few reads count and select in it
-/// instead); the rest are never sorted. The fully sorted order, for callers that need
-/// every outcome in order, is made on first use. Both give the same
-/// answers, bit for bit.
+/// 4,096 equal slices (about 16 outcomes each on smaller domains, 4 on a
+/// small space indexed lazily). Either way a query at a utility level (what
+/// the time-based agents ask, [`Inverse::worst_in`]) reads the slice where
+/// the level falls in one pass, without sorting it: the least (utility, id)
+/// at or above the level and the greatest below it. Rank queries sort the
+/// slices they reach, once (from the top down, a slice's first few reads
+/// count and select in it instead); the rest are never sorted. The fully
+/// sorted order, for callers that need every outcome in order, is made on
+/// first use. Both give the same answers, bit for bit.
 #[derive(Debug)]
 pub struct Inverse {
     /// `utility[id]`: made when the whole space is indexed, on first use

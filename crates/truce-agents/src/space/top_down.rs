@@ -14,10 +14,13 @@
 //! outcomes than found so far (at the last tier's density), until the
 //! query is answered. A tier holds its outcomes as (utility, id) pairs
 //! grouped by utility slice (a counting sort), so a tier allocates
-//! nothing per slice. A query's first few reads of a slice count and
-//! select in it (linear in the slice); a slice read more often is sorted
-//! in place once: most slices a session reaches are read by one query.
-//! The tiers sit behind a mutex: a query takes it once.
+//! nothing per slice. A `worst_in` query (what the time-based agents ask)
+//! reads the slice where its level falls once, unsorted: the least
+//! (utility, id) at or above the level and the greatest below it, each from
+//! the nearest slice that holds one. Rank queries (`at_rank`,
+//! `rank_at_least`) count and select in a slice on its first few reads and
+//! sort it in place after. The tiers sit behind a mutex: a query takes it
+//! once.
 //!
 //! Utilities are summed issue by issue from 0.0, exactly as
 //! [`super::additive_utilities`] and NegMAS add them, so every value is the
