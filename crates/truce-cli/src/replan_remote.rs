@@ -356,7 +356,9 @@ fn ledger_through(ledger: &str, hex: &str, source: &str) -> Result<String, CliEr
 /// `signed`, the deal hash in force the verified ledger names. A document
 /// this build cannot read is an error (exit 2); one that reads as another
 /// deal than the one signed is the service's word against the ledger's
-/// (`Err(message)`, exit 1), and nothing is planned from it.
+/// (`Err(message)`, exit 1), and nothing is planned from it. Under
+/// `--head` before an amendment, the terms in force then are the ones the
+/// amendment replaced (`earlier`), with the roster the amendment kept.
 fn deal_from_service(
     view: &truce_server::DealView,
     signed: Option<Hash>,
@@ -367,14 +369,26 @@ fn deal_from_service(
             "{source} records no agreement: there is nothing carried out to re-plan from"
         )));
     };
-    let deal = truce_spec::from_normalised(&view.terms).map_err(|source| {
-        CliError::NormalisedDeal {
-            context: format!(
-                "the service's deal {} cannot be planned from (give the deal file in force as DEAL)",
-                view.deal
-            ),
-            source,
+    // The terms in force at the ledger's head: the service's current ones,
+    // or (a `--head` before an amendment) the ones an amendment replaced,
+    // which the service shows without persons: amendments keep the roster.
+    let earlier = view.earlier.iter().find(|e| e.deal_hash == signed);
+    let terms = match earlier {
+        Some(e) if view.deal_hash != signed => {
+            let mut terms = e.terms.clone();
+            if let (Some(obj), Some(persons)) = (terms.as_object_mut(), view.terms.get("persons")) {
+                obj.insert("persons".to_owned(), persons.clone());
+            }
+            std::borrow::Cow::Owned(terms)
         }
+        _ => std::borrow::Cow::Borrowed(&view.terms),
+    };
+    let deal = truce_spec::from_normalised(&terms).map_err(|source| CliError::NormalisedDeal {
+        context: format!(
+            "the service's deal {} cannot be planned from (give the deal file in force as DEAL)",
+            view.deal
+        ),
+        source,
     })?;
     // Written again, the deal must be the document the sides signed: its
     // hash is the ledger's, not only the service's `deal_hash`.
@@ -568,5 +582,33 @@ mod tests {
             )),
             "{message}"
         );
+    }
+
+    #[test]
+    fn under_a_head_before_an_amendment_the_replaced_terms_are_read() {
+        let (view, original) = view();
+        let mut amended = view.terms.clone();
+        amended["pause"]["days"] = serde_json::json!(5);
+        let amended_hash = truce_ledger::deal_hash(&amended).expect("hash");
+        let mut replaced = view.terms.clone();
+        replaced.as_object_mut().expect("deal").remove("persons");
+        // `EarlierTerms` is not named outside the server: the view as JSON.
+        let mut json = serde_json::to_value(&view).expect("view json");
+        json["terms"] = amended;
+        json["deal_hash"] = serde_json::to_value(amended_hash).expect("hex");
+        json["earlier"] = serde_json::json!([{
+            "replaced_at": 7,
+            "deal_hash": original,
+            "terms": replaced,
+        }]);
+        let view: truce_server::DealView = serde_json::from_value(json).expect("a view");
+        let then = deal_from_service(&view, Some(original), "the ledger")
+            .expect("readable")
+            .expect("the deal in force then");
+        assert_eq!((then.pause.days, then.persons.len()), (4, 6));
+        let now = deal_from_service(&view, Some(amended_hash), "the ledger")
+            .expect("readable")
+            .expect("the amended deal");
+        assert_eq!((now.pause.days, now.persons.len()), (5, 6));
     }
 }
