@@ -602,3 +602,131 @@ fn an_unproven_plan_is_adopted_only_when_accepted() {
         "{verified}"
     );
 }
+
+/// After a recorded amendment the service holds the amended deal, and
+/// `truce replan` without a deal file plans it, as `truce plan
+/// --from-ledger` does with the amended files; a `--head` before the
+/// amendment plans the terms in force then, as the original files do on
+/// the ledger up to that head.
+#[test]
+fn an_amended_deal_is_replanned_from_the_service_without_its_files() {
+    let b = Behind::start("replan-amended");
+    let before = b.ledger_lines("before.jsonl");
+    let old_head = json(&b.replan("mediator", &["--dry-run", "--format", "json"]))["head"]
+        .as_str()
+        .expect("head")
+        .to_owned();
+    // Three a day from now on, signed by both sides.
+    let amended = b.p("amended");
+    std::fs::create_dir_all(format!("{amended}/rosters")).expect("folder");
+    let text = std::fs::read_to_string(&b.deal).expect("deal");
+    let text = text.replace("max_per_day = 2", "max_per_day = 3");
+    std::fs::write(format!("{amended}/deal.toml"), text).expect("amended deal");
+    std::fs::copy(
+        fixture("behind/rosters/side-b.csv"),
+        format!("{amended}/rosters/side-b.csv"),
+    )
+    .expect("roster");
+    let ids = id(&b.s);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let status: serde_json::Value = serde_json::from_str(&ok(&[
+        &[
+            "status",
+            "--token-file",
+            &b.p("t/mediator.token"),
+            "--format",
+            "json",
+        ][..],
+        &ids,
+    ]
+    .concat()))
+    .expect("status");
+    let replaces = status["agreed_deal_hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let mut signatures = Vec::new();
+    for side in ["side-a", "side-b"] {
+        let sig = ok(&[
+            "sign-agreement",
+            &amended,
+            "--deal-id",
+            "behind",
+            "--key",
+            &b.p(&format!("{side}.key")),
+            "--amendment",
+            "1",
+            "--replaces",
+            &replaces,
+        ]);
+        let path = b.p(&format!("{side}.amendment.sig"));
+        std::fs::write(&path, sig).expect("signature");
+        signatures.extend(["--agreement".to_owned(), path]);
+    }
+    let mut extra: Vec<&str> = signatures.iter().map(String::as_str).collect();
+    extra.extend(["--deal", &amended]);
+    record(
+        &b.s,
+        "mediator",
+        r#"{"type":"deal-amended","reason":"three a day"}"#,
+        &extra,
+    );
+    assert_eq!(b.ledger_lines("ledger.jsonl"), before + 1);
+
+    let plan_from_files = |deal: &str, ledger: &str, out: &str| {
+        ok(&[
+            "plan",
+            deal,
+            "--from-ledger",
+            &b.p(ledger),
+            "--person-key",
+            &b.p("t/person.key"),
+            "--out",
+            &b.p(out),
+        ]);
+        std::fs::read(b.p(out)).expect("plan")
+    };
+    let read = |name: &str| std::fs::read(b.p(name)).expect("a plan written");
+
+    // The amended terms: five left, three a day, so two more days.
+    let now = b.replan(
+        "mediator",
+        &["--dry-run", "--format", "json", "--out", &b.p("now.json")],
+    );
+    assert_eq!(
+        now.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&now.stderr)
+    );
+    assert_eq!(json(&now)["days_used"], 3);
+    assert_eq!(
+        read("now.json"),
+        plan_from_files(&amended, "ledger.jsonl", "amended-files.json")
+    );
+
+    // Under the head before the amendment: the agreed terms, two a day.
+    let then = b.replan(
+        "mediator",
+        &[
+            "--dry-run",
+            "--head",
+            &old_head,
+            "--format",
+            "json",
+            "--out",
+            &b.p("then.json"),
+        ],
+    );
+    assert_eq!(
+        then.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&then.stderr)
+    );
+    assert_eq!(json(&then)["days_used"], 4);
+    assert_eq!(
+        read("then.json"),
+        plan_from_files(&b.deal, "before.jsonl", "agreed-files.json")
+    );
+}
