@@ -502,7 +502,22 @@ fn an_unproven_plan_is_adopted_only_when_accepted() {
     let proven = json(&proven);
     assert_eq!(proven["status"], "optimal");
 
-    let small = ["--step-budget", "100", "--format", "json"];
+    // A budget too small for the proof but large enough for the repair:
+    // 40 to 500 steps today; looked for, so that a planner counting its
+    // steps differently still exercises the refusal.
+    let budget = ["100", "50", "200", "400", "30", "1000", "3000", "10000"]
+        .into_iter()
+        .find(|n| {
+            let out = b.replan(
+                "mediator",
+                &["--dry-run", "--step-budget", n, "--format", "json"],
+            );
+            out.status.code() == Some(1) && json(&out)["outcome"] == "unproven"
+        })
+        .expect(
+            "some small step budget leaves this re-plan unproven; if the planner now proves it at every one, give the test a harder deal",
+        );
+    let small = ["--step-budget", budget, "--format", "json"];
     let refused = b.replan("mediator", &small);
     assert_eq!(
         refused.status.code(),
