@@ -672,8 +672,10 @@ was recorded after the ledger was read (run the command again); 2 a usage or inp
 planner could decide nothing within --step-budget.")]
 pub struct ReplanArgs {
     /// The deal file in force (TOML, with its rosters), or a folder holding `deal.toml`: the
-    /// agreed deal, or the last amendment.
-    pub deal: PathBuf,
+    /// agreed deal, or the last amendment. Default: the deal in force as the service holds it
+    /// (its normalised JSON, checked against the deal hash the verified ledger names); a file
+    /// given here is used instead, checked the same way.
+    pub deal: Option<PathBuf>,
     #[command(flatten)]
     pub at: ServiceArgs,
     /// The mediator's secret key file: signs the `plan-adopted` event.

@@ -169,6 +169,13 @@ pub enum CliError {
         context: String,
         source: truce_exec::TermsError,
     },
+    /// The normalised deal a service holds, which this build cannot read
+    /// back as a deal to plan.
+    #[error("{context}")]
+    NormalisedDeal {
+        context: String,
+        source: truce_spec::NormalisedError,
+    },
     #[error("{context}")]
     Schedule {
         context: String,
@@ -255,6 +262,7 @@ impl CliError {
             | CliError::Verify { .. }
             | CliError::Encode { .. }
             | CliError::Terms { .. }
+            | CliError::NormalisedDeal { .. }
             | CliError::Schedule { .. }
             | CliError::Client(_)
             | CliError::ClientSetup { .. }

@@ -92,8 +92,15 @@ pub fn run(args: &ReplanArgs) -> Result<Outcome, CliError> {
         Some(path) => Some(files::read_person_key(path)?),
         None => None,
     };
-    let deal = files::load_valid(&args.deal)?;
-    let agreed = AgreedDeal::new(deal).map_err(|e| CliError::NotAgreed(e.open.join(", ")))?;
+    // A deal file, when given, is read first: a bad one is said before the
+    // service is asked anything.
+    let from_file = match &args.deal {
+        Some(path) => {
+            let deal = files::load_valid(path)?;
+            Some(AgreedDeal::new(deal).map_err(|e| CliError::NotAgreed(e.open.join(", ")))?)
+        }
+        None => None,
+    };
 
     let fetched = with_client(&args.at, addr, async |c| {
         let view = c.deal(&id, &token).await?;
@@ -154,6 +161,19 @@ pub fn run(args: &ReplanArgs) -> Result<Outcome, CliError> {
             "error: deal {id} has no plan in force: there is nothing to supersede; adopt the first plan with `truce plan` and `truce record '{{\"type\":\"plan-adopted\"}}' --plan PLAN`"
         );
         return Ok(Outcome::Negative);
+    };
+    let agreed = match from_file {
+        Some(agreed) => agreed,
+        None => {
+            let signed = summary.amended_hash.or(summary.deal_hash);
+            match deal_from_service(&view, signed, &source)? {
+                Ok(agreed) => agreed,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(Outcome::Negative);
+                }
+            }
+        }
     };
     let person_key = match person_key {
         Some(k) => k,
@@ -331,6 +351,64 @@ fn ledger_through(ledger: &str, hex: &str, source: &str) -> Result<String, CliEr
     )))
 }
 
+/// The deal in force as the service holds it: the mediator's view of the
+/// normalised deal JSON (every person), read back into a deal and bound to
+/// `signed`, the deal hash in force the verified ledger names. A document
+/// this build cannot read is an error (exit 2); one that reads as another
+/// deal than the one signed is the service's word against the ledger's
+/// (`Err(message)`, exit 1), and nothing is planned from it. Under
+/// `--head` before an amendment, the terms in force then are the ones the
+/// amendment replaced (`earlier`), with the roster the amendment kept.
+fn deal_from_service(
+    view: &truce_server::DealView,
+    signed: Option<Hash>,
+    source: &str,
+) -> Result<Result<AgreedDeal, String>, CliError> {
+    let Some(signed) = signed else {
+        return Err(CliError::Input(format!(
+            "{source} records no agreement: there is nothing carried out to re-plan from"
+        )));
+    };
+    // The terms in force at the ledger's head: the service's current ones,
+    // or (a `--head` before an amendment) the ones an amendment replaced,
+    // which the service shows without persons: amendments keep the roster.
+    let earlier = view.earlier.iter().find(|e| e.deal_hash == signed);
+    let terms = match earlier {
+        Some(e) if view.deal_hash != signed => {
+            let mut terms = e.terms.clone();
+            if let (Some(obj), Some(persons)) = (terms.as_object_mut(), view.terms.get("persons")) {
+                obj.insert("persons".to_owned(), persons.clone());
+            }
+            std::borrow::Cow::Owned(terms)
+        }
+        _ => std::borrow::Cow::Borrowed(&view.terms),
+    };
+    let deal = truce_spec::from_normalised(&terms).map_err(|source| CliError::NormalisedDeal {
+        context: format!(
+            "the service's deal {} cannot be planned from (give the deal file in force as DEAL)",
+            view.deal
+        ),
+        source,
+    })?;
+    // Written again, the deal must be the document the sides signed: its
+    // hash is the ledger's, not only the service's `deal_hash`.
+    let (_, hash) = crate::verify_files::normalised_deal(&deal)?;
+    if hash != signed {
+        return Ok(Err(format!(
+            "the service's deal {} reads as deal hash {hash}, but the verified ledger's deal in force is {signed}: nothing was planned; give the deal file in force as DEAL",
+            view.deal
+        )));
+    }
+    match AgreedDeal::new(deal) {
+        Ok(agreed) => Ok(Ok(agreed)),
+        Err(e) => Err(CliError::Input(format!(
+            "the service's deal {} still has open issues ({}), although the ledger records its agreement",
+            view.deal,
+            e.open.join(", ")
+        ))),
+    }
+}
+
 /// The person key the service shows the mediator.
 fn service_person_key(hex: Option<&str>) -> Result<PersonKey, CliError> {
     let hex = hex.ok_or_else(|| {
@@ -438,5 +516,99 @@ fn print(format: Format, deal: &AgreedDeal, plan: &Plan, r: &Report) -> Result<(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::exit;
+
+    /// The mediator's view of the `behind` fixture, as the service gives it.
+    fn view() -> (truce_server::DealView, Hash) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/behind");
+        let deal = files::load_valid(&path).expect("the fixture is valid");
+        let (terms, hash) = crate::verify_files::normalised_deal(&deal).expect("normalised");
+        let view = truce_server::DealView {
+            deal: truce_ledger::DealId::new("behind").expect("an id"),
+            deal_hash: hash,
+            you: truce_server::PartyView {
+                id: truce_ledger::PartyId::new("mediator").expect("an id"),
+                role: Role::Mediator,
+            },
+            visibility: "all".to_owned(),
+            person_key: None,
+            terms,
+            aggregates: Vec::new(),
+            earlier: Vec::new(),
+        };
+        (view, hash)
+    }
+
+    #[test]
+    fn the_service_s_deal_is_read_when_it_is_the_signed_one() {
+        let (view, hash) = view();
+        let deal = deal_from_service(&view, Some(hash), "the ledger")
+            .expect("readable")
+            .expect("the signed deal");
+        assert_eq!(deal.persons.len(), 6);
+    }
+
+    #[test]
+    fn a_term_missing_from_the_service_s_deal_is_named_exit_2() {
+        let (mut view, hash) = view();
+        view.terms["pause"]
+            .as_object_mut()
+            .expect("pause")
+            .remove("days");
+        let e = deal_from_service(&view, Some(hash), "the ledger").expect_err("refused");
+        assert_eq!(e.process_exit_code(), exit::USAGE);
+        assert_eq!(
+            e.report().to_string(),
+            "error: the service's deal behind cannot be planned from (give the deal file in force as DEAL): the normalised deal's `pause`: missing field `days`"
+        );
+    }
+
+    #[test]
+    fn a_service_s_deal_that_is_not_the_signed_one_is_not_planned() {
+        let (mut view, hash) = view();
+        view.terms["pause"]["days"] = serde_json::json!(5);
+        let message = deal_from_service(&view, Some(hash), "the ledger")
+            .expect("readable")
+            .expect_err("another deal");
+        assert!(
+            message.contains(&format!(
+                "but the verified ledger's deal in force is {hash}"
+            )),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn under_a_head_before_an_amendment_the_replaced_terms_are_read() {
+        let (view, original) = view();
+        let mut amended = view.terms.clone();
+        amended["pause"]["days"] = serde_json::json!(5);
+        let amended_hash = truce_ledger::deal_hash(&amended).expect("hash");
+        let mut replaced = view.terms.clone();
+        replaced.as_object_mut().expect("deal").remove("persons");
+        // `EarlierTerms` is not named outside the server: the view as JSON.
+        let mut json = serde_json::to_value(&view).expect("view json");
+        json["terms"] = amended;
+        json["deal_hash"] = serde_json::to_value(amended_hash).expect("hex");
+        json["earlier"] = serde_json::json!([{
+            "replaced_at": 7,
+            "deal_hash": original,
+            "terms": replaced,
+        }]);
+        let view: truce_server::DealView = serde_json::from_value(json).expect("a view");
+        let then = deal_from_service(&view, Some(original), "the ledger")
+            .expect("readable")
+            .expect("the deal in force then");
+        assert_eq!((then.pause.days, then.persons.len()), (4, 6));
+        let now = deal_from_service(&view, Some(amended_hash), "the ledger")
+            .expect("readable")
+            .expect("the amended deal");
+        assert_eq!((now.pause.days, now.persons.len()), (5, 6));
     }
 }

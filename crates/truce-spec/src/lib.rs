@@ -11,6 +11,7 @@ pub use model::*;
 mod agree;
 mod diagnostic;
 mod load;
+mod normalised;
 mod resolve;
 mod source;
 
@@ -19,6 +20,7 @@ pub use diagnostic::{
     Diagnostic, Diagnostics, JsonDiagnostic, Severity, Span, render_text, to_json,
 };
 pub use load::{LoadOptions, Loaded, ReadError, RosterReader, load};
+pub use normalised::{NormalisedError, from_normalised};
 pub use resolve::resolve_normalised;
 pub use source::{FileId, SourceFile, SourceMap};
 mod generate;

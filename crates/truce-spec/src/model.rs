@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The only deal `format_version` this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -16,7 +16,7 @@ pub const FORMAT_VERSION: u32 = 1;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub String);
 
@@ -151,8 +151,41 @@ impl Serialize for Date {
     }
 }
 
+impl std::str::FromStr for Date {
+    type Err = &'static str;
+
+    /// Parses `YYYY-MM-DD`, a day that exists.
+    fn from_str(s: &str) -> Result<Date, &'static str> {
+        const EXPECTED: &str = "a date written YYYY-MM-DD";
+        let mut parts = s.splitn(3, '-');
+        let mut part = |len: usize| {
+            parts
+                .next()
+                .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok())
+                .ok_or(EXPECTED)
+        };
+        let (year, month, day) = (part(4)?, part(2)?, part(2)?);
+        Date::new(
+            year,
+            u8::try_from(month).map_err(|_| EXPECTED)?,
+            u8::try_from(day).map_err(|_| EXPECTED)?,
+        )
+        .ok_or("a day that exists in the calendar")
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|expected: &str| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &expected)
+        })
+    }
+}
+
 /// What a party does in the deal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Holds people and releases them.
@@ -196,7 +229,8 @@ impl fmt::Display for Role {
 }
 
 /// A participant in the deal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Party {
     /// The party's id, unique in the deal.
     pub id: PartyId,
@@ -212,7 +246,8 @@ pub struct Party {
 }
 
 /// The agreed days without hostilities.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pause {
     /// Base days, at least 1.
     pub days: u32,
@@ -231,7 +266,8 @@ impl Pause {
 
 /// Each extra day must see at least `per_releases` persons released by `by`
 /// on that day; at most `max_days` extra days, consecutive after the base days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Extension {
     /// Persons `by` must release on an extra day to earn it.
     pub per_releases: u32,
@@ -243,11 +279,11 @@ pub struct Extension {
     /// November 2023), rather than following from the releases alone.
     /// (Left out of the JSON when false, so deals without it keep their
     /// normalised form and hash.)
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub by_agreement: bool,
     /// With `by_agreement`: the extra days agreed so far (at most
     /// `max_days`); a plan uses no others.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub agreed_days: u32,
 }
 
@@ -269,7 +305,8 @@ impl Extension {
 /// A flow that is not persons (aid trucks, litres of fuel) that a party lets
 /// through on every day of the pause: at least `min_per_day` of `unit`, so a
 /// day with less is a breach one can report against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flow {
     /// The flow's id, unique among flows (`aid-trucks`): lowercase letters,
     /// digits and `-`.
@@ -291,7 +328,8 @@ pub struct Flow {
 /// nothing and are paid for by nothing, do not count against their holder's
 /// roster limits or the deal's intermediary, and go in their own handovers
 /// `via` the channel's party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Channel {
     /// The side holding the persons.
     pub holder: PartyId,
@@ -304,7 +342,8 @@ pub struct Channel {
 }
 
 /// A class of persons with a priority tier (1 = released first).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Category {
     /// The category's id, unique in the deal.
     pub id: CategoryId,
@@ -313,12 +352,13 @@ pub struct Category {
     /// The intermediary (crossing point) every person of this category goes
     /// through, whoever holds them; `None`: the roster's or the deal's.
     /// Left out of the JSON when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub via: Option<PartyId>,
 }
 
 /// The persons one side holds and the limits on releasing them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Roster {
     /// The side holding the roster's persons (one roster per holder).
     pub holder: PartyId,
@@ -334,17 +374,18 @@ pub struct Roster {
     pub total_max: Option<u32>,
     /// At least this many within the base days ("at least 50 within the
     /// first four days"); left out of the JSON when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub min_in_base_days: Option<u32>,
     /// The intermediary (crossing point) this holder's persons go through;
     /// `None`: the category's or the deal's (`[release] via`). Left out of
     /// the JSON when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub via: Option<PartyId>,
 }
 
 /// A person eligible for release, known only by an opaque id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Person {
     /// The person's opaque roster id, unique in the deal.
     pub id: PersonId,
@@ -357,7 +398,8 @@ pub struct Person {
 }
 
 /// One side of an exchange rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExchangeSide {
     /// The side releasing this side's persons.
     pub holder: PartyId,
@@ -367,7 +409,8 @@ pub struct ExchangeSide {
 
 /// For every person of `gives.categories` released by `gives.holder`,
 /// `receives.holder` releases `ratio` persons of `receives.categories`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exchange {
     /// The side whose releases are paid for.
     pub gives: ExchangeSide,
@@ -378,7 +421,7 @@ pub struct Exchange {
     /// Both sides hand over at the same moment (a swap on a border bridge):
     /// the rule's counter-releases still follow their payment in the day's
     /// list, but it carries no exposure. Left out of the JSON when false.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub simultaneous: bool,
     /// Days by which the counter-releases of a day's payments may follow
     /// them: the persons paid for on day d are paid by the end of day
@@ -386,12 +429,12 @@ pub struct Exchange {
     /// rule, pays the same day; left out of the JSON when 0 so deals without
     /// it keep their hash. The side paid later carries the exposure across
     /// the days between.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub deferred_days: u32,
 }
 
 /// How tiers order the releases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     /// No person of tier t of a holder before all its persons of tiers < t.
@@ -411,7 +454,8 @@ impl Priority {
 }
 
 /// Release rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Release {
     /// How tiers order the releases.
     pub priority: Priority,
@@ -426,13 +470,13 @@ pub struct Release {
     pub release_days: Option<Vec<u32>>,
     /// The time of day handovers happen in (local time at the crossing);
     /// left out of the JSON when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub window: Option<Window>,
     /// Each holder delivers the list of the persons it releases on a day
     /// to the receiving side the night before (a `lists-exchanged` ledger
     /// event), and releases only persons on it; left out of the JSON when
     /// false, so deals without it keep their hash.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub lists_night_before: bool,
 }
 
@@ -473,8 +517,33 @@ impl Serialize for Window {
     }
 }
 
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Window, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Clock {
+            from: String,
+            to: String,
+        }
+        let clock = Clock::deserialize(d)?;
+        let minute = |s: &str| {
+            Window::parse_clock(s)
+                .ok_or_else(|| D::Error::invalid_value(serde::de::Unexpected::Str(s), &"HH:MM"))
+        };
+        let (from, to) = (minute(&clock.from)?, minute(&clock.to)?);
+        if from >= to {
+            return Err(D::Error::custom(
+                "the window's `from` must come before its `to`",
+            ));
+        }
+        Ok(Window { from, to })
+    }
+}
+
 /// A term still under negotiation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpenIssue {
     /// The issue's id, unique in the deal.
     pub id: IssueId,
@@ -488,7 +557,8 @@ pub struct OpenIssue {
 }
 
 /// A term settled in negotiation: what was agreed, kept for the record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgreedTerm {
     /// The id of the open issue it settled.
     pub id: IssueId,
@@ -502,7 +572,8 @@ pub struct AgreedTerm {
 
 /// A validated deal. Field order and names are the normalised-deal JSON
 /// contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Deal {
     /// The deal format's version, [`FORMAT_VERSION`].
     pub format_version: u32,
@@ -529,10 +600,10 @@ pub struct Deal {
     /// Resource flows (aid, fuel) with their daily minimums. (Left out of
     /// the JSON when empty, as `channels`: deals without them keep their
     /// normalised form and hash.)
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub flows: Vec<Flow>,
     /// Persons released outside the exchange through another channel.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub channels: Vec<Channel>,
     /// Terms still under negotiation; empty once the deal is agreed.
     pub open_issues: Vec<OpenIssue>,

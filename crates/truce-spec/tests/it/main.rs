@@ -5,6 +5,7 @@ mod bad;
 mod examples;
 mod generated;
 mod limits;
+mod normalised;
 mod props;
 
 use std::path::{Path, PathBuf};
