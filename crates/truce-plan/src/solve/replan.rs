@@ -21,7 +21,7 @@ use truce_spec::{AgreedDeal, Deal};
 use super::exposure::Exposure;
 use super::{PlanError, PlanOptions, PlanOutcome, plan_deal_from};
 use crate::check::{ViolationKind, check_plan};
-use crate::plan::{Handover, MadeGood, Plan, Replanned, Stage, Status};
+use crate::plan::{Handover, Level, MadeGood, Plan, Replanned, Stage, Status};
 
 /// What has been carried out: every handover of days `1..=through_day`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -467,6 +467,8 @@ fn merge(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>, tail: Plan) -> 
         .filter(|s| !s.handovers.is_empty())
         .cloned()
         .collect();
+    let prefix_last = stages.last().map_or(0, |s| s.day);
+    let tail_values = Values::of(&tail);
     stages.extend(tail.stages.into_iter().map(|s| Stage {
         day: s.day + today,
         handovers: s.handovers,
@@ -476,14 +478,67 @@ fn merge(deal: &Deal, prefix: &Prefix, released: &HashSet<&str>, tail: Plan) -> 
         *totals.entry(h.clone()).or_insert(0) += n;
     }
     let max_tier = deal.categories.iter().map(|c| c.tier).max().unwrap_or(1);
-    Plan {
+    let prefix_max = prefix_exposure(deal, &prefix.stages);
+    let mut plan = Plan {
         deal: deal.name.clone(),
         released: totals,
         days_used: stages.last().map_or(0, |s| s.day),
-        max_exposure: prefix_exposure(deal, &prefix.stages).max(tail.max_exposure),
+        max_exposure: prefix_max.max(tail.max_exposure),
         tier_weighted_days: tier_weighted_days(deal, &stages, max_tier),
         stages,
         ..tail
+    };
+    // The tail's bound is on the days it planned; the whole plan's value
+    // on the same level is the tail's plus what the record adds (persons
+    // released, days, tier-weighted days) or its larger (exposure).
+    if let (Some(level), Some(bound)) = (plan.unproven, plan.bound) {
+        let whole = Values::of(&plan).at(level);
+        let bound = match level {
+            Level::MaxExposure => bound.max(prefix_max),
+            // No day left to plan: the record's last day with a handover.
+            Level::DaysUsed if bound < 1.0 => f64::from(prefix_last),
+            Level::DaysUsed => bound + f64::from(today),
+            Level::Released | Level::TierWeightedDays => bound + (whole - tail_values.at(level)),
+        };
+        // As the planner measures it: against the most persons a plan
+        // might release, else against the plan's own value.
+        let gap = match level {
+            Level::Released if bound > 0.0 => (bound - whole) / bound,
+            _ if whole > 0.0 => (whole - bound) / whole,
+            _ => 0.0,
+        };
+        plan.bound = Some(bound);
+        plan.gap = Some(gap);
+    }
+    plan
+}
+
+/// A plan's value on each objective level.
+#[derive(Debug, Clone, Copy)]
+struct Values {
+    released: f64,
+    days_used: f64,
+    max_exposure: f64,
+    tier_weighted_days: f64,
+}
+
+impl Values {
+    fn of(plan: &Plan) -> Self {
+        Self {
+            released: f64::from(plan.total_released()),
+            days_used: f64::from(plan.days_used),
+            max_exposure: plan.max_exposure,
+            tier_weighted_days: plan.tier_weighted_days as f64,
+        }
+    }
+
+    fn at(self, level: Level) -> f64 {
+        match level {
+            Level::Released => self.released,
+            Level::DaysUsed => self.days_used,
+            Level::MaxExposure => self.max_exposure,
+            Level::TierWeightedDays => self.tier_weighted_days,
+        }
     }
 }
 

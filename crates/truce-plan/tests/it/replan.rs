@@ -115,3 +115,61 @@ fn re_planning_inside_the_extension() {
     assert!(check_plan(&deal, &to_json(&rest)).is_valid());
     assert_eq!((rest.total_released(), rest.days_used), (30, 4));
 }
+
+/// A re-plan the step budget leaves unproven states its bound for the
+/// whole plan, record included: no plan releases more than the bound, and
+/// the proven re-plan (default budget) does not exceed it. The deal is
+/// truce-cli's `unproven` fixture (a greedy plan misses side-b's guarantee
+/// after day 1 falls one short).
+#[test]
+fn an_unproven_re_plan_bounds_the_whole_plan() {
+    let deal = load_files(&[
+        (
+            "deal.toml".into(),
+            include_str!("../../../truce-cli/tests/fixtures/unproven/deal.toml").into(),
+        ),
+        (
+            "rosters/side-a.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-a.csv").into(),
+        ),
+        (
+            "rosters/side-b.csv".into(),
+            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-b.csv").into(),
+        ),
+    ]);
+    let p = plan(&deal, &PlanOptions::default()).expect("plan");
+    let mut day1 = p.stages[0].clone();
+    day1.handovers[0].persons.pop();
+    let short = prefix(&[day1], 1);
+    let proven = replan(&deal, &short, &PlanOptions::default()).expect("replan");
+    assert_eq!(proven.status, Status::Optimal);
+    let unproven = [100, 50, 200, 400, 30, 1000, 3000]
+        .into_iter()
+        .map(|step_budget| {
+            let opts = PlanOptions {
+                step_budget,
+                ..PlanOptions::default()
+            };
+            replan(&deal, &short, &opts).expect("replan")
+        })
+        .find(|r| r.status == Status::Feasible)
+        .expect("some small step budget leaves this re-plan unproven");
+    assert!(check_plan(&deal, &to_json(&unproven)).is_valid());
+    assert_eq!(unproven.unproven, Some(truce_plan::Level::Released));
+    let bound = unproven.bound.expect("a bound");
+    let released = f64::from(unproven.total_released());
+    assert!(
+        bound >= released,
+        "bound {bound} below the plan's {released}"
+    );
+    assert!(
+        bound >= f64::from(proven.total_released()),
+        "bound {bound} below the proven optimum's {}",
+        proven.total_released()
+    );
+    let gap = unproven.gap.expect("a gap");
+    assert!(
+        (gap - (bound - released) / bound).abs() < 1e-12,
+        "gap {gap}"
+    );
+}
