@@ -1,6 +1,7 @@
 //! The utility-slice index and the sums and sorts it is made from: a leaf
 //! module, so [`super`] and its `top_down` child both use it without a cycle.
 
+use std::cmp::Ordering::{Greater, Less};
 use std::sync::OnceLock;
 
 /// An outcome: its number in enumeration order.
@@ -232,26 +233,16 @@ impl BucketIndex {
         }
     }
 
-    /// The least (utility, id) in slice `b`, if any.
-    fn least_in(&self, b: usize, utility: &[f64]) -> Option<Pair> {
-        let mut least: Option<Pair> = None;
+    /// The least (`Less`) or greatest (`Greater`) (utility, id) in slice
+    /// `b`, if any.
+    fn extreme_in(&self, b: usize, utility: &[f64], wins: std::cmp::Ordering) -> Option<Pair> {
+        let mut best: Option<Pair> = None;
         self.each_in(b, utility, |x| {
-            if least.is_none_or(|a| by_utility_then_id(&x, &a).is_lt()) {
-                least = Some(x);
+            if best.is_none_or(|a| by_utility_then_id(&x, &a) == wins) {
+                best = Some(x);
             }
         });
-        least
-    }
-
-    /// The greatest (utility, id) in slice `b`, if any.
-    fn greatest_in(&self, b: usize, utility: &[f64]) -> Option<Pair> {
-        let mut greatest: Option<Pair> = None;
-        self.each_in(b, utility, |x| {
-            if greatest.is_none_or(|a| by_utility_then_id(&x, &a).is_gt()) {
-                greatest = Some(x);
-            }
-        });
-        greatest
+        best
     }
 
     /// [`super::Inverse::worst_in`] for a finite `lo` and a floor that is
@@ -274,10 +265,12 @@ impl BucketIndex {
         let mut below = split.below;
         let (at_u, at_id) = match split.at {
             Some(x) => x,
-            None => (b + 1..self.slices()).find_map(|b| self.least_in(b, utility))?,
+            None => (b + 1..self.slices()).find_map(|b| self.extreme_in(b, utility, Less))?,
         };
         if below.is_none() {
-            below = (0..b).rev().find_map(|b| self.greatest_in(b, utility));
+            below = (0..b)
+                .rev()
+                .find_map(|b| self.extreme_in(b, utility, Greater));
         }
         // The outcome just below, if it is rational.
         if let Some((below_u, _)) = below

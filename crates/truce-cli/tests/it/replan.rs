@@ -309,20 +309,7 @@ fn a_day_behind_is_replanned_and_adopted_in_one_command() {
     assert_eq!(all, roster());
 
     // The ledger verifies, and names the adopted plan.
-    let verified = ok(&[
-        "verify",
-        &b.p("ledger.jsonl"),
-        "--keys",
-        &b.p("keys.json"),
-        "--deal",
-        &b.deal,
-        "--plan",
-        &b.p("adopted.json"),
-    ]);
-    assert!(
-        verified.contains("is the plan the mediator adopted"),
-        "{verified}"
-    );
+    verifies_naming(&b, "adopted.json");
 
     // Run again: the record now follows the plan in force.
     let again = b.replan("mediator", &[]);
@@ -470,6 +457,26 @@ fn a_deal_file_that_is_not_the_one_in_force_is_refused() {
     );
 }
 
+/// `truce verify` of the exported ledger with the parties' keys passes and
+/// names the plan in `plan` (a file in the test's folder) as the one the
+/// mediator adopted.
+fn verifies_naming(b: &Behind, plan: &str) {
+    let verified = ok(&[
+        "verify",
+        &b.p("ledger.jsonl"),
+        "--keys",
+        &b.p("keys.json"),
+        "--deal",
+        &b.deal,
+        "--plan",
+        &b.p(plan),
+    ]);
+    assert!(
+        verified.contains("is the plan the mediator adopted"),
+        "{verified}"
+    );
+}
+
 /// The total released by a plan report or plan JSON.
 fn released(plan: &serde_json::Value) -> u64 {
     plan["released"]
@@ -602,20 +609,7 @@ fn an_unproven_plan_is_adopted_only_when_accepted() {
     assert_eq!(released(&plan), released(&optimum));
 
     // The ledger verifies with the parties' keys and names the plan.
-    let verified = ok(&[
-        "verify",
-        &b.p("ledger.jsonl"),
-        "--keys",
-        &b.p("keys.json"),
-        "--deal",
-        &b.deal,
-        "--plan",
-        &b.p("accepted.json"),
-    ]);
-    assert!(
-        verified.contains("is the plan the mediator adopted"),
-        "{verified}"
-    );
+    verifies_naming(&b, "accepted.json");
 }
 
 /// After a recorded amendment the service holds the amended deal, and
