@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
-use truce_negotiate::Domain;
+use truce_negotiate::{Domain, Utility};
 
 use crate::agents::AgentKind;
 use crate::error::SessionError;
@@ -16,6 +16,8 @@ use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{HonestVoter, Voter};
 use crate::space::{OutcomeId, OutcomeSpace, Prepared};
+
+mod additive;
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -371,19 +373,24 @@ pub struct Assessment {
     pub warning: Option<String>,
 }
 
-/// Judges `agreement` against every outcome of the prepared space.
+/// Judges `agreement` against every outcome of the prepared space
+/// (`domain`'s).
 ///
-/// With finite utilities only the outcomes near the agreement are looked
-/// at ([`assess_near`]); [`assess_scan`] scans every outcome and is the
-/// reference the tests hold the former to.
+/// Two additive utilities over an enumerated space are judged issue by
+/// issue ([`additive`]); other finite utilities of two parties from the
+/// outcomes near the agreement only ([`assess_near`]); [`assess_scan`]
+/// scans every outcome and is the reference the tests hold the latter to.
 pub(crate) fn assess(
+    domain: &Domain,
     prepared: &Prepared,
     agreement: OutcomeId,
     party_names: &[String],
 ) -> (Assessment, Option<OutcomeId>) {
     let at = prepared.utilities(agreement);
     let finite = prepared.inverses.iter().all(|i| i.finite());
-    let (dominated_by, distance_to_frontier) = if finite && prepared.parties() == 2 {
+    let (dominated_by, distance_to_frontier) = if let Some(pair) = additive_pair(domain, prepared) {
+        pair.assess([at[0], at[1]])
+    } else if finite && prepared.parties() == 2 {
         assess_near(prepared, &at)
     } else {
         assess_scan(prepared, &at)
@@ -395,6 +402,31 @@ pub(crate) fn assess(
         dominated_by,
         distance_to_frontier,
     )
+}
+
+/// The two parties' additive utilities of an enumerated space, when that is
+/// what `prepared` holds (two parties, additive finite tables, the domain's
+/// issues): the tables the session's utilities were summed from.
+fn additive_pair<'a>(domain: &'a Domain, prepared: &Prepared) -> Option<additive::Pair<'a>> {
+    let space = &prepared.space;
+    let [a, b] = domain.parties.as_slice() else {
+        return None;
+    };
+    let (Utility::Additive(a), Utility::Additive(b)) = (&a.utility, &b.utility) else {
+        return None;
+    };
+    let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
+    let same = prepared.parties() == 2
+        && !space.is_sampled()
+        && space.issues() == sizes.len()
+        && sizes
+            .iter()
+            .enumerate()
+            .all(|(k, &s)| space.issue_size(k) == s);
+    if !same {
+        return None;
+    }
+    additive::Pair::new(sizes, [a, b])
 }
 
 /// The outcomes both parties value at least `at[p] - d`, with their
@@ -879,7 +911,7 @@ fn name_outcome(
         outcome_space: prepared.space.sampled_note(),
         mediator: (opts.protocol == Protocol::SingleText).then_some(opts.mediator),
         assessment: raw.agreement.map(|id| {
-            let (mut a, by) = assess(prepared, id, &parties);
+            let (mut a, by) = assess(domain, prepared, id, &parties);
             a.dominated_by = by.map(values);
             a
         }),
