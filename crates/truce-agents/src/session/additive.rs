@@ -18,6 +18,7 @@
 //! partial sums, where listing the outcomes near a dominated agreement
 //! looked at much of the space.
 
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 
 use truce_negotiate::Additive;
@@ -40,8 +41,9 @@ pub(super) struct Pair<'a> {
     /// Far more than the rounding of any sum of these tables, in whatever
     /// order: bounds are widened by it so that no branch is dropped wrongly.
     slack: f64,
-    /// `rest[k]`: what issues `k..` can add (`rest[m]` adds nothing).
-    rest: Vec<Rest>,
+    /// `rest[k]`: what issues `k..` can add (`rest[m]` adds nothing), made
+    /// when a search is bounded for the first time.
+    rest: OnceCell<Vec<Rest>>,
     /// [`MAX_STAIRS`], smaller in this module's tests so that small spaces
     /// use the per-party maxima too.
     max_stairs: usize,
@@ -75,16 +77,14 @@ impl<'a> Pair<'a> {
         if !magnitude.is_finite() || sizes.contains(&0) {
             return None;
         }
-        let mut pair = Self {
+        Some(Self {
             sizes,
             tables,
             clip: utilities.map(|a| a.clip),
             slack: 1e-9 * magnitude + f64::MIN_POSITIVE,
-            rest: Vec::new(),
+            rest: OnceCell::new(),
             max_stairs: MAX_STAIRS,
-        };
-        pair.rest = pair.remaining();
-        Some(pair)
+        })
     }
 
     /// Party `p`'s entry for value `v` of issue `k` (0.0 where the table has
@@ -113,8 +113,14 @@ impl<'a> Pair<'a> {
         ]
     }
 
-    /// What the issues from every level on can add, from the last level up.
-    fn remaining(&self) -> Vec<Rest> {
+    /// What the issues from every level on can add, from the last level up
+    /// (level 0's frontier, the whole space's, is left out: no search
+    /// asks it).
+    fn remaining(&self) -> &[Rest] {
+        self.rest.get_or_init(|| self.make_remaining())
+    }
+
+    fn make_remaining(&self) -> Vec<Rest> {
         let m = self.sizes.len();
         let mut rest = Vec::with_capacity(m + 1);
         let mut below = Rest {
@@ -128,7 +134,7 @@ impl<'a> Pair<'a> {
                 max = [max[0].max(e[0]), max[1].max(e[1])];
             }
             let max = [max[0] + below.max[0], max[1] + below.max[1]];
-            let stairs = below.stairs.as_ref().and_then(|s| {
+            let stairs = below.stairs.as_ref().filter(|_| k > 0).and_then(|s| {
                 if s.len() * self.sizes[k] > 4 * self.max_stairs {
                     return None;
                 }
@@ -153,7 +159,7 @@ impl<'a> Pair<'a> {
     fn may_reach(&self, k: usize, p: [f64; 2], lo: [f64; 2], above: Option<[f64; 2]>) -> bool {
         let s = self.slack;
         let (lo, above) = ([lo[0] - s, lo[1] - s], above.map(|a| [a[0] - s, a[1] - s]));
-        let rest = &self.rest[k];
+        let rest = &self.remaining()[k];
         let Some(stairs) = &rest.stairs else {
             let u = [p[0] + rest.max[0], p[1] + rest.max[1]];
             return u[0] >= lo[0]
@@ -169,24 +175,29 @@ impl<'a> Pair<'a> {
     }
 
     /// The frontier points (pairs of utilities that no outcome matches or
-    /// beats on both, each once) with both utilities at least `lo`, into
-    /// `out`, first utility descending.
-    fn frontier(&self, lo: [f64; 2], out: &mut Vec<[f64; 2]>) {
+    /// beats on both, each once) into `out`, first utility descending:
+    /// those with both utilities at least `lo`, or, without `lo`, all of
+    /// them unless the partial sums of some level keep more than
+    /// [`MAX_STAIRS`] (then `false`).
+    fn frontier(&self, lo: Option<[f64; 2]>, out: &mut Vec<[f64; 2]>) -> bool {
         let mut level = vec![[0.0f64; 2]];
         for k in 0..self.sizes.len() {
             out.clear();
             for v in 0..self.sizes[k] {
                 let e = self.entries(k, v);
-                out.extend(
-                    level
-                        .iter()
-                        .map(|p| [p[0] + e[0], p[1] + e[1]])
-                        .filter(|&q| self.may_reach(k + 1, q, lo, None)),
-                );
+                let sums = level.iter().map(|p| [p[0] + e[0], p[1] + e[1]]);
+                match lo {
+                    Some(lo) => out.extend(sums.filter(|&q| self.may_reach(k + 1, q, lo, None))),
+                    None => out.extend(sums),
+                }
             }
             staircase(out);
+            if lo.is_none() && out.len() > self.max_stairs {
+                return false;
+            }
             std::mem::swap(&mut level, out);
         }
+        let lo = lo.unwrap_or([f64::NEG_INFINITY; 2]);
         out.clear();
         out.extend(
             level
@@ -198,6 +209,7 @@ impl<'a> Pair<'a> {
         if self.clip.contains(&true) {
             staircase(out);
         }
+        true
     }
 
     /// The first outcome (by number) that dominates utilities `at` within
@@ -207,7 +219,7 @@ impl<'a> Pair<'a> {
         let lo = [at[0] - tol, at[1] - tol];
         let above = Some([at[0] + tol, at[1] + tol]);
         let m = self.sizes.len();
-        if m == 0 || !self.may_reach(0, [0.0; 2], lo, above) {
+        if m == 0 {
             return None;
         }
         let mut value = vec![0usize; m];
@@ -247,24 +259,32 @@ impl<'a> Pair<'a> {
     /// agreement's) within the tolerance, and the distance from `at` to the
     /// nearest frontier point.
     ///
-    /// The outcomes within the tolerance below `at` hold its own quadrant
-    /// and so a frontier point, whose distance bounds the search; every
-    /// frontier point nearer than that has both utilities at least `at`
-    /// less the distance.
+    /// The whole frontier when it is small (on the shared domains a few
+    /// hundred points at most); else only its part near `at`: the outcomes
+    /// within the tolerance below `at` hold its own quadrant and so a
+    /// frontier point, whose distance bounds the search, and every frontier
+    /// point nearer than that has both utilities at least `at` less the
+    /// distance.
     pub(super) fn assess(&self, at: [f64; 2]) -> (Option<OutcomeId>, Option<f64>) {
         let tol = truce_negotiate::DOMINANCE_TOLERANCE;
         let mut points = Vec::new();
-        self.frontier([at[0] - tol, at[1] - tol], &mut points);
-        let dominated = points.iter().any(|&u| dominates(u, at, tol));
-        let bound = nearest(&points, at);
-        let distance = if bound == 0.0 || !bound.is_finite() {
-            bound
+        let (dominated, distance) = if self.frontier(None, &mut points) {
+            let dominated = points.iter().any(|&u| dominates(u, at, tol));
+            (dominated, nearest(&points, at))
         } else {
-            // Slightly wider than the bound, so that rounding at the edge
-            // cannot leave out a point as near as the bound.
-            let d = bound * (1.0 + 1e-9) + f64::MIN_POSITIVE;
-            self.frontier([at[0] - d, at[1] - d], &mut points);
-            nearest(&points, at)
+            // A large frontier: only the part near the agreement.
+            self.frontier(Some([at[0] - tol, at[1] - tol]), &mut points);
+            let dominated = points.iter().any(|&u| dominates(u, at, tol));
+            let bound = nearest(&points, at);
+            if bound == 0.0 || !bound.is_finite() {
+                (dominated, bound)
+            } else {
+                // Slightly wider than the bound, so that rounding at the edge
+                // cannot leave out a point as near as the bound.
+                let d = bound * (1.0 + 1e-9) + f64::MIN_POSITIVE;
+                self.frontier(Some([at[0] - d, at[1] - d]), &mut points);
+                (dominated, nearest(&points, at))
+            }
         };
         let dominated_by = if dominated {
             self.first_dominating(at, tol)
@@ -405,7 +425,6 @@ mod tests {
     fn pair<'a>(sizes: &[usize], a: &'a Additive, b: &'a Additive, max_stairs: usize) -> Pair<'a> {
         let mut pair = Pair::new(sizes.to_vec(), [a, b]).expect("finite tables");
         pair.max_stairs = max_stairs;
-        pair.rest = pair.remaining();
         pair
     }
 
@@ -443,7 +462,7 @@ mod tests {
             let points = all(&sizes, &a, &b);
             let pair = pair(&sizes, &a, &b, MAX_STAIRS);
             let mut got = Vec::new();
-            pair.frontier([f64::NEG_INFINITY; 2], &mut got);
+            prop_assert!(pair.frontier(None, &mut got));
             // Every point that no point of other values matches or beats,
             // once, first utility descending.
             let mut want: Vec<[f64; 2]> = points
