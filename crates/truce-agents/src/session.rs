@@ -855,6 +855,10 @@ pub(crate) fn run_raw(
     }
 }
 
+/// How many earlier offers [`name_outcome`] looks back through for the same
+/// outcome.
+const REUSE_BACK: usize = 4;
+
 fn name_outcome(
     domain: &Domain,
     prepared: &Prepared,
@@ -872,11 +876,21 @@ fn name_outcome(
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
     let names = Arc::new(OutcomeNames::new(domain, prepared));
     let n = prepared.inverses.len();
-    let all: Arc<[f64]> = raw
-        .offers
-        .iter()
-        .flat_map(|o| prepared.inverses.iter().map(|inv| inv.utility(o.outcome)))
-        .collect();
+    // Every offer's utilities in one buffer. Agents often repeat an offer
+    // (a Boulware agent its best for many rounds), so an offer made among
+    // the last few copies their utilities instead of looking them up.
+    let mut all = Vec::with_capacity(raw.offers.len() * n);
+    for (k, o) in raw.offers.iter().enumerate() {
+        let seen = raw.offers[k.saturating_sub(REUSE_BACK)..k]
+            .iter()
+            .rposition(|p| p.outcome == o.outcome)
+            .map(|j| k.saturating_sub(REUSE_BACK) + j);
+        match seen {
+            Some(j) => all.extend_from_within(j * n..(j + 1) * n),
+            None => all.extend(prepared.inverses.iter().map(|inv| inv.utility(o.outcome))),
+        }
+    }
+    let all: Arc<[f64]> = Arc::from(all);
     let trace = raw
         .offers
         .iter()
