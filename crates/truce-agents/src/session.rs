@@ -216,27 +216,56 @@ impl Serialize for Proposer {
 #[derive(Debug, PartialEq)]
 pub struct OutcomeNames {
     space: Arc<OutcomeSpace>,
-    /// Each issue's value names.
-    values: Vec<Vec<String>>,
+    /// Every value name of every issue, one after another (one allocation
+    /// a session rather than one a value).
+    text: String,
+    /// `ends[first[issue] + value]`: where that value's name ends in `text`
+    /// (it starts where the one before it ends).
+    ends: Vec<usize>,
+    /// Each issue's first entry in `ends`, and one past the last issue's.
+    first: Vec<usize>,
 }
 
 impl OutcomeNames {
     /// The names of a prepared domain's outcomes.
     pub fn new(domain: &Domain, prepared: &Prepared) -> Self {
+        let values = || domain.issues.iter().flat_map(|i| &i.values);
+        let mut text = String::with_capacity(values().map(String::len).sum());
+        let mut ends = Vec::with_capacity(values().count());
+        let mut first = Vec::with_capacity(domain.issues.len() + 1);
+        for issue in &domain.issues {
+            first.push(ends.len());
+            for v in &issue.values {
+                text.push_str(v);
+                ends.push(text.len());
+            }
+        }
+        first.push(ends.len());
         Self {
             space: Arc::clone(&prepared.space),
-            values: domain.issues.iter().map(|i| i.values.clone()).collect(),
+            text,
+            ends,
+            first,
         }
+    }
+
+    /// The name of value `v` of `issue` ("" for one out of range).
+    fn value(&self, issue: usize, v: usize) -> &str {
+        let (Some(&lo), Some(&hi)) = (self.first.get(issue), self.first.get(issue + 1)) else {
+            return "";
+        };
+        let k = lo + v;
+        if k >= hi {
+            return "";
+        }
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        self.text.get(start..self.ends[k]).unwrap_or("")
     }
 
     fn name<'a>(&'a self, id: OutcomeId) -> impl ExactSizeIterator<Item = &'a str> + 'a {
         let indices = self.space.decode(id);
-        self.values.iter().enumerate().map(move |(issue, names)| {
-            indices
-                .get(issue)
-                .and_then(|&v| names.get(v))
-                .map_or("", String::as_str)
-        })
+        (0..self.first.len().saturating_sub(1))
+            .map(move |issue| indices.get(issue).map_or("", |&v| self.value(issue, v)))
     }
 }
 
