@@ -95,19 +95,34 @@ pub struct TraceEntry {
     pub accepted: Option<bool>,
 }
 
-/// Every party's utility of one offer: a slice of one buffer the whole
-/// trace shares (serialised as the list of numbers).
+/// Every party's utility of one offer (serialised as the list of numbers):
+/// held in place for two parties, else a slice of one buffer the whole
+/// trace shares.
 #[derive(Debug, Clone)]
-pub struct Utilities {
-    all: Arc<[f64]>,
-    at: usize,
-    parties: usize,
+pub struct Utilities(UtilitiesRepr);
+
+/// Where a [`Utilities`]' numbers are.
+#[derive(Debug, Clone)]
+enum UtilitiesRepr {
+    /// Two parties: no reference count to raise and drop per offer.
+    Pair([f64; 2]),
+    /// Any other number of parties.
+    Shared {
+        all: Arc<[f64]>,
+        at: usize,
+        parties: usize,
+    },
 }
 
 impl Utilities {
     /// The utilities as a slice.
     pub fn as_slice(&self) -> &[f64] {
-        self.all.get(self.at..self.at + self.parties).unwrap_or(&[])
+        match &self.0 {
+            UtilitiesRepr::Pair(u) => u,
+            UtilitiesRepr::Shared { all, at, parties } => {
+                all.get(*at..*at + *parties).unwrap_or(&[])
+            }
+        }
     }
 }
 
@@ -919,7 +934,20 @@ fn name_outcome(
             None => all.extend(prepared.inverses.iter().map(|inv| inv.utility(o.outcome))),
         }
     }
-    let all: Arc<[f64]> = Arc::from(all);
+    // Two parties' utilities are held in each entry, others shared.
+    let shared: Option<Arc<[f64]>> = (n != 2).then(|| Arc::from(all.as_slice()));
+    let utilities = |k: usize| match &shared {
+        None => Utilities(UtilitiesRepr::Pair(
+            all.get(2 * k..2 * k + 2)
+                .and_then(|u| <[f64; 2]>::try_from(u).ok())
+                .unwrap_or_default(),
+        )),
+        Some(buffer) => Utilities(UtilitiesRepr::Shared {
+            all: Arc::clone(buffer),
+            at: k * n,
+            parties: n,
+        }),
+    };
     let trace = raw
         .offers
         .iter()
@@ -928,11 +956,7 @@ fn name_outcome(
             round: o.round,
             proposer: party_name(o.proposer),
             offer: Offer::new(o.outcome, Arc::clone(&names)),
-            utilities: Utilities {
-                all: Arc::clone(&all),
-                at: k * n,
-                parties: n,
-            },
+            utilities: utilities(k),
             accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
         })
         .collect();
