@@ -8,9 +8,11 @@
 //! matched or beaten by one that is kept. The partial sums are summed issue
 //! by issue from 0.0, exactly as the session's utilities are (`sum_tables`),
 //! so the frontier points are the very values the session holds, bit for
-//! bit. A partial sum that cannot reach the region asked about (both
-//! utilities at least a bound) is dropped too, judged by the frontier of the
-//! remaining issues' sums (or, where that is large, their per-party maxima).
+//! bit. The whole frontier is found so when no level keeps more than
+//! [`MAX_STAIRS`] partial sums; else only the region near the agreement
+//! (both utilities at least a bound), dropping also the partial sums that
+//! cannot reach it, as judged by the frontier of the remaining issues' sums
+//! (or, where that is large, their per-party maxima).
 //! The same bounds guide a depth-first search, in outcome-number order, for
 //! the first outcome that dominates the agreement.
 //!
@@ -25,10 +27,11 @@ use truce_negotiate::Additive;
 
 use crate::space::OutcomeId;
 
-/// Most points a remaining-issues frontier holds before the levels above it
-/// fall back on per-party maxima (a product of issues whose sums are all on
-/// the frontier, as in a zero-sum domain, would otherwise hold every
-/// outcome).
+/// Most points a level of the whole frontier keeps before the search turns
+/// to the region near the agreement, and a remaining-issues frontier before
+/// the levels above it fall back on per-party maxima (a product of issues
+/// whose sums are all on the frontier, as in a zero-sum domain, would
+/// otherwise hold every outcome).
 const MAX_STAIRS: usize = 1 << 12;
 
 /// Two parties' additive utilities over one outcome space, with what the
