@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
-use truce_negotiate::Domain;
+use truce_negotiate::{Domain, Utility};
 
 use crate::agents::AgentKind;
 use crate::error::SessionError;
@@ -16,6 +16,8 @@ use crate::sao::{self, Deadline};
 use crate::seed::mix;
 use crate::single_text::{HonestVoter, Voter};
 use crate::space::{OutcomeId, OutcomeSpace, Prepared};
+
+mod additive;
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -93,19 +95,34 @@ pub struct TraceEntry {
     pub accepted: Option<bool>,
 }
 
-/// Every party's utility of one offer: a slice of one buffer the whole
-/// trace shares (serialised as the list of numbers).
+/// Every party's utility of one offer (serialised as the list of numbers):
+/// held in place for two parties, else a slice of one buffer the whole
+/// trace shares.
 #[derive(Debug, Clone)]
-pub struct Utilities {
-    all: Arc<[f64]>,
-    at: usize,
-    parties: usize,
+pub struct Utilities(UtilitiesRepr);
+
+/// Where a [`Utilities`]' numbers are.
+#[derive(Debug, Clone)]
+enum UtilitiesRepr {
+    /// Two parties: no reference count to raise and drop per offer.
+    Pair([f64; 2]),
+    /// Any other number of parties.
+    Shared {
+        all: Arc<[f64]>,
+        at: usize,
+        parties: usize,
+    },
 }
 
 impl Utilities {
     /// The utilities as a slice.
     pub fn as_slice(&self) -> &[f64] {
-        self.all.get(self.at..self.at + self.parties).unwrap_or(&[])
+        match &self.0 {
+            UtilitiesRepr::Pair(u) => u,
+            UtilitiesRepr::Shared { all, at, parties } => {
+                all.get(*at..*at + *parties).unwrap_or(&[])
+            }
+        }
     }
 }
 
@@ -214,27 +231,56 @@ impl Serialize for Proposer {
 #[derive(Debug, PartialEq)]
 pub struct OutcomeNames {
     space: Arc<OutcomeSpace>,
-    /// Each issue's value names.
-    values: Vec<Vec<String>>,
+    /// Every value name of every issue, one after another (one allocation
+    /// a session rather than one a value).
+    text: String,
+    /// `ends[first[issue] + value]`: where that value's name ends in `text`
+    /// (it starts where the one before it ends).
+    ends: Vec<usize>,
+    /// Each issue's first entry in `ends`, and one past the last issue's.
+    first: Vec<usize>,
 }
 
 impl OutcomeNames {
     /// The names of a prepared domain's outcomes.
     pub fn new(domain: &Domain, prepared: &Prepared) -> Self {
+        let values = || domain.issues.iter().flat_map(|i| &i.values);
+        let mut text = String::with_capacity(values().map(String::len).sum());
+        let mut ends = Vec::with_capacity(values().count());
+        let mut first = Vec::with_capacity(domain.issues.len() + 1);
+        for issue in &domain.issues {
+            first.push(ends.len());
+            for v in &issue.values {
+                text.push_str(v);
+                ends.push(text.len());
+            }
+        }
+        first.push(ends.len());
         Self {
             space: Arc::clone(&prepared.space),
-            values: domain.issues.iter().map(|i| i.values.clone()).collect(),
+            text,
+            ends,
+            first,
         }
+    }
+
+    /// The name of value `v` of `issue` ("" for one out of range).
+    fn value(&self, issue: usize, v: usize) -> &str {
+        let (Some(&lo), Some(&hi)) = (self.first.get(issue), self.first.get(issue + 1)) else {
+            return "";
+        };
+        let k = lo + v;
+        if k >= hi {
+            return "";
+        }
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        self.text.get(start..self.ends[k]).unwrap_or("")
     }
 
     fn name<'a>(&'a self, id: OutcomeId) -> impl ExactSizeIterator<Item = &'a str> + 'a {
         let indices = self.space.decode(id);
-        self.values.iter().enumerate().map(move |(issue, names)| {
-            indices
-                .get(issue)
-                .and_then(|&v| names.get(v))
-                .map_or("", String::as_str)
-        })
+        (0..self.first.len().saturating_sub(1))
+            .map(move |issue| indices.get(issue).map_or("", |&v| self.value(issue, v)))
     }
 }
 
@@ -371,19 +417,24 @@ pub struct Assessment {
     pub warning: Option<String>,
 }
 
-/// Judges `agreement` against every outcome of the prepared space.
+/// Judges `agreement` against every outcome of the prepared space
+/// (`domain`'s).
 ///
-/// With finite utilities only the outcomes near the agreement are looked
-/// at ([`assess_near`]); [`assess_scan`] scans every outcome and is the
-/// reference the tests hold the former to.
+/// Two additive utilities over an enumerated space are judged issue by
+/// issue ([`additive`]); other finite utilities of two parties from the
+/// outcomes near the agreement only ([`assess_near`]); [`assess_scan`]
+/// scans every outcome and is the reference the tests hold the latter to.
 pub(crate) fn assess(
+    domain: &Domain,
     prepared: &Prepared,
     agreement: OutcomeId,
     party_names: &[String],
 ) -> (Assessment, Option<OutcomeId>) {
     let at = prepared.utilities(agreement);
     let finite = prepared.inverses.iter().all(|i| i.finite());
-    let (dominated_by, distance_to_frontier) = if finite && prepared.parties() == 2 {
+    let (dominated_by, distance_to_frontier) = if let Some(pair) = additive_pair(domain, prepared) {
+        pair.assess([at[0], at[1]])
+    } else if finite && prepared.parties() == 2 {
         assess_near(prepared, &at)
     } else {
         assess_scan(prepared, &at)
@@ -395,6 +446,31 @@ pub(crate) fn assess(
         dominated_by,
         distance_to_frontier,
     )
+}
+
+/// The two parties' additive utilities of an enumerated space, when that is
+/// what `prepared` holds (two parties, additive finite tables, the domain's
+/// issues): the tables the session's utilities were summed from.
+fn additive_pair<'a>(domain: &'a Domain, prepared: &Prepared) -> Option<additive::Pair<'a>> {
+    let space = &prepared.space;
+    let [a, b] = domain.parties.as_slice() else {
+        return None;
+    };
+    let (Utility::Additive(a), Utility::Additive(b)) = (&a.utility, &b.utility) else {
+        return None;
+    };
+    let sizes: Vec<usize> = domain.issues.iter().map(|i| i.values.len()).collect();
+    let same = prepared.parties() == 2
+        && !space.is_sampled()
+        && space.issues() == sizes.len()
+        && sizes
+            .iter()
+            .enumerate()
+            .all(|(k, &s)| space.issue_size(k) == s);
+    if !same {
+        return None;
+    }
+    additive::Pair::new(sizes, [a, b])
 }
 
 /// The outcomes both parties value at least `at[p] - d`, with their
@@ -823,6 +899,10 @@ pub(crate) fn run_raw(
     }
 }
 
+/// How many earlier offers [`name_outcome`] looks back through for the same
+/// outcome.
+const REUSE_BACK: usize = 4;
+
 fn name_outcome(
     domain: &Domain,
     prepared: &Prepared,
@@ -840,11 +920,34 @@ fn name_outcome(
     let parties: Vec<String> = domain.parties.iter().map(|p| p.name.clone()).collect();
     let names = Arc::new(OutcomeNames::new(domain, prepared));
     let n = prepared.inverses.len();
-    let all: Arc<[f64]> = raw
-        .offers
-        .iter()
-        .flat_map(|o| prepared.inverses.iter().map(|inv| inv.utility(o.outcome)))
-        .collect();
+    // Every offer's utilities in one buffer. Agents often repeat an offer
+    // (a Boulware agent its best for many rounds), so an offer made among
+    // the last few copies their utilities instead of looking them up.
+    let mut all = Vec::with_capacity(raw.offers.len() * n);
+    for (k, o) in raw.offers.iter().enumerate() {
+        let seen = raw.offers[k.saturating_sub(REUSE_BACK)..k]
+            .iter()
+            .rposition(|p| p.outcome == o.outcome)
+            .map(|j| k.saturating_sub(REUSE_BACK) + j);
+        match seen {
+            Some(j) => all.extend_from_within(j * n..(j + 1) * n),
+            None => all.extend(prepared.inverses.iter().map(|inv| inv.utility(o.outcome))),
+        }
+    }
+    // Two parties' utilities are held in each entry, others shared.
+    let shared: Option<Arc<[f64]>> = (n != 2).then(|| Arc::from(all.as_slice()));
+    let utilities = |k: usize| match &shared {
+        None => Utilities(UtilitiesRepr::Pair(
+            all.get(2 * k..2 * k + 2)
+                .and_then(|u| <[f64; 2]>::try_from(u).ok())
+                .unwrap_or_default(),
+        )),
+        Some(buffer) => Utilities(UtilitiesRepr::Shared {
+            all: Arc::clone(buffer),
+            at: k * n,
+            parties: n,
+        }),
+    };
     let trace = raw
         .offers
         .iter()
@@ -853,11 +956,7 @@ fn name_outcome(
             round: o.round,
             proposer: party_name(o.proposer),
             offer: Offer::new(o.outcome, Arc::clone(&names)),
-            utilities: Utilities {
-                all: Arc::clone(&all),
-                at: k * n,
-                parties: n,
-            },
+            utilities: utilities(k),
             accepted: accepted.as_ref().and_then(|a| a.get(k).copied()),
         })
         .collect();
@@ -879,7 +978,7 @@ fn name_outcome(
         outcome_space: prepared.space.sampled_note(),
         mediator: (opts.protocol == Protocol::SingleText).then_some(opts.mediator),
         assessment: raw.agreement.map(|id| {
-            let (mut a, by) = assess(prepared, id, &parties);
+            let (mut a, by) = assess(domain, prepared, id, &parties);
             a.dominated_by = by.map(values);
             a
         }),
