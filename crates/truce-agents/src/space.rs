@@ -708,39 +708,28 @@ impl Inverse {
 /// and then those at or above it, so the outcome at a rank is the least one
 /// at or above the level and the one before it the greatest one below.
 fn scan_worst_in(all: &[f64], lo: f64, hi: f64, floor: f64) -> Option<OutcomeId> {
-    let n = all.len();
-    let (mut first_rational, mut from_lo) = (0usize, 0usize);
-    for &x in all {
-        first_rational += usize::from(x < floor);
-        from_lo += usize::from(x < lo);
-    }
-    if first_rational >= n {
-        return None;
-    }
-    let (level, rank) = if from_lo >= first_rational {
-        (lo, from_lo)
-    } else {
-        (floor, first_rational)
-    };
-    // Outcomes in id order, so a strict comparison keeps the first of
-    // equal keys and a non-strict one the last: (utility, id) order.
-    // `at`: the outcome at rank `i`; `before`: the one at `i - 1`.
+    // The outcome at the first rank at or above `max(lo, floor)` is the
+    // least (utility, id) there, and the one before it the greatest below;
+    // that one is rational when it reaches the floor. Outcomes in id order,
+    // so a strict comparison keeps the first of equal keys and a non-strict
+    // one the last: (utility, id) order.
+    let level = lo.max(floor);
     let (mut at, mut before) = ((u64::MAX, usize::MAX), (0u64, usize::MAX));
-    let i = if rank < n {
-        for (id, &x) in all.iter().enumerate() {
-            let k = order_key(x);
-            if x >= level {
-                if k < at.0 {
-                    at = (k, id);
-                }
-            } else if k >= before.0 {
-                before = (k, id);
+    for (id, &x) in all.iter().enumerate() {
+        let k = order_key(x);
+        if x >= level {
+            if k < at.0 {
+                at = (k, id);
             }
+        } else if k >= before.0 {
+            before = (k, id);
         }
-        rank
-    } else {
-        // Every outcome is below the level: the best one, and the next.
+    }
+    if at.1 == usize::MAX {
+        // Every outcome is below the level: the best one, and the next
+        // (none is rational if the best is not).
         at = (0, usize::MAX);
+        before = (0, usize::MAX);
         for (id, &x) in all.iter().enumerate() {
             let k = order_key(x);
             if k >= at.0 {
@@ -750,16 +739,18 @@ fn scan_worst_in(all: &[f64], lo: f64, hi: f64, floor: f64) -> Option<OutcomeId>
                 before = (k, id);
             }
         }
-        n - 1
-    };
+        if all.get(at.1).is_none_or(|&best| !(best >= floor)) {
+            return None;
+        }
+    }
     let at_u = *all.get(at.1)?;
-    if i > first_rational
-        && let Some(&below) = all.get(before.1)
+    if let Some(&below) = all.get(before.1)
+        && below >= floor
     {
         let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
         if in_range && (below - lo).abs() < (at_u - lo).abs() {
             // The first outcome in (utility, id) order at or above `below`
-            // (it is rational: `below` ranks at or above the first one).
+            // (it is rational: `below` reaches the floor).
             let mut best = (u64::MAX, usize::MAX);
             for (id, &x) in all.iter().enumerate() {
                 let k = order_key(x);
