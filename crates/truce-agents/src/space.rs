@@ -739,7 +739,7 @@ fn scan_worst_in(all: &[f64], lo: f64, hi: f64, floor: f64) -> Option<OutcomeId>
                 before = (k, id);
             }
         }
-        if all.get(at.1).is_none_or(|&best| !(best >= floor)) {
+        if !all.get(at.1).is_some_and(|&best| best >= floor) {
             return None;
         }
     }
