@@ -75,8 +75,11 @@ pub fn run_with(
 /// Runs one SAO session between `agents` (one per party, in party order).
 pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> SessionOutcome {
     let n = agents.len();
+    // Room for the first 32 offers (512 bytes): many sessions end within
+    // them, and a request of a kilobyte or more makes the allocator
+    // consolidate its free lists every session; longer ones grow the list.
     let mut offers: Vec<PublicOffer> =
-        Vec::with_capacity(2 * deadline.rounds.unwrap_or(64).min(1024) as usize);
+        Vec::with_capacity((n * deadline.rounds.unwrap_or(16) as usize).min(32));
     let mut on_table: Option<PublicOffer> = None;
     let mut acceptances = 0usize;
     let mut round = 0u32;
