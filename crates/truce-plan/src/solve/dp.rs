@@ -25,6 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::ceiling::Ceiling;
 use super::day::{DayAction, DayContext, actions};
 use super::exposure::Exposure;
 use super::intraday::{OutOfSteps, Schedules, day_peak};
@@ -40,6 +41,16 @@ pub(crate) struct Value {
     pub peak: Exposure,
     /// Σ released persons' tier weight × days before the horizon's end.
     pub savings: u64,
+}
+
+/// What the search knows of a state's best continuation.
+#[derive(Debug, Clone, Copy)]
+enum Known {
+    /// Its value (`None`: no continuation keeps the terms).
+    Exact(Option<Value>),
+    /// At most this, below what the search needed of the state when it
+    /// looked (the tier order's branch and bound; see `value_from`).
+    Below(Value),
 }
 
 /// What the search optimises.
@@ -71,7 +82,9 @@ pub(crate) struct Search<'m, 'c> {
     /// Exposure already incurred (a re-plan's prefix): peaks below it count as it.
     floor: Exposure,
     schedules: &'c mut Schedules,
-    memo: Vec<HashMap<Vec<u32>, Option<Value>>>,
+    memo: Vec<HashMap<Vec<u32>, Known>>,
+    /// For the tier order: what a continuation can at best gain.
+    ceiling: Option<Ceiling>,
     /// Day actions (and schedule steps) the search may still spend.
     pub budget: u64,
 }
@@ -94,6 +107,7 @@ impl<'m, 'c> Search<'m, 'c> {
             floor,
             schedules,
             memo: vec![HashMap::new(); days as usize + 2],
+            ceiling: (goal == Goal::TierOrder).then(|| Ceiling::new(model, days)),
             budget,
         }
     }
@@ -104,17 +118,44 @@ impl<'m, 'c> Search<'m, 'c> {
         self.value(1, &start)
     }
 
+    /// The best value from day 1 when it reaches `need` (a value some plan
+    /// within the search's bounds is known to reach: then the best does
+    /// too, and the search cuts every branch below it); `None` =
+    /// infeasible. The tier order only.
+    pub fn solve_reaching(&mut self, need: Value) -> Result<Option<Value>, OutOfBudget> {
+        let start = self.model.start_state();
+        match self.value_from(1, &start, Some(need))? {
+            Known::Exact(v) => Ok(v),
+            // Below the need: the need was wrong; search again without it.
+            Known::Below(_) => self.value(1, &start),
+        }
+    }
+
+    /// The gain of a plan's days: (released, tier savings).
+    pub fn gain_of(&self, path: &[(u32, DayAction)]) -> Value {
+        Value {
+            released: path.iter().map(|(_, a)| a.persons).sum(),
+            days: 0,
+            peak: Exposure::ZERO,
+            savings: path
+                .iter()
+                .map(|(d, a)| self.horizon_gain(*d, a.weight))
+                .sum(),
+        }
+    }
+
     /// The chosen action of each day along an optimal path (after `solve`).
     pub fn path(&mut self) -> Result<Vec<(u32, DayAction)>, OutOfBudget> {
         let mut state = self.model.start_state();
         let mut next = Vec::new();
         let mut out = Vec::new();
         let mut day = 1;
+        let mut target = self.value(day, &state)?;
         while day <= self.days {
-            let Some(target) = self.value(day, &state)? else {
+            let Some(goal) = target else {
                 break;
             };
-            let (next_day, action) = self.best_move(day, &state, target)?;
+            let (next_day, action, rest) = self.best_move(day, &state, goal)?;
             let take = action.as_ref().map_or(&[][..], |a| &a.take[..]);
             if !owed::advance(self.model, &mut next, &state, take) {
                 break;
@@ -126,6 +167,10 @@ impl<'m, 'c> Search<'m, 'c> {
                 None => {}
             }
             day = next_day;
+            target = match rest {
+                Some(v) => Some(v),
+                None => self.value(day, &state)?,
+            };
         }
         Ok(out)
     }
@@ -247,32 +292,137 @@ impl<'m, 'c> Search<'m, 'c> {
         }
     }
 
+    /// The exact value of a state's best continuation.
     fn value(&mut self, day: u32, state: &[u32]) -> Result<Option<Value>, OutOfBudget> {
+        match self.value_from(day, state, None)? {
+            Known::Exact(v) => Ok(v),
+            // Nothing is cut without a need: see `value_from`.
+            Known::Below(_) => unreachable!("a state searched without a need is exact"),
+        }
+    }
+
+    /// What a continuation must reach to matter: at least `need`, and (the
+    /// tier order) better than `best`. The levels search wants every value.
+    fn wanted(&self, need: Option<Value>, best: Option<Value>) -> Option<Value> {
+        if self.goal != Goal::TierOrder {
+            return None;
+        }
+        // Values are whole numbers: better than `b` is at least `b` with one
+        // more saving.
+        let better = best.map(|b| Value {
+            savings: b.savings.saturating_add(1),
+            ..b
+        });
+        match (need, better) {
+            (Some(n), Some(b)) => Some(if self.better(&b, &n) { b } else { n }),
+            (n, b) => n.or(b),
+        }
+    }
+
+    /// What the rest after day `day`'s action `a` must reach for the whole to
+    /// reach `want` (`None`: any rest does, its exact value is wanted).
+    fn rest_wanted(&self, day: u32, a: &DayAction, want: Value) -> Option<Value> {
+        let released = want.released.checked_sub(a.persons)?;
+        Some(Value {
+            released,
+            days: 0,
+            peak: Exposure::ZERO,
+            savings: want
+                .savings
+                .saturating_sub(self.horizon_gain(day, a.weight)),
+        })
+    }
+
+    fn larger(&self, a: Option<Value>, b: Value) -> Value {
+        match a {
+            Some(a) if !self.better(&b, &a) => a,
+            _ => b,
+        }
+    }
+
+    /// The best continuation from (day, state), exactly when it reaches
+    /// `need` (or no `need` is given), else a bound below `need`.
+    ///
+    /// The tier order is additive, so a branch and bound: a day's action is
+    /// cut when its gain plus what the rest can at best gain (the
+    /// `Ceiling`, or the rest's own bound) cannot reach what is wanted — at
+    /// least `need`, and more than the best found so far. Every cut value is
+    /// below that, so when the best found reaches `need` it is the best of
+    /// all; when it does not, the largest of it and the cut values bounds
+    /// the state's (`Known::Below`), which the memo keeps for any later
+    /// caller whose need is above it. Without a need nothing below the best
+    /// is cut that could beat it, so the answer is exact. The levels search
+    /// (not additive) cuts only against the best found, as before.
+    fn value_from(
+        &mut self,
+        day: u32,
+        state: &[u32],
+        need: Option<Value>,
+    ) -> Result<Known, OutOfBudget> {
         if !self.base_met(day, state) {
-            return Ok(None);
+            return Ok(Known::Exact(None));
         }
         if day > self.days {
-            return Ok(self.terminal(state));
+            return Ok(Known::Exact(self.terminal(state)));
         }
-        if let Some(v) = self.memo[day as usize].get(state) {
-            return Ok(*v);
+        match self.memo[day as usize].get(state) {
+            Some(Known::Exact(v)) => return Ok(Known::Exact(*v)),
+            Some(&Known::Below(most)) if need.is_some_and(|n| self.better(&n, &most)) => {
+                return Ok(Known::Below(most));
+            }
+            _ => {}
+        }
+        if let (Some(n), Some(ceiling)) = (need, &self.ceiling) {
+            let (released, savings) = ceiling.of(self.model, day, state);
+            let most = Value {
+                released,
+                days: 0,
+                peak: Exposure::ZERO,
+                savings,
+            };
+            if self.better(&n, &most) {
+                self.memo[day as usize].insert(state.to_vec(), Known::Below(most));
+                return Ok(Known::Below(most));
+            }
         }
         let mut next = Vec::with_capacity(state.len());
-        let mut best = if owed::advance(self.model, &mut next, state, &[]) {
-            self.value(self.after_empty(day), &next)?
-        } else {
-            None
-        };
-        for mut a in self.day_actions(day, state)? {
+        // The largest value cut (each below what was wanted then).
+        let mut cut: Option<Value> = None;
+        let mut best = None;
+        if owed::advance(self.model, &mut next, state, &[]) {
+            match self.value_from(self.after_empty(day), &next, need)? {
+                Known::Exact(v) => best = v,
+                Known::Below(most) => cut = Some(most),
+            }
+        }
+        let mut actions = self.day_actions(day, state)?;
+        if self.ceiling.is_some() {
+            // The most promising first, so that the ceiling cuts the rest.
+            actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
+        }
+        for mut a in actions {
             if !owed::advance(self.model, &mut next, state, &a.take) {
                 continue;
             }
-            let Some(rest) = self.value(day + 1, &next)? else {
-                continue;
+            let want = self.wanted(need, best);
+            let rest_want = want.and_then(|w| self.rest_wanted(day, &a, w));
+            let rest = match self.value_from(day + 1, &next, rest_want)? {
+                Known::Exact(Some(rest)) => rest,
+                Known::Exact(None) => continue,
+                Known::Below(most) => {
+                    cut = Some(self.larger(cut, self.combine(day, &a, most)));
+                    continue;
+                }
             };
             // The day's peak only raises the plan's: with the rest's alone
             // the candidate is at least as good as it can be.
             let hopeful = self.combine(day, &a, rest);
+            if let Some(w) = want
+                && self.better(&w, &hopeful)
+            {
+                cut = Some(self.larger(cut, hopeful));
+                continue;
+            }
             if best.is_some_and(|b| !self.better(&hopeful, &b)) || !self.admit(&mut a, state)? {
                 continue;
             }
@@ -281,39 +431,50 @@ impl<'m, 'c> Search<'m, 'c> {
                 best = Some(cand);
             }
         }
-        self.memo[day as usize].insert(state.to_vec(), best);
-        Ok(best)
+        let known = match (need, cut) {
+            (Some(n), Some(most)) if best.is_none_or(|b| self.better(&n, &b)) => {
+                Known::Below(self.larger(best, most))
+            }
+            _ => Known::Exact(best),
+        };
+        self.memo[day as usize].insert(state.to_vec(), known);
+        Ok(known)
     }
 
-    /// The move from (day, state) that attains `target`: (next day, action).
+    /// The move from (day, state) that attains `target`: (next day, action,
+    /// the rest's value when known).
     fn best_move(
         &mut self,
         day: u32,
         state: &[u32],
         target: Value,
-    ) -> Result<(u32, Option<DayAction>), OutOfBudget> {
+    ) -> Result<(u32, Option<DayAction>, Option<Value>), OutOfBudget> {
         let mut next = Vec::with_capacity(state.len());
+        // Under the tier order only a rest that reaches the target's share
+        // is wanted exactly; the levels search knows every value.
+        let need = (self.goal == Goal::TierOrder).then_some(target);
         if owed::advance(self.model, &mut next, state, &[])
-            && let Some(v) = self.value(self.after_empty(day), &next)?
+            && let Known::Exact(Some(v)) = self.value_from(self.after_empty(day), &next, need)?
             && self.same(&v, &target)
         {
-            return Ok((self.after_empty(day), None));
+            return Ok((self.after_empty(day), None, Some(v)));
         }
         for mut a in self.day_actions(day, state)? {
             if !owed::advance(self.model, &mut next, state, &a.take) {
                 continue;
             }
-            let Some(rest) = self.value(day + 1, &next)? else {
+            let rest_need = need.and_then(|w| self.rest_wanted(day, &a, w));
+            let Known::Exact(Some(rest)) = self.value_from(day + 1, &next, rest_need)? else {
                 continue;
             };
             if self.better(&target, &self.combine(day, &a, rest)) || !self.admit(&mut a, state)? {
                 continue;
             }
             if self.same(&self.combine(day, &a, rest), &target) {
-                return Ok((day + 1, Some(a)));
+                return Ok((day + 1, Some(a), Some(rest)));
             }
         }
-        Ok((self.after_empty(day), None))
+        Ok((self.after_empty(day), None, None))
     }
 
     /// Any plan at all, found depth first: each day's actions tried most
