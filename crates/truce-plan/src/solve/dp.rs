@@ -85,8 +85,44 @@ pub(crate) struct Search<'m, 'c> {
     memo: Vec<HashMap<Vec<u32>, Known>>,
     /// For the tier order: what a continuation can at best gain.
     ceiling: Option<Ceiling>,
+    /// For the tier order: the kinds a day releases as many of as it can
+    /// (see [`eager_kinds`]).
+    eager: Vec<usize>,
     /// Day actions (and schedule steps) the search may still spend.
     pub budget: u64,
+}
+
+/// The kinds whose releases the tier order may take as early as a day
+/// admits: each the only kind of a holder that pays no rule, has no daily
+/// minimum and does not earn the extension — in practice a deferred rule's
+/// payee, e.g. detainees counter-released for captives.
+///
+/// Two actions of a day alike but in such a kind's count, A releasing δ
+/// more than B, lead to states alike but in that count: any continuation
+/// from B's, less its δ earliest releases of the kind, is one from A's. It
+/// keeps every term (no counter-release ahead of payment, as A's day paid
+/// no more than was owed and fresh; what falls due, as A's counter-releases
+/// so far are never fewer; fewer persons a day, no minimum to fall under;
+/// the extension not the holder's; the units alike), its exposure is never
+/// higher at any moment, and it releases as many in all, each of the δ
+/// earlier (on A's day). So A's whole plan gains at least B's, and once
+/// A's is settled B need not be searched — except that A's own day may
+/// need another order, so only an admitted A (or a rest already cut or
+/// infeasible) settles it. This holds for the tier order, which bounds the
+/// peak but does not minimise it; not for the levels search.
+fn eager_kinds(m: &Model) -> Vec<usize> {
+    (0..m.holders.len())
+        .filter_map(|h| {
+            let [k] = m.kinds_of[h][..] else {
+                return None;
+            };
+            let kind = &m.kinds[k];
+            let paid = kind.receives.iter().any(|&c| c > 0);
+            let pays = kind.gives.iter().any(|&g| g > 0);
+            let by = m.extension.is_some_and(|(by, _)| by == Some(h));
+            (paid && !pays && !by && m.holders[h].min_per_day <= 1).then_some(k)
+        })
+        .collect()
 }
 
 impl<'m, 'c> Search<'m, 'c> {
@@ -108,6 +144,11 @@ impl<'m, 'c> Search<'m, 'c> {
             schedules,
             memo: vec![HashMap::new(); days as usize + 2],
             ceiling: (goal == Goal::TierOrder).then(|| Ceiling::new(model, days)),
+            eager: if goal == Goal::TierOrder {
+                eager_kinds(model)
+            } else {
+                Vec::new()
+            },
             budget,
         }
     }
@@ -400,17 +441,39 @@ impl<'m, 'c> Search<'m, 'c> {
             // The most promising first, so that the ceiling cuts the rest.
             actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
         }
+        // Actions alike but in the eager kinds' counts: once one of them is
+        // settled (its rest cut or infeasible, or admitted), the ones
+        // releasing fewer of those (later in this order) can do no better.
+        let mut settled: HashSet<Vec<(usize, u32)>> = HashSet::new();
+        let mut alike: Vec<(usize, u32)> = Vec::new();
+        let eager = !self.eager.is_empty();
         for mut a in actions {
+            if eager {
+                alike.clear();
+                alike.extend(a.take.iter().filter(|(k, _)| !self.eager.contains(k)));
+                if settled.contains(&alike[..]) {
+                    continue;
+                }
+            }
             if !owed::advance(self.model, &mut next, state, &a.take) {
                 continue;
             }
+            let settle = |settled: &mut HashSet<_>| {
+                if eager {
+                    settled.insert(alike.clone());
+                }
+            };
             let want = self.wanted(need, best);
             let rest_want = want.and_then(|w| self.rest_wanted(day, &a, w));
             let rest = match self.value_from(day + 1, &next, rest_want)? {
                 Known::Exact(Some(rest)) => rest,
-                Known::Exact(None) => continue,
+                Known::Exact(None) => {
+                    settle(&mut settled);
+                    continue;
+                }
                 Known::Below(most) => {
                     cut = Some(self.larger(cut, self.combine(day, &a, most)));
+                    settle(&mut settled);
                     continue;
                 }
             };
@@ -421,11 +484,17 @@ impl<'m, 'c> Search<'m, 'c> {
                 && self.better(&w, &hopeful)
             {
                 cut = Some(self.larger(cut, hopeful));
+                settle(&mut settled);
                 continue;
             }
-            if best.is_some_and(|b| !self.better(&hopeful, &b)) || !self.admit(&mut a, state)? {
+            if best.is_some_and(|b| !self.better(&hopeful, &b)) {
+                settle(&mut settled);
                 continue;
             }
+            if !self.admit(&mut a, state)? {
+                continue;
+            }
+            settle(&mut settled);
             let cand = self.combine(day, &a, rest);
             if best.is_none_or(|b| self.better(&cand, &b)) {
                 best = Some(cand);
