@@ -104,8 +104,8 @@ pub(crate) struct Search<'m, 'c> {
 /// no more than was owed and fresh; what falls due, as A's counter-releases
 /// so far are never fewer; fewer persons a day, no minimum to fall under;
 /// the extension not the holder's; the units alike), its exposure is never
-/// higher at any moment, and it releases as many in all, each of the δ
-/// earlier (on A's day). So A's whole plan gains at least B's, and once
+/// higher at any moment, and it releases at least as many in all, those
+/// dropped earlier (on A's day). So A's whole plan gains at least B's, and once
 /// A's is settled B need not be searched — except that A's own day may
 /// need another order, so only an admitted A (or a rest already cut or
 /// infeasible) settles it. This holds for the tier order, which bounds the
