@@ -262,6 +262,18 @@ impl<'m, 'c> Search<'m, 'c> {
     /// that keep the day's counts; whether each has an order within the
     /// exposure bound is [`Search::admit`]'s.
     pub fn day_actions(&mut self, day: u32, state: &[u32]) -> Result<Vec<DayAction>, OutOfBudget> {
+        self.day_actions_of(day, state, None)
+    }
+
+    /// The same, with only the largest count of `top_of`'s kind once its
+    /// holder's payment is known (`DayAction::fewest` says how far down the
+    /// others go).
+    fn day_actions_of(
+        &mut self,
+        day: u32,
+        state: &[u32],
+        top_of: Option<usize>,
+    ) -> Result<Vec<DayAction>, OutOfBudget> {
         let released = self.released(state);
         let owing = owed::owing(self.model, state);
         let (due, due_fresh) = owed::must_pay(self.model, state, day, self.days);
@@ -286,6 +298,7 @@ impl<'m, 'c> Search<'m, 'c> {
             owing: &owing,
             due: &due,
             due_fresh: &due_fresh,
+            top_of,
         };
         let found = actions(&cx, &mut self.schedules.options);
         let cost = found.len() as u64 + 1;
@@ -436,7 +449,14 @@ impl<'m, 'c> Search<'m, 'c> {
                 Known::Below(most) => cut = Some(most),
             }
         }
-        let mut actions = self.day_actions(day, state)?;
+        // With one eager kind, each day's actions come with its largest
+        // count only, and the fewer are made one by one while the larger
+        // is not settled.
+        let top_of = match self.eager[..] {
+            [k] if self.model.order.last() == Some(&self.model.kinds[k].holder) => Some(k),
+            _ => None,
+        };
+        let mut actions = self.day_actions_of(day, state, top_of)?;
         if self.ceiling.is_some() {
             // The most promising first, so that the ceiling cuts the rest.
             actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
@@ -447,33 +467,45 @@ impl<'m, 'c> Search<'m, 'c> {
         let mut settled: HashSet<Vec<(usize, u32)>> = HashSet::new();
         let mut alike: Vec<(usize, u32)> = Vec::new();
         let eager = !self.eager.is_empty();
-        for mut a in actions {
+        let mut actions = actions.into_iter();
+        let mut fewer: Option<DayAction> = None;
+        while let Some(mut a) = fewer.take().or_else(|| actions.next()) {
+            if let Some(k) = top_of
+                && let Some(v) = self.one_fewer(&a, k)?
+            {
+                // Searched next, unless `a` settles it.
+                fewer = Some(v);
+            }
             if eager {
                 alike.clear();
                 alike.extend(a.take.iter().filter(|(k, _)| !self.eager.contains(k)));
                 if settled.contains(&alike[..]) {
+                    fewer = None;
                     continue;
                 }
             }
             if !owed::advance(self.model, &mut next, state, &a.take) {
+                // Fewer counter-releases fall shorter of what is due.
+                fewer = None;
                 continue;
             }
-            let settle = |settled: &mut HashSet<_>| {
+            let settle = |settled: &mut HashSet<_>, fewer: &mut Option<DayAction>| {
                 if eager {
                     settled.insert(alike.clone());
                 }
+                *fewer = None;
             };
             let want = self.wanted(need, best);
             let rest_want = want.and_then(|w| self.rest_wanted(day, &a, w));
             let rest = match self.value_from(day + 1, &next, rest_want)? {
                 Known::Exact(Some(rest)) => rest,
                 Known::Exact(None) => {
-                    settle(&mut settled);
+                    settle(&mut settled, &mut fewer);
                     continue;
                 }
                 Known::Below(most) => {
                     cut = Some(self.larger(cut, self.combine(day, &a, most)));
-                    settle(&mut settled);
+                    settle(&mut settled, &mut fewer);
                     continue;
                 }
             };
@@ -484,17 +516,17 @@ impl<'m, 'c> Search<'m, 'c> {
                 && self.better(&w, &hopeful)
             {
                 cut = Some(self.larger(cut, hopeful));
-                settle(&mut settled);
+                settle(&mut settled, &mut fewer);
                 continue;
             }
             if best.is_some_and(|b| !self.better(&hopeful, &b)) {
-                settle(&mut settled);
+                settle(&mut settled, &mut fewer);
                 continue;
             }
             if !self.admit(&mut a, state)? {
                 continue;
             }
-            settle(&mut settled);
+            settle(&mut settled, &mut fewer);
             let cand = self.combine(day, &a, rest);
             if best.is_none_or(|b| self.better(&cand, &b)) {
                 best = Some(cand);
@@ -508,6 +540,40 @@ impl<'m, 'c> Search<'m, 'c> {
         };
         self.memo[day as usize].insert(state.to_vec(), known);
         Ok(known)
+    }
+
+    /// Action `a` with one unit fewer of the eager kind `k`, when the day
+    /// may take that few (`DayAction::fewest`) and something is left; one
+    /// step of the budget.
+    fn one_fewer(&mut self, a: &DayAction, k: usize) -> Result<Option<DayAction>, OutOfBudget> {
+        let Some(fewest) = a.fewest else {
+            return Ok(None);
+        };
+        let Some(at) = a.take.iter().position(|&(j, x)| j == k && x > fewest) else {
+            return Ok(None);
+        };
+        let kind = &self.model.kinds[k];
+        if a.persons <= kind.size {
+            // Nothing else released that day: not an action (the empty day is searched apart).
+            return Ok(None);
+        }
+        if self.budget == 0 {
+            return Err(OutOfBudget);
+        }
+        self.budget -= 1;
+        let mut take = a.take.clone();
+        take[at].1 -= 1;
+        if take[at].1 == 0 {
+            take.remove(at);
+        }
+        Ok(Some(DayAction {
+            take,
+            persons: a.persons - kind.size,
+            weight: a.weight - u64::from(kind.size) * kind.weight,
+            peak: Exposure::ZERO,
+            order: None,
+            fewest: a.fewest,
+        }))
     }
 
     /// The move from (day, state) that attains `target`: (next day, action,
