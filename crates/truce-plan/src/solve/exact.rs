@@ -148,23 +148,34 @@ fn greedy_walk(model: &Model, search: &mut Search<'_, '_>, floor: Exposure) -> O
         if !search.base_met(day, &state) {
             return None;
         }
-        let mut admitted = Vec::new();
-        for mut a in search.day_actions(day, &state).ok()? {
-            // Under a deferral, an action that leaves the state is one
-            // whose later days can still pay what falls due (see `owed`).
-            if owed::advance(model, &mut next, &state, &a.take)
-                && search.admit(&mut a, &state).ok()?
-            {
-                admitted.push(a);
+        // The day releasing the most persons, then the most weight, then
+        // at the smallest peak (the last of equals, as `max_by` keeps):
+        // only the actions of the best (persons, weight) that has an
+        // admitted one need their order searched, so they are tried from
+        // the most down, equals in the enumeration's order.
+        let mut actions = search.day_actions(day, &state).ok()?;
+        actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
+        let mut actions = actions.into_iter().peekable();
+        let mut best = None;
+        while let Some(first) = actions.peek() {
+            let key = (first.persons, first.weight);
+            let mut admitted = Vec::new();
+            while let Some(mut a) = actions.next_if(|a| (a.persons, a.weight) == key) {
+                // Under a deferral, an action that leaves the state is one
+                // whose later days can still pay what falls due (see `owed`).
+                if owed::advance(model, &mut next, &state, &a.take)
+                    && search.admit(&mut a, &state).ok()?
+                {
+                    admitted.push(a);
+                }
+            }
+            if !admitted.is_empty() {
+                best = admitted
+                    .into_iter()
+                    .max_by(|a, b| std::cmp::Reverse(a.peak).cmp(&std::cmp::Reverse(b.peak)));
+                break;
             }
         }
-        let best = admitted.into_iter().max_by(|a, b| {
-            (a.persons, a.weight, std::cmp::Reverse(a.peak)).cmp(&(
-                b.persons,
-                b.weight,
-                std::cmp::Reverse(b.peak),
-            ))
-        });
         match best {
             Some(a) => {
                 if !owed::advance(model, &mut next, &state, &a.take) {
