@@ -9,7 +9,7 @@ CP-SAT's model build and solve wall time (all four levels) and its four
 values, and truce's in-process planning time is taken from the divan
 benchmark `cargo bench -p truce-plan --bench plan` (same deals, same seed).
 
-With `--deferred`: captives 5 / 10 / 20 / 50, base days 4, every exchange rule
+With `--deferred`: captives 5 / 10 / 20 / 50 / 100, base days 4, every exchange rule
 given `deferred_days = 1` (the divan bench `generated_deferred_7_day_horizon`).
 
 With `--three-rules`: the January 2025 replay's three exchange rules at 1, 4
@@ -39,7 +39,7 @@ def main():
     a = ap.parse_args()
     if a.three_rules:
         return three_rules_main(a)
-    sizes = [(c, 4) for c in (5, 10, 20, 50)] if a.deferred else \
+    sizes = [(c, 4) for c in (5, 10, 20, 50, 100)] if a.deferred else \
         [(c, d) for c in (500, 2000, 10000) for d in (4, 30)]
     print("| captives | persons | horizon | CP-SAT build | CP-SAT solve | CP-SAT total | values |")
     print("|---|---|---|---|---|---|---|")

@@ -38,6 +38,10 @@ pub(crate) struct DayAction {
     /// The day's handovers in order, when already decided (the fast path);
     /// `None`: `intraday::day_order` finds them.
     pub order: Option<Vec<HandoverUnits>>,
+    /// When only the largest count of `DayContext::top_of`'s kind was
+    /// enumerated: the fewest units of it the day may take; every count
+    /// between is an action as well (the searcher steps down to them).
+    pub fewest: Option<u32>,
 }
 
 /// The day's context the enumeration needs.
@@ -57,6 +61,10 @@ pub(crate) struct DayContext<'a> {
     /// Per rule: whether today's own payment must be counter-released
     /// today as well (it falls due before the next such day).
     pub due_fresh: &'a [bool],
+    /// A lone kind of its holder (see `dp::eager_kinds`), the holder last in
+    /// `Model::order`, of which, once the holder's payment is known, only
+    /// the largest count that fits the day is enumerated.
+    pub top_of: Option<usize>,
 }
 
 /// Every non-empty day that keeps the day's counts: per-holder limits and
@@ -75,6 +83,7 @@ pub(crate) fn actions(cx: &DayContext<'_>, cache: &mut OptionCache) -> Vec<DayAc
         chosen: &mut chosen,
         per_via: &mut per_via,
         out: &mut out,
+        fewest: None,
     };
     walk.combine(0, 0, 0);
     out
@@ -115,6 +124,9 @@ struct Walk<'a, 'c> {
     chosen: &'c mut Vec<Option<Chosen>>,
     per_via: &'c mut Vec<u32>,
     out: &'c mut Vec<DayAction>,
+    /// `top_of`'s fewest units, when its holder's options were cut to the
+    /// largest.
+    fewest: Option<u32>,
 }
 
 impl Walk<'_, '_> {
@@ -151,11 +163,27 @@ impl Walk<'_, '_> {
                 (fresh, fresh)
             });
         }
+        let top = cx.top_of.filter(|&k| m.kinds[k].holder == h);
+        if top.is_some() {
+            self.fewest = None;
+        }
         if let Some(payment) = known {
             // Not cached: a (units left, payment) pair rarely comes back,
             // and hashing it cost more than the walk (3 rules × 16 of the
             // January replay: 0.55 s of CPU cached, 0.38 s not, for five plans).
-            return Rc::new(holder_options(cx, h, Some(&payment)));
+            let options = holder_options(cx, h, Some(&payment));
+            if let Some(k) = top
+                && options.len() > 1
+            {
+                // The holder's only kind: its options are every count
+                // between the fewest and the most, in that order (see
+                // `holder_options`); `combine` takes the most that fits.
+                self.fewest = options
+                    .iter()
+                    .map(|o| o.take.iter().find(|&&(j, _)| j == k).map_or(0, |&(_, x)| x))
+                    .min();
+            }
+            return Rc::new(options);
         }
         let key: Vec<u32> = m.kinds_of[h].iter().map(|&k| self.cx.rem[k]).collect();
         self.cache
@@ -188,12 +216,22 @@ impl Walk<'_, '_> {
                 weight,
                 peak: Exposure::ZERO,
                 order: None,
+                fewest: self.fewest,
             });
             return;
         }
         let h = m.order[depth];
         let options = self.options_of(h);
-        for i in 0..options.len() {
+        // `top_of`'s holder comes last (see `DayContext::top_of`): every
+        // check below only fails a count when it fails every larger one,
+        // so the largest that passes stands for the rest.
+        let top = self.fewest.is_some() && cx.top_of.is_some_and(|k| m.kinds[k].holder == h);
+        let indices: Box<dyn Iterator<Item = usize>> = if top {
+            Box::new((0..options.len()).rev())
+        } else {
+            Box::new(0..options.len())
+        };
+        for i in indices {
             let o = &options[i];
             let persons2 = persons + o.persons;
             if persons2 > m.capacity {
@@ -251,6 +289,9 @@ impl Walk<'_, '_> {
             let o = &options[i];
             for (a, b) in self.per_via.iter_mut().zip(&o.per_via) {
                 *a -= b;
+            }
+            if top {
+                break;
             }
         }
     }

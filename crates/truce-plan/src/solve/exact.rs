@@ -30,15 +30,25 @@ pub(super) fn plan_exchange(
     let mut model = model::build(deal)?;
     model.start_owing(owing);
     let mut budget = opts.step_budget;
-    let out = match levels(&model, &mut budget, opts.method, floor) {
+    // Under a deferral the greedy plan comes first: when the bounds prove
+    // its levels 1–3, the exact search of them is skipped (see `levels`).
+    // Its steps count against the exact searches' budget.
+    let incumbent = if model.deferred() && opts.method == Method::Auto {
+        let (found, used) = greedy_plan(deal, &model, opts.step_budget, floor);
+        budget = budget.saturating_sub(used);
+        found
+    } else {
+        None
+    };
+    let out = match levels(&model, &mut budget, opts.method, floor, incumbent.as_ref()) {
         Ok(out) => out,
         Err(OutOfBudget) => {
             // No proof in budget: a greedy plan with proven bounds; when it
             // misses a guaranteed total (it never looks ahead), a search for
             // any plan, which also proves infeasibility when it finds none.
-            if let Some(levels) = greedy(&model, opts.step_budget, floor, deal_bound(&model)) {
-                let plan = assemble(deal, &model, &levels, opts.step_budget);
-                return Ok(tighter(deal, &model, opts.step_budget, floor, plan));
+            let found = incumbent.or_else(|| greedy_plan(deal, &model, opts.step_budget, floor).0);
+            if let Some((plan, _)) = found {
+                return Ok(plan);
             }
             match repair(&model, opts.step_budget, floor) {
                 Ok(Some(levels)) => return Ok(assemble(deal, &model, &levels, opts.step_budget)),
@@ -108,7 +118,13 @@ fn deal_bound(model: &Model) -> Option<Exposure> {
 /// Day by day, the admissible day releasing the most (best tiers on ties),
 /// with no look-ahead; `None` if it misses a guaranteed total or the budget.
 /// What it proves comes from bounds every plan obeys (see `bounds`).
-fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) -> Option<Levels> {
+fn greedy(
+    model: &Model,
+    budget: u64,
+    floor: Exposure,
+    bound: Option<Exposure>,
+    used: &mut u64,
+) -> Option<Levels> {
     let mut schedules = Schedules::default();
     let mut search = Search::new(
         model,
@@ -119,6 +135,12 @@ fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) 
         &mut schedules,
         budget,
     );
+    let out = greedy_walk(model, &mut search, floor);
+    *used += budget - search.budget;
+    out
+}
+
+fn greedy_walk(model: &Model, search: &mut Search<'_, '_>, floor: Exposure) -> Option<Levels> {
     let mut state = model.start_state();
     let mut next = Vec::new();
     let mut path = Vec::new();
@@ -126,23 +148,34 @@ fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) 
         if !search.base_met(day, &state) {
             return None;
         }
-        let mut admitted = Vec::new();
-        for mut a in search.day_actions(day, &state).ok()? {
-            // Under a deferral, an action that leaves the state is one
-            // whose later days can still pay what falls due (see `owed`).
-            if owed::advance(model, &mut next, &state, &a.take)
-                && search.admit(&mut a, &state).ok()?
-            {
-                admitted.push(a);
+        // The day releasing the most persons, then the most weight, then
+        // at the smallest peak (the last of equals, as `max_by` keeps):
+        // only the actions of the best (persons, weight) that has an
+        // admitted one need their order searched, so they are tried from
+        // the most down, equals in the enumeration's order.
+        let mut actions = search.day_actions(day, &state).ok()?;
+        actions.sort_by_key(|a| std::cmp::Reverse((a.persons, a.weight)));
+        let mut actions = actions.into_iter().peekable();
+        let mut best = None;
+        while let Some(first) = actions.peek() {
+            let key = (first.persons, first.weight);
+            let mut admitted = Vec::new();
+            while let Some(mut a) = actions.next_if(|a| (a.persons, a.weight) == key) {
+                // Under a deferral, an action that leaves the state is one
+                // whose later days can still pay what falls due (see `owed`).
+                if owed::advance(model, &mut next, &state, &a.take)
+                    && search.admit(&mut a, &state).ok()?
+                {
+                    admitted.push(a);
+                }
+            }
+            if !admitted.is_empty() {
+                best = admitted
+                    .into_iter()
+                    .max_by(|a, b| std::cmp::Reverse(a.peak).cmp(&std::cmp::Reverse(b.peak)));
+                break;
             }
         }
-        let best = admitted.into_iter().max_by(|a, b| {
-            (a.persons, a.weight, std::cmp::Reverse(a.peak)).cmp(&(
-                b.persons,
-                b.weight,
-                std::cmp::Reverse(b.peak),
-            ))
-        });
         match best {
             Some(a) => {
                 if !owed::advance(model, &mut next, &state, &a.take) {
@@ -179,17 +212,25 @@ fn greedy(model: &Model, budget: u64, floor: Exposure, bound: Option<Exposure>) 
 /// unproven, the greedy runs again under tighter exposure bounds, from
 /// that level's bound up, and the first plan that releases as many in as
 /// few days at a smaller exposure replaces it (each run its own budget).
-fn tighter(deal: &Deal, model: &Model, budget: u64, floor: Exposure, plan: Plan) -> Plan {
+fn tighter(
+    deal: &Deal,
+    model: &Model,
+    budget: u64,
+    floor: Exposure,
+    found: (Plan, Levels),
+    used: &mut u64,
+) -> (Plan, Levels) {
+    let plan = &found.0;
     if !model.deferred() || plan.unproven != Some(Level::MaxExposure) {
-        return plan;
+        return found;
     }
     let Some(lower) = plan.bound else {
-        return plan;
+        return found;
     };
     let from = lower.ceil() as u64;
     let to = plan.max_exposure.ceil() as u64;
     for x in from..to {
-        let Some(levels) = greedy(model, budget, floor, Some(Exposure::whole(x))) else {
+        let Some(levels) = greedy(model, budget, floor, Some(Exposure::whole(x)), used) else {
             continue;
         };
         let p = assemble(deal, model, &levels, budget);
@@ -197,10 +238,27 @@ fn tighter(deal: &Deal, model: &Model, budget: u64, floor: Exposure, plan: Plan)
             && p.days_used <= plan.days_used
             && p.max_exposure < plan.max_exposure
         {
-            return p;
+            return (p, levels);
         }
     }
-    plan
+    found
+}
+
+/// The greedy plan (`greedy`, then `tighter`) with its days' actions, and
+/// the steps it took (each greedy run has `budget` of its own, so the plan
+/// does not depend on what else was spent).
+fn greedy_plan(
+    deal: &Deal,
+    model: &Model,
+    budget: u64,
+    floor: Exposure,
+) -> (Option<(Plan, Levels)>, u64) {
+    let mut used = 0;
+    let found = greedy(model, budget, floor, deal_bound(model), &mut used).map(|levels| {
+        let plan = assemble(deal, model, &levels, budget);
+        tighter(deal, model, budget, floor, (plan, levels), &mut used)
+    });
+    (found, used)
 }
 
 /// Any plan that meets every term (its levels judged by `bounds`), found by
@@ -429,11 +487,34 @@ const ALL_PROVEN: Proof = Proof {
     tier_order: true,
 };
 
+/// Levels 1–3 of a plan when `bounds` proves all three: (last day, peak
+/// as the search counts it). The peak is the largest of its days' (each
+/// at least the exposure carried in, and the floor), which is the plan's
+/// figure; should the two ever differ, nothing is claimed.
+fn proven_levels(model: &Model, plan: &Plan, found: &Levels) -> Option<(u32, Exposure)> {
+    let (proof, _) = bounds(model, plan, found.floor);
+    if !(proof.released && proof.days_used && proof.max_exposure) {
+        return None;
+    }
+    let peak = found
+        .path
+        .iter()
+        .map(|(_, a)| a.peak)
+        .fold(found.floor, Exposure::max);
+    (peak.as_f64() == plan.max_exposure).then_some((plan.days_used, peak))
+}
+
+/// Whether a plan's days end by `days` and peak within `peak`.
+fn within(found: &Levels, days: u32, peak: Exposure) -> bool {
+    found.path.iter().all(|(d, a)| *d <= days && a.peak <= peak)
+}
+
 fn levels(
     model: &Model,
     budget: &mut u64,
     method: Method,
     floor: Exposure,
+    incumbent: Option<&(Plan, Levels)>,
 ) -> Result<Option<Levels>, OutOfBudget> {
     if method == Method::Auto
         && !model.deferred()
@@ -442,30 +523,43 @@ fn levels(
         return Ok(found);
     }
     let mut schedules = Schedules::default();
-    // Levels 1–3 in one search, then level 4 within them.
-    let mut s = Search::new(
-        model,
-        Goal::Levels,
-        model.max_days,
-        deal_bound(model),
-        floor,
-        &mut schedules,
-        *budget,
-    );
-    let Some(best) = s.solve()? else {
-        return Ok(None);
+    // Levels 1–3 in one search (unless the incumbent's are proven by the
+    // bounds every plan obeys), then level 4 within them.
+    let proven = incumbent.and_then(|(plan, found)| proven_levels(model, plan, found));
+    let (days, peak) = match proven {
+        Some(best) => best,
+        None => {
+            let mut s = Search::new(
+                model,
+                Goal::Levels,
+                model.max_days,
+                deal_bound(model),
+                floor,
+                &mut schedules,
+                *budget,
+            );
+            let Some(best) = s.solve()? else {
+                return Ok(None);
+            };
+            *budget = s.budget;
+            (best.days, best.peak)
+        }
     };
-    *budget = s.budget;
     let mut s = Search::new(
         model,
         Goal::TierOrder,
-        best.days,
-        Some(best.peak),
+        days,
+        Some(peak),
         floor,
         &mut schedules,
         *budget,
     );
-    s.solve()?;
+    // An incumbent within these bounds is a plan of this search: the best
+    // reaches its gain, and every branch below it is cut.
+    match incumbent.map(|(_, found)| found) {
+        Some(found) if within(found, days, peak) => s.solve_reaching(s.gain_of(&found.path))?,
+        _ => s.solve()?,
+    };
     let path = s.path()?;
     *budget = s.budget;
     Ok(Some(Levels {

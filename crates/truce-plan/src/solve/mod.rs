@@ -9,6 +9,7 @@
 //! at (`D*`, `X*`) gives the best tier order. See the crate docs for the whole
 //! optimality argument and where it stops (days with four or more handovers).
 
+mod ceiling;
 mod channels;
 mod day;
 mod dp;

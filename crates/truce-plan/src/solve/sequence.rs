@@ -333,6 +333,7 @@ impl<'m> Sequence<'m> {
                     weight,
                     peak: super::exposure::Exposure::ZERO,
                     order: Some(order),
+                    fewest: None,
                 },
             ));
         }

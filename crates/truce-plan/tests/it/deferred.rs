@@ -386,6 +386,86 @@ fn an_infeasible_deferred_deal_is_explained() {
     assert!(!p.conflicts.is_empty(), "{}", to_json(&p));
 }
 
+/// The benchmarks' deferred deal: `truce generate --persons C --days 4
+/// --seed 1` (C captives, 3·C detainees, at most ⌈C/4⌉ + 2 captives a day,
+/// a 7-day horizon with the extension), its rule given `deferred_days = 1`.
+fn generated_deferred(captives: u32) -> AgreedDeal {
+    let opts = truce_spec::GenerateOptions {
+        persons: captives,
+        days: 4,
+        seed: 1,
+        ..truce_spec::GenerateOptions::default()
+    };
+    let files = truce_spec::generate(&opts).expect("valid options").files;
+    let mut deal = truce_test_support::rosters::drafted(&files).into_inner();
+    for e in &mut deal.exchanges {
+        e.deferred_days = 1;
+    }
+    AgreedDeal::new(deal).expect("no open issues")
+}
+
+/// 50 captives (200 persons) used to run out of the step budget and end
+/// `feasible` with the tier order unproven. The four values are the CP-SAT
+/// oracle's on the same deal (`cpsat_bench.py --deferred`, all four levels
+/// proven; BENCHMARKS.md), and the plan is judged by the checker alone.
+#[test]
+fn fifty_captives_on_a_deferred_deal_are_proven_at_the_oracles_optimum() {
+    let deal = generated_deferred(50);
+    let p = plan(&deal, &PlanOptions::default()).expect("answers");
+    assert_eq!(p.status, Status::Optimal, "{}", to_json(&p));
+    // The plan's figures as the checker and the tier weights see them.
+    let json: Value = serde_json::from_str(&to_json(&p)).expect("plan JSON");
+    let stages = json["stages"].as_array().expect("stages").clone();
+    let mut assign = vec![0u32; deal.persons.len()];
+    for s in &p.stages {
+        for id in s.handovers.iter().flat_map(|h| &h.persons) {
+            let i = deal.persons.iter().position(|q| &q.id.0 == id);
+            assign[i.expect("a roster person")] = s.day;
+        }
+    }
+    let figures = brute::judged(&deal, &stages, &assign).expect("the checker accepts the plan");
+    assert_eq!(figures, (200, 4, 13.0, 1_793));
+    let planned = (
+        p.total_released(),
+        p.days_used,
+        p.max_exposure,
+        p.tier_weighted_days,
+    );
+    assert_eq!(planned, figures);
+}
+
+/// Where the greedy plan's first three levels are proven by the bounds, the
+/// planner skips their search and proves only the tier order: on the
+/// 20-captive deal the full unit search (`Method::UnitSearch`, which never
+/// skips) reaches the same four values.
+#[test]
+fn the_skipped_levels_search_agrees_with_the_full_one() {
+    let deal = generated_deferred(20);
+    let fast = plan(&deal, &PlanOptions::default()).expect("answers");
+    let full = plan(
+        &deal,
+        &PlanOptions {
+            method: truce_plan::Method::UnitSearch,
+            ..PlanOptions::default()
+        },
+    )
+    .expect("answers");
+    for p in [&fast, &full] {
+        let report = check_plan(&deal, &to_json(p));
+        assert!(report.is_valid(), "{:#?}", report.violations);
+        assert_eq!(p.status, Status::Optimal, "{}", to_json(p));
+    }
+    let values = |p: &truce_plan::Plan| {
+        (
+            p.total_released(),
+            p.days_used,
+            p.max_exposure,
+            p.tier_weighted_days,
+        )
+    };
+    assert_eq!(values(&fast), values(&full));
+}
+
 /// (released, days_used, max_exposure, tier-weighted days) of the best plan
 /// over every assignment of persons to days and, on a day both sides
 /// release, both orders of their one handover each; validity and figures
