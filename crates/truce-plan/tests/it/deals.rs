@@ -336,6 +336,34 @@ pub fn example(name: &str) -> AgreedDeal {
     ])
 }
 
+/// A truce-cli test fixture (`crates/truce-cli/tests/fixtures/NAME`: a
+/// `deal.toml` and two rosters), by folder name.
+pub fn cli_fixture(name: &str) -> AgreedDeal {
+    let (deal, a, b) = match name {
+        "deferred" => (
+            include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml"),
+            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-a.csv"),
+            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-b.csv"),
+        ),
+        "one-convoy" => (
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/deal.toml"),
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-a.csv"),
+            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-b.csv"),
+        ),
+        "unproven" => (
+            include_str!("../../../truce-cli/tests/fixtures/unproven/deal.toml"),
+            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-a.csv"),
+            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-b.csv"),
+        ),
+        _ => panic!("no truce-cli fixture {name}"),
+    };
+    load_files(&[
+        ("deal.toml".into(), deal.into()),
+        ("rosters/side-a.csv".into(), a.into()),
+        ("rosters/side-b.csv".into(), b.into()),
+    ])
+}
+
 /// The replay of the first five release days of January 2025
 /// (`examples/replays/jan-2025-phase-one-days-1-to-21`): three exchange
 /// rules, a channel and a flow.

@@ -161,20 +161,7 @@ fn the_exposure_carried_overnight_is_bounded_by_max_exposure() {
 /// overnight, and 2 on day 1 is what two days need: exposure 2.
 #[test]
 fn the_cli_fixture_is_planned_at_its_hand_derived_optimum() {
-    let deal = load_files(&[
-        (
-            "deal.toml".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/deal.toml").into(),
-        ),
-        (
-            "rosters/side-a.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-a.csv").into(),
-        ),
-        (
-            "rosters/side-b.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/deferred/rosters/side-b.csv").into(),
-        ),
-    ]);
+    let deal = cli_fixture("deferred");
     let p = check(&deal, (Status::Optimal, 4, 2, 2.0));
     let froms: Vec<(u32, &str)> = p
         .stages

@@ -372,20 +372,7 @@ fn out_of_budget_gives_a_feasible_plan_with_a_gap() {
 /// budget, the same plan is proven optimal.
 #[test]
 fn a_greedy_plan_that_misses_a_guarantee_is_repaired() {
-    let deal = load_files(&[
-        (
-            "deal.toml".into(),
-            include_str!("../../../truce-cli/tests/fixtures/one-convoy/deal.toml").into(),
-        ),
-        (
-            "rosters/side-a.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-a.csv").into(),
-        ),
-        (
-            "rosters/side-b.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/one-convoy/rosters/side-b.csv").into(),
-        ),
-    ]);
+    let deal = cli_fixture("one-convoy");
     let opts = PlanOptions {
         step_budget: 20,
         ..PlanOptions::default()

@@ -123,20 +123,7 @@ fn re_planning_inside_the_extension() {
 /// after day 1 falls one short).
 #[test]
 fn an_unproven_re_plan_bounds_the_whole_plan() {
-    let deal = load_files(&[
-        (
-            "deal.toml".into(),
-            include_str!("../../../truce-cli/tests/fixtures/unproven/deal.toml").into(),
-        ),
-        (
-            "rosters/side-a.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-a.csv").into(),
-        ),
-        (
-            "rosters/side-b.csv".into(),
-            include_str!("../../../truce-cli/tests/fixtures/unproven/rosters/side-b.csv").into(),
-        ),
-    ]);
+    let deal = cli_fixture("unproven");
     let p = plan(&deal, &PlanOptions::default()).expect("plan");
     let mut day1 = p.stages[0].clone();
     day1.handovers[0].persons.pop();
