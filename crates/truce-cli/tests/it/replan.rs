@@ -228,12 +228,7 @@ fn a_day_behind_is_replanned_and_adopted_in_one_command() {
 
     // A dry run says what changes and records nothing.
     let dry = b.replan("mediator", &["--dry-run", "--format", "json"]);
-    assert_eq!(
-        dry.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&dry.stderr)
-    );
+    exited_zero(&dry);
     let dry = json(&dry);
     assert_eq!(dry["outcome"], "dry-run");
     assert_eq!(dry["carried_out_through"], 1);
@@ -255,12 +250,7 @@ fn a_day_behind_is_replanned_and_adopted_in_one_command() {
         "mediator",
         &["--out", &b.p("adopted.json"), "--format", "json"],
     );
-    assert_eq!(
-        adopted.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&adopted.stderr)
-    );
+    exited_zero(&adopted);
     let adopted = json(&adopted);
     assert_eq!(adopted["outcome"], "adopted");
     assert_eq!(
@@ -355,12 +345,7 @@ fn a_plan_from_a_stale_head_is_never_adopted() {
 
     // Run again from the new head: adopted.
     let out = b.replan("mediator", &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exited_zero(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("adopted plan"), "{stdout}");
     assert_eq!(b.ledger_lines("adopted.jsonl"), before + 1);
@@ -477,6 +462,16 @@ fn verifies_naming(b: &Behind, plan: &str) {
     );
 }
 
+/// Asserts that a command exited 0, showing its stderr if not.
+fn exited_zero(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The total released by a plan report or plan JSON.
 fn released(plan: &serde_json::Value) -> u64 {
     plan["released"]
@@ -500,12 +495,7 @@ fn an_unproven_plan_is_adopted_only_when_accepted() {
     // The default budget proves the re-plan optimal: the refusal below is
     // the budget's, not the deal's.
     let proven = b.replan("mediator", &["--dry-run", "--format", "json"]);
-    assert_eq!(
-        proven.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&proven.stderr)
-    );
+    exited_zero(&proven);
     let proven = json(&proven);
     assert_eq!(proven["status"], "optimal");
 
@@ -552,12 +542,7 @@ fn an_unproven_plan_is_adopted_only_when_accepted() {
         ]
         .concat(),
     );
-    assert_eq!(
-        accepted.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&accepted.stderr)
-    );
+    exited_zero(&accepted);
     let accepted = json(&accepted);
     assert_eq!(accepted["outcome"], "adopted");
     assert_eq!(accepted["status"], "feasible");
@@ -702,12 +687,7 @@ fn an_amended_deal_is_replanned_from_the_service_without_its_files() {
         "mediator",
         &["--dry-run", "--format", "json", "--out", &b.p("now.json")],
     );
-    assert_eq!(
-        now.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&now.stderr)
-    );
+    exited_zero(&now);
     assert_eq!(json(&now)["days_used"], 3);
     assert_eq!(
         read("now.json"),
@@ -727,12 +707,7 @@ fn an_amended_deal_is_replanned_from_the_service_without_its_files() {
             &b.p("then.json"),
         ],
     );
-    assert_eq!(
-        then.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&then.stderr)
-    );
+    exited_zero(&then);
     assert_eq!(json(&then)["days_used"], 4);
     assert_eq!(
         read("then.json"),
