@@ -410,14 +410,16 @@ impl Inverse {
     /// additive utilities (else [`Inverse::build`]'s).
     fn build_lazy(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
         match utility_fn {
-            Utility::Additive(a) if !space.is_sampled() && finite_tables(a) => {
+            Utility::Additive(a)
+                if !space.is_sampled()
+                    && let Some((min, max)) = finite_range(a) =>
+            {
                 let mut utility = additive_utilities(space, &a.tables);
                 if a.clip {
                     utility
                         .iter_mut()
                         .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
                 }
-                let (min, max) = a.range();
                 Self {
                     n: utility.len(),
                     utility: OnceLock::from(utility),
@@ -771,6 +773,36 @@ fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
     sum_tables(&space.sizes, tables)
 }
 
+/// `a.range()` if [`finite_tables`] holds, else `None`, in one pass over
+/// the tables that the compiler vectorises: on finite entries a plain
+/// comparison picks the same extremes as `f64::min` and `f64::max` (up to
+/// the sign of a zero, which a sum that starts from 0.0 does not keep), so
+/// the sums are `range()`'s bit for bit. A small space is prepared in well
+/// under a microsecond, and `range()`'s NaN-aware folds were a tenth of it.
+fn finite_range(a: &truce_negotiate::Additive) -> Option<(f64, f64)> {
+    let (mut lo, mut hi, mut bound) = (0.0f64, 0.0f64, 0.0f64);
+    for t in &a.tables {
+        if !t.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let (mut least, mut most, mut large) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+        for &v in t {
+            least = if v < least { v } else { least };
+            most = if v > most { v } else { most };
+            large = if v.abs() > large { v.abs() } else { large };
+        }
+        lo += least;
+        hi += most;
+        bound += large;
+    }
+    bound.is_finite().then(|| {
+        (
+            truce_negotiate::clip_if(a.clip, lo),
+            truce_negotiate::clip_if(a.clip, hi),
+        )
+    })
+}
+
 /// Whether every table entry is finite and no sum of them can overflow
 /// (then every utility is finite and the utility range can be sliced).
 fn finite_tables(a: &truce_negotiate::Additive) -> bool {
@@ -887,6 +919,37 @@ fn frontier_guide(domain: &Domain) -> Vec<Vec<usize>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// An entry of an additive table: ordinary values, both zeros, and now
+    /// and then one that is not finite or large enough to overflow a sum.
+    fn entry() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -2.0f64..2.0,
+            2 => Just(0.0),
+            2 => Just(-0.0),
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::MAX),
+        ]
+    }
+
+    proptest! {
+        /// The one-pass range is `finite_tables` then `Additive::range`,
+        /// bit for bit.
+        #[test]
+        fn finite_range_is_range_of_finite_tables(
+            tables in prop::collection::vec(prop::collection::vec(entry(), 1..6), 1..5),
+            clip in any::<bool>(),
+        ) {
+            let a = truce_negotiate::Additive { tables, clip };
+            let want = finite_tables(&a).then(|| a.range());
+            let got = finite_range(&a);
+            prop_assert_eq!(
+                got.map(|(lo, hi)| (lo.to_bits(), hi.to_bits())),
+                want.map(|(lo, hi)| (lo.to_bits(), hi.to_bits()))
+            );
+        }
+    }
 
     impl Inverse {
         /// An inverse of given utilities, indexed as a built one is.
