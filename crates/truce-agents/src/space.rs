@@ -16,7 +16,7 @@ mod buckets;
 mod top_down;
 
 pub use buckets::OutcomeId;
-use buckets::{BucketIndex, INVERTER_EPS, Sorted, order_key, radix_sort, sum_tables};
+use buckets::{BucketIndex, Sorted, nearer_below, order_key, radix_sort, sum_tables};
 use top_down::TopDown;
 
 /// The largest outcome space a session enumerates (Energy, the largest shared
@@ -377,7 +377,7 @@ impl Inverse {
                     u.iter_mut()
                         .for_each(|x| *x = truce_negotiate::clip_if(true, *x));
                 }
-                (u, finite_tables(a).then(|| a.range()))
+                (u, finite_range(a))
             }
             Utility::HyperRectangles(_) => (eval_each(), None),
         };
@@ -456,8 +456,10 @@ impl Inverse {
     /// may not be finite).
     fn build_top_down(space: &OutcomeSpace, utility_fn: &Utility) -> Self {
         match utility_fn {
-            Utility::Additive(a) if !space.is_sampled() && finite_tables(a) => {
-                let (min, max) = a.range();
+            Utility::Additive(a)
+                if !space.is_sampled()
+                    && let Some((min, max)) = finite_range(a) =>
+            {
                 Self {
                     utility: OnceLock::new(),
                     order: Order::TopDown(Box::new(TopDown::new(&space.sizes, &a.tables, a.clip))),
@@ -694,8 +696,7 @@ impl Inverse {
         let (at_id, at_i) = self.at_rank(i)?;
         if i > first_rational {
             let (_, below) = self.at_rank(i - 1)?;
-            let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
-            if in_range && (below - lo).abs() < (at_i - lo).abs() {
+            if nearer_below(lo, hi, at_i, below) {
                 // NumPy's argmin returns the first of equal candidates.
                 let best = self.rank_at_least(below).max(first_rational);
                 return self.at_rank(best).map(|x| x.0);
@@ -748,20 +749,18 @@ fn scan_worst_in(all: &[f64], lo: f64, hi: f64, floor: f64) -> Option<OutcomeId>
     let at_u = *all.get(at.1)?;
     if let Some(&below) = all.get(before.1)
         && below >= floor
+        && nearer_below(lo, hi, at_u, below)
     {
-        let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
-        if in_range && (below - lo).abs() < (at_u - lo).abs() {
-            // The first outcome in (utility, id) order at or above `below`
-            // (it is rational: `below` reaches the floor).
-            let mut best = (u64::MAX, usize::MAX);
-            for (id, &x) in all.iter().enumerate() {
-                let k = order_key(x);
-                if x >= below && k < best.0 {
-                    best = (k, id);
-                }
+        // The first outcome in (utility, id) order at or above `below`
+        // (it is rational: `below` reaches the floor).
+        let mut best = (u64::MAX, usize::MAX);
+        for (id, &x) in all.iter().enumerate() {
+            let k = order_key(x);
+            if x >= below && k < best.0 {
+                best = (k, id);
             }
-            return Some(best.1 as OutcomeId);
         }
+        return Some(best.1 as OutcomeId);
     }
     Some(at.1 as OutcomeId)
 }
@@ -773,12 +772,14 @@ fn additive_utilities(space: &OutcomeSpace, tables: &[Vec<f64>]) -> Vec<f64> {
     sum_tables(&space.sizes, tables)
 }
 
-/// `a.range()` if [`finite_tables`] holds, else `None`, in one pass over
-/// the tables that the compiler vectorises: on finite entries a plain
-/// comparison picks the same extremes as `f64::min` and `f64::max` (up to
-/// the sign of a zero, which a sum that starts from 0.0 does not keep), so
-/// the sums are `range()`'s bit for bit. A small space is prepared in well
-/// under a microsecond, and `range()`'s NaN-aware folds were a tenth of it.
+/// `a.range()` when every table entry is finite and no sum of them can
+/// overflow (then every utility is finite and the utility range can be
+/// sliced), else `None`, in one pass over the tables that the compiler
+/// vectorises: on finite entries a plain comparison picks the same extremes
+/// as `f64::min` and `f64::max` (up to the sign of a zero, which a sum that
+/// starts from 0.0 does not keep), so the sums are `range()`'s bit for
+/// bit. A small space is prepared in well under a microsecond, and
+/// `range()`'s NaN-aware folds were a tenth of it.
 fn finite_range(a: &truce_negotiate::Additive) -> Option<(f64, f64)> {
     let (mut lo, mut hi, mut bound) = (0.0f64, 0.0f64, 0.0f64);
     for t in &a.tables {
@@ -801,17 +802,6 @@ fn finite_range(a: &truce_negotiate::Additive) -> Option<(f64, f64)> {
             truce_negotiate::clip_if(a.clip, hi),
         )
     })
-}
-
-/// Whether every table entry is finite and no sum of them can overflow
-/// (then every utility is finite and the utility range can be sliced).
-fn finite_tables(a: &truce_negotiate::Additive) -> bool {
-    let bound: f64 = a
-        .tables
-        .iter()
-        .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
-        .sum();
-    bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite())
 }
 
 /// A domain enumerated once for many sessions: the outcome space and every
@@ -917,6 +907,7 @@ fn frontier_guide(domain: &Domain) -> Vec<Vec<usize>> {
 
 #[cfg(test)]
 mod tests {
+    use super::buckets::INVERTER_EPS;
     use super::*;
     use proptest::prelude::*;
 
@@ -934,15 +925,22 @@ mod tests {
     }
 
     proptest! {
-        /// The one-pass range is `finite_tables` then `Additive::range`,
-        /// bit for bit.
+        /// The one-pass range is `Additive::range` where every entry is
+        /// finite and the largest magnitudes sum to a finite number, and
+        /// `None` elsewhere, bit for bit.
         #[test]
         fn finite_range_is_range_of_finite_tables(
             tables in prop::collection::vec(prop::collection::vec(entry(), 1..6), 1..5),
             clip in any::<bool>(),
         ) {
             let a = truce_negotiate::Additive { tables, clip };
-            let want = finite_tables(&a).then(|| a.range());
+            let bound: f64 = a
+                .tables
+                .iter()
+                .map(|t| t.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+                .sum();
+            let finite = bound.is_finite() && a.tables.iter().flatten().all(|v| v.is_finite());
+            let want = finite.then(|| a.range());
             let got = finite_range(&a);
             prop_assert_eq!(
                 got.map(|(lo, hi)| (lo.to_bits(), hi.to_bits())),

@@ -275,19 +275,17 @@ impl BucketIndex {
         // The outcome just below, if it is rational.
         if let Some((below_u, _)) = below
             && below_u >= floor
+            && nearer_below(lo, hi, at_u, below_u)
         {
-            let in_range = below_u >= lo - INVERTER_EPS && below_u <= hi + 2.0 * INVERTER_EPS;
-            if in_range && (below_u - lo).abs() < (at_u - lo).abs() {
-                // The first outcome of that utility (equal utilities share
-                // a slice).
-                let mut first: Option<OutcomeId> = None;
-                self.each_in(self.slice(below_u), utility, |x| {
-                    if x.0 == below_u && first.is_none_or(|f| x.1 < f) {
-                        first = Some(x.1);
-                    }
-                });
-                return Some(first);
-            }
+            // The first outcome of that utility (equal utilities share
+            // a slice).
+            let mut first: Option<OutcomeId> = None;
+            self.each_in(self.slice(below_u), utility, |x| {
+                if x.0 == below_u && first.is_none_or(|f| x.1 < f) {
+                    first = Some(x.1);
+                }
+            });
+            return Some(first);
         }
         Some(Some(at_id))
     }
@@ -379,6 +377,15 @@ pub(super) fn order_key(u: f64) -> u64 {
     } else {
         bits | (1 << 63)
     }
+}
+
+/// NegMAS's `_nearest_around` rule in `worst_in`: the outcome just below the
+/// level (utility `below`) is picked over the one at or above it (utility
+/// `at`) when it lies at most [`INVERTER_EPS`] below `lo` (and at most
+/// twice that above `hi`) and is strictly nearer to `lo`.
+pub(super) fn nearer_below(lo: f64, hi: f64, at: f64, below: f64) -> bool {
+    let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
+    in_range && (below - lo).abs() < (at - lo).abs()
 }
 
 /// The slice of utility `u` in slices of `1 / scale` from `base`, the last

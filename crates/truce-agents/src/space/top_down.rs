@@ -32,7 +32,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::buckets::{
     BucketIndex, INVERTER_EPS, MAX_SLICES, OutcomeId, Pair, Split, by_utility_then_id,
-    slice_number, sum_tables,
+    nearer_below, slice_number, sum_tables,
 };
 
 /// The additive utility of one party and its tiers.
@@ -725,14 +725,12 @@ impl TopDown {
         // The outcome just below, if it is rational.
         if let Some((below_u, _)) = below
             && below_u >= floor
+            && nearer_below(lo, hi, at_u, below_u)
         {
-            let in_range = below_u >= lo - INVERTER_EPS && below_u <= hi + 2.0 * INVERTER_EPS;
-            if in_range && (below_u - lo).abs() < (at_u - lo).abs() {
-                // The first outcome of that utility: equal utilities share
-                // a tier and a slice.
-                let t = list.iter().find(|t| t.lo <= below_u)?;
-                return t.first_of(below_u);
-            }
+            // The first outcome of that utility: equal utilities share
+            // a tier and a slice.
+            let t = list.iter().find(|t| t.lo <= below_u)?;
+            return t.first_of(below_u);
         }
         Some(at_id)
     }
@@ -754,12 +752,10 @@ impl TopDown {
         // more than 1e-6 below `lo` and never picked.
         if let Some((_, below)) = i.checked_sub(1).and_then(|b| self.at_rank_in(tiers, b))
             && below >= floor
+            && nearer_below(lo, hi, at_u, below)
         {
-            let in_range = below >= lo - INVERTER_EPS && below <= hi + 2.0 * INVERTER_EPS;
-            if in_range && (below - lo).abs() < (at_u - lo).abs() {
-                let best = self.rank_in(tiers, below);
-                return self.at_rank_in(tiers, best).map(|x| x.0);
-            }
+            let best = self.rank_in(tiers, below);
+            return self.at_rank_in(tiers, best).map(|x| x.0);
         }
         Some(at_id)
     }
