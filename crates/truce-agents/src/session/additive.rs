@@ -25,6 +25,7 @@ use std::cmp::Ordering;
 
 use truce_negotiate::Additive;
 
+use super::dominates;
 use crate::space::OutcomeId;
 
 /// Most points a level of the whole frontier keeps before the search turns
@@ -240,7 +241,7 @@ impl<'a> Pair<'a> {
             let e = self.entries(k, value[k]);
             let q = [partial[k][0] + e[0], partial[k][1] + e[1]];
             if k + 1 == m {
-                if dominates(self.clipped(q), at, tol) {
+                if dominates(&self.clipped(q), &at) {
                     let id = value
                         .iter()
                         .zip(&self.sizes)
@@ -272,12 +273,12 @@ impl<'a> Pair<'a> {
         let tol = truce_negotiate::DOMINANCE_TOLERANCE;
         let mut points = Vec::new();
         let (dominated, distance) = if self.frontier(None, &mut points) {
-            let dominated = points.iter().any(|&u| dominates(u, at, tol));
+            let dominated = points.iter().any(|u| dominates(u, &at));
             (dominated, nearest(&points, at))
         } else {
             // A large frontier: only the part near the agreement.
             self.frontier(Some([at[0] - tol, at[1] - tol]), &mut points);
-            let dominated = points.iter().any(|&u| dominates(u, at, tol));
+            let dominated = points.iter().any(|u| dominates(u, &at));
             let bound = nearest(&points, at);
             if bound == 0.0 || !bound.is_finite() {
                 (dominated, bound)
@@ -296,19 +297,6 @@ impl<'a> Pair<'a> {
         };
         (dominated_by, distance.is_finite().then_some(distance))
     }
-}
-
-/// Whether utilities `u` dominate `than` within `tol`: at least as good for
-/// both less `tol`, better for one by more than `tol`.
-fn dominates(u: [f64; 2], than: [f64; 2], tol: f64) -> bool {
-    let mut better = false;
-    for (v, t) in u.into_iter().zip(than) {
-        if v < t - tol {
-            return false;
-        }
-        better |= v > t + tol;
-    }
-    better
 }
 
 /// The distance from `at` to the nearest of `points` (infinite for none).
@@ -364,10 +352,9 @@ mod tests {
     /// higher first utility matches or beats on the second (the group of
     /// equal first utility at its best second).
     fn brute(points: &[[f64; 2]], at: [f64; 2]) -> (Option<OutcomeId>, Option<f64>) {
-        let tol = truce_negotiate::DOMINANCE_TOLERANCE;
         let first = points
             .iter()
-            .position(|&u| dominates(u, at, tol))
+            .position(|u| dominates(u, &at))
             .map(|o| o as OutcomeId);
         let nearest = points
             .iter()
