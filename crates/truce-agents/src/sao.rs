@@ -75,7 +75,7 @@ pub fn run_with(
 /// Runs one SAO session between `agents` (one per party, in party order).
 pub(crate) fn run(agents: &mut [Box<dyn Agent>], deadline: &Deadline) -> SessionOutcome {
     let n = agents.len();
-    // Room for the first 32 offers (512 bytes): many sessions end within
+    // Room for the first 32 offers (768 bytes): many sessions end within
     // them, and a request of a kilobyte or more makes the allocator
     // consolidate its free lists every session; longer ones grow the list.
     let mut offers: Vec<PublicOffer> =
