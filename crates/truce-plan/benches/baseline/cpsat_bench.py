@@ -44,26 +44,33 @@ def main():
     print("| captives | persons | horizon | CP-SAT build | CP-SAT solve | CP-SAT total | values |")
     print("|---|---|---|---|---|---|---|")
     for captives, days in sizes:
-        if True:
-            folder = os.path.join(a.out, "g-%d-%d%s" % (captives, days, "-deferred" if a.deferred else ""))
-            subprocess.run([TRUCE, "generate", "--persons", str(captives), "--days", str(days),
-                            "--seed", "1", "--out", folder, "--force"], check=True,
-                           capture_output=True)
-            if a.deferred:
-                path = os.path.join(folder, "deal.toml")
-                text = open(path).read()
-                text = re.sub(r"(?m)^(ratio = \d+)$", r"\1\ndeferred_days = 1", text)
-                open(path, "w").write(text)
-            deal = Deal(load_normalised(folder))
-            t0 = time.time()
-            res = Model(deal).solve(time_limit=a.time, workers=2)
-            total = time.time() - t0
-            vals = ("%s %s %s %s" % (res.get("released"), res.get("days_used"),
-                                     res.get("max_exposure"), res.get("twd"))
-                    if res["status"] == "optimal" else res["status"])
-            print("| %d | %d | %d | %.2f s | %.2f s | %.2f s | %s |" % (
-                captives, 4 * captives, deal.horizon, res.get("build_s", 0.0), res["wall"],
-                total, vals), flush=True)
+        folder = os.path.join(a.out, "g-%d-%d%s" % (captives, days, "-deferred" if a.deferred else ""))
+        subprocess.run([TRUCE, "generate", "--persons", str(captives), "--days", str(days),
+                        "--seed", "1", "--out", folder, "--force"], check=True,
+                       capture_output=True)
+        if a.deferred:
+            path = os.path.join(folder, "deal.toml")
+            text = open(path).read()
+            text = re.sub(r"(?m)^(ratio = \d+)$", r"\1\ndeferred_days = 1", text)
+            open(path, "w").write(text)
+        deal, res, total, vals = solve(folder, a.time)
+        print("| %d | %d | %d | %.2f s | %.2f s | %.2f s | %s |" % (
+            captives, 4 * captives, deal.horizon, res.get("build_s", 0.0), res["wall"],
+            total, vals), flush=True)
+
+
+def solve(folder, time_limit):
+    """The deal in `folder` solved by CP-SAT (2 workers): the deal, the
+    result, the total seconds (build and solve) and the four values (or the
+    status when not optimal)."""
+    deal = Deal(load_normalised(folder))
+    t0 = time.time()
+    res = Model(deal).solve(time_limit=time_limit, workers=2)
+    total = time.time() - t0
+    vals = ("%s %s %s %s" % (res.get("released"), res.get("days_used"),
+                             res.get("max_exposure"), res.get("twd"))
+            if res["status"] == "optimal" else res["status"])
+    return deal, res, total, vals
 
 
 def three_rules_deal(folder, s):
@@ -103,13 +110,7 @@ def three_rules_main(a):
     for s in (1, 4, 16):
         folder = os.path.join(a.out, "three-rules-%d" % s)
         three_rules_deal(folder, s)
-        deal = Deal(load_normalised(folder))
-        t0 = time.time()
-        res = Model(deal).solve(time_limit=a.time, workers=2)
-        total = time.time() - t0
-        vals = ("%s %s %s %s" % (res.get("released"), res.get("days_used"),
-                                 res.get("max_exposure"), res.get("twd"))
-                if res["status"] == "optimal" else res["status"])
+        _, res, total, vals = solve(folder, a.time)
         print("| %d | %d | %.2f s | %.2f s | %.2f s | %s |" % (
             s, 16 * s + 766 * s, res.get("build_s", 0.0), res["wall"], total, vals), flush=True)
 
