@@ -18,6 +18,9 @@ use crate::single_text::{HonestVoter, Voter};
 use crate::space::{OutcomeId, OutcomeSpace, Prepared};
 
 mod additive;
+mod dominance;
+
+use dominance::dominates;
 
 /// The most rounds a session runs (ANAC uses 100 to a few thousand; a
 /// million keeps every session's memory and time bounded).
@@ -507,19 +510,6 @@ thread_local! {
     static NEAR: std::cell::RefCell<NearBuffers> = const {
         std::cell::RefCell::new((Vec::new(), Vec::new()))
     };
-}
-
-/// Whether utilities `u` dominate `than` within the tolerance.
-fn dominates(u: &[f64], than: &[f64]) -> bool {
-    let tol = truce_negotiate::DOMINANCE_TOLERANCE;
-    let mut better = false;
-    for (&v, &t) in u.iter().zip(than) {
-        if v < t - tol {
-            return false;
-        }
-        better |= v > t + tol;
-    }
-    better
 }
 
 /// The nearest point of a two-party frontier to `at` among the frontier

@@ -25,7 +25,7 @@ use std::cmp::Ordering;
 
 use truce_negotiate::Additive;
 
-use super::dominates;
+use super::dominance::dominates;
 use crate::space::OutcomeId;
 
 /// Most points a level of the whole frontier keeps before the search turns
